@@ -1,0 +1,39 @@
+#pragma once
+// Config: every setting of `seeder serve`, already parsed and validated by the CLI.
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace seeder::app {
+
+struct Config {
+  // HTTP
+  std::string host = "0.0.0.0";
+  std::uint16_t port = 8080;
+  int http_threads = 2;
+  std::string cors_origin = "*";
+  std::chrono::milliseconds http_read_timeout{30'000};
+  std::chrono::milliseconds http_send_timeout{60'000};
+
+  // Content
+  std::filesystem::path input;  // a .torrent file or a directory of them; empty for none
+  std::filesystem::path data_dir = "data";
+  std::uint64_t max_readahead = 20ull << 20;
+  std::chrono::milliseconds torrent_ttl{600'000};
+  std::chrono::milliseconds piece_timeout{60'000};
+
+  // BitTorrent
+  std::string bt_listen = "0.0.0.0:6881,[::]:6881";
+  bool dht = true;
+  bool lsd = true;
+  bool upnp = true;
+  bool natpmp = true;
+  std::vector<std::string> peers;  // "host:port" added to every torrent
+
+  std::string log_level = "info";
+};
+
+}  // namespace seeder::app

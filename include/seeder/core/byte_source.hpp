@@ -1,0 +1,40 @@
+#pragma once
+// ByteSource: an asynchronous sequence of file slices that together make up one HTTP body.
+// The HTTP layer sends each slice with sendfile(2), so bytes go from the page cache to the
+// socket without passing through user space.
+//
+// Threading: a source is created for one connection and used only on that connection's strand;
+// it completes every async_next on that strand, exactly once.
+
+#include <cstdint>
+#include <functional>
+
+#include "seeder/core/result.hpp"
+
+namespace seeder {
+
+// `length` verified bytes at `offset` of the open file `fd`. The fd stays valid until the next
+// async_next call or the source's destruction, and the bytes stay valid (never evicted) as long.
+struct FileSlice {
+  int fd = -1;
+  std::uint64_t offset = 0;
+  std::uint64_t length = 0;
+};
+
+class ByteSource {
+ public:
+  using NextHandler = std::function<void(Result<FileSlice>)>;
+
+  virtual ~ByteSource() = default;
+
+  // Total bytes this source yields.
+  [[nodiscard]] virtual std::uint64_t size() const = 0;
+  // The next slice of at most `max_bytes`, once its bytes are verified on disk. Must not be
+  // called again before the previous call completed, nor after `size()` bytes were yielded.
+  virtual void async_next(std::uint64_t max_bytes, NextHandler handler) = 0;
+  // Abandons the read: a pending async_next completes with Errc::cancelled, and read-ahead held
+  // for this source is released at once.
+  virtual void cancel() = 0;
+};
+
+}  // namespace seeder

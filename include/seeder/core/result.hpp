@@ -1,0 +1,69 @@
+#pragma once
+// Result<T>: a value or a typed Error, the way fallible calls cross module boundaries.
+// The HTTP router is the one place that maps an Errc to a status code.
+
+#include <string>
+#include <utility>
+#include <variant>
+
+namespace seeder {
+
+enum class Errc {
+  bad_request,            // the client sent something malformed
+  not_found,              // no such torrent or file
+  method_not_allowed,     // verb not served on this route
+  range_not_satisfiable,  // byte range outside the file
+  precondition_failed,    // If-Match did not match
+  unavailable,            // temporarily cannot serve (disk full, torrent in error)
+  timeout,                // data did not arrive in time
+  cancelled,              // the requester went away
+  io,                     // a file system or database operation failed
+  internal,               // a bug or an unexpected library failure
+};
+
+struct Error {
+  Errc code;
+  std::string message;
+};
+
+template <class T>
+class [[nodiscard]] Result {
+ public:
+  Result(T value) : state_(std::move(value)) {}  // NOLINT(google-explicit-constructor)
+  Result(Error error) : state_(std::move(error)) {}  // NOLINT(google-explicit-constructor)
+
+  [[nodiscard]] bool ok() const { return state_.index() == 0; }
+  explicit operator bool() const { return ok(); }
+
+  T& value() & { return std::get<0>(state_); }
+  const T& value() const& { return std::get<0>(state_); }
+  T&& value() && { return std::get<0>(std::move(state_)); }
+  T* operator->() { return &value(); }
+  const T* operator->() const { return &value(); }
+  T& operator*() & { return value(); }
+  const T& operator*() const& { return value(); }
+
+  [[nodiscard]] const Error& error() const { return std::get<1>(state_); }
+
+ private:
+  std::variant<T, Error> state_;
+};
+
+// Result<void>: success, or an Error.
+class [[nodiscard]] Status {
+ public:
+  Status() = default;
+  Status(Error error) : error_(std::move(error)), failed_(true) {}  // NOLINT(google-explicit-constructor)
+
+  [[nodiscard]] bool ok() const { return !failed_; }
+  explicit operator bool() const { return ok(); }
+  [[nodiscard]] const Error& error() const { return error_; }
+
+ private:
+  Error error_{Errc::internal, {}};
+  bool failed_ = false;
+};
+
+inline Error make_error(Errc code, std::string message) { return Error{code, std::move(message)}; }
+
+}  // namespace seeder

@@ -1,0 +1,36 @@
+#pragma once
+// Parsing of the Range request header (RFC 9110 §14.1.2) against a file size.
+
+#include <cstdint>
+#include <string_view>
+
+namespace seeder::http {
+
+// An inclusive byte range [first, last] inside a file.
+struct ByteRange {
+  std::uint64_t first = 0;
+  std::uint64_t last = 0;
+  [[nodiscard]] std::uint64_t length() const { return last - first + 1; }
+  bool operator==(const ByteRange&) const = default;
+};
+
+struct RangeRequest {
+  enum class Kind {
+    none,           // no usable Range header (absent, other unit, or malformed): send it all
+    single,         // exactly one satisfiable range: 206
+    multiple,       // several ranges: seeder answers 200 with the whole body (RFC 9110 §14.2)
+    unsatisfiable,  // no range overlaps the file: 416
+  };
+  Kind kind = Kind::none;
+  ByteRange range;  // valid when kind == single
+};
+
+// A malformed header is ignored (RFC 9110 §14.2 lets a server ignore Range), so the client gets
+// the full 200 rather than an error. A zero-length file ignores Range too.
+RangeRequest parse_range(std::string_view header, std::uint64_t size);
+
+// Only the first range of the header, as ?warmup needs (forms a-b, a-, -n).
+// Returns kind none for an absent header, unsatisfiable for anything it cannot use.
+RangeRequest parse_first_range(std::string_view header, std::uint64_t size);
+
+}  // namespace seeder::http

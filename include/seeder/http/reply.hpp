@@ -1,0 +1,43 @@
+#pragma once
+// Plain request/response descriptions shared by the router and the server, free of Beast types
+// so that routing can be tested without a socket.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace seeder::http {
+
+struct Header {
+  std::string name;
+  std::string value;
+};
+
+// The parts of a request the router reads.
+struct RequestHead {
+  std::string method;  // as sent, e.g. "GET"
+  std::string target;  // origin-form, e.g. "/<hash>/a%20b.mkv?download"
+  std::string accept;
+  std::string x_info_hash;
+  std::string range;
+  std::string if_none_match;
+  std::string if_match;
+  std::string if_range;
+  std::string origin;
+};
+
+// A response whose body is in memory (or absent).
+struct Reply {
+  unsigned status = 200;
+  std::vector<Header> headers;
+  std::string body;
+  // Set for header-only answers (HEAD) that announce a length they do not send.
+  std::optional<std::uint64_t> content_length;
+
+  [[nodiscard]] const std::string* find_header(std::string_view name) const;
+  void set_header(std::string name, std::string value);
+};
+
+}  // namespace seeder::http

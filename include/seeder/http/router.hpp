@@ -1,0 +1,86 @@
+#pragma once
+// Router: turns a request into a decision without touching a socket. Two steps, because finding
+// a torrent's metadata may take time: parse() reads the request (method, hash, path, mode), then
+// route() decides with the torrent's metadata in hand. Typed errors become statuses here, and
+// only here (error_reply).
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "seeder/core/info_hash.hpp"
+#include "seeder/core/result.hpp"
+#include "seeder/http/byte_range.hpp"
+#include "seeder/http/reply.hpp"
+#include "seeder/http/target.hpp"
+#include "seeder/torrent/catalog.hpp"
+
+namespace seeder::http {
+
+struct RouterOptions {
+  // Access-Control-Allow-Origin: "*", a comma-separated list of origins, or "" for no CORS.
+  std::string cors_origin = "*";
+};
+
+enum class Method { get, head, options };
+
+// Query modes on a torrent path.
+enum class Mode { bytes, stats, warmup, done };
+
+struct ParsedRequest {
+  Method method = Method::get;
+  RequestHead head;
+  Target target;
+  std::optional<InfoHash> hash;  // absent for "/" (the root index)
+  std::string path;              // path inside the torrent, "" for the torrent's index
+  Mode mode = Mode::bytes;
+  bool wants_json = false;
+  bool redirect_to_slash = false;  // "/<hash>" without the trailing slash
+};
+
+// Bytes of one file to stream after `head` (status and headers already decided).
+struct FilePlan {
+  torrent::EntryPtr entry;
+  const torrent::FileInfo* file = nullptr;
+  std::uint64_t first = 0;
+  std::uint64_t length = 0;
+  Reply head;
+};
+
+class Router {
+ public:
+  explicit Router(RouterOptions options);
+
+  // The request's shape, or the reply that ends it here (bad target, method, hash; preflight).
+  [[nodiscard]] std::variant<Reply, ParsedRequest> parse(const RequestHead& head) const;
+  // The reply for "/" given every known torrent.
+  [[nodiscard]] Reply root_index(const ParsedRequest& request,
+                                 const std::vector<torrent::MetaPtr>& torrents) const;
+  // The decision for a request on a known torrent. A FilePlan for bytes to stream; HEAD and
+  // conditional answers come back as a Reply.
+  [[nodiscard]] std::variant<Reply, FilePlan> route(const ParsedRequest& request,
+                                                    const torrent::EntryPtr& entry) const;
+  // The one place typed errors become HTTP statuses; short text, JSON when asked.
+  [[nodiscard]] Reply error_reply(const Error& error, const RequestHead& head) const;
+  [[nodiscard]] Reply error_reply(const Error& error, const ParsedRequest& request) const {
+    return error_reply(error, request.head);
+  }
+  // CORS headers for a response to `head`.
+  void add_cors(Reply& reply, const RequestHead& head) const;
+
+ private:
+  [[nodiscard]] std::variant<Reply, FilePlan> route_file(const ParsedRequest& request,
+                                                         const torrent::EntryPtr& entry,
+                                                         const torrent::FileInfo& file) const;
+  [[nodiscard]] Reply preflight(const RequestHead& head) const;
+  [[nodiscard]] Reply ok_reply(const ParsedRequest& request, std::string content_type,
+                               std::string body) const;
+
+  RouterOptions options_;
+};
+
+unsigned status_for(Errc code);
+
+}  // namespace seeder::http

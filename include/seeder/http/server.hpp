@@ -1,0 +1,60 @@
+#pragma once
+// Server: the HTTP listener and its connections (Boost.Beast on the gateway's io_context).
+// Each connection runs on its own strand, reads one request at a time (keep-alive), asks the
+// Router what to do, and streams file bodies with sendfile(2) as the Streamer yields them.
+//
+// Limits: request headers up to `header_limit`; a request must arrive within `read_timeout`
+// (this is also the keep-alive idle time); a body send that makes no progress for
+// `send_timeout` closes the connection.
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include <boost/asio/io_context.hpp>
+
+#include "seeder/core/result.hpp"
+#include "seeder/http/router.hpp"
+#include "seeder/torrent/catalog.hpp"
+#include "seeder/torrent/streamer.hpp"
+
+namespace seeder::http {
+
+struct ServerOptions {
+  std::string host = "0.0.0.0";
+  std::uint16_t port = 8080;
+  std::chrono::milliseconds read_timeout{30'000};
+  std::chrono::milliseconds send_timeout{60'000};
+  std::size_t header_limit = 16 * 1024;
+  std::uint64_t slice_bytes = 4ull << 20;  // largest single sendfile batch
+};
+
+// What the server serves from. All references outlive the server.
+struct Backend {
+  const Router& router;
+  torrent::Catalog& catalog;
+  torrent::Streamer& streamer;
+};
+
+class Server {
+ public:
+  // Binds and starts accepting. Fails (no throw) when the address cannot be bound.
+  static Result<std::unique_ptr<Server>> start(boost::asio::io_context& io, ServerOptions options,
+                                               Backend backend);
+  ~Server();
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  [[nodiscard]] std::uint16_t port() const;
+  // Stops accepting and closes every connection (their work in flight is cancelled).
+  void stop();
+
+  struct Impl;
+
+ private:
+  explicit Server(std::shared_ptr<Impl> impl);
+  std::shared_ptr<Impl> impl_;
+};
+
+}  // namespace seeder::http

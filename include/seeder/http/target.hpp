@@ -1,0 +1,33 @@
+#pragma once
+// Decoding of the request target: percent-decoded path segments and query parameters.
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace seeder::http {
+
+struct Target {
+  std::string path;  // decoded, without the leading '/'; may contain '/'
+  std::vector<std::pair<std::string, std::string>> query;  // decoded, in order
+  std::string raw_query;                                   // as sent, without '?'
+
+  [[nodiscard]] bool has_query(std::string_view key) const;
+};
+
+// nullopt when the target is not origin-form ("/..."), an escape is malformed, or it decodes to
+// a NUL byte.
+std::optional<Target> parse_target(std::string_view target);
+
+// Percent-decoding (RFC 3986 §2.1). '+' stays '+' unless plus_is_space.
+std::optional<std::string> percent_decode(std::string_view text, bool plus_is_space = false);
+
+// Percent-encoding for URL path segments, keeping '/' (for links in the index pages).
+std::string percent_encode_path(std::string_view path);
+
+// Content-Disposition with an ASCII fallback and an RFC 6266 / RFC 8187 filename*.
+std::string content_disposition(std::string_view file_name, bool attachment);
+
+}  // namespace seeder::http

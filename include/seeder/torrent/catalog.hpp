@@ -1,0 +1,55 @@
+#pragma once
+// Catalog: every torrent seeder knows the metadata of, keyed by info-hash. Knowing a torrent
+// does not start it: the Registry adds a torrent to the session only when a request needs it.
+// Thread-safe; entries are immutable and shared.
+
+#include <filesystem>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "seeder/core/info_hash.hpp"
+#include "seeder/core/result.hpp"
+#include "seeder/torrent/meta.hpp"
+
+namespace libtorrent {
+class torrent_info;
+}
+
+namespace seeder::torrent {
+
+struct CatalogEntry {
+  MetaPtr meta;
+  std::shared_ptr<const libtorrent::torrent_info> info;
+};
+using EntryPtr = std::shared_ptr<const CatalogEntry>;
+
+// Parses .torrent bytes. Errc::bad_request with the reason when they are not a valid torrent.
+Result<EntryPtr> parse_torrent(std::string bytes);
+
+class Catalog {
+ public:
+  struct LoadReport {
+    int loaded = 0;
+    std::vector<std::string> skipped;  // "file: reason", one per unreadable or broken file
+  };
+
+  // Loads a .torrent file, or every *.torrent directly inside a directory (not recursive).
+  // A broken file is skipped and reported; only an unreadable `input` itself is an error.
+  Result<LoadReport> load_input(const std::filesystem::path& input);
+  // Adds (or replaces) one torrent. Returns the entry that is now in the catalog.
+  EntryPtr add(EntryPtr entry);
+
+  [[nodiscard]] EntryPtr find(const InfoHash& hash) const;
+  // All known torrents, sorted by name then hash.
+  [[nodiscard]] std::vector<MetaPtr> list() const;
+  [[nodiscard]] std::size_t size() const;
+
+ private:
+  mutable std::mutex mutex_;
+  std::unordered_map<InfoHash, EntryPtr, InfoHashHasher> entries_;  // guarded by mutex_
+};
+
+}  // namespace seeder::torrent

@@ -1,0 +1,82 @@
+#pragma once
+// RangeReader: the bytes [begin, end) of one file of a live torrent, as a ByteSource.
+//
+// It keeps a read-ahead window of pieces ahead of its cursor wanted from libtorrent with rising
+// deadlines (the piece under the cursor first), waits asynchronously for the piece under the
+// cursor to be verified, and yields slices of it for the HTTP layer to sendfile. The window only
+// moves when the client has taken the previous slice, so the download never runs further ahead
+// of the client than the window. Cancelling or destroying it lets go of the whole window.
+//
+// Lives on one connection's strand (`executor`), like every ByteSource.
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include "seeder/core/byte_source.hpp"
+#include "seeder/core/unique_fd.hpp"
+#include "seeder/storage/content_files.hpp"
+#include "seeder/torrent/live_torrent.hpp"
+
+namespace seeder::torrent {
+
+struct ReaderOptions {
+  std::uint64_t readahead_bytes = 20ull << 20;
+  // How long the reader waits for the piece under its cursor before failing the read.
+  std::chrono::milliseconds piece_timeout{60'000};
+  // Deadline spacing between consecutive pieces of the window.
+  std::chrono::milliseconds deadline_step{20};
+};
+
+class RangeReader final : public ByteSource, public std::enable_shared_from_this<RangeReader> {
+ public:
+  // Bytes [first, first + length) of `file`; length > 0.
+  RangeReader(std::shared_ptr<LiveTorrent> torrent, const FileInfo& file, std::uint64_t first,
+              std::uint64_t length, storage::ContentFiles& files,
+              boost::asio::any_io_executor executor, ReaderOptions options);
+  ~RangeReader() override;
+  RangeReader(const RangeReader&) = delete;
+  RangeReader& operator=(const RangeReader&) = delete;
+
+  // Wants the first window and completes once the first byte is verified (or it failed).
+  void async_start(std::function<void(Status)> handler);
+
+  [[nodiscard]] std::uint64_t size() const override { return end_ - begin_; }
+  void async_next(std::uint64_t max_bytes, NextHandler handler) override;
+  void cancel() override;
+
+ private:
+  [[nodiscard]] int cursor_piece() const;
+  void slide_window(int cursor_piece);
+  void release_window();
+  void wait_for(int piece, std::function<void(Status)> handler);
+  void on_wait_done(Status status);
+  Result<FileSlice> take_slice(std::uint64_t max_bytes);
+
+  LiveTorrent::ReaderLease lease_;
+  const FileInfo& file_;
+  storage::ContentFiles& files_;
+  boost::asio::any_io_executor executor_;
+  ReaderOptions options_;
+  boost::asio::steady_timer timer_;
+
+  // Offsets in the torrent's byte stream.
+  const std::uint64_t begin_;
+  const std::uint64_t end_;
+  std::uint64_t cursor_;
+
+  int last_piece_;         // the last piece of the range
+  int window_first_ = 0;   // pieces [window_first_, window_end_) are wanted from libtorrent
+  int window_end_ = 0;
+  UniqueFd fd_;
+
+  PieceMap::Ticket ticket_ = 0;  // the pending piece wait, 0 when none
+  std::function<void(Status)> waiting_;
+  bool timed_out_ = false;
+  bool cancelled_ = false;
+};
+
+}  // namespace seeder::torrent

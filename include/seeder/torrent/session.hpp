@@ -1,0 +1,68 @@
+#pragma once
+// Session: the process's one libtorrent session, configured for streaming, and the alert pump
+// that drains its alerts on one strand and hands each to the subscribers.
+//
+// Threads: libtorrent runs its own network thread. Alerts are popped and dispatched on
+// `alert_executor` (a strand); subscribers must return quickly and never block.
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <boost/asio/any_io_executor.hpp>
+#include <libtorrent/fwd.hpp>
+#include <libtorrent/session_params.hpp>
+
+namespace seeder::torrent {
+
+struct SessionOptions {
+  std::string listen_interfaces = "0.0.0.0:6881,[::]:6881";
+  bool dht = true;
+  bool lsd = true;
+  bool upnp = true;
+  bool natpmp = true;
+  std::string dht_bootstrap_nodes;  // empty keeps libtorrent's default routers
+  std::string user_agent = "seeder/0.1";
+  int connections_limit = 400;
+  // The wait before re-requesting a block from a peer that sits on it. Short for streaming: a
+  // stalled peer should not hold the piece under the reader's cursor for libtorrent's 60 s.
+  std::chrono::seconds request_timeout{10};
+  std::chrono::seconds piece_timeout{5};
+  std::chrono::milliseconds tick_interval{100};
+};
+
+class Session {
+ public:
+  using AlertListener = std::function<void(const libtorrent::alert&)>;
+
+  // `disk_io` empty means libtorrent's default disk backend.
+  Session(const SessionOptions& options, boost::asio::any_io_executor alert_executor,
+          libtorrent::disk_io_constructor_type disk_io = {});
+  ~Session();
+  Session(const Session&) = delete;
+  Session& operator=(const Session&) = delete;
+
+  // Subscribers are called for every alert, on the alert strand, in subscription order.
+  // Subscribe before start().
+  void subscribe(AlertListener listener);
+  void start();
+  // Stops dispatching alerts and shuts the session down, waiting for its threads.
+  void stop();
+
+  libtorrent::session& native() { return *session_; }
+  // The TCP port libtorrent listens on for peers (0 until listening).
+  [[nodiscard]] int listen_port() const;
+
+ private:
+  struct PumpState;
+  void drain_alerts(PumpState& pump);
+
+  boost::asio::any_io_executor alert_executor_;
+  std::unique_ptr<libtorrent::session> session_;
+  std::vector<AlertListener> listeners_;
+  std::shared_ptr<PumpState> pump_;  // shared with the notify callback, outlives it
+};
+
+}  // namespace seeder::torrent

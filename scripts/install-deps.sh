@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages seeder needs, and only those that are missing.
+# One list for every consumer: scripts/dev (run/test), .ci/run and the Dockerfile.
+#
+#   scripts/install-deps.sh            build + test packages (default)
+#   scripts/install-deps.sh --runtime  shared libraries the seeder binary needs at run time
+#   scripts/install-deps.sh --bench    build packages plus the benchmark baselines (nginx)
+set -euo pipefail
+
+build_packages=(
+  build-essential cmake ninja-build pkg-config ca-certificates
+  libtorrent-rasterbar-dev libboost-dev libssl-dev libsqlite3-dev
+  libspdlog-dev libfmt-dev libcli11-dev libgtest-dev
+)
+runtime_packages=(
+  libtorrent-rasterbar2.0 libsqlite3-0 libspdlog1.10 libfmt9 libssl3 ca-certificates
+)
+bench_packages=(nginx-light curl)
+
+mode=${1:---build}
+case "$mode" in
+  --build) wanted=("${build_packages[@]}") ;;
+  --runtime) wanted=("${runtime_packages[@]}") ;;
+  --bench) wanted=("${build_packages[@]}" "${bench_packages[@]}") ;;
+  *) echo "install-deps: unknown mode '$mode' (use --build, --runtime or --bench)" >&2; exit 2 ;;
+esac
+
+missing=()
+for pkg in "${wanted[@]}"; do
+  status=$(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null || true)
+  [[ "$status" == "install ok installed" ]] || missing+=("$pkg")
+done
+[[ ${#missing[@]} -eq 0 ]] && exit 0
+
+echo "install-deps: installing ${missing[*]}" >&2
+if [[ $(id -u) -eq 0 ]]; then
+  sudo=()
+elif command -v sudo >/dev/null; then
+  sudo=(sudo)
+else
+  echo "install-deps: missing packages and no root or sudo: ${missing[*]}" >&2
+  exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+"${sudo[@]}" apt-get update -qq
+"${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"

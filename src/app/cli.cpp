@@ -1,0 +1,159 @@
+#include "seeder/app/cli.hpp"
+
+#include <csignal>
+#include <iostream>
+
+#include <CLI/CLI.hpp>
+#include <spdlog/spdlog.h>
+
+#include "seeder/app/gateway.hpp"
+#include "seeder/core/units.hpp"
+
+namespace seeder::app {
+namespace {
+
+constexpr const char* kVersion = "0.1.0";
+
+// Flags that take a size or a duration are read as text, checked here and converted after
+// parsing, so a bad value fails with a message that says what was expected.
+const CLI::Validator kSize(
+    [](std::string& text) {
+      return parse_size(text) ? std::string() : "expected a size such as 512KiB, 20MB or 10GB";
+    },
+    "SIZE");
+const CLI::Validator kDuration(
+    [](std::string& text) {
+      return parse_duration(text) ? std::string() : "expected a duration such as 500ms, 30s or 10m";
+    },
+    "DURATION");
+
+struct ServeText {
+  std::string max_readahead = "20MB";
+  std::string torrent_ttl = "600s";
+  std::string piece_timeout = "60s";
+  std::string http_read_timeout = "30s";
+  std::string http_send_timeout = "60s";
+};
+
+void add_serve_options(CLI::App& app, Config& config, ServeText& text) {
+  const auto env = [](const char* name) { return std::string("SEEDER_") + name; };
+  app.add_option("--host", config.host, "HTTP listen address")->envname(env("HOST"))->capture_default_str();
+  app.add_option("--port", config.port, "HTTP listen port (0 picks a free one)")
+      ->envname(env("PORT"))->capture_default_str();
+  app.add_option("--input", config.input, "a .torrent file, or a directory whose *.torrent files are loaded")
+      ->envname(env("INPUT"));
+  app.add_option("--data-dir", config.data_dir, "where downloaded content and state live")
+      ->envname(env("DATA_DIR"))->capture_default_str();
+  app.add_option("--max-readahead", text.max_readahead, "bytes fetched ahead of each reader")
+      ->envname(env("MAX_READAHEAD"))->check(kSize)->capture_default_str();
+  app.add_option("--torrent-ttl", text.torrent_ttl, "drop a torrent from the session after this long without readers")
+      ->envname(env("TORRENT_TTL"))->check(kDuration)->capture_default_str();
+  app.add_option("--piece-timeout", text.piece_timeout, "give up on a read when the next piece takes longer")
+      ->envname(env("PIECE_TIMEOUT"))->check(kDuration)->capture_default_str();
+  app.add_option("--http-threads", config.http_threads, "threads serving HTTP")
+      ->envname(env("HTTP_THREADS"))->check(CLI::Range(1, 64))->capture_default_str();
+  app.add_option("--http-read-timeout", text.http_read_timeout, "time allowed for a request to arrive (also keep-alive idle)")
+      ->envname(env("HTTP_READ_TIMEOUT"))->check(kDuration)->capture_default_str();
+  app.add_option("--http-send-timeout", text.http_send_timeout, "close a response when the client reads nothing for this long")
+      ->envname(env("HTTP_SEND_TIMEOUT"))->check(kDuration)->capture_default_str();
+  app.add_option("--cors-origin", config.cors_origin, "Access-Control-Allow-Origin: *, a comma-separated list, or empty")
+      ->envname(env("CORS_ORIGIN"))->capture_default_str();
+  app.add_option("--bt-listen", config.bt_listen, "BitTorrent listen interfaces (libtorrent syntax)")
+      ->envname(env("BT_LISTEN"))->capture_default_str();
+  app.add_flag("--dht,!--no-dht", config.dht, "use the DHT to find peers")->envname(env("DHT"))->capture_default_str();
+  app.add_flag("--lsd,!--no-lsd", config.lsd, "local service discovery")->envname(env("LSD"))->capture_default_str();
+  app.add_flag("--upnp,!--no-upnp", config.upnp, "UPnP port mapping")->envname(env("UPNP"))->capture_default_str();
+  app.add_flag("--natpmp,!--no-natpmp", config.natpmp, "NAT-PMP port mapping")->envname(env("NATPMP"))->capture_default_str();
+  app.add_option("--peer", config.peers, "IP:PORT of a peer every torrent connects to (repeatable)")
+      ->envname(env("PEER"))->delimiter(',');
+  app.add_option("--log-level", config.log_level, "trace, debug, info, warn, error or off")
+      ->envname(env("LOG_LEVEL"))
+      ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}))
+      ->capture_default_str();
+}
+
+void apply_text(Config& config, const ServeText& text) {
+  config.max_readahead = *parse_size(text.max_readahead);
+  config.torrent_ttl = *parse_duration(text.torrent_ttl);
+  config.piece_timeout = *parse_duration(text.piece_timeout);
+  config.http_read_timeout = *parse_duration(text.http_read_timeout);
+  config.http_send_timeout = *parse_duration(text.http_send_timeout);
+}
+
+Status check_config(const Config& config) {
+  if (config.max_readahead == 0) return make_error(Errc::bad_request, "--max-readahead must be above 0");
+  if (config.torrent_ttl.count() <= 0) return make_error(Errc::bad_request, "--torrent-ttl must be above 0");
+  if (config.piece_timeout.count() <= 0) return make_error(Errc::bad_request, "--piece-timeout must be above 0");
+  return {};
+}
+
+// Blocks SIGINT and SIGTERM in every thread (set before any thread starts) and waits for one.
+int wait_for_signal(const sigset_t& signals) {
+  int signal = 0;
+  sigwait(&signals, &signal);
+  return signal;
+}
+
+int serve(const Config& config, const sigset_t& signals) {
+  spdlog::set_level(spdlog::level::from_str(config.log_level));
+  auto gateway = Gateway::start(config);
+  if (!gateway) {
+    spdlog::error("{}", gateway.error().message);
+    return 1;
+  }
+  const int signal = wait_for_signal(signals);
+  spdlog::info("received signal {}", signal);
+  (*gateway)->stop();
+  return 0;
+}
+
+}  // namespace
+
+Result<Config> parse_serve_args(const std::vector<std::string>& args) {
+  CLI::App app("serve");
+  Config config;
+  ServeText text;
+  add_serve_options(app, config, text);
+  std::vector<std::string> reversed(args.rbegin(), args.rend());  // CLI11 parses a reversed vector
+  try {
+    app.parse(reversed);
+  } catch (const CLI::ParseError& error) {
+    return make_error(Errc::bad_request, error.what());
+  }
+  apply_text(config, text);
+  if (auto checked = check_config(config); !checked) return checked.error();
+  return config;
+}
+
+int run(int argc, char** argv) {
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  std::signal(SIGPIPE, SIG_IGN);
+
+  CLI::App app("seeder: stream BitTorrent content over HTTP", "seeder");
+  app.set_version_flag("--version", kVersion);
+  app.require_subcommand(1);
+  Config config;
+  ServeText text;
+  auto* serve_command = app.add_subcommand("serve", "run the HTTP gateway");
+  add_serve_options(*serve_command, config, text);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& error) {
+    return app.exit(error);
+  }
+  if (serve_command->parsed()) {
+    apply_text(config, text);
+    if (auto checked = check_config(config); !checked) {
+      std::cerr << checked.error().message << "\n";
+      return 2;
+    }
+    return serve(config, signals);
+  }
+  return 2;
+}
+
+}  // namespace seeder::app

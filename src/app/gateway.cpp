@@ -1,0 +1,174 @@
+#include "seeder/app/gateway.hpp"
+
+#include <fstream>
+#include <thread>
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/address.hpp>
+#include <boost/asio/strand.hpp>
+#include <libtorrent/session.hpp>
+#include <spdlog/spdlog.h>
+
+#include "seeder/core/units.hpp"
+#include "seeder/http/router.hpp"
+#include "seeder/http/server.hpp"
+#include "seeder/storage/plain_files.hpp"
+#include "seeder/torrent/catalog.hpp"
+#include "seeder/torrent/registry.hpp"
+#include "seeder/torrent/session.hpp"
+#include "seeder/torrent/streamer.hpp"
+
+namespace seeder::app {
+namespace asio = boost::asio;
+
+// Declaration order is construction order; destruction runs backwards, so the io_context goes
+// last, after every object with timers or handlers on it.
+struct Gateway::Parts {
+  explicit Parts(int threads) : io(threads), work(io.get_executor()) {}
+
+  asio::io_context io;
+  asio::executor_work_guard<asio::io_context::executor_type> work;
+  std::vector<std::thread> threads;
+  torrent::Catalog catalog;
+  std::unique_ptr<storage::PlainFiles> files;
+  std::unique_ptr<torrent::Session> session;
+  std::unique_ptr<torrent::Registry> registry;
+  std::unique_ptr<torrent::Streamer> streamer;
+  std::unique_ptr<http::Router> router;
+  std::unique_ptr<http::Server> server;
+  bool stopped = false;
+};
+
+namespace {
+
+Status ensure_writable_dir(const std::filesystem::path& dir) {
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) return make_error(Errc::io, "data dir " + dir.string() + " cannot be created: " + ec.message());
+  const auto probe = dir / ".write-test";
+  {
+    std::ofstream out(probe);
+    out << "ok";
+    if (!out) return make_error(Errc::io, "data dir " + dir.string() + " is not writable");
+  }
+  std::filesystem::remove(probe, ec);
+  return {};
+}
+
+Result<std::vector<lt::tcp::endpoint>> parse_peers(const std::vector<std::string>& peers) {
+  std::vector<lt::tcp::endpoint> out;
+  for (const auto& text : peers) {
+    const auto colon = text.rfind(':');
+    if (colon == std::string::npos) return make_error(Errc::bad_request, "peer '" + text + "': expected HOST:PORT");
+    auto host = text.substr(0, colon);
+    if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+    boost::system::error_code ec;
+    const auto address = asio::ip::make_address(host, ec);
+    int port = 0;
+    try {
+      port = std::stoi(text.substr(colon + 1));
+    } catch (const std::exception&) {
+      port = 0;
+    }
+    if (ec || port <= 0 || port > 65535) return make_error(Errc::bad_request, "peer '" + text + "': expected IP:PORT");
+    out.emplace_back(address, static_cast<std::uint16_t>(port));
+  }
+  return out;
+}
+
+void load_input(torrent::Catalog& catalog, const std::filesystem::path& input, Status& status) {
+  if (input.empty()) return;
+  auto report = catalog.load_input(input);
+  if (!report) {
+    status = report.error();
+    return;
+  }
+  for (const auto& skipped : report->skipped) spdlog::warn("skipping torrent {}", skipped);
+  spdlog::info("loaded {} torrent(s) from {}", report->loaded, input.string());
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Gateway>> Gateway::start(const Config& config) {
+  if (auto writable = ensure_writable_dir(config.data_dir); !writable) return writable.error();
+  auto peers = parse_peers(config.peers);
+  if (!peers) return peers.error();
+
+  auto parts = std::make_unique<Parts>(config.http_threads);
+  Status loaded;
+  load_input(parts->catalog, config.input, loaded);
+  if (!loaded) return loaded.error();
+
+  torrent::SessionOptions session_options;
+  session_options.listen_interfaces = config.bt_listen;
+  session_options.dht = config.dht;
+  session_options.lsd = config.lsd;
+  session_options.upnp = config.upnp;
+  session_options.natpmp = config.natpmp;
+  auto alert_strand = asio::make_strand(parts->io);
+  parts->session = std::make_unique<torrent::Session>(session_options, alert_strand);
+
+  parts->files = std::make_unique<storage::PlainFiles>(config.data_dir);
+  torrent::RegistryOptions registry_options;
+  registry_options.save_path = [files = parts->files.get()](const InfoHash& hash) {
+    return files->save_path(hash);
+  };
+  registry_options.ttl = config.torrent_ttl;
+  registry_options.extra_peers = std::move(*peers);
+  parts->registry = std::make_unique<torrent::Registry>(parts->session->native(), asio::make_strand(parts->io),
+                                                        std::move(registry_options));
+  parts->session->subscribe([registry = parts->registry.get()](const lt::alert& alert) { registry->on_alert(alert); });
+
+  torrent::ReaderOptions reader_options;
+  reader_options.readahead_bytes = config.max_readahead;
+  reader_options.piece_timeout = config.piece_timeout;
+  parts->streamer = std::make_unique<torrent::Streamer>(*parts->registry, *parts->files, reader_options);
+  parts->router = std::make_unique<http::Router>(http::RouterOptions{config.cors_origin});
+
+  http::ServerOptions server_options;
+  server_options.host = config.host;
+  server_options.port = config.port;
+  server_options.read_timeout = config.http_read_timeout;
+  server_options.send_timeout = config.http_send_timeout;
+  auto server = http::Server::start(parts->io, server_options,
+                                    http::Backend{*parts->router, parts->catalog, *parts->streamer});
+  if (!server) return server.error();
+  parts->server = std::move(*server);
+
+  parts->session->start();
+  parts->registry->start();
+  for (int i = 0; i < config.http_threads; ++i) {
+    parts->threads.emplace_back([io = &parts->io] { io->run(); });
+  }
+  spdlog::info("serving {} torrent(s) on http://{}:{} (data dir {}, readahead {}, idle TTL {})",
+               parts->catalog.size(), config.host, parts->server->port(), config.data_dir.string(),
+               format_size(config.max_readahead), format_duration(config.torrent_ttl));
+  return std::unique_ptr<Gateway>(new Gateway(std::move(parts)));
+}
+
+Gateway::Gateway(std::unique_ptr<Parts> parts) : parts_(std::move(parts)) {}
+
+Gateway::~Gateway() { stop(); }
+
+std::uint16_t Gateway::http_port() const { return parts_->server->port(); }
+
+int Gateway::bittorrent_port() const { return parts_->session->listen_port(); }
+
+torrent::Catalog& Gateway::catalog() { return parts_->catalog; }
+
+torrent::Registry& Gateway::registry() { return *parts_->registry; }
+
+void Gateway::stop() {
+  if (!parts_ || parts_->stopped) return;
+  parts_->stopped = true;
+  spdlog::info("shutting down");
+  parts_->server->stop();
+  parts_->registry->shutdown();
+  parts_->session->stop();
+  parts_->work.reset();
+  parts_->io.stop();
+  for (auto& thread : parts_->threads) thread.join();
+}
+
+}  // namespace seeder::app

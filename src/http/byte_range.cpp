@@ -1,0 +1,109 @@
+#include "seeder/http/byte_range.hpp"
+
+#include <charconv>
+#include <optional>
+#include <vector>
+
+namespace seeder::http {
+namespace {
+
+std::string_view trim(std::string_view text) {
+  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
+  while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
+  return text;
+}
+
+std::optional<std::uint64_t> parse_number(std::string_view text) {
+  if (text.empty()) return std::nullopt;
+  std::uint64_t value = 0;
+  const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc() || ptr != text.data() + text.size()) return std::nullopt;
+  return value;
+}
+
+// One range-spec: "a-b", "a-" or "-n". nullopt when malformed.
+struct Spec {
+  std::optional<std::uint64_t> first;
+  std::optional<std::uint64_t> last_or_suffix;
+};
+
+std::optional<Spec> parse_spec(std::string_view text) {
+  text = trim(text);
+  const auto dash = text.find('-');
+  if (dash == std::string_view::npos) return std::nullopt;
+  const auto left = text.substr(0, dash);
+  const auto right = text.substr(dash + 1);
+  Spec spec;
+  if (!left.empty()) {
+    spec.first = parse_number(left);
+    if (!spec.first) return std::nullopt;
+  }
+  if (!right.empty()) {
+    spec.last_or_suffix = parse_number(right);
+    if (!spec.last_or_suffix) return std::nullopt;
+  }
+  if (!spec.first && !spec.last_or_suffix) return std::nullopt;
+  if (spec.first && spec.last_or_suffix && *spec.last_or_suffix < *spec.first) return std::nullopt;
+  return spec;
+}
+
+// The satisfiable part of a spec for a file of `size` > 0 bytes, or nullopt.
+std::optional<ByteRange> resolve(const Spec& spec, std::uint64_t size) {
+  if (!spec.first) {  // suffix: the last n bytes
+    if (*spec.last_or_suffix == 0) return std::nullopt;
+    const auto n = std::min(*spec.last_or_suffix, size);
+    return ByteRange{size - n, size - 1};
+  }
+  if (*spec.first >= size) return std::nullopt;
+  const auto last = spec.last_or_suffix ? std::min(*spec.last_or_suffix, size - 1) : size - 1;
+  return ByteRange{*spec.first, last};
+}
+
+// The specs after "bytes=", or nullopt when the header is not a well-formed byte range set.
+std::optional<std::vector<Spec>> parse_specs(std::string_view header) {
+  header = trim(header);
+  constexpr std::string_view unit = "bytes=";
+  if (header.size() < unit.size()) return std::nullopt;
+  for (std::size_t i = 0; i < unit.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(header[i])) != unit[i]) return std::nullopt;
+  }
+  header.remove_prefix(unit.size());
+  std::vector<Spec> specs;
+  while (!header.empty()) {
+    const auto comma = header.find(',');
+    const auto part = header.substr(0, comma);
+    header = comma == std::string_view::npos ? std::string_view{} : header.substr(comma + 1);
+    if (trim(part).empty()) continue;  // RFC 9110 allows empty list elements
+    auto spec = parse_spec(part);
+    if (!spec) return std::nullopt;
+    specs.push_back(*spec);
+  }
+  if (specs.empty()) return std::nullopt;
+  return specs;
+}
+
+}  // namespace
+
+RangeRequest parse_range(std::string_view header, std::uint64_t size) {
+  if (header.empty() || size == 0) return {};
+  const auto specs = parse_specs(header);
+  if (!specs) return {};
+  std::vector<ByteRange> satisfiable;
+  for (const auto& spec : *specs) {
+    if (auto range = resolve(spec, size)) satisfiable.push_back(*range);
+  }
+  if (satisfiable.empty()) return {RangeRequest::Kind::unsatisfiable, {}};
+  if (satisfiable.size() > 1) return {RangeRequest::Kind::multiple, {}};
+  return {RangeRequest::Kind::single, satisfiable.front()};
+}
+
+RangeRequest parse_first_range(std::string_view header, std::uint64_t size) {
+  if (trim(header).empty()) return {};
+  const auto specs = parse_specs(header);
+  if (!specs || size == 0) return {RangeRequest::Kind::unsatisfiable, {}};
+  const auto range = resolve(specs->front(), size);
+  if (!range) return {RangeRequest::Kind::unsatisfiable, {}};
+  return {RangeRequest::Kind::single, *range};
+}
+
+}  // namespace seeder::http

@@ -1,0 +1,28 @@
+#include "seeder/http/reply.hpp"
+
+#include <strings.h>
+
+namespace seeder::http {
+
+const std::string* Reply::find_header(std::string_view name) const {
+  for (const auto& header : headers) {
+    if (header.name.size() == name.size() &&
+        ::strncasecmp(header.name.data(), name.data(), name.size()) == 0) {
+      return &header.value;
+    }
+  }
+  return nullptr;
+}
+
+void Reply::set_header(std::string name, std::string value) {
+  for (auto& header : headers) {
+    if (header.name.size() == name.size() &&
+        ::strncasecmp(header.name.data(), name.data(), name.size()) == 0) {
+      header.value = std::move(value);
+      return;
+    }
+  }
+  headers.push_back({std::move(name), std::move(value)});
+}
+
+}  // namespace seeder::http

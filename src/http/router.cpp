@@ -1,0 +1,283 @@
+#include "seeder/http/router.hpp"
+
+#include "seeder/core/json.hpp"
+#include "seeder/http/content_type.hpp"
+#include "seeder/http/render.hpp"
+#include "seeder/http/validators.hpp"
+
+namespace seeder::http {
+namespace {
+
+constexpr std::string_view kAllow = "GET, HEAD, OPTIONS";
+constexpr std::string_view kExposed =
+    "Content-Length, Content-Range, Accept-Ranges, Content-Type, Content-Disposition, ETag";
+
+std::optional<Method> method_of(std::string_view name) {
+  if (name == "GET") return Method::get;
+  if (name == "HEAD") return Method::head;
+  if (name == "OPTIONS") return Method::options;
+  return std::nullopt;
+}
+
+bool contains(std::string_view haystack, std::string_view needle) {
+  return haystack.find(needle) != std::string_view::npos;
+}
+
+std::string_view first_segment(std::string_view path) {
+  return path.substr(0, path.find('/'));
+}
+
+std::string_view base_name(std::string_view path) {
+  const auto slash = path.rfind('/');
+  return slash == std::string_view::npos ? path : path.substr(slash + 1);
+}
+
+Mode mode_of(const Target& target) {
+  if (target.has_query("stats")) return Mode::stats;
+  if (target.has_query("warmup")) return Mode::warmup;
+  if (target.has_query("done")) return Mode::done;
+  return Mode::bytes;
+}
+
+Reply text_reply(unsigned status, std::string body) {
+  Reply reply;
+  reply.status = status;
+  reply.body = std::move(body);
+  reply.headers.push_back({"Content-Type", "text/plain; charset=utf-8"});
+  return reply;
+}
+
+}  // namespace
+
+unsigned status_for(Errc code) {
+  switch (code) {
+    case Errc::bad_request: return 400;
+    case Errc::not_found: return 404;
+    case Errc::method_not_allowed: return 405;
+    case Errc::precondition_failed: return 412;
+    case Errc::range_not_satisfiable: return 416;
+    case Errc::unavailable: return 503;
+    case Errc::timeout: return 504;
+    case Errc::cancelled:
+    case Errc::io:
+    case Errc::internal: return 500;
+  }
+  return 500;
+}
+
+Router::Router(RouterOptions options) : options_(std::move(options)) {}
+
+void Router::add_cors(Reply& reply, const RequestHead& head) const {
+  if (options_.cors_origin.empty()) return;
+  if (options_.cors_origin == "*") {
+    reply.set_header("Access-Control-Allow-Origin", "*");
+  } else {
+    // An explicit list: echo the request's origin when it is on it (Fetch standard §3.2.3).
+    std::string_view list = options_.cors_origin;
+    bool allowed = false;
+    while (!list.empty() && !head.origin.empty()) {
+      const auto comma = list.find(',');
+      auto item = list.substr(0, comma);
+      while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
+      while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
+      allowed = allowed || item == head.origin;
+      list = comma == std::string_view::npos ? std::string_view{} : list.substr(comma + 1);
+    }
+    reply.set_header("Vary", "Origin");
+    if (!allowed) return;
+    reply.set_header("Access-Control-Allow-Origin", head.origin);
+  }
+  reply.set_header("Access-Control-Expose-Headers", std::string(kExposed));
+}
+
+Reply Router::preflight(const RequestHead& head) const {
+  Reply reply;
+  reply.status = 204;
+  reply.headers.push_back({"Allow", std::string(kAllow)});
+  add_cors(reply, head);
+  if (reply.find_header("Access-Control-Allow-Origin") != nullptr) {
+    reply.set_header("Access-Control-Allow-Methods", std::string(kAllow));
+    reply.set_header("Access-Control-Allow-Headers",
+                     "Range, If-Range, If-None-Match, If-Match, X-Info-Hash, Accept");
+    reply.set_header("Access-Control-Max-Age", "86400");
+  }
+  return reply;
+}
+
+std::variant<Reply, ParsedRequest> Router::parse(const RequestHead& head) const {
+  const auto method = method_of(head.method);
+  if (!method) {
+    auto reply = error_reply(make_error(Errc::method_not_allowed, head.method + " is not served"), head);
+    reply.headers.push_back({"Allow", std::string(kAllow)});
+    return reply;
+  }
+  if (*method == Method::options) return preflight(head);
+
+  auto target = parse_target(head.target);
+  if (!target) return error_reply(make_error(Errc::bad_request, "malformed request target"), head);
+
+  ParsedRequest request;
+  request.method = *method;
+  request.head = head;
+  request.mode = mode_of(*target);
+  request.wants_json = contains(head.accept, "application/json");
+  std::string_view path = target->path;
+
+  if (!head.x_info_hash.empty()) {
+    request.hash = InfoHash::parse(head.x_info_hash);
+    if (!request.hash) {
+      return error_reply(make_error(Errc::bad_request, "malformed X-Info-Hash header"), head);
+    }
+    // The header names the torrent, so the whole path is the file path, unless the client
+    // repeated the hash as the first segment.
+    const auto segment = first_segment(path);
+    if (InfoHash::parse(segment) == request.hash) {
+      path.remove_prefix(segment.size());
+      if (!path.empty()) path.remove_prefix(1);
+    }
+  } else if (!path.empty()) {
+    const auto segment = first_segment(path);
+    if (segment == "favicon.ico" || segment == "robots.txt") {
+      return error_reply(make_error(Errc::not_found, "not found"), head);
+    }
+    request.hash = InfoHash::parse(segment);
+    if (!request.hash) {
+      return error_reply(make_error(Errc::bad_request, "malformed info-hash '" + std::string(segment) +
+                                                           "': expected 40 hex digits"),
+                         head);
+    }
+    path.remove_prefix(segment.size());
+    if (path.empty()) {
+      request.redirect_to_slash = true;
+    } else {
+      path.remove_prefix(1);
+    }
+  }
+  request.path = std::string(path);
+  request.target = std::move(*target);
+  return request;
+}
+
+Reply Router::ok_reply(const ParsedRequest& request, std::string content_type,
+                       std::string body) const {
+  Reply reply;
+  reply.headers.push_back({"Content-Type", std::move(content_type)});
+  if (request.method == Method::head) reply.content_length = body.size();
+  else reply.body = std::move(body);
+  add_cors(reply, request.head);
+  return reply;
+}
+
+Reply Router::root_index(const ParsedRequest& request,
+                         const std::vector<torrent::MetaPtr>& torrents) const {
+  if (request.wants_json) {
+    return ok_reply(request, "application/json", render_root_json(torrents));
+  }
+  return ok_reply(request, "text/html; charset=utf-8", render_root_html(torrents));
+}
+
+std::variant<Reply, FilePlan> Router::route(const ParsedRequest& request,
+                                            const torrent::EntryPtr& entry) const {
+  const auto& meta = *entry->meta;
+  if (request.redirect_to_slash) {
+    Reply reply;
+    reply.status = 301;
+    auto location = "/" + meta.hash().hex() + "/";
+    if (!request.target.raw_query.empty()) location += "?" + request.target.raw_query;
+    reply.headers.push_back({"Location", std::move(location)});
+    add_cors(reply, request.head);
+    return reply;
+  }
+  if (request.path.empty()) {
+    if (request.wants_json) return ok_reply(request, "application/json", render_torrent_json(meta));
+    return ok_reply(request, "text/html; charset=utf-8", render_torrent_html(meta));
+  }
+  if (request.path == "source.torrent") {
+    auto reply = ok_reply(request, "application/x-bittorrent", meta.torrent_file());
+    reply.headers.push_back(
+        {"Content-Disposition", content_disposition(meta.name() + ".torrent", true)});
+    return reply;
+  }
+  const auto* file = meta.find_file(request.path);
+  if (file == nullptr) {
+    return error_reply(make_error(Errc::not_found, "no file '" + request.path + "' in torrent " +
+                                                       meta.hash().hex()),
+                       request.head);
+  }
+  return route_file(request, entry, *file);
+}
+
+std::variant<Reply, FilePlan> Router::route_file(const ParsedRequest& request,
+                                                 const torrent::EntryPtr& entry,
+                                                 const torrent::FileInfo& file) const {
+  const auto& head = request.head;
+  const auto etag = make_etag(entry->meta->hash().hex(), file.path, file.size);
+  Reply reply;
+  reply.headers.push_back({"ETag", etag});
+  reply.headers.push_back({"Accept-Ranges", "bytes"});
+  // The bytes under an info-hash never change.
+  reply.headers.push_back({"Cache-Control", "public, max-age=86400"});
+  add_cors(reply, head);
+
+  if (!head.if_match.empty() && !etag_list_matches(head.if_match, etag, false)) {
+    return error_reply(make_error(Errc::precondition_failed, "If-Match does not match"), head);
+  }
+  if (!head.if_none_match.empty() && etag_list_matches(head.if_none_match, etag, true)) {
+    reply.status = 304;  // RFC 9110 §13.1.2: GET and HEAD get 304
+    return reply;
+  }
+
+  const bool download = request.target.has_query("download");
+  reply.headers.push_back({"Content-Type", download ? "application/octet-stream"
+                                                    : std::string(content_type_for(file.path))});
+  reply.headers.push_back({"Content-Disposition", content_disposition(base_name(file.path), download)});
+
+  RangeRequest range;
+  if (head.if_range.empty() || if_range_allows(head.if_range, etag)) {
+    range = parse_range(head.range, file.size);
+  }
+  std::uint64_t first = 0;
+  std::uint64_t length = file.size;
+  switch (range.kind) {
+    case RangeRequest::Kind::unsatisfiable: {
+      auto error = error_reply(make_error(Errc::range_not_satisfiable,
+                                          "range not satisfiable for a file of " +
+                                              std::to_string(file.size) + " bytes"),
+                               head);
+      error.headers.push_back({"Content-Range", "bytes */" + std::to_string(file.size)});
+      return error;
+    }
+    case RangeRequest::Kind::single:
+      reply.status = 206;
+      first = range.range.first;
+      length = range.range.length();
+      reply.headers.push_back({"Content-Range", "bytes " + std::to_string(range.range.first) + "-" +
+                                                    std::to_string(range.range.last) + "/" +
+                                                    std::to_string(file.size)});
+      break;
+    case RangeRequest::Kind::none:
+    case RangeRequest::Kind::multiple:  // answered with the whole body: RFC 9110 §14.2
+      reply.status = 200;
+      break;
+  }
+  reply.content_length = length;
+  if (request.method == Method::head) return reply;
+  return FilePlan{entry, &file, first, length, std::move(reply)};
+}
+
+Reply Router::error_reply(const Error& error, const RequestHead& head) const {
+  const unsigned status = status_for(error.code);
+  Reply reply;
+  if (contains(head.accept, "application/json")) {
+    JsonWriter json;
+    json.begin_object().key("status").value(static_cast<int>(status)).key("error").value(error.message).end_object();
+    reply = Reply{status, {{"Content-Type", "application/json"}}, json.take() + "\n", std::nullopt};
+  } else {
+    reply = text_reply(status, error.message + "\n");
+  }
+  reply.headers.push_back({"Cache-Control", "no-store"});
+  add_cors(reply, head);
+  return reply;
+}
+
+}  // namespace seeder::http

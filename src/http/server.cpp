@@ -1,0 +1,508 @@
+#include "seeder/http/server.hpp"
+
+#include <sys/sendfile.h>
+#include <sys/socket.h>
+
+#include <cerrno>
+#include <cstring>
+#include <mutex>
+#include <unordered_map>
+
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <spdlog/spdlog.h>
+
+namespace seeder::http {
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+using tcp = asio::ip::tcp;
+
+namespace {
+
+class Connection;
+
+}  // namespace
+
+struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
+  Impl(asio::io_context& io, ServerOptions options, Backend backend)
+      : io(io), options(std::move(options)), backend(backend), acceptor(asio::make_strand(io)) {}
+
+  void do_accept();
+  void on_accept(const boost::system::error_code& ec, tcp::socket socket);
+
+  asio::io_context& io;
+  const ServerOptions options;
+  const Backend backend;
+  tcp::acceptor acceptor;
+  std::uint16_t bound_port = 0;  // set once before accepting starts
+
+  std::mutex mutex;
+  std::unordered_map<Connection*, std::weak_ptr<Connection>> connections;  // guarded by mutex
+  bool stopped = false;                                                   // guarded by mutex
+};
+
+namespace {
+
+RequestHead head_of(const bhttp::request<bhttp::string_body>& request) {
+  const auto field = [&](auto name) { return std::string(request[name]); };
+  RequestHead head;
+  head.method = std::string(request.method_string());
+  head.target = std::string(request.target());
+  head.accept = field(bhttp::field::accept);
+  head.x_info_hash = field("X-Info-Hash");
+  head.range = field(bhttp::field::range);
+  head.if_none_match = field(bhttp::field::if_none_match);
+  head.if_match = field(bhttp::field::if_match);
+  head.if_range = field(bhttp::field::if_range);
+  head.origin = field(bhttp::field::origin);
+  return head;
+}
+
+// One client connection. Kept alive by the handler in flight; owned by no registry.
+class Connection : public std::enable_shared_from_this<Connection> {
+ public:
+  Connection(tcp::socket socket, std::shared_ptr<Server::Impl> server)
+      : server_(std::move(server)),
+        stream_(std::move(socket)),
+        send_timer_(stream_.get_executor()) {}
+
+  ~Connection() {
+    std::lock_guard lock(server_->mutex);
+    server_->connections.erase(this);
+  }
+
+  void start() {
+    boost::system::error_code ec;
+    stream_.socket().set_option(tcp::no_delay(true), ec);
+    // sendfile must return EAGAIN rather than block the strand's thread.
+    stream_.socket().native_non_blocking(true, ec);
+    asio::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->do_read(); });
+  }
+
+  void close_from_outside() {
+    asio::post(stream_.get_executor(), [self = shared_from_this()] { self->close(); });
+  }
+
+ private:
+  const ServerOptions& options() const { return server_->options; }
+  const Router& router() const { return server_->backend.router; }
+
+  void do_read() {
+    parser_.emplace();
+    parser_->header_limit(static_cast<std::uint32_t>(options().header_limit));
+    parser_->body_limit(64 * 1024);
+    stream_.expires_after(options().read_timeout);
+    bhttp::async_read(stream_, buffer_, *parser_,
+                      [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                        self->on_read(ec);
+                      });
+  }
+
+  void on_read(beast::error_code ec) {
+    if (ec == bhttp::error::end_of_stream || ec == beast::error::timeout ||
+        ec == asio::error::operation_aborted || ec == asio::error::eof ||
+        ec == asio::error::connection_reset) {
+      close();
+      return;
+    }
+    started_ = std::chrono::steady_clock::now();
+    keep_alive_ = false;
+    if (ec == bhttp::error::header_limit) {
+      send_reply(router().error_reply(make_error(Errc::bad_request, "request header too large"), RequestHead{}),
+                 431);
+      return;
+    }
+    if (ec) {
+      send_reply(router().error_reply(make_error(Errc::bad_request, "malformed request: " + ec.message()), RequestHead{}));
+      return;
+    }
+    const auto& request = parser_->get();
+    keep_alive_ = request.keep_alive();
+    head_ = head_of(request);
+    handle_request();
+  }
+
+  void handle_request() {
+    auto parsed = router().parse(head_);
+    if (auto* reply = std::get_if<Reply>(&parsed)) {
+      send_reply(std::move(*reply));
+      return;
+    }
+    auto& request = std::get<ParsedRequest>(parsed);
+    head_only_ = request.method == Method::head;
+    if (!request.hash) {
+      send_reply(router().root_index(request, server_->backend.catalog.list()));
+      return;
+    }
+    auto entry = server_->backend.catalog.find(*request.hash);
+    if (!entry) {
+      send_reply(router().error_reply(
+          make_error(Errc::not_found, "unknown torrent " + request.hash->hex()), request));
+      return;
+    }
+    if (request.mode != Mode::bytes) {
+      send_reply(router().error_reply(make_error(Errc::not_found, "query mode not available yet"), request));
+      return;
+    }
+    auto decision = router().route(request, entry);
+    if (auto* reply = std::get_if<Reply>(&decision)) {
+      // An index page or a HEAD: a request for the file is likely to follow.
+      if (request.method == Method::head || request.path.empty()) server_->backend.streamer.warm(entry);
+      send_reply(std::move(*reply));
+      return;
+    }
+    open_stream(std::move(std::get<FilePlan>(decision)));
+  }
+
+  // ---- in-memory replies ----
+
+  void send_reply(Reply reply, unsigned status_override = 0) {
+    if (status_override != 0) reply.status = status_override;
+    status_ = reply.status;
+    response_ = {};
+    response_.result(reply.status);
+    response_.version(11);
+    response_.set(bhttp::field::server, "seeder");
+    for (auto& header : reply.headers) response_.set(header.name, header.value);
+    response_.keep_alive(keep_alive_);
+    const bool body_omitted = head_only_ || reply.content_length.has_value() || reply.status == 304 ||
+                              reply.status == 204;
+    const auto length = reply.content_length.value_or(reply.body.size());
+    if (reply.status != 304 && reply.status != 204) response_.content_length(length);
+    if (body_omitted) {
+      write_head_only([self = shared_from_this()](beast::error_code ec) { self->on_sent(ec); });
+      return;
+    }
+    response_.body() = std::move(reply.body);
+    body_bytes_ = response_.body().size();
+    stream_.expires_after(options().send_timeout);
+    bhttp::async_write(stream_, response_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
+      self->on_sent(ec);
+    });
+  }
+
+  template <class Handler>
+  void write_head_only(Handler handler) {
+    serializer_.emplace(response_);
+    stream_.expires_after(options().send_timeout);
+    bhttp::async_write_header(stream_, *serializer_,
+                              [handler = std::move(handler)](beast::error_code ec, std::size_t) { handler(ec); });
+  }
+
+  void on_sent(beast::error_code ec) {
+    if (ec) {
+      close();
+      return;
+    }
+    finish();
+  }
+
+  // ---- streamed file bodies ----
+
+  void open_stream(FilePlan plan) {
+    plan_path_ = plan.file->path;
+    plan_hash_ = plan.entry->meta->hash().hex();
+    streaming_ = true;
+    watch_for_hangup();
+    auto head = std::make_shared<Reply>(std::move(plan.head));
+    server_->backend.streamer.async_open(
+        plan.entry, *plan.file, plan.first, plan.length, stream_.get_executor(),
+        [self = shared_from_this(), head](Result<std::shared_ptr<ByteSource>> source) {
+          self->on_open(std::move(source), std::move(*head));
+        });
+  }
+
+  void on_open(Result<std::shared_ptr<ByteSource>> source, Reply head) {
+    if (closed_) {
+      if (source) (*source)->cancel();
+      return;
+    }
+    if (!source) {
+      log_failure(source.error());
+      streaming_ = false;
+      send_reply(router().error_reply(source.error(), head_));
+      return;
+    }
+    source_ = std::move(*source);
+    remaining_ = source_->size();
+    status_ = head.status;
+    response_ = {};
+    response_.result(head.status);
+    response_.version(11);
+    response_.set(bhttp::field::server, "seeder");
+    for (auto& header : head.headers) response_.set(header.name, header.value);
+    response_.keep_alive(keep_alive_);
+    response_.content_length(remaining_);
+    write_head_only([self = shared_from_this()](beast::error_code ec) {
+      if (ec) {
+        self->close();
+        return;
+      }
+      self->pump();
+    });
+  }
+
+  void pump() {
+    if (closed_) return;
+    if (remaining_ == 0) {
+      finish();
+      return;
+    }
+    source_->async_next(std::min(remaining_, options().slice_bytes),
+                        [self = shared_from_this()](Result<FileSlice> slice) {
+                          self->on_slice(std::move(slice));
+                        });
+  }
+
+  void on_slice(Result<FileSlice> slice) {
+    if (closed_) return;
+    if (!slice) {
+      // The status line is gone: all that is left is to cut the body short, which tells the
+      // client (Content-Length unmet) that it did not get everything.
+      log_failure(slice.error());
+      close();
+      return;
+    }
+    slice_ = *slice;
+    do_sendfile();
+  }
+
+  void do_sendfile() {
+    const int socket = stream_.socket().native_handle();
+    while (slice_.length > 0) {
+      auto offset = static_cast<off_t>(slice_.offset);
+      const auto chunk = static_cast<std::size_t>(std::min<std::uint64_t>(slice_.length, 1ull << 30));
+      const ssize_t sent = ::sendfile(socket, slice_.fd, &offset, chunk);
+      if (sent > 0) {
+        const auto n = static_cast<std::uint64_t>(sent);
+        slice_.offset += n;
+        slice_.length -= n;
+        remaining_ -= n;
+        body_bytes_ += n;
+        continue;
+      }
+      if (sent < 0 && errno == EINTR) continue;
+      if (sent < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+        wait_writable();
+        return;
+      }
+      if (sent == 0) {
+        log_failure(make_error(Errc::io, "content file is shorter than its verified pieces"));
+      } else if (errno != EPIPE && errno != ECONNRESET) {
+        log_failure(make_error(Errc::io, std::string("sendfile: ") + std::strerror(errno)));
+      }
+      close();
+      return;
+    }
+    pump();
+  }
+
+  void wait_writable() {
+    send_timer_.expires_after(options().send_timeout);
+    send_timer_.async_wait([self = shared_from_this()](const boost::system::error_code& ec) {
+      if (ec) return;
+      spdlog::debug("{} /{}/{}: client stopped reading, closing", self->head_.method, self->plan_hash_,
+                    self->plan_path_);
+      self->close();
+    });
+    stream_.socket().async_wait(tcp::socket::wait_write,
+                                [self = shared_from_this()](const boost::system::error_code& ec) {
+                                  self->send_timer_.cancel();
+                                  if (ec || self->closed_) {
+                                    self->close();
+                                    return;
+                                  }
+                                  self->do_sendfile();
+                                });
+  }
+
+  // While a response waits for pieces, a client that hangs up must release them at once rather
+  // than when the next write fails (the reference gateway's bug B13).
+  void watch_for_hangup() {
+    if (watching_) return;
+    watching_ = true;
+    stream_.socket().async_wait(tcp::socket::wait_read,
+                                [self = shared_from_this()](const boost::system::error_code& ec) {
+                                  self->on_readable(ec);
+                                });
+  }
+
+  void on_readable(const boost::system::error_code& ec) {
+    watching_ = false;
+    if (ec || closed_ || !streaming_) return;
+    char byte = 0;
+    const ssize_t n = ::recv(stream_.socket().native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+    if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)) {
+      spdlog::debug("{} /{}/{}: client hung up after {} bytes", head_.method, plan_hash_, plan_path_,
+                    body_bytes_);
+      close();
+      return;
+    }
+    if (n < 0) watch_for_hangup();
+    // n > 0: a pipelined request; it is read once this response is done.
+  }
+
+  // ---- end of a request ----
+
+  void finish() {
+    log_request();
+    streaming_ = false;
+    source_.reset();
+    serializer_.reset();
+    if (!keep_alive_) {
+      boost::system::error_code ec;
+      stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+      close();
+      return;
+    }
+    reset_request();
+    do_read();
+  }
+
+  void reset_request() {
+    head_ = {};
+    head_only_ = false;
+    body_bytes_ = 0;
+    remaining_ = 0;
+    status_ = 0;
+    plan_path_.clear();
+    plan_hash_.clear();
+  }
+
+  void close() {
+    if (closed_) return;
+    closed_ = true;
+    if (streaming_) log_request();
+    if (source_) source_->cancel();
+    source_.reset();
+    send_timer_.cancel();
+    boost::system::error_code ec;
+    stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
+    stream_.socket().close(ec);
+  }
+
+  void log_request() const {
+    if (head_.method.empty()) return;
+    const auto elapsed = std::chrono::duration_cast<std::chrono::microseconds>(
+        std::chrono::steady_clock::now() - started_);
+    spdlog::debug("{} {} {} {} bytes {:.1f} ms{}", head_.method, head_.target, status_, body_bytes_,
+                  static_cast<double>(elapsed.count()) / 1000.0,
+                  remaining_ > 0 && streaming_ ? " (incomplete)" : "");
+  }
+
+  void log_failure(const Error& error) const {
+    if (error.code == Errc::cancelled) return;
+    const auto status = status_for(error.code);
+    if (status >= 500 && status != 503 && status != 504) {
+      spdlog::error("{} torrent {} path '{}': {}", head_.method, plan_hash_, plan_path_, error.message);
+    } else {
+      spdlog::warn("{} torrent {} path '{}': {}", head_.method, plan_hash_, plan_path_, error.message);
+    }
+  }
+
+  std::shared_ptr<Server::Impl> server_;
+  beast::tcp_stream stream_;
+  beast::flat_buffer buffer_;
+  asio::steady_timer send_timer_;
+  std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
+  bhttp::response<bhttp::string_body> response_;
+  std::optional<bhttp::response_serializer<bhttp::string_body>> serializer_;
+
+  // The request in progress.
+  RequestHead head_;
+  std::chrono::steady_clock::time_point started_;
+  bool keep_alive_ = false;
+  bool head_only_ = false;
+  unsigned status_ = 0;
+  std::uint64_t body_bytes_ = 0;
+  std::string plan_hash_;
+  std::string plan_path_;
+
+  // The streamed body in progress.
+  bool streaming_ = false;
+  std::shared_ptr<ByteSource> source_;
+  FileSlice slice_;
+  std::uint64_t remaining_ = 0;
+
+  bool watching_ = false;
+  bool closed_ = false;
+};
+
+}  // namespace
+
+void Server::Impl::do_accept() {
+  acceptor.async_accept(asio::make_strand(io), [self = shared_from_this()](
+                                                   const boost::system::error_code& ec, tcp::socket socket) {
+    self->on_accept(ec, std::move(socket));
+  });
+}
+
+void Server::Impl::on_accept(const boost::system::error_code& ec, tcp::socket socket) {
+  if (ec == asio::error::operation_aborted) return;
+  if (ec) {
+    // EMFILE and friends: log and keep accepting; the connection is lost, not the server.
+    spdlog::warn("accept failed: {}", ec.message());
+  } else {
+    auto connection = std::make_shared<Connection>(std::move(socket), shared_from_this());
+    bool accepted = false;
+    {
+      std::lock_guard lock(mutex);
+      if (!stopped) connections.emplace(connection.get(), connection);
+      accepted = !stopped;
+    }
+    if (!accepted) return;  // the connection dies here, outside the lock its destructor takes
+    connection->start();
+  }
+  do_accept();
+}
+
+Result<std::unique_ptr<Server>> Server::start(asio::io_context& io, ServerOptions options, Backend backend) {
+  auto impl = std::make_shared<Impl>(io, std::move(options), backend);
+  boost::system::error_code ec;
+  const auto address = asio::ip::make_address(impl->options.host, ec);
+  if (ec) return make_error(Errc::bad_request, "invalid --host '" + impl->options.host + "': " + ec.message());
+  const tcp::endpoint endpoint(address, impl->options.port);
+  auto& acceptor = impl->acceptor;
+  acceptor.open(endpoint.protocol(), ec);
+  if (!ec) acceptor.set_option(asio::socket_base::reuse_address(true), ec);
+  if (!ec) acceptor.bind(endpoint, ec);
+  if (!ec) acceptor.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) {
+    return make_error(Errc::io, "cannot listen on " + impl->options.host + ":" +
+                                    std::to_string(impl->options.port) + ": " + ec.message());
+  }
+  impl->bound_port = acceptor.local_endpoint(ec).port();
+  asio::dispatch(acceptor.get_executor(), [impl] { impl->do_accept(); });
+  return std::unique_ptr<Server>(new Server(std::move(impl)));
+}
+
+Server::Server(std::shared_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+Server::~Server() { stop(); }
+
+std::uint16_t Server::port() const { return impl_->bound_port; }
+
+void Server::stop() {
+  std::vector<std::shared_ptr<Connection>> open;
+  {
+    std::lock_guard lock(impl_->mutex);
+    if (impl_->stopped) return;
+    impl_->stopped = true;
+    for (auto& [raw, weak] : impl_->connections) {
+      if (auto connection = weak.lock()) open.push_back(std::move(connection));
+    }
+  }
+  asio::post(impl_->acceptor.get_executor(), [impl = impl_] {
+    boost::system::error_code ec;
+    impl->acceptor.close(ec);
+  });
+  for (auto& connection : open) connection->close_from_outside();
+}
+
+}  // namespace seeder::http

@@ -1,0 +1,125 @@
+#include "seeder/torrent/catalog.hpp"
+
+#include <algorithm>
+#include <fstream>
+#include <iterator>
+#include <sstream>
+
+#include <libtorrent/torrent_info.hpp>
+
+namespace seeder::torrent {
+namespace {
+
+// The key seeder uses for a torrent: its v1 hash, or the truncated v2 hash for v2-only torrents.
+InfoHash key_of(const lt::torrent_info& info) {
+  const auto& hashes = info.info_hashes();
+  const auto& best = hashes.has_v1() ? hashes.v1 : hashes.get_best();
+  return *InfoHash::from_raw(std::string_view(best.data(), best.size()));
+}
+
+std::vector<FileInfo> files_of(const lt::torrent_info& info) {
+  const auto& storage = info.orig_files();
+  std::vector<FileInfo> files;
+  files.reserve(static_cast<std::size_t>(storage.num_files()));
+  for (const auto index : storage.file_range()) {
+    if (storage.pad_file_at(index)) continue;
+    files.push_back(FileInfo{static_cast<int>(index), storage.file_path(index),
+                             static_cast<std::uint64_t>(storage.file_size(index)),
+                             static_cast<std::uint64_t>(storage.file_offset(index))});
+  }
+  return files;
+}
+
+Result<std::string> read_file(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return make_error(Errc::io, "cannot open " + path.string());
+  std::ostringstream bytes;
+  bytes << in.rdbuf();
+  if (in.bad()) return make_error(Errc::io, "cannot read " + path.string());
+  return bytes.str();
+}
+
+}  // namespace
+
+Result<EntryPtr> parse_torrent(std::string bytes) {
+  lt::error_code ec;
+  auto info = std::make_shared<lt::torrent_info>(lt::span<const char>(bytes.data(), static_cast<std::ptrdiff_t>(bytes.size())),
+                                                 ec, lt::from_span);
+  if (ec) return make_error(Errc::bad_request, "not a valid torrent: " + ec.message());
+  if (info->num_files() == 0 || info->piece_length() <= 0) {
+    return make_error(Errc::bad_request, "not a valid torrent: no files");
+  }
+  auto meta = std::make_shared<const TorrentMeta>(
+      key_of(*info), info->name(), static_cast<std::uint64_t>(info->total_size()),
+      info->piece_length(), info->num_pieces(), files_of(*info), std::move(bytes),
+      info->info_hashes().has_v2());
+  return std::make_shared<const CatalogEntry>(CatalogEntry{std::move(meta), std::move(info)});
+}
+
+Result<Catalog::LoadReport> Catalog::load_input(const std::filesystem::path& input) {
+  std::error_code ec;
+  std::vector<std::filesystem::path> candidates;
+  if (std::filesystem::is_directory(input, ec)) {
+    for (const auto& item : std::filesystem::directory_iterator(input, ec)) {
+      if (item.path().extension() == ".torrent" && item.is_regular_file(ec)) {
+        candidates.push_back(item.path());
+      }
+    }
+    if (ec) return make_error(Errc::io, "cannot list " + input.string() + ": " + ec.message());
+    std::sort(candidates.begin(), candidates.end());
+  } else if (std::filesystem::is_regular_file(input, ec)) {
+    candidates.push_back(input);
+  } else {
+    return make_error(Errc::not_found, "input " + input.string() + " is neither a file nor a directory");
+  }
+
+  LoadReport report;
+  for (const auto& path : candidates) {
+    auto bytes = read_file(path);
+    if (!bytes) {
+      report.skipped.push_back(path.string() + ": " + bytes.error().message);
+      continue;
+    }
+    auto entry = parse_torrent(std::move(*bytes));
+    if (!entry) {
+      report.skipped.push_back(path.string() + ": " + entry.error().message);
+      continue;
+    }
+    add(std::move(*entry));
+    ++report.loaded;
+  }
+  return report;
+}
+
+EntryPtr Catalog::add(EntryPtr entry) {
+  std::lock_guard lock(mutex_);
+  auto& slot = entries_[entry->meta->hash()];
+  slot = std::move(entry);
+  return slot;
+}
+
+EntryPtr Catalog::find(const InfoHash& hash) const {
+  std::lock_guard lock(mutex_);
+  const auto it = entries_.find(hash);
+  return it == entries_.end() ? nullptr : it->second;
+}
+
+std::vector<MetaPtr> Catalog::list() const {
+  std::vector<MetaPtr> out;
+  {
+    std::lock_guard lock(mutex_);
+    out.reserve(entries_.size());
+    for (const auto& [hash, entry] : entries_) out.push_back(entry->meta);
+  }
+  std::sort(out.begin(), out.end(), [](const MetaPtr& a, const MetaPtr& b) {
+    return a->name() != b->name() ? a->name() < b->name() : a->hash() < b->hash();
+  });
+  return out;
+}
+
+std::size_t Catalog::size() const {
+  std::lock_guard lock(mutex_);
+  return entries_.size();
+}
+
+}  // namespace seeder::torrent

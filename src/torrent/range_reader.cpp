@@ -1,0 +1,126 @@
+#include "seeder/torrent/range_reader.hpp"
+
+#include <boost/asio/post.hpp>
+
+namespace seeder::torrent {
+
+RangeReader::RangeReader(std::shared_ptr<LiveTorrent> torrent, const FileInfo& file,
+                         std::uint64_t first, std::uint64_t length, storage::ContentFiles& files,
+                         boost::asio::any_io_executor executor, ReaderOptions options)
+    : lease_(std::move(torrent)),
+      file_(file),
+      files_(files),
+      executor_(std::move(executor)),
+      options_(options),
+      timer_(executor_),
+      begin_(file.offset + first),
+      end_(file.offset + first + length),
+      cursor_(begin_),
+      last_piece_(lease_.torrent().meta().pieces_for(begin_, end_).last) {}
+
+RangeReader::~RangeReader() {
+  if (ticket_ != 0) lease_.torrent().pieces().cancel(ticket_);
+  release_window();
+}
+
+int RangeReader::cursor_piece() const {
+  return lease_.torrent().meta().pieces_for(cursor_, cursor_ + 1).first;
+}
+
+// Wants pieces [cursor, cursor + window) of the range and lets go of those behind the cursor.
+// Deadlines rise with the distance from the cursor so libtorrent fetches them in read order.
+void RangeReader::slide_window(int cursor) {
+  auto& torrent = lease_.torrent();
+  const auto piece_length = static_cast<std::uint64_t>(torrent.meta().piece_length());
+  const int window_pieces =
+      static_cast<int>(std::max<std::uint64_t>(1, options_.readahead_bytes / piece_length));
+  const int new_end = std::min(last_piece_, cursor + window_pieces - 1) + 1;
+
+  for (; window_first_ < std::min(cursor, window_end_); ++window_first_) {
+    torrent.unwant(window_first_);
+  }
+  if (window_first_ < cursor) window_first_ = window_end_ = cursor;  // jumped past the window
+  if (window_end_ < window_first_) window_end_ = window_first_;
+  for (; window_end_ < new_end; ++window_end_) {
+    torrent.want(window_end_, options_.deadline_step * (window_end_ - cursor));
+  }
+}
+
+void RangeReader::release_window() {
+  for (; window_first_ < window_end_; ++window_first_) lease_.torrent().unwant(window_first_);
+}
+
+void RangeReader::async_start(std::function<void(Status)> handler) {
+  const int piece = cursor_piece();
+  slide_window(piece);
+  wait_for(piece, std::move(handler));
+}
+
+void RangeReader::async_next(std::uint64_t max_bytes, NextHandler handler) {
+  if (cancelled_) {
+    boost::asio::post(executor_, [handler = std::move(handler)] {
+      handler(make_error(Errc::cancelled, "read cancelled"));
+    });
+    return;
+  }
+  lease_.torrent().touch();
+  const int piece = cursor_piece();
+  slide_window(piece);
+  wait_for(piece, [this, max_bytes, handler = std::move(handler)](Status status) {
+    if (!status) {
+      handler(status.error());
+      return;
+    }
+    handler(take_slice(max_bytes));
+  });
+}
+
+void RangeReader::wait_for(int piece, std::function<void(Status)> handler) {
+  waiting_ = std::move(handler);
+  timed_out_ = false;
+  timer_.expires_after(options_.piece_timeout);
+  // Handlers hold a strong reference: the reader lives until its pending wait completes.
+  timer_.async_wait([self = shared_from_this()](const boost::system::error_code& ec) {
+    if (ec || self->ticket_ == 0) return;
+    self->timed_out_ = true;
+    self->lease_.torrent().pieces().cancel(self->ticket_);
+  });
+  ticket_ = lease_.torrent().pieces().async_wait(
+      piece, executor_, [self = shared_from_this()](Status status) { self->on_wait_done(std::move(status)); });
+}
+
+void RangeReader::on_wait_done(Status status) {
+  ticket_ = 0;
+  timer_.cancel();
+  auto handler = std::move(waiting_);
+  waiting_ = nullptr;
+  if (!status && timed_out_) {
+    status = make_error(Errc::timeout, "no peer delivered piece " + std::to_string(cursor_piece()) +
+                                           " within " +
+                                           std::to_string(options_.piece_timeout.count() / 1000) + " s");
+  }
+  if (handler) handler(std::move(status));
+}
+
+Result<FileSlice> RangeReader::take_slice(std::uint64_t max_bytes) {
+  if (!fd_.valid()) {
+    auto fd = files_.open_for_read(lease_.torrent().meta().hash(), file_.path);
+    if (!fd) return fd.error();
+    fd_ = std::move(*fd);
+  }
+  const auto& meta = lease_.torrent().meta();
+  const int piece = cursor_piece();
+  const auto piece_end = meta.piece_offset(piece) + meta.piece_size(piece);
+  const auto length = std::min({end_, piece_end, cursor_ + max_bytes}) - cursor_;
+  FileSlice slice{fd_.get(), cursor_ - file_.offset, length};
+  cursor_ += length;
+  return slice;
+}
+
+void RangeReader::cancel() {
+  cancelled_ = true;
+  if (ticket_ != 0) lease_.torrent().pieces().cancel(ticket_);
+  release_window();
+}
+
+}  // namespace seeder::torrent

@@ -1,0 +1,188 @@
+#include "seeder/torrent/registry.hpp"
+
+#include <libtorrent/add_torrent_params.hpp>
+#include <libtorrent/alert_types.hpp>
+#include <libtorrent/extensions.hpp>
+#include <libtorrent/session.hpp>
+#include <libtorrent/torrent_info.hpp>
+#include <spdlog/spdlog.h>
+
+namespace seeder::torrent {
+namespace {
+
+// Tells a PieceMap when libtorrent has verified a piece. on_piece_pass runs on libtorrent's
+// network thread right after the piece is marked had, for downloaded, checked and resumed pieces
+// alike, before the piece_finished alert would reach us.
+class PiecePassPlugin final : public lt::torrent_plugin {
+ public:
+  explicit PiecePassPlugin(std::shared_ptr<PieceMap> pieces) : pieces_(std::move(pieces)) {}
+  void on_piece_pass(lt::piece_index_t piece) override { pieces_->set_have(static_cast<int>(piece)); }
+
+ private:
+  std::shared_ptr<PieceMap> pieces_;
+};
+
+InfoHash key_of(const lt::info_hash_t& hashes) {
+  const auto& best = hashes.has_v1() ? hashes.v1 : hashes.get_best();
+  return *InfoHash::from_raw(std::string_view(best.data(), best.size()));
+}
+
+}  // namespace
+
+Registry::Registry(lt::session& session, boost::asio::any_io_executor executor,
+                   RegistryOptions options)
+    : session_(session), options_(std::move(options)), sweep_timer_(std::move(executor)) {}
+
+Registry::~Registry() { shutdown(); }
+
+std::shared_ptr<LiveTorrent> Registry::acquire(const EntryPtr& entry) {
+  std::shared_ptr<LiveTorrent> torrent;
+  {
+    std::lock_guard lock(mutex_);
+    if (shut_down_) return nullptr;
+    auto& slot = torrents_[entry->meta->hash()];
+    if (slot) {
+      slot->touch();
+      return slot;
+    }
+    slot = std::make_shared<LiveTorrent>(entry);
+    torrent = slot;
+  }
+  add_to_session(torrent);
+  return torrent;
+}
+
+void Registry::add_to_session(const std::shared_ptr<LiveTorrent>& torrent) {
+  const auto& meta = torrent->meta();
+  lt::add_torrent_params params;
+  // libtorrent may mutate its torrent_info (renames, merkle trees): give it its own copy.
+  params.ti = std::make_shared<lt::torrent_info>(*torrent->entry().info);
+  params.save_path = options_.save_path(meta.hash()).string();
+  params.flags &= ~(lt::torrent_flags::paused | lt::torrent_flags::auto_managed);
+  params.peers = options_.extra_peers;
+  params.extensions.push_back(
+      [pieces = torrent->shared_pieces()](const lt::torrent_handle&, lt::client_data_t) {
+        return std::make_shared<PiecePassPlugin>(pieces);
+      });
+  spdlog::info("torrent {} ({}): adding to session", meta.hash().hex(), meta.name());
+  session_.async_add_torrent(std::move(params));
+}
+
+std::shared_ptr<LiveTorrent> Registry::find(const InfoHash& hash) const {
+  std::lock_guard lock(mutex_);
+  const auto it = torrents_.find(hash);
+  return it == torrents_.end() ? nullptr : it->second;
+}
+
+std::size_t Registry::size() const {
+  std::lock_guard lock(mutex_);
+  return torrents_.size();
+}
+
+std::shared_ptr<LiveTorrent> Registry::find_by_handle(const lt::torrent_handle& handle) const {
+  std::lock_guard lock(mutex_);
+  for (const auto& [hash, torrent] : torrents_) {
+    if (torrent->handle() == handle) return torrent;
+  }
+  return nullptr;
+}
+
+void Registry::on_alert(const lt::alert& alert) {
+  if (const auto* added = lt::alert_cast<lt::add_torrent_alert>(&alert)) {
+    if (!added->params.ti) return;
+    auto torrent = find(key_of(added->params.ti->info_hashes()));
+    if (!torrent) {
+      // Dropped (or shut down) while libtorrent was adding it.
+      if (!added->error) session_.remove_torrent(added->handle);
+      return;
+    }
+    if (added->error) {
+      spdlog::error("torrent {}: cannot add to session: {}", torrent->meta().hash().hex(),
+                    added->error.message());
+      drop(torrent, make_error(Errc::unavailable, "cannot start torrent: " + added->error.message()));
+      return;
+    }
+    torrent->mark_ready(added->handle);
+    spdlog::debug("torrent {}: in session", torrent->meta().hash().hex());
+    return;
+  }
+  if (const auto* failed = lt::alert_cast<lt::torrent_error_alert>(&alert)) {
+    if (auto torrent = find_by_handle(failed->handle)) {
+      spdlog::error("torrent {}: {} ({})", torrent->meta().hash().hex(), failed->error.message(),
+                    failed->filename());
+      drop(torrent, make_error(Errc::unavailable, "torrent error: " + failed->error.message()));
+    }
+    return;
+  }
+  if (const auto* file_error = lt::alert_cast<lt::file_error_alert>(&alert)) {
+    if (auto torrent = find_by_handle(file_error->handle)) {
+      spdlog::error("torrent {}: disk error on {}: {} ({})", torrent->meta().hash().hex(),
+                    file_error->filename(), file_error->error.message(),
+                    lt::operation_name(file_error->op));
+      drop(torrent, make_error(Errc::unavailable, "disk error: " + file_error->error.message()));
+    }
+    return;
+  }
+  if (const auto* failed_hash = lt::alert_cast<lt::hash_failed_alert>(&alert)) {
+    spdlog::debug("{}", failed_hash->message());
+  }
+}
+
+void Registry::drop(const std::shared_ptr<LiveTorrent>& torrent, const Error& reason) {
+  {
+    std::lock_guard lock(mutex_);
+    const auto it = torrents_.find(torrent->meta().hash());
+    if (it != torrents_.end() && it->second == torrent) torrents_.erase(it);
+  }
+  torrent->mark_failed(reason);
+  // Data stays on disk: a later request adds the torrent again and resumes from it.
+  if (const auto handle = torrent->handle(); handle.is_valid()) session_.remove_torrent(handle);
+}
+
+void Registry::start() { schedule_sweep(); }
+
+void Registry::schedule_sweep() {
+  const auto period = std::clamp(options_.ttl / 4, std::chrono::milliseconds(50),
+                                 std::chrono::milliseconds(5'000));
+  sweep_timer_.expires_after(period);
+  sweep_timer_.async_wait([this](const boost::system::error_code& ec) {
+    if (ec) return;
+    sweep(LiveTorrent::Clock::now());
+    schedule_sweep();
+  });
+}
+
+std::size_t Registry::sweep(LiveTorrent::Clock::time_point now) {
+  std::vector<std::shared_ptr<LiveTorrent>> idle;
+  {
+    std::lock_guard lock(mutex_);
+    for (const auto& [hash, torrent] : torrents_) {
+      if (torrent->readers() == 0 && now - torrent->last_active() >= options_.ttl) {
+        idle.push_back(torrent);
+      }
+    }
+  }
+  for (const auto& torrent : idle) {
+    spdlog::info("torrent {}: idle for {} s, dropping it from the session (data stays on disk)",
+                 torrent->meta().hash().hex(),
+                 std::chrono::duration_cast<std::chrono::seconds>(options_.ttl).count());
+    drop(torrent, make_error(Errc::unavailable, "torrent dropped"));
+  }
+  return idle.size();
+}
+
+void Registry::shutdown() {
+  std::unordered_map<InfoHash, std::shared_ptr<LiveTorrent>, InfoHashHasher> torrents;
+  {
+    std::lock_guard lock(mutex_);
+    if (shut_down_) return;
+    shut_down_ = true;
+    torrents.swap(torrents_);
+  }
+  sweep_timer_.cancel();
+  for (const auto& [hash, torrent] : torrents) {
+    torrent->mark_failed(make_error(Errc::unavailable, "gateway shutting down"));
+  }
+}
+
+}  // namespace seeder::torrent

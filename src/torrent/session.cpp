@@ -1,0 +1,117 @@
+#include "seeder/torrent/session.hpp"
+
+#include <atomic>
+#include <mutex>
+
+#include <boost/asio/post.hpp>
+#include <libtorrent/alert_types.hpp>
+#include <libtorrent/session.hpp>
+#include <libtorrent/settings_pack.hpp>
+#include <spdlog/spdlog.h>
+
+namespace seeder::torrent {
+
+struct Session::PumpState {
+  std::mutex mutex;  // held by a drain and by stop(): the session is never reset mid-drain
+  std::atomic<bool> stopped{false};
+  std::atomic<bool> queued{false};  // a drain is posted and has not started yet
+};
+
+namespace {
+
+lt::settings_pack make_settings(const SessionOptions& options) {
+  lt::settings_pack pack;
+  pack.set_str(lt::settings_pack::listen_interfaces, options.listen_interfaces);
+  pack.set_str(lt::settings_pack::user_agent, options.user_agent);
+  pack.set_bool(lt::settings_pack::enable_dht, options.dht);
+  pack.set_bool(lt::settings_pack::enable_lsd, options.lsd);
+  pack.set_bool(lt::settings_pack::enable_upnp, options.upnp);
+  pack.set_bool(lt::settings_pack::enable_natpmp, options.natpmp);
+  if (!options.dht_bootstrap_nodes.empty()) {
+    pack.set_str(lt::settings_pack::dht_bootstrap_nodes, options.dht_bootstrap_nodes);
+  }
+  pack.set_int(lt::settings_pack::alert_mask,
+               lt::alert_category::status | lt::alert_category::error |
+                   lt::alert_category::storage | lt::alert_category::piece_progress);
+  // Resyncs and resumed torrents post one alert per piece; never drop them.
+  pack.set_int(lt::settings_pack::alert_queue_size, 100'000);
+  pack.set_int(lt::settings_pack::connections_limit, options.connections_limit);
+  pack.set_int(lt::settings_pack::connection_speed, 100);
+  pack.set_int(lt::settings_pack::request_timeout, static_cast<int>(options.request_timeout.count()));
+  pack.set_int(lt::settings_pack::piece_timeout, static_cast<int>(options.piece_timeout.count()));
+  pack.set_int(lt::settings_pack::peer_connect_timeout, 7);
+  pack.set_int(lt::settings_pack::handshake_timeout, 7);
+  pack.set_int(lt::settings_pack::tick_interval, static_cast<int>(options.tick_interval.count()));
+  // Busy blocks get duplicate requests sooner: the reader under the cursor waits less.
+  pack.set_bool(lt::settings_pack::strict_end_game_mode, false);
+  // Streaming torrents are never queued behind others.
+  pack.set_int(lt::settings_pack::active_downloads, -1);
+  pack.set_int(lt::settings_pack::active_seeds, -1);
+  pack.set_int(lt::settings_pack::active_limit, -1);
+  // Tests and private swarms put several peers on one address.
+  pack.set_bool(lt::settings_pack::allow_multiple_connections_per_ip, true);
+  pack.set_int(lt::settings_pack::max_failcount, 1);
+  pack.set_int(lt::settings_pack::min_reconnect_time, 1);
+  return pack;
+}
+
+}  // namespace
+
+Session::Session(const SessionOptions& options, boost::asio::any_io_executor alert_executor,
+                 lt::disk_io_constructor_type disk_io)
+    : alert_executor_(std::move(alert_executor)), pump_(std::make_shared<PumpState>()) {
+  lt::session_params params(make_settings(options));
+  if (disk_io) params.disk_io_constructor = std::move(disk_io);
+  session_ = std::make_unique<lt::session>(std::move(params));
+}
+
+Session::~Session() { stop(); }
+
+void Session::subscribe(AlertListener listener) { listeners_.push_back(std::move(listener)); }
+
+void Session::start() {
+  // The notify callback runs on a libtorrent thread and must not call into libtorrent: it only
+  // schedules a drain on the alert strand. `queued` coalesces bursts into one drain.
+  session_->set_alert_notify([pump = pump_, executor = alert_executor_, this] {
+    if (pump->stopped || pump->queued.exchange(true)) return;
+    boost::asio::post(executor, [pump, this] {
+      pump->queued = false;
+      drain_alerts(*pump);
+    });
+  });
+  boost::asio::post(alert_executor_, [pump = pump_, this] { drain_alerts(*pump); });
+}
+
+// `this` is only touched while the pump is not stopped, under the lock stop() also takes, so a
+// drain posted before the session died never reaches a dead object.
+void Session::drain_alerts(PumpState& pump) {
+  std::lock_guard lock(pump.mutex);
+  if (pump.stopped) return;
+  std::vector<lt::alert*> alerts;
+  session_->pop_alerts(&alerts);
+  for (const lt::alert* alert : alerts) {
+    if (const auto* dropped = lt::alert_cast<lt::alerts_dropped_alert>(alert)) {
+      spdlog::warn("libtorrent dropped alerts: {}", dropped->message());
+    } else if (lt::alert_cast<lt::listen_failed_alert>(alert)) {
+      spdlog::error("BitTorrent listen failed: {}", alert->message());
+    } else if (lt::alert_cast<lt::listen_succeeded_alert>(alert)) {
+      spdlog::info("BitTorrent {}", alert->message());
+    }
+    for (const auto& listener : listeners_) listener(*alert);
+  }
+}
+
+void Session::stop() {
+  std::unique_lock lock(pump_->mutex);
+  if (!session_ || pump_->stopped.exchange(true)) return;
+  session_->set_alert_notify([] {});
+  lock.unlock();
+  // Destroying the session waits for libtorrent's threads; abort() first lets it close
+  // connections without waiting for tracker "stopped" announces one by one.
+  auto proxy = session_->abort();
+  session_.reset();
+}
+
+int Session::listen_port() const { return session_ ? session_->listen_port() : 0; }
+
+}  // namespace seeder::torrent
