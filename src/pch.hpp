@@ -1,5 +1,6 @@
 // Precompiled header for the seeder library: the heavy third-party headers only.
 #pragma once
+#include <spdlog/spdlog.h>
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
@@ -10,4 +11,3 @@
 #include <libtorrent/session.hpp>
 #include <libtorrent/torrent_handle.hpp>
 #include <libtorrent/torrent_info.hpp>
-#include <spdlog/spdlog.h>

@@ -3,8 +3,8 @@
 #include <csignal>
 #include <iostream>
 
-#include <CLI/CLI.hpp>
 #include <spdlog/spdlog.h>
+#include <CLI/CLI.hpp>
 
 #include "seeder/app/gateway.hpp"
 #include "seeder/core/units.hpp"
@@ -37,35 +37,73 @@ struct ServeText {
 
 void add_serve_options(CLI::App& app, Config& config, ServeText& text) {
   const auto env = [](const char* name) { return std::string("SEEDER_") + name; };
-  app.add_option("--host", config.host, "HTTP listen address")->envname(env("HOST"))->capture_default_str();
+  app.add_option("--host", config.host, "HTTP listen address")
+      ->envname(env("HOST"))
+      ->capture_default_str();
   app.add_option("--port", config.port, "HTTP listen port (0 picks a free one)")
-      ->envname(env("PORT"))->capture_default_str();
-  app.add_option("--input", config.input, "a .torrent file, or a directory whose *.torrent files are loaded")
+      ->envname(env("PORT"))
+      ->capture_default_str();
+  app.add_option("--input", config.input,
+                 "a .torrent file, or a directory whose *.torrent files are loaded")
       ->envname(env("INPUT"));
   app.add_option("--data-dir", config.data_dir, "where downloaded content and state live")
-      ->envname(env("DATA_DIR"))->capture_default_str();
+      ->envname(env("DATA_DIR"))
+      ->capture_default_str();
   app.add_option("--max-readahead", text.max_readahead, "bytes fetched ahead of each reader")
-      ->envname(env("MAX_READAHEAD"))->check(kSize)->capture_default_str();
-  app.add_option("--torrent-ttl", text.torrent_ttl, "drop a torrent from the session after this long without readers")
-      ->envname(env("TORRENT_TTL"))->check(kDuration)->capture_default_str();
-  app.add_option("--piece-timeout", text.piece_timeout, "give up on a read when the next piece takes longer")
-      ->envname(env("PIECE_TIMEOUT"))->check(kDuration)->capture_default_str();
+      ->envname(env("MAX_READAHEAD"))
+      ->check(kSize)
+      ->capture_default_str();
+  app.add_option("--torrent-ttl", text.torrent_ttl,
+                 "drop a torrent from the session after this long without readers")
+      ->envname(env("TORRENT_TTL"))
+      ->check(kDuration)
+      ->capture_default_str();
+  app.add_option("--piece-timeout", text.piece_timeout,
+                 "give up on a read when the next piece takes longer")
+      ->envname(env("PIECE_TIMEOUT"))
+      ->check(kDuration)
+      ->capture_default_str();
   app.add_option("--http-threads", config.http_threads, "threads serving HTTP")
-      ->envname(env("HTTP_THREADS"))->check(CLI::Range(1, 64))->capture_default_str();
-  app.add_option("--http-read-timeout", text.http_read_timeout, "time allowed for a request to arrive (also keep-alive idle)")
-      ->envname(env("HTTP_READ_TIMEOUT"))->check(kDuration)->capture_default_str();
-  app.add_option("--http-send-timeout", text.http_send_timeout, "close a response when the client reads nothing for this long")
-      ->envname(env("HTTP_SEND_TIMEOUT"))->check(kDuration)->capture_default_str();
-  app.add_option("--cors-origin", config.cors_origin, "Access-Control-Allow-Origin: *, a comma-separated list, or empty")
-      ->envname(env("CORS_ORIGIN"))->capture_default_str();
-  app.add_option("--bt-listen", config.bt_listen, "BitTorrent listen interfaces (libtorrent syntax)")
-      ->envname(env("BT_LISTEN"))->capture_default_str();
-  app.add_flag("--dht,!--no-dht", config.dht, "use the DHT to find peers")->envname(env("DHT"))->capture_default_str();
-  app.add_flag("--lsd,!--no-lsd", config.lsd, "local service discovery")->envname(env("LSD"))->capture_default_str();
-  app.add_flag("--upnp,!--no-upnp", config.upnp, "UPnP port mapping")->envname(env("UPNP"))->capture_default_str();
-  app.add_flag("--natpmp,!--no-natpmp", config.natpmp, "NAT-PMP port mapping")->envname(env("NATPMP"))->capture_default_str();
+      ->envname(env("HTTP_THREADS"))
+      ->check(CLI::Range(1, 64))
+      ->capture_default_str();
+  app.add_option("--http-read-timeout", text.http_read_timeout,
+                 "time allowed for a request to arrive (also keep-alive idle)")
+      ->envname(env("HTTP_READ_TIMEOUT"))
+      ->check(kDuration)
+      ->capture_default_str();
+  app.add_option("--http-send-timeout", text.http_send_timeout,
+                 "close a response when the client reads nothing for this long")
+      ->envname(env("HTTP_SEND_TIMEOUT"))
+      ->check(kDuration)
+      ->capture_default_str();
+  app.add_option("--cors-origin", config.cors_origin,
+                 "Access-Control-Allow-Origin: *, a comma-separated list, or empty")
+      ->envname(env("CORS_ORIGIN"))
+      ->capture_default_str();
+  app.add_option("--bt-listen", config.bt_listen,
+                 "BitTorrent listen interfaces (libtorrent syntax)")
+      ->envname(env("BT_LISTEN"))
+      ->capture_default_str();
+  app.add_flag("--dht,!--no-dht", config.dht, "use the DHT to find peers")
+      ->envname(env("DHT"))
+      ->capture_default_str();
+  app.add_flag("--lsd,!--no-lsd", config.lsd, "local service discovery")
+      ->envname(env("LSD"))
+      ->capture_default_str();
+  app.add_flag("--upnp,!--no-upnp", config.upnp, "UPnP port mapping")
+      ->envname(env("UPNP"))
+      ->capture_default_str();
+  app.add_flag("--natpmp,!--no-natpmp", config.natpmp, "NAT-PMP port mapping")
+      ->envname(env("NATPMP"))
+      ->capture_default_str();
+  app.add_flag("--outgoing-utp,!--no-outgoing-utp", config.outgoing_utp,
+               "also connect to peers over uTP (incoming uTP is always accepted)")
+      ->envname(env("OUTGOING_UTP"))
+      ->capture_default_str();
   app.add_option("--peer", config.peers, "IP:PORT of a peer every torrent connects to (repeatable)")
-      ->envname(env("PEER"))->delimiter(',');
+      ->envname(env("PEER"))
+      ->delimiter(',');
   app.add_option("--log-level", config.log_level, "trace, debug, info, warn, error or off")
       ->envname(env("LOG_LEVEL"))
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}))
@@ -81,9 +119,12 @@ void apply_text(Config& config, const ServeText& text) {
 }
 
 Status check_config(const Config& config) {
-  if (config.max_readahead == 0) return make_error(Errc::bad_request, "--max-readahead must be above 0");
-  if (config.torrent_ttl.count() <= 0) return make_error(Errc::bad_request, "--torrent-ttl must be above 0");
-  if (config.piece_timeout.count() <= 0) return make_error(Errc::bad_request, "--piece-timeout must be above 0");
+  if (config.max_readahead == 0)
+    return make_error(Errc::bad_request, "--max-readahead must be above 0");
+  if (config.torrent_ttl.count() <= 0)
+    return make_error(Errc::bad_request, "--torrent-ttl must be above 0");
+  if (config.piece_timeout.count() <= 0)
+    return make_error(Errc::bad_request, "--piece-timeout must be above 0");
   return {};
 }
 

@@ -3,12 +3,12 @@
 #include <fstream>
 #include <thread>
 
+#include <spdlog/spdlog.h>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/strand.hpp>
 #include <libtorrent/session.hpp>
-#include <spdlog/spdlog.h>
 
 #include "seeder/core/units.hpp"
 #include "seeder/http/router.hpp"
@@ -45,7 +45,8 @@ namespace {
 Status ensure_writable_dir(const std::filesystem::path& dir) {
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
-  if (ec) return make_error(Errc::io, "data dir " + dir.string() + " cannot be created: " + ec.message());
+  if (ec)
+    return make_error(Errc::io, "data dir " + dir.string() + " cannot be created: " + ec.message());
   const auto probe = dir / ".write-test";
   {
     std::ofstream out(probe);
@@ -60,9 +61,11 @@ Result<std::vector<lt::tcp::endpoint>> parse_peers(const std::vector<std::string
   std::vector<lt::tcp::endpoint> out;
   for (const auto& text : peers) {
     const auto colon = text.rfind(':');
-    if (colon == std::string::npos) return make_error(Errc::bad_request, "peer '" + text + "': expected HOST:PORT");
+    if (colon == std::string::npos)
+      return make_error(Errc::bad_request, "peer '" + text + "': expected HOST:PORT");
     auto host = text.substr(0, colon);
-    if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+    if (host.size() > 2 && host.front() == '[' && host.back() == ']')
+      host = host.substr(1, host.size() - 2);
     boost::system::error_code ec;
     const auto address = asio::ip::make_address(host, ec);
     int port = 0;
@@ -71,7 +74,8 @@ Result<std::vector<lt::tcp::endpoint>> parse_peers(const std::vector<std::string
     } catch (const std::exception&) {
       port = 0;
     }
-    if (ec || port <= 0 || port > 65535) return make_error(Errc::bad_request, "peer '" + text + "': expected IP:PORT");
+    if (ec || port <= 0 || port > 65535)
+      return make_error(Errc::bad_request, "peer '" + text + "': expected IP:PORT");
     out.emplace_back(address, static_cast<std::uint16_t>(port));
   }
   return out;
@@ -84,7 +88,8 @@ void load_input(torrent::Catalog& catalog, const std::filesystem::path& input, S
     status = report.error();
     return;
   }
-  for (const auto& skipped : report->skipped) spdlog::warn("skipping torrent {}", skipped);
+  for (const auto& skipped : report->skipped)
+    spdlog::warn("skipping torrent {}", skipped);
   spdlog::info("loaded {} torrent(s) from {}", report->loaded, input.string());
 }
 
@@ -106,6 +111,7 @@ Result<std::unique_ptr<Gateway>> Gateway::start(const Config& config) {
   session_options.lsd = config.lsd;
   session_options.upnp = config.upnp;
   session_options.natpmp = config.natpmp;
+  session_options.outgoing_utp = config.outgoing_utp;
   auto alert_strand = asio::make_strand(parts->io);
   parts->session = std::make_unique<torrent::Session>(session_options, alert_strand);
 
@@ -116,14 +122,16 @@ Result<std::unique_ptr<Gateway>> Gateway::start(const Config& config) {
   };
   registry_options.ttl = config.torrent_ttl;
   registry_options.extra_peers = std::move(*peers);
-  parts->registry = std::make_unique<torrent::Registry>(parts->session->native(), asio::make_strand(parts->io),
-                                                        std::move(registry_options));
-  parts->session->subscribe([registry = parts->registry.get()](const lt::alert& alert) { registry->on_alert(alert); });
+  parts->registry = std::make_unique<torrent::Registry>(
+      parts->session->native(), asio::make_strand(parts->io), std::move(registry_options));
+  parts->session->subscribe(
+      [registry = parts->registry.get()](const lt::alert& alert) { registry->on_alert(alert); });
 
   torrent::ReaderOptions reader_options;
   reader_options.readahead_bytes = config.max_readahead;
   reader_options.piece_timeout = config.piece_timeout;
-  parts->streamer = std::make_unique<torrent::Streamer>(*parts->registry, *parts->files, reader_options);
+  parts->streamer =
+      std::make_unique<torrent::Streamer>(*parts->registry, *parts->files, reader_options);
   parts->router = std::make_unique<http::Router>(http::RouterOptions{config.cors_origin});
 
   http::ServerOptions server_options;
@@ -131,8 +139,8 @@ Result<std::unique_ptr<Gateway>> Gateway::start(const Config& config) {
   server_options.port = config.port;
   server_options.read_timeout = config.http_read_timeout;
   server_options.send_timeout = config.http_send_timeout;
-  auto server = http::Server::start(parts->io, server_options,
-                                    http::Backend{*parts->router, parts->catalog, *parts->streamer});
+  auto server = http::Server::start(
+      parts->io, server_options, http::Backend{*parts->router, parts->catalog, *parts->streamer});
   if (!server) return server.error();
   parts->server = std::move(*server);
 
@@ -149,15 +157,25 @@ Result<std::unique_ptr<Gateway>> Gateway::start(const Config& config) {
 
 Gateway::Gateway(std::unique_ptr<Parts> parts) : parts_(std::move(parts)) {}
 
-Gateway::~Gateway() { stop(); }
+Gateway::~Gateway() {
+  stop();
+}
 
-std::uint16_t Gateway::http_port() const { return parts_->server->port(); }
+std::uint16_t Gateway::http_port() const {
+  return parts_->server->port();
+}
 
-int Gateway::bittorrent_port() const { return parts_->session->listen_port(); }
+int Gateway::bittorrent_port() const {
+  return parts_->session->listen_port();
+}
 
-torrent::Catalog& Gateway::catalog() { return parts_->catalog; }
+torrent::Catalog& Gateway::catalog() {
+  return parts_->catalog;
+}
 
-torrent::Registry& Gateway::registry() { return *parts_->registry; }
+torrent::Registry& Gateway::registry() {
+  return *parts_->registry;
+}
 
 void Gateway::stop() {
   if (!parts_ || parts_->stopped) return;
@@ -168,7 +186,8 @@ void Gateway::stop() {
   parts_->session->stop();
   parts_->work.reset();
   parts_->io.stop();
-  for (auto& thread : parts_->threads) thread.join();
+  for (auto& thread : parts_->threads)
+    thread.join();
 }
 
 }  // namespace seeder::app

@@ -12,13 +12,16 @@ namespace {
 
 std::string lower(std::string_view text) {
   std::string out(text);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  for (char& c : out)
+    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return out;
 }
 
 std::string_view trim(std::string_view text) {
-  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front()))) text.remove_prefix(1);
-  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) text.remove_suffix(1);
+  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front())))
+    text.remove_prefix(1);
+  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back())))
+    text.remove_suffix(1);
   return text;
 }
 
@@ -26,7 +29,8 @@ std::string_view trim(std::string_view text) {
 std::optional<std::pair<double, std::string>> split_number(std::string_view text) {
   text = trim(text);
   std::size_t end = 0;
-  while (end < text.size() && (std::isdigit(static_cast<unsigned char>(text[end])) || text[end] == '.')) {
+  while (end < text.size() &&
+         (std::isdigit(static_cast<unsigned char>(text[end])) || text[end] == '.')) {
     ++end;
   }
   if (end == 0) return std::nullopt;
@@ -43,12 +47,23 @@ std::optional<std::uint64_t> parse_size(std::string_view text) {
   if (!parts) return std::nullopt;
   const auto& [number, unit] = *parts;
   static constexpr std::array<std::pair<std::string_view, int>, 17> units{{
-      {"", 0}, {"b", 0},
-      {"k", 1}, {"kb", 1}, {"kib", 1},
-      {"m", 2}, {"mb", 2}, {"mib", 2},
-      {"g", 3}, {"gb", 3}, {"gib", 3},
-      {"t", 4}, {"tb", 4}, {"tib", 4},
-      {"bytes", 0}, {"byte", 0}, {"kbytes", 1},
+      {"", 0},
+      {"b", 0},
+      {"k", 1},
+      {"kb", 1},
+      {"kib", 1},
+      {"m", 2},
+      {"mb", 2},
+      {"mib", 2},
+      {"g", 3},
+      {"gb", 3},
+      {"gib", 3},
+      {"t", 4},
+      {"tb", 4},
+      {"tib", 4},
+      {"bytes", 0},
+      {"byte", 0},
+      {"kbytes", 1},
   }};
   for (const auto& [name, power] : units) {
     if (unit != name) continue;
@@ -64,7 +79,11 @@ std::optional<std::chrono::milliseconds> parse_duration(std::string_view text) {
   if (!parts) return std::nullopt;
   const auto& [number, unit] = *parts;
   static constexpr std::array<std::pair<std::string_view, double>, 6> units{{
-      {"ms", 1.0}, {"", 1000.0}, {"s", 1000.0}, {"m", 60'000.0}, {"h", 3'600'000.0},
+      {"ms", 1.0},
+      {"", 1000.0},
+      {"s", 1000.0},
+      {"m", 60'000.0},
+      {"h", 3'600'000.0},
       {"d", 86'400'000.0},
   }};
   for (const auto& [name, scale] : units) {

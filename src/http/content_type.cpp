@@ -73,9 +73,11 @@ std::string_view content_type_for(std::string_view path) {
     return fallback;
   }
   std::string ext(name.substr(dot + 1));
-  for (char& c : ext) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  const auto it = std::lower_bound(kTypes.begin(), kTypes.end(), ext,
-                                   [](const auto& entry, const std::string& key) { return entry.first < key; });
+  for (char& c : ext)
+    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  const auto it =
+      std::lower_bound(kTypes.begin(), kTypes.end(), ext,
+                       [](const auto& entry, const std::string& key) { return entry.first < key; });
   if (it == kTypes.end() || it->first != ext) return fallback;
   return it->second;
 }

@@ -33,12 +33,23 @@ std::string html_escape(std::string_view text) {
   out.reserve(text.size());
   for (const char c : text) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out.push_back(c);
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&#39;";
+        break;
+      default:
+        out.push_back(c);
     }
   }
   return out;
@@ -69,11 +80,16 @@ std::string render_root_json(const std::vector<torrent::MetaPtr>& torrents) {
   json.begin_object().key("torrents").begin_array();
   for (const auto& meta : torrents) {
     json.begin_object()
-        .key("hash").value(meta->hash().hex())
-        .key("name").value(meta->name())
-        .key("size").value(meta->total_size())
-        .key("files").value(static_cast<std::uint64_t>(meta->files().size()))
-        .key("url").value("/" + meta->hash().hex() + "/")
+        .key("hash")
+        .value(meta->hash().hex())
+        .key("name")
+        .value(meta->name())
+        .key("size")
+        .value(meta->total_size())
+        .key("files")
+        .value(static_cast<std::uint64_t>(meta->files().size()))
+        .key("url")
+        .value("/" + meta->hash().hex() + "/")
         .end_object();
   }
   json.end_array().end_object();
@@ -103,17 +119,26 @@ std::string render_torrent_html(const torrent::TorrentMeta& meta) {
 std::string render_torrent_json(const torrent::TorrentMeta& meta) {
   JsonWriter json;
   json.begin_object()
-      .key("hash").value(meta.hash().hex())
-      .key("name").value(meta.name())
-      .key("size").value(meta.total_size())
-      .key("piece_length").value(meta.piece_length())
-      .key("pieces").value(meta.num_pieces())
-      .key("files").begin_array();
+      .key("hash")
+      .value(meta.hash().hex())
+      .key("name")
+      .value(meta.name())
+      .key("size")
+      .value(meta.total_size())
+      .key("piece_length")
+      .value(meta.piece_length())
+      .key("pieces")
+      .value(meta.num_pieces())
+      .key("files")
+      .begin_array();
   for (const auto& file : meta.files()) {
     json.begin_object()
-        .key("path").value(file.path)
-        .key("size").value(file.size)
-        .key("url").value(file_url(meta, file))
+        .key("path")
+        .value(file.path)
+        .key("size")
+        .value(file.size)
+        .key("url")
+        .value(file_url(meta, file))
         .end_object();
   }
   json.end_array().end_object();

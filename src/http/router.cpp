@@ -51,16 +51,24 @@ Reply text_reply(unsigned status, std::string body) {
 
 unsigned status_for(Errc code) {
   switch (code) {
-    case Errc::bad_request: return 400;
-    case Errc::not_found: return 404;
-    case Errc::method_not_allowed: return 405;
-    case Errc::precondition_failed: return 412;
-    case Errc::range_not_satisfiable: return 416;
-    case Errc::unavailable: return 503;
-    case Errc::timeout: return 504;
+    case Errc::bad_request:
+      return 400;
+    case Errc::not_found:
+      return 404;
+    case Errc::method_not_allowed:
+      return 405;
+    case Errc::precondition_failed:
+      return 412;
+    case Errc::range_not_satisfiable:
+      return 416;
+    case Errc::unavailable:
+      return 503;
+    case Errc::timeout:
+      return 504;
     case Errc::cancelled:
     case Errc::io:
-    case Errc::internal: return 500;
+    case Errc::internal:
+      return 500;
   }
   return 500;
 }
@@ -78,8 +86,10 @@ void Router::add_cors(Reply& reply, const RequestHead& head) const {
     while (!list.empty() && !head.origin.empty()) {
       const auto comma = list.find(',');
       auto item = list.substr(0, comma);
-      while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
-      while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
+      while (!item.empty() && item.front() == ' ')
+        item.remove_prefix(1);
+      while (!item.empty() && item.back() == ' ')
+        item.remove_suffix(1);
       allowed = allowed || item == head.origin;
       list = comma == std::string_view::npos ? std::string_view{} : list.substr(comma + 1);
     }
@@ -107,7 +117,8 @@ Reply Router::preflight(const RequestHead& head) const {
 std::variant<Reply, ParsedRequest> Router::parse(const RequestHead& head) const {
   const auto method = method_of(head.method);
   if (!method) {
-    auto reply = error_reply(make_error(Errc::method_not_allowed, head.method + " is not served"), head);
+    auto reply =
+        error_reply(make_error(Errc::method_not_allowed, head.method + " is not served"), head);
     reply.headers.push_back({"Allow", std::string(kAllow)});
     return reply;
   }
@@ -142,9 +153,10 @@ std::variant<Reply, ParsedRequest> Router::parse(const RequestHead& head) const 
     }
     request.hash = InfoHash::parse(segment);
     if (!request.hash) {
-      return error_reply(make_error(Errc::bad_request, "malformed info-hash '" + std::string(segment) +
-                                                           "': expected 40 hex digits"),
-                         head);
+      return error_reply(
+          make_error(Errc::bad_request,
+                     "malformed info-hash '" + std::string(segment) + "': expected 40 hex digits"),
+          head);
     }
     path.remove_prefix(segment.size());
     if (path.empty()) {
@@ -162,8 +174,10 @@ Reply Router::ok_reply(const ParsedRequest& request, std::string content_type,
                        std::string body) const {
   Reply reply;
   reply.headers.push_back({"Content-Type", std::move(content_type)});
-  if (request.method == Method::head) reply.content_length = body.size();
-  else reply.body = std::move(body);
+  if (request.method == Method::head)
+    reply.content_length = body.size();
+  else
+    reply.body = std::move(body);
   add_cors(reply, request.head);
   return reply;
 }
@@ -200,8 +214,8 @@ std::variant<Reply, FilePlan> Router::route(const ParsedRequest& request,
   }
   const auto* file = meta.find_file(request.path);
   if (file == nullptr) {
-    return error_reply(make_error(Errc::not_found, "no file '" + request.path + "' in torrent " +
-                                                       meta.hash().hex()),
+    return error_reply(make_error(Errc::not_found,
+                                  "no file '" + request.path + "' in torrent " + meta.hash().hex()),
                        request.head);
   }
   return route_file(request, entry, *file);
@@ -230,7 +244,8 @@ std::variant<Reply, FilePlan> Router::route_file(const ParsedRequest& request,
   const bool download = request.target.has_query("download");
   reply.headers.push_back({"Content-Type", download ? "application/octet-stream"
                                                     : std::string(content_type_for(file.path))});
-  reply.headers.push_back({"Content-Disposition", content_disposition(base_name(file.path), download)});
+  reply.headers.push_back(
+      {"Content-Disposition", content_disposition(base_name(file.path), download)});
 
   RangeRequest range;
   if (head.if_range.empty() || if_range_allows(head.if_range, etag)) {
@@ -240,10 +255,10 @@ std::variant<Reply, FilePlan> Router::route_file(const ParsedRequest& request,
   std::uint64_t length = file.size;
   switch (range.kind) {
     case RangeRequest::Kind::unsatisfiable: {
-      auto error = error_reply(make_error(Errc::range_not_satisfiable,
-                                          "range not satisfiable for a file of " +
-                                              std::to_string(file.size) + " bytes"),
-                               head);
+      auto error = error_reply(
+          make_error(Errc::range_not_satisfiable,
+                     "range not satisfiable for a file of " + std::to_string(file.size) + " bytes"),
+          head);
       error.headers.push_back({"Content-Range", "bytes */" + std::to_string(file.size)});
       return error;
     }
@@ -270,7 +285,12 @@ Reply Router::error_reply(const Error& error, const RequestHead& head) const {
   Reply reply;
   if (contains(head.accept, "application/json")) {
     JsonWriter json;
-    json.begin_object().key("status").value(static_cast<int>(status)).key("error").value(error.message).end_object();
+    json.begin_object()
+        .key("status")
+        .value(static_cast<int>(status))
+        .key("error")
+        .value(error.message)
+        .end_object();
     reply = Reply{status, {{"Content-Type", "application/json"}}, json.take() + "\n", std::nullopt};
   } else {
     reply = text_reply(status, error.message + "\n");

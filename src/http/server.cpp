@@ -8,6 +8,7 @@
 #include <mutex>
 #include <unordered_map>
 
+#include <spdlog/spdlog.h>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
@@ -15,7 +16,6 @@
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-#include <spdlog/spdlog.h>
 
 namespace seeder::http {
 namespace asio = boost::asio;
@@ -44,7 +44,7 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
 
   std::mutex mutex;
   std::unordered_map<Connection*, std::weak_ptr<Connection>> connections;  // guarded by mutex
-  bool stopped = false;                                                   // guarded by mutex
+  bool stopped = false;                                                    // guarded by mutex
 };
 
 namespace {
@@ -98,10 +98,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
     parser_->header_limit(static_cast<std::uint32_t>(options().header_limit));
     parser_->body_limit(64 * 1024);
     stream_.expires_after(options().read_timeout);
-    bhttp::async_read(stream_, buffer_, *parser_,
-                      [self = shared_from_this()](beast::error_code ec, std::size_t) {
-                        self->on_read(ec);
-                      });
+    bhttp::async_read(
+        stream_, buffer_, *parser_,
+        [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_read(ec); });
   }
 
   void on_read(beast::error_code ec) {
@@ -114,12 +113,14 @@ class Connection : public std::enable_shared_from_this<Connection> {
     started_ = std::chrono::steady_clock::now();
     keep_alive_ = false;
     if (ec == bhttp::error::header_limit) {
-      send_reply(router().error_reply(make_error(Errc::bad_request, "request header too large"), RequestHead{}),
+      send_reply(router().error_reply(make_error(Errc::bad_request, "request header too large"),
+                                      RequestHead{}),
                  431);
       return;
     }
     if (ec) {
-      send_reply(router().error_reply(make_error(Errc::bad_request, "malformed request: " + ec.message()), RequestHead{}));
+      send_reply(router().error_reply(
+          make_error(Errc::bad_request, "malformed request: " + ec.message()), RequestHead{}));
       return;
     }
     const auto& request = parser_->get();
@@ -147,13 +148,15 @@ class Connection : public std::enable_shared_from_this<Connection> {
       return;
     }
     if (request.mode != Mode::bytes) {
-      send_reply(router().error_reply(make_error(Errc::not_found, "query mode not available yet"), request));
+      send_reply(router().error_reply(make_error(Errc::not_found, "query mode not available yet"),
+                                      request));
       return;
     }
     auto decision = router().route(request, entry);
     if (auto* reply = std::get_if<Reply>(&decision)) {
       // An index page or a HEAD: a request for the file is likely to follow.
-      if (request.method == Method::head || request.path.empty()) server_->backend.streamer.warm(entry);
+      if (request.method == Method::head || request.path.empty())
+        server_->backend.streamer.warm(entry);
       send_reply(std::move(*reply));
       return;
     }
@@ -169,10 +172,11 @@ class Connection : public std::enable_shared_from_this<Connection> {
     response_.result(reply.status);
     response_.version(11);
     response_.set(bhttp::field::server, "seeder");
-    for (auto& header : reply.headers) response_.set(header.name, header.value);
+    for (auto& header : reply.headers)
+      response_.set(header.name, header.value);
     response_.keep_alive(keep_alive_);
-    const bool body_omitted = head_only_ || reply.content_length.has_value() || reply.status == 304 ||
-                              reply.status == 204;
+    const bool body_omitted = head_only_ || reply.content_length.has_value() ||
+                              reply.status == 304 || reply.status == 204;
     const auto length = reply.content_length.value_or(reply.body.size());
     if (reply.status != 304 && reply.status != 204) response_.content_length(length);
     if (body_omitted) {
@@ -182,17 +186,18 @@ class Connection : public std::enable_shared_from_this<Connection> {
     response_.body() = std::move(reply.body);
     body_bytes_ = response_.body().size();
     stream_.expires_after(options().send_timeout);
-    bhttp::async_write(stream_, response_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
-      self->on_sent(ec);
-    });
+    bhttp::async_write(
+        stream_, response_,
+        [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_sent(ec); });
   }
 
   template <class Handler>
   void write_head_only(Handler handler) {
     serializer_.emplace(response_);
     stream_.expires_after(options().send_timeout);
-    bhttp::async_write_header(stream_, *serializer_,
-                              [handler = std::move(handler)](beast::error_code ec, std::size_t) { handler(ec); });
+    bhttp::async_write_header(
+        stream_, *serializer_,
+        [handler = std::move(handler)](beast::error_code ec, std::size_t) { handler(ec); });
   }
 
   void on_sent(beast::error_code ec) {
@@ -236,7 +241,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
     response_.result(head.status);
     response_.version(11);
     response_.set(bhttp::field::server, "seeder");
-    for (auto& header : head.headers) response_.set(header.name, header.value);
+    for (auto& header : head.headers)
+      response_.set(header.name, header.value);
     response_.keep_alive(keep_alive_);
     response_.content_length(remaining_);
     write_head_only([self = shared_from_this()](beast::error_code ec) {
@@ -254,10 +260,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
       finish();
       return;
     }
-    source_->async_next(std::min(remaining_, options().slice_bytes),
-                        [self = shared_from_this()](Result<FileSlice> slice) {
-                          self->on_slice(std::move(slice));
-                        });
+    source_->async_next(
+        std::min(remaining_, options().slice_bytes),
+        [self = shared_from_this()](Result<FileSlice> slice) { self->on_slice(std::move(slice)); });
   }
 
   void on_slice(Result<FileSlice> slice) {
@@ -277,7 +282,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
     const int socket = stream_.socket().native_handle();
     while (slice_.length > 0) {
       auto offset = static_cast<off_t>(slice_.offset);
-      const auto chunk = static_cast<std::size_t>(std::min<std::uint64_t>(slice_.length, 1ull << 30));
+      const auto chunk =
+          static_cast<std::size_t>(std::min<std::uint64_t>(slice_.length, 1ull << 30));
       const ssize_t sent = ::sendfile(socket, slice_.fd, &offset, chunk);
       if (sent > 0) {
         const auto n = static_cast<std::uint64_t>(sent);
@@ -307,8 +313,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
     send_timer_.expires_after(options().send_timeout);
     send_timer_.async_wait([self = shared_from_this()](const boost::system::error_code& ec) {
       if (ec) return;
-      spdlog::debug("{} /{}/{}: client stopped reading, closing", self->head_.method, self->plan_hash_,
-                    self->plan_path_);
+      spdlog::debug("{} /{}/{}: client stopped reading, closing", self->head_.method,
+                    self->plan_hash_, self->plan_path_);
       self->close();
     });
     stream_.socket().async_wait(tcp::socket::wait_write,
@@ -339,8 +345,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
     char byte = 0;
     const ssize_t n = ::recv(stream_.socket().native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
     if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)) {
-      spdlog::debug("{} /{}/{}: client hung up after {} bytes", head_.method, plan_hash_, plan_path_,
-                    body_bytes_);
+      spdlog::debug("{} /{}/{}: client hung up after {} bytes", head_.method, plan_hash_,
+                    plan_path_, body_bytes_);
       close();
       return;
     }
@@ -400,9 +406,11 @@ class Connection : public std::enable_shared_from_this<Connection> {
     if (error.code == Errc::cancelled) return;
     const auto status = status_for(error.code);
     if (status >= 500 && status != 503 && status != 504) {
-      spdlog::error("{} torrent {} path '{}': {}", head_.method, plan_hash_, plan_path_, error.message);
+      spdlog::error("{} torrent {} path '{}': {}", head_.method, plan_hash_, plan_path_,
+                    error.message);
     } else {
-      spdlog::warn("{} torrent {} path '{}': {}", head_.method, plan_hash_, plan_path_, error.message);
+      spdlog::warn("{} torrent {} path '{}': {}", head_.method, plan_hash_, plan_path_,
+                   error.message);
     }
   }
 
@@ -437,10 +445,11 @@ class Connection : public std::enable_shared_from_this<Connection> {
 }  // namespace
 
 void Server::Impl::do_accept() {
-  acceptor.async_accept(asio::make_strand(io), [self = shared_from_this()](
-                                                   const boost::system::error_code& ec, tcp::socket socket) {
-    self->on_accept(ec, std::move(socket));
-  });
+  acceptor.async_accept(
+      asio::make_strand(io),
+      [self = shared_from_this()](const boost::system::error_code& ec, tcp::socket socket) {
+        self->on_accept(ec, std::move(socket));
+      });
 }
 
 void Server::Impl::on_accept(const boost::system::error_code& ec, tcp::socket socket) {
@@ -462,11 +471,14 @@ void Server::Impl::on_accept(const boost::system::error_code& ec, tcp::socket so
   do_accept();
 }
 
-Result<std::unique_ptr<Server>> Server::start(asio::io_context& io, ServerOptions options, Backend backend) {
+Result<std::unique_ptr<Server>> Server::start(asio::io_context& io, ServerOptions options,
+                                              Backend backend) {
   auto impl = std::make_shared<Impl>(io, std::move(options), backend);
   boost::system::error_code ec;
   const auto address = asio::ip::make_address(impl->options.host, ec);
-  if (ec) return make_error(Errc::bad_request, "invalid --host '" + impl->options.host + "': " + ec.message());
+  if (ec)
+    return make_error(Errc::bad_request,
+                      "invalid --host '" + impl->options.host + "': " + ec.message());
   const tcp::endpoint endpoint(address, impl->options.port);
   auto& acceptor = impl->acceptor;
   acceptor.open(endpoint.protocol(), ec);
@@ -484,9 +496,13 @@ Result<std::unique_ptr<Server>> Server::start(asio::io_context& io, ServerOption
 
 Server::Server(std::shared_ptr<Impl> impl) : impl_(std::move(impl)) {}
 
-Server::~Server() { stop(); }
+Server::~Server() {
+  stop();
+}
 
-std::uint16_t Server::port() const { return impl_->bound_port; }
+std::uint16_t Server::port() const {
+  return impl_->bound_port;
+}
 
 void Server::stop() {
   std::vector<std::shared_ptr<Connection>> open;
@@ -502,7 +518,8 @@ void Server::stop() {
     boost::system::error_code ec;
     impl->acceptor.close(ec);
   });
-  for (auto& connection : open) connection->close_from_outside();
+  for (auto& connection : open)
+    connection->close_from_outside();
 }
 
 }  // namespace seeder::http

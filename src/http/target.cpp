@@ -16,7 +16,8 @@ bool is_unreserved(unsigned char c) {
   return std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~';
 }
 
-std::optional<std::vector<std::pair<std::string, std::string>>> parse_query(std::string_view query) {
+std::optional<std::vector<std::pair<std::string, std::string>>> parse_query(
+    std::string_view query) {
   std::vector<std::pair<std::string, std::string>> out;
   while (!query.empty()) {
     const auto amp = query.find('&');
@@ -25,7 +26,8 @@ std::optional<std::vector<std::pair<std::string, std::string>>> parse_query(std:
     if (item.empty()) continue;
     const auto eq = item.find('=');
     auto key = percent_decode(item.substr(0, eq), true);
-    auto value = percent_decode(eq == std::string_view::npos ? std::string_view{} : item.substr(eq + 1), true);
+    auto value = percent_decode(
+        eq == std::string_view::npos ? std::string_view{} : item.substr(eq + 1), true);
     if (!key || !value) return std::nullopt;
     out.emplace_back(std::move(*key), std::move(*value));
   }
@@ -71,7 +73,8 @@ std::optional<Target> parse_target(std::string_view target) {
   const auto hash_mark = target.find('#');
   if (hash_mark != std::string_view::npos) target = target.substr(0, hash_mark);
   const auto question = target.find('?');
-  auto path = percent_decode(target.substr(1, question == std::string_view::npos ? std::string_view::npos : question - 1));
+  auto path = percent_decode(
+      target.substr(1, question == std::string_view::npos ? std::string_view::npos : question - 1));
   if (!path) return std::nullopt;
   Target out;
   out.path = std::move(*path);

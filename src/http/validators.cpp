@@ -6,8 +6,10 @@ namespace seeder::http {
 namespace {
 
 std::string_view trim(std::string_view text) {
-  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
-  while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
+  while (!text.empty() && (text.front() == ' ' || text.front() == '\t'))
+    text.remove_prefix(1);
+  while (!text.empty() && (text.back() == ' ' || text.back() == '\t'))
+    text.remove_suffix(1);
   return text;
 }
 
@@ -16,7 +18,11 @@ std::string_view trim(std::string_view text) {
 std::string make_etag(std::string_view info_hash_hex, std::string_view path, std::uint64_t size) {
   std::string key;
   key.reserve(info_hash_hex.size() + path.size() + 24);
-  key.append(info_hash_hex).append(1, '\0').append(path).append(1, '\0').append(std::to_string(size));
+  key.append(info_hash_hex)
+      .append(1, '\0')
+      .append(path)
+      .append(1, '\0')
+      .append(std::to_string(size));
   return "\"" + sha1_hex(key).substr(0, 32) + "\"";
 }
 

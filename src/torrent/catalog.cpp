@@ -43,8 +43,9 @@ Result<std::string> read_file(const std::filesystem::path& path) {
 
 Result<EntryPtr> parse_torrent(std::string bytes) {
   lt::error_code ec;
-  auto info = std::make_shared<lt::torrent_info>(lt::span<const char>(bytes.data(), static_cast<std::ptrdiff_t>(bytes.size())),
-                                                 ec, lt::from_span);
+  auto info = std::make_shared<lt::torrent_info>(
+      lt::span<const char>(bytes.data(), static_cast<std::ptrdiff_t>(bytes.size())), ec,
+      lt::from_span);
   if (ec) return make_error(Errc::bad_request, "not a valid torrent: " + ec.message());
   if (info->num_files() == 0 || info->piece_length() <= 0) {
     return make_error(Errc::bad_request, "not a valid torrent: no files");
@@ -70,7 +71,8 @@ Result<Catalog::LoadReport> Catalog::load_input(const std::filesystem::path& inp
   } else if (std::filesystem::is_regular_file(input, ec)) {
     candidates.push_back(input);
   } else {
-    return make_error(Errc::not_found, "input " + input.string() + " is neither a file nor a directory");
+    return make_error(Errc::not_found,
+                      "input " + input.string() + " is neither a file nor a directory");
   }
 
   LoadReport report;
@@ -109,7 +111,8 @@ std::vector<MetaPtr> Catalog::list() const {
   {
     std::lock_guard lock(mutex_);
     out.reserve(entries_.size());
-    for (const auto& [hash, entry] : entries_) out.push_back(entry->meta);
+    for (const auto& [hash, entry] : entries_)
+      out.push_back(entry->meta);
   }
   std::sort(out.begin(), out.end(), [](const MetaPtr& a, const MetaPtr& b) {
     return a->name() != b->name() ? a->name() < b->name() : a->hash() < b->hash();

@@ -16,7 +16,8 @@ TorrentMeta::TorrentMeta(InfoHash hash, std::string name, std::uint64_t total_si
       torrent_file_(std::move(torrent_file)),
       has_v2_(has_v2) {
   by_path_.reserve(files_.size());
-  for (std::size_t i = 0; i < files_.size(); ++i) by_path_.emplace(files_[i].path, i);
+  for (std::size_t i = 0; i < files_.size(); ++i)
+    by_path_.emplace(files_[i].path, i);
 }
 
 const FileInfo* TorrentMeta::find_file(std::string_view path) const {

@@ -44,7 +44,8 @@ void PieceMap::set_have(int piece) {
       }
     }
   }
-  for (auto& waiter : ready) complete(waiter, Status{});
+  for (auto& waiter : ready)
+    complete(waiter, Status{});
 }
 
 void PieceMap::clear_have(int piece) {
@@ -97,7 +98,8 @@ void PieceMap::fail_waiters(const Error& error) {
     failure_ = error;
     failed.swap(waiters_);
   }
-  for (auto& waiter : failed) complete(waiter, error);
+  for (auto& waiter : failed)
+    complete(waiter, error);
 }
 
 }  // namespace seeder::torrent

@@ -1,11 +1,11 @@
 #include "seeder/torrent/registry.hpp"
 
+#include <spdlog/spdlog.h>
 #include <libtorrent/add_torrent_params.hpp>
 #include <libtorrent/alert_types.hpp>
 #include <libtorrent/extensions.hpp>
 #include <libtorrent/session.hpp>
 #include <libtorrent/torrent_info.hpp>
-#include <spdlog/spdlog.h>
 
 namespace seeder::torrent {
 namespace {
@@ -16,7 +16,9 @@ namespace {
 class PiecePassPlugin final : public lt::torrent_plugin {
  public:
   explicit PiecePassPlugin(std::shared_ptr<PieceMap> pieces) : pieces_(std::move(pieces)) {}
-  void on_piece_pass(lt::piece_index_t piece) override { pieces_->set_have(static_cast<int>(piece)); }
+  void on_piece_pass(lt::piece_index_t piece) override {
+    pieces_->set_have(static_cast<int>(piece));
+  }
 
  private:
   std::shared_ptr<PieceMap> pieces_;
@@ -33,7 +35,9 @@ Registry::Registry(lt::session& session, boost::asio::any_io_executor executor,
                    RegistryOptions options)
     : session_(session), options_(std::move(options)), sweep_timer_(std::move(executor)) {}
 
-Registry::~Registry() { shutdown(); }
+Registry::~Registry() {
+  shutdown();
+}
 
 std::shared_ptr<LiveTorrent> Registry::acquire(const EntryPtr& entry) {
   std::shared_ptr<LiveTorrent> torrent;
@@ -99,7 +103,8 @@ void Registry::on_alert(const lt::alert& alert) {
     if (added->error) {
       spdlog::error("torrent {}: cannot add to session: {}", torrent->meta().hash().hex(),
                     added->error.message());
-      drop(torrent, make_error(Errc::unavailable, "cannot start torrent: " + added->error.message()));
+      drop(torrent,
+           make_error(Errc::unavailable, "cannot start torrent: " + added->error.message()));
       return;
     }
     torrent->mark_ready(added->handle);
@@ -139,11 +144,13 @@ void Registry::drop(const std::shared_ptr<LiveTorrent>& torrent, const Error& re
   if (const auto handle = torrent->handle(); handle.is_valid()) session_.remove_torrent(handle);
 }
 
-void Registry::start() { schedule_sweep(); }
+void Registry::start() {
+  schedule_sweep();
+}
 
 void Registry::schedule_sweep() {
-  const auto period = std::clamp(options_.ttl / 4, std::chrono::milliseconds(50),
-                                 std::chrono::milliseconds(5'000));
+  const auto period =
+      std::clamp(options_.ttl / 4, std::chrono::milliseconds(50), std::chrono::milliseconds(5'000));
   sweep_timer_.expires_after(period);
   sweep_timer_.async_wait([this](const boost::system::error_code& ec) {
     if (ec) return;

@@ -35,8 +35,8 @@ void Streamer::async_open(const EntryPtr& entry, const FileInfo& file, std::uint
     });
     return;
   }
-  auto reader = std::make_shared<RangeReader>(torrent, file, first, length, files_, executor,
-                                              options_);
+  auto reader =
+      std::make_shared<RangeReader>(torrent, file, first, length, files_, executor, options_);
   torrent->async_when_ready(executor, [reader, handler = std::move(handler)](Status ready) mutable {
     if (!ready) {
       handler(ready.error());
@@ -52,6 +52,8 @@ void Streamer::async_open(const EntryPtr& entry, const FileInfo& file, std::uint
   });
 }
 
-void Streamer::warm(const EntryPtr& entry) { registry_.acquire(entry); }
+void Streamer::warm(const EntryPtr& entry) {
+  registry_.acquire(entry);
+}
 
 }  // namespace seeder::torrent

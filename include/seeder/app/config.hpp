@@ -31,6 +31,7 @@ struct Config {
   bool lsd = true;
   bool upnp = true;
   bool natpmp = true;
+  bool outgoing_utp = false;
   std::vector<std::string> peers;  // "host:port" added to every torrent
 
   std::string log_level = "info";

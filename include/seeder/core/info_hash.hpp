@@ -42,7 +42,8 @@ struct InfoHashHasher {
   std::size_t operator()(const InfoHash& hash) const noexcept {
     // The bytes are already uniformly distributed: the first word is a good hash.
     std::size_t value = 0;
-    for (std::size_t i = 0; i < sizeof(value); ++i) value = (value << 8) | hash.bytes()[i];
+    for (std::size_t i = 0; i < sizeof(value); ++i)
+      value = (value << 8) | hash.bytes()[i];
     return value;
   }
 };

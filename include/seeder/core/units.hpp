@@ -16,7 +16,7 @@ std::optional<std::uint64_t> parse_size(std::string_view text);
 // "500ms", "30s", "10m", "2h", "1d", "45" (seconds).
 std::optional<std::chrono::milliseconds> parse_duration(std::string_view text);
 
-std::string format_size(std::uint64_t bytes);             // "20.0 MiB"
-std::string format_duration(std::chrono::milliseconds);   // "600s", "1500ms"
+std::string format_size(std::uint64_t bytes);            // "20.0 MiB"
+std::string format_duration(std::chrono::milliseconds);  // "600s", "1500ms"
 
 }  // namespace seeder

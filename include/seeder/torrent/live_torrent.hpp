@@ -82,10 +82,10 @@ class LiveTorrent {
 
   mutable std::mutex mutex_;
   State state_ = State::loading;            // guarded by mutex_
-  Error failure_{Errc::internal, {}};        // guarded by mutex_
-  libtorrent::torrent_handle handle_;        // guarded by mutex_
-  std::vector<ReadyWaiter> ready_waiters_;   // guarded by mutex_
-  std::vector<std::uint16_t> want_counts_;   // guarded by mutex_, one per piece
+  Error failure_{Errc::internal, {}};       // guarded by mutex_
+  libtorrent::torrent_handle handle_;       // guarded by mutex_
+  std::vector<ReadyWaiter> ready_waiters_;  // guarded by mutex_
+  std::vector<std::uint16_t> want_counts_;  // guarded by mutex_, one per piece
 };
 
 }  // namespace seeder::torrent

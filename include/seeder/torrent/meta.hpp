@@ -14,8 +14,8 @@
 namespace seeder::torrent {
 
 struct FileInfo {
-  int index = 0;             // libtorrent's file_index_t of this file
-  std::string path;          // "Name/dir/file" ("Name" for a single-file torrent), as in URLs
+  int index = 0;     // libtorrent's file_index_t of this file
+  std::string path;  // "Name/dir/file" ("Name" for a single-file torrent), as in URLs
   std::uint64_t size = 0;
   std::uint64_t offset = 0;  // where the file starts in the torrent's concatenated byte stream
 };

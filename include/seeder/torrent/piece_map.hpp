@@ -50,11 +50,11 @@ class PieceMap {
   static void complete(Waiter& waiter, Status status);
 
   mutable std::mutex mutex_;
-  std::vector<std::uint8_t> have_;  // guarded by mutex_
-  int have_count_ = 0;              // guarded by mutex_
-  std::vector<Waiter> waiters_;     // guarded by mutex_; few (one per blocked reader)
-  Ticket next_ticket_ = 1;          // guarded by mutex_
-  bool failed_ = false;             // guarded by mutex_
+  std::vector<std::uint8_t> have_;     // guarded by mutex_
+  int have_count_ = 0;                 // guarded by mutex_
+  std::vector<Waiter> waiters_;        // guarded by mutex_; few (one per blocked reader)
+  Ticket next_ticket_ = 1;             // guarded by mutex_
+  bool failed_ = false;                // guarded by mutex_
   Error failure_{Errc::internal, {}};  // guarded by mutex_
 };
 

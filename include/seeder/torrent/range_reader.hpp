@@ -68,8 +68,8 @@ class RangeReader final : public ByteSource, public std::enable_shared_from_this
   const std::uint64_t end_;
   std::uint64_t cursor_;
 
-  int last_piece_;         // the last piece of the range
-  int window_first_ = 0;   // pieces [window_first_, window_end_) are wanted from libtorrent
+  int last_piece_;        // the last piece of the range
+  int window_first_ = 0;  // pieces [window_first_, window_end_) are wanted from libtorrent
   int window_end_ = 0;
   UniqueFd fd_;
 

@@ -14,6 +14,7 @@
 #include <boost/asio/any_io_executor.hpp>
 #include <libtorrent/fwd.hpp>
 #include <libtorrent/session_params.hpp>
+#include <libtorrent/settings_pack.hpp>
 
 namespace seeder::torrent {
 
@@ -23,6 +24,7 @@ struct SessionOptions {
   bool lsd = true;
   bool upnp = true;
   bool natpmp = true;
+  bool outgoing_utp = false;
   std::string dht_bootstrap_nodes;  // empty keeps libtorrent's default routers
   std::string user_agent = "seeder/0.1";
   int connections_limit = 400;
@@ -32,6 +34,10 @@ struct SessionOptions {
   std::chrono::seconds piece_timeout{5};
   std::chrono::milliseconds tick_interval{100};
 };
+
+// The libtorrent settings seeder runs with (exposed so benchmarks can give a plain client the
+// same ones and measure only what the gateway adds).
+libtorrent::settings_pack streaming_settings(const SessionOptions& options);
 
 class Session {
  public:

@@ -1,0 +1,62 @@
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+
+#include "seeder/app/cli.hpp"
+
+namespace seeder::app {
+namespace {
+
+using namespace std::chrono_literals;
+
+TEST(Cli, DefaultsMatchTheDocumentation) {
+  const auto config = parse_serve_args({});
+  ASSERT_TRUE(config) << config.error().message;
+  EXPECT_EQ(config->host, "0.0.0.0");
+  EXPECT_EQ(config->port, 8080);
+  EXPECT_EQ(config->data_dir, "data");
+  EXPECT_EQ(config->max_readahead, 20u << 20);
+  EXPECT_EQ(config->torrent_ttl, 600s);
+  EXPECT_EQ(config->log_level, "info");
+  EXPECT_TRUE(config->dht);
+}
+
+TEST(Cli, ParsesSizesDurationsAndSwitches) {
+  const auto config =
+      parse_serve_args({"--max-readahead", "512KiB", "--torrent-ttl", "10m", "--no-dht", "--peer",
+                        "127.0.0.1:6881", "--peer", "[::1]:7000", "--port", "0"});
+  ASSERT_TRUE(config) << config.error().message;
+  EXPECT_EQ(config->max_readahead, 512u * 1024);
+  EXPECT_EQ(config->torrent_ttl, 10min);
+  EXPECT_FALSE(config->dht);
+  EXPECT_EQ(config->peers.size(), 2u);
+  EXPECT_EQ(config->port, 0);
+}
+
+TEST(Cli, BadValuesFailWithAReason) {
+  const auto size = parse_serve_args({"--max-readahead", "20XB"});
+  ASSERT_FALSE(size);
+  EXPECT_NE(size.error().message.find("size"), std::string::npos);
+  EXPECT_FALSE(parse_serve_args({"--torrent-ttl", "soon"}));
+  EXPECT_FALSE(parse_serve_args({"--port", "70000"}));
+  EXPECT_FALSE(parse_serve_args({"--log-level", "loud"}));
+  EXPECT_FALSE(parse_serve_args({"--max-readahead", "0"}));
+  EXPECT_FALSE(parse_serve_args({"--no-such-flag"}));
+}
+
+TEST(Cli, EnvironmentVariablesSetFlags) {
+  ::setenv("SEEDER_PORT", "9999", 1);
+  ::setenv("SEEDER_MAX_READAHEAD", "1MB", 1);
+  ::setenv("SEEDER_DHT", "false", 1);
+  const auto config = parse_serve_args({});
+  ::unsetenv("SEEDER_PORT");
+  ::unsetenv("SEEDER_MAX_READAHEAD");
+  ::unsetenv("SEEDER_DHT");
+  ASSERT_TRUE(config) << config.error().message;
+  EXPECT_EQ(config->port, 9999);
+  EXPECT_EQ(config->max_readahead, 1u << 20);
+  EXPECT_FALSE(config->dht);
+}
+
+}  // namespace
+}  // namespace seeder::app

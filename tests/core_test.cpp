@@ -1,0 +1,95 @@
+#include <gtest/gtest.h>
+
+#include "seeder/core/info_hash.hpp"
+#include "seeder/core/json.hpp"
+#include "seeder/core/sha1.hpp"
+#include "seeder/core/units.hpp"
+
+namespace seeder {
+namespace {
+
+using namespace std::chrono_literals;
+
+TEST(Units, SizesAcceptBinaryAndDecimalSpellingsAllAs1024Based) {
+  EXPECT_EQ(parse_size("512KiB"), 512u * 1024);
+  EXPECT_EQ(parse_size("20MB"), 20u * 1024 * 1024);
+  EXPECT_EQ(parse_size("10GB"), 10ull * 1024 * 1024 * 1024);
+  EXPECT_EQ(parse_size("1.5G"), 3ull * 512 * 1024 * 1024);
+  EXPECT_EQ(parse_size("4096"), 4096u);
+  EXPECT_EQ(parse_size(" 7 mib "), 7u * 1024 * 1024);
+}
+
+TEST(Units, SizesRejectJunk) {
+  EXPECT_FALSE(parse_size(""));
+  EXPECT_FALSE(parse_size("MB"));
+  EXPECT_FALSE(parse_size("-5MB"));
+  EXPECT_FALSE(parse_size("20XB"));
+  EXPECT_FALSE(parse_size("1e3"));
+  EXPECT_FALSE(parse_size("99999999999TB"));
+}
+
+TEST(Units, DurationsAcceptCommonUnits) {
+  EXPECT_EQ(parse_duration("500ms"), 500ms);
+  EXPECT_EQ(parse_duration("30s"), 30s);
+  EXPECT_EQ(parse_duration("10m"), 10min);
+  EXPECT_EQ(parse_duration("2h"), 2h);
+  EXPECT_EQ(parse_duration("45"), 45s);
+  EXPECT_FALSE(parse_duration("10y"));
+  EXPECT_FALSE(parse_duration("soon"));
+}
+
+TEST(Units, FormatsSizesAndDurations) {
+  EXPECT_EQ(format_size(512), "512 B");
+  EXPECT_EQ(format_size(20ull << 20), "20.0 MiB");
+  EXPECT_EQ(format_duration(600s), "600s");
+  EXPECT_EQ(format_duration(1500ms), "1500ms");
+}
+
+TEST(InfoHash, ParsesHexInAnyCaseAndPrintsLowercase) {
+  const auto hash = InfoHash::parse("C334138EF5BFC2D568EA7324E0E2A3A7EC229BDD");
+  ASSERT_TRUE(hash);
+  EXPECT_EQ(hash->hex(), "c334138ef5bfc2d568ea7324e0e2a3a7ec229bdd");
+}
+
+TEST(InfoHash, ParsesBase32AsInMagnetLinks) {
+  // base32 of the same 20 bytes as the hex above.
+  const auto hex = InfoHash::parse("c334138ef5bfc2d568ea7324e0e2a3a7ec229bdd");
+  const auto b32 = InfoHash::parse("YM2BHDXVX7BNK2HKOMSOBYVDU7WCFG65");
+  ASSERT_TRUE(hex && b32);
+  EXPECT_EQ(*hex, *b32);
+}
+
+TEST(InfoHash, RejectsWrongLengthsAndCharacters) {
+  EXPECT_FALSE(InfoHash::parse(""));
+  EXPECT_FALSE(InfoHash::parse("abc"));
+  EXPECT_FALSE(InfoHash::parse("c334138ef5bfc2d568ea7324e0e2a3a7ec229bdz"));
+  EXPECT_FALSE(InfoHash::parse("c334138ef5bfc2d568ea7324e0e2a3a7ec229bdd0"));
+  EXPECT_FALSE(InfoHash::parse("YM2BHDXVX7BNM2HKOMSOBYVDU7WCFG61"));  // '1' is not base32
+}
+
+TEST(Sha1, MatchesKnownVector) {
+  EXPECT_EQ(sha1_hex("abc"), "a9993e364706816aba3e25717850c26c9cd0d89d");
+}
+
+TEST(Json, WritesNestedValuesAndEscapes) {
+  JsonWriter json;
+  json.begin_object()
+      .key("name")
+      .value("a \"quoted\"\nline\x01")
+      .key("n")
+      .value(std::uint64_t{42})
+      .key("ok")
+      .value(true)
+      .key("list")
+      .begin_array()
+      .value(1)
+      .value(2)
+      .null()
+      .end_array()
+      .end_object();
+  EXPECT_EQ(json.str(),
+            R"({"name":"a \"quoted\"\nline\u0001","n":42,"ok":true,"list":[1,2,null]})");
+}
+
+}  // namespace
+}  // namespace seeder

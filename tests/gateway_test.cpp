@@ -1,0 +1,292 @@
+// End-to-end tests: a seeding libtorrent session and a gateway in this process, real HTTP over
+// loopback sockets, served bytes compared with the source content.
+#include <gtest/gtest.h>
+
+#include <thread>
+
+#include "http_client.hpp"
+#include "seeder/http/target.hpp"
+#include "seeder/torrent/catalog.hpp"
+#include "seeder/torrent/registry.hpp"
+#include "swarm.hpp"
+
+namespace seeder::test {
+namespace {
+
+using namespace std::chrono_literals;
+
+class GatewayTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() { swarm_ = new Swarm(); }
+  static void TearDownTestSuite() {
+    delete swarm_;
+    swarm_ = nullptr;
+  }
+  void SetUp() override { config_ = swarm_->gateway_config(); }
+  void start() {
+    gateway_ = swarm_->start_gateway(config_);
+    port_ = gateway_->http_port();
+  }
+
+  static const std::string& content(const TestTorrent& torrent, const std::string& path) {
+    return torrent.files.at(path);
+  }
+  static std::string big_path(const TestTorrent& torrent) { return torrent.name; }
+
+  static Swarm* swarm_;
+  app::Config config_;
+  std::unique_ptr<app::Gateway> gateway_;
+  std::uint16_t port_ = 0;
+};
+
+Swarm* GatewayTest::swarm_ = nullptr;
+
+TEST_F(GatewayTest, FullGetOfEveryFileEqualsTheSource) {
+  start();
+  for (const auto& torrent : swarm_->torrents()) {
+    for (const auto& [path, bytes] : torrent.files) {
+      const auto response = http_get(port_, torrent.url(path));
+      ASSERT_EQ(response.status, 200u) << path << ": " << response.body;
+      EXPECT_EQ(response.header("content-length"), std::to_string(bytes.size())) << path;
+      EXPECT_TRUE(response.body == bytes) << path << " differs from the source";
+    }
+  }
+}
+
+TEST_F(GatewayTest, RangesReturnExactlyTheRequestedBytes) {
+  start();
+  for (const auto* torrent : {&swarm_->big_v1(), &swarm_->big_hybrid()}) {
+    const auto& bytes = content(*torrent, big_path(*torrent));
+    const auto size = bytes.size();
+    const auto url = torrent->url(big_path(*torrent));
+    struct Case {
+      std::string header;
+      std::size_t first;
+      std::size_t length;
+    };
+    const std::size_t middle = size / 2 - 1000;  // crosses a piece boundary
+    const std::vector<Case> cases = {
+        {"bytes=0-65535", 0, 65536},
+        {"bytes=" + std::to_string(middle) + "-" + std::to_string(middle + 99'999), middle,
+         100'000},
+        {"bytes=" + std::to_string(size - 70'000) + "-" + std::to_string(size - 1), size - 70'000,
+         70'000},
+        {"bytes=12345-12345", 12345, 1},
+        {"bytes=-1", size - 1, 1},
+        {"bytes=" + std::to_string(size - 5000) + "-", size - 5000, 5000},
+        {"bytes=-123456", size - 123456, 123456},
+    };
+    for (const auto& test : cases) {
+      const auto response = http_get(port_, url, {{"Range", test.header}});
+      ASSERT_EQ(response.status, 206u) << test.header;
+      EXPECT_EQ(response.header("content-range"), "bytes " + std::to_string(test.first) + "-" +
+                                                      std::to_string(test.first + test.length - 1) +
+                                                      "/" + std::to_string(size));
+      EXPECT_TRUE(response.body == bytes.substr(test.first, test.length)) << test.header;
+    }
+  }
+}
+
+TEST_F(GatewayTest, HeadAnswersHeadersWithoutDownloading) {
+  start();
+  const auto& torrent = swarm_->big_v1();
+  const auto response = http_request(port_, "HEAD", torrent.url(big_path(torrent)));
+  EXPECT_EQ(response.status, 200u);
+  EXPECT_EQ(response.header("content-length"),
+            std::to_string(content(torrent, big_path(torrent)).size()));
+  EXPECT_EQ(response.header("accept-ranges"), "bytes");
+  EXPECT_EQ(response.header("content-type"), "application/octet-stream");
+  EXPECT_FALSE(response.header("etag").empty());
+  EXPECT_TRUE(response.body.empty());
+}
+
+TEST_F(GatewayTest, ErrorStatuses) {
+  start();
+  const auto& torrent = swarm_->big_v1();
+  const auto size = content(torrent, big_path(torrent)).size();
+
+  const auto unsatisfiable = http_get(port_, torrent.url(big_path(torrent)),
+                                      {{"Range", "bytes=" + std::to_string(size) + "-"}});
+  EXPECT_EQ(unsatisfiable.status, 416u);
+  EXPECT_EQ(unsatisfiable.header("content-range"), "bytes */" + std::to_string(size));
+
+  EXPECT_EQ(http_get(port_, "/0123456789abcdef0123456789abcdef01234567/x").status, 404u);
+  EXPECT_EQ(http_get(port_, torrent.url("no/such/file")).status, 404u);
+  EXPECT_EQ(http_get(port_, "/xyz/file").status, 400u);
+  const auto post = http_request(port_, "POST", torrent.url(big_path(torrent)));
+  EXPECT_EQ(post.status, 405u);
+  EXPECT_EQ(post.header("allow"), "GET, HEAD, OPTIONS");
+  const auto json = http_get(port_, "/xyz/file", {{"Accept", "application/json"}});
+  EXPECT_EQ(json.header("content-type"), "application/json");
+}
+
+TEST_F(GatewayTest, ConditionalRequests) {
+  start();
+  const auto& torrent = swarm_->multi_v1();
+  const auto url = torrent.url("Multi Folder/a.bin");
+  const auto etag = http_request(port_, "HEAD", url).header("etag");
+  ASSERT_FALSE(etag.empty());
+  EXPECT_EQ(http_get(port_, url, {{"If-None-Match", etag}}).status, 304u);
+  EXPECT_EQ(http_get(port_, url, {{"If-Match", "\"nope\""}}).status, 412u);
+  const auto stale = http_get(port_, url, {{"Range", "bytes=0-9"}, {"If-Range", "\"nope\""}});
+  EXPECT_EQ(stale.status, 200u);
+  EXPECT_EQ(stale.body.size(), content(torrent, "Multi Folder/a.bin").size());
+  const auto fresh = http_get(port_, url, {{"Range", "bytes=0-9"}, {"If-Range", etag}});
+  EXPECT_EQ(fresh.status, 206u);
+  EXPECT_EQ(fresh.body, content(torrent, "Multi Folder/a.bin").substr(0, 10));
+}
+
+TEST_F(GatewayTest, InfoHashHeaderSelectsTheTorrent) {
+  start();
+  const auto& torrent = swarm_->multi_hybrid();
+  const std::string path = "Multi Folder/sub dir/ünïcødé fïlé.txt";
+  const auto response =
+      http_get(port_, "/" + http::percent_encode_path(path), {{"X-Info-Hash", torrent.hash.hex()}});
+  ASSERT_EQ(response.status, 200u);
+  EXPECT_TRUE(response.body == content(torrent, path));
+}
+
+TEST_F(GatewayTest, UnicodeSpacesAndEmptyFilesInAMultiFileTorrent) {
+  start();
+  for (const auto* torrent : {&swarm_->multi_v1(), &swarm_->multi_hybrid()}) {
+    const auto unicode = http_get(port_, torrent->url("Multi Folder/sub dir/ünïcødé fïlé.txt"));
+    ASSERT_EQ(unicode.status, 200u);
+    EXPECT_TRUE(unicode.body == content(*torrent, "Multi Folder/sub dir/ünïcødé fïlé.txt"));
+    EXPECT_NE(unicode.header("content-disposition").find("filename*=UTF-8''%C3%BCn"),
+              std::string::npos);
+    const auto empty = http_get(port_, torrent->url("Multi Folder/sub dir/empty.txt"));
+    EXPECT_EQ(empty.status, 200u);
+    EXPECT_EQ(empty.header("content-length"), "0");
+    EXPECT_TRUE(empty.body.empty());
+  }
+}
+
+TEST_F(GatewayTest, SourceTorrentRoundTrips) {
+  start();
+  for (const auto& torrent : swarm_->torrents()) {
+    const auto response = http_get(port_, torrent.url("source.torrent"));
+    ASSERT_EQ(response.status, 200u);
+    EXPECT_EQ(response.header("content-type"), "application/x-bittorrent");
+    EXPECT_TRUE(response.body == torrent.torrent_file);
+    EXPECT_EQ((*torrent::parse_torrent(response.body))->meta->hash(), torrent.hash);
+  }
+}
+
+TEST_F(GatewayTest, IndexPagesListTorrentsAndFiles) {
+  start();
+  const auto root = http_get(port_, "/", {{"Accept", "application/json"}});
+  EXPECT_EQ(root.status, 200u);
+  for (const auto& torrent : swarm_->torrents()) {
+    EXPECT_NE(root.body.find(torrent.hash.hex()), std::string::npos);
+  }
+  const auto& multi = swarm_->multi_v1();
+  const auto html = http_get(port_, "/" + multi.hash.hex() + "/");
+  EXPECT_EQ(html.status, 200u);
+  EXPECT_NE(html.body.find("sub%20dir/%C3%BCn"), std::string::npos);
+  EXPECT_EQ(http_get(port_, "/" + multi.hash.hex()).status, 301u);
+}
+
+TEST_F(GatewayTest, EightConcurrentClientsOnDifferentRanges) {
+  start();
+  const auto& torrent = swarm_->big_hybrid();
+  const auto& bytes = content(torrent, big_path(torrent));
+  const std::size_t span = 300'000;
+  std::vector<std::thread> clients;
+  std::vector<int> ok(8, 0);
+  for (int i = 0; i < 8; ++i) {
+    clients.emplace_back([&, i] {
+      const std::size_t first = (bytes.size() - span) / 8 * static_cast<std::size_t>(7 - i);
+      const auto response = http_get(
+          port_, torrent.url(big_path(torrent)),
+          {{"Range", "bytes=" + std::to_string(first) + "-" + std::to_string(first + span - 1)}});
+      ok[static_cast<std::size_t>(i)] =
+          response.status == 206 && response.body == bytes.substr(first, span);
+    });
+  }
+  for (auto& client : clients)
+    client.join();
+  for (int i = 0; i < 8; ++i)
+    EXPECT_TRUE(ok[static_cast<std::size_t>(i)]) << "client " << i;
+}
+
+TEST_F(GatewayTest, AClientThatHangsUpMidStreamDoesNotDisturbTheNext) {
+  config_.max_readahead = 256 * 1024;
+  start();
+  const auto& torrent = swarm_->big_v1();
+  {
+    HttpConnection quitter(port_);
+    quitter.send_raw("GET " + torrent.url(big_path(torrent)) + " HTTP/1.1\r\nHost: x\r\n\r\n");
+    const auto start_of_response = quitter.read_some(4096);
+    EXPECT_EQ(start_of_response.rfind("HTTP/1.1 200", 0), 0u);
+    quitter.close();
+  }
+  const auto live = gateway_->registry().find(torrent.hash);
+  ASSERT_TRUE(live);
+  EXPECT_TRUE(wait_until([&] { return live->readers() == 0; }, 10s))
+      << "the hung-up reader was not released";
+  const auto response = http_get(port_, torrent.url(big_path(torrent)));
+  ASSERT_EQ(response.status, 200u);
+  EXPECT_TRUE(response.body == content(torrent, big_path(torrent)));
+}
+
+TEST_F(GatewayTest, KeepAliveServesSeveralRequestsOnOneConnection) {
+  start();
+  const auto& torrent = swarm_->multi_v1();
+  HttpConnection connection(port_);
+  for (const auto& [path, bytes] : torrent.files) {
+    const auto response = connection.request("GET", torrent.url(path), {{"Range", "bytes=-100"}});
+    if (bytes.empty()) {
+      EXPECT_EQ(response.status, 200u);
+      continue;
+    }
+    EXPECT_EQ(response.status, 206u);
+    EXPECT_TRUE(response.body ==
+                bytes.substr(bytes.size() - std::min<std::size_t>(100, bytes.size())));
+  }
+}
+
+TEST_F(GatewayTest, BrokenTorrentInTheInputDirIsSkipped) {
+  TempDir input;
+  std::filesystem::copy(swarm_->input_dir(), input.path(),
+                        std::filesystem::copy_options::recursive);
+  std::filesystem::copy_file(std::filesystem::path(SEEDER_TEST_DATA_DIR) / "corrupt.torrent",
+                             input / "corrupt.torrent");
+  write_file(input / "empty.torrent", "");
+  config_.input = input.path();
+  start();
+  EXPECT_EQ(gateway_->catalog().size(), swarm_->torrents().size());
+  const auto& torrent = swarm_->multi_v1();
+  EXPECT_EQ(http_get(port_, torrent.url("Multi Folder/a.bin")).status, 200u);
+}
+
+TEST_F(GatewayTest, IdleTorrentIsDroppedAndReaddedOnTheNextRequest) {
+  config_.torrent_ttl = 300ms;
+  start();
+  const auto& torrent = swarm_->multi_hybrid();
+  const auto url = torrent.url("Multi Folder/video.mkv");
+  ASSERT_EQ(http_get(port_, url).status, 200u);
+  EXPECT_EQ(gateway_->registry().size(), 1u);
+  EXPECT_TRUE(wait_until([&] { return gateway_->registry().size() == 0; }, 10s)) << "not dropped";
+  const auto again = http_get(port_, url);
+  ASSERT_EQ(again.status, 200u);
+  EXPECT_TRUE(again.body == content(torrent, "Multi Folder/video.mkv"));
+  EXPECT_EQ(gateway_->registry().size(), 1u);
+}
+
+TEST_F(GatewayTest, StartupFailsClearlyOnAnUnusablePortOrDataDir) {
+  start();
+  auto clash = config_;
+  clash.port = port_;
+  const auto taken = app::Gateway::start(clash);
+  ASSERT_FALSE(taken);
+  EXPECT_NE(taken.error().message.find("cannot listen"), std::string::npos);
+
+  auto unwritable = swarm_->gateway_config();
+  unwritable.data_dir = "/proc/seeder-cannot-write-here";
+  const auto refused = app::Gateway::start(unwritable);
+  ASSERT_FALSE(refused);
+  EXPECT_NE(refused.error().message.find("data dir"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace seeder::test

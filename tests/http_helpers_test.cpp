@@ -1,0 +1,128 @@
+#include <gtest/gtest.h>
+
+#include "seeder/http/byte_range.hpp"
+#include "seeder/http/content_type.hpp"
+#include "seeder/http/target.hpp"
+#include "seeder/http/validators.hpp"
+
+namespace seeder::http {
+namespace {
+
+using Kind = RangeRequest::Kind;
+
+TEST(ByteRange, ParsesTheThreeFormsOfASingleRange) {
+  EXPECT_EQ(parse_range("bytes=0-99", 1000).range, (ByteRange{0, 99}));
+  EXPECT_EQ(parse_range("bytes=500-", 1000).range, (ByteRange{500, 999}));
+  EXPECT_EQ(parse_range("bytes=-100", 1000).range, (ByteRange{900, 999}));
+  EXPECT_EQ(parse_range("bytes=999-999", 1000).range, (ByteRange{999, 999}));
+  EXPECT_EQ(parse_range("bytes=0-99", 1000).kind, Kind::single);
+}
+
+TEST(ByteRange, ClampsRangesThatRunPastTheEnd) {
+  EXPECT_EQ(parse_range("bytes=900-5000", 1000).range, (ByteRange{900, 999}));
+  EXPECT_EQ(parse_range("bytes=-5000", 1000).range, (ByteRange{0, 999}));
+}
+
+TEST(ByteRange, RangesStartingPastTheEndAreUnsatisfiable) {
+  EXPECT_EQ(parse_range("bytes=1000-", 1000).kind, Kind::unsatisfiable);
+  EXPECT_EQ(parse_range("bytes=1000-2000", 1000).kind, Kind::unsatisfiable);
+  EXPECT_EQ(parse_range("bytes=-0", 1000).kind, Kind::unsatisfiable);
+}
+
+TEST(ByteRange, MalformedHeadersAreIgnored) {
+  for (const char* header :
+       {"", "bytes", "bytes=", "bytes=a-b", "bytes=5-2", "items=0-1", "bytes=--1", "bytes=1"}) {
+    EXPECT_EQ(parse_range(header, 1000).kind, Kind::none) << header;
+  }
+}
+
+TEST(ByteRange, SeveralSatisfiableRangesAreMultiple) {
+  EXPECT_EQ(parse_range("bytes=0-1, 5-6", 1000).kind, Kind::multiple);
+  EXPECT_EQ(parse_range("bytes=0-1,2000-3000", 1000).kind, Kind::single);
+}
+
+TEST(ByteRange, AnEmptyFileIgnoresRange) {
+  EXPECT_EQ(parse_range("bytes=0-0", 0).kind, Kind::none);
+}
+
+TEST(ByteRange, FirstRangeOnlyForWarmup) {
+  EXPECT_EQ(parse_first_range("bytes=10-19,30-39", 100).range, (ByteRange{10, 19}));
+  EXPECT_EQ(parse_first_range("", 100).kind, Kind::none);
+  EXPECT_EQ(parse_first_range("bytes=x", 100).kind, Kind::unsatisfiable);
+  EXPECT_EQ(parse_first_range("bytes=200-", 100).kind, Kind::unsatisfiable);
+}
+
+TEST(ContentType, KnowsMediaAndFallsBackToOctetStream) {
+  EXPECT_EQ(content_type_for("Movie/film.MKV"), "video/x-matroska");
+  EXPECT_EQ(content_type_for("a.mp4"), "video/mp4");
+  EXPECT_EQ(content_type_for("s.srt"), "application/x-subrip");
+  EXPECT_EQ(content_type_for("s.vtt"), "text/vtt; charset=utf-8");
+  EXPECT_EQ(content_type_for("song.flac"), "audio/flac");
+  EXPECT_EQ(content_type_for("cover.jpg"), "image/jpeg");
+  EXPECT_EQ(content_type_for("readme.txt"), "text/plain; charset=utf-8");
+  EXPECT_EQ(content_type_for("archive.rar"), "application/octet-stream");
+  EXPECT_EQ(content_type_for("noextension"), "application/octet-stream");
+  EXPECT_EQ(content_type_for("dir.d/file"), "application/octet-stream");
+}
+
+TEST(Validators, EtagDependsOnHashPathAndSize) {
+  const auto etag = make_etag("aa", "x/y", 10);
+  EXPECT_EQ(etag.front(), '"');
+  EXPECT_EQ(etag.back(), '"');
+  EXPECT_NE(etag, make_etag("ab", "x/y", 10));
+  EXPECT_NE(etag, make_etag("aa", "x/z", 10));
+  EXPECT_NE(etag, make_etag("aa", "x/y", 11));
+  EXPECT_EQ(etag, make_etag("aa", "x/y", 10));
+}
+
+TEST(Validators, IfNoneMatchUsesWeakComparisonOverAList) {
+  EXPECT_TRUE(etag_list_matches("\"a\", \"b\"", "\"b\"", true));
+  EXPECT_TRUE(etag_list_matches("W/\"b\"", "\"b\"", true));
+  EXPECT_TRUE(etag_list_matches("*", "\"b\"", true));
+  EXPECT_FALSE(etag_list_matches("\"a\"", "\"b\"", true));
+}
+
+TEST(Validators, IfMatchAndIfRangeUseStrongComparison) {
+  EXPECT_FALSE(etag_list_matches("W/\"b\"", "\"b\"", false));
+  EXPECT_TRUE(etag_list_matches("\"b\"", "\"b\"", false));
+  EXPECT_TRUE(if_range_allows("\"b\"", "\"b\""));
+  EXPECT_FALSE(if_range_allows("W/\"b\"", "\"b\""));
+  EXPECT_FALSE(if_range_allows("Thu, 01 Jan 1970 00:00:00 GMT", "\"b\""));
+}
+
+TEST(Target, DecodesPathAndQuery) {
+  const auto target = parse_target("/abc/Sub%20Dir/%C3%BCni.txt?download&x=a+b%21");
+  ASSERT_TRUE(target);
+  EXPECT_EQ(target->path, "abc/Sub Dir/\xC3\xBCni.txt");
+  EXPECT_TRUE(target->has_query("download"));
+  EXPECT_FALSE(target->has_query("stats"));
+  ASSERT_EQ(target->query.size(), 2u);
+  EXPECT_EQ(target->query[1].second, "a b!");
+  EXPECT_EQ(target->raw_query, "download&x=a+b%21");
+}
+
+TEST(Target, PlusInAPathStaysAPlus) {
+  EXPECT_EQ(parse_target("/a+b")->path, "a+b");
+}
+
+TEST(Target, RejectsBadEscapesNulAndNonOriginForm) {
+  EXPECT_FALSE(parse_target("/a%2"));
+  EXPECT_FALSE(parse_target("/a%zz"));
+  EXPECT_FALSE(parse_target("/a%00b"));
+  EXPECT_FALSE(parse_target("http://host/a"));
+  EXPECT_FALSE(parse_target(""));
+}
+
+TEST(Target, EncodesPathsForLinks) {
+  EXPECT_EQ(percent_encode_path("Sub Dir/\xC3\xBC#?.txt"), "Sub%20Dir/%C3%BC%23%3F.txt");
+}
+
+TEST(ContentDisposition, CarriesAnAsciiFallbackAndAnRfc6266Name) {
+  EXPECT_EQ(content_disposition("a b.mkv", false),
+            "inline; filename=\"a b.mkv\"; filename*=UTF-8''a%20b.mkv");
+  EXPECT_EQ(content_disposition("\xC3\xBC\"x.txt", true),
+            "attachment; filename=\"___x.txt\"; filename*=UTF-8''%C3%BC%22x.txt");
+}
+
+}  // namespace
+}  // namespace seeder::http

@@ -1,0 +1,202 @@
+#include <gtest/gtest.h>
+
+#include "content.hpp"
+#include "seeder/http/router.hpp"
+#include "temp_dir.hpp"
+
+namespace seeder::http {
+namespace {
+
+// A real torrent of two small files, parsed the way the catalog does it; no swarm needed.
+class RouterTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    test::write_file(dir_ / "Show" / "Season 1" / "ep 01.mkv", test::random_bytes(100'000, 7));
+    test::write_file(dir_ / "Show" / "notes.txt", "hello");
+    entry_ = *torrent::parse_torrent(test::make_torrent(dir_ / "Show", {}));
+    hex_ = entry_->meta->hash().hex();
+  }
+
+  std::variant<Reply, FilePlan> route(RequestHead head) const {
+    auto parsed = router_.parse(head);
+    if (auto* reply = std::get_if<Reply>(&parsed)) return *reply;
+    return router_.route(std::get<ParsedRequest>(parsed), entry_);
+  }
+  static RequestHead get(std::string target) {
+    RequestHead head;
+    head.method = "GET";
+    head.target = std::move(target);
+    return head;
+  }
+  std::string file_url() const { return "/" + hex_ + "/Show/Season%201/ep%2001.mkv"; }
+
+  test::TempDir dir_;
+  torrent::EntryPtr entry_;
+  std::string hex_;
+  Router router_{RouterOptions{}};
+};
+
+TEST_F(RouterTest, RootHasNoHash) {
+  auto parsed = router_.parse(get("/"));
+  ASSERT_TRUE(std::holds_alternative<ParsedRequest>(parsed));
+  EXPECT_FALSE(std::get<ParsedRequest>(parsed).hash);
+}
+
+TEST_F(RouterTest, OtherMethodsGet405WithAllow) {
+  auto head = get("/");
+  head.method = "POST";
+  const auto reply = std::get<Reply>(router_.parse(head));
+  EXPECT_EQ(reply.status, 405u);
+  ASSERT_TRUE(reply.find_header("Allow"));
+  EXPECT_EQ(*reply.find_header("Allow"), "GET, HEAD, OPTIONS");
+}
+
+TEST_F(RouterTest, PreflightIsAnsweredWithCorsHeaders) {
+  auto head = get(file_url());
+  head.method = "OPTIONS";
+  head.origin = "https://player.example";
+  const auto reply = std::get<Reply>(router_.parse(head));
+  EXPECT_EQ(reply.status, 204u);
+  EXPECT_EQ(*reply.find_header("Access-Control-Allow-Origin"), "*");
+  EXPECT_NE(reply.find_header("Access-Control-Allow-Headers")->find("Range"), std::string::npos);
+}
+
+TEST_F(RouterTest, MalformedHashIs400AndFaviconIs404) {
+  EXPECT_EQ(std::get<Reply>(router_.parse(get("/not-a-hash/file"))).status, 400u);
+  EXPECT_EQ(std::get<Reply>(router_.parse(get("/favicon.ico"))).status, 404u);
+  EXPECT_EQ(std::get<Reply>(router_.parse(get("/" + hex_ + "/a%zz"))).status, 400u);
+}
+
+TEST_F(RouterTest, HashWithoutSlashRedirects) {
+  const auto reply = std::get<Reply>(route(get("/" + hex_ + "?x=1")));
+  EXPECT_EQ(reply.status, 301u);
+  EXPECT_EQ(*reply.find_header("Location"), "/" + hex_ + "/?x=1");
+}
+
+TEST_F(RouterTest, TorrentIndexIsHtmlOrJson) {
+  const auto html = std::get<Reply>(route(get("/" + hex_ + "/")));
+  EXPECT_EQ(html.status, 200u);
+  EXPECT_NE(html.body.find("Show/Season%201/ep%2001.mkv"), std::string::npos);
+  auto head = get("/" + hex_ + "/");
+  head.accept = "application/json";
+  const auto json = std::get<Reply>(route(head));
+  EXPECT_EQ(*json.find_header("Content-Type"), "application/json");
+  EXPECT_NE(json.body.find("\"path\":\"Show/notes.txt\""), std::string::npos);
+}
+
+TEST_F(RouterTest, SourceTorrentReturnsTheOriginalBytes) {
+  const auto reply = std::get<Reply>(route(get("/" + hex_ + "/source.torrent")));
+  EXPECT_EQ(reply.body, entry_->meta->torrent_file());
+  EXPECT_EQ(*reply.find_header("Content-Type"), "application/x-bittorrent");
+}
+
+TEST_F(RouterTest, UnknownPathIs404AndJsonWhenAsked) {
+  auto head = get("/" + hex_ + "/Show/missing.txt");
+  head.accept = "application/json";
+  const auto reply = std::get<Reply>(route(head));
+  EXPECT_EQ(reply.status, 404u);
+  EXPECT_NE(reply.body.find("\"status\":404"), std::string::npos);
+}
+
+TEST_F(RouterTest, FileWithoutRangeIsTheWholeFile) {
+  const auto plan = std::get<FilePlan>(route(get(file_url())));
+  EXPECT_EQ(plan.head.status, 200u);
+  EXPECT_EQ(plan.first, 0u);
+  EXPECT_EQ(plan.length, 100'000u);
+  EXPECT_EQ(*plan.head.find_header("Content-Type"), "video/x-matroska");
+  EXPECT_EQ(*plan.head.find_header("Accept-Ranges"), "bytes");
+  EXPECT_EQ(*plan.head.find_header("Content-Disposition"),
+            "inline; filename=\"ep 01.mkv\"; filename*=UTF-8''ep%2001.mkv");
+}
+
+TEST_F(RouterTest, SingleRangeIs206WithContentRange) {
+  auto head = get(file_url());
+  head.range = "bytes=-10";
+  const auto plan = std::get<FilePlan>(route(head));
+  EXPECT_EQ(plan.head.status, 206u);
+  EXPECT_EQ(plan.first, 99'990u);
+  EXPECT_EQ(plan.length, 10u);
+  EXPECT_EQ(*plan.head.find_header("Content-Range"), "bytes 99990-99999/100000");
+}
+
+TEST_F(RouterTest, UnsatisfiableRangeIs416WithTheSize) {
+  auto head = get(file_url());
+  head.range = "bytes=100000-";
+  const auto reply = std::get<Reply>(route(head));
+  EXPECT_EQ(reply.status, 416u);
+  EXPECT_EQ(*reply.find_header("Content-Range"), "bytes */100000");
+}
+
+TEST_F(RouterTest, MultipleRangesGetTheWholeFile) {
+  auto head = get(file_url());
+  head.range = "bytes=0-1,10-20";
+  EXPECT_EQ(std::get<FilePlan>(route(head)).head.status, 200u);
+}
+
+TEST_F(RouterTest, ConditionalRequests) {
+  const auto etag = *std::get<FilePlan>(route(get(file_url()))).head.find_header("ETag");
+  auto head = get(file_url());
+  head.if_none_match = etag;
+  EXPECT_EQ(std::get<Reply>(route(head)).status, 304u);
+
+  head = get(file_url());
+  head.if_match = "\"other\"";
+  EXPECT_EQ(std::get<Reply>(route(head)).status, 412u);
+
+  head = get(file_url());
+  head.range = "bytes=0-9";
+  head.if_range = "\"other\"";
+  EXPECT_EQ(std::get<FilePlan>(route(head)).head.status, 200u);
+  head.if_range = etag;
+  EXPECT_EQ(std::get<FilePlan>(route(head)).head.status, 206u);
+}
+
+TEST_F(RouterTest, HeadAnnouncesTheLengthWithoutABody) {
+  auto head = get(file_url());
+  head.method = "HEAD";
+  const auto reply = std::get<Reply>(route(head));
+  EXPECT_EQ(reply.status, 200u);
+  EXPECT_EQ(reply.content_length, 100'000u);
+  EXPECT_TRUE(reply.body.empty());
+}
+
+TEST_F(RouterTest, DownloadQueryMakesAnAttachment) {
+  const auto plan = std::get<FilePlan>(route(get(file_url() + "?download")));
+  EXPECT_EQ(*plan.head.find_header("Content-Type"), "application/octet-stream");
+  EXPECT_EQ(plan.head.find_header("Content-Disposition")->rfind("attachment;", 0), 0u);
+}
+
+TEST_F(RouterTest, InfoHashHeaderMakesTheWholePathTheFilePath) {
+  auto head = get("/Show/notes.txt");
+  head.x_info_hash = hex_;
+  const auto plan = std::get<FilePlan>(route(head));
+  EXPECT_EQ(plan.file->path, "Show/notes.txt");
+  head.target = "/" + hex_ + "/Show/notes.txt";  // a repeated hash segment is tolerated
+  EXPECT_EQ(std::get<FilePlan>(route(head)).file->path, "Show/notes.txt");
+  head.x_info_hash = "nope";
+  EXPECT_EQ(std::get<Reply>(route(head)).status, 400u);
+}
+
+TEST(RouterCors, AnOriginListEchoesOnlyListedOrigins) {
+  Router router(RouterOptions{"https://a.example, https://b.example"});
+  RequestHead head;
+  head.origin = "https://b.example";
+  Reply reply;
+  router.add_cors(reply, head);
+  EXPECT_EQ(*reply.find_header("Access-Control-Allow-Origin"), "https://b.example");
+  head.origin = "https://evil.example";
+  Reply denied;
+  router.add_cors(denied, head);
+  EXPECT_EQ(denied.find_header("Access-Control-Allow-Origin"), nullptr);
+}
+
+TEST(RouterErrors, EachErrorCodeHasItsStatus) {
+  EXPECT_EQ(status_for(Errc::bad_request), 400u);
+  EXPECT_EQ(status_for(Errc::not_found), 404u);
+  EXPECT_EQ(status_for(Errc::unavailable), 503u);
+  EXPECT_EQ(status_for(Errc::timeout), 504u);
+  EXPECT_EQ(status_for(Errc::internal), 500u);
+}
+
+}  // namespace
+}  // namespace seeder::http

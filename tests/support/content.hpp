@@ -1,0 +1,27 @@
+#pragma once
+// Test content: deterministic pseudo-random bytes written to files, and torrents made of them.
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace seeder::test {
+
+// `size` bytes from a seeded generator: the same seed gives the same bytes.
+std::string random_bytes(std::size_t size, std::uint32_t seed);
+
+void write_file(const std::filesystem::path& path, const std::string& bytes);
+std::string read_file(const std::filesystem::path& path);
+
+struct TorrentSpec {
+  enum class Kind { v1_only, hybrid };
+  Kind kind = Kind::v1_only;
+  int piece_size = 32 * 1024;
+};
+
+// Makes a .torrent of `content` (a file or a directory) whose parent dir is the save path.
+// Returns the bencoded .torrent bytes.
+std::string make_torrent(const std::filesystem::path& content, TorrentSpec spec);
+
+}  // namespace seeder::test

@@ -1,0 +1,66 @@
+#include <unistd.h>
+
+#include <fstream>
+#include <random>
+#include <sstream>
+#include <stdexcept>
+
+#include <libtorrent/create_torrent.hpp>
+
+#include "content.hpp"
+#include "temp_dir.hpp"
+
+namespace seeder::test {
+
+TempDir::TempDir(const std::string& prefix) {
+  auto pattern = (std::filesystem::temp_directory_path() / (prefix + "-XXXXXX")).string();
+  if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
+  path_ = pattern;
+}
+
+TempDir::~TempDir() {
+  std::error_code ec;
+  std::filesystem::remove_all(path_, ec);
+}
+
+std::string random_bytes(std::size_t size, std::uint32_t seed) {
+  std::mt19937_64 generator(seed);
+  std::string out(size, '\0');
+  std::size_t i = 0;
+  for (; i + 8 <= size; i += 8) {
+    const auto word = generator();
+    for (int b = 0; b < 8; ++b)
+      out[i + b] = static_cast<char>((word >> (8 * b)) & 0xff);
+  }
+  for (; i < size; ++i)
+    out[i] = static_cast<char>(generator() & 0xff);
+  return out;
+}
+
+void write_file(const std::filesystem::path& path, const std::string& bytes) {
+  std::filesystem::create_directories(path.parent_path());
+  std::ofstream out(path, std::ios::binary);
+  out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+  if (!out) throw std::runtime_error("cannot write " + path.string());
+}
+
+std::string read_file(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw std::runtime_error("cannot read " + path.string());
+  std::ostringstream bytes;
+  bytes << in.rdbuf();
+  return bytes.str();
+}
+
+std::string make_torrent(const std::filesystem::path& content, TorrentSpec spec) {
+  lt::file_storage storage;
+  lt::add_files(storage, content.string());
+  const auto flags =
+      spec.kind == TorrentSpec::Kind::v1_only ? lt::create_torrent::v1_only : lt::create_flags_t{};
+  lt::create_torrent creator(storage, spec.piece_size, flags);
+  lt::set_piece_hashes(creator, content.parent_path().string());
+  const auto buffer = creator.generate_buf();
+  return std::string(buffer.begin(), buffer.end());
+}
+
+}  // namespace seeder::test

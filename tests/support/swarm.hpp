@@ -1,0 +1,93 @@
+#pragma once
+// An in-process loopback swarm for tests and benchmarks: generated content, its torrents
+// (v1-only and hybrid, single-file and multi-file), a seeding libtorrent session on 127.0.0.1,
+// and gateways started against it with a fresh data dir.
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "content.hpp"
+#include "seeder/app/config.hpp"
+#include "seeder/app/gateway.hpp"
+#include "seeder/core/info_hash.hpp"
+#include "temp_dir.hpp"
+
+namespace libtorrent {
+struct session;
+}
+
+namespace seeder::test {
+
+// Polls `done` every few milliseconds until it holds or `timeout` passes.
+bool wait_until(const std::function<bool()>& done, std::chrono::milliseconds timeout);
+
+struct TestTorrent {
+  std::string name;                          // the torrent's name (first path segment)
+  InfoHash hash;                             // seeder's key for it
+  std::string torrent_file;                  // .torrent bytes
+  std::map<std::string, std::string> files;  // path in torrent -> content
+
+  [[nodiscard]] std::string url(const std::string& path) const;  // "/<hash>/<encoded path>"
+};
+
+// A libtorrent session seeding torrents from disk on 127.0.0.1.
+class SeedSession {
+ public:
+  SeedSession();
+  ~SeedSession();
+  SeedSession(const SeedSession&) = delete;
+  SeedSession& operator=(const SeedSession&) = delete;
+
+  [[nodiscard]] std::uint16_t port() const { return port_; }
+  void seed(const std::string& torrent_file, const std::filesystem::path& save_path);
+  // Caps the upload rate (bytes/s, 0 = none), loopback included: by default libtorrent puts
+  // 127.0.0.1 in the unthrottled local peer class, so the global class is forced on everyone.
+  void limit_upload(int bytes_per_second);
+  libtorrent::session& native() { return *session_; }
+
+ private:
+  std::unique_ptr<libtorrent::session> session_;
+  std::uint16_t port_ = 0;
+};
+
+struct SwarmOptions {
+  std::size_t big_file_size = 6 * 1024 * 1024 + 12345;  // a short last piece
+  int piece_size = 32 * 1024;
+};
+
+class Swarm {
+ public:
+  explicit Swarm(SwarmOptions options = {});
+
+  // Single file, v1-only and hybrid.
+  [[nodiscard]] const TestTorrent& big_v1() const { return torrents_[0]; }
+  [[nodiscard]] const TestTorrent& big_hybrid() const { return torrents_[1]; }
+  // A folder with a subfolder, spaces and unicode in names, an empty file; v1-only and hybrid.
+  [[nodiscard]] const TestTorrent& multi_v1() const { return torrents_[2]; }
+  [[nodiscard]] const TestTorrent& multi_hybrid() const { return torrents_[3]; }
+  [[nodiscard]] const std::vector<TestTorrent>& torrents() const { return torrents_; }
+
+  [[nodiscard]] const std::filesystem::path& input_dir() const { return input_dir_; }
+  [[nodiscard]] std::filesystem::path root() const { return dir_.path(); }
+  SeedSession& seeder() { return seeder_; }
+
+  // A gateway config for this swarm: HTTP on an ephemeral port, BitTorrent on 127.0.0.1 only,
+  // no DHT/LSD/UPnP/NAT-PMP, the seeder as extra peer, a fresh data dir.
+  [[nodiscard]] app::Config gateway_config();
+  std::unique_ptr<app::Gateway> start_gateway(const app::Config& config);
+
+ private:
+  TempDir dir_;
+  std::filesystem::path input_dir_;
+  SeedSession seeder_;
+  std::vector<TestTorrent> torrents_;
+  int data_dirs_ = 0;
+};
+
+}  // namespace seeder::test
