@@ -1,0 +1,45 @@
+#pragma once
+// Shared helpers for the benchmarks: timing an HTTP fetch over a raw socket, a raw libtorrent
+// client as baseline, statistics, and figure printing.
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace seeder::bench {
+
+using Clock = std::chrono::steady_clock;
+using Seconds = std::chrono::duration<double>;
+
+struct FetchTiming {
+  unsigned status = 0;
+  double first_byte_s = 0;  // request sent -> first body byte received
+  double total_s = 0;       // request sent -> last body byte received
+  std::uint64_t body_bytes = 0;
+};
+
+// GETs `target` with an optional Range over a fresh loopback connection and times it. The body
+// is read and counted, not kept. Throws after `timeout`.
+FetchTiming timed_get(std::uint16_t port, const std::string& target, const std::string& range,
+                      std::chrono::seconds timeout = std::chrono::seconds(300));
+
+// Runs the plain libtorrent client (bench_client) in its own process for one job and returns
+// the numbers it printed: "first-piece" and "finish" give one time in seconds; "seeks" gives
+// "<seconds> <1 if any piece was missing when asked>" per offset.
+std::vector<std::vector<double>> run_raw_client(const std::string& job, const std::string& torrent_path,
+                                                std::uint16_t peer_port, bool tuned,
+                                                const std::vector<std::uint64_t>& offsets = {},
+                                                std::uint64_t span = 0);
+
+double median(std::vector<double> values);
+double mib_per_s(std::uint64_t bytes, double seconds);
+// Peak resident set size of this process so far (VmHWM), in bytes.
+std::uint64_t peak_rss_bytes();
+
+// "name ........ value unit" lines, one figure each.
+void print_figure(const std::string& name, double value, const std::string& unit);
+
+}  // namespace seeder::bench

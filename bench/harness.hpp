@@ -1,0 +1,62 @@
+#pragma once
+// The processes of a benchmark: a seeding swarm (bench_swarm) and gateways (the real seeder
+// binary), each in its own process, on 127.0.0.1 only.
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "process.hpp"
+
+namespace seeder::bench {
+
+struct SwarmSpec {
+  std::size_t size_mib = 256;
+  int piece_kib = 256;
+  int rate_mib = 0;  // seeder upload cap, 0 = none
+};
+
+class SwarmProcess {
+ public:
+  SwarmProcess(const SwarmSpec& spec, const std::filesystem::path& log_dir);
+
+  [[nodiscard]] std::uint16_t port() const { return port_; }
+  [[nodiscard]] const std::filesystem::path& input_dir() const { return input_dir_; }
+  [[nodiscard]] const std::filesystem::path& content_file() const { return content_file_; }
+  [[nodiscard]] const std::string& hash() const { return hash_; }
+  [[nodiscard]] const std::string& torrent_file() const { return torrent_bytes_; }
+  [[nodiscard]] const std::filesystem::path& torrent_path() const { return torrent_path_; }
+  [[nodiscard]] std::uint64_t size() const { return size_; }
+  // "/<hash>/big.bin"
+  [[nodiscard]] std::string url() const { return "/" + hash_ + "/big.bin"; }
+
+ private:
+  std::unique_ptr<ChildProcess> child_;
+  std::uint16_t port_ = 0;
+  std::filesystem::path input_dir_;
+  std::filesystem::path content_file_;
+  std::string hash_;
+  std::string torrent_bytes_;
+  std::filesystem::path torrent_path_;
+  std::uint64_t size_ = 0;
+};
+
+// `seeder serve` on a free port, pointed at the swarm, with a fresh data dir.
+class GatewayProcess {
+ public:
+  GatewayProcess(const SwarmProcess& swarm, const std::filesystem::path& data_dir,
+                 const std::vector<std::string>& extra_flags, const std::filesystem::path& log_dir);
+  [[nodiscard]] std::uint16_t port() const { return port_; }
+  [[nodiscard]] std::uint64_t peak_rss() const { return child_->peak_rss(); }
+  [[nodiscard]] pid_t pid() const { return child_->pid(); }
+  // Ends the gateway; returns its peak RSS.
+  std::uint64_t stop() { return child_->stop(); }
+
+ private:
+  std::unique_ptr<ChildProcess> child_;
+  std::uint16_t port_ = 0;
+};
+
+}  // namespace seeder::bench

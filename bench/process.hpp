@@ -1,0 +1,41 @@
+#pragma once
+// ChildProcess: a program the benchmark starts, reads lines from, and always ends by its pid.
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace seeder::bench {
+
+class ChildProcess {
+ public:
+  // Starts argv[0] with its stdout on a pipe and its stderr appended to `log_path`.
+  ChildProcess(const std::vector<std::string>& argv, const std::string& log_path);
+  ~ChildProcess();  // stop()s
+  ChildProcess(const ChildProcess&) = delete;
+  ChildProcess& operator=(const ChildProcess&) = delete;
+
+  [[nodiscard]] pid_t pid() const { return pid_; }
+  // One line of the child's stdout, without the newline; throws after `timeout` or at EOF.
+  std::string read_line(std::chrono::milliseconds timeout);
+  // Peak resident set size so far (VmHWM), in bytes; 0 once the child is gone.
+  [[nodiscard]] std::uint64_t peak_rss() const;
+  // SIGTERM, then SIGKILL after 10 s; reaps the child. Returns its peak RSS from rusage.
+  std::uint64_t stop();
+
+ private:
+  pid_t pid_ = -1;
+  int stdout_fd_ = -1;
+  std::string buffered_;
+  std::uint64_t final_peak_rss_ = 0;
+};
+
+// A TCP port on 127.0.0.1 that was free a moment ago.
+std::uint16_t free_port();
+// Waits until something accepts connections on 127.0.0.1:`port`.
+bool wait_for_listener(std::uint16_t port, std::chrono::milliseconds timeout);
+
+}  // namespace seeder::bench
