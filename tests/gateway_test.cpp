@@ -288,5 +288,34 @@ TEST_F(GatewayTest, StartupFailsClearlyOnAnUnusablePortOrDataDir) {
   EXPECT_NE(refused.error().message.find("data dir"), std::string::npos);
 }
 
+TEST_F(GatewayTest, ASilentClientIsDisconnectedAfterTheReadTimeout) {
+  config_.http_read_timeout = 300ms;
+  start();
+  HttpConnection idle(port_);
+  idle.send_raw("GET / HTTP/1.1\r\nHost: x\r\n");  // never finishes its header
+  EXPECT_TRUE(idle.closed_by_peer(5s));
+}
+
+TEST_F(GatewayTest, OversizedHeadersGet431) {
+  start();
+  HttpConnection connection(port_);
+  connection.send_raw("GET / HTTP/1.1\r\nHost: x\r\nX-Padding: " + std::string(64 * 1024, 'a') + "\r\n\r\n");
+  EXPECT_EQ(connection.read_some(64).rfind("HTTP/1.1 431", 0), 0u);
+}
+
+TEST_F(GatewayTest, ATorrentWithNoReachablePeerTimesOutWith504) {
+  config_.peers.clear();  // nobody to download from
+  config_.piece_timeout = 400ms;
+  start();
+  const auto& torrent = swarm_->multi_v1();
+  const auto response = http_get(port_, torrent.url("Multi Folder/a.bin"));
+  EXPECT_EQ(response.status, 504u);
+  EXPECT_NE(response.body.find("no peer delivered"), std::string::npos) << response.body;
+  // The failed reader let go of the torrent.
+  const auto live = gateway_->registry().find(torrent.hash);
+  ASSERT_TRUE(live);
+  EXPECT_TRUE(wait_until([&] { return live->readers() == 0; }, 5s));
+}
+
 }  // namespace
 }  // namespace seeder::test

@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include <libtorrent/torrent_info.hpp>
+
 #include "content.hpp"
 #include "seeder/http/router.hpp"
 #include "temp_dir.hpp"
@@ -175,6 +177,23 @@ TEST_F(RouterTest, InfoHashHeaderMakesTheWholePathTheFilePath) {
   EXPECT_EQ(std::get<FilePlan>(route(head)).file->path, "Show/notes.txt");
   head.x_info_hash = "nope";
   EXPECT_EQ(std::get<Reply>(route(head)).status, 400u);
+}
+
+TEST(TorrentKeys, HybridTorrentsAreKeyedByV1AndV2OnlyByTheTruncatedV2Hash) {
+  test::TempDir dir;
+  test::write_file(dir / "x" / "file.bin", test::random_bytes(50'000, 9));
+  const auto hybrid = *torrent::parse_torrent(test::make_torrent(dir / "x", {test::TorrentSpec::Kind::hybrid}));
+  const auto v1 = *torrent::parse_torrent(test::make_torrent(dir / "x", {test::TorrentSpec::Kind::v1_only}));
+  const auto v2 = *torrent::parse_torrent(test::make_torrent(dir / "x", {test::TorrentSpec::Kind::v2_only}));
+  const auto key = [](const torrent::EntryPtr& entry, const lt::sha1_hash& expected) {
+    return entry->meta->hash().raw() == std::string_view(expected.data(), expected.size());
+  };
+  EXPECT_TRUE(hybrid->meta->has_v2());
+  EXPECT_TRUE(key(hybrid, hybrid->info->info_hashes().v1));
+  EXPECT_FALSE(v1->meta->has_v2());
+  EXPECT_TRUE(key(v1, v1->info->info_hashes().v1));
+  ASSERT_FALSE(v2->info->info_hashes().has_v1());
+  EXPECT_TRUE(key(v2, lt::sha1_hash(v2->info->info_hashes().v2.data())));  // first 20 of 32 bytes
 }
 
 TEST(RouterCors, AnOriginListEchoesOnlyListedOrigins) {

@@ -62,7 +62,11 @@ void Registry::add_to_session(const std::shared_ptr<LiveTorrent>& torrent) {
   // libtorrent may mutate its torrent_info (renames, merkle trees): give it its own copy.
   params.ti = std::make_shared<lt::torrent_info>(*torrent->entry().info);
   params.save_path = options_.save_path(meta.hash()).string();
-  params.flags &= ~(lt::torrent_flags::paused | lt::torrent_flags::auto_managed);
+  params.flags &= ~lt::torrent_flags::auto_managed;
+  params.flags |= lt::torrent_flags::paused;
+  // No file check: what is verified comes from seeder's own records, never from libtorrent
+  // guessing at files on disk.
+  params.flags |= lt::torrent_flags::no_verify_files;
   params.peers = options_.extra_peers;
   params.extensions.push_back(
       [pieces = torrent->shared_pieces()](const lt::torrent_handle&, lt::client_data_t) {
@@ -107,6 +111,10 @@ void Registry::on_alert(const lt::alert& alert) {
            make_error(Errc::unavailable, "cannot start torrent: " + added->error.message()));
       return;
     }
+    // Added paused, resumed now: resuming is libtorrent's one public path to an immediate
+    // "connect boost" (torrent::do_resume). Known peers are otherwise only dialled by the
+    // session's once-a-second connection tick: up to a second of nothing before the first byte.
+    added->handle.resume();
     torrent->mark_ready(added->handle);
     spdlog::debug("torrent {}: in session", torrent->meta().hash().hex());
     return;

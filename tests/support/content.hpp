@@ -15,7 +15,7 @@ void write_file(const std::filesystem::path& path, const std::string& bytes);
 std::string read_file(const std::filesystem::path& path);
 
 struct TorrentSpec {
-  enum class Kind { v1_only, hybrid };
+  enum class Kind { v1_only, hybrid, v2_only };
   Kind kind = Kind::v1_only;
   int piece_size = 32 * 1024;
 };

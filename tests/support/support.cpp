@@ -55,8 +55,9 @@ std::string read_file(const std::filesystem::path& path) {
 std::string make_torrent(const std::filesystem::path& content, TorrentSpec spec) {
   lt::file_storage storage;
   lt::add_files(storage, content.string());
-  const auto flags =
-      spec.kind == TorrentSpec::Kind::v1_only ? lt::create_torrent::v1_only : lt::create_flags_t{};
+  lt::create_flags_t flags{};
+  if (spec.kind == TorrentSpec::Kind::v1_only) flags = lt::create_torrent::v1_only;
+  if (spec.kind == TorrentSpec::Kind::v2_only) flags = lt::create_torrent::v2_only;
   lt::create_torrent creator(storage, spec.piece_size, flags);
   lt::set_piece_hashes(creator, content.parent_path().string());
   const auto buffer = creator.generate_buf();
