@@ -31,8 +31,8 @@ namespace {
 // Downloads from the peer at 127.0.0.1:`peer_port`.
 class RawClient {
  public:
-  RawClient(const std::string& torrent_file, std::uint16_t peer_port, const std::filesystem::path& save_dir,
-            bool tuned);
+  RawClient(const std::string& torrent_file, std::uint16_t peer_port,
+            const std::filesystem::path& save_dir, bool tuned);
   ~RawClient();
   RawClient(const RawClient&) = delete;
   RawClient& operator=(const RawClient&) = delete;
@@ -70,14 +70,16 @@ RawClient::RawClient(const std::string& torrent_file, std::uint16_t peer_port,
   pack.set_bool(lt::settings_pack::enable_lsd, false);
   pack.set_bool(lt::settings_pack::enable_upnp, false);
   pack.set_bool(lt::settings_pack::enable_natpmp, false);
-  pack.set_int(lt::settings_pack::alert_mask, lt::alert_category::status | lt::alert_category::piece_progress |
+  pack.set_int(lt::settings_pack::alert_mask, lt::alert_category::status |
+                                                  lt::alert_category::piece_progress |
                                                   lt::alert_category::error);
   pack.set_int(lt::settings_pack::alert_queue_size, 100'000);
   impl_->session = std::make_unique<lt::session>(pack);
 
   lt::add_torrent_params params;
   params.ti = std::make_shared<lt::torrent_info>(
-      lt::span<const char>(torrent_file.data(), static_cast<std::ptrdiff_t>(torrent_file.size())), lt::from_span);
+      lt::span<const char>(torrent_file.data(), static_cast<std::ptrdiff_t>(torrent_file.size())),
+      lt::from_span);
   have_.assign(static_cast<std::size_t>(params.ti->num_pieces()), false);
   piece_length_ = params.ti->piece_length();
   params.save_path = save_dir.string();
@@ -105,7 +107,8 @@ void RawClient::pump(std::chrono::milliseconds wait) {
 double RawClient::fetch(int first, int last) {
   const auto started = Clock::now();
   for (int piece = first; piece <= last; ++piece) {
-    if (!have_[static_cast<std::size_t>(piece)]) impl_->handle.set_piece_deadline(lt::piece_index_t(piece), (piece - first) * 20);
+    if (!have_[static_cast<std::size_t>(piece)])
+      impl_->handle.set_piece_deadline(lt::piece_index_t(piece), (piece - first) * 20);
   }
   const auto deadline = started + std::chrono::minutes(2);
   const auto done = [&] {
@@ -114,33 +117,38 @@ double RawClient::fetch(int first, int last) {
     }
     return true;
   };
-  while (!done() && Clock::now() < deadline) pump(std::chrono::milliseconds(50));
+  while (!done() && Clock::now() < deadline)
+    pump(std::chrono::milliseconds(50));
   if (!done()) throw std::runtime_error("raw client: pieces did not arrive");
   return Seconds(Clock::now() - started).count();
 }
 
 double RawClient::finish() {
   const auto deadline = Clock::now() + std::chrono::minutes(10);
-  while (have_count_ < static_cast<int>(have_.size()) && Clock::now() < deadline) pump(std::chrono::milliseconds(50));
-  if (have_count_ < static_cast<int>(have_.size())) throw std::runtime_error("raw client: download did not finish");
+  while (have_count_ < static_cast<int>(have_.size()) && Clock::now() < deadline)
+    pump(std::chrono::milliseconds(50));
+  if (have_count_ < static_cast<int>(have_.size()))
+    throw std::runtime_error("raw client: download did not finish");
   return Seconds(Clock::now() - started_).count();
 }
-
 
 std::vector<std::uint64_t> parse_offsets(const std::string& list) {
   std::vector<std::uint64_t> out;
   if (list == "-") return out;
   std::istringstream items(list);
-  for (std::string item; std::getline(items, item, ',');) out.push_back(std::stoull(item));
+  for (std::string item; std::getline(items, item, ',');)
+    out.push_back(std::stoull(item));
   return out;
 }
 
 int run(int argc, char** argv) {
-  if (argc != 8) throw std::runtime_error("usage: bench_client job torrent port save tuned offsets span");
+  if (argc != 8)
+    throw std::runtime_error("usage: bench_client job torrent port save tuned offsets span");
   const std::string job = argv[1];
   std::ifstream in(argv[2], std::ios::binary);
   const std::string torrent((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  RawClient client(torrent, static_cast<std::uint16_t>(std::stoi(argv[3])), argv[4], std::string(argv[5]) == "1");
+  RawClient client(torrent, static_cast<std::uint16_t>(std::stoi(argv[3])), argv[4],
+                   std::string(argv[5]) == "1");
   if (job == "first-piece") {
     std::printf("%.6f\n", client.fetch(0, 0));
   } else if (job == "finish") {
@@ -153,7 +161,8 @@ int run(int argc, char** argv) {
       const int first = static_cast<int>(offset / length);
       const int last = static_cast<int>((offset + span - 1) / length);
       bool cold = false;
-      for (int piece = first; piece <= last; ++piece) cold = cold || !client.have(piece);
+      for (int piece = first; piece <= last; ++piece)
+        cold = cold || !client.have(piece);
       const double seconds = client.fetch(first, last);
       std::printf("%.6f %d\n", seconds, cold ? 1 : 0);
     }

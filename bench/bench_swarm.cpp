@@ -21,9 +21,12 @@ int main(int argc, char** argv) {
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string flag = argv[i];
     const long value = std::stol(argv[i + 1]);
-    if (flag == "--size-mib") options.big_file_size = static_cast<std::size_t>(value) << 20;
-    else if (flag == "--piece-kib") options.piece_size = static_cast<int>(value) * 1024;
-    else if (flag == "--rate-mib") rate_mib = static_cast<int>(value);
+    if (flag == "--size-mib")
+      options.big_file_size = static_cast<std::size_t>(value) << 20;
+    else if (flag == "--piece-kib")
+      options.piece_size = static_cast<int>(value) * 1024;
+    else if (flag == "--rate-mib")
+      rate_mib = static_cast<int>(value);
   }
   sigset_t signals;
   sigemptyset(&signals);
@@ -36,7 +39,8 @@ int main(int argc, char** argv) {
   const auto& torrent = swarm.big_v1();
   const auto torrent_file = swarm.input_dir() / "big-v1.torrent";
   std::printf("READY %u %s %s %s %s\n", swarm.seeder().port(), swarm.input_dir().c_str(),
-              (swarm.root() / "content" / "big.bin").c_str(), torrent.hash.hex().c_str(), torrent_file.c_str());
+              (swarm.root() / "content" / "big.bin").c_str(), torrent.hash.hex().c_str(),
+              torrent_file.c_str());
   std::fflush(stdout);
   int signal = 0;
   sigwait(&signals, &signal);

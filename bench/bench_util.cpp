@@ -49,12 +49,14 @@ FetchTiming timed_get(std::uint16_t port, const std::string& target, const std::
       in_body = true;
       timing.status = static_cast<unsigned>(std::stoi(head.substr(9, 3)));
       const auto length_at = head.find("Content-Length: ");
-      if (length_at != std::string::npos && length_at < end) expected = std::stoull(head.substr(length_at + 16));
+      if (length_at != std::string::npos && length_at < end)
+        expected = std::stoull(head.substr(length_at + 16));
       const auto extra = head.size() - (end + 4);
       body_start = n - extra;
     }
     const auto body = n - body_start;
-    if (body > 0 && timing.body_bytes == 0) timing.first_byte_s = Seconds(Clock::now() - started).count();
+    if (body > 0 && timing.body_bytes == 0)
+      timing.first_byte_s = Seconds(Clock::now() - started).count();
     timing.body_bytes += body;
     if (timing.body_bytes >= expected) break;
   }
@@ -65,22 +67,27 @@ FetchTiming timed_get(std::uint16_t port, const std::string& target, const std::
   return timing;
 }
 
-std::vector<std::vector<double>> run_raw_client(const std::string& job, const std::string& torrent_path,
+std::vector<std::vector<double>> run_raw_client(const std::string& job,
+                                                const std::string& torrent_path,
                                                 std::uint16_t peer_port, bool tuned,
-                                                const std::vector<std::uint64_t>& offsets, std::uint64_t span) {
+                                                const std::vector<std::uint64_t>& offsets,
+                                                std::uint64_t span) {
   test::TempDir save("seeder-bench-raw");
   std::string offset_list;
-  for (const auto offset : offsets) offset_list += (offset_list.empty() ? "" : ",") + std::to_string(offset);
-  ChildProcess client({BENCH_CLIENT_BINARY, job, torrent_path, std::to_string(peer_port), save.path().string(),
-                       tuned ? "1" : "0", offset_list.empty() ? "-" : offset_list, std::to_string(span)},
-                      (save.path() / "client.log").string());
+  for (const auto offset : offsets)
+    offset_list += (offset_list.empty() ? "" : ",") + std::to_string(offset);
+  ChildProcess client(
+      {BENCH_CLIENT_BINARY, job, torrent_path, std::to_string(peer_port), save.path().string(),
+       tuned ? "1" : "0", offset_list.empty() ? "-" : offset_list, std::to_string(span)},
+      (save.path() / "client.log").string());
   std::vector<std::vector<double>> rows;
   while (true) {
     const auto line = client.read_line(std::chrono::minutes(10));
     if (line == "DONE") break;
     std::istringstream fields(line);
     std::vector<double> row;
-    for (double value = 0; fields >> value;) row.push_back(value);
+    for (double value = 0; fields >> value;)
+      row.push_back(value);
     rows.push_back(std::move(row));
   }
   client.stop();

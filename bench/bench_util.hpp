@@ -29,7 +29,8 @@ FetchTiming timed_get(std::uint16_t port, const std::string& target, const std::
 // Runs the plain libtorrent client (bench_client) in its own process for one job and returns
 // the numbers it printed: "first-piece" and "finish" give one time in seconds; "seeks" gives
 // "<seconds> <1 if any piece was missing when asked>" per offset.
-std::vector<std::vector<double>> run_raw_client(const std::string& job, const std::string& torrent_path,
+std::vector<std::vector<double>> run_raw_client(const std::string& job,
+                                                const std::string& torrent_path,
                                                 std::uint16_t peer_port, bool tuned,
                                                 const std::vector<std::uint64_t>& offsets = {},
                                                 std::uint64_t span = 0);

@@ -8,8 +8,9 @@ namespace seeder::bench {
 
 SwarmProcess::SwarmProcess(const SwarmSpec& spec, const std::filesystem::path& log_dir) {
   child_ = std::make_unique<ChildProcess>(
-      std::vector<std::string>{BENCH_SWARM_BINARY, "--size-mib", std::to_string(spec.size_mib), "--piece-kib",
-                               std::to_string(spec.piece_kib), "--rate-mib", std::to_string(spec.rate_mib)},
+      std::vector<std::string>{BENCH_SWARM_BINARY, "--size-mib", std::to_string(spec.size_mib),
+                               "--piece-kib", std::to_string(spec.piece_kib), "--rate-mib",
+                               std::to_string(spec.rate_mib)},
       (log_dir / "swarm.log").string());
   std::istringstream ready(child_->read_line(std::chrono::minutes(5)));
   std::string word;
@@ -25,17 +26,19 @@ GatewayProcess::GatewayProcess(const SwarmProcess& swarm, const std::filesystem:
                                const std::filesystem::path& log_dir) {
   port_ = free_port();
   std::vector<std::string> argv{SEEDER_BINARY, "serve",
-                                "--host", "127.0.0.1",
-                                "--port", std::to_string(port_),
-                                "--input", swarm.input_dir().string(),
-                                "--data-dir", data_dir.string(),
+                                "--host",      "127.0.0.1",
+                                "--port",      std::to_string(port_),
+                                "--input",     swarm.input_dir().string(),
+                                "--data-dir",  data_dir.string(),
                                 "--bt-listen", "127.0.0.1:0",
-                                "--no-dht", "--no-lsd", "--no-upnp", "--no-natpmp",
-                                "--peer", "127.0.0.1:" + std::to_string(swarm.port()),
+                                "--no-dht",    "--no-lsd",
+                                "--no-upnp",   "--no-natpmp",
+                                "--peer",      "127.0.0.1:" + std::to_string(swarm.port()),
                                 "--log-level", "warn"};
   argv.insert(argv.end(), extra_flags.begin(), extra_flags.end());
   child_ = std::make_unique<ChildProcess>(argv, (log_dir / "gateway.log").string());
-  if (!wait_for_listener(port_, std::chrono::seconds(20))) throw std::runtime_error("seeder did not start listening");
+  if (!wait_for_listener(port_, std::chrono::seconds(20)))
+    throw std::runtime_error("seeder did not start listening");
 }
 
 }  // namespace seeder::bench

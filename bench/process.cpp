@@ -25,9 +25,11 @@ ChildProcess::ChildProcess(const std::vector<std::string>& argv, const std::stri
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_adddup2(&actions, pipe_fds[1], STDOUT_FILENO);
-  posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+  posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, log_path.c_str(),
+                                   O_WRONLY | O_CREAT | O_APPEND, 0644);
   std::vector<char*> args;
-  for (const auto& arg : argv) args.push_back(const_cast<char*>(arg.c_str()));
+  for (const auto& arg : argv)
+    args.push_back(const_cast<char*>(arg.c_str()));
   args.push_back(nullptr);
   const int error = ::posix_spawn(&pid_, args[0], &actions, nullptr, args.data(), environ);
   posix_spawn_file_actions_destroy(&actions);
@@ -39,7 +41,9 @@ ChildProcess::ChildProcess(const std::vector<std::string>& argv, const std::stri
   stdout_fd_ = pipe_fds[0];
 }
 
-ChildProcess::~ChildProcess() { stop(); }
+ChildProcess::~ChildProcess() {
+  stop();
+}
 
 std::string ChildProcess::read_line(std::chrono::milliseconds timeout) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
@@ -50,7 +54,8 @@ std::string ChildProcess::read_line(std::chrono::milliseconds timeout) {
       buffered_.erase(0, newline + 1);
       return line;
     }
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
     if (left.count() <= 0) throw std::runtime_error("child wrote no line in time");
     pollfd poll_fd{stdout_fd_, POLLIN, 0};
     if (::poll(&poll_fd, 1, static_cast<int>(left.count())) <= 0) continue;
@@ -78,7 +83,8 @@ std::uint64_t ChildProcess::stop() {
   rusage usage{};
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
   pid_t reaped = 0;
-  while ((reaped = ::wait4(pid_, &status, WNOHANG, &usage)) == 0 && std::chrono::steady_clock::now() < deadline) {
+  while ((reaped = ::wait4(pid_, &status, WNOHANG, &usage)) == 0 &&
+         std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
   if (reaped == 0) {
@@ -115,7 +121,8 @@ bool wait_for_listener(std::uint16_t port, std::chrono::milliseconds timeout) {
     address.sin_family = AF_INET;
     address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     address.sin_port = htons(port);
-    const bool connected = ::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0;
+    const bool connected =
+        ::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0;
     ::close(fd);
     if (connected) return true;
     std::this_thread::sleep_for(std::chrono::milliseconds(5));

@@ -30,11 +30,16 @@ Options parse(int argc, char** argv) {
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string flag = argv[i];
     const long value = std::stol(argv[i + 1]);
-    if (flag == "--size-mib") options.size_mib = static_cast<std::size_t>(value);
-    else if (flag == "--piece-kib") options.piece_kib = static_cast<int>(value);
-    else if (flag == "--runs") options.runs = static_cast<int>(value);
-    else if (flag == "--seek-rate-mib") options.seek_rate_mib = static_cast<int>(value);
-    else throw std::runtime_error("unknown flag " + flag);
+    if (flag == "--size-mib")
+      options.size_mib = static_cast<std::size_t>(value);
+    else if (flag == "--piece-kib")
+      options.piece_kib = static_cast<int>(value);
+    else if (flag == "--runs")
+      options.runs = static_cast<int>(value);
+    else if (flag == "--seek-rate-mib")
+      options.seek_rate_mib = static_cast<int>(value);
+    else
+      throw std::runtime_error("unknown flag " + flag);
   }
   return options;
 }
@@ -75,7 +80,8 @@ class Bench {
       const auto fetch = timed_get(server->port(), swarm.url(), "");
       http.push_back(mib_per_s(fetch.body_bytes, fetch.total_s));
     }
-    std::printf("whole-file throughput, cold torrent, %zu MiB (median of %d)\n", options_.size_mib, options_.runs);
+    std::printf("whole-file throughput, cold torrent, %zu MiB (median of %d)\n", options_.size_mib,
+                options_.runs);
     print_figure("raw libtorrent, seeder settings", median(raw), "MiB/s");
     print_figure("seeder: GET whole file", median(http), "MiB/s");
     print_figure("ratio seeder / raw (target >= 0.9)", median(http) / median(raw), "x");
@@ -86,11 +92,13 @@ class Bench {
   void seeks(const SwarmProcess& swarm) {
     constexpr std::uint64_t kSpan = 1 << 20;
     std::vector<std::uint64_t> offsets;
-    for (int i = 8; i >= 1; --i) offsets.push_back(swarm.size() / 9 * static_cast<std::uint64_t>(i));
+    for (int i = 8; i >= 1; --i)
+      offsets.push_back(swarm.size() / 9 * static_cast<std::uint64_t>(i));
 
     std::vector<double> raw_latency;
     int raw_cold = 0;
-    for (const auto& row : run_raw_client("seeks", swarm.torrent_path(), swarm.port(), true, offsets, kSpan)) {
+    for (const auto& row :
+         run_raw_client("seeks", swarm.torrent_path(), swarm.port(), true, offsets, kSpan)) {
       raw_latency.push_back(row.at(0));
       raw_cold += static_cast<int>(row.at(1));
     }
@@ -99,14 +107,17 @@ class Bench {
       auto server = start(swarm);
       timed_get(server->port(), swarm.url(), "bytes=0-0");
       for (const auto offset : offsets) {
-        const auto range = "bytes=" + std::to_string(offset) + "-" + std::to_string(offset + kSpan - 1);
+        const auto range =
+            "bytes=" + std::to_string(offset) + "-" + std::to_string(offset + kSpan - 1);
         latency.push_back(timed_get(server->port(), swarm.url(), range).total_s);
       }
     }
-    std::printf("1 MiB range reads at 8 spread offsets, swarm capped at %d MiB/s (raw: %d of 8 cold)\n",
-                options_.seek_rate_mib, raw_cold);
+    std::printf(
+        "1 MiB range reads at 8 spread offsets, swarm capped at %d MiB/s (raw: %d of 8 cold)\n",
+        options_.seek_rate_mib, raw_cold);
     print_figure("raw libtorrent: median", median(raw_latency) * 1000, "ms");
-    print_figure("raw libtorrent: max", *std::max_element(raw_latency.begin(), raw_latency.end()) * 1000, "ms");
+    print_figure("raw libtorrent: max",
+                 *std::max_element(raw_latency.begin(), raw_latency.end()) * 1000, "ms");
     print_figure("seeder: median", median(latency) * 1000, "ms");
     print_figure("seeder: max", *std::max_element(latency.begin(), latency.end()) * 1000, "ms");
     print_figure("ratio seeder / raw, median", median(latency) / median(raw_latency), "x");
@@ -132,8 +143,8 @@ class Bench {
 int main(int argc, char** argv) {
   using namespace seeder::bench;
   const auto options = parse(argc, argv);
-  std::printf("stream_bench: %zu MiB file, %d KiB pieces, %d runs\n", options.size_mib, options.piece_kib,
-              options.runs);
+  std::printf("stream_bench: %zu MiB file, %d KiB pieces, %d runs\n", options.size_mib,
+              options.piece_kib, options.runs);
   Bench bench(options);
   {
     SwarmProcess swarm({options.size_mib, options.piece_kib, 0}, bench.logs());

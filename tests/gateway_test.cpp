@@ -267,9 +267,13 @@ TEST_F(GatewayTest, IdleTorrentIsDroppedAndReaddedOnTheNextRequest) {
   ASSERT_EQ(http_get(port_, url).status, 200u);
   EXPECT_EQ(gateway_->registry().size(), 1u);
   EXPECT_TRUE(wait_until([&] { return gateway_->registry().size() == 0; }, 10s)) << "not dropped";
+  // The file is complete on disk by now: served from its content file, the torrent stays out.
   const auto again = http_get(port_, url);
   ASSERT_EQ(again.status, 200u);
   EXPECT_TRUE(again.body == content(torrent, "Multi Folder/video.mkv"));
+  EXPECT_EQ(gateway_->registry().size(), 0u);
+  // A request that needs the torrent itself brings it back.
+  EXPECT_EQ(http_get(port_, "/" + torrent.hash.hex() + "/").status, 200u);
   EXPECT_EQ(gateway_->registry().size(), 1u);
 }
 
@@ -299,7 +303,8 @@ TEST_F(GatewayTest, ASilentClientIsDisconnectedAfterTheReadTimeout) {
 TEST_F(GatewayTest, OversizedHeadersGet431) {
   start();
   HttpConnection connection(port_);
-  connection.send_raw("GET / HTTP/1.1\r\nHost: x\r\nX-Padding: " + std::string(64 * 1024, 'a') + "\r\n\r\n");
+  connection.send_raw("GET / HTTP/1.1\r\nHost: x\r\nX-Padding: " + std::string(64 * 1024, 'a') +
+                      "\r\n\r\n");
   EXPECT_EQ(connection.read_some(64).rfind("HTTP/1.1 431", 0), 0u);
 }
 

@@ -182,9 +182,12 @@ TEST_F(RouterTest, InfoHashHeaderMakesTheWholePathTheFilePath) {
 TEST(TorrentKeys, HybridTorrentsAreKeyedByV1AndV2OnlyByTheTruncatedV2Hash) {
   test::TempDir dir;
   test::write_file(dir / "x" / "file.bin", test::random_bytes(50'000, 9));
-  const auto hybrid = *torrent::parse_torrent(test::make_torrent(dir / "x", {test::TorrentSpec::Kind::hybrid}));
-  const auto v1 = *torrent::parse_torrent(test::make_torrent(dir / "x", {test::TorrentSpec::Kind::v1_only}));
-  const auto v2 = *torrent::parse_torrent(test::make_torrent(dir / "x", {test::TorrentSpec::Kind::v2_only}));
+  const auto hybrid =
+      *torrent::parse_torrent(test::make_torrent(dir / "x", {test::TorrentSpec::Kind::hybrid}));
+  const auto v1 =
+      *torrent::parse_torrent(test::make_torrent(dir / "x", {test::TorrentSpec::Kind::v1_only}));
+  const auto v2 =
+      *torrent::parse_torrent(test::make_torrent(dir / "x", {test::TorrentSpec::Kind::v2_only}));
   const auto key = [](const torrent::EntryPtr& entry, const lt::sha1_hash& expected) {
     return entry->meta->hash().raw() == std::string_view(expected.data(), expected.size());
   };

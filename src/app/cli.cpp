@@ -63,6 +63,10 @@ void add_serve_options(CLI::App& app, Config& config, ServeText& text) {
       ->envname(env("PIECE_TIMEOUT"))
       ->check(kDuration)
       ->capture_default_str();
+  app.add_option("--disk-threads", config.disk_threads, "threads doing disk I/O and hashing")
+      ->envname(env("DISK_THREADS"))
+      ->check(CLI::Range(1, 64))
+      ->capture_default_str();
   app.add_option("--http-threads", config.http_threads, "threads serving HTTP")
       ->envname(env("HTTP_THREADS"))
       ->check(CLI::Range(1, 64))

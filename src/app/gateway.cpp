@@ -8,12 +8,14 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/strand.hpp>
+#include <boost/asio/thread_pool.hpp>
 #include <libtorrent/session.hpp>
 
 #include "seeder/core/units.hpp"
 #include "seeder/http/router.hpp"
 #include "seeder/http/server.hpp"
-#include "seeder/storage/plain_files.hpp"
+#include "seeder/storage/mmap_disk_io.hpp"
+#include "seeder/storage/store_registry.hpp"
 #include "seeder/torrent/catalog.hpp"
 #include "seeder/torrent/registry.hpp"
 #include "seeder/torrent/session.hpp"
@@ -22,16 +24,18 @@
 namespace seeder::app {
 namespace asio = boost::asio;
 
-// Declaration order is construction order; destruction runs backwards, so the io_context goes
-// last, after every object with timers or handlers on it.
+// Declaration order is construction order, and destruction runs backwards: the io_context and
+// the blocking pool go last, after every object with timers or handlers on them; the stores
+// outlive the session (its disk backend holds them) and the registry.
 struct Gateway::Parts {
   explicit Parts(int threads) : io(threads), work(io.get_executor()) {}
 
   asio::io_context io;
   asio::executor_work_guard<asio::io_context::executor_type> work;
   std::vector<std::thread> threads;
+  asio::thread_pool blocking{2};  // storage opens: SQLite and file checks, never on HTTP threads
   torrent::Catalog catalog;
-  std::unique_ptr<storage::PlainFiles> files;
+  std::unique_ptr<storage::StoreRegistry> stores;
   std::unique_ptr<torrent::Session> session;
   std::unique_ptr<torrent::Registry> registry;
   std::unique_ptr<torrent::Streamer> streamer;
@@ -62,7 +66,7 @@ Result<std::vector<lt::tcp::endpoint>> parse_peers(const std::vector<std::string
   for (const auto& text : peers) {
     const auto colon = text.rfind(':');
     if (colon == std::string::npos)
-      return make_error(Errc::bad_request, "peer '" + text + "': expected HOST:PORT");
+      return make_error(Errc::bad_request, "peer '" + text + "': expected IP:PORT");
     auto host = text.substr(0, colon);
     if (host.size() > 2 && host.front() == '[' && host.back() == ']')
       host = host.substr(1, host.size() - 2);
@@ -81,16 +85,20 @@ Result<std::vector<lt::tcp::endpoint>> parse_peers(const std::vector<std::string
   return out;
 }
 
-void load_input(torrent::Catalog& catalog, const std::filesystem::path& input, Status& status) {
-  if (input.empty()) return;
-  auto report = catalog.load_input(input);
-  if (!report) {
-    status = report.error();
-    return;
+Status load_catalog(torrent::Catalog& catalog, const Config& config) {
+  if (!config.input.empty()) {
+    auto report = catalog.load_input(config.input);
+    if (!report) return report.error();
+    for (const auto& skipped : report->skipped)
+      spdlog::warn("skipping torrent {}", skipped);
+    spdlog::info("loaded {} torrent(s) from {}", report->loaded, config.input.string());
   }
-  for (const auto& skipped : report->skipped)
-    spdlog::warn("skipping torrent {}", skipped);
-  spdlog::info("loaded {} torrent(s) from {}", report->loaded, input.string());
+  const auto saved = catalog.load_saved(config.data_dir);
+  for (const auto& skipped : saved.skipped)
+    spdlog::warn("skipping saved torrent {}", skipped);
+  if (saved.loaded > 0)
+    spdlog::info("loaded {} torrent(s) saved in {}", saved.loaded, config.data_dir.string());
+  return {};
 }
 
 }  // namespace
@@ -101,9 +109,8 @@ Result<std::unique_ptr<Gateway>> Gateway::start(const Config& config) {
   if (!peers) return peers.error();
 
   auto parts = std::make_unique<Parts>(config.http_threads);
-  Status loaded;
-  load_input(parts->catalog, config.input, loaded);
-  if (!loaded) return loaded.error();
+  if (auto loaded = load_catalog(parts->catalog, config); !loaded) return loaded.error();
+  parts->stores = std::make_unique<storage::StoreRegistry>(config.data_dir);
 
   torrent::SessionOptions session_options;
   session_options.listen_interfaces = config.bt_listen;
@@ -112,26 +119,24 @@ Result<std::unique_ptr<Gateway>> Gateway::start(const Config& config) {
   session_options.upnp = config.upnp;
   session_options.natpmp = config.natpmp;
   session_options.outgoing_utp = config.outgoing_utp;
-  auto alert_strand = asio::make_strand(parts->io);
-  parts->session = std::make_unique<torrent::Session>(session_options, alert_strand);
+  parts->session = std::make_unique<torrent::Session>(
+      session_options, asio::make_strand(parts->io),
+      storage::mmap_disk_io_constructor(*parts->stores, config.disk_threads));
 
-  parts->files = std::make_unique<storage::PlainFiles>(config.data_dir);
   torrent::RegistryOptions registry_options;
-  registry_options.save_path = [files = parts->files.get()](const InfoHash& hash) {
-    return files->save_path(hash);
-  };
   registry_options.ttl = config.torrent_ttl;
   registry_options.extra_peers = std::move(*peers);
   parts->registry = std::make_unique<torrent::Registry>(
-      parts->session->native(), asio::make_strand(parts->io), std::move(registry_options));
+      parts->session->native(), *parts->stores, asio::make_strand(parts->io),
+      parts->blocking.get_executor(), std::move(registry_options));
   parts->session->subscribe(
       [registry = parts->registry.get()](const lt::alert& alert) { registry->on_alert(alert); });
 
   torrent::ReaderOptions reader_options;
   reader_options.readahead_bytes = config.max_readahead;
   reader_options.piece_timeout = config.piece_timeout;
-  parts->streamer =
-      std::make_unique<torrent::Streamer>(*parts->registry, *parts->files, reader_options);
+  parts->streamer = std::make_unique<torrent::Streamer>(
+      *parts->registry, *parts->stores, parts->blocking.get_executor(), reader_options);
   parts->router = std::make_unique<http::Router>(http::RouterOptions{config.cors_origin});
 
   http::ServerOptions server_options;
@@ -177,13 +182,21 @@ torrent::Registry& Gateway::registry() {
   return *parts_->registry;
 }
 
+storage::StoreRegistry& Gateway::stores() {
+  return *parts_->stores;
+}
+
+// Stops taking work from the outside in, then drains inwards: connections, pending storage
+// opens, libtorrent (and with it the disk backend), the completion records, the event loop.
 void Gateway::stop() {
   if (!parts_ || parts_->stopped) return;
   parts_->stopped = true;
   spdlog::info("shutting down");
   parts_->server->stop();
   parts_->registry->shutdown();
+  parts_->blocking.join();
   parts_->session->stop();
+  parts_->stores->flush();
   parts_->work.reset();
   parts_->io.stop();
   for (auto& thread : parts_->threads)

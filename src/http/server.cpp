@@ -3,7 +3,9 @@
 #include <sys/sendfile.h>
 #include <sys/socket.h>
 
+#include <array>
 #include <cerrno>
+#include <csignal>
 #include <cstring>
 #include <mutex>
 #include <unordered_map>
@@ -362,13 +364,34 @@ class Connection : public std::enable_shared_from_this<Connection> {
     source_.reset();
     serializer_.reset();
     if (!keep_alive_) {
-      boost::system::error_code ec;
-      stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
-      close();
+      linger_close();
       return;
     }
     reset_request();
     do_read();
+  }
+
+  // Closing a socket with unread input makes the kernel answer with RST, which can destroy the
+  // response before the client reads it (a 431 sent while the client is still sending its huge
+  // header). So: half-close, drain what the client still sends, then close (RFC 9112 §9.6).
+  void linger_close() {
+    streaming_ = false;
+    boost::system::error_code ec;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    stream_.expires_after(std::chrono::seconds(2));
+    drain_ = std::make_unique<std::array<char, 16 * 1024>>();
+    do_drain();
+  }
+
+  void do_drain() {
+    stream_.async_read_some(asio::buffer(*drain_),
+                            [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                              if (ec) {
+                                self->close();
+                                return;
+                              }
+                              self->do_drain();
+                            });
   }
 
   void reset_request() {
@@ -440,6 +463,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
 
   bool watching_ = false;
   bool closed_ = false;
+  std::unique_ptr<std::array<char, 16 * 1024>> drain_;  // only while lingering
 };
 
 }  // namespace
@@ -473,6 +497,12 @@ void Server::Impl::on_accept(const boost::system::error_code& ec, tcp::socket so
 
 Result<std::unique_ptr<Server>> Server::start(asio::io_context& io, ServerOptions options,
                                               Backend backend) {
+  // sendfile(2) cannot take MSG_NOSIGNAL: a client that hangs up mid-body would otherwise kill
+  // the whole process with SIGPIPE. Left alone if the host program installed its own handler.
+  if (struct sigaction current{};
+      ::sigaction(SIGPIPE, nullptr, &current) == 0 && current.sa_handler == SIG_DFL) {
+    std::signal(SIGPIPE, SIG_IGN);
+  }
   auto impl = std::make_shared<Impl>(io, std::move(options), backend);
   boost::system::error_code ec;
   const auto address = asio::ip::make_address(impl->options.host, ec);

@@ -7,6 +7,8 @@
 
 #include <libtorrent/torrent_info.hpp>
 
+#include "seeder/storage/content_path.hpp"
+
 namespace seeder::torrent {
 namespace {
 
@@ -85,6 +87,27 @@ Result<Catalog::LoadReport> Catalog::load_input(const std::filesystem::path& inp
     auto entry = parse_torrent(std::move(*bytes));
     if (!entry) {
       report.skipped.push_back(path.string() + ": " + entry.error().message);
+      continue;
+    }
+    add(std::move(*entry));
+    ++report.loaded;
+  }
+  return report;
+}
+
+Catalog::LoadReport Catalog::load_saved(const std::filesystem::path& data_dir) {
+  LoadReport report;
+  std::error_code ec;
+  for (const auto& item : std::filesystem::directory_iterator(data_dir, ec)) {
+    const auto hash = InfoHash::parse(item.path().filename().string());
+    if (!hash || find(*hash)) continue;
+    const auto saved = storage::metadata_path(data_dir, *hash);
+    if (!std::filesystem::exists(saved, ec)) continue;
+    auto bytes = read_file(saved);
+    auto entry = bytes ? parse_torrent(std::move(*bytes)) : Result<EntryPtr>(bytes.error());
+    if (!entry || (*entry)->meta->hash() != *hash) {
+      report.skipped.push_back(saved.string() + ": " +
+                               (entry ? "belongs to another torrent" : entry.error().message));
       continue;
     }
     add(std::move(*entry));

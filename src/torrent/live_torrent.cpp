@@ -60,6 +60,16 @@ LiveTorrent::State LiveTorrent::state() const {
   return state_;
 }
 
+std::shared_ptr<storage::TorrentStore> LiveTorrent::store() const {
+  std::lock_guard lock(mutex_);
+  return store_;
+}
+
+void LiveTorrent::set_store(std::shared_ptr<storage::TorrentStore> store) {
+  std::lock_guard lock(mutex_);
+  store_ = std::move(store);
+}
+
 lt::torrent_handle LiveTorrent::handle() const {
   std::lock_guard lock(mutex_);
   return handle_;

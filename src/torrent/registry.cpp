@@ -1,27 +1,35 @@
 #include "seeder/torrent/registry.hpp"
 
 #include <spdlog/spdlog.h>
+#include <boost/asio/post.hpp>
 #include <libtorrent/add_torrent_params.hpp>
 #include <libtorrent/alert_types.hpp>
 #include <libtorrent/extensions.hpp>
 #include <libtorrent/session.hpp>
 #include <libtorrent/torrent_info.hpp>
 
+#include "seeder/storage/content_path.hpp"
+#include "seeder/torrent/stores.hpp"
+
 namespace seeder::torrent {
 namespace {
 
-// Tells a PieceMap when libtorrent has verified a piece. on_piece_pass runs on libtorrent's
-// network thread right after the piece is marked had, for downloaded, checked and resumed pieces
-// alike, before the piece_finished alert would reach us.
+// Tells the store and the readers when libtorrent has verified a piece. on_piece_pass runs on
+// libtorrent's network thread right after the piece is marked had, for downloaded, checked and
+// resumed pieces alike, before a piece_finished alert would reach us. The piece's bytes are in
+// the content file by then: our disk backend hashed them there.
 class PiecePassPlugin final : public lt::torrent_plugin {
  public:
-  explicit PiecePassPlugin(std::shared_ptr<PieceMap> pieces) : pieces_(std::move(pieces)) {}
+  PiecePassPlugin(std::shared_ptr<PieceMap> pieces, std::shared_ptr<storage::TorrentStore> store)
+      : pieces_(std::move(pieces)), store_(std::move(store)) {}
   void on_piece_pass(lt::piece_index_t piece) override {
+    store_->on_piece_passed(static_cast<int>(piece));
     pieces_->set_have(static_cast<int>(piece));
   }
 
  private:
   std::shared_ptr<PieceMap> pieces_;
+  std::shared_ptr<storage::TorrentStore> store_;
 };
 
 InfoHash key_of(const lt::info_hash_t& hashes) {
@@ -31,9 +39,14 @@ InfoHash key_of(const lt::info_hash_t& hashes) {
 
 }  // namespace
 
-Registry::Registry(lt::session& session, boost::asio::any_io_executor executor,
+Registry::Registry(lt::session& session, storage::StoreRegistry& stores,
+                   boost::asio::any_io_executor executor, boost::asio::any_io_executor blocking,
                    RegistryOptions options)
-    : session_(session), options_(std::move(options)), sweep_timer_(std::move(executor)) {}
+    : session_(session),
+      stores_(stores),
+      blocking_(std::move(blocking)),
+      options_(std::move(options)),
+      sweep_timer_(std::move(executor)) {}
 
 Registry::~Registry() {
   shutdown();
@@ -52,27 +65,50 @@ std::shared_ptr<LiveTorrent> Registry::acquire(const EntryPtr& entry) {
     slot = std::make_shared<LiveTorrent>(entry);
     torrent = slot;
   }
-  add_to_session(torrent);
+  open_and_add(torrent);
   return torrent;
 }
 
-void Registry::add_to_session(const std::shared_ptr<LiveTorrent>& torrent) {
+void Registry::open_and_add(const std::shared_ptr<LiveTorrent>& torrent) {
+  boost::asio::post(blocking_, [this, torrent] {
+    auto store = open_store(stores_, torrent->entry());
+    if (!store) {
+      spdlog::error("torrent {}: cannot open its storage: {}", torrent->meta().hash().hex(),
+                    store.error().message);
+      drop(torrent, make_error(Errc::unavailable, "cannot open storage: " + store.error().message));
+      return;
+    }
+    torrent->set_store(*store);
+    add_to_session(torrent, **store);
+  });
+}
+
+void Registry::add_to_session(const std::shared_ptr<LiveTorrent>& torrent,
+                              const storage::TorrentStore& store) {
   const auto& meta = torrent->meta();
   lt::add_torrent_params params;
   // libtorrent may mutate its torrent_info (renames, merkle trees): give it its own copy.
   params.ti = std::make_shared<lt::torrent_info>(*torrent->entry().info);
-  params.save_path = options_.save_path(meta.hash()).string();
+  params.save_path = storage::torrent_dir(stores_.data_dir(), meta.hash()).string();
+  // Added paused and resumed on the add alert: see on_alert.
   params.flags &= ~lt::torrent_flags::auto_managed;
   params.flags |= lt::torrent_flags::paused;
-  // No file check: what is verified comes from seeder's own records, never from libtorrent
-  // guessing at files on disk.
-  params.flags |= lt::torrent_flags::no_verify_files;
+  if (store.needs_full_check()) {
+    spdlog::warn(
+        "torrent {}: hash-checking everything on disk (its completion records were rebuilt)",
+        meta.hash().hex());
+  } else {
+    // seeder's records say what is verified: no file check, resume from them.
+    params.flags |= lt::torrent_flags::no_verify_files;
+    params.have_pieces = store.have_pieces();
+  }
   params.peers = options_.extra_peers;
-  params.extensions.push_back(
-      [pieces = torrent->shared_pieces()](const lt::torrent_handle&, lt::client_data_t) {
-        return std::make_shared<PiecePassPlugin>(pieces);
-      });
-  spdlog::info("torrent {} ({}): adding to session", meta.hash().hex(), meta.name());
+  params.extensions.push_back([pieces = torrent->shared_pieces(), store = torrent->store()](
+                                  const lt::torrent_handle&, lt::client_data_t) {
+    return std::make_shared<PiecePassPlugin>(pieces, store);
+  });
+  spdlog::info("torrent {} ({}): adding to session, {} of {} pieces on disk", meta.hash().hex(),
+               meta.name(), store.complete_pieces(), meta.num_pieces());
   session_.async_add_torrent(std::move(params));
 }
 
@@ -97,48 +133,56 @@ std::shared_ptr<LiveTorrent> Registry::find_by_handle(const lt::torrent_handle& 
 
 void Registry::on_alert(const lt::alert& alert) {
   if (const auto* added = lt::alert_cast<lt::add_torrent_alert>(&alert)) {
-    if (!added->params.ti) return;
-    auto torrent = find(key_of(added->params.ti->info_hashes()));
-    if (!torrent) {
-      // Dropped (or shut down) while libtorrent was adding it.
-      if (!added->error) session_.remove_torrent(added->handle);
-      return;
-    }
-    if (added->error) {
-      spdlog::error("torrent {}: cannot add to session: {}", torrent->meta().hash().hex(),
-                    added->error.message());
-      drop(torrent,
-           make_error(Errc::unavailable, "cannot start torrent: " + added->error.message()));
-      return;
-    }
-    // Added paused, resumed now: resuming is libtorrent's one public path to an immediate
-    // "connect boost" (torrent::do_resume). Known peers are otherwise only dialled by the
-    // session's once-a-second connection tick: up to a second of nothing before the first byte.
-    added->handle.resume();
-    torrent->mark_ready(added->handle);
-    spdlog::debug("torrent {}: in session", torrent->meta().hash().hex());
-    return;
-  }
-  if (const auto* failed = lt::alert_cast<lt::torrent_error_alert>(&alert)) {
+    on_added(*added);
+  } else if (const auto* checked = lt::alert_cast<lt::torrent_checked_alert>(&alert)) {
+    on_checked(checked->handle);
+  } else if (const auto* failed = lt::alert_cast<lt::torrent_error_alert>(&alert)) {
     if (auto torrent = find_by_handle(failed->handle)) {
       spdlog::error("torrent {}: {} ({})", torrent->meta().hash().hex(), failed->error.message(),
                     failed->filename());
       drop(torrent, make_error(Errc::unavailable, "torrent error: " + failed->error.message()));
     }
-    return;
-  }
-  if (const auto* file_error = lt::alert_cast<lt::file_error_alert>(&alert)) {
+  } else if (const auto* file_error = lt::alert_cast<lt::file_error_alert>(&alert)) {
     if (auto torrent = find_by_handle(file_error->handle)) {
       spdlog::error("torrent {}: disk error on {}: {} ({})", torrent->meta().hash().hex(),
                     file_error->filename(), file_error->error.message(),
                     lt::operation_name(file_error->op));
       drop(torrent, make_error(Errc::unavailable, "disk error: " + file_error->error.message()));
     }
-    return;
-  }
-  if (const auto* failed_hash = lt::alert_cast<lt::hash_failed_alert>(&alert)) {
+  } else if (const auto* failed_hash = lt::alert_cast<lt::hash_failed_alert>(&alert)) {
     spdlog::debug("{}", failed_hash->message());
   }
+}
+
+void Registry::on_added(const lt::add_torrent_alert& added) {
+  if (!added.params.ti) return;
+  auto torrent = find(key_of(added.params.ti->info_hashes()));
+  if (!torrent) {
+    // Dropped (or shut down) while libtorrent was adding it.
+    if (!added.error) session_.remove_torrent(added.handle);
+    return;
+  }
+  if (added.error) {
+    spdlog::error("torrent {}: cannot add to session: {}", torrent->meta().hash().hex(),
+                  added.error.message());
+    drop(torrent, make_error(Errc::unavailable, "cannot start torrent: " + added.error.message()));
+    return;
+  }
+  // Resuming is libtorrent's one public path to an immediate "connect boost"
+  // (torrent::do_resume); peers it was given at add time are otherwise only dialled by the
+  // session's once-a-second connection tick: up to a second of nothing before the first byte.
+  added.handle.resume();
+  torrent->mark_ready(added.handle);
+  spdlog::debug("torrent {}: in session", torrent->meta().hash().hex());
+}
+
+void Registry::on_checked(const lt::torrent_handle& handle) {
+  auto torrent = find_by_handle(handle);
+  auto store = torrent ? torrent->store() : nullptr;
+  if (!store || !store->needs_full_check()) return;
+  spdlog::info("torrent {}: hash check done, {} pieces verified on disk",
+               torrent->meta().hash().hex(), store->complete_pieces());
+  store->on_full_check_finished();
 }
 
 void Registry::drop(const std::shared_ptr<LiveTorrent>& torrent, const Error& reason) {
@@ -172,9 +216,8 @@ std::size_t Registry::sweep(LiveTorrent::Clock::time_point now) {
   {
     std::lock_guard lock(mutex_);
     for (const auto& [hash, torrent] : torrents_) {
-      if (torrent->readers() == 0 && now - torrent->last_active() >= options_.ttl) {
+      if (torrent->readers() == 0 && now - torrent->last_active() >= options_.ttl)
         idle.push_back(torrent);
-      }
     }
   }
   for (const auto& torrent : idle) {

@@ -1,6 +1,13 @@
 #include "seeder/torrent/streamer.hpp"
 
+#include <sys/stat.h>
+
+#include <spdlog/spdlog.h>
 #include <boost/asio/post.hpp>
+#include <libtorrent/torrent_info.hpp>
+
+#include "seeder/torrent/completed_file.hpp"
+#include "seeder/torrent/stores.hpp"
 
 namespace seeder::torrent {
 namespace {
@@ -14,42 +21,98 @@ class EmptySource final : public ByteSource {
   void cancel() override {}
 };
 
+template <class Value>
+void deliver(const boost::asio::any_io_executor& executor, Streamer::OpenHandler handler,
+             Value value) {
+  boost::asio::post(executor, [handler = std::move(handler), value = std::move(value)]() mutable {
+    handler(std::move(value));
+  });
+}
+
 }  // namespace
 
-Streamer::Streamer(Registry& registry, storage::ContentFiles& files, ReaderOptions options)
-    : registry_(registry), files_(files), options_(options) {}
+Streamer::Streamer(Registry& registry, storage::StoreRegistry& stores,
+                   boost::asio::any_io_executor blocking, ReaderOptions options)
+    : registry_(registry), stores_(stores), blocking_(std::move(blocking)), options_(options) {}
 
 void Streamer::async_open(const EntryPtr& entry, const FileInfo& file, std::uint64_t first,
                           std::uint64_t length, boost::asio::any_io_executor executor,
                           OpenHandler handler) {
   if (length == 0) {
-    boost::asio::post(executor, [handler = std::move(handler)] {
-      handler(std::shared_ptr<ByteSource>(std::make_shared<EmptySource>()));
-    });
+    deliver(executor, std::move(handler),
+            Result<std::shared_ptr<ByteSource>>(std::make_shared<EmptySource>()));
     return;
   }
-  auto torrent = registry_.acquire(entry);
-  if (!torrent) {
-    boost::asio::post(executor, [handler = std::move(handler)] {
-      handler(make_error(Errc::unavailable, "gateway shutting down"));
-    });
-    return;
-  }
-  auto reader =
-      std::make_shared<RangeReader>(torrent, file, first, length, files_, executor, options_);
-  torrent->async_when_ready(executor, [reader, handler = std::move(handler)](Status ready) mutable {
-    if (!ready) {
-      handler(ready.error());
+  Request request{entry, &file, first, length, std::move(executor)};
+  // An open store answers from memory; opening one may take a while, so that goes elsewhere.
+  if (auto store = stores_.find(entry->info->info_hashes().get_best())) {
+    if (auto source = completed_source(store, request)) {
+      deliver(request.executor, std::move(handler),
+              Result<std::shared_ptr<ByteSource>>(std::move(source)));
       return;
     }
-    reader->async_start([reader, handler = std::move(handler)](Status started) {
-      if (!started) {
-        handler(started.error());
+    open_live(request, std::move(handler));
+    return;
+  }
+  boost::asio::post(blocking_, [this, request, handler = std::move(handler)]() mutable {
+    auto store = open_store(stores_, *request.entry);
+    if (store) {
+      if (auto source = completed_source(*store, request)) {
+        deliver(request.executor, std::move(handler),
+                Result<std::shared_ptr<ByteSource>>(std::move(source)));
         return;
       }
-      handler(std::shared_ptr<ByteSource>(reader));
+    } else {
+      spdlog::warn("torrent {}: cannot open its storage: {}", request.entry->meta->hash().hex(),
+                   store.error().message);
+    }
+    boost::asio::post(request.executor, [this, request, handler = std::move(handler)]() mutable {
+      open_live(request, std::move(handler));
     });
   });
+}
+
+std::shared_ptr<ByteSource> Streamer::completed_source(
+    const std::shared_ptr<storage::TorrentStore>& store, const Request& request) {
+  if (!store->file_complete(request.file->index)) return nullptr;
+  auto fd = stores_.open_for_read(request.entry->meta->hash(), request.file->path);
+  struct stat info {};
+  if (!fd || ::fstat(fd->get(), &info) != 0 ||
+      static_cast<std::uint64_t>(info.st_size) < request.file->size) {
+    // Recorded complete, yet the file is gone or short: leave it to the live path, which only
+    // serves what libtorrent verifies again.
+    spdlog::warn("torrent {}: '{}' is recorded complete but its content file is missing or short",
+                 request.entry->meta->hash().hex(), request.file->path);
+    return nullptr;
+  }
+  return std::make_shared<CompletedFileSource>(store, std::move(*fd), request.first, request.length,
+                                               request.executor);
+}
+
+void Streamer::open_live(const Request& request, OpenHandler handler) {
+  auto torrent = registry_.acquire(request.entry);
+  if (!torrent) {
+    deliver(request.executor, std::move(handler),
+            Result<std::shared_ptr<ByteSource>>(
+                make_error(Errc::unavailable, "gateway shutting down")));
+    return;
+  }
+  auto reader = std::make_shared<RangeReader>(torrent, *request.file, request.first, request.length,
+                                              stores_, request.executor, options_);
+  torrent->async_when_ready(
+      request.executor, [reader, handler = std::move(handler)](Status ready) mutable {
+        if (!ready) {
+          handler(ready.error());
+          return;
+        }
+        reader->async_start([reader, handler = std::move(handler)](Status started) {
+          if (!started) {
+            handler(started.error());
+            return;
+          }
+          handler(std::shared_ptr<ByteSource>(reader));
+        });
+      });
 }
 
 void Streamer::warm(const EntryPtr& entry) {

@@ -24,6 +24,7 @@ struct Config {
   std::uint64_t max_readahead = 20ull << 20;
   std::chrono::milliseconds torrent_ttl{600'000};
   std::chrono::milliseconds piece_timeout{60'000};
+  int disk_threads = 2;
 
   // BitTorrent
   std::string bt_listen = "0.0.0.0:6881,[::]:6881";

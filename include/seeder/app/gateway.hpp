@@ -13,6 +13,9 @@ namespace seeder::torrent {
 class Catalog;
 class Registry;
 }  // namespace seeder::torrent
+namespace seeder::storage {
+class StoreRegistry;
+}  // namespace seeder::storage
 
 namespace seeder::app {
 
@@ -29,6 +32,7 @@ class Gateway {
   [[nodiscard]] int bittorrent_port() const;
   torrent::Catalog& catalog();
   torrent::Registry& registry();
+  storage::StoreRegistry& stores();
   // Idempotent; also run by the destructor.
   void stop();
 

@@ -39,6 +39,9 @@ class Catalog {
   // Loads a .torrent file, or every *.torrent directly inside a directory (not recursive).
   // A broken file is skipped and reported; only an unreadable `input` itself is an error.
   Result<LoadReport> load_input(const std::filesystem::path& input);
+  // Adds the torrents an earlier run saved in the data dir (<data-dir>/<hash>/source.torrent) that
+  // are not known yet, so a torrent seen once stays servable after it left --input.
+  LoadReport load_saved(const std::filesystem::path& data_dir);
   // Adds (or replaces) one torrent. Returns the entry that is now in the catalog.
   EntryPtr add(EntryPtr entry);
 

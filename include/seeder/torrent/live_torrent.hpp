@@ -17,6 +17,7 @@
 #include <libtorrent/torrent_handle.hpp>
 
 #include "seeder/core/result.hpp"
+#include "seeder/storage/torrent_store.hpp"
 #include "seeder/torrent/catalog.hpp"
 #include "seeder/torrent/piece_map.hpp"
 
@@ -33,6 +34,9 @@ class LiveTorrent {
   [[nodiscard]] const TorrentMeta& meta() const { return *entry_->meta; }
   [[nodiscard]] PieceMap& pieces() { return *pieces_; }
   [[nodiscard]] const std::shared_ptr<PieceMap>& shared_pieces() const { return pieces_; }
+  // The torrent's storage; null until it is opened (the torrent is then still loading).
+  [[nodiscard]] std::shared_ptr<storage::TorrentStore> store() const;
+  void set_store(std::shared_ptr<storage::TorrentStore> store);
 
   // Completes on `executor` once the torrent is in the session (or failed to get there).
   void async_when_ready(boost::asio::any_io_executor executor, std::function<void(Status)> handler);
@@ -81,11 +85,12 @@ class LiveTorrent {
   std::atomic<int> readers_{0};
 
   mutable std::mutex mutex_;
-  State state_ = State::loading;            // guarded by mutex_
-  Error failure_{Errc::internal, {}};       // guarded by mutex_
-  libtorrent::torrent_handle handle_;       // guarded by mutex_
-  std::vector<ReadyWaiter> ready_waiters_;  // guarded by mutex_
-  std::vector<std::uint16_t> want_counts_;  // guarded by mutex_, one per piece
+  State state_ = State::loading;                  // guarded by mutex_
+  Error failure_{Errc::internal, {}};             // guarded by mutex_
+  libtorrent::torrent_handle handle_;             // guarded by mutex_
+  std::shared_ptr<storage::TorrentStore> store_;  // guarded by mutex_
+  std::vector<ReadyWaiter> ready_waiters_;        // guarded by mutex_
+  std::vector<std::uint16_t> want_counts_;        // guarded by mutex_, one per piece
 };
 
 }  // namespace seeder::torrent

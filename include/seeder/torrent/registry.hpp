@@ -1,9 +1,11 @@
 #pragma once
 // Registry: the torrents currently in the libtorrent session, keyed by info-hash. A torrent is
-// added on first use (asynchronously: no lock is held while libtorrent works) and dropped once it
-// has had no reader for `ttl`; its data stays on disk.
+// added on first use, asynchronously: its storage is opened on a blocking worker, then libtorrent
+// adds it, and no lock is held across either, so a slow torrent never holds up another. It is
+// dropped once it has had no reader for `ttl`; its data stays on disk.
 //
-// Thread-safe. Alerts arrive on the session's alert strand; the idle sweep runs on `executor`.
+// Thread-safe. Alerts arrive on the session's alert strand; the idle sweep runs on `executor`;
+// storage opens on `blocking`.
 
 #include <chrono>
 #include <filesystem>
@@ -18,14 +20,13 @@
 #include <libtorrent/fwd.hpp>
 #include <libtorrent/socket.hpp>
 
+#include "seeder/storage/store_registry.hpp"
 #include "seeder/torrent/catalog.hpp"
 #include "seeder/torrent/live_torrent.hpp"
 
 namespace seeder::torrent {
 
 struct RegistryOptions {
-  // Where libtorrent is told to keep a torrent (the disk backend may place files on its own).
-  std::function<std::filesystem::path(const InfoHash&)> save_path;
   std::chrono::milliseconds ttl{600'000};
   // Peers every torrent connects to when added (private swarms, tests); trackers and the DHT
   // still find the others.
@@ -34,7 +35,8 @@ struct RegistryOptions {
 
 class Registry {
  public:
-  Registry(libtorrent::session& session, boost::asio::any_io_executor executor,
+  Registry(libtorrent::session& session, storage::StoreRegistry& stores,
+           boost::asio::any_io_executor executor, boost::asio::any_io_executor blocking,
            RegistryOptions options);
   ~Registry();
   Registry(const Registry&) = delete;
@@ -56,12 +58,18 @@ class Registry {
   void shutdown();
 
  private:
-  void add_to_session(const std::shared_ptr<LiveTorrent>& torrent);
+  void open_and_add(const std::shared_ptr<LiveTorrent>& torrent);
+  void add_to_session(const std::shared_ptr<LiveTorrent>& torrent,
+                      const storage::TorrentStore& store);
+  void on_added(const libtorrent::add_torrent_alert& added);
+  void on_checked(const libtorrent::torrent_handle& handle);
   void drop(const std::shared_ptr<LiveTorrent>& torrent, const Error& reason);
   void schedule_sweep();
   std::shared_ptr<LiveTorrent> find_by_handle(const libtorrent::torrent_handle& handle) const;
 
   libtorrent::session& session_;
+  storage::StoreRegistry& stores_;
+  boost::asio::any_io_executor blocking_;
   RegistryOptions options_;
   boost::asio::steady_timer sweep_timer_;
 

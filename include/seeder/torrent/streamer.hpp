@@ -1,9 +1,14 @@
 #pragma once
 // Streamer: what the HTTP layer asks for file bytes. It turns (torrent, file, byte range) into a
-// ByteSource, starting the torrent when needed, and completes only once the first byte is
-// verified on disk, so the HTTP layer can still answer with an error status when it cannot be.
+// ByteSource:
+//   1. a file complete on disk is served from its content file, without the torrent joining the
+//      session (right after a restart too);
+//   2. otherwise the torrent is started if needed and a RangeReader follows the download.
+// It completes only once the first byte is verified on disk, so the HTTP layer can still answer
+// with an error status when it cannot be.
 //
-// Thread-safe; completions run on the caller's executor.
+// Thread-safe; completions run on the caller's executor. Opening a torrent's storage (SQLite,
+// file checks) happens on `blocking`, never on the caller's thread.
 
 #include <cstdint>
 #include <functional>
@@ -12,7 +17,7 @@
 #include <boost/asio/any_io_executor.hpp>
 
 #include "seeder/core/byte_source.hpp"
-#include "seeder/storage/content_files.hpp"
+#include "seeder/storage/store_registry.hpp"
 #include "seeder/torrent/catalog.hpp"
 #include "seeder/torrent/range_reader.hpp"
 #include "seeder/torrent/registry.hpp"
@@ -23,7 +28,8 @@ class Streamer {
  public:
   using OpenHandler = std::function<void(Result<std::shared_ptr<ByteSource>>)>;
 
-  Streamer(Registry& registry, storage::ContentFiles& files, ReaderOptions options);
+  Streamer(Registry& registry, storage::StoreRegistry& stores,
+           boost::asio::any_io_executor blocking, ReaderOptions options);
 
   // Bytes [first, first + length) of `file` of torrent `entry`.
   void async_open(const EntryPtr& entry, const FileInfo& file, std::uint64_t first,
@@ -32,8 +38,21 @@ class Streamer {
   void warm(const EntryPtr& entry);
 
  private:
+  struct Request {
+    EntryPtr entry;
+    const FileInfo* file;
+    std::uint64_t first;
+    std::uint64_t length;
+    boost::asio::any_io_executor executor;
+  };
+  // The fast path when `store` says the file is complete; null otherwise.
+  std::shared_ptr<ByteSource> completed_source(const std::shared_ptr<storage::TorrentStore>& store,
+                                               const Request& request);
+  void open_live(const Request& request, OpenHandler handler);
+
   Registry& registry_;
-  storage::ContentFiles& files_;
+  storage::StoreRegistry& stores_;
+  boost::asio::any_io_executor blocking_;
   ReaderOptions options_;
 };
 

@@ -1,0 +1,68 @@
+#pragma once
+// StoreRegistry: opens TorrentStores (at most once per torrent at a time) and finds them again:
+// by seeder's key for HTTP readers and the live torrent, by libtorrent's key for the disk I/O
+// backend. Keeps the most recently used ones open so that requests for completed files do not
+// reopen SQLite each time. Also the ContentFiles seam: readers open content files through it.
+//
+// Thread-safe. Opening one torrent never blocks opening another (a lock per torrent).
+// Outlives every store it hands out (they write through its CompletionWriter).
+
+#include <cstddef>
+#include <deque>
+#include <filesystem>
+#include <memory>
+#include <mutex>
+#include <unordered_map>
+
+#include <libtorrent/sha1_hash.hpp>
+
+#include "seeder/storage/completion_writer.hpp"
+#include "seeder/storage/content_files.hpp"
+#include "seeder/storage/torrent_store.hpp"
+
+namespace seeder::storage {
+
+class StoreRegistry final : public ContentFiles {
+ public:
+  explicit StoreRegistry(std::filesystem::path data_dir, std::size_t keep_recent = 32);
+  ~StoreRegistry() override;
+  StoreRegistry(const StoreRegistry&) = delete;
+  StoreRegistry& operator=(const StoreRegistry&) = delete;
+
+  [[nodiscard]] const std::filesystem::path& data_dir() const { return data_dir_; }
+
+  // The store of `spec.key`, opening it when no one holds it. Slow (SQLite, file checks): call
+  // it from a blocking worker.
+  Result<std::shared_ptr<TorrentStore>> open(const StoreSpec& spec);
+  // An open store by libtorrent's key, or null.
+  [[nodiscard]] std::shared_ptr<TorrentStore> find(
+      const libtorrent::sha1_hash& libtorrent_key) const;
+  // Announces that libtorrent will know torrent `key` as `libtorrent_key` (they differ for hybrid
+  // torrents), for stores the backend has to open itself once metadata arrives.
+  void expect(const libtorrent::sha1_hash& libtorrent_key, const InfoHash& key);
+  [[nodiscard]] InfoHash key_for(const libtorrent::sha1_hash& libtorrent_key) const;
+
+  Result<UniqueFd> open_for_read(const InfoHash& hash, std::string_view path) override;
+  // Waits until every completion so far is recorded.
+  void flush() { writer_.flush(); }
+
+ private:
+  struct Slot {
+    std::mutex open_mutex;
+    std::weak_ptr<TorrentStore> store;  // guarded by open_mutex
+  };
+  void remember(const std::shared_ptr<TorrentStore>& store);
+
+  std::filesystem::path data_dir_;
+  std::size_t keep_recent_;
+  CompletionWriter writer_;  // declared early: destroyed after every store this registry keeps
+
+  mutable std::mutex mutex_;
+  std::unordered_map<InfoHash, std::shared_ptr<Slot>, InfoHashHasher> slots_;  // guarded
+  std::unordered_map<libtorrent::sha1_hash, std::weak_ptr<TorrentStore>>
+      by_libtorrent_key_;                                         // guarded
+  std::deque<std::shared_ptr<TorrentStore>> recent_;              // guarded
+  std::unordered_map<libtorrent::sha1_hash, InfoHash> expected_;  // guarded
+};
+
+}  // namespace seeder::storage

@@ -1,0 +1,98 @@
+#include "seeder/storage/mapped_file.hpp"
+
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+namespace seeder::storage {
+namespace {
+
+Error io_error(const std::string& what, const std::filesystem::path& path, int error) {
+  return make_error(error == ENOENT ? Errc::not_found : Errc::io,
+                    what + " " + path.string() + ": " + std::strerror(error));
+}
+
+constexpr std::uint64_t kPage = 4096;
+
+}  // namespace
+
+Result<std::shared_ptr<MappedFile>> MappedFile::open(const std::filesystem::path& path,
+                                                     std::uint64_t size, bool create) {
+  if (create) {
+    std::error_code ec;
+    std::filesystem::create_directories(path.parent_path(), ec);
+    if (ec)
+      return make_error(Errc::io,
+                        "cannot create " + path.parent_path().string() + ": " + ec.message());
+  }
+  UniqueFd fd(::open(path.c_str(), O_RDWR | O_CLOEXEC | (create ? O_CREAT : 0), 0644));
+  if (!fd.valid()) return io_error("cannot open", path, errno);
+  struct stat info {};
+  if (::fstat(fd.get(), &info) != 0) return io_error("cannot stat", path, errno);
+  if (static_cast<std::uint64_t>(info.st_size) < size &&
+      ::ftruncate(fd.get(), static_cast<off_t>(size)) != 0) {
+    return io_error("cannot size", path, errno);
+  }
+  if (size == 0) return std::shared_ptr<MappedFile>(new MappedFile(std::move(fd), nullptr, 0));
+  void* data = ::mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd.get(), 0);
+  if (data == MAP_FAILED) return io_error("cannot map", path, errno);
+  return std::shared_ptr<MappedFile>(new MappedFile(std::move(fd), static_cast<char*>(data), size));
+}
+
+MappedFile::MappedFile(UniqueFd fd, char* data, std::uint64_t size)
+    : fd_(std::move(fd)), data_(data), size_(size) {}
+
+MappedFile::~MappedFile() {
+  if (data_ != nullptr) ::munmap(data_, size_);
+}
+
+Status MappedFile::write(std::uint64_t offset, std::span<const char> bytes) {
+  if (offset + bytes.size() > size_)
+    return make_error(Errc::internal, "write past the end of a content file");
+  // Without this, writing into a hole of a full file system raises SIGBUS through the mapping.
+  if (const int error = ::posix_fallocate(fd_.get(), static_cast<off_t>(offset),
+                                          static_cast<off_t>(bytes.size()));
+      error != 0 && error != EOPNOTSUPP && error != EINVAL) {
+    return make_error(error == ENOSPC ? Errc::unavailable : Errc::io,
+                      std::string("cannot allocate: ") + std::strerror(error));
+  }
+  std::memcpy(data_ + offset, bytes.data(), bytes.size());
+  return {};
+}
+
+Status MappedFile::read(std::uint64_t offset, std::span<char> out) const {
+  std::size_t done = 0;
+  while (done < out.size()) {
+    const auto n =
+        ::pread(fd_.get(), out.data() + done, out.size() - done, static_cast<off_t>(offset + done));
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return make_error(Errc::io, std::string("cannot read: ") + std::strerror(errno));
+    if (n ==
+        0) {  // shorter than expected (truncated behind our back): what is missing reads as absent
+      std::memset(out.data() + done, 0, out.size() - done);
+      break;
+    }
+    done += static_cast<std::size_t>(n);
+  }
+  return {};
+}
+
+void MappedFile::release_pages(std::uint64_t offset, std::uint64_t length) const {
+  if (data_ == nullptr || length == 0) return;
+  // madvise wants page-aligned ranges; round inwards so neighbours' pages stay untouched.
+  const auto begin = (offset + kPage - 1) / kPage * kPage;
+  const auto end = std::min(size_, offset + length) / kPage * kPage;
+  if (end > begin) ::madvise(data_ + begin, end - begin, MADV_DONTNEED);
+}
+
+Status MappedFile::sync() const {
+  if (::fdatasync(fd_.get()) != 0)
+    return make_error(Errc::io, std::string("fdatasync: ") + std::strerror(errno));
+  return {};
+}
+
+}  // namespace seeder::storage

@@ -1,0 +1,84 @@
+#include "seeder/storage/store_registry.hpp"
+
+#include <fcntl.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+
+#include "seeder/storage/content_path.hpp"
+
+namespace seeder::storage {
+
+StoreRegistry::StoreRegistry(std::filesystem::path data_dir, std::size_t keep_recent)
+    : data_dir_(std::move(data_dir)), keep_recent_(keep_recent) {}
+
+StoreRegistry::~StoreRegistry() {
+  std::lock_guard lock(mutex_);
+  recent_.clear();
+}
+
+Result<std::shared_ptr<TorrentStore>> StoreRegistry::open(const StoreSpec& spec) {
+  std::shared_ptr<Slot> slot;
+  {
+    std::lock_guard lock(mutex_);
+    auto& entry = slots_[spec.key];
+    if (!entry) entry = std::make_shared<Slot>();
+    slot = entry;
+  }
+  std::lock_guard open_lock(slot->open_mutex);
+  if (auto store = slot->store.lock()) {
+    remember(store);
+    return store;
+  }
+  auto store = TorrentStore::open(data_dir_, spec, writer_);
+  if (!store) return store.error();
+  slot->store = *store;
+  {
+    std::lock_guard lock(mutex_);
+    by_libtorrent_key_[(*store)->libtorrent_key()] = *store;
+  }
+  remember(*store);
+  return store;
+}
+
+void StoreRegistry::remember(const std::shared_ptr<TorrentStore>& store) {
+  std::shared_ptr<TorrentStore> evicted;  // released after the lock
+  std::lock_guard lock(mutex_);
+  const auto it = std::find(recent_.begin(), recent_.end(), store);
+  if (it != recent_.end()) recent_.erase(it);
+  recent_.push_front(store);
+  if (recent_.size() > keep_recent_) {
+    evicted = std::move(recent_.back());
+    recent_.pop_back();
+  }
+}
+
+std::shared_ptr<TorrentStore> StoreRegistry::find(const lt::sha1_hash& libtorrent_key) const {
+  std::lock_guard lock(mutex_);
+  const auto it = by_libtorrent_key_.find(libtorrent_key);
+  return it == by_libtorrent_key_.end() ? nullptr : it->second.lock();
+}
+
+void StoreRegistry::expect(const lt::sha1_hash& libtorrent_key, const InfoHash& key) {
+  std::lock_guard lock(mutex_);
+  expected_[libtorrent_key] = key;
+}
+
+InfoHash StoreRegistry::key_for(const lt::sha1_hash& libtorrent_key) const {
+  std::lock_guard lock(mutex_);
+  const auto it = expected_.find(libtorrent_key);
+  if (it != expected_.end()) return it->second;
+  return *InfoHash::from_raw(std::string_view(libtorrent_key.data(), libtorrent_key.size()));
+}
+
+Result<UniqueFd> StoreRegistry::open_for_read(const InfoHash& hash, std::string_view path) {
+  const auto file = content_path(data_dir_, hash, path);
+  UniqueFd fd(::open(file.c_str(), O_RDONLY | O_CLOEXEC));
+  if (fd.valid()) return fd;
+  const int error = errno;
+  if (error == ENOENT) return make_error(Errc::not_found, "no data yet for " + std::string(path));
+  return make_error(Errc::io, "cannot open " + file.string() + ": " + std::strerror(error));
+}
+
+}  // namespace seeder::storage

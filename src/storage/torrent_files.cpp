@@ -1,0 +1,145 @@
+#include "seeder/storage/torrent_files.hpp"
+
+#include <array>
+
+#include "seeder/storage/content_path.hpp"
+
+namespace seeder::storage {
+namespace {
+
+constexpr std::array<char, 16 * 1024> kZeros{};
+
+void feed_zeros(std::uint64_t length, const std::function<void(std::span<const char>)>& consume) {
+  while (length > 0) {
+    const auto chunk = std::min<std::uint64_t>(length, kZeros.size());
+    consume({kZeros.data(), static_cast<std::size_t>(chunk)});
+    length -= chunk;
+  }
+}
+
+}  // namespace
+
+TorrentFiles::TorrentFiles(const std::filesystem::path& data_dir, const InfoHash& hash,
+                           const lt::file_storage& files)
+    : data_dir_(data_dir),
+      hash_(hash),
+      layout_(files),
+      open_(static_cast<std::size_t>(files.num_files())) {}
+
+std::vector<TorrentFiles::Slice> TorrentFiles::slices(int piece, std::int64_t offset,
+                                                      std::int64_t length) const {
+  std::vector<Slice> out;
+  for (const auto& slice : layout_.map_block(lt::piece_index_t(piece), offset, length)) {
+    out.push_back({static_cast<int>(slice.file_index), static_cast<std::uint64_t>(slice.offset),
+                   static_cast<std::uint64_t>(slice.size)});
+  }
+  return out;
+}
+
+std::filesystem::path TorrentFiles::path_of(int file_index) const {
+  return content_path(data_dir_, hash_, layout_.file_path(lt::file_index_t(file_index)));
+}
+
+Result<std::shared_ptr<MappedFile>> TorrentFiles::file(int index, bool create) {
+  std::lock_guard lock(mutex_);
+  auto& slot = open_[static_cast<std::size_t>(index)];
+  if (slot) return slot;
+  const auto size = static_cast<std::uint64_t>(layout_.file_size(lt::file_index_t(index)));
+  auto opened = MappedFile::open(path_of(index), size, create);
+  if (!opened) {
+    if (!create && opened.error().code == Errc::not_found) return std::shared_ptr<MappedFile>();
+    return opened.error();
+  }
+  slot = std::move(*opened);
+  return slot;
+}
+
+Status TorrentFiles::write(int piece, int offset, std::span<const char> bytes) {
+  std::size_t done = 0;
+  for (const auto& slice : slices(piece, offset, static_cast<std::int64_t>(bytes.size()))) {
+    if (!layout_.pad_file_at(lt::file_index_t(slice.file))) {
+      auto target = file(slice.file, true);
+      if (!target) return target.error();
+      if (auto written = (*target)->write(slice.offset, bytes.subspan(done, slice.length));
+          !written)
+        return written;
+    }
+    done += slice.length;
+  }
+  return {};
+}
+
+Status TorrentFiles::read(int piece, int offset, std::span<char> out) {
+  std::size_t done = 0;
+  for (const auto& slice : slices(piece, offset, static_cast<std::int64_t>(out.size()))) {
+    auto part = out.subspan(done, slice.length);
+    done += slice.length;
+    if (layout_.pad_file_at(lt::file_index_t(slice.file))) {
+      std::fill(part.begin(), part.end(), '\0');
+      continue;
+    }
+    auto source = file(slice.file, false);
+    if (!source) return source.error();
+    if (!*source) {
+      std::fill(part.begin(), part.end(), '\0');
+      continue;
+    }
+    if (auto read = (*source)->read(slice.offset, part); !read) return read;
+  }
+  return {};
+}
+
+Status TorrentFiles::visit(int piece, int offset, int length,
+                           const std::function<void(std::span<const char>)>& consume) {
+  for (const auto& slice : slices(piece, offset, length)) {
+    if (layout_.pad_file_at(lt::file_index_t(slice.file))) {
+      feed_zeros(slice.length, consume);
+      continue;
+    }
+    auto source = file(slice.file, false);
+    if (!source) return source.error();
+    if (!*source) {
+      feed_zeros(slice.length, consume);  // never written: cannot pass a hash check
+      continue;
+    }
+    consume((*source)->view(slice.offset, slice.length));
+  }
+  return {};
+}
+
+void TorrentFiles::release_pages(int piece) {
+  for (const auto& slice : slices(piece, 0, layout_.piece_size(lt::piece_index_t(piece)))) {
+    if (layout_.pad_file_at(lt::file_index_t(slice.file))) continue;
+    std::shared_ptr<MappedFile> mapped;
+    {
+      std::lock_guard lock(mutex_);
+      mapped = open_[static_cast<std::size_t>(slice.file)];
+    }
+    if (mapped) mapped->release_pages(slice.offset, slice.length);
+  }
+}
+
+Status TorrentFiles::sync_file(int file_index) {
+  auto mapped = file(file_index, false);
+  if (!mapped) return mapped.error();
+  if (!*mapped)
+    return make_error(Errc::io, "content file " + path_of(file_index).string() + " is gone");
+  return (*mapped)->sync();
+}
+
+void TorrentFiles::release() {
+  std::lock_guard lock(mutex_);
+  for (auto& slot : open_)
+    slot.reset();
+}
+
+std::vector<int> TorrentFiles::files_of(int piece) const {
+  std::vector<int> out;
+  for (const auto& slice : slices(piece, 0, layout_.piece_size(lt::piece_index_t(piece)))) {
+    if (!layout_.pad_file_at(lt::file_index_t(slice.file)) && slice.length > 0)
+      out.push_back(slice.file);
+  }
+  return out;
+}
+
+}  // namespace seeder::storage

@@ -1,0 +1,329 @@
+#include "seeder/storage/torrent_store.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <fstream>
+#include <map>
+#include <unordered_set>
+
+#include <spdlog/spdlog.h>
+#include <libtorrent/torrent_info.hpp>
+
+#include "seeder/core/unique_fd.hpp"
+#include "seeder/storage/completion_writer.hpp"
+#include "seeder/storage/content_path.hpp"
+
+namespace seeder::storage {
+namespace {
+
+using Range = std::pair<std::uint64_t, std::uint64_t>;  // [begin, end)
+
+// The holes of a file (SEEK_HOLE/SEEK_DATA); a file system without hole reporting shows none.
+std::vector<Range> holes_of(int fd, std::uint64_t size) {
+  std::vector<Range> holes;
+  std::uint64_t offset = 0;
+  while (offset < size) {
+    const off_t data = ::lseek(fd, static_cast<off_t>(offset), SEEK_DATA);
+    if (data < 0) {  // ENXIO: no data from here on
+      holes.emplace_back(offset, size);
+      break;
+    }
+    if (static_cast<std::uint64_t>(data) > offset)
+      holes.emplace_back(offset, static_cast<std::uint64_t>(data));
+    const off_t hole = ::lseek(fd, data, SEEK_HOLE);
+    if (hole < 0) break;
+    offset = static_cast<std::uint64_t>(hole);
+  }
+  return holes;
+}
+
+bool overlaps(const std::vector<Range>& holes, Range range) {
+  return std::any_of(holes.begin(), holes.end(), [&](const Range& hole) {
+    return hole.first < range.second && range.first < hole.second;
+  });
+}
+
+Status save_metadata(const std::filesystem::path& path, const std::string& bytes) {
+  std::error_code ec;
+  if (std::filesystem::exists(path, ec)) return {};
+  const auto temporary = path.string() + ".tmp";
+  {
+    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
+    out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+    if (!out) return make_error(Errc::io, "cannot write " + temporary);
+  }
+  std::filesystem::rename(temporary, path, ec);
+  if (ec) return make_error(Errc::io, "cannot write " + path.string() + ": " + ec.message());
+  return {};
+}
+
+Result<std::unique_ptr<CompletionDb>> open_database(const std::filesystem::path& path,
+                                                    const InfoHash& key, bool& rebuilt) {
+  auto db = CompletionDb::open(path, key.hex());
+  if (db || db.error().message.find("corrupt") == std::string::npos) return db;
+  const auto aside = CompletionDb::move_aside(path);
+  spdlog::warn("torrent {}: {}; moved it to {} and rebuilding from the content on disk", key.hex(),
+               db.error().message, aside.string());
+  rebuilt = true;
+  return CompletionDb::open(path, key.hex());
+}
+
+}  // namespace
+
+StoreSpec spec_for(const InfoHash& key, const lt::torrent_info& info, std::string torrent_file) {
+  return StoreSpec{key, info.info_hashes().get_best(), info.orig_files(), std::move(torrent_file)};
+}
+
+Result<std::shared_ptr<TorrentStore>> TorrentStore::open(const std::filesystem::path& data_dir,
+                                                         const StoreSpec& spec,
+                                                         CompletionWriter& writer) {
+  std::error_code ec;
+  std::filesystem::create_directories(torrent_dir(data_dir, spec.key) / "content", ec);
+  if (ec)
+    return make_error(Errc::io, "cannot create " + torrent_dir(data_dir, spec.key).string() + ": " +
+                                    ec.message());
+  if (!spec.torrent_file.empty()) {
+    if (auto saved = save_metadata(metadata_path(data_dir, spec.key), spec.torrent_file); !saved)
+      return saved.error();
+  }
+
+  bool rebuilt = false;
+  auto db = open_database(database_path(data_dir, spec.key), spec.key, rebuilt);
+  if (!db) return db.error();
+  auto state = (*db)->load();
+  if (!state) return state.error();
+  if (rebuilt) state->needs_check = true;
+
+  std::shared_ptr<TorrentStore> store(new TorrentStore(data_dir, spec, writer, std::move(*db)));
+  if (auto loaded = store->load(*state); !loaded) return loaded.error();
+  return store;
+}
+
+TorrentStore::TorrentStore(const std::filesystem::path& data_dir, const StoreSpec& spec,
+                           CompletionWriter& writer, std::unique_ptr<CompletionDb> db)
+    : key_(spec.key),
+      libtorrent_key_(spec.libtorrent_key),
+      files_(data_dir, spec.key, spec.layout),
+      writer_(writer),
+      db_(std::move(db)) {
+  const auto& layout = files_.layout();
+  const auto piece_length = static_cast<std::uint64_t>(layout.piece_length());
+  complete_.assign(static_cast<std::size_t>(layout.num_pieces()), 0);
+  for (const auto index : layout.file_range()) {
+    FileSpan span;
+    span.pad = layout.pad_file_at(index);
+    const auto offset = static_cast<std::uint64_t>(layout.file_offset(index));
+    const auto size = static_cast<std::uint64_t>(layout.file_size(index));
+    if (size > 0) {
+      span.first_piece = static_cast<int>(offset / piece_length);
+      span.last_piece = static_cast<int>((offset + size - 1) / piece_length);
+    }
+    spans_.push_back(span);
+    missing_.push_back(span.pad ? 0 : span.last_piece - span.first_piece + 1);
+  }
+  file_rows_.assign(spans_.size(), 0);
+}
+
+TorrentStore::~TorrentStore() = default;
+
+int TorrentStore::num_pieces() const {
+  return static_cast<int>(complete_.size());
+}
+
+CompletionDb::FileRow TorrentStore::row_of(int file_index) const {
+  const auto& span = spans_[static_cast<std::size_t>(file_index)];
+  return {files_.layout().file_path(lt::file_index_t(file_index)), span.first_piece,
+          span.last_piece};
+}
+
+// Pieces among `claimed` with bytes missing from their content files.
+std::vector<int> TorrentStore::missing_bytes(const std::vector<int>& claimed) const {
+  const auto& layout = files_.layout();
+  std::map<int, std::vector<int>> by_file;
+  for (const int piece : claimed) {
+    for (const int file : files_.files_of(piece))
+      by_file[file].push_back(piece);
+  }
+  std::vector<int> missing;
+  for (const auto& [file, pieces] : by_file) {
+    const auto size = static_cast<std::uint64_t>(layout.file_size(lt::file_index_t(file)));
+    const auto begin = static_cast<std::uint64_t>(layout.file_offset(lt::file_index_t(file)));
+    UniqueFd fd(::open(files_.path_of(file).c_str(), O_RDONLY | O_CLOEXEC));
+    struct stat info {};
+    if (!fd.valid() || ::fstat(fd.get(), &info) != 0 ||
+        static_cast<std::uint64_t>(info.st_size) < size) {
+      missing.insert(missing.end(), pieces.begin(), pieces.end());
+      continue;
+    }
+    const auto holes = holes_of(fd.get(), size);
+    for (const int piece : pieces) {
+      const auto piece_begin =
+          static_cast<std::uint64_t>(piece) * static_cast<std::uint64_t>(layout.piece_length());
+      const auto piece_end =
+          piece_begin + static_cast<std::uint64_t>(layout.piece_size(lt::piece_index_t(piece)));
+      const Range in_file{std::max(piece_begin, begin) - begin,
+                          std::min(piece_end, begin + size) - begin};
+      if (overlaps(holes, in_file)) missing.push_back(piece);
+    }
+  }
+  std::sort(missing.begin(), missing.end());
+  missing.erase(std::unique(missing.begin(), missing.end()), missing.end());
+  return missing;
+}
+
+Status TorrentStore::load(const CompletionDb::State& state) {
+  std::vector<int> claimed;
+  for (const int piece : state.complete_pieces) {
+    if (piece >= 0 && piece < num_pieces()) claimed.push_back(piece);
+  }
+  const auto missing = missing_bytes(claimed);
+  if (!missing.empty()) {
+    spdlog::warn(
+        "torrent {}: {} recorded piece(s) have bytes missing on disk; they will be downloaded "
+        "again",
+        key_.hex(), missing.size());
+  }
+  CompletionDb::Change change;
+  change.pieces_incomplete = missing;
+  if (state.needs_check) change.needs_check = true;
+  {
+    std::lock_guard lock(mutex_);
+    needs_check_ = state.needs_check;
+    for (const int piece : claimed) {
+      if (!std::binary_search(missing.begin(), missing.end(), piece)) mark_complete_locked(piece);
+    }
+    // Reconcile file rows with what the pieces say (a crash may fall between the two).
+    std::unordered_set<std::string_view> rows(state.complete_files.begin(),
+                                              state.complete_files.end());
+    std::vector<std::uint8_t> recorded(spans_.size(), 0);
+    for (std::size_t i = 0; i < spans_.size(); ++i) {
+      recorded[i] = rows.count(row_of(static_cast<int>(i)).path) != 0 ? 1 : 0;
+    }
+    for (std::size_t i = 0; i < spans_.size(); ++i) {
+      if (spans_[i].pad) continue;
+      const bool complete = missing_[i] == 0;
+      if (complete && recorded[i] == 0)
+        change.files_complete.push_back(row_of(static_cast<int>(i)));
+      if (!complete && recorded[i] != 0)
+        change.files_incomplete.push_back(row_of(static_cast<int>(i)).path);
+      file_rows_[i] = complete ? 1 : 0;
+    }
+  }
+  std::lock_guard db_lock(db_mutex_);
+  return db_->apply(change);
+}
+
+void TorrentStore::mark_complete_locked(int piece) {
+  auto& bit = complete_[static_cast<std::size_t>(piece)];
+  if (bit != 0) return;
+  bit = 1;
+  ++complete_count_;
+  for (const int file : files_.files_of(piece))
+    --missing_[static_cast<std::size_t>(file)];
+}
+
+bool TorrentStore::needs_full_check() const {
+  std::lock_guard lock(mutex_);
+  return needs_check_;
+}
+
+lt::typed_bitfield<lt::piece_index_t> TorrentStore::have_pieces() const {
+  std::lock_guard lock(mutex_);
+  lt::typed_bitfield<lt::piece_index_t> have(num_pieces(), false);
+  for (int piece = 0; piece < num_pieces(); ++piece) {
+    if (complete_[static_cast<std::size_t>(piece)] != 0) have.set_bit(lt::piece_index_t(piece));
+  }
+  return have;
+}
+
+bool TorrentStore::piece_complete(int piece) const {
+  std::lock_guard lock(mutex_);
+  return piece >= 0 && piece < num_pieces() && complete_[static_cast<std::size_t>(piece)] != 0;
+}
+
+int TorrentStore::complete_pieces() const {
+  std::lock_guard lock(mutex_);
+  return complete_count_;
+}
+
+bool TorrentStore::file_complete(int file_index) const {
+  std::lock_guard lock(mutex_);
+  return file_index >= 0 && static_cast<std::size_t>(file_index) < missing_.size() &&
+         !needs_check_ && missing_[static_cast<std::size_t>(file_index)] == 0;
+}
+
+void TorrentStore::on_piece_passed(int piece) {
+  {
+    std::lock_guard lock(mutex_);
+    if (piece < 0 || piece >= num_pieces() || complete_[static_cast<std::size_t>(piece)] != 0)
+      return;
+    mark_complete_locked(piece);
+    pending_.push_back(piece);
+  }
+  writer_.schedule(shared_from_this());
+}
+
+void TorrentStore::on_full_check_finished() {
+  {
+    std::lock_guard lock(mutex_);
+    if (!needs_check_) return;
+    needs_check_ = false;
+    check_finished_pending_ = true;
+  }
+  writer_.schedule(shared_from_this());
+}
+
+Status TorrentStore::persist_pending() {
+  CompletionDb::Change change;
+  std::vector<int> files;
+  std::vector<int> new_rows;
+  {
+    std::lock_guard lock(mutex_);
+    change.pieces_complete.swap(pending_);
+    for (const int piece : change.pieces_complete) {
+      for (const int file : files_.files_of(piece))
+        files.push_back(file);
+    }
+    std::sort(files.begin(), files.end());
+    files.erase(std::unique(files.begin(), files.end()), files.end());
+    for (const int file : files) {
+      if (missing_[static_cast<std::size_t>(file)] == 0 &&
+          file_rows_[static_cast<std::size_t>(file)] == 0) {
+        new_rows.push_back(file);
+        change.files_complete.push_back(row_of(file));
+      }
+    }
+    if (check_finished_pending_) change.needs_check = false;
+    check_finished_pending_ = false;
+  }
+  const auto restore = [&] {
+    std::lock_guard lock(mutex_);
+    pending_.insert(pending_.end(), change.pieces_complete.begin(), change.pieces_complete.end());
+    if (change.needs_check) check_finished_pending_ = true;
+  };
+  // Bytes first, then the rows that claim them: a crash between the two loses rows, not data.
+  for (const int file : files) {
+    if (auto synced = files_.sync_file(file); !synced) {
+      restore();
+      return synced;
+    }
+  }
+  Status applied;
+  {
+    std::lock_guard db_lock(db_mutex_);
+    applied = db_->apply(change);
+  }
+  if (!applied) {
+    restore();
+    return applied;
+  }
+  std::lock_guard lock(mutex_);
+  for (const int file : new_rows)
+    file_rows_[static_cast<std::size_t>(file)] = 1;
+  return {};
+}
+
+}  // namespace seeder::storage
