@@ -13,7 +13,7 @@
 #include <boost/asio/read.hpp>
 #include <boost/asio/write.hpp>
 
-#include "process.hpp"
+#include "process.hpp"  // tests/support
 #include "temp_dir.hpp"
 
 namespace seeder::bench {
@@ -76,7 +76,7 @@ std::vector<std::vector<double>> run_raw_client(const std::string& job,
   std::string offset_list;
   for (const auto offset : offsets)
     offset_list += (offset_list.empty() ? "" : ",") + std::to_string(offset);
-  ChildProcess client(
+  test::ChildProcess client(
       {BENCH_CLIENT_BINARY, job, torrent_path, std::to_string(peer_port), save.path().string(),
        tuned ? "1" : "0", offset_list.empty() ? "-" : offset_list, std::to_string(span)},
       (save.path() / "client.log").string());

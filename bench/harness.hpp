@@ -8,9 +8,13 @@
 #include <string>
 #include <vector>
 
-#include "process.hpp"
+#include "process.hpp"  // tests/support
 
 namespace seeder::bench {
+
+using test::ChildProcess;
+using test::free_port;
+using test::wait_for_listener;
 
 struct SwarmSpec {
   std::size_t size_mib = 256;

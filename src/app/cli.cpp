@@ -3,6 +3,7 @@
 #include <csignal>
 #include <iostream>
 
+#include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 #include <CLI/CLI.hpp>
 
@@ -140,6 +141,8 @@ int wait_for_signal(const sigset_t& signals) {
 }
 
 int serve(const Config& config, const sigset_t& signals) {
+  // Logs go to stderr, leaving stdout free; one line per event, with time and level.
+  spdlog::set_default_logger(spdlog::stderr_color_mt("seeder"));
   spdlog::set_level(spdlog::level::from_str(config.log_level));
   auto gateway = Gateway::start(config);
   if (!gateway) {

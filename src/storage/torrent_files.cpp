@@ -91,6 +91,7 @@ Status TorrentFiles::read(int piece, int offset, std::span<char> out) {
 
 Status TorrentFiles::visit(int piece, int offset, int length,
                            const std::function<void(std::span<const char>)>& consume) {
+  std::vector<char> buffer(64 * 1024);
   for (const auto& slice : slices(piece, offset, length)) {
     if (layout_.pad_file_at(lt::file_index_t(slice.file))) {
       feed_zeros(slice.length, consume);
@@ -102,7 +103,13 @@ Status TorrentFiles::visit(int piece, int offset, int length,
       feed_zeros(slice.length, consume);  // never written: cannot pass a hash check
       continue;
     }
-    consume((*source)->view(slice.offset, slice.length));
+    for (std::uint64_t done = 0; done < slice.length;) {
+      const auto chunk = std::min<std::uint64_t>(buffer.size(), slice.length - done);
+      std::span<char> part(buffer.data(), static_cast<std::size_t>(chunk));
+      if (auto read = (*source)->read(slice.offset + done, part); !read) return read;
+      consume(part);
+      done += chunk;
+    }
   }
   return {};
 }

@@ -79,6 +79,11 @@ void Registry::open_and_add(const std::shared_ptr<LiveTorrent>& torrent) {
       return;
     }
     torrent->set_store(*store);
+    // Pieces verified in an earlier life are readable now. libtorrent marks them had before the
+    // plugin is attached, so on_piece_pass never reports them: the store is the source.
+    for (int piece = 0; piece < (*store)->num_pieces(); ++piece) {
+      if ((*store)->piece_complete(piece)) torrent->pieces().set_have(piece);
+    }
     add_to_session(torrent, **store);
   });
 }

@@ -81,6 +81,11 @@ void SeedSession::limit_upload(int bytes_per_second) {
   session_->apply_settings(pack);
 }
 
+void SeedSession::connect(const InfoHash& hash, std::uint16_t port) {
+  const auto handle = session_->find_torrent(lt::sha1_hash(hash.raw().data()));
+  handle.connect_peer(lt::tcp::endpoint(lt::make_address("127.0.0.1"), port));
+}
+
 namespace {
 
 TestTorrent build(const std::filesystem::path& content, const std::filesystem::path& input_dir,

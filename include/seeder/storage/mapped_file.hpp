@@ -1,10 +1,13 @@
 #pragma once
 // MappedFile: one content file, created sparse at its full size and mapped shared read-write.
 //
-// Writes go through the mapping after fallocate() has reserved their blocks, so a full disk is
-// an ENOSPC error instead of a SIGBUS. Once created, a MappedFile never changes: the torrent's
-// strand writes and hashes through it while other threads may fdatasync it; all callers hold a
-// shared_ptr, so it is unmapped only when the last of them lets go.
+// Writes go through the mapping, after fallocate() has reserved their blocks: a full disk is
+// then an ENOSPC error, not a SIGBUS. Reads (for peers and for hashing) use pread, never the
+// mapping: touching a hole through a mapping on a full tmpfs, or a page past the end of a file
+// truncated behind our back, raises SIGBUS; pread returns zeros or a short count instead.
+// Once created, a MappedFile never changes: the torrent's strand writes and reads through it
+// while other threads may fdatasync it; all callers hold a shared_ptr, so it is unmapped only
+// when the last of them lets go.
 
 #include <sys/types.h>
 
@@ -30,14 +33,9 @@ class MappedFile {
 
   [[nodiscard]] std::uint64_t size() const { return size_; }
   [[nodiscard]] int fd() const { return fd_.get(); }
-  // The mapped bytes [offset, offset + length); the caller keeps within size().
-  [[nodiscard]] std::span<const char> view(std::uint64_t offset, std::uint64_t length) const {
-    return {data_ + offset, static_cast<std::size_t>(length)};
-  }
-
   // Reserves the blocks, then copies `bytes` in at `offset`. ENOSPC comes back as Errc::io.
   Status write(std::uint64_t offset, std::span<const char> bytes);
-  // Copies bytes out with pread (not through the mapping: no page-table growth for peers' reads).
+  // Copies bytes out with pread; what is missing from the file reads as zeros.
   Status read(std::uint64_t offset, std::span<char> out) const;
   // Drops this process's page-table entries for the range; the page cache keeps the data.
   void release_pages(std::uint64_t offset, std::uint64_t length) const;

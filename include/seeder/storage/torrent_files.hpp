@@ -30,8 +30,8 @@ class TorrentFiles {
 
   Status write(int piece, int offset, std::span<const char> bytes);
   Status read(int piece, int offset, std::span<char> out);
-  // Calls `consume` with consecutive spans covering [offset, offset + length) of the piece:
-  // mapped bytes of content files, zeros for pad files and for files never written.
+  // Calls `consume` with consecutive spans covering [offset, offset + length) of the piece, read
+  // from the content files (zeros for pad files and for files never written).
   Status visit(int piece, int offset, int length,
                const std::function<void(std::span<const char>)>& consume);
   // Lets go of this process's pages of the piece (the page cache keeps them).

@@ -1,14 +1,15 @@
 #pragma once
-// ChildProcess: a program the benchmark starts, reads lines from, and always ends by its pid.
+// ChildProcess: a program a test or benchmark starts, reads lines from, and always ends by its pid.
 
 #include <sys/types.h>
 
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
-namespace seeder::bench {
+namespace seeder::test {
 
 class ChildProcess {
  public:
@@ -25,6 +26,11 @@ class ChildProcess {
   [[nodiscard]] std::uint64_t peak_rss() const;
   // SIGTERM, then SIGKILL after 10 s; reaps the child. Returns its peak RSS from rusage.
   std::uint64_t stop();
+  // SIGKILL at once (a crash, as far as the child can tell); reaps the child.
+  void kill_hard();
+  // Waits for the child to exit by itself; its exit code, or nullopt after `timeout` (then it
+  // is still running) or when a signal ended it.
+  std::optional<int> wait_exit(std::chrono::milliseconds timeout);
 
  private:
   pid_t pid_ = -1;
@@ -38,4 +44,4 @@ std::uint16_t free_port();
 // Waits until something accepts connections on 127.0.0.1:`port`.
 bool wait_for_listener(std::uint16_t port, std::chrono::milliseconds timeout);
 
-}  // namespace seeder::bench
+}  // namespace seeder::test

@@ -17,7 +17,7 @@
 
 extern char** environ;
 
-namespace seeder::bench {
+namespace seeder::test {
 
 ChildProcess::ChildProcess(const std::vector<std::string>& argv, const std::string& log_path) {
   int pipe_fds[2];
@@ -98,6 +98,32 @@ std::uint64_t ChildProcess::stop() {
   return final_peak_rss_;
 }
 
+void ChildProcess::kill_hard() {
+  if (pid_ <= 0) return;
+  ::kill(pid_, SIGKILL);
+  int status = 0;
+  ::waitpid(pid_, &status, 0);
+  pid_ = -1;
+  if (stdout_fd_ >= 0) ::close(stdout_fd_);
+  stdout_fd_ = -1;
+}
+
+std::optional<int> ChildProcess::wait_exit(std::chrono::milliseconds timeout) {
+  if (pid_ <= 0) return std::nullopt;
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  int status = 0;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (::waitpid(pid_, &status, WNOHANG) == pid_) {
+      pid_ = -1;
+      if (stdout_fd_ >= 0) ::close(stdout_fd_);
+      stdout_fd_ = -1;
+      return WIFEXITED(status) ? std::optional<int>(WEXITSTATUS(status)) : std::nullopt;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return std::nullopt;
+}
+
 std::uint16_t free_port() {
   const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   sockaddr_in address{};
@@ -130,4 +156,4 @@ bool wait_for_listener(std::uint16_t port, std::chrono::milliseconds timeout) {
   return false;
 }
 
-}  // namespace seeder::bench
+}  // namespace seeder::test

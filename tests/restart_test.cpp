@@ -1,0 +1,209 @@
+// Storage across restarts and crashes, end to end: a seeding session in this process, gateways
+// in this process or as the real seeder binary, the same data dir reused.
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <thread>
+
+#include <libtorrent/torrent_handle.hpp>
+#include <libtorrent/torrent_status.hpp>
+
+#include "http_client.hpp"
+#include "process.hpp"
+#include "seeder/storage/completion_db.hpp"
+#include "seeder/storage/content_path.hpp"
+#include "seeder/storage/store_registry.hpp"
+#include "seeder/torrent/registry.hpp"
+#include "swarm.hpp"
+
+namespace seeder::test {
+namespace {
+
+using namespace std::chrono_literals;
+
+// Caps the seeder's upload for one test, so a download can be caught half way.
+class UploadCap {
+ public:
+  UploadCap(SeedSession& seeder, int bytes_per_second) : seeder_(seeder) {
+    seeder_.limit_upload(bytes_per_second);
+  }
+  ~UploadCap() { seeder_.limit_upload(0); }
+  UploadCap(const UploadCap&) = delete;
+  UploadCap& operator=(const UploadCap&) = delete;
+
+ private:
+  SeedSession& seeder_;
+};
+
+class RestartTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() { swarm_ = new Swarm(); }
+  static void TearDownTestSuite() {
+    delete swarm_;
+    swarm_ = nullptr;
+  }
+  void SetUp() override { config_ = swarm_->gateway_config(); }
+
+  std::unique_ptr<app::Gateway> start(const app::Config& config) {
+    return swarm_->start_gateway(config);
+  }
+  static const TestTorrent& big() { return swarm_->big_v1(); }
+  static const std::string& big_bytes() { return big().files.at(big().name); }
+
+  int recorded_pieces(const InfoHash& hash) const {
+    auto db =
+        storage::CompletionDb::open(storage::database_path(config_.data_dir, hash), hash.hex());
+    if (!db) return -1;
+    auto state = (*db)->load();
+    return state ? static_cast<int>(state->complete_pieces.size()) : -1;
+  }
+  static std::int64_t downloaded(app::Gateway& gateway, const InfoHash& hash) {
+    const auto live = gateway.registry().find(hash);
+    return live ? live->handle().status().total_payload_download : -1;
+  }
+
+  static Swarm* swarm_;
+  app::Config config_;
+};
+
+Swarm* RestartTest::swarm_ = nullptr;
+
+TEST_F(RestartTest, ACompletedFileIsServedAfterARestartWithNoPeerAtAll) {
+  {
+    auto first = start(config_);
+    ASSERT_EQ(http_get(first->http_port(), big().url(big().name)).status, 200u);
+  }
+  auto offline = config_;
+  offline.peers.clear();
+  auto gateway = start(offline);
+  const auto port = gateway->http_port();
+  const auto whole = http_get(port, big().url(big().name));
+  ASSERT_EQ(whole.status, 200u);
+  EXPECT_TRUE(whole.body == big_bytes());
+  const auto range = http_get(port, big().url(big().name), {{"Range", "bytes=1000000-1000999"}});
+  EXPECT_EQ(range.status, 206u);
+  EXPECT_TRUE(range.body == big_bytes().substr(1'000'000, 1000));
+  EXPECT_EQ(gateway->registry().size(), 0u) << "served from disk without starting the torrent";
+}
+
+TEST_F(RestartTest, ATorrentKnownOnceIsServedAfterItLeftTheInputDir) {
+  {
+    auto first = start(config_);
+    ASSERT_EQ(http_get(first->http_port(), big().url(big().name)).status, 200u);
+  }
+  auto offline = config_;
+  offline.peers.clear();
+  offline.input.clear();
+  auto gateway = start(offline);
+  const auto response = http_get(gateway->http_port(), big().url(big().name));
+  ASSERT_EQ(response.status, 200u);
+  EXPECT_TRUE(response.body == big_bytes());
+}
+
+TEST_F(RestartTest, AHalfCompleteTorrentResumesWithoutDownloadingWhatItHad) {
+  const auto& meta_size = big_bytes().size();
+  const int piece_length = 32 * 1024;
+  const int pieces = static_cast<int>((meta_size + piece_length - 1) / piece_length);
+  {
+    UploadCap cap(swarm_->seeder(), 2 << 20);
+    auto first = start(config_);
+    const auto head =
+        http_get(first->http_port(), big().url(big().name), {{"Range", "bytes=0-524287"}});
+    ASSERT_EQ(head.status, 206u);
+  }
+  const int had = recorded_pieces(big().hash);
+  ASSERT_GE(had, 16) << "the first 512 KiB were read";
+  ASSERT_LT(had, pieces) << "the download should have been caught half way";
+
+  auto gateway = start(config_);
+  const auto response = http_get(gateway->http_port(), big().url(big().name));
+  ASSERT_EQ(response.status, 200u);
+  EXPECT_TRUE(response.body == big_bytes());
+  const auto fetched = downloaded(*gateway, big().hash);
+  const auto missing = static_cast<std::int64_t>(pieces - had) * piece_length;
+  std::printf("resumed with %d of %d pieces; downloaded %lld bytes (missing %lld)\n", had, pieces,
+              static_cast<long long>(fetched), static_cast<long long>(missing));
+  EXPECT_GT(fetched, 0);
+  // What it had is not fetched again; a little slack for end-game duplicate blocks.
+  EXPECT_LE(fetched, missing + 4 * piece_length);
+}
+
+TEST_F(RestartTest, ACorruptDatabaseIsRebuiltFromDiskAndBadBytesAreNeverServed) {
+  {
+    auto first = start(config_);
+    ASSERT_EQ(http_get(first->http_port(), big().url(big().name)).status, 200u);
+  }
+  const auto db = storage::database_path(config_.data_dir, big().hash);
+  std::filesystem::remove(db.string() + "-wal");
+  std::filesystem::remove(db.string() + "-shm");
+  write_file(db, random_bytes(10'000, 11));
+  // And one damaged byte in the content: that piece must fail its check and come from a peer.
+  const auto content = storage::content_path(config_.data_dir, big().hash, big().name);
+  {
+    std::fstream file(content, std::ios::in | std::ios::out | std::ios::binary);
+    file.seekp(3 * 32 * 1024 + 77);
+    const char flipped = static_cast<char>(~big_bytes()[3 * 32 * 1024 + 77]);
+    file.write(&flipped, 1);
+  }
+  auto gateway = start(config_);
+  const auto response = http_get(gateway->http_port(), big().url(big().name));
+  ASSERT_EQ(response.status, 200u);
+  EXPECT_TRUE(response.body == big_bytes()) << "served a byte that was not verified";
+  const auto fetched = downloaded(*gateway, big().hash);
+  std::printf("after the rebuild, downloaded %lld bytes\n", static_cast<long long>(fetched));
+  EXPECT_GE(fetched, 32 * 1024) << "the damaged piece was downloaded again";
+  EXPECT_LE(fetched, 8 * 32 * 1024) << "the intact pieces were recovered by the hash check";
+}
+
+TEST_F(RestartTest, AKillMinus9MidDownloadThenARestartServesOnlyCorrectBytes) {
+  const auto port = free_port();
+  {
+    UploadCap cap(swarm_->seeder(), 1 << 20);
+    ChildProcess child({SEEDER_BINARY, "serve",
+                        "--host",      "127.0.0.1",
+                        "--port",      std::to_string(port),
+                        "--input",     swarm_->input_dir().string(),
+                        "--data-dir",  config_.data_dir.string(),
+                        "--bt-listen", "127.0.0.1:0",
+                        "--no-dht",    "--no-lsd",
+                        "--no-upnp",   "--no-natpmp",
+                        "--peer",      "127.0.0.1:" + std::to_string(swarm_->seeder().port()),
+                        "--log-level", "warn"},
+                       (swarm_->root() / "crashed.log").string());
+    ASSERT_TRUE(wait_for_listener(port, 20s));
+    ASSERT_EQ(http_request(port, "HEAD", big().url(big().name)).status,
+              200u);  // starts the download
+    ASSERT_TRUE(wait_until([&] { return recorded_pieces(big().hash) >= 8; }, 30s))
+        << "no progress before the kill";
+    child.kill_hard();
+  }
+  const int had = recorded_pieces(big().hash);
+  EXPECT_GE(had, 8) << "the database survives the kill";
+  auto gateway = start(config_);
+  const auto response = http_get(gateway->http_port(), big().url(big().name));
+  ASSERT_EQ(response.status, 200u);
+  EXPECT_TRUE(response.body == big_bytes()) << "a wrong byte after the crash";
+}
+
+TEST_F(RestartTest, TheBinaryExitsNonZeroWithAReasonOnAnUnwritableDataDir) {
+  const auto log = swarm_->root() / "refused.log";
+  ChildProcess child({SEEDER_BINARY, "serve", "--port", "0", "--data-dir", "/proc/seeder-refused"},
+                     log.string());
+  const auto code = child.wait_exit(20s);
+  ASSERT_TRUE(code.has_value());
+  EXPECT_NE(*code, 0);
+  EXPECT_NE(read_file(log).find("data dir /proc/seeder-refused"), std::string::npos)
+      << read_file(log);
+}
+
+TEST_F(RestartTest, TheBinaryRejectsBadFlagValuesWithOneLine) {
+  const auto log = swarm_->root() / "flags.log";
+  ChildProcess child({SEEDER_BINARY, "serve", "--max-readahead", "lots"}, log.string());
+  const auto code = child.wait_exit(20s);
+  ASSERT_TRUE(code.has_value());
+  EXPECT_NE(*code, 0);
+  EXPECT_NE(read_file(log).find("--max-readahead"), std::string::npos) << read_file(log);
+}
+
+}  // namespace
+}  // namespace seeder::test
