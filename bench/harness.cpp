@@ -23,7 +23,7 @@ SwarmProcess::SwarmProcess(const SwarmSpec& spec, const std::filesystem::path& l
 
 GatewayProcess::GatewayProcess(const SwarmProcess& swarm, const std::filesystem::path& data_dir,
                                const std::vector<std::string>& extra_flags,
-                               const std::filesystem::path& log_dir) {
+                               const std::filesystem::path& log_dir, bool offline) {
   port_ = free_port();
   std::vector<std::string> argv{SEEDER_BINARY, "serve",
                                 "--host",      "127.0.0.1",

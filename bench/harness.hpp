@@ -47,11 +47,13 @@ class SwarmProcess {
   std::uint64_t size_ = 0;
 };
 
-// `seeder serve` on a free port, pointed at the swarm, with a fresh data dir.
+// `seeder serve` on a free port with the swarm's torrents and `data_dir`; with the swarm's
+// seeder as its peer unless `offline` (a restart on downloaded data with no peer at all).
 class GatewayProcess {
  public:
   GatewayProcess(const SwarmProcess& swarm, const std::filesystem::path& data_dir,
-                 const std::vector<std::string>& extra_flags, const std::filesystem::path& log_dir);
+                 const std::vector<std::string>& extra_flags, const std::filesystem::path& log_dir,
+                 bool offline = false);
   [[nodiscard]] std::uint16_t port() const { return port_; }
   [[nodiscard]] std::uint64_t peak_rss() const { return child_->peak_rss(); }
   [[nodiscard]] pid_t pid() const { return child_->pid(); }

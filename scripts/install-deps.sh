@@ -15,7 +15,7 @@ build_packages=(
 runtime_packages=(
   libtorrent-rasterbar2.0 libsqlite3-0 libspdlog1.10 libfmt9 libssl3 ca-certificates
 )
-bench_packages=(nginx-light curl)
+bench_packages=(nginx-light curl)  # baselines for bench/storage_bench
 
 mode=${1:---build}
 case "$mode" in

@@ -1,5 +1,7 @@
 #include "seeder/http/server.hpp"
 
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/sendfile.h>
 #include <sys/socket.h>
 
@@ -247,6 +249,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
       response_.set(header.name, header.value);
     response_.keep_alive(keep_alive_);
     response_.content_length(remaining_);
+    set_cork(true);  // the header leaves in the same segment as the first bytes of the body
     write_head_only([self = shared_from_this()](beast::error_code ec) {
       if (ec) {
         self->close();
@@ -254,6 +257,14 @@ class Connection : public std::enable_shared_from_this<Connection> {
       }
       self->pump();
     });
+  }
+
+  // TCP_CORK while a slice is sent: full-sized segments instead of one push per page that
+  // TCP_NODELAY would cause (nginx's tcp_nopush). Uncorking flushes the tail, so a reader that
+  // then waits for the next piece leaves nothing behind in the socket.
+  void set_cork(bool on) {
+    const int value = on ? 1 : 0;
+    ::setsockopt(stream_.socket().native_handle(), IPPROTO_TCP, TCP_CORK, &value, sizeof value);
   }
 
   void pump() {
@@ -268,6 +279,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   }
 
   void on_slice(Result<FileSlice> slice) {
+    if (!closed_ && slice) set_cork(true);
     if (closed_) return;
     if (!slice) {
       // The status line is gone: all that is left is to cut the body short, which tells the
@@ -308,6 +320,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
       close();
       return;
     }
+    set_cork(false);
     pump();
   }
 
