@@ -94,6 +94,15 @@ std::vector<std::vector<double>> run_raw_client(const std::string& job,
   return rows;
 }
 
+void parse_numeric_flags(int argc, char** argv, const NumericFlags& flags) {
+  for (int i = 1; i < argc; i += 2) {
+    const auto flag = flags.find(argv[i]);
+    if (flag == flags.end() || i + 1 >= argc)
+      throw std::runtime_error(std::string("unknown flag ") + argv[i]);
+    flag->second(std::stol(argv[i + 1]));
+  }
+}
+
 double median(std::vector<double> values) {
   if (values.empty()) return 0;
   std::sort(values.begin(), values.end());

@@ -5,6 +5,8 @@
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -34,6 +36,10 @@ std::vector<std::vector<double>> run_raw_client(const std::string& job,
                                                 std::uint16_t peer_port, bool tuned,
                                                 const std::vector<std::uint64_t>& offsets = {},
                                                 std::uint64_t span = 0);
+
+// Numeric "--flag value" pairs: each known flag sets its variable; an unknown flag throws.
+using NumericFlags = std::map<std::string, std::function<void(long)>>;
+void parse_numeric_flags(int argc, char** argv, const NumericFlags& flags);
 
 double median(std::vector<double> values);
 double mib_per_s(std::uint64_t bytes, double seconds);

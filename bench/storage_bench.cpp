@@ -26,18 +26,11 @@ struct Options {
 
 Options parse(int argc, char** argv) {
   Options options;
-  for (int i = 1; i + 1 < argc; i += 2) {
-    const std::string flag = argv[i];
-    const long value = std::stol(argv[i + 1]);
-    if (flag == "--size-mib")
-      options.size_mib = static_cast<std::size_t>(value);
-    else if (flag == "--ranges")
-      options.ranges = static_cast<int>(value);
-    else if (flag == "--runs")
-      options.runs = static_cast<int>(value);
-    else
-      throw std::runtime_error("unknown flag " + flag);
-  }
+  parse_numeric_flags(
+      argc, argv,
+      {{"--size-mib", [&](long v) { options.size_mib = static_cast<std::size_t>(v); }},
+       {"--ranges", [&](long v) { options.ranges = static_cast<int>(v); }},
+       {"--runs", [&](long v) { options.runs = static_cast<int>(v); }}});
   return options;
 }
 

@@ -27,20 +27,12 @@ struct Options {
 
 Options parse(int argc, char** argv) {
   Options options;
-  for (int i = 1; i + 1 < argc; i += 2) {
-    const std::string flag = argv[i];
-    const long value = std::stol(argv[i + 1]);
-    if (flag == "--size-mib")
-      options.size_mib = static_cast<std::size_t>(value);
-    else if (flag == "--piece-kib")
-      options.piece_kib = static_cast<int>(value);
-    else if (flag == "--runs")
-      options.runs = static_cast<int>(value);
-    else if (flag == "--seek-rate-mib")
-      options.seek_rate_mib = static_cast<int>(value);
-    else
-      throw std::runtime_error("unknown flag " + flag);
-  }
+  parse_numeric_flags(
+      argc, argv,
+      {{"--size-mib", [&](long v) { options.size_mib = static_cast<std::size_t>(v); }},
+       {"--piece-kib", [&](long v) { options.piece_kib = static_cast<int>(v); }},
+       {"--runs", [&](long v) { options.runs = static_cast<int>(v); }},
+       {"--seek-rate-mib", [&](long v) { options.seek_rate_mib = static_cast<int>(v); }}});
   return options;
 }
 

@@ -15,16 +15,11 @@ namespace {
 
 using namespace std::chrono_literals;
 
-class GatewayTest : public ::testing::Test {
+class GatewayTest : public SwarmSuite {
  protected:
-  static void SetUpTestSuite() { swarm_ = new Swarm(); }
-  static void TearDownTestSuite() {
-    delete swarm_;
-    swarm_ = nullptr;
-  }
-  void SetUp() override { config_ = swarm_->gateway_config(); }
+  void SetUp() override { config_ = swarm().gateway_config(); }
   void start() {
-    gateway_ = swarm_->start_gateway(config_);
+    gateway_ = swarm().start_gateway(config_);
     port_ = gateway_->http_port();
   }
 
@@ -33,17 +28,14 @@ class GatewayTest : public ::testing::Test {
   }
   static std::string big_path(const TestTorrent& torrent) { return torrent.name; }
 
-  static Swarm* swarm_;
   app::Config config_;
   std::unique_ptr<app::Gateway> gateway_;
   std::uint16_t port_ = 0;
 };
 
-Swarm* GatewayTest::swarm_ = nullptr;
-
 TEST_F(GatewayTest, FullGetOfEveryFileEqualsTheSource) {
   start();
-  for (const auto& torrent : swarm_->torrents()) {
+  for (const auto& torrent : swarm().torrents()) {
     for (const auto& [path, bytes] : torrent.files) {
       const auto response = http_get(port_, torrent.url(path));
       ASSERT_EQ(response.status, 200u) << path << ": " << response.body;
@@ -55,7 +47,7 @@ TEST_F(GatewayTest, FullGetOfEveryFileEqualsTheSource) {
 
 TEST_F(GatewayTest, RangesReturnExactlyTheRequestedBytes) {
   start();
-  for (const auto* torrent : {&swarm_->big_v1(), &swarm_->big_hybrid()}) {
+  for (const auto* torrent : {&swarm().big_v1(), &swarm().big_hybrid()}) {
     const auto& bytes = content(*torrent, big_path(*torrent));
     const auto size = bytes.size();
     const auto url = torrent->url(big_path(*torrent));
@@ -89,7 +81,7 @@ TEST_F(GatewayTest, RangesReturnExactlyTheRequestedBytes) {
 
 TEST_F(GatewayTest, HeadAnswersHeadersWithoutDownloading) {
   start();
-  const auto& torrent = swarm_->big_v1();
+  const auto& torrent = swarm().big_v1();
   const auto response = http_request(port_, "HEAD", torrent.url(big_path(torrent)));
   EXPECT_EQ(response.status, 200u);
   EXPECT_EQ(response.header("content-length"),
@@ -102,7 +94,7 @@ TEST_F(GatewayTest, HeadAnswersHeadersWithoutDownloading) {
 
 TEST_F(GatewayTest, ErrorStatuses) {
   start();
-  const auto& torrent = swarm_->big_v1();
+  const auto& torrent = swarm().big_v1();
   const auto size = content(torrent, big_path(torrent)).size();
 
   const auto unsatisfiable = http_get(port_, torrent.url(big_path(torrent)),
@@ -122,7 +114,7 @@ TEST_F(GatewayTest, ErrorStatuses) {
 
 TEST_F(GatewayTest, ConditionalRequests) {
   start();
-  const auto& torrent = swarm_->multi_v1();
+  const auto& torrent = swarm().multi_v1();
   const auto url = torrent.url("Multi Folder/a.bin");
   const auto etag = http_request(port_, "HEAD", url).header("etag");
   ASSERT_FALSE(etag.empty());
@@ -138,7 +130,7 @@ TEST_F(GatewayTest, ConditionalRequests) {
 
 TEST_F(GatewayTest, InfoHashHeaderSelectsTheTorrent) {
   start();
-  const auto& torrent = swarm_->multi_hybrid();
+  const auto& torrent = swarm().multi_hybrid();
   const std::string path = "Multi Folder/sub dir/ünïcødé fïlé.txt";
   const auto response =
       http_get(port_, "/" + http::percent_encode_path(path), {{"X-Info-Hash", torrent.hash.hex()}});
@@ -148,7 +140,7 @@ TEST_F(GatewayTest, InfoHashHeaderSelectsTheTorrent) {
 
 TEST_F(GatewayTest, UnicodeSpacesAndEmptyFilesInAMultiFileTorrent) {
   start();
-  for (const auto* torrent : {&swarm_->multi_v1(), &swarm_->multi_hybrid()}) {
+  for (const auto* torrent : {&swarm().multi_v1(), &swarm().multi_hybrid()}) {
     const auto unicode = http_get(port_, torrent->url("Multi Folder/sub dir/ünïcødé fïlé.txt"));
     ASSERT_EQ(unicode.status, 200u);
     EXPECT_TRUE(unicode.body == content(*torrent, "Multi Folder/sub dir/ünïcødé fïlé.txt"));
@@ -163,7 +155,7 @@ TEST_F(GatewayTest, UnicodeSpacesAndEmptyFilesInAMultiFileTorrent) {
 
 TEST_F(GatewayTest, SourceTorrentRoundTrips) {
   start();
-  for (const auto& torrent : swarm_->torrents()) {
+  for (const auto& torrent : swarm().torrents()) {
     const auto response = http_get(port_, torrent.url("source.torrent"));
     ASSERT_EQ(response.status, 200u);
     EXPECT_EQ(response.header("content-type"), "application/x-bittorrent");
@@ -176,10 +168,10 @@ TEST_F(GatewayTest, IndexPagesListTorrentsAndFiles) {
   start();
   const auto root = http_get(port_, "/", {{"Accept", "application/json"}});
   EXPECT_EQ(root.status, 200u);
-  for (const auto& torrent : swarm_->torrents()) {
+  for (const auto& torrent : swarm().torrents()) {
     EXPECT_NE(root.body.find(torrent.hash.hex()), std::string::npos);
   }
-  const auto& multi = swarm_->multi_v1();
+  const auto& multi = swarm().multi_v1();
   const auto html = http_get(port_, "/" + multi.hash.hex() + "/");
   EXPECT_EQ(html.status, 200u);
   EXPECT_NE(html.body.find("sub%20dir/%C3%BCn"), std::string::npos);
@@ -188,7 +180,7 @@ TEST_F(GatewayTest, IndexPagesListTorrentsAndFiles) {
 
 TEST_F(GatewayTest, EightConcurrentClientsOnDifferentRanges) {
   start();
-  const auto& torrent = swarm_->big_hybrid();
+  const auto& torrent = swarm().big_hybrid();
   const auto& bytes = content(torrent, big_path(torrent));
   const std::size_t span = 300'000;
   std::vector<std::thread> clients;
@@ -212,7 +204,7 @@ TEST_F(GatewayTest, EightConcurrentClientsOnDifferentRanges) {
 TEST_F(GatewayTest, AClientThatHangsUpMidStreamDoesNotDisturbTheNext) {
   config_.max_readahead = 256 * 1024;
   start();
-  const auto& torrent = swarm_->big_v1();
+  const auto& torrent = swarm().big_v1();
   {
     HttpConnection quitter(port_);
     quitter.send_raw("GET " + torrent.url(big_path(torrent)) + " HTTP/1.1\r\nHost: x\r\n\r\n");
@@ -231,7 +223,7 @@ TEST_F(GatewayTest, AClientThatHangsUpMidStreamDoesNotDisturbTheNext) {
 
 TEST_F(GatewayTest, KeepAliveServesSeveralRequestsOnOneConnection) {
   start();
-  const auto& torrent = swarm_->multi_v1();
+  const auto& torrent = swarm().multi_v1();
   HttpConnection connection(port_);
   for (const auto& [path, bytes] : torrent.files) {
     const auto response = connection.request("GET", torrent.url(path), {{"Range", "bytes=-100"}});
@@ -247,22 +239,22 @@ TEST_F(GatewayTest, KeepAliveServesSeveralRequestsOnOneConnection) {
 
 TEST_F(GatewayTest, BrokenTorrentInTheInputDirIsSkipped) {
   TempDir input;
-  std::filesystem::copy(swarm_->input_dir(), input.path(),
+  std::filesystem::copy(swarm().input_dir(), input.path(),
                         std::filesystem::copy_options::recursive);
   std::filesystem::copy_file(std::filesystem::path(SEEDER_TEST_DATA_DIR) / "corrupt.torrent",
                              input / "corrupt.torrent");
   write_file(input / "empty.torrent", "");
   config_.input = input.path();
   start();
-  EXPECT_EQ(gateway_->catalog().size(), swarm_->torrents().size());
-  const auto& torrent = swarm_->multi_v1();
+  EXPECT_EQ(gateway_->catalog().size(), swarm().torrents().size());
+  const auto& torrent = swarm().multi_v1();
   EXPECT_EQ(http_get(port_, torrent.url("Multi Folder/a.bin")).status, 200u);
 }
 
 TEST_F(GatewayTest, IdleTorrentIsDroppedAndReaddedOnTheNextRequest) {
   config_.torrent_ttl = 300ms;
   start();
-  const auto& torrent = swarm_->multi_hybrid();
+  const auto& torrent = swarm().multi_hybrid();
   const auto url = torrent.url("Multi Folder/video.mkv");
   ASSERT_EQ(http_get(port_, url).status, 200u);
   EXPECT_EQ(gateway_->registry().size(), 1u);
@@ -285,7 +277,7 @@ TEST_F(GatewayTest, StartupFailsClearlyOnAnUnusablePortOrDataDir) {
   ASSERT_FALSE(taken);
   EXPECT_NE(taken.error().message.find("cannot listen"), std::string::npos);
 
-  auto unwritable = swarm_->gateway_config();
+  auto unwritable = swarm().gateway_config();
   unwritable.data_dir = "/proc/seeder-cannot-write-here";
   const auto refused = app::Gateway::start(unwritable);
   ASSERT_FALSE(refused);
@@ -312,7 +304,7 @@ TEST_F(GatewayTest, ATorrentWithNoReachablePeerTimesOutWith504) {
   config_.peers.clear();  // nobody to download from
   config_.piece_timeout = 400ms;
   start();
-  const auto& torrent = swarm_->multi_v1();
+  const auto& torrent = swarm().multi_v1();
   const auto response = http_get(port_, torrent.url("Multi Folder/a.bin"));
   EXPECT_EQ(response.status, 504u);
   EXPECT_NE(response.body.find("no peer delivered"), std::string::npos) << response.body;

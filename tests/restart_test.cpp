@@ -35,19 +35,14 @@ class UploadCap {
   SeedSession& seeder_;
 };
 
-class RestartTest : public ::testing::Test {
+class RestartTest : public SwarmSuite {
  protected:
-  static void SetUpTestSuite() { swarm_ = new Swarm(); }
-  static void TearDownTestSuite() {
-    delete swarm_;
-    swarm_ = nullptr;
-  }
-  void SetUp() override { config_ = swarm_->gateway_config(); }
+  void SetUp() override { config_ = swarm().gateway_config(); }
 
   std::unique_ptr<app::Gateway> start(const app::Config& config) {
-    return swarm_->start_gateway(config);
+    return swarm().start_gateway(config);
   }
-  static const TestTorrent& big() { return swarm_->big_v1(); }
+  static const TestTorrent& big() { return swarm().big_v1(); }
   static const std::string& big_bytes() { return big().files.at(big().name); }
 
   int recorded_pieces(const InfoHash& hash) const {
@@ -62,11 +57,8 @@ class RestartTest : public ::testing::Test {
     return live ? live->handle().status().total_payload_download : -1;
   }
 
-  static Swarm* swarm_;
   app::Config config_;
 };
-
-Swarm* RestartTest::swarm_ = nullptr;
 
 TEST_F(RestartTest, ACompletedFileIsServedAfterARestartWithNoPeerAtAll) {
   {
@@ -105,7 +97,7 @@ TEST_F(RestartTest, AHalfCompleteTorrentResumesWithoutDownloadingWhatItHad) {
   const int piece_length = 32 * 1024;
   const int pieces = static_cast<int>((meta_size + piece_length - 1) / piece_length);
   {
-    UploadCap cap(swarm_->seeder(), 2 << 20);
+    UploadCap cap(swarm().seeder(), 2 << 20);
     auto first = start(config_);
     const auto head =
         http_get(first->http_port(), big().url(big().name), {{"Range", "bytes=0-524287"}});
@@ -158,18 +150,18 @@ TEST_F(RestartTest, ACorruptDatabaseIsRebuiltFromDiskAndBadBytesAreNeverServed) 
 TEST_F(RestartTest, AKillMinus9MidDownloadThenARestartServesOnlyCorrectBytes) {
   const auto port = free_port();
   {
-    UploadCap cap(swarm_->seeder(), 1 << 20);
+    UploadCap cap(swarm().seeder(), 1 << 20);
     ChildProcess child({SEEDER_BINARY, "serve",
                         "--host",      "127.0.0.1",
                         "--port",      std::to_string(port),
-                        "--input",     swarm_->input_dir().string(),
+                        "--input",     swarm().input_dir().string(),
                         "--data-dir",  config_.data_dir.string(),
                         "--bt-listen", "127.0.0.1:0",
                         "--no-dht",    "--no-lsd",
                         "--no-upnp",   "--no-natpmp",
-                        "--peer",      "127.0.0.1:" + std::to_string(swarm_->seeder().port()),
+                        "--peer",      "127.0.0.1:" + std::to_string(swarm().seeder().port()),
                         "--log-level", "warn"},
-                       (swarm_->root() / "crashed.log").string());
+                       (swarm().root() / "crashed.log").string());
     ASSERT_TRUE(wait_for_listener(port, 20s));
     ASSERT_EQ(http_request(port, "HEAD", big().url(big().name)).status,
               200u);  // starts the download
@@ -186,7 +178,7 @@ TEST_F(RestartTest, AKillMinus9MidDownloadThenARestartServesOnlyCorrectBytes) {
 }
 
 TEST_F(RestartTest, TheBinaryExitsNonZeroWithAReasonOnAnUnwritableDataDir) {
-  const auto log = swarm_->root() / "refused.log";
+  const auto log = swarm().root() / "refused.log";
   ChildProcess child({SEEDER_BINARY, "serve", "--port", "0", "--data-dir", "/proc/seeder-refused"},
                      log.string());
   const auto code = child.wait_exit(20s);
@@ -197,7 +189,7 @@ TEST_F(RestartTest, TheBinaryExitsNonZeroWithAReasonOnAnUnwritableDataDir) {
 }
 
 TEST_F(RestartTest, TheBinaryRejectsBadFlagValuesWithOneLine) {
-  const auto log = swarm_->root() / "flags.log";
+  const auto log = swarm().root() / "flags.log";
   ChildProcess child({SEEDER_BINARY, "serve", "--max-readahead", "lots"}, log.string());
   const auto code = child.wait_exit(20s);
   ASSERT_TRUE(code.has_value());

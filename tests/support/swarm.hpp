@@ -12,6 +12,8 @@
 #include <string>
 #include <vector>
 
+#include <gtest/gtest.h>
+
 #include "content.hpp"
 #include "seeder/app/config.hpp"
 #include "seeder/app/gateway.hpp"
@@ -90,6 +92,18 @@ class Swarm {
   SeedSession seeder_;
   std::vector<TestTorrent> torrents_;
   int data_dirs_ = 0;
+};
+
+// Base for test suites that share one Swarm (built once per suite; ctest runs each test case in
+// its own process, so in practice once per test).
+class SwarmSuite : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() { swarm_ = std::make_unique<Swarm>(); }
+  static void TearDownTestSuite() { swarm_.reset(); }
+  static Swarm& swarm() { return *swarm_; }
+
+ private:
+  static inline std::unique_ptr<Swarm> swarm_;
 };
 
 }  // namespace seeder::test
