@@ -1,6 +1,7 @@
 // Storage across restarts and crashes, end to end: a seeding session in this process, gateways
 // in this process or as the real seeder binary, the same data dir reused.
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 
 #include <fstream>
 #include <thread>
@@ -45,12 +46,25 @@ class RestartTest : public SwarmSuite {
   static const TestTorrent& big() { return swarm().big_v1(); }
   static const std::string& big_bytes() { return big().files.at(big().name); }
 
+  // Pieces recorded complete, read-only: the database may belong to a running gateway.
   int recorded_pieces(const InfoHash& hash) const {
-    auto db =
-        storage::CompletionDb::open(storage::database_path(config_.data_dir, hash), hash.hex());
-    if (!db) return -1;
-    auto state = (*db)->load();
-    return state ? static_cast<int>(state->complete_pieces.size()) : -1;
+    sqlite3* raw = nullptr;
+    const auto path = storage::database_path(config_.data_dir, hash);
+    if (sqlite3_open_v2(path.c_str(), &raw, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) {
+      sqlite3_close(raw);
+      return -1;
+    }
+    sqlite3_busy_timeout(raw, 5000);
+    sqlite3_stmt* statement = nullptr;
+    int count = -1;
+    if (sqlite3_prepare_v2(raw, "SELECT count(*) FROM piece_completion WHERE complete = 1", -1,
+                           &statement, nullptr) == SQLITE_OK &&
+        sqlite3_step(statement) == SQLITE_ROW) {
+      count = sqlite3_column_int(statement, 0);
+    }
+    sqlite3_finalize(statement);
+    sqlite3_close(raw);
+    return count;
   }
   static std::int64_t downloaded(app::Gateway& gateway, const InfoHash& hash) {
     const auto live = gateway.registry().find(hash);

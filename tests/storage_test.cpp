@@ -292,7 +292,7 @@ TEST_P(StoreTest, TheRegistryHandsOutOneStorePerTorrent) {
 
 TEST_P(StoreTest, AStoreOutlivesItsRegistryEntryWhileSomeoneHoldsIt) {
   std::shared_ptr<TorrentStore> held;
-  StoreRegistry stores(data_.path(), /*keep_recent=*/0);
+  StoreRegistry stores(data_.path(), {}, /*keep_recent=*/0);
   held = open(stores);
   write_piece(*held, 0);
   std::weak_ptr<TorrentStore> weak = held;
@@ -312,6 +312,126 @@ INSTANTIATE_TEST_SUITE_P(V1AndHybrid, StoreTest,
                                       ? std::string("hybrid")
                                       : std::string("v1");
                          });
+
+}  // namespace
+}  // namespace seeder::storage
+
+namespace seeder::storage {
+namespace {
+
+TEST(PieceLru, EvictsLeastRecentlyUsedFirstAndSkipsKeptPieces) {
+  PieceLru lru({10, 10, 10, 10, 5});
+  for (int piece = 0; piece < 5; ++piece)
+    lru.add(piece);
+  EXPECT_EQ(lru.bytes(), 45u);
+  lru.touch(0);  // 0 is now the most recent; 1 the oldest
+  EXPECT_EQ(lru.victims(25, [](int) { return false; }), (std::vector<int>{1, 2}));
+  EXPECT_EQ(lru.victims(25, [](int piece) { return piece == 1; }), (std::vector<int>{2, 3}));
+  EXPECT_TRUE(lru.victims(100, [](int) { return false; }).empty());
+  lru.remove(1);
+  lru.remove(1);  // twice is harmless
+  EXPECT_EQ(lru.bytes(), 35u);
+  EXPECT_FALSE(lru.contains(1));
+  EXPECT_EQ(lru.victims(0, [](int) { return true; }), std::vector<int>{});
+}
+
+class BudgetTest : public ::testing::Test {
+ protected:
+  static constexpr int kPiece = 16 * 1024;
+  void SetUp() override {
+    test::write_file(content_ / "big.bin", test::random_bytes(64 * kPiece, 21));
+    entry_ = *torrent::parse_torrent(
+        test::make_torrent(content_ / "big.bin", {test::TorrentSpec::Kind::v1_only, kPiece}));
+    spec_ = spec_for(entry_->meta->hash(), *entry_->info, entry_->meta->torrent_file());
+  }
+  void complete(TorrentStore& store, int piece) {
+    const auto bytes = test::read_file(content_ / "big.bin")
+                           .substr(static_cast<std::size_t>(piece) * kPiece, kPiece);
+    ASSERT_TRUE(store.files().write(piece, 0, bytes));
+    store.on_piece_passed(piece);
+  }
+  std::uint64_t allocated() const {
+    struct stat info {};
+    ::stat(content_path(data_.path(), entry_->meta->hash(), "big.bin").c_str(), &info);
+    return static_cast<std::uint64_t>(info.st_blocks) * 512;
+  }
+
+  TempDir content_{"seeder-content"};
+  TempDir data_{"seeder-data"};
+  torrent::EntryPtr entry_;
+  StoreSpec spec_;
+};
+
+TEST_F(BudgetTest, OverTheBudgetTheLeastRecentlyUsedPiecesAreEvictedToTheWatermark) {
+  StoreRegistry stores(data_.path(), StoreOptions{16 * kPiece});
+  auto store = *stores.open(spec_);
+  std::vector<int> evicting;
+  store->set_eviction_listener({[&](int piece) { evicting.push_back(piece); }, nullptr});
+  for (int piece = 0; piece < 16; ++piece)
+    complete(*store, piece);  // exactly the budget
+  store->touch(0);            // piece 0 was just read: it stays
+  for (int piece = 16; piece < 20; ++piece)
+    complete(*store, piece);  // over: the evictor runs
+  ASSERT_TRUE((store->enforce_budget(), store->persist_pending()));
+  EXPECT_LE(store->bytes_on_disk(), 16u * kPiece);
+  EXPECT_GE(store->evictions(), 4u)
+      << "down to the low watermark (80%) each time, not just under the budget";
+  EXPECT_TRUE(store->piece_complete(0));
+  EXPECT_FALSE(store->piece_complete(1)) << "the least recently used goes first";
+  EXPECT_TRUE(store->piece_complete(19));
+  EXPECT_EQ(evicting.size(), store->evictions());
+  EXPECT_LE(allocated(), store->bytes_on_disk() + 2 * 4096) << "evicted pieces are holes on disk";
+  std::string buffer(100, '\0');
+  EXPECT_EQ(store->read_for_peer(1, 0, buffer).error().code, Errc::not_found);
+  EXPECT_TRUE(store->read_for_peer(19, 0, buffer));
+}
+
+TEST_F(BudgetTest, ProtectedPiecesAreNeverEvicted) {
+  StoreRegistry stores(data_.path(), StoreOptions{4 * kPiece});
+  auto store = *stores.open(spec_);
+  for (int piece = 0; piece < 12; ++piece)
+    store->protect(piece);
+  for (int piece = 0; piece < 12; ++piece)
+    complete(*store, piece);
+  ASSERT_TRUE((store->enforce_budget(), store->persist_pending()));
+  EXPECT_EQ(store->complete_pieces(), 12) << "all protected: nothing may go, whatever the budget";
+  EXPECT_FALSE(store->protect_if_complete(11, 13)) << "13 is not complete";
+  for (int piece = 0; piece < 12; ++piece)
+    store->unprotect(piece);
+  ASSERT_TRUE((store->enforce_budget(), store->persist_pending()));
+  EXPECT_LE(store->bytes_on_disk(), 4u * kPiece);
+}
+
+TEST_F(BudgetTest, EvictedPiecesAreNotBelievedCompleteAfterARestart) {
+  {
+    StoreRegistry stores(data_.path(), StoreOptions{8 * kPiece});
+    auto store = *stores.open(spec_);
+    for (int piece = 0; piece < 30; ++piece)
+      complete(*store, piece);
+    stores.flush();
+    EXPECT_LE(store->complete_pieces(), 8);
+  }
+  StoreRegistry unlimited(data_.path());  // even without a budget now
+  auto store = *unlimited.open(spec_);
+  EXPECT_LE(store->complete_pieces(), 8);
+  EXPECT_FALSE(store->piece_complete(0));
+  EXPECT_TRUE(store->piece_complete(29));
+  EXPECT_FALSE(store->file_complete(0));
+}
+
+TEST_F(BudgetTest, ASmallerBudgetAtStartEvictsAtOnce) {
+  {
+    StoreRegistry stores(data_.path());
+    auto store = *stores.open(spec_);
+    for (int piece = 0; piece < 40; ++piece)
+      complete(*store, piece);
+    stores.flush();
+  }
+  StoreRegistry stores(data_.path(), StoreOptions{10 * kPiece});
+  auto store = *stores.open(spec_);
+  EXPECT_LE(store->bytes_on_disk(), 10u * kPiece);
+  EXPECT_LE(allocated(), 10u * kPiece + 2 * 4096);
+}
 
 }  // namespace
 }  // namespace seeder::storage

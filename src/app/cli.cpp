@@ -30,6 +30,7 @@ const CLI::Validator kDuration(
 
 struct ServeText {
   std::string max_readahead = "20MB";
+  std::string cache_budget = "0";
   std::string torrent_ttl = "600s";
   std::string piece_timeout = "60s";
   std::string http_read_timeout = "30s";
@@ -52,6 +53,13 @@ void add_serve_options(CLI::App& app, Config& config, ServeText& text) {
       ->capture_default_str();
   app.add_option("--max-readahead", text.max_readahead, "bytes fetched ahead of each reader")
       ->envname(env("MAX_READAHEAD"))
+      ->check(kSize)
+      ->capture_default_str();
+  app.add_option("--per-torrent-cache-budget", text.cache_budget,
+                 "keep at most this many bytes of each torrent on disk, evicting least recently "
+                 "used pieces "
+                 "(0: keep everything)")
+      ->envname(env("PER_TORRENT_CACHE_BUDGET"))
       ->check(kSize)
       ->capture_default_str();
   app.add_option("--torrent-ttl", text.torrent_ttl,
@@ -117,6 +125,7 @@ void add_serve_options(CLI::App& app, Config& config, ServeText& text) {
 
 void apply_text(Config& config, const ServeText& text) {
   config.max_readahead = *parse_size(text.max_readahead);
+  config.per_torrent_cache_budget = *parse_size(text.cache_budget);
   config.torrent_ttl = *parse_duration(text.torrent_ttl);
   config.piece_timeout = *parse_duration(text.piece_timeout);
   config.http_read_timeout = *parse_duration(text.http_read_timeout);

@@ -110,7 +110,8 @@ Result<std::unique_ptr<Gateway>> Gateway::start(const Config& config) {
 
   auto parts = std::make_unique<Parts>(config.http_threads);
   if (auto loaded = load_catalog(parts->catalog, config); !loaded) return loaded.error();
-  parts->stores = std::make_unique<storage::StoreRegistry>(config.data_dir);
+  parts->stores = std::make_unique<storage::StoreRegistry>(
+      config.data_dir, storage::StoreOptions{config.per_torrent_cache_budget});
 
   torrent::SessionOptions session_options;
   session_options.listen_interfaces = config.bt_listen;
@@ -125,6 +126,8 @@ Result<std::unique_ptr<Gateway>> Gateway::start(const Config& config) {
 
   torrent::RegistryOptions registry_options;
   registry_options.ttl = config.torrent_ttl;
+  registry_options.live.budget_mode = config.per_torrent_cache_budget > 0;
+  registry_options.readahead_bytes = config.max_readahead;
   registry_options.extra_peers = std::move(*peers);
   parts->registry = std::make_unique<torrent::Registry>(
       parts->session->native(), *parts->stores, asio::make_strand(parts->io),
@@ -154,9 +157,13 @@ Result<std::unique_ptr<Gateway>> Gateway::start(const Config& config) {
   for (int i = 0; i < config.http_threads; ++i) {
     parts->threads.emplace_back([io = &parts->io] { io->run(); });
   }
-  spdlog::info("serving {} torrent(s) on http://{}:{} (data dir {}, readahead {}, idle TTL {})",
-               parts->catalog.size(), config.host, parts->server->port(), config.data_dir.string(),
-               format_size(config.max_readahead), format_duration(config.torrent_ttl));
+  const auto budget = config.per_torrent_cache_budget;
+  spdlog::info(
+      "serving {} torrent(s) on http://{}:{} (data dir {}, readahead {}, idle TTL {}, cache budget "
+      "{})",
+      parts->catalog.size(), config.host, parts->server->port(), config.data_dir.string(),
+      format_size(config.max_readahead), format_duration(config.torrent_ttl),
+      budget > 0 ? format_size(budget) + " per torrent" : std::string("none"));
   return std::unique_ptr<Gateway>(new Gateway(std::move(parts)));
 }
 

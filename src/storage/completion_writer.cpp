@@ -60,8 +60,9 @@ void CompletionWriter::write(std::vector<std::shared_ptr<TorrentStore>>& stores)
   std::sort(stores.begin(), stores.end());
   stores.erase(std::unique(stores.begin(), stores.end()), stores.end());
   for (const auto& store : stores) {
-    // A failure leaves the completions pending: they are retried with the next batch for this
-    // torrent, and until then they are served (the bytes are in the page cache) but not claimed.
+    // A failure leaves the changes pending: they are retried with the next batch for this
+    // torrent, and until then completed pieces are served (their bytes are in the page cache)
+    // but not claimed.
     if (auto written = store->persist_pending(); !written) {
       spdlog::error("torrent {}: cannot record completed pieces: {}", store->key().hex(),
                     written.error().message);

@@ -37,14 +37,18 @@ Result<std::shared_ptr<MappedFile>> MappedFile::open(const std::filesystem::path
       ::ftruncate(fd.get(), static_cast<off_t>(size)) != 0) {
     return io_error("cannot size", path, errno);
   }
-  if (size == 0) return std::shared_ptr<MappedFile>(new MappedFile(std::move(fd), nullptr, 0));
+  const auto block_size =
+      std::max<std::uint64_t>(kPage, static_cast<std::uint64_t>(info.st_blksize));
+  if (size == 0)
+    return std::shared_ptr<MappedFile>(new MappedFile(std::move(fd), nullptr, 0, block_size));
   void* data = ::mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd.get(), 0);
   if (data == MAP_FAILED) return io_error("cannot map", path, errno);
-  return std::shared_ptr<MappedFile>(new MappedFile(std::move(fd), static_cast<char*>(data), size));
+  return std::shared_ptr<MappedFile>(
+      new MappedFile(std::move(fd), static_cast<char*>(data), size, block_size));
 }
 
-MappedFile::MappedFile(UniqueFd fd, char* data, std::uint64_t size)
-    : fd_(std::move(fd)), data_(data), size_(size) {}
+MappedFile::MappedFile(UniqueFd fd, char* data, std::uint64_t size, std::uint64_t block_size)
+    : fd_(std::move(fd)), data_(data), size_(size), block_size_(block_size) {}
 
 MappedFile::~MappedFile() {
   if (data_ != nullptr) ::munmap(data_, size_);
@@ -87,6 +91,22 @@ void MappedFile::release_pages(std::uint64_t offset, std::uint64_t length) const
   const auto begin = (offset + kPage - 1) / kPage * kPage;
   const auto end = std::min(size_, offset + length) / kPage * kPage;
   if (end > begin) ::madvise(data_ + begin, end - begin, MADV_DONTNEED);
+}
+
+Status MappedFile::punch(std::uint64_t offset, std::uint64_t length) {
+  const auto end = std::min(size_, offset + length);
+  const auto begin = (offset + block_size_ - 1) / block_size_ * block_size_;
+  const auto last =
+      end == size_ ? end : end / block_size_ * block_size_;  // the file's own tail is safe
+  release_pages(offset, end - offset);
+  ::posix_fadvise(fd_.get(), static_cast<off_t>(offset), static_cast<off_t>(end - offset),
+                  POSIX_FADV_DONTNEED);
+  if (last <= begin) return {};
+  if (::fallocate(fd_.get(), FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, static_cast<off_t>(begin),
+                  static_cast<off_t>(last - begin)) != 0) {
+    return make_error(Errc::io, std::string("cannot punch a hole: ") + std::strerror(errno));
+  }
+  return {};
 }
 
 Status MappedFile::sync() const {

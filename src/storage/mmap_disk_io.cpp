@@ -136,9 +136,11 @@ void MmapDiskIO::async_read(
       error = lt::storage_error(
           lt::error_code(boost::system::errc::io_error, boost::system::generic_category()),
           lt::operation_t::file_read);
-    } else if (auto read = store->files().read(static_cast<int>(request.piece), request.start,
-                                               {buffer, static_cast<std::size_t>(request.length)});
+    } else if (auto read = store->read_for_peer(static_cast<int>(request.piece), request.start,
+                                                {buffer, static_cast<std::size_t>(request.length)});
                !read) {
+      // An evicted piece: libtorrent answers the peer with a reject (and DONT_HAVE), it does
+      // not pause the torrent; the piece is re-announced after the next resync.
       error = storage_error_of(read.error(), lt::operation_t::file_read);
     }
     const int length = buffer != nullptr && !error ? request.length : 0;
@@ -163,6 +165,9 @@ bool MmapDiskIO::async_write(lt::storage_index_t storage, const lt::peer_request
   run(storage, [this, request, copy,
                 handler = std::move(handler)](const std::shared_ptr<TorrentStore>& store) mutable {
     lt::storage_error error;
+    // Over its cache budget, a torrent makes room before it takes more: the disk then never holds
+    // more than the budget plus the pieces in flight, however busy the evictor thread is.
+    if (store && store->over_budget()) store->enforce_budget();
     if (!store) {
       error = lt::storage_error(
           lt::error_code(boost::system::errc::io_error, boost::system::generic_category()),
@@ -217,6 +222,8 @@ void MmapDiskIO::async_hash(
     } else {
       auto& files = store->files();
       const auto& layout = files.layout();
+      // This piece is about to become complete: make room for it first (see async_write).
+      if (store->budget() > 0) store->enforce_budget(files.stored_bytes(index));
       Status hashed;
       if (v1) {
         lt::hasher sha1;

@@ -10,8 +10,9 @@
 
 namespace seeder::storage {
 
-StoreRegistry::StoreRegistry(std::filesystem::path data_dir, std::size_t keep_recent)
-    : data_dir_(std::move(data_dir)), keep_recent_(keep_recent) {}
+StoreRegistry::StoreRegistry(std::filesystem::path data_dir, StoreOptions options,
+                             std::size_t keep_recent)
+    : data_dir_(std::move(data_dir)), options_(options), keep_recent_(keep_recent) {}
 
 StoreRegistry::~StoreRegistry() {
   std::lock_guard lock(mutex_);
@@ -31,7 +32,7 @@ Result<std::shared_ptr<TorrentStore>> StoreRegistry::open(const StoreSpec& spec)
     remember(store);
     return store;
   }
-  auto store = TorrentStore::open(data_dir_, spec, writer_);
+  auto store = TorrentStore::open(data_dir_, spec, writer_, evictor_, options_);
   if (!store) return store.error();
   slot->store = *store;
   {

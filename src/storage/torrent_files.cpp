@@ -2,6 +2,8 @@
 
 #include <array>
 
+#include <spdlog/spdlog.h>
+
 #include "seeder/storage/content_path.hpp"
 
 namespace seeder::storage {
@@ -124,6 +126,25 @@ void TorrentFiles::release_pages(int piece) {
     }
     if (mapped) mapped->release_pages(slice.offset, slice.length);
   }
+}
+
+void TorrentFiles::punch(int piece) {
+  for (const auto& slice : slices(piece, 0, layout_.piece_size(lt::piece_index_t(piece)))) {
+    if (layout_.pad_file_at(lt::file_index_t(slice.file))) continue;
+    auto mapped = file(slice.file, false);
+    if (!mapped || !*mapped) continue;  // never written: nothing to give back
+    if (auto punched = (*mapped)->punch(slice.offset, slice.length); !punched) {
+      spdlog::warn("{}: {}", path_of(slice.file).string(), punched.error().message);
+    }
+  }
+}
+
+std::uint64_t TorrentFiles::stored_bytes(int piece) const {
+  std::uint64_t bytes = 0;
+  for (const auto& slice : slices(piece, 0, layout_.piece_size(lt::piece_index_t(piece)))) {
+    if (!layout_.pad_file_at(lt::file_index_t(slice.file))) bytes += slice.length;
+  }
+  return bytes;
 }
 
 Status TorrentFiles::sync_file(int file_index) {

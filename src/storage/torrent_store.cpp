@@ -6,7 +6,6 @@
 
 #include <algorithm>
 #include <fstream>
-#include <map>
 #include <unordered_set>
 
 #include <spdlog/spdlog.h>
@@ -15,6 +14,7 @@
 #include "seeder/core/unique_fd.hpp"
 #include "seeder/storage/completion_writer.hpp"
 #include "seeder/storage/content_path.hpp"
+#include "seeder/storage/evictor.hpp"
 
 namespace seeder::storage {
 namespace {
@@ -71,6 +71,15 @@ Result<std::unique_ptr<CompletionDb>> open_database(const std::filesystem::path&
   return CompletionDb::open(path, key.hex());
 }
 
+std::vector<std::uint32_t> stored_bytes_per_piece(const TorrentFiles& files) {
+  const auto& layout = files.layout();
+  std::vector<std::uint32_t> bytes(static_cast<std::size_t>(layout.num_pieces()), 0);
+  for (int piece = 0; piece < layout.num_pieces(); ++piece) {
+    bytes[static_cast<std::size_t>(piece)] = static_cast<std::uint32_t>(files.stored_bytes(piece));
+  }
+  return bytes;
+}
+
 }  // namespace
 
 StoreSpec spec_for(const InfoHash& key, const lt::torrent_info& info, std::string torrent_file) {
@@ -79,7 +88,8 @@ StoreSpec spec_for(const InfoHash& key, const lt::torrent_info& info, std::strin
 
 Result<std::shared_ptr<TorrentStore>> TorrentStore::open(const std::filesystem::path& data_dir,
                                                          const StoreSpec& spec,
-                                                         CompletionWriter& writer) {
+                                                         CompletionWriter& writer, Evictor& evictor,
+                                                         StoreOptions options) {
   std::error_code ec;
   std::filesystem::create_directories(torrent_dir(data_dir, spec.key) / "content", ec);
   if (ec)
@@ -97,18 +107,27 @@ Result<std::shared_ptr<TorrentStore>> TorrentStore::open(const std::filesystem::
   if (!state) return state.error();
   if (rebuilt) state->needs_check = true;
 
-  std::shared_ptr<TorrentStore> store(new TorrentStore(data_dir, spec, writer, std::move(*db)));
+  std::shared_ptr<TorrentStore> store(
+      new TorrentStore(data_dir, spec, writer, evictor, std::move(*db), options));
   if (auto loaded = store->load(*state); !loaded) return loaded.error();
+  // A smaller budget than last time, or pieces recorded by a run without one.
+  store->enforce_budget();
+  if (auto persisted = store->persist_pending(); !persisted) return persisted.error();
   return store;
 }
 
 TorrentStore::TorrentStore(const std::filesystem::path& data_dir, const StoreSpec& spec,
-                           CompletionWriter& writer, std::unique_ptr<CompletionDb> db)
+                           CompletionWriter& writer, Evictor& evictor,
+                           std::unique_ptr<CompletionDb> db, StoreOptions options)
     : key_(spec.key),
       libtorrent_key_(spec.libtorrent_key),
       files_(data_dir, spec.key, spec.layout),
       writer_(writer),
-      db_(std::move(db)) {
+      evictor_(evictor),
+      options_(options),
+      db_(std::move(db)),
+      protect_(static_cast<std::size_t>(spec.layout.num_pieces())),
+      lru_(stored_bytes_per_piece(files_)) {
   const auto& layout = files_.layout();
   const auto piece_length = static_cast<std::uint64_t>(layout.piece_length());
   complete_.assign(static_cast<std::size_t>(layout.num_pieces()), 0);
@@ -196,19 +215,15 @@ Status TorrentStore::load(const CompletionDb::State& state) {
       if (!std::binary_search(missing.begin(), missing.end(), piece)) mark_complete_locked(piece);
     }
     // Reconcile file rows with what the pieces say (a crash may fall between the two).
-    std::unordered_set<std::string_view> rows(state.complete_files.begin(),
-                                              state.complete_files.end());
-    std::vector<std::uint8_t> recorded(spans_.size(), 0);
-    for (std::size_t i = 0; i < spans_.size(); ++i) {
-      recorded[i] = rows.count(row_of(static_cast<int>(i)).path) != 0 ? 1 : 0;
-    }
+    const std::unordered_set<std::string_view> rows(state.complete_files.begin(),
+                                                    state.complete_files.end());
     for (std::size_t i = 0; i < spans_.size(); ++i) {
       if (spans_[i].pad) continue;
+      const auto row = row_of(static_cast<int>(i));
+      const bool recorded = rows.count(row.path) != 0;
       const bool complete = missing_[i] == 0;
-      if (complete && recorded[i] == 0)
-        change.files_complete.push_back(row_of(static_cast<int>(i)));
-      if (!complete && recorded[i] != 0)
-        change.files_incomplete.push_back(row_of(static_cast<int>(i)).path);
+      if (complete && !recorded) change.files_complete.push_back(row);
+      if (!complete && recorded) change.files_incomplete.push_back(row.path);
       file_rows_[i] = complete ? 1 : 0;
     }
   }
@@ -221,8 +236,19 @@ void TorrentStore::mark_complete_locked(int piece) {
   if (bit != 0) return;
   bit = 1;
   ++complete_count_;
+  lru_.add(piece);
   for (const int file : files_.files_of(piece))
     --missing_[static_cast<std::size_t>(file)];
+}
+
+void TorrentStore::mark_incomplete_locked(int piece) {
+  auto& bit = complete_[static_cast<std::size_t>(piece)];
+  if (bit == 0) return;
+  bit = 0;
+  --complete_count_;
+  lru_.remove(piece);
+  for (const int file : files_.files_of(piece))
+    ++missing_[static_cast<std::size_t>(file)];
 }
 
 bool TorrentStore::needs_full_check() const {
@@ -255,15 +281,23 @@ bool TorrentStore::file_complete(int file_index) const {
          !needs_check_ && missing_[static_cast<std::size_t>(file_index)] == 0;
 }
 
+std::uint64_t TorrentStore::bytes_on_disk() const {
+  std::lock_guard lock(mutex_);
+  return lru_.bytes();
+}
+
 void TorrentStore::on_piece_passed(int piece) {
+  bool over_budget = false;
   {
     std::lock_guard lock(mutex_);
     if (piece < 0 || piece >= num_pieces() || complete_[static_cast<std::size_t>(piece)] != 0)
       return;
     mark_complete_locked(piece);
-    pending_.push_back(piece);
+    pending_[piece] = true;
+    over_budget = options_.budget > 0 && lru_.bytes() > options_.budget;
   }
   writer_.schedule(shared_from_this());
+  if (over_budget) evictor_.schedule(shared_from_this());
 }
 
 void TorrentStore::on_full_check_finished() {
@@ -276,36 +310,152 @@ void TorrentStore::on_full_check_finished() {
   writer_.schedule(shared_from_this());
 }
 
-Status TorrentStore::persist_pending() {
-  CompletionDb::Change change;
-  std::vector<int> files;
-  std::vector<int> new_rows;
+void TorrentStore::protect(int piece) {
+  if (piece < 0 || piece >= num_pieces()) return;
+  std::lock_guard lock(shard(piece));
+  ++protect_[static_cast<std::size_t>(piece)];
+}
+
+void TorrentStore::unprotect(int piece) {
+  if (piece < 0 || piece >= num_pieces()) return;
+  std::lock_guard lock(shard(piece));
+  --protect_[static_cast<std::size_t>(piece)];
+}
+
+bool TorrentStore::protect_if_complete(int first, int last) {
+  for (int piece = first; piece <= last; ++piece)
+    protect(piece);
+  // Protected first, checked after: an eviction either ran before (and the check fails) or it
+  // sees the protection and leaves the piece alone.
+  std::lock_guard lock(mutex_);
+  for (int piece = first; piece <= last; ++piece) {
+    if (complete_[static_cast<std::size_t>(piece)] != 0) continue;
+    for (int undo = first; undo <= last; ++undo) {
+      std::lock_guard shard_lock(shard(undo));
+      --protect_[static_cast<std::size_t>(undo)];
+    }
+    return false;
+  }
+  return true;
+}
+
+void TorrentStore::unprotect(int first, int last) {
+  for (int piece = first; piece <= last; ++piece)
+    unprotect(piece);
+}
+
+void TorrentStore::touch(int piece) {
+  std::lock_guard lock(mutex_);
+  lru_.touch(piece);
+}
+
+Status TorrentStore::read_for_peer(int piece, int offset, std::span<char> out) {
+  if (piece < 0 || piece >= num_pieces()) return make_error(Errc::not_found, "no such piece");
+  // Held across the read: an eviction of this piece waits until the bytes are copied out.
+  std::lock_guard lock(shard(piece));
+  if (!piece_complete(piece)) return make_error(Errc::not_found, "piece not on disk");
+  return files_.read(piece, offset, out);
+}
+
+void TorrentStore::set_eviction_listener(EvictionListener listener) {
+  std::lock_guard lock(listener_mutex_);
+  listener_ = std::move(listener);
+}
+
+bool TorrentStore::over_budget() const {
+  if (options_.budget == 0) return false;
+  std::lock_guard lock(mutex_);
+  return lru_.bytes() > options_.budget;
+}
+
+void TorrentStore::enforce_budget(std::uint64_t incoming) {
+  if (options_.budget == 0) return;
+  std::vector<int> candidates;
   {
     std::lock_guard lock(mutex_);
-    change.pieces_complete.swap(pending_);
-    for (const int piece : change.pieces_complete) {
-      for (const int file : files_.files_of(piece))
-        files.push_back(file);
-    }
-    std::sort(files.begin(), files.end());
-    files.erase(std::unique(files.begin(), files.end()), files.end());
-    for (const int file : files) {
-      if (missing_[static_cast<std::size_t>(file)] == 0 &&
-          file_rows_[static_cast<std::size_t>(file)] == 0) {
-        new_rows.push_back(file);
-        change.files_complete.push_back(row_of(file));
+    if (lru_.bytes() + incoming <= options_.budget) return;
+    const auto low_watermark =
+        options_.budget / 10 * 8 - std::min(incoming, options_.budget / 10 * 8);
+    candidates = lru_.victims(low_watermark, [this](int piece) {
+      return protect_[static_cast<std::size_t>(piece)].load() >
+             0;  // rechecked under the shard lock
+    });
+  }
+  std::vector<int> evicted;
+  for (const int piece : candidates) {
+    if (evict(piece)) evicted.push_back(piece);
+  }
+  if (evicted.empty()) return;
+  evictions_ += evicted.size();
+  spdlog::debug("torrent {}: evicted {} piece(s), {} bytes of pieces left on disk", key_.hex(),
+                evicted.size(), bytes_on_disk());
+  if (const auto callbacks = listener(); callbacks.evicted) callbacks.evicted(evicted);
+  writer_.schedule(shared_from_this());  // record the evictions
+}
+
+// A copy, so callbacks run without the listener lock (they may take their owner's locks).
+TorrentStore::EvictionListener TorrentStore::listener() {
+  std::lock_guard lock(listener_mutex_);
+  return listener_;
+}
+
+// The piece's shard lock is held throughout: no reader can protect it, and no peer read can
+// copy from it, between the decision and the hole.
+bool TorrentStore::evict(int piece) {
+  std::lock_guard shard_lock(shard(piece));
+  if (protect_[static_cast<std::size_t>(piece)].load() > 0) return false;
+  {
+    std::lock_guard lock(mutex_);
+    if (complete_[static_cast<std::size_t>(piece)] == 0) return false;
+    mark_incomplete_locked(piece);
+    pending_[piece] = false;
+  }
+  if (const auto callbacks = listener(); callbacks.evicting) callbacks.evicting(piece);
+  files_.punch(piece);
+  return true;
+}
+
+Status TorrentStore::persist_pending() {
+  CompletionDb::Change change;
+  std::vector<int> synced_files;
+  std::vector<std::pair<int, bool>> new_rows;  // file, recorded complete
+  std::map<int, bool> batch;
+  {
+    std::lock_guard lock(mutex_);
+    batch.swap(pending_);
+    std::vector<int> touched;
+    for (const auto& [piece, complete] : batch) {
+      (complete ? change.pieces_complete : change.pieces_incomplete).push_back(piece);
+      for (const int file : files_.files_of(piece)) {
+        touched.push_back(file);
+        if (complete) synced_files.push_back(file);
       }
+    }
+    for (auto* list : {&touched, &synced_files}) {
+      std::sort(list->begin(), list->end());
+      list->erase(std::unique(list->begin(), list->end()), list->end());
+    }
+    // A file's row follows its pieces: present exactly when every one of them is complete.
+    for (const int file : touched) {
+      const bool complete = missing_[static_cast<std::size_t>(file)] == 0;
+      if (complete == (file_rows_[static_cast<std::size_t>(file)] != 0)) continue;
+      new_rows.emplace_back(file, complete);
+      if (complete)
+        change.files_complete.push_back(row_of(file));
+      else
+        change.files_incomplete.push_back(row_of(file).path);
     }
     if (check_finished_pending_) change.needs_check = false;
     check_finished_pending_ = false;
   }
   const auto restore = [&] {
     std::lock_guard lock(mutex_);
-    pending_.insert(pending_.end(), change.pieces_complete.begin(), change.pieces_complete.end());
+    for (const auto& [piece, complete] : batch)
+      pending_.emplace(piece, complete);  // newer states win
     if (change.needs_check) check_finished_pending_ = true;
   };
   // Bytes first, then the rows that claim them: a crash between the two loses rows, not data.
-  for (const int file : files) {
+  for (const int file : synced_files) {
     if (auto synced = files_.sync_file(file); !synced) {
       restore();
       return synced;
@@ -321,8 +471,8 @@ Status TorrentStore::persist_pending() {
     return applied;
   }
   std::lock_guard lock(mutex_);
-  for (const int file : new_rows)
-    file_rows_[static_cast<std::size_t>(file)] = 1;
+  for (const auto& [file, complete] : new_rows)
+    file_rows_[static_cast<std::size_t>(file)] = complete ? 1 : 0;
   return {};
 }
 

@@ -4,15 +4,22 @@
 
 namespace seeder::torrent {
 
-CompletedFileSource::CompletedFileSource(std::shared_ptr<storage::TorrentStore> store, UniqueFd fd,
+CompletedFileSource::CompletedFileSource(std::shared_ptr<storage::TorrentStore> store,
+                                         int first_piece, int last_piece, UniqueFd fd,
                                          std::uint64_t first, std::uint64_t length,
                                          boost::asio::any_io_executor executor)
     : store_(std::move(store)),
+      first_piece_(first_piece),
+      last_piece_(last_piece),
       fd_(std::move(fd)),
       cursor_(first),
       end_(first + length),
       length_(length),
       executor_(std::move(executor)) {}
+
+CompletedFileSource::~CompletedFileSource() {
+  store_->unprotect(first_piece_, last_piece_);
+}
 
 void CompletedFileSource::async_next(std::uint64_t max_bytes, NextHandler handler) {
   Result<FileSlice> slice = make_error(Errc::cancelled, "read cancelled");

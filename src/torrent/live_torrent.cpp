@@ -1,14 +1,88 @@
 #include "seeder/torrent/live_torrent.hpp"
 
+#include <spdlog/spdlog.h>
 #include <boost/asio/post.hpp>
 
 namespace seeder::torrent {
+namespace {
 
-LiveTorrent::LiveTorrent(EntryPtr entry)
+// Deadline spacing when wants are re-issued after a resync (piece order).
+constexpr std::chrono::milliseconds kReissueStep{20};
+
+}  // namespace
+
+LiveTorrent::LiveTorrent(EntryPtr entry, LiveOptions options)
     : entry_(std::move(entry)),
+      options_(options),
       pieces_(std::make_shared<PieceMap>(entry_->meta->num_pieces())),
       last_active_ns_(Clock::now().time_since_epoch().count()),
       want_counts_(static_cast<std::size_t>(entry_->meta->num_pieces()), 0) {}
+
+std::shared_ptr<storage::TorrentStore> LiveTorrent::store() const {
+  std::lock_guard lock(mutex_);
+  return store_;
+}
+
+void LiveTorrent::attach_store(std::shared_ptr<storage::TorrentStore> store) {
+  // Listen first, then read what the store has: an eviction in between is then reported (at
+  // worst as a piece already known missing, which costs nothing).
+  std::weak_ptr<PieceMap> weak_pieces = pieces_;
+  std::weak_ptr<LiveTorrent> weak_self = weak_from_this();
+  store->set_eviction_listener({
+      [weak_pieces](int piece) {
+        if (auto pieces = weak_pieces.lock()) pieces->clear_have(piece);
+      },
+      [weak_self](const std::vector<int>& evicted) {
+        if (auto self = weak_self.lock()) self->on_evicted(evicted);
+      },
+  });
+  for (int piece = 0; piece < store->num_pieces(); ++piece) {
+    if (store->piece_complete(piece)) pieces_->set_have(piece);
+  }
+  std::lock_guard lock(mutex_);
+  store_ = std::move(store);
+}
+
+void LiveTorrent::on_resync_wanted(std::function<void()> request) {
+  std::lock_guard lock(mutex_);
+  resync_request_ = std::move(request);
+}
+
+void LiveTorrent::on_reconnect_wanted(std::function<void()> request) {
+  std::lock_guard lock(mutex_);
+  reconnect_request_ = std::move(request);
+}
+
+bool LiveTorrent::needs_reconnect_locked() const {
+  return options_.budget_mode && wanted_pieces_ > 0 && peers_->load() == 0 &&
+         state_ == State::ready;
+}
+
+void LiveTorrent::request_reconnect() {
+  std::function<void()> request;
+  {
+    std::lock_guard lock(mutex_);
+    if (!needs_reconnect_locked() || !reconnect_request_) return;
+    request = reconnect_request_;
+  }
+  request();
+}
+
+void LiveTorrent::on_no_peers() {
+  request_reconnect();
+}
+
+void LiveTorrent::reconnect() {
+  std::lock_guard lock(mutex_);
+  const auto now = Clock::now();
+  // At most a few a second: a torrent whose peers all refuse it must not spin.
+  if (!needs_reconnect_locked() || now - last_reconnect_ < std::chrono::milliseconds(200)) return;
+  last_reconnect_ = now;
+  on_handle_locked([](const lt::torrent_handle& handle) {
+    handle.pause();
+    handle.resume();
+  });
+}
 
 void LiveTorrent::async_when_ready(boost::asio::any_io_executor executor,
                                    std::function<void(Status)> handler) {
@@ -17,7 +91,7 @@ void LiveTorrent::async_when_ready(boost::asio::any_io_executor executor,
     ready_waiters_.push_back({std::move(executor), std::move(handler)});
     return;
   }
-  const Status status = state_ == State::ready ? Status{} : Status{failure_};
+  const Status status = state_ == State::failed ? Status{failure_} : Status{};
   lock.unlock();
   boost::asio::post(executor, [handler = std::move(handler), status] { handler(status); });
 }
@@ -60,29 +134,60 @@ LiveTorrent::State LiveTorrent::state() const {
   return state_;
 }
 
-std::shared_ptr<storage::TorrentStore> LiveTorrent::store() const {
-  std::lock_guard lock(mutex_);
-  return store_;
-}
-
-void LiveTorrent::set_store(std::shared_ptr<storage::TorrentStore> store) {
-  std::lock_guard lock(mutex_);
-  store_ = std::move(store);
-}
-
 lt::torrent_handle LiveTorrent::handle() const {
   std::lock_guard lock(mutex_);
   return handle_;
 }
 
+template <class Call>
+void LiveTorrent::on_handle_locked(Call call) {
+  if (state_ != State::ready || !handle_.is_valid()) return;
+  try {
+    call(handle_);
+  } catch (const lt::system_error& error) {
+    spdlog::debug("torrent {}: handle gone: {}", meta().hash().hex(), error.what());
+  }
+}
+
+void LiveTorrent::fetch_locked(int piece, std::chrono::milliseconds deadline) {
+  // Never a deadline on a piece libtorrent believes it has (it would wait for nothing).
+  if (pieces_->have(piece) || stale_.count(piece) != 0 || resyncing_.count(piece) != 0) return;
+  on_handle_locked([&](const lt::torrent_handle& handle) {
+    handle.set_piece_deadline(lt::piece_index_t(piece), static_cast<int>(deadline.count()));
+  });
+}
+
+void LiveTorrent::release_locked(int piece) {
+  if (pieces_->have(piece) || stale_.count(piece) != 0) return;
+  on_handle_locked([&](const lt::torrent_handle& handle) {
+    handle.reset_piece_deadline(lt::piece_index_t(piece));
+    // reset_piece_deadline leaves the piece at priority 1: put it back with the rest.
+    handle.piece_priority(lt::piece_index_t(piece),
+                          options_.budget_mode ? lt::dont_download : lt::default_priority);
+  });
+}
+
 void LiveTorrent::want(int piece, std::chrono::milliseconds deadline) {
   if (piece < 0 || piece >= pieces_->num_pieces()) return;
-  std::lock_guard lock(mutex_);
-  auto& count = want_counts_[static_cast<std::size_t>(piece)];
-  const bool first = count++ == 0;
-  if ((first || deadline.count() == 0) && handle_.is_valid() && !pieces_->have(piece)) {
-    handle_.set_piece_deadline(lt::piece_index_t(piece), static_cast<int>(deadline.count()));
+  bool resync = false;
+  bool reconnect = false;
+  {
+    std::lock_guard lock(mutex_);
+    auto& count = want_counts_[static_cast<std::size_t>(piece)];
+    const bool first = count++ == 0;
+    if (first) {
+      ++wanted_pieces_;
+      if (store_) store_->protect(piece);
+    }
+    if (stale_.count(piece) != 0) {
+      resync = true;
+    } else if (first || deadline.count() == 0) {
+      fetch_locked(piece, deadline);
+    }
+    reconnect = first && wanted_pieces_ == 1 && needs_reconnect_locked();
   }
+  if (resync) request_resync();
+  if (reconnect) request_reconnect();
 }
 
 void LiveTorrent::unwant(int piece) {
@@ -90,11 +195,63 @@ void LiveTorrent::unwant(int piece) {
   std::lock_guard lock(mutex_);
   auto& count = want_counts_[static_cast<std::size_t>(piece)];
   if (count == 0 || --count != 0) return;
-  if (handle_.is_valid() && !pieces_->have(piece)) {
-    handle_.reset_piece_deadline(lt::piece_index_t(piece));
-    // reset_piece_deadline leaves the piece at low priority (1); put it back with the rest.
-    handle_.piece_priority(lt::piece_index_t(piece), lt::default_priority);
+  --wanted_pieces_;
+  if (store_) store_->unprotect(piece);
+  release_locked(piece);
+}
+
+void LiveTorrent::on_evicted(const std::vector<int>& pieces) {
+  bool resync = false;
+  {
+    std::lock_guard lock(mutex_);
+    stale_.insert(pieces.begin(), pieces.end());
+    resync = static_cast<int>(stale_.size()) >= options_.resync_threshold;
   }
+  if (resync) request_resync();
+}
+
+void LiveTorrent::request_resync() {
+  std::function<void()> request;
+  {
+    std::lock_guard lock(mutex_);
+    if (resync_wanted_ || !resync_request_ || state_ == State::failed) return;
+    resync_wanted_ = true;
+    request = resync_request_;
+  }
+  request();
+}
+
+lt::torrent_handle LiveTorrent::begin_resync() {
+  std::lock_guard lock(mutex_);
+  resync_wanted_ = false;
+  if (state_ != State::ready || stale_.empty()) return {};
+  state_ = State::resyncing;
+  resyncing_ = std::move(stale_);
+  stale_.clear();
+  return handle_;
+}
+
+void LiveTorrent::finish_resync(const lt::torrent_handle& handle) {
+  bool again = false;
+  {
+    std::lock_guard lock(mutex_);
+    if (state_ != State::resyncing) return;
+    handle_ = handle;
+    state_ = State::ready;
+    resyncing_.clear();
+    ++resyncs_;
+    // Every piece a reader still wants gets its deadline again, in piece order.
+    int rank = 0;
+    for (int piece = 0; piece < static_cast<int>(want_counts_.size()); ++piece) {
+      if (want_counts_[static_cast<std::size_t>(piece)] == 0) continue;
+      if (stale_.count(piece) != 0) {
+        again = true;  // evicted during the resync and wanted: once more
+        continue;
+      }
+      if (!pieces_->have(piece)) fetch_locked(piece, kReissueStep * rank++);
+    }
+  }
+  if (again) request_resync();
 }
 
 LiveTorrent::ReaderLease::ReaderLease(std::shared_ptr<LiveTorrent> torrent)

@@ -118,6 +118,7 @@ Result<FileSlice> RangeReader::take_slice(std::uint64_t max_bytes) {
   const int piece = cursor_piece();
   const auto piece_end = meta.piece_offset(piece) + meta.piece_size(piece);
   const auto length = std::min({end_, piece_end, cursor_ + max_bytes}) - cursor_;
+  if (auto store = lease_.torrent().store()) store->touch(piece);  // used, for the LRU
   FileSlice slice{fd_.get(), cursor_ - file_.offset, length};
   cursor_ += length;
   return slice;

@@ -5,9 +5,12 @@
 #include <libtorrent/add_torrent_params.hpp>
 #include <libtorrent/alert_types.hpp>
 #include <libtorrent/extensions.hpp>
+#include <libtorrent/peer_info.hpp>
 #include <libtorrent/session.hpp>
+#include <libtorrent/settings_pack.hpp>
 #include <libtorrent/torrent_info.hpp>
 
+#include "seeder/core/units.hpp"
 #include "seeder/storage/content_path.hpp"
 #include "seeder/torrent/stores.hpp"
 
@@ -20,17 +23,42 @@ namespace {
 // the content file by then: our disk backend hashed them there.
 class PiecePassPlugin final : public lt::torrent_plugin {
  public:
-  PiecePassPlugin(std::shared_ptr<PieceMap> pieces, std::shared_ptr<storage::TorrentStore> store)
-      : pieces_(std::move(pieces)), store_(std::move(store)) {}
+  PiecePassPlugin(std::shared_ptr<PieceMap> pieces, std::shared_ptr<storage::TorrentStore> store,
+                  std::weak_ptr<LiveTorrent> torrent)
+      : pieces_(std::move(pieces)), store_(std::move(store)), torrent_(std::move(torrent)) {}
   void on_piece_pass(lt::piece_index_t piece) override {
     store_->on_piece_passed(static_cast<int>(piece));
     pieces_->set_have(static_cast<int>(piece));
   }
+  // Counts connected peers (the peer plugin lives as long as its connection).
+  std::shared_ptr<lt::peer_plugin> new_connection(const lt::peer_connection_handle&) override;
 
  private:
   std::shared_ptr<PieceMap> pieces_;
   std::shared_ptr<storage::TorrentStore> store_;
+  std::weak_ptr<LiveTorrent> torrent_;
 };
+
+class PeerCounter final : public lt::peer_plugin {
+ public:
+  explicit PeerCounter(std::weak_ptr<LiveTorrent> torrent) : torrent_(std::move(torrent)) {
+    if (auto torrent = torrent_.lock()) ++*torrent->peer_count();
+  }
+  ~PeerCounter() override {
+    auto torrent = torrent_.lock();
+    if (torrent && --*torrent->peer_count() == 0) torrent->on_no_peers();
+  }
+  PeerCounter(const PeerCounter&) = delete;
+  PeerCounter& operator=(const PeerCounter&) = delete;
+
+ private:
+  std::weak_ptr<LiveTorrent> torrent_;
+};
+
+std::shared_ptr<lt::peer_plugin> PiecePassPlugin::new_connection(
+    const lt::peer_connection_handle&) {
+  return std::make_shared<PeerCounter>(torrent_);
+}
 
 InfoHash key_of(const lt::info_hash_t& hashes) {
   const auto& best = hashes.has_v1() ? hashes.v1 : hashes.get_best();
@@ -62,7 +90,7 @@ std::shared_ptr<LiveTorrent> Registry::acquire(const EntryPtr& entry) {
       slot->touch();
       return slot;
     }
-    slot = std::make_shared<LiveTorrent>(entry);
+    slot = std::make_shared<LiveTorrent>(entry, options_.live);
     torrent = slot;
   }
   open_and_add(torrent);
@@ -78,42 +106,103 @@ void Registry::open_and_add(const std::shared_ptr<LiveTorrent>& torrent) {
       drop(torrent, make_error(Errc::unavailable, "cannot open storage: " + store.error().message));
       return;
     }
-    torrent->set_store(*store);
-    // Pieces verified in an earlier life are readable now. libtorrent marks them had before the
-    // plugin is attached, so on_piece_pass never reports them: the store is the source.
-    for (int piece = 0; piece < (*store)->num_pieces(); ++piece) {
-      if ((*store)->piece_complete(piece)) torrent->pieces().set_have(piece);
+    torrent->attach_store(*store);
+    torrent->on_resync_wanted([this, weak = std::weak_ptr<LiveTorrent>(torrent)] {
+      boost::asio::post(blocking_, [this, weak] {
+        if (auto torrent = weak.lock()) resync(torrent);
+      });
+    });
+    // Asked from libtorrent's network thread too: never call the handle from there.
+    torrent->on_reconnect_wanted([this, weak = std::weak_ptr<LiveTorrent>(torrent)] {
+      boost::asio::post(blocking_, [this, weak] {
+        if (auto torrent = weak.lock()) reconnect(*torrent);
+      });
+    });
+    warn_if_budget_too_small(torrent->meta(), **store);
+    const auto& meta = torrent->meta();
+    if ((*store)->needs_full_check()) {
+      spdlog::warn(
+          "torrent {}: hash-checking everything on disk (its completion records were rebuilt)",
+          meta.hash().hex());
     }
-    add_to_session(torrent, **store);
+    spdlog::info("torrent {} ({}): adding to session, {} of {} pieces on disk", meta.hash().hex(),
+                 meta.name(), (*store)->complete_pieces(), meta.num_pieces());
+    session_.async_add_torrent(params_for(*torrent, **store));
   });
 }
 
-void Registry::add_to_session(const std::shared_ptr<LiveTorrent>& torrent,
-                              const storage::TorrentStore& store) {
-  const auto& meta = torrent->meta();
+// Readers' windows are never evicted, so a budget below one window plus the piece being
+// written cannot hold: the torrent then keeps about that much on disk per reader anyway.
+void Registry::warn_if_budget_too_small(const TorrentMeta& meta,
+                                        const storage::TorrentStore& store) const {
+  const auto budget = store.budget();
+  const auto minimum =
+      options_.readahead_bytes + 2 * static_cast<std::uint64_t>(meta.piece_length());
+  if (budget == 0 || budget >= minimum) return;
+  spdlog::warn(
+      "torrent {}: cache budget {} is below one read-ahead window plus two pieces; "
+      "effective minimum per active reader: {}",
+      meta.hash().hex(), format_size(budget), format_size(minimum));
+}
+
+lt::add_torrent_params Registry::params_for(const LiveTorrent& torrent,
+                                            const storage::TorrentStore& store) const {
   lt::add_torrent_params params;
   // libtorrent may mutate its torrent_info (renames, merkle trees): give it its own copy.
-  params.ti = std::make_shared<lt::torrent_info>(*torrent->entry().info);
-  params.save_path = storage::torrent_dir(stores_.data_dir(), meta.hash()).string();
-  // Added paused and resumed on the add alert: see on_alert.
+  params.ti = std::make_shared<lt::torrent_info>(*torrent.entry().info);
+  params.save_path = storage::torrent_dir(stores_.data_dir(), torrent.meta().hash()).string();
+  // Added paused and resumed on the add alert: see on_added.
   params.flags &= ~lt::torrent_flags::auto_managed;
   params.flags |= lt::torrent_flags::paused;
-  if (store.needs_full_check()) {
-    spdlog::warn(
-        "torrent {}: hash-checking everything on disk (its completion records were rebuilt)",
-        meta.hash().hex());
-  } else {
+  // With a budget, only what readers want is fetched.
+  if (store.budget() > 0) params.flags |= lt::torrent_flags::default_dont_download;
+  if (!store.needs_full_check()) {
     // seeder's records say what is verified: no file check, resume from them.
     params.flags |= lt::torrent_flags::no_verify_files;
     params.have_pieces = store.have_pieces();
   }
   params.peers = options_.extra_peers;
-  params.extensions.push_back([pieces = torrent->shared_pieces(), store = torrent->store()](
-                                  const lt::torrent_handle&, lt::client_data_t) {
-    return std::make_shared<PiecePassPlugin>(pieces, store);
-  });
-  spdlog::info("torrent {} ({}): adding to session, {} of {} pieces on disk", meta.hash().hex(),
-               meta.name(), store.complete_pieces(), meta.num_pieces());
+  params.extensions.push_back(
+      [pieces = torrent.shared_pieces(), store = torrent.store(),
+       weak = std::weak_ptr<LiveTorrent>(std::const_pointer_cast<LiveTorrent>(
+           torrent.shared_from_this()))](const lt::torrent_handle&, lt::client_data_t) {
+        return std::make_shared<PiecePassPlugin>(pieces, store, weak);
+      });
+  return params;
+}
+
+// libtorrent 2.0.8 counts a torrent's connect candidates lazily, inside the very call that
+// want_peers() gates on the count: a seed that hung up while the torrent was finished (wanting
+// nothing) is never counted again, and the torrent never dials anyone. A change of the session's
+// max_failcount makes every torrent recount (peer_list::set_max_failcount); alternating 3 and 4
+// forces it. Then the pause/resume kick dials at once.
+void Registry::reconnect(LiveTorrent& torrent) {
+  lt::settings_pack pack;
+  pack.set_int(lt::settings_pack::max_failcount, recount_toggle_.fetch_xor(1) == 0 ? 4 : 3);
+  session_.apply_settings(std::move(pack));
+  torrent.reconnect();
+}
+
+// libtorrent 2.0 cannot forget a piece: the only way to make it fetch an evicted piece again is
+// to remove the torrent and add it back with what the store really has. Connections drop; the
+// peers it had are given to the new torrent, which dials them at once when resumed.
+void Registry::resync(const std::shared_ptr<LiveTorrent>& torrent) {
+  const auto store = torrent->store();
+  const auto old = torrent->begin_resync();
+  if (!store || !old.is_valid()) return;
+  auto params = params_for(*torrent, *store);
+  try {
+    std::vector<lt::peer_info> peers;
+    old.get_peer_info(peers);
+    for (const auto& peer : peers)
+      params.peers.push_back(peer.ip);
+  } catch (const lt::system_error&) {
+    // Gone already: the known peers will do.
+  }
+  spdlog::info("torrent {}: resyncing with libtorrent ({} of {} pieces on disk)",
+               torrent->meta().hash().hex(), store->complete_pieces(),
+               torrent->meta().num_pieces());
+  session_.remove_torrent(old);
   session_.async_add_torrent(std::move(params));
 }
 
@@ -177,6 +266,11 @@ void Registry::on_added(const lt::add_torrent_alert& added) {
   // (torrent::do_resume); peers it was given at add time are otherwise only dialled by the
   // session's once-a-second connection tick: up to a second of nothing before the first byte.
   added.handle.resume();
+  if (torrent->state() == LiveTorrent::State::resyncing) {
+    torrent->finish_resync(added.handle);
+    spdlog::debug("torrent {}: resynced", torrent->meta().hash().hex());
+    return;
+  }
   torrent->mark_ready(added.handle);
   spdlog::debug("torrent {}: in session", torrent->meta().hash().hex());
 }

@@ -49,8 +49,12 @@ lt::settings_pack streaming_settings(const SessionOptions& options) {
   pack.set_int(lt::settings_pack::active_limit, -1);
   // Tests and private swarms put several peers on one address.
   pack.set_bool(lt::settings_pack::allow_multiple_connections_per_ip, true);
-  pack.set_int(lt::settings_pack::max_failcount, 1);
-  pack.set_int(lt::settings_pack::min_reconnect_time, 1);
+  // A peer that closed on us (a seed drops a torrent that wants nothing) may be dialled again at
+  // once when a reader wants something; failing peers are still dropped after max_failcount.
+  pack.set_int(lt::settings_pack::min_reconnect_time, 0);
+  // A torrent that has every piece it wants right now (with a cache budget, most of the time)
+  // would otherwise drop its seeds, and redial them (on the once-a-second tick) at the next read.
+  pack.set_bool(lt::settings_pack::close_redundant_connections, false);
   // uTP's delay-based congestion control yields to every other flow and crawls on fast links
   // (7 MiB/s against 300+ MiB/s over TCP on loopback): connect out over TCP unless asked.
   // Incoming uTP is still accepted.

@@ -75,6 +75,11 @@ void Streamer::async_open(const EntryPtr& entry, const FileInfo& file, std::uint
 std::shared_ptr<ByteSource> Streamer::completed_source(
     const std::shared_ptr<storage::TorrentStore>& store, const Request& request) {
   if (!store->file_complete(request.file->index)) return nullptr;
+  const auto begin = request.file->offset + request.first;
+  const auto pieces = request.entry->meta->pieces_for(begin, begin + request.length);
+  // Protected before it is served: an eviction either came first (then this fails and the live
+  // path fetches the bytes again) or leaves these pieces alone until the source is gone.
+  if (!store->protect_if_complete(pieces.first, pieces.last)) return nullptr;
   auto fd = stores_.open_for_read(request.entry->meta->hash(), request.file->path);
   struct stat info {};
   if (!fd || ::fstat(fd->get(), &info) != 0 ||
@@ -83,10 +88,13 @@ std::shared_ptr<ByteSource> Streamer::completed_source(
     // serves what libtorrent verifies again.
     spdlog::warn("torrent {}: '{}' is recorded complete but its content file is missing or short",
                  request.entry->meta->hash().hex(), request.file->path);
+    store->unprotect(pieces.first, pieces.last);
     return nullptr;
   }
-  return std::make_shared<CompletedFileSource>(store, std::move(*fd), request.first, request.length,
-                                               request.executor);
+  for (int piece = pieces.first; piece <= pieces.last; ++piece)
+    store->touch(piece);
+  return std::make_shared<CompletedFileSource>(store, pieces.first, pieces.last, std::move(*fd),
+                                               request.first, request.length, request.executor);
 }
 
 void Streamer::open_live(const Request& request, OpenHandler handler) {

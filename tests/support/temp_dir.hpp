@@ -8,7 +8,8 @@ namespace seeder::test {
 
 class TempDir {
  public:
-  explicit TempDir(const std::string& prefix = "seeder-test");
+  explicit TempDir(const std::string& prefix = "seeder-test",
+                   const std::filesystem::path& parent = std::filesystem::temp_directory_path());
   ~TempDir();
   TempDir(const TempDir&) = delete;
   TempDir& operator=(const TempDir&) = delete;

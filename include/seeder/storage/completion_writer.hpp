@@ -1,8 +1,8 @@
 #pragma once
-// CompletionWriter: the one thread that makes piece completions durable. Stores with pending
-// completions are flushed in batches: fdatasync the content files first, then one SQLite
-// transaction, so a row never claims bytes a crash could still lose. Keeps SQLite commits and
-// fsyncs off libtorrent's network thread and off HTTP threads.
+// CompletionWriter: the one thread that makes completions (and evictions) durable, in batches:
+// fdatasync the content files first, then one SQLite transaction, so a row never claims bytes a
+// crash could still lose. Keeps SQLite commits and fsyncs off libtorrent's network thread and
+// HTTP threads.
 
 #include <chrono>
 #include <condition_variable>
@@ -22,7 +22,7 @@ class CompletionWriter {
   CompletionWriter(const CompletionWriter&) = delete;
   CompletionWriter& operator=(const CompletionWriter&) = delete;
 
-  // Any thread: `store` has pending completions.
+  // Any thread: `store` has changes to record.
   void schedule(std::shared_ptr<TorrentStore> store);
   // Blocks until everything scheduled before the call is written (tests, shutdown).
   void flush();

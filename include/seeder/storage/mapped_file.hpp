@@ -39,13 +39,18 @@ class MappedFile {
   Status read(std::uint64_t offset, std::span<char> out) const;
   // Drops this process's page-table entries for the range; the page cache keeps the data.
   void release_pages(std::uint64_t offset, std::uint64_t length) const;
+  // Gives the range's disk blocks back (a hole) and drops its pages. Only whole file-system
+  // blocks inside the range are punched: the kernel would zero the partial blocks at the edges,
+  // and those hold a neighbouring piece's bytes.
+  Status punch(std::uint64_t offset, std::uint64_t length);
   Status sync() const;
 
  private:
-  MappedFile(UniqueFd fd, char* data, std::uint64_t size);
+  MappedFile(UniqueFd fd, char* data, std::uint64_t size, std::uint64_t block_size);
   UniqueFd fd_;
   char* data_;
   std::uint64_t size_;
+  std::uint64_t block_size_;
 };
 
 }  // namespace seeder::storage

@@ -18,18 +18,21 @@
 
 #include "seeder/storage/completion_writer.hpp"
 #include "seeder/storage/content_files.hpp"
+#include "seeder/storage/evictor.hpp"
 #include "seeder/storage/torrent_store.hpp"
 
 namespace seeder::storage {
 
 class StoreRegistry final : public ContentFiles {
  public:
-  explicit StoreRegistry(std::filesystem::path data_dir, std::size_t keep_recent = 32);
+  explicit StoreRegistry(std::filesystem::path data_dir, StoreOptions options = {},
+                         std::size_t keep_recent = 32);
   ~StoreRegistry() override;
   StoreRegistry(const StoreRegistry&) = delete;
   StoreRegistry& operator=(const StoreRegistry&) = delete;
 
   [[nodiscard]] const std::filesystem::path& data_dir() const { return data_dir_; }
+  [[nodiscard]] const StoreOptions& options() const { return options_; }
 
   // The store of `spec.key`, opening it when no one holds it. Slow (SQLite, file checks): call
   // it from a blocking worker.
@@ -54,8 +57,11 @@ class StoreRegistry final : public ContentFiles {
   void remember(const std::shared_ptr<TorrentStore>& store);
 
   std::filesystem::path data_dir_;
+  StoreOptions options_;
   std::size_t keep_recent_;
-  CompletionWriter writer_;  // declared early: destroyed after every store this registry keeps
+  // Declared early: destroyed after every store this registry keeps.
+  CompletionWriter writer_;
+  Evictor evictor_;
 
   mutable std::mutex mutex_;
   std::unordered_map<InfoHash, std::shared_ptr<Slot>, InfoHashHasher> slots_;  // guarded

@@ -36,6 +36,11 @@ class TorrentFiles {
                const std::function<void(std::span<const char>)>& consume);
   // Lets go of this process's pages of the piece (the page cache keeps them).
   void release_pages(int piece);
+  // Gives back the piece's disk blocks and pages (for eviction). Best effort: a failure is
+  // logged, and the piece is recorded missing either way.
+  void punch(int piece);
+  // Bytes of the piece that are stored on disk (pad files are not).
+  [[nodiscard]] std::uint64_t stored_bytes(int piece) const;
   // fdatasync one content file (a no-op for files never written).
   Status sync_file(int file_index);
   // Closes every content file (jobs in flight keep theirs until done).

@@ -1,26 +1,39 @@
 #pragma once
 // TorrentStore: everything seeder keeps on disk for one torrent: its content files, its
-// completion database and the in-memory view of both. Shared (refcounted) by the disk I/O
-// backend, the live torrent and HTTP readers, so a torrent removed and re-added never loses its
-// files mid-read.
+// completion database, the in-memory view of both, and its share of the cache budget. Shared
+// (refcounted) by the disk I/O backend, the live torrent and HTTP readers, so a torrent removed
+// and re-added never loses its files mid-read.
+//
+// Eviction: with a budget, once the complete pieces exceed it, the least recently used pieces
+// that nobody protects are evicted down to 80% of it (hysteresis: one burst of evictions, one
+// resync). Readers protect the pieces of their read-ahead window, completed-file readers the
+// pieces they serve; a protected piece is never evicted. Protection and eviction of one piece
+// are serialised by a sharded lock, as are reads for peers, so no reader and no peer is ever
+// handed bytes from a hole.
 //
 // Threads: open() runs on a blocking worker. on_piece_passed() comes from libtorrent's network
-// thread; persist_pending() from the CompletionWriter; queries from anywhere. One mutex guards
-// the in-memory state; the database has its own and is only touched by open() and the writer.
+// thread; maintain() from the CompletionWriter; the rest from anywhere. Lock order: a piece's
+// shard lock, then the state mutex; SQLite has its own mutex.
 
+#include <array>
+#include <atomic>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
 #include <vector>
 
 #include <libtorrent/bitfield.hpp>
+#include <libtorrent/file_storage.hpp>
 #include <libtorrent/sha1_hash.hpp>
 
 #include "seeder/core/info_hash.hpp"
 #include "seeder/core/result.hpp"
 #include "seeder/storage/completion_db.hpp"
+#include "seeder/storage/piece_lru.hpp"
 #include "seeder/storage/torrent_files.hpp"
 
 namespace libtorrent {
@@ -30,6 +43,7 @@ class torrent_info;
 namespace seeder::storage {
 
 class CompletionWriter;
+class Evictor;
 
 // What a store is opened for.
 struct StoreSpec {
@@ -43,14 +57,26 @@ struct StoreSpec {
 StoreSpec spec_for(const InfoHash& key, const libtorrent::torrent_info& info,
                    std::string torrent_file);
 
+struct StoreOptions {
+  std::uint64_t budget = 0;  // bytes of complete pieces kept on disk; 0 = no eviction
+};
+
 class TorrentStore : public std::enable_shared_from_this<TorrentStore> {
  public:
+  // Told of evictions. `evicting` runs while the piece is locked, before its bytes go: it must
+  // be quick and must not call back into the store. `evicted` runs after, with the batch.
+  struct EvictionListener {
+    std::function<void(int piece)> evicting;
+    std::function<void(const std::vector<int>& pieces)> evicted;
+  };
+
   // Creates the torrent's directory, saves its metadata, opens (or rebuilds) its database and
   // checks every recorded piece against the content files: a piece whose bytes are missing
-  // (file gone, truncated, or a hole where data should be) is recorded incomplete again.
+  // (file gone, truncated, or a hole where data should be) is recorded incomplete again. Then
+  // brings the torrent within its budget.
   static Result<std::shared_ptr<TorrentStore>> open(const std::filesystem::path& data_dir,
-                                                    const StoreSpec& spec,
-                                                    CompletionWriter& writer);
+                                                    const StoreSpec& spec, CompletionWriter& writer,
+                                                    Evictor& evictor, StoreOptions options = {});
   ~TorrentStore();
   TorrentStore(const TorrentStore&) = delete;
   TorrentStore& operator=(const TorrentStore&) = delete;
@@ -61,6 +87,7 @@ class TorrentStore : public std::enable_shared_from_this<TorrentStore> {
   [[nodiscard]] const libtorrent::sha1_hash& libtorrent_key() const { return libtorrent_key_; }
   [[nodiscard]] TorrentFiles& files() { return files_; }
   [[nodiscard]] int num_pieces() const;
+  [[nodiscard]] std::uint64_t budget() const { return options_.budget; }
 
   // True after the database was rebuilt: only a full hash check may say what is on disk.
   [[nodiscard]] bool needs_full_check() const;
@@ -69,14 +96,36 @@ class TorrentStore : public std::enable_shared_from_this<TorrentStore> {
   [[nodiscard]] bool piece_complete(int piece) const;
   [[nodiscard]] int complete_pieces() const;
   [[nodiscard]] bool file_complete(int file_index) const;
+  // Bytes of complete pieces on disk (what the budget counts) and evictions so far.
+  [[nodiscard]] std::uint64_t bytes_on_disk() const;
+  [[nodiscard]] std::uint64_t evictions() const { return evictions_; }
 
   // libtorrent verified `piece` (downloaded, resumed or checked). Cheap; durability follows.
   void on_piece_passed(int piece);
   // A full hash check finished: the store's records are trustworthy again.
   void on_full_check_finished();
 
-  // Writer thread: fdatasync the files of pending pieces, then record them (and files that
-  // became complete) in one transaction. On failure they stay pending for the next flush.
+  // Protection against eviction, counted per piece.
+  void protect(int piece);
+  void unprotect(int piece);
+  // Protects pieces [first, last] if all are complete; otherwise protects nothing.
+  bool protect_if_complete(int first, int last);
+  void unprotect(int first, int last);
+  // Marks the piece used (most recently) for the LRU.
+  void touch(int piece);
+  // A read for a peer; Errc::not_found when the piece is not (or no longer) on disk.
+  Status read_for_peer(int piece, int offset, std::span<char> out);
+
+  void set_eviction_listener(EvictionListener listener);
+
+  // Evictor thread, writes, hashes (and open): if over budget once `incoming` more bytes are
+  // complete, evict down to the low watermark (less `incoming`).
+  void enforce_budget(std::uint64_t incoming = 0);
+  // Cheap check, for the write path: evict before adding bytes when this is true.
+  [[nodiscard]] bool over_budget() const;
+  // Writer thread (and open): make pending changes durable: fdatasync the files of newly
+  // complete pieces, then record everything in one transaction. On failure the changes stay
+  // pending for the next call.
   Status persist_pending();
 
  private:
@@ -85,30 +134,49 @@ class TorrentStore : public std::enable_shared_from_this<TorrentStore> {
     int last_piece = -1;  // empty for zero-length files
     bool pad = false;
   };
+  static constexpr std::size_t kShards = 64;
+
   TorrentStore(const std::filesystem::path& data_dir, const StoreSpec& spec,
-               CompletionWriter& writer, std::unique_ptr<CompletionDb> db);
+               CompletionWriter& writer, Evictor& evictor, std::unique_ptr<CompletionDb> db,
+               StoreOptions options);
   Status load(const CompletionDb::State& state);
   std::vector<int> missing_bytes(const std::vector<int>& claimed) const;
   void mark_complete_locked(int piece);
+  void mark_incomplete_locked(int piece);
   [[nodiscard]] CompletionDb::FileRow row_of(int file_index) const;
+  [[nodiscard]] std::mutex& shard(int piece) {
+    return shards_[static_cast<std::size_t>(piece) % kShards];
+  }
+  bool evict(int piece);
+  EvictionListener listener();
 
   InfoHash key_;
   libtorrent::sha1_hash libtorrent_key_;
   TorrentFiles files_;
   CompletionWriter& writer_;
+  Evictor& evictor_;
+  StoreOptions options_;
   std::vector<FileSpan> spans_;  // per torrent file, immutable
 
   std::mutex db_mutex_;
   std::unique_ptr<CompletionDb> db_;  // guarded by db_mutex_
 
+  std::array<std::mutex, kShards> shards_;           // per piece (piece % kShards)
+  std::vector<std::atomic<std::uint16_t>> protect_;  // changed under the piece's shard lock
+  std::atomic<std::uint64_t> evictions_{0};
+
   mutable std::mutex mutex_;
   std::vector<std::uint8_t> complete_;   // guarded by mutex_: verified pieces
-  std::vector<int> missing_;             // guarded by mutex_: per file, pieces not yet verified
+  std::vector<int> missing_;             // guarded by mutex_: per file, pieces not verified
   std::vector<std::uint8_t> file_rows_;  // guarded by mutex_: per file, recorded complete in the db
-  std::vector<int> pending_;             // guarded by mutex_: verified, not yet durable
+  std::map<int, bool> pending_;          // guarded by mutex_: piece -> complete?, not yet recorded
+  PieceLru lru_;                         // guarded by mutex_
   int complete_count_ = 0;               // guarded by mutex_
   bool needs_check_ = false;             // guarded by mutex_
   bool check_finished_pending_ = false;  // guarded by mutex_
+
+  std::mutex listener_mutex_;
+  EvictionListener listener_;  // guarded by listener_mutex_
 };
 
 }  // namespace seeder::storage

@@ -1,7 +1,8 @@
 #pragma once
 // CompletedFileSource: a byte range of a file whose every piece is verified on disk, served
 // straight from its content file without the torrent being in the session (the completed-file
-// fast path). Yields large slices for sendfile; keeps the store open while it lives.
+// fast path). Yields large slices for sendfile; keeps the store open, and the pieces it serves
+// protected from eviction, while it lives.
 
 #include <cstdint>
 #include <memory>
@@ -16,9 +17,14 @@ namespace seeder::torrent {
 
 class CompletedFileSource final : public ByteSource {
  public:
-  CompletedFileSource(std::shared_ptr<storage::TorrentStore> store, UniqueFd fd,
-                      std::uint64_t first, std::uint64_t length,
+  // Takes over the protection of pieces [first_piece, last_piece], which the caller obtained
+  // (TorrentStore::protect_if_complete), and releases it when destroyed.
+  CompletedFileSource(std::shared_ptr<storage::TorrentStore> store, int first_piece, int last_piece,
+                      UniqueFd fd, std::uint64_t first, std::uint64_t length,
                       boost::asio::any_io_executor executor);
+  ~CompletedFileSource() override;
+  CompletedFileSource(const CompletedFileSource&) = delete;
+  CompletedFileSource& operator=(const CompletedFileSource&) = delete;
 
   [[nodiscard]] std::uint64_t size() const override { return length_; }
   void async_next(std::uint64_t max_bytes, NextHandler handler) override;
@@ -26,6 +32,8 @@ class CompletedFileSource final : public ByteSource {
 
  private:
   std::shared_ptr<storage::TorrentStore> store_;
+  int first_piece_;
+  int last_piece_;
   UniqueFd fd_;
   std::uint64_t cursor_;
   std::uint64_t end_;

@@ -1,16 +1,26 @@
 #pragma once
 // LiveTorrent: one torrent while it is in the libtorrent session. Owns its PieceMap, tells
 // libtorrent which pieces readers want next (deadlines, counted per piece so readers sharing a
-// piece don't cancel each other), and records activity for the idle TTL.
+// piece don't cancel each other), protects those pieces from eviction, and records activity
+// for the idle TTL.
+//
+// Eviction and resync: when the store evicts a piece, readers see it gone at once (its PieceMap
+// bit is cleared before the hole is punched), but libtorrent keeps believing it has the piece:
+// libtorrent 2.0 has no way to forget one. Such "stale" pieces get no deadline (there would be
+// nothing to wait for); instead the torrent asks for a resync, the Registry removes it from the
+// session and adds it again with what the store really has. Readers hold this object, not the
+// libtorrent handle, so they live through the swap; their wants are re-issued on the new handle.
 //
 // Created and dropped by the Registry. Thread-safe: readers call it from HTTP strands, the
-// alert strand marks it ready or failed, libtorrent's network thread fills its PieceMap.
+// alert strand marks it ready or failed, libtorrent's network thread fills its PieceMap, the
+// completion writer reports evictions.
 
 #include <atomic>
 #include <chrono>
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <vector>
 
 #include <boost/asio/any_io_executor.hpp>
@@ -23,12 +33,20 @@
 
 namespace seeder::torrent {
 
-class LiveTorrent {
+struct LiveOptions {
+  // With a cache budget, pieces outside readers' windows are not fetched (priority 0).
+  bool budget_mode = false;
+  // Stale pieces (evicted, still believed had by libtorrent) that trigger a resync even when no
+  // reader wants one yet, so the torrent stops advertising lots of pieces it lacks.
+  int resync_threshold = 256;
+};
+
+class LiveTorrent : public std::enable_shared_from_this<LiveTorrent> {
  public:
-  enum class State { loading, ready, failed };
+  enum class State { loading, ready, resyncing, failed };
   using Clock = std::chrono::steady_clock;
 
-  explicit LiveTorrent(EntryPtr entry);
+  LiveTorrent(EntryPtr entry, LiveOptions options);
 
   [[nodiscard]] const CatalogEntry& entry() const { return *entry_; }
   [[nodiscard]] const TorrentMeta& meta() const { return *entry_->meta; }
@@ -36,7 +54,20 @@ class LiveTorrent {
   [[nodiscard]] const std::shared_ptr<PieceMap>& shared_pieces() const { return pieces_; }
   // The torrent's storage; null until it is opened (the torrent is then still loading).
   [[nodiscard]] std::shared_ptr<storage::TorrentStore> store() const;
-  void set_store(std::shared_ptr<storage::TorrentStore> store);
+  // Takes the store: seeds the PieceMap from it and listens to its evictions.
+  void attach_store(std::shared_ptr<storage::TorrentStore> store);
+  // Called when a resync is wanted (at most once until the resync begins).
+  void on_resync_wanted(std::function<void()> request);
+  // Called (on any thread) when the torrent should redial its peers: see reconnect().
+  void on_reconnect_wanted(std::function<void()> request);
+  // Connected peers, counted by the piece plugin (libtorrent's network thread).
+  [[nodiscard]] const std::shared_ptr<std::atomic<int>>& peer_count() const { return peers_; }
+  // The plugin saw the last peer go.
+  void on_no_peers();
+  // With a cache budget a torrent that wants nothing is "finished", and seeds hang up on it.
+  // When a reader then wants a piece and no peer is connected, pausing and resuming the torrent
+  // is libtorrent's one public way to dial its known peers at once (torrent::do_resume).
+  void reconnect();
 
   // Completes on `executor` once the torrent is in the session (or failed to get there).
   void async_when_ready(boost::asio::any_io_executor executor, std::function<void(Status)> handler);
@@ -45,10 +76,17 @@ class LiveTorrent {
   [[nodiscard]] State state() const;
   [[nodiscard]] libtorrent::torrent_handle handle() const;
 
-  // One more reader wants `piece` by `deadline` from now. Sets a libtorrent deadline unless the
-  // piece is already verified; a deadline of zero always brings the piece forward.
+  // Resync, driven by the Registry: begin_resync() hands back the handle to remove (invalid when
+  // there is nothing to resync); finish_resync() takes the new one and re-issues every want.
+  libtorrent::torrent_handle begin_resync();
+  void finish_resync(const libtorrent::torrent_handle& handle);
+  [[nodiscard]] int resyncs() const { return resyncs_; }
+
+  // One more reader wants `piece` by `deadline` from now: the piece is protected from eviction
+  // and, unless verified already, fetched at top priority. A deadline of zero always brings the
+  // piece forward.
   void want(int piece, std::chrono::milliseconds deadline);
-  // The reader no longer needs `piece`. The last one to let go clears its deadline.
+  // The reader no longer needs `piece`. The last one to let go releases it.
   void unwant(int piece);
 
   void touch() { last_active_ns_ = Clock::now().time_since_epoch().count(); }
@@ -78,11 +116,26 @@ class LiveTorrent {
     std::function<void(Status)> handler;
   };
   void complete_ready_waiters(const Status& status);
+  void on_evicted(const std::vector<int>& pieces);
+  // Posts the resync request unless one is pending; call without mutex_ held.
+  void request_resync();
+  // True when a reconnect should be asked for now (budget mode, wanted pieces, no peer).
+  [[nodiscard]] bool needs_reconnect_locked() const;
+  void request_reconnect();
+  void fetch_locked(int piece, std::chrono::milliseconds deadline);
+  void release_locked(int piece);
+  // Calls into libtorrent on handle_; a torrent removed meanwhile throws, which is not an error
+  // here (a resync or a drop is under way).
+  template <class Call>
+  void on_handle_locked(Call call);
 
   EntryPtr entry_;
+  LiveOptions options_;
   std::shared_ptr<PieceMap> pieces_;
+  std::shared_ptr<std::atomic<int>> peers_ = std::make_shared<std::atomic<int>>(0);
   std::atomic<Clock::rep> last_active_ns_;
   std::atomic<int> readers_{0};
+  std::atomic<int> resyncs_{0};
 
   mutable std::mutex mutex_;
   State state_ = State::loading;                  // guarded by mutex_
@@ -91,6 +144,13 @@ class LiveTorrent {
   std::shared_ptr<storage::TorrentStore> store_;  // guarded by mutex_
   std::vector<ReadyWaiter> ready_waiters_;        // guarded by mutex_
   std::vector<std::uint16_t> want_counts_;        // guarded by mutex_, one per piece
+  std::set<int> stale_;                      // guarded by mutex_: evicted, libtorrent still has
+  std::set<int> resyncing_;                  // guarded by mutex_: stale_ taken by a resync
+  std::function<void()> resync_request_;     // guarded by mutex_
+  bool resync_wanted_ = false;               // guarded by mutex_
+  std::function<void()> reconnect_request_;  // guarded by mutex_
+  int wanted_pieces_ = 0;                    // guarded by mutex_: pieces with a want count
+  Clock::time_point last_reconnect_{};       // guarded by mutex_
 };
 
 }  // namespace seeder::torrent

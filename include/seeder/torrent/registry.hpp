@@ -7,6 +7,7 @@
 // Thread-safe. Alerts arrive on the session's alert strand; the idle sweep runs on `executor`;
 // storage opens on `blocking`.
 
+#include <atomic>
 #include <chrono>
 #include <filesystem>
 #include <functional>
@@ -17,6 +18,7 @@
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <libtorrent/add_torrent_params.hpp>
 #include <libtorrent/fwd.hpp>
 #include <libtorrent/socket.hpp>
 
@@ -28,6 +30,9 @@ namespace seeder::torrent {
 
 struct RegistryOptions {
   std::chrono::milliseconds ttl{600'000};
+  LiveOptions live;
+  // Read-ahead per reader, to warn when a cache budget cannot hold one window.
+  std::uint64_t readahead_bytes = 20ull << 20;
   // Peers every torrent connects to when added (private swarms, tests); trackers and the DHT
   // still find the others.
   std::vector<libtorrent::tcp::endpoint> extra_peers;
@@ -59,9 +64,12 @@ class Registry {
 
  private:
   void open_and_add(const std::shared_ptr<LiveTorrent>& torrent);
-  void add_to_session(const std::shared_ptr<LiveTorrent>& torrent,
-                      const storage::TorrentStore& store);
   void on_added(const libtorrent::add_torrent_alert& added);
+  void resync(const std::shared_ptr<LiveTorrent>& torrent);
+  void reconnect(LiveTorrent& torrent);
+  void warn_if_budget_too_small(const TorrentMeta& meta, const storage::TorrentStore& store) const;
+  libtorrent::add_torrent_params params_for(const LiveTorrent& torrent,
+                                            const storage::TorrentStore& store) const;
   void on_checked(const libtorrent::torrent_handle& handle);
   void drop(const std::shared_ptr<LiveTorrent>& torrent, const Error& reason);
   void schedule_sweep();
@@ -76,6 +84,7 @@ class Registry {
   mutable std::mutex mutex_;
   std::unordered_map<InfoHash, std::shared_ptr<LiveTorrent>, InfoHashHasher> torrents_;  // guarded
   bool shut_down_ = false;  // guarded by mutex_
+  std::atomic<int> recount_toggle_{0};
 };
 
 }  // namespace seeder::torrent
