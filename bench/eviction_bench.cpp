@@ -31,19 +31,21 @@ struct Options {
 
 Options parse(int argc, char** argv) {
   Options options;
-  parse_numeric_flags(argc, argv,
-                      {{"--size-mib", [&](long v) { options.size_mib = static_cast<std::size_t>(v); }},
-                       {"--budget-mib", [&](long v) { options.budget_mib = static_cast<std::uint64_t>(v); }},
-                       {"--piece-kib", [&](long v) { options.piece_kib = static_cast<int>(v); }},
-                       {"--readahead-mib", [&](long v) { options.readahead_mib = static_cast<std::uint64_t>(v); }},
-                       {"--runs", [&](long v) { options.runs = static_cast<int>(v); }}});
+  parse_numeric_flags(
+      argc, argv,
+      {{"--size-mib", [&](long v) { options.size_mib = static_cast<std::size_t>(v); }},
+       {"--budget-mib", [&](long v) { options.budget_mib = static_cast<std::uint64_t>(v); }},
+       {"--piece-kib", [&](long v) { options.piece_kib = static_cast<int>(v); }},
+       {"--readahead-mib", [&](long v) { options.readahead_mib = static_cast<std::uint64_t>(v); }},
+       {"--runs", [&](long v) { options.runs = static_cast<int>(v); }}});
   return options;
 }
 
 // Samples the blocks allocated to a file until destroyed; keeps the largest.
 class DiskSampler {
  public:
-  explicit DiskSampler(std::filesystem::path file) : file_(std::move(file)), thread_([this] { run(); }) {}
+  explicit DiskSampler(std::filesystem::path file)
+      : file_(std::move(file)), thread_([this] { run(); }) {}
   ~DiskSampler() { stop(); }
   std::uint64_t stop() {
     if (thread_.joinable()) {
@@ -76,8 +78,8 @@ struct Run {
   double seek_back_ms = 0;
 };
 
-Run stream(const SwarmProcess& swarm, const std::filesystem::path& data, const Options& options, std::uint64_t budget,
-           const std::filesystem::path& logs) {
+Run stream(const SwarmProcess& swarm, const std::filesystem::path& data, const Options& options,
+           std::uint64_t budget, const std::filesystem::path& logs) {
   GatewayProcess gateway(swarm, data,
                          {"--per-torrent-cache-budget", std::to_string(budget), "--max-readahead",
                           std::to_string(options.readahead_mib << 20)},
@@ -89,7 +91,8 @@ Run stream(const SwarmProcess& swarm, const std::filesystem::path& data, const O
   // Back to a quarter of the way in: long evicted when there is a budget.
   const auto back = swarm.size() / 4;
   run.seek_back_ms =
-      timed_get(gateway.port(), swarm.url(), "bytes=" + std::to_string(back) + "-" + std::to_string(back + (1 << 20) - 1))
+      timed_get(gateway.port(), swarm.url(),
+                "bytes=" + std::to_string(back) + "-" + std::to_string(back + (1 << 20) - 1))
           .total_s *
       1000;
   run.peak_disk = sampler.stop();
@@ -119,23 +122,28 @@ int main(int argc, char** argv) {
   using namespace seeder::bench;
   const auto options = parse(argc, argv);
   seeder::test::TempDir scratch("seeder-bench-eviction");
-  std::printf("eviction_bench: %zu MiB file, %d KiB pieces, budget %llu MiB, read-ahead %llu MiB, median of %d runs\n", options.size_mib,
-              options.piece_kib, static_cast<unsigned long long>(options.budget_mib),
-              static_cast<unsigned long long>(options.readahead_mib), options.runs);
+  std::printf(
+      "eviction_bench: %zu MiB file, %d KiB pieces, budget %llu MiB, read-ahead %llu MiB, median "
+      "of %d runs\n",
+      options.size_mib, options.piece_kib, static_cast<unsigned long long>(options.budget_mib),
+      static_cast<unsigned long long>(options.readahead_mib), options.runs);
   SwarmProcess swarm({options.size_mib, options.piece_kib, 0}, scratch.path());
   // Interleaved runs, medians: neighbours on a shared machine swing single runs by 2x.
   std::vector<Run> unlimited_runs, budgeted_runs;
   for (int run = 0; run < options.runs; ++run) {
     const auto suffix = "-" + std::to_string(run);
-    unlimited_runs.push_back(stream(swarm, scratch / ("data-unlimited" + suffix), options, 0, scratch.path()));
-    budgeted_runs.push_back(stream(swarm, scratch / ("data-budget" + suffix), options, options.budget_mib << 20, scratch.path()));
+    unlimited_runs.push_back(
+        stream(swarm, scratch / ("data-unlimited" + suffix), options, 0, scratch.path()));
+    budgeted_runs.push_back(stream(swarm, scratch / ("data-budget" + suffix), options,
+                                   options.budget_mib << 20, scratch.path()));
     std::filesystem::remove_all(scratch / ("data-unlimited" + suffix));
     std::filesystem::remove_all(scratch / ("data-budget" + suffix));
   }
   const auto unlimited = median_run(unlimited_runs);
   const auto budgeted = median_run(budgeted_runs);
   const double mib = 1 << 20;
-  const auto bound = (options.budget_mib + options.readahead_mib) * (1ull << 20) + static_cast<std::uint64_t>(options.piece_kib) * 1024;
+  const auto bound = (options.budget_mib + options.readahead_mib) * (1ull << 20) +
+                     static_cast<std::uint64_t>(options.piece_kib) * 1024;
   std::printf("without a budget\n");
   print_figure("throughput", unlimited.mib_s, "MiB/s");
   print_figure("peak RSS", static_cast<double>(unlimited.peak_rss) / mib, "MiB");

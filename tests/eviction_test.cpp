@@ -106,6 +106,9 @@ TEST_F(EvictionTest, StreamingTwiceUnderABudgetServesEveryByteAndStaysWithinIt) 
   ASSERT_EQ(first.status, 200u);
   EXPECT_TRUE(first.body == big_bytes()) << "first pass";
   const auto after_first = uploaded_by_seeder(*swarm_, big().hash);
+  // Evicting behind a forward stream never drops its connections for a resync.
+  ASSERT_TRUE(gateway->registry().find(big().hash));
+  EXPECT_EQ(gateway->registry().find(big().hash)->resyncs(), 0);
 
   const auto second = http_get(port, big().url(big().name));
   ASSERT_EQ(second.status, 200u);
@@ -132,6 +135,24 @@ TEST_F(EvictionTest, StreamingTwiceUnderABudgetServesEveryByteAndStaysWithinIt) 
   // Everything beyond what the budget could keep came from the swarm again.
   EXPECT_GE(after_second - after_first,
             static_cast<std::int64_t>(big_bytes().size() - kBudget - kReadahead));
+}
+
+TEST_F(EvictionTest, AnIdleTorrentWithManyEvictedPiecesIsResynced) {
+  config_.torrent_ttl = std::chrono::seconds(4);  // sweeps every second
+  auto gateway = swarm_->start_gateway(config_);
+  ASSERT_EQ(http_get(gateway->http_port(), big().url(big().name)).status, 200u);
+  const auto live = gateway->registry().find(big().hash);
+  ASSERT_TRUE(live);
+  EXPECT_EQ(live->resyncs(), 0);
+  // Quiet for 2 s, then the next sweep resyncs: bounded at 10 s.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (live->resyncs() == 0 && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  EXPECT_EQ(live->resyncs(), 1);
+  // libtorrent now knows what the store lacks: the torrent is no longer a seed.
+  const auto status = live->handle().status();
+  EXPECT_LT(status.num_pieces, live->meta().num_pieces());
+  EXPECT_EQ(status.num_pieces, static_cast<int>(live->store()->bytes_on_disk() / kPiece));
 }
 
 TEST_F(EvictionTest, ASeekBackIntoEvictedDataServesTheRightBytes) {

@@ -45,8 +45,18 @@ void RangeReader::slide_window(int cursor) {
   }
   if (window_first_ < cursor) window_first_ = window_end_ = cursor;  // jumped past the window
   if (window_end_ < window_first_) window_end_ = window_first_;
+  const auto band = [&](int piece) {
+    return (piece - cursor) * LiveTorrent::kUrgencyBands / window_pieces;
+  };
+  // The cursor moved on: the pieces of the window came closer. Only those crossing into a more
+  // urgent band reach libtorrent.
+  if (cursor != banded_cursor_) {
+    for (int piece = window_first_; piece < window_end_; ++piece)
+      torrent.raise(piece, band(piece));
+    banded_cursor_ = cursor;
+  }
   for (; window_end_ < new_end; ++window_end_) {
-    torrent.want(window_end_, options_.deadline_step * (window_end_ - cursor));
+    torrent.want(window_end_, options_.deadline_step * (window_end_ - cursor), band(window_end_));
   }
 }
 

@@ -17,6 +17,9 @@
 namespace seeder::torrent {
 namespace {
 
+// How long a torrent with many stale pieces must go unused before it is resynced.
+constexpr std::chrono::seconds kResyncQuiet{2};
+
 // Tells the store and the readers when libtorrent has verified a piece. on_piece_pass runs on
 // libtorrent's network thread right after the piece is marked had, for downloaded, checked and
 // resumed pieces alike, before a piece_finished alert would reach us. The piece's bytes are in
@@ -317,6 +320,8 @@ std::size_t Registry::sweep(LiveTorrent::Clock::time_point now) {
     for (const auto& [hash, torrent] : torrents_) {
       if (torrent->readers() == 0 && now - torrent->last_active() >= options_.ttl)
         idle.push_back(torrent);
+      else
+        torrent->resync_if_idle(now, kResyncQuiet);
     }
   }
   for (const auto& torrent : idle) {

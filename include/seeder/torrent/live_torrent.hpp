@@ -36,8 +36,9 @@ namespace seeder::torrent {
 struct LiveOptions {
   // With a cache budget, pieces outside readers' windows are not fetched (priority 0).
   bool budget_mode = false;
-  // Stale pieces (evicted, still believed had by libtorrent) that trigger a resync even when no
-  // reader wants one yet, so the torrent stops advertising lots of pieces it lacks.
+  // Stale pieces (evicted, still believed had by libtorrent) that trigger a resync once the
+  // torrent is idle even when no reader wants one, so it stops advertising pieces it lacks:
+  // this many, or an eighth of the torrent's pieces when that is fewer.
   int resync_threshold = 256;
 };
 
@@ -81,11 +82,22 @@ class LiveTorrent : public std::enable_shared_from_this<LiveTorrent> {
   libtorrent::torrent_handle begin_resync();
   void finish_resync(const libtorrent::torrent_handle& handle);
   [[nodiscard]] int resyncs() const { return resyncs_; }
+  // Asks for a resync when many pieces are stale and nobody has used the torrent for `quiet`.
+  void resync_if_idle(Clock::time_point now, Clock::duration quiet);
 
-  // One more reader wants `piece` by `deadline` from now: the piece is protected from eviction
-  // and, unless verified already, fetched at top priority. A deadline of zero always brings the
-  // piece forward.
-  void want(int piece, std::chrono::milliseconds deadline);
+  // How soon a reader needs a wanted piece: band 0 is next, kUrgencyBands - 1 the far end of its
+  // window. libtorrent's picker takes same-priority pieces in random order and honours deadlines
+  // only on its tick, so without bands a window arrives in random order and the reader waits on
+  // its cursor piece while bandwidth goes to the window's tail (measured: a 20 MiB window under a
+  // budget ran at 0.75x the speed of an unbudgeted stream).
+  static constexpr int kUrgencyBands = 7;
+
+  // One more reader wants `piece` by `deadline` from now, at urgency `band`: the piece is
+  // protected from eviction and, unless verified already, fetched by its deadline. A deadline of
+  // zero always brings the piece forward.
+  void want(int piece, std::chrono::milliseconds deadline, int band = 0);
+  // A reader came closer to a piece it wants: raises its urgency (never lowers it).
+  void raise(int piece, int band);
   // The reader no longer needs `piece`. The last one to let go releases it.
   void unwant(int piece);
 
@@ -123,6 +135,9 @@ class LiveTorrent : public std::enable_shared_from_this<LiveTorrent> {
   [[nodiscard]] bool needs_reconnect_locked() const;
   void request_reconnect();
   void fetch_locked(int piece, std::chrono::milliseconds deadline);
+  // Gives libtorrent the priority of the piece's band (a deadline alone means top priority).
+  void prioritise_locked(int piece);
+  [[nodiscard]] bool libtorrent_lacks_locked(int piece) const;
   void release_locked(int piece);
   // Calls into libtorrent on handle_; a torrent removed meanwhile throws, which is not an error
   // here (a resync or a drop is under way).
@@ -144,8 +159,9 @@ class LiveTorrent : public std::enable_shared_from_this<LiveTorrent> {
   std::shared_ptr<storage::TorrentStore> store_;  // guarded by mutex_
   std::vector<ReadyWaiter> ready_waiters_;        // guarded by mutex_
   std::vector<std::uint16_t> want_counts_;        // guarded by mutex_, one per piece
-  std::set<int> stale_;                      // guarded by mutex_: evicted, libtorrent still has
-  std::set<int> resyncing_;                  // guarded by mutex_: stale_ taken by a resync
+  std::vector<std::uint8_t> bands_;  // guarded by mutex_, one per piece: most urgent wanted band
+  std::set<int> stale_;              // guarded by mutex_: evicted, libtorrent still has
+  std::set<int> resyncing_;          // guarded by mutex_: stale_ taken by a resync
   std::function<void()> resync_request_;     // guarded by mutex_
   bool resync_wanted_ = false;               // guarded by mutex_
   std::function<void()> reconnect_request_;  // guarded by mutex_
