@@ -35,6 +35,8 @@ struct ServeText {
   std::string piece_timeout = "60s";
   std::string http_read_timeout = "30s";
   std::string http_send_timeout = "60s";
+  std::string stats_interval = "3s";
+  std::string warmup_timeout = "30m";
 };
 
 void add_serve_options(CLI::App& app, Config& config, ServeText& text) {
@@ -94,6 +96,28 @@ void add_serve_options(CLI::App& app, Config& config, ServeText& text) {
                  "Access-Control-Allow-Origin: *, a comma-separated list, or empty")
       ->envname(env("CORS_ORIGIN"))
       ->capture_default_str();
+  app.add_option("--stats-interval", text.stats_interval,
+                 "how often a ?stats stream looks for changes to report")
+      ->envname(env("STATS_INTERVAL"))
+      ->check(kDuration)
+      ->capture_default_str();
+  app.add_option("--warmup-timeout", text.warmup_timeout,
+                 "a ?warmup stream gives up after this long")
+      ->envname(env("WARMUP_TIMEOUT"))
+      ->check(kDuration)
+      ->capture_default_str();
+  app.add_flag("--probe,!--no-probe", config.probe, "serve /liveness and /readiness")
+      ->envname(env("PROBE"))
+      ->capture_default_str();
+  app.add_option("--probe-port", config.probe_port, "port of the probes (0 picks a free one)")
+      ->envname(env("PROBE_PORT"))
+      ->capture_default_str();
+  app.add_flag("--metrics,!--no-metrics", config.metrics, "serve Prometheus /metrics")
+      ->envname(env("METRICS"))
+      ->capture_default_str();
+  app.add_option("--metrics-port", config.metrics_port, "port of /metrics (0 picks a free one)")
+      ->envname(env("METRICS_PORT"))
+      ->capture_default_str();
   app.add_option("--bt-listen", config.bt_listen,
                  "BitTorrent listen interfaces (libtorrent syntax)")
       ->envname(env("BT_LISTEN"))
@@ -130,6 +154,8 @@ void apply_text(Config& config, const ServeText& text) {
   config.piece_timeout = *parse_duration(text.piece_timeout);
   config.http_read_timeout = *parse_duration(text.http_read_timeout);
   config.http_send_timeout = *parse_duration(text.http_send_timeout);
+  config.stats_interval = *parse_duration(text.stats_interval);
+  config.warmup_timeout = *parse_duration(text.warmup_timeout);
 }
 
 Status check_config(const Config& config) {
@@ -139,6 +165,10 @@ Status check_config(const Config& config) {
     return make_error(Errc::bad_request, "--torrent-ttl must be above 0");
   if (config.piece_timeout.count() <= 0)
     return make_error(Errc::bad_request, "--piece-timeout must be above 0");
+  if (config.stats_interval.count() <= 0)
+    return make_error(Errc::bad_request, "--stats-interval must be above 0");
+  if (config.warmup_timeout.count() <= 0)
+    return make_error(Errc::bad_request, "--warmup-timeout must be above 0");
   return {};
 }
 

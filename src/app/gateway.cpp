@@ -17,6 +17,7 @@
 #include "seeder/storage/mmap_disk_io.hpp"
 #include "seeder/storage/store_registry.hpp"
 #include "seeder/torrent/catalog.hpp"
+#include "seeder/torrent/progress.hpp"
 #include "seeder/torrent/registry.hpp"
 #include "seeder/torrent/session.hpp"
 #include "seeder/torrent/streamer.hpp"
@@ -39,6 +40,7 @@ struct Gateway::Parts {
   std::unique_ptr<torrent::Session> session;
   std::unique_ptr<torrent::Registry> registry;
   std::unique_ptr<torrent::Streamer> streamer;
+  std::unique_ptr<torrent::Progress> progress;
   std::unique_ptr<http::Router> router;
   std::unique_ptr<http::Server> server;
   bool stopped = false;
@@ -140,6 +142,11 @@ Result<std::unique_ptr<Gateway>> Gateway::start(const Config& config) {
   reader_options.piece_timeout = config.piece_timeout;
   parts->streamer = std::make_unique<torrent::Streamer>(
       *parts->registry, *parts->stores, parts->blocking.get_executor(), reader_options);
+  torrent::ProgressOptions progress_options;
+  progress_options.stats_interval = config.stats_interval;
+  progress_options.warmup_timeout = config.warmup_timeout;
+  parts->progress = std::make_unique<torrent::Progress>(
+      *parts->registry, *parts->stores, parts->blocking.get_executor(), progress_options);
   parts->router = std::make_unique<http::Router>(http::RouterOptions{config.cors_origin});
 
   http::ServerOptions server_options;
@@ -148,7 +155,8 @@ Result<std::unique_ptr<Gateway>> Gateway::start(const Config& config) {
   server_options.read_timeout = config.http_read_timeout;
   server_options.send_timeout = config.http_send_timeout;
   auto server = http::Server::start(
-      parts->io, server_options, http::Backend{*parts->router, parts->catalog, *parts->streamer});
+      parts->io, server_options,
+      http::Backend{*parts->router, parts->catalog, *parts->streamer, *parts->progress});
   if (!server) return server.error();
   parts->server = std::move(*server);
 

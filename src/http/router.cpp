@@ -280,6 +280,45 @@ std::variant<Reply, FilePlan> Router::route_file(const ParsedRequest& request,
   return FilePlan{entry, &file, first, length, std::move(reply)};
 }
 
+std::variant<Reply, ModePlan> Router::route_mode(const ParsedRequest& request,
+                                                 const torrent::EntryPtr& entry) const {
+  const auto& meta = *entry->meta;
+  auto selection = torrent::select(meta, request.path);
+  if (!selection) return error_reply(selection.error(), request);
+  ModePlan plan{entry, request.mode, std::move(*selection), 0, 0, {}};
+  if (plan.mode == Mode::done) return plan;
+
+  auto& head = plan.head;
+  head.headers = {{"Content-Type", "text/event-stream"},
+                  {"Cache-Control", "no-cache"},
+                  {"X-Accel-Buffering", "no"}};  // nginx must not hold frames back
+  add_cors(head, request.head);
+  if (plan.mode == Mode::warmup) {
+    const auto size = plan.selection.size();
+    const auto range = parse_first_range(request.head.range, size);
+    if (size == 0 || range.kind == RangeRequest::Kind::unsatisfiable) {
+      auto error = error_reply(make_error(Errc::range_not_satisfiable, "invalid range"), request);
+      error.headers.push_back({"Content-Range", "bytes */" + std::to_string(size)});
+      return error;
+    }
+    plan.first = range.kind == RangeRequest::Kind::single ? range.range.first : 0;
+    plan.length = range.kind == RangeRequest::Kind::single ? range.range.length() : size;
+  }
+  if (request.method == Method::head) {
+    head.content_length = 0;
+    return head;
+  }
+  return plan;
+}
+
+Reply Router::done_reply(const ParsedRequest& request, bool complete) const {
+  if (!complete) return error_reply(make_error(Errc::not_found, "not complete on disk"), request);
+  Reply reply;
+  reply.headers.push_back({"Cache-Control", "no-store"});
+  add_cors(reply, request.head);
+  return reply;
+}
+
 Reply Router::error_reply(const Error& error, const RequestHead& head) const {
   const unsigned status = status_for(error.code);
   Reply reply;

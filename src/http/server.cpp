@@ -152,8 +152,12 @@ class Connection : public std::enable_shared_from_this<Connection> {
       return;
     }
     if (request.mode != Mode::bytes) {
-      send_reply(router().error_reply(make_error(Errc::not_found, "query mode not available yet"),
-                                      request));
+      auto decision = router().route_mode(request, entry);
+      if (auto* reply = std::get_if<Reply>(&decision)) {
+        send_reply(std::move(*reply));
+        return;
+      }
+      run_mode(std::move(request), std::move(std::get<ModePlan>(decision)));
       return;
     }
     auto decision = router().route(request, entry);
@@ -211,6 +215,126 @@ class Connection : public std::enable_shared_from_this<Connection> {
     }
     finish();
   }
+
+  // ---- query modes ----
+
+  void run_mode(ParsedRequest request, ModePlan plan) {
+    plan_hash_ = plan.entry->meta->hash().hex();
+    plan_path_ = request.path;
+    auto& progress = server_->backend.progress;
+    const auto executor = stream_.get_executor();
+    if (plan.mode == Mode::done) {
+      progress.async_done(
+          plan.entry, std::move(plan.selection), executor,
+          [self = shared_from_this(), request](Result<bool> complete) {
+            if (self->closed_) return;
+            if (!complete) {
+              self->log_failure(complete.error());
+              self->send_reply(self->router().error_reply(complete.error(), request));
+              return;
+            }
+            self->send_reply(self->router().done_reply(request, *complete));
+          });
+      return;
+    }
+    streaming_ = true;
+    watch_for_hangup();
+    auto head = std::make_shared<Reply>(std::move(plan.head));
+    auto opened = [self = shared_from_this(), head](Result<std::shared_ptr<EventStream>> events) {
+      self->on_events_open(std::move(events), std::move(*head));
+    };
+    if (plan.mode == Mode::stats) {
+      progress.async_open_stats(plan.entry, std::move(plan.selection), executor, std::move(opened));
+    } else {
+      progress.async_open_warmup(plan.entry, std::move(plan.selection), plan.first, plan.length,
+                                 executor, std::move(opened));
+    }
+  }
+
+  void on_events_open(Result<std::shared_ptr<EventStream>> events, Reply head) {
+    if (closed_) {
+      if (events) (*events)->cancel();
+      return;
+    }
+    if (!events) {
+      if (events.error().code != Errc::not_found) log_failure(events.error());
+      streaming_ = false;
+      send_reply(router().error_reply(events.error(), head_));
+      return;
+    }
+    events_ = std::move(*events);
+    status_ = head.status;
+    response_ = {};
+    response_.result(head.status);
+    response_.version(11);
+    response_.set(bhttp::field::server, "seeder");
+    for (auto& header : head.headers)
+      response_.set(header.name, header.value);
+    response_.keep_alive(keep_alive_);
+    response_.chunked(true);
+    write_head_only([self = shared_from_this()](beast::error_code ec) {
+      if (ec) {
+        self->close();
+        return;
+      }
+      self->next_event();
+    });
+  }
+
+  void next_event() {
+    if (closed_) return;
+    events_->async_next([self = shared_from_this()](Result<std::optional<std::string>> frame) {
+      self->on_event(std::move(frame));
+    });
+  }
+
+  // Each frame is one chunk of a chunked body; the last chunk ends the response and the
+  // connection stays open for the next request.
+  void on_event(Result<std::optional<std::string>> frame) {
+    if (closed_) return;
+    if (!frame) {
+      log_failure(frame.error());
+      close();
+      return;
+    }
+    const bool last = !frame->has_value();
+    chunk_.clear();
+    if (!last) {
+      chunk_ = to_hex((*frame)->size()) + "\r\n";
+      chunk_ += **frame;
+      chunk_ += "\r\n";
+      body_bytes_ += (*frame)->size();
+    } else {
+      chunk_ = "0\r\n\r\n";
+    }
+    stream_.expires_after(options().send_timeout);
+    asio::async_write(stream_, asio::buffer(chunk_),
+                      [self = shared_from_this(), last](beast::error_code ec, std::size_t) {
+                        if (ec || self->closed_) {
+                          self->close();
+                          return;
+                        }
+                        stream_never_expires(self->stream_);
+                        if (last) {
+                          self->events_.reset();
+                          self->finish();
+                          return;
+                        }
+                        self->next_event();
+                      });
+  }
+
+  static std::string to_hex(std::size_t value) {
+    static constexpr char kDigits[] = "0123456789abcdef";
+    std::string out;
+    do {
+      out.insert(out.begin(), kDigits[value % 16]);
+      value /= 16;
+    } while (value != 0);
+    return out;
+  }
+
+  static void stream_never_expires(beast::tcp_stream& stream) { stream.expires_never(); }
 
   // ---- streamed file bodies ----
 
@@ -423,6 +547,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
     if (streaming_) log_request();
     if (source_) source_->cancel();
     source_.reset();
+    if (events_) events_->cancel();
+    events_.reset();
     send_timer_.cancel();
     boost::system::error_code ec;
     stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
@@ -471,6 +597,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
   // The streamed body in progress.
   bool streaming_ = false;
   std::shared_ptr<ByteSource> source_;
+  std::shared_ptr<EventStream> events_;
+  std::string chunk_;  // the event chunk being written
   FileSlice slice_;
   std::uint64_t remaining_ = 0;
 

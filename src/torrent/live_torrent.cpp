@@ -55,8 +55,8 @@ void LiveTorrent::on_reconnect_wanted(std::function<void()> request) {
 }
 
 bool LiveTorrent::needs_reconnect_locked() const {
-  return options_.budget_mode && wanted_pieces_ > 0 && peers_->load() == 0 &&
-         state_ == State::ready;
+  return options_.budget_mode && (wanted_pieces_ > 0 || !prefetch_.empty()) &&
+         peers_->load() == 0 && state_ == State::ready;
 }
 
 void LiveTorrent::request_reconnect() {
@@ -178,12 +178,69 @@ void LiveTorrent::prioritise_locked(int piece) {
 
 void LiveTorrent::release_locked(int piece) {
   if (pieces_->have(piece) || stale_.count(piece) != 0) return;
+  const bool prefetched = prefetch_.count(piece) != 0;
   on_handle_locked([&](const lt::torrent_handle& handle) {
     handle.reset_piece_deadline(lt::piece_index_t(piece));
     // reset_piece_deadline leaves the piece at priority 1: put it back with the rest.
-    handle.piece_priority(lt::piece_index_t(piece),
-                          options_.budget_mode ? lt::dont_download : lt::default_priority);
+    handle.piece_priority(lt::piece_index_t(piece), prefetched             ? lt::top_priority
+                                                    : options_.budget_mode ? lt::dont_download
+                                                                           : lt::default_priority);
   });
+}
+
+void LiveTorrent::prefetch(int first, int last) {
+  first = std::max(first, 0);
+  last = std::min(last, pieces_->num_pieces() - 1);
+  bool resync = false;
+  bool reconnect = false;
+  {
+    std::lock_guard lock(mutex_);
+    for (int piece = first; piece <= last; ++piece) {
+      if (pieces_->have(piece)) {
+        if (store_) store_->touch(piece);  // warmed: used, for the LRU
+        continue;
+      }
+      prefetch_.insert(piece);
+      resync = resync || stale_.count(piece) != 0;
+    }
+    prefetch_locked();
+    reconnect = needs_reconnect_locked();
+  }
+  if (resync) request_resync();
+  if (reconnect) request_reconnect();
+}
+
+void LiveTorrent::prefetch_locked() {
+  for (auto it = prefetch_.begin(); it != prefetch_.end();) {
+    const int piece = *it;
+    if (pieces_->have(piece)) {
+      it = prefetch_.erase(it);
+      continue;
+    }
+    ++it;
+    if (!libtorrent_lacks_locked(piece)) continue;
+    on_handle_locked([&](const lt::torrent_handle& handle) {
+      handle.piece_priority(lt::piece_index_t(piece), lt::top_priority);
+    });
+  }
+}
+
+LiveTorrent::Interest LiveTorrent::interest(int piece) const {
+  if (piece < 0 || piece >= pieces_->num_pieces() || pieces_->have(piece)) return Interest::none;
+  std::lock_guard lock(mutex_);
+  if (want_counts_[static_cast<std::size_t>(piece)] > 0 || prefetch_.count(piece) != 0)
+    return Interest::high;
+  return options_.budget_mode ? Interest::none : Interest::normal;
+}
+
+LiveTorrent::SwarmStatus LiveTorrent::swarm() const {
+  std::lock_guard lock(mutex_);
+  return swarm_;
+}
+
+void LiveTorrent::set_swarm(const SwarmStatus& status) {
+  std::lock_guard lock(mutex_);
+  swarm_ = status;
 }
 
 void LiveTorrent::want(int piece, std::chrono::milliseconds deadline, int band) {
@@ -294,6 +351,9 @@ void LiveTorrent::finish_resync(const lt::torrent_handle& handle) {
       }
       if (!pieces_->have(piece)) fetch_locked(piece, kReissueStep * rank++);
     }
+    for (const int piece : prefetch_)
+      again = again || stale_.count(piece) != 0;
+    prefetch_locked();
   }
   if (again) request_resync();
 }

@@ -77,7 +77,8 @@ Registry::Registry(lt::session& session, storage::StoreRegistry& stores,
       stores_(stores),
       blocking_(std::move(blocking)),
       options_(std::move(options)),
-      sweep_timer_(std::move(executor)) {}
+      sweep_timer_(executor),
+      status_timer_(std::move(executor)) {}
 
 Registry::~Registry() {
   shutdown();
@@ -246,6 +247,13 @@ void Registry::on_alert(const lt::alert& alert) {
                     lt::operation_name(file_error->op));
       drop(torrent, make_error(Errc::unavailable, "disk error: " + file_error->error.message()));
     }
+  } else if (const auto* update = lt::alert_cast<lt::state_update_alert>(&alert)) {
+    for (const auto& status : update->status) {
+      if (auto torrent = find_by_handle(status.handle)) {
+        torrent->set_swarm({status.num_peers, status.num_seeds, status.download_payload_rate,
+                            status.upload_payload_rate});
+      }
+    }
   } else if (const auto* failed_hash = lt::alert_cast<lt::hash_failed_alert>(&alert)) {
     spdlog::debug("{}", failed_hash->message());
   }
@@ -300,6 +308,17 @@ void Registry::drop(const std::shared_ptr<LiveTorrent>& torrent, const Error& re
 
 void Registry::start() {
   schedule_sweep();
+  schedule_status();
+}
+
+// Swarm figures for ?stats and the metrics: libtorrent reports the torrents that changed.
+void Registry::schedule_status() {
+  status_timer_.expires_after(std::chrono::seconds(1));
+  status_timer_.async_wait([this](const boost::system::error_code& ec) {
+    if (ec) return;
+    session_.post_torrent_updates();
+    schedule_status();
+  });
 }
 
 void Registry::schedule_sweep() {
@@ -342,6 +361,7 @@ void Registry::shutdown() {
     torrents.swap(torrents_);
   }
   sweep_timer_.cancel();
+  status_timer_.cancel();
   for (const auto& [hash, torrent] : torrents) {
     torrent->mark_failed(make_error(Errc::unavailable, "gateway shutting down"));
   }

@@ -86,8 +86,6 @@ void SeedSession::connect(const InfoHash& hash, std::uint16_t port) {
   handle.connect_peer(lt::tcp::endpoint(lt::make_address("127.0.0.1"), port));
 }
 
-namespace {
-
 TestTorrent build(const std::filesystem::path& content, const std::filesystem::path& input_dir,
                   TorrentSpec spec, const std::string& label) {
   TestTorrent torrent;
@@ -106,8 +104,6 @@ TestTorrent build(const std::filesystem::path& content, const std::filesystem::p
   }
   return torrent;
 }
-
-}  // namespace
 
 Swarm::Swarm(SwarmOptions options) : dir_("seeder-swarm"), input_dir_(dir_ / "input") {
   const auto content = dir_ / "content";
@@ -141,6 +137,8 @@ app::Config Swarm::gateway_config() {
   config.peers = {"127.0.0.1:" + std::to_string(seeder_.port())};
   config.piece_timeout = std::chrono::seconds(20);
   config.log_level = "warn";
+  config.probe_port = 0;  // side services on free ports: suites run side by side
+  config.metrics_port = 0;
   return config;
 }
 

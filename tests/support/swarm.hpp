@@ -38,6 +38,11 @@ struct TestTorrent {
   [[nodiscard]] std::string url(const std::string& path) const;  // "/<hash>/<encoded path>"
 };
 
+// Makes a torrent of `content` (a file or a directory) and writes it to `input_dir` as
+// `<label>.torrent`. Nobody seeds it until a SeedSession is told to.
+TestTorrent build(const std::filesystem::path& content, const std::filesystem::path& input_dir,
+                  TorrentSpec spec, const std::string& label);
+
 // A libtorrent session seeding torrents from disk on 127.0.0.1.
 class SeedSession {
  public:

@@ -17,6 +17,14 @@ struct Config {
   std::string cors_origin = "*";
   std::chrono::milliseconds http_read_timeout{30'000};
   std::chrono::milliseconds http_send_timeout{60'000};
+  std::chrono::milliseconds stats_interval{3'000};      // ?stats looks for changes this often
+  std::chrono::milliseconds warmup_timeout{1'800'000};  // ?warmup gives up after this long
+
+  // Side services, on their own ports (0: any free port); off when disabled.
+  bool probe = true;
+  std::uint16_t probe_port = 8081;
+  bool metrics = true;
+  std::uint16_t metrics_port = 8083;
 
   // Content
   std::filesystem::path input;  // a .torrent file or a directory of them; empty for none

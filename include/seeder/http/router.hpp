@@ -16,6 +16,7 @@
 #include "seeder/http/reply.hpp"
 #include "seeder/http/target.hpp"
 #include "seeder/torrent/catalog.hpp"
+#include "seeder/torrent/selection.hpp"
 
 namespace seeder::http {
 
@@ -49,6 +50,16 @@ struct FilePlan {
   Reply head;
 };
 
+// A query mode (?stats, ?warmup, ?done) to run on a selection of a torrent.
+struct ModePlan {
+  torrent::EntryPtr entry;
+  Mode mode = Mode::done;
+  torrent::Selection selection;
+  std::uint64_t first = 0;  // ?warmup: the selection's bytes to fetch
+  std::uint64_t length = 0;
+  Reply head;  // status and headers of the event stream (or of ?done's answer)
+};
+
 class Router {
  public:
   explicit Router(RouterOptions options);
@@ -62,6 +73,12 @@ class Router {
   // conditional answers come back as a Reply.
   [[nodiscard]] std::variant<Reply, FilePlan> route(const ParsedRequest& request,
                                                     const torrent::EntryPtr& entry) const;
+  // The decision for a query mode on a known torrent: a plan, or the reply that ends it here
+  // (unknown path, bad warm-up range, HEAD).
+  [[nodiscard]] std::variant<Reply, ModePlan> route_mode(const ParsedRequest& request,
+                                                         const torrent::EntryPtr& entry) const;
+  // ?done's answer once it is known.
+  [[nodiscard]] Reply done_reply(const ParsedRequest& request, bool complete) const;
   // The one place typed errors become HTTP statuses; short text, JSON when asked.
   [[nodiscard]] Reply error_reply(const Error& error, const RequestHead& head) const;
   [[nodiscard]] Reply error_reply(const Error& error, const ParsedRequest& request) const {

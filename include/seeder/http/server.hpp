@@ -1,7 +1,8 @@
 #pragma once
 // Server: the HTTP listener and its connections (Boost.Beast on the gateway's io_context).
 // Each connection runs on its own strand, reads one request at a time (keep-alive), asks the
-// Router what to do, and streams file bodies with sendfile(2) as the Streamer yields them.
+// Router what to do, and streams file bodies with sendfile(2) as the Streamer yields them, or
+// event streams (?stats, ?warmup) as chunked bodies, frame by frame.
 //
 // Limits: request headers up to `header_limit`; a request must arrive within `read_timeout`
 // (this is also the keep-alive idle time); a body send that makes no progress for
@@ -17,6 +18,7 @@
 #include "seeder/core/result.hpp"
 #include "seeder/http/router.hpp"
 #include "seeder/torrent/catalog.hpp"
+#include "seeder/torrent/progress.hpp"
 #include "seeder/torrent/streamer.hpp"
 
 namespace seeder::http {
@@ -35,6 +37,7 @@ struct Backend {
   const Router& router;
   torrent::Catalog& catalog;
   torrent::Streamer& streamer;
+  torrent::Progress& progress;
 };
 
 class Server {

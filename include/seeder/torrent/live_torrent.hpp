@@ -122,6 +122,26 @@ class LiveTorrent : public std::enable_shared_from_this<LiveTorrent> {
   };
   [[nodiscard]] int readers() const { return readers_; }
 
+  // Warm-up: pieces [first, last] go to top priority and stay there until they are verified,
+  // whoever asked having left or not (a prefetch is meant to finish).
+  void prefetch(int first, int last);
+
+  // How much anybody wants a piece, as the reference gateway's stats report it.
+  enum class Interest { none = 0, normal = 1, high = 2 };
+  // Verified pieces: none; in a reader's window or prefetched: high; otherwise normal without a
+  // budget (everything downloads), none with one.
+  [[nodiscard]] Interest interest(int piece) const;
+
+  // The swarm as libtorrent last reported it (refreshed about once a second).
+  struct SwarmStatus {
+    int peers = 0;
+    int seeds = 0;
+    std::int64_t download_rate = 0;  // payload bytes per second
+    std::int64_t upload_rate = 0;
+  };
+  [[nodiscard]] SwarmStatus swarm() const;
+  void set_swarm(const SwarmStatus& status);
+
  private:
   struct ReadyWaiter {
     boost::asio::any_io_executor executor;
@@ -139,6 +159,8 @@ class LiveTorrent : public std::enable_shared_from_this<LiveTorrent> {
   void prioritise_locked(int piece);
   [[nodiscard]] bool libtorrent_lacks_locked(int piece) const;
   void release_locked(int piece);
+  // Top priority for the prefetched pieces libtorrent lacks; forgets those now had.
+  void prefetch_locked();
   // Calls into libtorrent on handle_; a torrent removed meanwhile throws, which is not an error
   // here (a resync or a drop is under way).
   template <class Call>
@@ -166,6 +188,8 @@ class LiveTorrent : public std::enable_shared_from_this<LiveTorrent> {
   bool resync_wanted_ = false;               // guarded by mutex_
   std::function<void()> reconnect_request_;  // guarded by mutex_
   int wanted_pieces_ = 0;                    // guarded by mutex_: pieces with a want count
+  std::set<int> prefetch_;                   // guarded by mutex_: warm-up pieces not yet seen had
+  SwarmStatus swarm_;                        // guarded by mutex_
   Clock::time_point last_reconnect_{};       // guarded by mutex_
 };
 

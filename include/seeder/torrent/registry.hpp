@@ -73,6 +73,7 @@ class Registry {
   void on_checked(const libtorrent::torrent_handle& handle);
   void drop(const std::shared_ptr<LiveTorrent>& torrent, const Error& reason);
   void schedule_sweep();
+  void schedule_status();
   std::shared_ptr<LiveTorrent> find_by_handle(const libtorrent::torrent_handle& handle) const;
 
   libtorrent::session& session_;
@@ -80,6 +81,7 @@ class Registry {
   boost::asio::any_io_executor blocking_;
   RegistryOptions options_;
   boost::asio::steady_timer sweep_timer_;
+  boost::asio::steady_timer status_timer_;
 
   mutable std::mutex mutex_;
   std::unordered_map<InfoHash, std::shared_ptr<LiveTorrent>, InfoHashHasher> torrents_;  // guarded
