@@ -25,16 +25,18 @@ GatewayProcess::GatewayProcess(const SwarmProcess& swarm, const std::filesystem:
                                const std::vector<std::string>& extra_flags,
                                const std::filesystem::path& log_dir, bool offline) {
   port_ = free_port();
-  std::vector<std::string> argv{SEEDER_BINARY, "serve",
-                                "--host",      "127.0.0.1",
-                                "--port",      std::to_string(port_),
-                                "--input",     swarm.input_dir().string(),
-                                "--data-dir",  data_dir.string(),
-                                "--bt-listen", "127.0.0.1:0",
-                                "--no-dht",    "--no-lsd",
-                                "--no-upnp",   "--no-natpmp",
-                                "--peer",      "127.0.0.1:" + std::to_string(swarm.port()),
-                                "--log-level", "warn"};
+  std::vector<std::string> argv{SEEDER_BINARY,    "serve",
+                                "--host",         "127.0.0.1",
+                                "--port",         std::to_string(port_),
+                                "--input",        swarm.input_dir().string(),
+                                "--data-dir",     data_dir.string(),
+                                "--bt-listen",    "127.0.0.1:0",
+                                "--no-dht",       "--no-lsd",
+                                "--no-upnp",      "--no-natpmp",
+                                "--probe-port",   "0",
+                                "--metrics-port", "0",
+                                "--peer",         "127.0.0.1:" + std::to_string(swarm.port()),
+                                "--log-level",    "warn"};
   argv.insert(argv.end(), extra_flags.begin(), extra_flags.end());
   child_ = std::make_unique<ChildProcess>(argv, (log_dir / "gateway.log").string());
   if (!wait_for_listener(port_, std::chrono::seconds(20)))

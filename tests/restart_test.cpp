@@ -165,16 +165,18 @@ TEST_F(RestartTest, AKillMinus9MidDownloadThenARestartServesOnlyCorrectBytes) {
   const auto port = free_port();
   {
     UploadCap cap(swarm().seeder(), 1 << 20);
-    ChildProcess child({SEEDER_BINARY, "serve",
-                        "--host",      "127.0.0.1",
-                        "--port",      std::to_string(port),
-                        "--input",     swarm().input_dir().string(),
-                        "--data-dir",  config_.data_dir.string(),
-                        "--bt-listen", "127.0.0.1:0",
-                        "--no-dht",    "--no-lsd",
-                        "--no-upnp",   "--no-natpmp",
-                        "--peer",      "127.0.0.1:" + std::to_string(swarm().seeder().port()),
-                        "--log-level", "warn"},
+    ChildProcess child({SEEDER_BINARY,    "serve",
+                        "--host",         "127.0.0.1",
+                        "--port",         std::to_string(port),
+                        "--input",        swarm().input_dir().string(),
+                        "--data-dir",     config_.data_dir.string(),
+                        "--bt-listen",    "127.0.0.1:0",
+                        "--no-dht",       "--no-lsd",
+                        "--no-upnp",      "--no-natpmp",
+                        "--probe-port",   "0",
+                        "--metrics-port", "0",
+                        "--peer",         "127.0.0.1:" + std::to_string(swarm().seeder().port()),
+                        "--log-level",    "warn"},
                        (swarm().root() / "crashed.log").string());
     ASSERT_TRUE(wait_for_listener(port, 20s));
     ASSERT_EQ(http_request(port, "HEAD", big().url(big().name)).status,

@@ -11,9 +11,13 @@
 #include <boost/asio/thread_pool.hpp>
 #include <libtorrent/session.hpp>
 
+#include "observability.hpp"
 #include "seeder/core/units.hpp"
 #include "seeder/http/router.hpp"
 #include "seeder/http/server.hpp"
+#include "seeder/http/side_server.hpp"
+#include "seeder/metrics/http_metrics.hpp"
+#include "seeder/metrics/metrics.hpp"
 #include "seeder/storage/mmap_disk_io.hpp"
 #include "seeder/storage/store_registry.hpp"
 #include "seeder/torrent/catalog.hpp"
@@ -42,26 +46,15 @@ struct Gateway::Parts {
   std::unique_ptr<torrent::Streamer> streamer;
   std::unique_ptr<torrent::Progress> progress;
   std::unique_ptr<http::Router> router;
+  metrics::Registry metrics;
+  std::unique_ptr<metrics::HttpMetrics> http_metrics;
   std::unique_ptr<http::Server> server;
+  std::unique_ptr<http::SideServer> probe;
+  std::unique_ptr<http::SideServer> metrics_server;
   bool stopped = false;
 };
 
 namespace {
-
-Status ensure_writable_dir(const std::filesystem::path& dir) {
-  std::error_code ec;
-  std::filesystem::create_directories(dir, ec);
-  if (ec)
-    return make_error(Errc::io, "data dir " + dir.string() + " cannot be created: " + ec.message());
-  const auto probe = dir / ".write-test";
-  {
-    std::ofstream out(probe);
-    out << "ok";
-    if (!out) return make_error(Errc::io, "data dir " + dir.string() + " is not writable");
-  }
-  std::filesystem::remove(probe, ec);
-  return {};
-}
 
 Result<std::vector<lt::tcp::endpoint>> parse_peers(const std::vector<std::string>& peers) {
   std::vector<lt::tcp::endpoint> out;
@@ -103,6 +96,35 @@ Status load_catalog(torrent::Catalog& catalog, const Config& config) {
   return {};
 }
 
+// Probes and metrics, each on its own port, on the same io_context as the main server.
+Status start_side_services(Gateway::Parts& parts, const Config& config) {
+  if (config.probe) {
+    auto probe = http::SideServer::start(
+        parts.io, config.host, config.probe_port,
+        probe_routes([server = parts.server.get()] { return server->port() != 0; },
+                     [session = parts.session.get()] { return session->listen_port() > 0; },
+                     config.data_dir));
+    if (!probe) return make_error(probe.error().code, "--probe-port: " + probe.error().message);
+    parts.probe = std::move(*probe);
+    spdlog::info("probes on http://{}:{}/liveness and /readiness", config.host,
+                 parts.probe->port());
+  }
+  if (config.metrics) {
+    auto server = http::SideServer::start(
+        parts.io, config.host, config.metrics_port,
+        {{"/metrics", [metrics = &parts.metrics] {
+            auto reply = http::text_reply(200, metrics->render());
+            reply.set_header("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
+            return reply;
+          }}});
+    if (!server)
+      return make_error(server.error().code, "--metrics-port: " + server.error().message);
+    parts.metrics_server = std::move(*server);
+    spdlog::info("metrics on http://{}:{}/metrics", config.host, parts.metrics_server->port());
+  }
+  return {};
+}
+
 }  // namespace
 
 Result<std::unique_ptr<Gateway>> Gateway::start(const Config& config) {
@@ -137,7 +159,9 @@ Result<std::unique_ptr<Gateway>> Gateway::start(const Config& config) {
   parts->session->subscribe(
       [registry = parts->registry.get()](const lt::alert& alert) { registry->on_alert(alert); });
 
+  auto stalls = std::make_shared<torrent::StallCounters>();
   torrent::ReaderOptions reader_options;
+  reader_options.stalls = stalls;
   reader_options.readahead_bytes = config.max_readahead;
   reader_options.piece_timeout = config.piece_timeout;
   parts->streamer = std::make_unique<torrent::Streamer>(
@@ -149,16 +173,21 @@ Result<std::unique_ptr<Gateway>> Gateway::start(const Config& config) {
       *parts->registry, *parts->stores, parts->blocking.get_executor(), progress_options);
   parts->router = std::make_unique<http::Router>(http::RouterOptions{config.cors_origin});
 
+  parts->http_metrics = std::make_unique<metrics::HttpMetrics>(parts->metrics);
+  register_gateway_metrics(
+      parts->metrics, {*parts->registry, *parts->stores, stalls, config.per_torrent_cache_budget});
+
   http::ServerOptions server_options;
   server_options.host = config.host;
   server_options.port = config.port;
   server_options.read_timeout = config.http_read_timeout;
   server_options.send_timeout = config.http_send_timeout;
-  auto server = http::Server::start(
-      parts->io, server_options,
-      http::Backend{*parts->router, parts->catalog, *parts->streamer, *parts->progress});
+  auto server = http::Server::start(parts->io, server_options,
+                                    http::Backend{*parts->router, parts->catalog, *parts->streamer,
+                                                  *parts->progress, parts->http_metrics.get()});
   if (!server) return server.error();
   parts->server = std::move(*server);
+  if (auto started = start_side_services(*parts, config); !started) return started.error();
 
   parts->session->start();
   parts->registry->start();
@@ -185,6 +214,14 @@ std::uint16_t Gateway::http_port() const {
   return parts_->server->port();
 }
 
+std::uint16_t Gateway::probe_port() const {
+  return parts_->probe ? parts_->probe->port() : 0;
+}
+
+std::uint16_t Gateway::metrics_port() const {
+  return parts_->metrics_server ? parts_->metrics_server->port() : 0;
+}
+
 int Gateway::bittorrent_port() const {
   return parts_->session->listen_port();
 }
@@ -207,6 +244,8 @@ void Gateway::stop() {
   if (!parts_ || parts_->stopped) return;
   parts_->stopped = true;
   spdlog::info("shutting down");
+  if (parts_->probe) parts_->probe->stop();
+  if (parts_->metrics_server) parts_->metrics_server->stop();
   parts_->server->stop();
   parts_->registry->shutdown();
   parts_->blocking.join();

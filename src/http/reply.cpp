@@ -25,4 +25,12 @@ void Reply::set_header(std::string name, std::string value) {
   headers.push_back({std::move(name), std::move(value)});
 }
 
+Reply text_reply(unsigned status, std::string body) {
+  Reply reply;
+  reply.status = status;
+  reply.body = std::move(body);
+  reply.headers.push_back({"Content-Type", "text/plain; charset=utf-8"});
+  return reply;
+}
+
 }  // namespace seeder::http

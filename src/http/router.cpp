@@ -39,14 +39,6 @@ Mode mode_of(const Target& target) {
   return Mode::bytes;
 }
 
-Reply text_reply(unsigned status, std::string body) {
-  Reply reply;
-  reply.status = status;
-  reply.body = std::move(body);
-  reply.headers.push_back({"Content-Type", "text/plain; charset=utf-8"});
-  return reply;
-}
-
 }  // namespace
 
 unsigned status_for(Errc code) {

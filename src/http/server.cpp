@@ -1,5 +1,7 @@
 #include "seeder/http/server.hpp"
 
+#include "listener.hpp"
+
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/sendfile.h>
@@ -141,6 +143,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
     }
     auto& request = std::get<ParsedRequest>(parsed);
     head_only_ = request.method == Method::head;
+    route_ = route_name(request);
     if (!request.hash) {
       send_reply(router().root_index(request, server_->backend.catalog.list()));
       return;
@@ -169,6 +172,22 @@ class Connection : public std::enable_shared_from_this<Connection> {
       return;
     }
     open_stream(std::move(std::get<FilePlan>(decision)));
+  }
+
+  static const char* route_name(const ParsedRequest& request) {
+    if (!request.hash) return "root";
+    switch (request.mode) {
+      case Mode::stats:
+        return "stats";
+      case Mode::warmup:
+        return "warmup";
+      case Mode::done:
+        return "done";
+      case Mode::bytes:
+        break;
+    }
+    if (request.path.empty()) return "torrent";
+    return request.path == "source.torrent" ? "source" : "file";
   }
 
   // ---- in-memory replies ----
@@ -364,6 +383,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
     }
     source_ = std::move(*source);
     remaining_ = source_->size();
+    if (auto* metrics = server_->backend.metrics)
+      metrics->on_first_byte(std::chrono::steady_clock::now() - started_);
     status_ = head.status;
     response_ = {};
     response_.result(head.status);
@@ -537,6 +558,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
     body_bytes_ = 0;
     remaining_ = 0;
     status_ = 0;
+    route_ = "invalid";
     plan_path_.clear();
     plan_hash_.clear();
   }
@@ -556,6 +578,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
   }
 
   void log_request() const {
+    if (auto* metrics = server_->backend.metrics; metrics && status_ != 0)
+      metrics->on_response(route_, status_, body_bytes_);
     if (head_.method.empty()) return;
     const auto elapsed = std::chrono::duration_cast<std::chrono::microseconds>(
         std::chrono::steady_clock::now() - started_);
@@ -590,6 +614,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   bool keep_alive_ = false;
   bool head_only_ = false;
   unsigned status_ = 0;
+  std::string route_ = "invalid";  // metrics label
   std::uint64_t body_bytes_ = 0;
   std::string plan_hash_;
   std::string plan_path_;
@@ -645,22 +670,14 @@ Result<std::unique_ptr<Server>> Server::start(asio::io_context& io, ServerOption
     std::signal(SIGPIPE, SIG_IGN);
   }
   auto impl = std::make_shared<Impl>(io, std::move(options), backend);
-  boost::system::error_code ec;
-  const auto address = asio::ip::make_address(impl->options.host, ec);
-  if (ec)
-    return make_error(Errc::bad_request,
-                      "invalid --host '" + impl->options.host + "': " + ec.message());
-  const tcp::endpoint endpoint(address, impl->options.port);
-  auto& acceptor = impl->acceptor;
-  acceptor.open(endpoint.protocol(), ec);
-  if (!ec) acceptor.set_option(asio::socket_base::reuse_address(true), ec);
-  if (!ec) acceptor.bind(endpoint, ec);
-  if (!ec) acceptor.listen(asio::socket_base::max_listen_connections, ec);
-  if (ec) {
-    return make_error(Errc::io, "cannot listen on " + impl->options.host + ":" +
-                                    std::to_string(impl->options.port) + ": " + ec.message());
+  auto bound = open_listener(impl->acceptor, impl->options.host, impl->options.port);
+  if (!bound) {
+    auto error = bound.error();
+    if (error.code == Errc::bad_request) error.message = "--host: " + error.message;
+    return error;
   }
-  impl->bound_port = acceptor.local_endpoint(ec).port();
+  impl->bound_port = *bound;
+  auto& acceptor = impl->acceptor;
   asio::dispatch(acceptor.get_executor(), [impl] { impl->do_accept(); });
   return std::unique_ptr<Server>(new Server(std::move(impl)));
 }

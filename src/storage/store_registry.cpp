@@ -12,7 +12,18 @@ namespace seeder::storage {
 
 StoreRegistry::StoreRegistry(std::filesystem::path data_dir, StoreOptions options,
                              std::size_t keep_recent)
-    : data_dir_(std::move(data_dir)), options_(options), keep_recent_(keep_recent) {}
+    : data_dir_(std::move(data_dir)), options_(std::move(options)), keep_recent_(keep_recent) {
+  if (!options_.counters) options_.counters = std::make_shared<StorageCounters>();
+}
+
+std::vector<std::shared_ptr<TorrentStore>> StoreRegistry::open_stores() const {
+  std::vector<std::shared_ptr<TorrentStore>> stores;
+  std::lock_guard lock(mutex_);
+  for (const auto& [key, weak] : by_libtorrent_key_) {
+    if (auto store = weak.lock()) stores.push_back(std::move(store));
+  }
+  return stores;
+}
 
 StoreRegistry::~StoreRegistry() {
   std::lock_guard lock(mutex_);

@@ -105,7 +105,10 @@ Result<std::shared_ptr<TorrentStore>> TorrentStore::open(const std::filesystem::
   if (!db) return db.error();
   auto state = (*db)->load();
   if (!state) return state.error();
-  if (rebuilt) state->needs_check = true;
+  if (rebuilt) {
+    state->needs_check = true;
+    ++options.counters->database_errors;
+  }
 
   std::shared_ptr<TorrentStore> store(
       new TorrentStore(data_dir, spec, writer, evictor, std::move(*db), options));
@@ -294,6 +297,7 @@ void TorrentStore::on_piece_passed(int piece) {
       return;
     mark_complete_locked(piece);
     pending_[piece] = true;
+    ++options_.counters->pieces_completed;
     over_budget = options_.budget > 0 && lru_.bytes() > options_.budget;
   }
   writer_.schedule(shared_from_this());
@@ -387,6 +391,7 @@ void TorrentStore::enforce_budget(std::uint64_t incoming) {
   }
   if (evicted.empty()) return;
   evictions_ += evicted.size();
+  options_.counters->pieces_evicted += evicted.size();
   spdlog::debug("torrent {}: evicted {} piece(s), {} bytes of pieces left on disk", key_.hex(),
                 evicted.size(), bytes_on_disk());
   if (const auto callbacks = listener(); callbacks.evicted) callbacks.evicted(evicted);
@@ -467,6 +472,7 @@ Status TorrentStore::persist_pending() {
     applied = db_->apply(change);
   }
   if (!applied) {
+    ++options_.counters->database_errors;
     restore();
     return applied;
   }

@@ -93,6 +93,7 @@ void RangeReader::async_next(std::uint64_t max_bytes, NextHandler handler) {
 void RangeReader::wait_for(int piece, std::function<void(Status)> handler) {
   waiting_ = std::move(handler);
   timed_out_ = false;
+  wait_started_ = std::chrono::steady_clock::now();
   timer_.expires_after(options_.piece_timeout);
   // Handlers hold a strong reference: the reader lives until its pending wait completes.
   timer_.async_wait([self = shared_from_this()](const boost::system::error_code& ec) {
@@ -108,6 +109,7 @@ void RangeReader::wait_for(int piece, std::function<void(Status)> handler) {
 void RangeReader::on_wait_done(Status status) {
   ticket_ = 0;
   timer_.cancel();
+  count_stall();
   auto handler = std::move(waiting_);
   waiting_ = nullptr;
   if (!status && timed_out_) {
@@ -116,6 +118,18 @@ void RangeReader::on_wait_done(Status status) {
                             std::to_string(options_.piece_timeout.count() / 1000) + " s");
   }
   if (handler) handler(std::move(status));
+}
+
+void RangeReader::count_stall() const {
+  const auto waited = std::chrono::duration_cast<std::chrono::microseconds>(
+                          std::chrono::steady_clock::now() - wait_started_)
+                          .count();
+  if (waited <= 0 || !options_.stalls) return;
+  auto& stalls = *options_.stalls;
+  auto& counter = cursor_ > begin_                             ? stalls.download_us
+                  : lease_.torrent().peer_count()->load() == 0 ? stalls.discovery_us
+                                                               : stalls.idle_us;
+  counter += static_cast<std::uint64_t>(waited);
 }
 
 Result<FileSlice> RangeReader::take_slice(std::uint64_t max_bytes) {

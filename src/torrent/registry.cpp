@@ -7,6 +7,7 @@
 #include <libtorrent/extensions.hpp>
 #include <libtorrent/peer_info.hpp>
 #include <libtorrent/session.hpp>
+#include <libtorrent/session_stats.hpp>
 #include <libtorrent/settings_pack.hpp>
 #include <libtorrent/torrent_info.hpp>
 
@@ -254,6 +255,17 @@ void Registry::on_alert(const lt::alert& alert) {
                             status.upload_payload_rate});
       }
     }
+  } else if (const auto* stats = lt::alert_cast<lt::session_stats_alert>(&alert)) {
+    static const int recv = lt::find_metric_idx("net.recv_payload_bytes");
+    static const int sent = lt::find_metric_idx("net.sent_payload_bytes");
+    static const int connected = lt::find_metric_idx("peer.num_peers_connected");
+    static const int half_open = lt::find_metric_idx("peer.num_peers_half_open");
+    const auto counters = stats->counters();
+    const auto value = [&](int index) { return index >= 0 ? counters[index] : 0; };
+    downloaded_bytes_ = value(recv);
+    uploaded_bytes_ = value(sent);
+    peers_connected_ = value(connected);
+    peers_half_open_ = value(half_open);
   } else if (const auto* failed_hash = lt::alert_cast<lt::hash_failed_alert>(&alert)) {
     spdlog::debug("{}", failed_hash->message());
   }
@@ -279,6 +291,7 @@ void Registry::on_added(const lt::add_torrent_alert& added) {
   added.handle.resume();
   if (torrent->state() == LiveTorrent::State::resyncing) {
     torrent->finish_resync(added.handle);
+    ++resyncs_total_;
     spdlog::debug("torrent {}: resynced", torrent->meta().hash().hex());
     return;
   }
@@ -306,6 +319,10 @@ void Registry::drop(const std::shared_ptr<LiveTorrent>& torrent, const Error& re
   if (const auto handle = torrent->handle(); handle.is_valid()) session_.remove_torrent(handle);
 }
 
+Registry::SessionFigures Registry::session_figures() const {
+  return {downloaded_bytes_, uploaded_bytes_, peers_connected_, peers_half_open_};
+}
+
 void Registry::start() {
   schedule_sweep();
   schedule_status();
@@ -317,6 +334,7 @@ void Registry::schedule_status() {
   status_timer_.async_wait([this](const boost::system::error_code& ec) {
     if (ec) return;
     session_.post_torrent_updates();
+    session_.post_session_stats();
     schedule_status();
   });
 }

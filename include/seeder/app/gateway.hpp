@@ -30,6 +30,9 @@ class Gateway {
 
   [[nodiscard]] std::uint16_t http_port() const;
   [[nodiscard]] int bittorrent_port() const;
+  // 0 when that service is off.
+  [[nodiscard]] std::uint16_t probe_port() const;
+  [[nodiscard]] std::uint16_t metrics_port() const;
   torrent::Catalog& catalog();
   torrent::Registry& registry();
   storage::StoreRegistry& stores();

@@ -40,4 +40,7 @@ struct Reply {
   void set_header(std::string name, std::string value);
 };
 
+// A plain-text reply.
+Reply text_reply(unsigned status, std::string body);
+
 }  // namespace seeder::http

@@ -17,6 +17,7 @@
 
 #include "seeder/core/result.hpp"
 #include "seeder/http/router.hpp"
+#include "seeder/metrics/http_metrics.hpp"
 #include "seeder/torrent/catalog.hpp"
 #include "seeder/torrent/progress.hpp"
 #include "seeder/torrent/streamer.hpp"
@@ -38,6 +39,7 @@ struct Backend {
   torrent::Catalog& catalog;
   torrent::Streamer& streamer;
   torrent::Progress& progress;
+  metrics::HttpMetrics* metrics = nullptr;  // optional
 };
 
 class Server {

@@ -32,6 +32,9 @@ class StoreRegistry final : public ContentFiles {
   StoreRegistry& operator=(const StoreRegistry&) = delete;
 
   [[nodiscard]] const std::filesystem::path& data_dir() const { return data_dir_; }
+  [[nodiscard]] const StorageCounters& counters() const { return *options_.counters; }
+  // Every store open right now (held by a live torrent, a reader or the recent list).
+  [[nodiscard]] std::vector<std::shared_ptr<TorrentStore>> open_stores() const;
   [[nodiscard]] const StoreOptions& options() const { return options_; }
 
   // The store of `spec.key`, opening it when no one holds it. Slow (SQLite, file checks): call

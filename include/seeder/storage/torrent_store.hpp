@@ -57,8 +57,16 @@ struct StoreSpec {
 StoreSpec spec_for(const InfoHash& key, const libtorrent::torrent_info& info,
                    std::string torrent_file);
 
+// Totals over every store, for the metrics. Shared by the stores of one StoreRegistry.
+struct StorageCounters {
+  std::atomic<std::uint64_t> pieces_completed{0};
+  std::atomic<std::uint64_t> pieces_evicted{0};
+  std::atomic<std::uint64_t> database_errors{0};  // failed commits, corrupt databases
+};
+
 struct StoreOptions {
   std::uint64_t budget = 0;  // bytes of complete pieces kept on disk; 0 = no eviction
+  std::shared_ptr<StorageCounters> counters = std::make_shared<StorageCounters>();
 };
 
 class TorrentStore : public std::enable_shared_from_this<TorrentStore> {

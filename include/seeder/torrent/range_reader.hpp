@@ -9,6 +9,7 @@
 //
 // Lives on one connection's strand (`executor`), like every ByteSource.
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <memory>
@@ -23,7 +24,17 @@
 
 namespace seeder::torrent {
 
+// Time readers spent waiting for pieces, for the metrics (the reference gateway's stall
+// counters): before their first byte with no peer (discovery) or with peers (idle), and after
+// it (download). Microseconds.
+struct StallCounters {
+  std::atomic<std::uint64_t> discovery_us{0};
+  std::atomic<std::uint64_t> idle_us{0};
+  std::atomic<std::uint64_t> download_us{0};
+};
+
 struct ReaderOptions {
+  std::shared_ptr<StallCounters> stalls = std::make_shared<StallCounters>();
   std::uint64_t readahead_bytes = 20ull << 20;
   // How long the reader waits for the piece under its cursor before failing the read.
   std::chrono::milliseconds piece_timeout{60'000};
@@ -51,6 +62,7 @@ class RangeReader final : public ByteSource, public std::enable_shared_from_this
  private:
   [[nodiscard]] int cursor_piece() const;
   void slide_window(int cursor_piece);
+  void count_stall() const;
   void release_window();
   void wait_for(int piece, std::function<void(Status)> handler);
   void on_wait_done(Status status);
@@ -71,7 +83,9 @@ class RangeReader final : public ByteSource, public std::enable_shared_from_this
   int last_piece_;        // the last piece of the range
   int window_first_ = 0;  // pieces [window_first_, window_end_) are wanted from libtorrent
   int window_end_ = 0;
-  int banded_cursor_ = -1;  // the cursor piece the window's urgency bands were last set for
+  int banded_cursor_ = -1;
+  std::chrono::steady_clock::time_point
+      wait_started_;  // the cursor piece the window's urgency bands were last set for
   UniqueFd fd_;
 
   PieceMap::Ticket ticket_ = 0;  // the pending piece wait, 0 when none

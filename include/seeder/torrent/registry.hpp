@@ -52,6 +52,17 @@ class Registry {
   [[nodiscard]] std::shared_ptr<LiveTorrent> find(const InfoHash& hash) const;
   [[nodiscard]] std::size_t size() const;
 
+  // libtorrent's session counters, as of its last report (about once a second).
+  struct SessionFigures {
+    std::int64_t downloaded_bytes = 0;  // payload, since start
+    std::int64_t uploaded_bytes = 0;
+    std::int64_t peers_connected = 0;
+    std::int64_t peers_half_open = 0;
+  };
+  [[nodiscard]] SessionFigures session_figures() const;
+  // Resyncs since start, over every torrent (dropped ones included).
+  [[nodiscard]] std::uint64_t resyncs_total() const { return resyncs_total_; }
+
   // Session alerts (add result, errors) for the torrents it manages.
   void on_alert(const libtorrent::alert& alert);
 
@@ -87,6 +98,11 @@ class Registry {
   std::unordered_map<InfoHash, std::shared_ptr<LiveTorrent>, InfoHashHasher> torrents_;  // guarded
   bool shut_down_ = false;  // guarded by mutex_
   std::atomic<int> recount_toggle_{0};
+  std::atomic<std::uint64_t> resyncs_total_{0};
+  std::atomic<std::int64_t> downloaded_bytes_{0};
+  std::atomic<std::int64_t> uploaded_bytes_{0};
+  std::atomic<std::int64_t> peers_connected_{0};
+  std::atomic<std::int64_t> peers_half_open_{0};
 };
 
 }  // namespace seeder::torrent

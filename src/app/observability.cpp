@@ -1,0 +1,107 @@
+#include "observability.hpp"
+
+#include <fstream>
+
+namespace seeder::app {
+namespace {
+
+using Type = metrics::Registry::Type;
+
+template <class Read>
+double over_open_stores(const storage::StoreRegistry& stores, Read read) {
+  double total = 0;
+  for (const auto& store : stores.open_stores())
+    total += static_cast<double>(read(*store));
+  return total;
+}
+
+}  // namespace
+
+void register_gateway_metrics(metrics::Registry& metrics, const Observed& observed) {
+  auto& registry = observed.registry;
+  auto& stores = observed.stores;
+  const auto stalls = observed.stalls;
+  const auto seconds = [](const std::atomic<std::uint64_t>& micros) {
+    return static_cast<double>(micros.load()) / 1e6;
+  };
+
+  metrics.callback("torrent_web_seeder_active_torrents_count", "torrents in the session",
+                   Type::gauge, [&registry] { return static_cast<double>(registry.size()); });
+  metrics.callback(
+      "torrent_web_seeder_established_connections", "connected peers, all torrents", Type::gauge,
+      [&registry] { return static_cast<double>(registry.session_figures().peers_connected); });
+  metrics.callback(
+      "torrent_web_seeder_half_open_connections", "peer connections being set up", Type::gauge,
+      [&registry] { return static_cast<double>(registry.session_figures().peers_half_open); });
+  metrics.callback("torrent_web_seeder_stall_discovery_seconds_total",
+                   "reader time waiting for a first byte with no peer", Type::counter,
+                   [stalls, seconds] { return seconds(stalls->discovery_us); });
+  metrics.callback("torrent_web_seeder_stall_idle_seconds_total",
+                   "reader time waiting for a first byte with peers", Type::counter,
+                   [stalls, seconds] { return seconds(stalls->idle_us); });
+  metrics.callback("torrent_web_seeder_stall_download_seconds_total",
+                   "reader time waiting for a piece after the first byte", Type::counter,
+                   [stalls, seconds] { return seconds(stalls->download_us); });
+  metrics.callback(
+      "torrent_web_seeder_cache_bytes_used", "bytes of complete pieces on disk", Type::gauge,
+      [&stores] { return over_open_stores(stores, [](auto& s) { return s.bytes_on_disk(); }); });
+  metrics.callback("torrent_web_seeder_cache_budget_bytes", "per-torrent cache budget (0: none)",
+                   Type::gauge,
+                   [budget = observed.cache_budget] { return static_cast<double>(budget); });
+  metrics.callback("torrent_web_seeder_cache_evictions_total", "pieces evicted", Type::counter,
+                   [&stores] { return static_cast<double>(stores.counters().pieces_evicted); });
+  metrics.callback(
+      "torrent_web_seeder_cache_pieces_count", "complete pieces on disk", Type::gauge,
+      [&stores] { return over_open_stores(stores, [](auto& s) { return s.complete_pieces(); }); });
+  metrics.callback(
+      "seeder_downloaded_bytes_total", "payload bytes downloaded from peers", Type::counter,
+      [&registry] { return static_cast<double>(registry.session_figures().downloaded_bytes); });
+  metrics.callback(
+      "seeder_uploaded_bytes_total", "payload bytes uploaded to peers", Type::counter,
+      [&registry] { return static_cast<double>(registry.session_figures().uploaded_bytes); });
+  metrics.callback("seeder_peers", "connected peers, all torrents", Type::gauge, [&registry] {
+    return static_cast<double>(registry.session_figures().peers_connected);
+  });
+  metrics.callback("seeder_pieces_completed_total", "pieces verified and written", Type::counter,
+                   [&stores] { return static_cast<double>(stores.counters().pieces_completed); });
+  metrics.callback("seeder_resyncs_total", "torrents re-added to forget evicted pieces",
+                   Type::counter,
+                   [&registry] { return static_cast<double>(registry.resyncs_total()); });
+  metrics.callback("seeder_sqlite_errors_total", "failed completion commits, corrupt databases",
+                   Type::counter,
+                   [&stores] { return static_cast<double>(stores.counters().database_errors); });
+}
+
+std::map<std::string, http::SideServer::Handler> probe_routes(std::function<bool()> listening,
+                                                              std::function<bool()> session_up,
+                                                              std::filesystem::path data_dir) {
+  std::map<std::string, http::SideServer::Handler> routes;
+  routes["/liveness"] = [] { return http::text_reply(200, "ok\n"); };
+  routes["/readiness"] = [listening = std::move(listening), session_up = std::move(session_up),
+                          data_dir = std::move(data_dir)] {
+    std::string problems;
+    if (!listening()) problems += "http: not listening\n";
+    if (!session_up()) problems += "bittorrent: session not listening\n";
+    if (auto writable = ensure_writable_dir(data_dir); !writable)
+      problems += "data dir: " + writable.error().message + "\n";
+    return problems.empty() ? http::text_reply(200, "ready\n") : http::text_reply(503, problems);
+  };
+  return routes;
+}
+
+Status ensure_writable_dir(const std::filesystem::path& dir) {
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec)
+    return make_error(Errc::io, "data dir " + dir.string() + " cannot be created: " + ec.message());
+  const auto probe = dir / ".write-test";
+  {
+    std::ofstream out(probe);
+    out << "ok";
+    if (!out) return make_error(Errc::io, "data dir " + dir.string() + " is not writable");
+  }
+  std::filesystem::remove(probe, ec);
+  return {};
+}
+
+}  // namespace seeder::app
