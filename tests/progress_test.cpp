@@ -8,6 +8,7 @@
 #include "http_client.hpp"
 #include "json_value.hpp"
 #include "seeder/storage/store_registry.hpp"
+#include "seeder/torrent/progress_streams.hpp"
 #include "seeder/torrent/registry.hpp"
 #include "sse.hpp"
 #include "swarm.hpp"
@@ -293,6 +294,47 @@ TEST_F(ProgressTest, ATorrentNobodySeedsDoesNotDelayAnotherTorrentsRequests) {
   EXPECT_LT(elapsed, 5s);
   stuck_stats.close();
   stuck.join();
+}
+
+// Torrents with huge piece counts: each frame carries at most max_pieces_per_frame entries,
+// the first state spreads over frames sent back to back, and together they cover every piece.
+TEST(StatsFrames, BigPieceListsAreSpreadOverBoundedFrames) {
+  TempDir dir("seeder-stats-frames");
+  write_file(dir.path() / "many.bin", random_bytes(200 * 16 * 1024 + 5, 7));
+  const auto torrent =
+      build(dir.path() / "many.bin", dir.path(), {TorrentSpec::Kind::v1_only, 16 * 1024}, "many");
+  auto entry = torrent::parse_torrent(torrent.torrent_file);
+  ASSERT_TRUE(entry);
+  auto live = std::make_shared<torrent::LiveTorrent>(*entry, torrent::LiveOptions{});
+  auto selection = torrent::select(*(*entry)->meta, "");
+  ASSERT_TRUE(selection);
+  boost::asio::io_context io;
+  torrent::ProgressOptions options;
+  options.max_pieces_per_frame = 64;
+  auto stream =
+      std::make_shared<torrent::StatsStream>(live, *selection, io.get_executor(), options);
+
+  std::set<std::int64_t> positions;
+  std::size_t frames = 0;
+  std::function<void()> next = [&] {
+    stream->async_next([&](Result<std::optional<std::string>> frame) {
+      ASSERT_TRUE(frame && frame->has_value());
+      const auto parsed = parse_sse(**frame);
+      ASSERT_EQ(parsed.size(), 1u);
+      const auto json = parse_json(parsed[0].get("data"));
+      const auto& pieces = json.at("pieces").array;
+      EXPECT_LE(pieces.size(), 64u);
+      for (const auto& piece : pieces)
+        EXPECT_TRUE(positions.insert(piece.at("position").integer()).second);
+      ++frames;
+      if (positions.size() < 201 && frames < 10) next();
+    });
+  };
+  next();
+  io.run_for(5s);
+  stream->cancel();
+  EXPECT_EQ(frames, 4u);  // 201 pieces in 64s
+  EXPECT_EQ(positions.size(), 201u);
 }
 
 }  // namespace
