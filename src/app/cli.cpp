@@ -9,6 +9,7 @@
 
 #include "seeder/app/gateway.hpp"
 #include "seeder/core/units.hpp"
+#include "seeder/diagnose/diagnose.hpp"
 
 namespace seeder::app {
 namespace {
@@ -194,6 +195,52 @@ int serve(const Config& config, const sigset_t& signals) {
   return 0;
 }
 
+struct DiagnoseText {
+  diagnose::Options options;
+  std::string timeout = "60s";
+  std::string download = "0";
+  bool json = false;
+};
+
+void add_diagnose_options(CLI::App& app, DiagnoseText& text) {
+  auto& options = text.options;
+  app.add_option("target", options.target, "a magnet link, a .torrent file or an info-hash")
+      ->required();
+  app.add_option("--timeout", text.timeout, "give up after this long")
+      ->check(kDuration)
+      ->capture_default_str();
+  app.add_option("--data-dir", options.data_dir,
+                 "where fetched pieces go (default: a temporary dir, removed after)");
+  app.add_option("--download", text.download,
+                 "also fetch this many bytes of the first file and report the speed")
+      ->check(kSize)
+      ->capture_default_str();
+  app.add_option("--tracker", options.extra_trackers, "an extra tracker URL (repeatable)");
+  app.add_option("--peer", options.peers, "IP:PORT of a peer to dial at once (repeatable)")
+      ->delimiter(',');
+  app.add_flag("--dht,!--no-dht", options.dht, "use the DHT")->capture_default_str();
+  app.add_flag("--trackers,!--no-trackers", options.trackers, "announce to trackers")
+      ->capture_default_str();
+  app.add_option("--dht-bootstrap", options.dht_bootstrap,
+                 "host:port of a DHT bootstrap node (repeatable; default: libtorrent's)")
+      ->delimiter(',');
+  app.add_option("--bt-listen", options.listen, "listen interfaces (libtorrent syntax)")
+      ->capture_default_str();
+  app.add_flag("--json", text.json, "print one JSON document instead of text");
+}
+
+int run_diagnose(DiagnoseText& text) {
+  text.options.timeout = *parse_duration(text.timeout);
+  text.options.download_bytes = *parse_size(text.download);
+  spdlog::set_level(spdlog::level::warn);
+  const bool json = text.json;
+  const auto report = diagnose::run(text.options, [json](const diagnose::Event& event) {
+    if (!json) std::cout << diagnose::render_event(event) << std::endl;
+  });
+  std::cout << (json ? diagnose::render_json(report) : diagnose::render_text(report));
+  return report.exit_code;
+}
+
 }  // namespace
 
 Result<Config> parse_serve_args(const std::vector<std::string>& args) {
@@ -227,6 +274,11 @@ int run(int argc, char** argv) {
   ServeText text;
   auto* serve_command = app.add_subcommand("serve", "run the HTTP gateway");
   add_serve_options(*serve_command, config, text);
+  DiagnoseText diagnose_text;
+  auto* diagnose_command = app.add_subcommand(
+      "diagnose",
+      "join one torrent's swarm and report, stage by stage, why it does or does not move");
+  add_diagnose_options(*diagnose_command, diagnose_text);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {
@@ -240,6 +292,7 @@ int run(int argc, char** argv) {
     }
     return serve(config, signals);
   }
+  if (diagnose_command->parsed()) return run_diagnose(diagnose_text);
   return 2;
 }
 

@@ -1,0 +1,488 @@
+#include "seeder/diagnose/diagnose.hpp"
+
+#include <algorithm>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include <libtorrent/alert_types.hpp>
+#include <libtorrent/error_code.hpp>
+#include <libtorrent/magnet_uri.hpp>
+#include <libtorrent/session.hpp>
+#include <libtorrent/session_stats.hpp>
+#include <libtorrent/torrent_info.hpp>
+#include <libtorrent/torrent_status.hpp>
+
+#include "seeder/core/info_hash.hpp"
+#include "seeder/core/units.hpp"
+
+namespace seeder::diagnose {
+namespace lt = libtorrent;
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// A temporary directory, removed with everything in it.
+class ScratchDir {
+ public:
+  explicit ScratchDir(std::filesystem::path given) : path_(std::move(given)) {
+    if (!path_.empty()) return;
+    std::string pattern =
+        (std::filesystem::temp_directory_path() / "seeder-diagnose-XXXXXX").string();
+    if (::mkdtemp(pattern.data()) != nullptr) {
+      path_ = pattern;
+      owned_ = true;
+    }
+  }
+  ~ScratchDir() {
+    std::error_code ec;
+    if (owned_) std::filesystem::remove_all(path_, ec);
+  }
+  ScratchDir(const ScratchDir&) = delete;
+  ScratchDir& operator=(const ScratchDir&) = delete;
+  [[nodiscard]] const std::filesystem::path& path() const { return path_; }
+
+ private:
+  std::filesystem::path path_;
+  bool owned_ = false;
+};
+
+Result<lt::add_torrent_params> params_for(const std::string& target) {
+  if (target.rfind("magnet:", 0) == 0) {
+    lt::error_code ec;
+    auto params = lt::parse_magnet_uri(target, ec);
+    if (ec) return make_error(Errc::bad_request, "not a usable magnet link: " + ec.message());
+    return params;
+  }
+  if (const auto hash = InfoHash::parse(target)) {
+    lt::add_torrent_params params;
+    params.info_hashes = lt::info_hash_t(lt::sha1_hash(hash->raw().data()));
+    return params;
+  }
+  std::ifstream file(target, std::ios::binary);
+  if (!file) {
+    return make_error(
+        Errc::bad_request,
+        "'" + target + "' is neither a magnet link, an info-hash nor a readable file");
+  }
+  const std::string bytes((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
+  lt::error_code ec;
+  auto info = std::make_shared<lt::torrent_info>(bytes.data(), static_cast<int>(bytes.size()), ec);
+  if (ec)
+    return make_error(Errc::bad_request,
+                      "'" + target + "' is not a valid .torrent: " + ec.message());
+  lt::add_torrent_params params;
+  params.ti = std::move(info);
+  return params;
+}
+
+lt::settings_pack settings_for(const Options& options) {
+  lt::settings_pack pack;
+  pack.set_str(lt::settings_pack::listen_interfaces, options.listen);
+  pack.set_bool(lt::settings_pack::enable_dht, options.dht);
+  if (!options.dht_bootstrap.empty()) {
+    std::string nodes;
+    for (const auto& node : options.dht_bootstrap)
+      nodes += (nodes.empty() ? "" : ",") + node;
+    pack.set_str(lt::settings_pack::dht_bootstrap_nodes, nodes);
+    // Named nodes are a private DHT (a lab, a LAN): let private and loopback addresses in.
+    pack.set_bool(lt::settings_pack::dht_ignore_dark_internet, false);
+    pack.set_bool(lt::settings_pack::dht_restrict_routing_ips, false);
+    pack.set_bool(lt::settings_pack::dht_restrict_search_ips, false);
+  }
+  pack.set_bool(lt::settings_pack::enable_lsd, false);
+  pack.set_bool(lt::settings_pack::enable_upnp, false);
+  pack.set_bool(lt::settings_pack::enable_natpmp, false);
+  pack.set_bool(lt::settings_pack::enable_outgoing_utp, false);  // see the gateway's settings
+  pack.set_bool(lt::settings_pack::allow_multiple_connections_per_ip, true);
+  pack.set_int(lt::settings_pack::alert_mask,
+               lt::alert_category::status | lt::alert_category::error |
+                   lt::alert_category::tracker | lt::alert_category::dht |
+                   lt::alert_category::connect | lt::alert_category::piece_progress);
+  pack.set_int(lt::settings_pack::alert_queue_size, 10'000);
+  return pack;
+}
+
+class Diagnosis {
+ public:
+  Diagnosis(const Options& options, const std::function<void(const Event&)>& on_event)
+      : options_(options), on_event_(on_event), started_(Clock::now()) {}
+
+  Report run() {
+    report_.target = options_.target;
+    auto params = params_for(options_.target);
+    if (!params) {
+      note("input", params.error().message);
+      check(Stage::input, Verdict::fail, params.error().message);
+      return finish();
+    }
+    ScratchDir dir(options_.data_dir);
+    if (dir.path().empty()) {
+      check(Stage::input, Verdict::fail, "cannot create a temporary data dir");
+      return finish();
+    }
+    describe_input(*params);
+    session_ = std::make_unique<lt::session>(lt::session_params(settings_for(options_)));
+    for (const auto& node : options_.dht_bootstrap) {
+      const auto colon = node.rfind(':');
+      if (colon != std::string::npos)
+        session_->add_dht_node({node.substr(0, colon), std::atoi(node.c_str() + colon + 1)});
+    }
+    prepare(*params, dir.path());
+    handle_ = session_->add_torrent(std::move(*params));
+    // Added paused, resumed at once: resuming dials known peers immediately, where a plain add
+    // waits for the next once-a-second connection tick (see the gateway's Registry).
+    handle_.resume();
+    if (handle_.torrent_file()) on_metadata("from the .torrent file");
+    loop();
+    capture_state();
+    judge();
+    session_.reset();  // before the scratch dir goes
+    return finish();
+  }
+
+ private:
+  [[nodiscard]] double elapsed() const {
+    return std::chrono::duration<double>(Clock::now() - started_).count();
+  }
+
+  void note(const std::string& stage, const std::string& message) {
+    report_.events.push_back({elapsed(), stage, message});
+    if (on_event_) on_event_(report_.events.back());
+  }
+
+  void check(Stage stage, Verdict verdict, std::string detail) {
+    report_.checks.push_back({stage, verdict, std::move(detail)});
+  }
+
+  void describe_input(const lt::add_torrent_params& params) {
+    const auto hash =
+        params.ti ? params.ti->info_hashes().get_best() : params.info_hashes.get_best();
+    std::ostringstream hex;
+    hex << hash;
+    report_.info_hash = hex.str();
+    std::string what = "info-hash " + report_.info_hash;
+    if (params.ti)
+      what += ", \"" + params.ti->name() + "\", " +
+              format_size(static_cast<std::uint64_t>(params.ti->total_size()));
+    else if (!params.name.empty())
+      what += ", \"" + params.name + "\"";
+    what += ", " +
+            std::to_string(params.ti ? params.ti->trackers().size() : params.trackers.size()) +
+            " tracker(s)";
+    note("input", what);
+    check(Stage::input, Verdict::ok, what);
+  }
+
+  void prepare(lt::add_torrent_params& params, const std::filesystem::path& dir) {
+    params.save_path = dir.string();
+    params.flags &= ~lt::torrent_flags::auto_managed;
+    params.flags |= lt::torrent_flags::paused;
+    if (!options_.trackers) {
+      params.trackers.clear();
+      params.tracker_tiers.clear();
+      if (params.ti) params.ti->clear_trackers();
+    } else {
+      for (const auto& url : options_.extra_trackers)
+        params.trackers.push_back(url);
+    }
+    for (const auto& peer : options_.peers) {
+      const auto colon = peer.rfind(':');
+      lt::error_code ec;
+      auto host = peer.substr(0, colon);
+      if (host.size() > 2 && host.front() == '[') host = host.substr(1, host.size() - 2);
+      const auto address = lt::make_address(host, ec);
+      if (colon == std::string::npos || ec) {
+        note("input", "ignoring peer '" + peer + "': expected IP:PORT");
+        continue;
+      }
+      params.peers.emplace_back(address,
+                                static_cast<std::uint16_t>(std::stoi(peer.substr(colon + 1))));
+    }
+  }
+
+  // Pieces fetched to test the data path: enough for --download, else the first piece.
+  void on_metadata(const std::string& source) {
+    if (metadata_at_ >= 0) return;
+    metadata_at_ = elapsed();
+    const auto info = handle_.torrent_file();
+    if (!info) return;
+    const auto& files = info->files();
+    note("metadata", "have it (" + source + "): \"" + info->name() + "\", " +
+                         format_size(static_cast<std::uint64_t>(info->total_size())) + ", " +
+                         std::to_string(info->num_pieces()) + " pieces of " +
+                         format_size(static_cast<std::uint64_t>(info->piece_length())) + ", " +
+                         std::to_string(files.num_files()) + " file(s)");
+    lt::file_index_t first_file{0};
+    for (const auto index : files.file_range()) {
+      if (!files.pad_file_at(index) && files.file_size(index) > 0) {
+        first_file = index;
+        break;
+      }
+    }
+    const auto begin = files.file_offset(first_file);
+    const auto length = std::min<std::int64_t>(
+        std::max<std::int64_t>(static_cast<std::int64_t>(options_.download_bytes), 1),
+        files.file_size(first_file));
+    target_bytes_ = length;
+    const int first_piece = static_cast<int>(begin / info->piece_length());
+    const int last_piece = static_cast<int>((begin + length - 1) / info->piece_length());
+    std::vector<lt::download_priority_t> priorities(static_cast<std::size_t>(info->num_pieces()),
+                                                    lt::dont_download);
+    for (int piece = first_piece; piece <= last_piece; ++piece) {
+      priorities[static_cast<std::size_t>(piece)] = lt::top_priority;
+      wanted_.insert(piece);
+    }
+    handle_.prioritize_pieces(priorities);
+    requested_at_ = elapsed();
+  }
+
+  void loop() {
+    const auto deadline = started_ + options_.timeout;
+    auto next_poll = Clock::now();
+    while (Clock::now() < deadline && !done()) {
+      session_->wait_for_alert(std::chrono::milliseconds(100));
+      std::vector<lt::alert*> alerts;
+      session_->pop_alerts(&alerts);
+      for (const auto* alert : alerts)
+        on_alert(*alert);
+      if (Clock::now() >= next_poll) {
+        poll();
+        next_poll = Clock::now() + std::chrono::seconds(1);
+      }
+    }
+    if (!done()) note("end", "time is up after " + format_duration(options_.timeout));
+  }
+
+  [[nodiscard]] bool done() const {
+    return metadata_at_ >= 0 && !wanted_.empty() && finished_.size() == wanted_.size();
+  }
+
+  void on_alert(const lt::alert& alert) {
+    if (const auto* a = lt::alert_cast<lt::listen_succeeded_alert>(&alert)) {
+      ++listening_;
+      note("session", "listening on " + a->address.to_string() + ":" + std::to_string(a->port) +
+                          " (" + (a->socket_type == lt::socket_type_t::tcp ? "TCP" : "uTP") + ")");
+    } else if (const auto* a = lt::alert_cast<lt::listen_failed_alert>(&alert)) {
+      note("session", "cannot listen on " + a->address.to_string() + ":" + std::to_string(a->port) +
+                          ": " + a->error.message());
+    } else if (const auto* a = lt::alert_cast<lt::add_torrent_alert>(&alert)) {
+      if (a->error) note("input", "libtorrent refused the torrent: " + a->error.message());
+    } else if (const auto* a = lt::alert_cast<lt::tracker_reply_alert>(&alert)) {
+      tracker_ok_.insert(a->tracker_url());
+      note("tracker",
+           std::string(a->tracker_url()) + ": " + std::to_string(a->num_peers) + " peer(s)");
+    } else if (const auto* a = lt::alert_cast<lt::tracker_error_alert>(&alert)) {
+      tracker_failed_.insert(a->tracker_url());
+      std::string reason = a->failure_reason();
+      note("tracker",
+           std::string(a->tracker_url()) + ": " + (reason.empty() ? a->error.message() : reason));
+    } else if (const auto* a = lt::alert_cast<lt::tracker_warning_alert>(&alert)) {
+      note("tracker", std::string(a->tracker_url()) + ": warning: " + a->warning_message());
+    } else if (const auto* a = lt::alert_cast<lt::scrape_reply_alert>(&alert)) {
+      note("tracker", std::string(a->tracker_url()) + ": " + std::to_string(a->complete) +
+                          " seed(s), " + std::to_string(a->incomplete) + " leecher(s)");
+    } else if (const auto* a = lt::alert_cast<lt::dht_reply_alert>(&alert)) {
+      note("dht", std::to_string(a->num_peers) + " peer(s) from the DHT");
+    } else if (lt::alert_cast<lt::dht_bootstrap_alert>(&alert) != nullptr) {
+      note("dht", "bootstrapped");
+    } else if (lt::alert_cast<lt::metadata_received_alert>(&alert) != nullptr) {
+      on_metadata("received from peers after " + fixed(elapsed()) + " s");
+    } else if (const auto* a = lt::alert_cast<lt::metadata_failed_alert>(&alert)) {
+      note("metadata", "a peer sent bad metadata: " + a->error.message());
+    } else if (const auto* a = lt::alert_cast<lt::peer_connect_alert>(&alert)) {
+      // Posted once a connection is up (handshake passed, or our dial succeeded).
+      if (connected_.insert(endpoint(a->endpoint)).second && connected_.size() <= 10)
+        note("peers", "connected to " + endpoint(a->endpoint));
+    } else if (const auto* a = lt::alert_cast<lt::peer_disconnected_alert>(&alert)) {
+      // Seeds leave a torrent that wants nothing more: that is the test ending, not a fault.
+      if (a->error && a->error != lt::errors::torrent_finished && disconnect_notes_++ < 5)
+        note("peers", "disconnected from " + endpoint(a->endpoint) + ": " + a->error.message());
+    } else if (const auto* a = lt::alert_cast<lt::piece_finished_alert>(&alert)) {
+      on_piece(static_cast<int>(a->piece_index));
+    } else if (const auto* a = lt::alert_cast<lt::session_stats_alert>(&alert)) {
+      static const int nodes_metric = lt::find_metric_idx("dht.dht_nodes");
+      const auto nodes = nodes_metric >= 0 ? a->counters()[nodes_metric] : 0;
+      if (nodes != dht_nodes_) note("dht", std::to_string(nodes) + " node(s) in the routing table");
+      dht_nodes_ = nodes;
+    } else if (const auto* a = lt::alert_cast<lt::torrent_error_alert>(&alert)) {
+      note("data", "torrent error: " + a->error.message());
+    }
+  }
+
+  void on_piece(int piece) {
+    if (first_data_at_ < 0) {
+      poll();  // the peers that delivered it, before a finished torrent lets them go
+      first_data_at_ = elapsed();
+      note("data", "first verified piece (" + std::to_string(piece) + ") after " +
+                       fixed(first_data_at_) + " s");
+    }
+    if (wanted_.count(piece) == 0 || !finished_.insert(piece).second) return;
+    if (finished_.size() == wanted_.size()) {
+      poll();
+      download_seconds_ = elapsed() - requested_at_;
+      if (options_.download_bytes > 0) {
+        note("data", format_size(static_cast<std::uint64_t>(target_bytes_)) +
+                         " of the first file in " + fixed(download_seconds_) + " s (" +
+                         rate(target_bytes_, download_seconds_) + ")");
+      }
+    }
+  }
+
+  void poll() {
+    if (options_.dht) session_->post_session_stats();
+    const auto status = handle_.status();
+    if (status.num_peers != peers_ || status.num_seeds != seeds_ || status.list_peers != known_) {
+      note("peers", std::to_string(status.num_peers) + " connected (" +
+                        std::to_string(status.num_seeds) + " seed(s)), " +
+                        std::to_string(status.list_peers) + " known; downloading " +
+                        rate(status.download_payload_rate, 1));
+    }
+    peers_ = status.num_peers;
+    seeds_ = status.num_seeds;
+    known_ = status.list_peers;
+    max_peers_ = std::max(max_peers_, peers_);
+    max_seeds_ = std::max(max_seeds_, seeds_);
+    max_known_ = std::max(max_known_, known_);
+  }
+
+  void capture_state() {
+    const auto status = handle_.status();
+    poll();
+    auto& state = report_.state;
+    static const char* const kStates[] = {
+        "unused",  "checking_files", "downloading_metadata", "downloading", "finished",
+        "seeding", "unused",         "checking_resume_data"};
+    const auto index = static_cast<std::size_t>(status.state);
+    state["state"] = index < std::size(kStates) ? kStates[index] : std::to_string(index);
+    state["has_metadata"] = status.has_metadata ? "true" : "false";
+    state["paused"] = (status.flags & lt::torrent_flags::paused) ? "true" : "false";
+    state["error"] = status.errc ? status.errc.message() : "";
+    state["num_peers"] = std::to_string(status.num_peers);
+    state["num_seeds"] = std::to_string(status.num_seeds);
+    state["list_peers"] = std::to_string(status.list_peers);
+    state["list_seeds"] = std::to_string(status.list_seeds);
+    state["connect_candidates"] = std::to_string(status.connect_candidates);
+    state["num_complete"] = std::to_string(status.num_complete);
+    state["num_incomplete"] = std::to_string(status.num_incomplete);
+    state["download_payload_rate"] = std::to_string(status.download_payload_rate);
+    state["total_payload_download"] = std::to_string(status.total_payload_download);
+    state["num_pieces"] = std::to_string(status.num_pieces);
+    state["progress_ppm"] = std::to_string(status.progress_ppm);
+    state["announcing_to_trackers"] = status.announcing_to_trackers ? "true" : "false";
+    state["announcing_to_dht"] = status.announcing_to_dht ? "true" : "false";
+    state["current_tracker"] = status.current_tracker;
+    state["dht_running"] = session_->is_dht_running() ? "true" : "false";
+    state["dht_nodes"] = std::to_string(dht_nodes_);
+    for (const auto& tracker : handle_.trackers()) {
+      std::string message;
+      for (const auto& endpoint : tracker.endpoints) {
+        const auto& v1 = endpoint.info_hashes[lt::protocol_version::V1];
+        if (v1.last_error)
+          message = v1.last_error.message();
+        else if (!v1.message.empty())
+          message = v1.message;
+      }
+      state["tracker " + tracker.url] = message.empty() ? "no error" : message;
+    }
+  }
+
+  void judge() {
+    check(Stage::session, listening_ > 0 ? Verdict::ok : Verdict::fail,
+          listening_ > 0 ? std::to_string(listening_) + " listen socket(s)" : "no listen socket");
+    if (!options_.dht) {
+      check(Stage::dht, Verdict::ok, "off");
+    } else {
+      check(Stage::dht, dht_nodes_ > 0 ? Verdict::ok : Verdict::warn,
+            std::to_string(dht_nodes_) + " node(s)");
+    }
+    const auto trackers = handle_.trackers().size();
+    if (!options_.trackers || trackers == 0) {
+      check(Stage::trackers, Verdict::ok, options_.trackers ? "none in the torrent" : "off");
+    } else {
+      check(Stage::trackers, tracker_ok_.empty() ? Verdict::warn : Verdict::ok,
+            std::to_string(tracker_ok_.size()) + " of " + std::to_string(trackers) + " answered, " +
+                std::to_string(tracker_failed_.size()) + " failed");
+    }
+    if (metadata_at_ >= 0) {
+      check(Stage::metadata, Verdict::ok, "after " + fixed(metadata_at_) + " s");
+    } else {
+      check(Stage::metadata, Verdict::fail,
+            "not received within " + format_duration(options_.timeout) + " (" +
+                std::to_string(max_known_) + " peer(s) known, " + std::to_string(max_peers_) +
+                " connected)");
+    }
+    const auto connected =
+        std::max<std::size_t>(connected_.size(), static_cast<std::size_t>(max_peers_));
+    if (connected > 0) {
+      check(Stage::peers, max_seeds_ > 0 || first_data_at_ >= 0 ? Verdict::ok : Verdict::warn,
+            std::to_string(connected) + " connected, " + std::to_string(max_seeds_) +
+                " seed(s) seen at once" +
+                (max_seeds_ == 0 && first_data_at_ < 0 ? ", no data from any" : ""));
+    } else {
+      check(Stage::peers, Verdict::fail,
+            max_known_ > 0 ? std::to_string(max_known_) + " known, none would connect"
+                           : "none found");
+    }
+    if (first_data_at_ >= 0) {
+      check(Stage::data, Verdict::ok, "first verified piece after " + fixed(first_data_at_) + " s");
+    } else {
+      check(Stage::data, Verdict::fail, "no verified piece arrived");
+    }
+    if (options_.download_bytes > 0) {
+      const bool complete = !wanted_.empty() && finished_.size() == wanted_.size();
+      check(Stage::download, complete ? Verdict::ok : Verdict::warn,
+            complete ? rate(target_bytes_, download_seconds_)
+                     : std::to_string(finished_.size()) + " of " + std::to_string(wanted_.size()) +
+                           " piece(s)");
+    }
+  }
+
+  Report finish() {
+    for (const auto& c : report_.checks) {
+      if (c.verdict != Verdict::fail) continue;
+      const int code = static_cast<int>(c.stage);
+      if (code >= 2 && code <= 6 && (report_.exit_code == 0 || code < report_.exit_code))
+        report_.exit_code = code;
+    }
+    return report_;
+  }
+
+  static std::string fixed(double seconds) {
+    std::ostringstream out;
+    out.precision(2);
+    out << std::fixed << seconds;
+    return out.str();
+  }
+  static std::string rate(std::int64_t bytes, double seconds) {
+    if (seconds <= 0) return "-";
+    return format_size(static_cast<std::uint64_t>(static_cast<double>(bytes) / seconds)) + "/s";
+  }
+  static std::string endpoint(const lt::tcp::endpoint& at) {
+    return at.address().to_string() + ":" + std::to_string(at.port());
+  }
+
+  const Options& options_;
+  const std::function<void(const Event&)>& on_event_;
+  Clock::time_point started_;
+  Report report_;
+  std::unique_ptr<lt::session> session_;
+  lt::torrent_handle handle_;
+  int listening_ = 0;
+  std::int64_t dht_nodes_ = 0;
+  std::set<std::string> tracker_ok_, tracker_failed_;
+  double metadata_at_ = -1, first_data_at_ = -1, requested_at_ = 0, download_seconds_ = 0;
+  std::set<int> wanted_, finished_;
+  std::int64_t target_bytes_ = 0;
+  int peers_ = 0, seeds_ = 0, known_ = 0, max_peers_ = 0, max_seeds_ = 0, max_known_ = 0;
+  std::set<std::string> connected_;
+  int disconnect_notes_ = 0;
+};
+
+}  // namespace
+
+Report run(const Options& options, const std::function<void(const Event&)>& on_event) {
+  return Diagnosis(options, on_event).run();
+}
+
+}  // namespace seeder::diagnose

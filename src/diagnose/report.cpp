@@ -1,0 +1,100 @@
+#include <cstdio>
+
+#include "seeder/core/json.hpp"
+#include "seeder/diagnose/diagnose.hpp"
+
+namespace seeder::diagnose {
+
+const char* stage_name(Stage stage) {
+  switch (stage) {
+    case Stage::input:
+      return "input";
+    case Stage::session:
+      return "session";
+    case Stage::metadata:
+      return "metadata";
+    case Stage::peers:
+      return "peers";
+    case Stage::data:
+      return "data";
+    case Stage::dht:
+      return "dht";
+    case Stage::trackers:
+      return "trackers";
+    case Stage::download:
+      return "download";
+  }
+  return "?";
+}
+
+const char* verdict_name(Verdict verdict) {
+  switch (verdict) {
+    case Verdict::ok:
+      return "ok";
+    case Verdict::warn:
+      return "warn";
+    case Verdict::fail:
+      return "fail";
+  }
+  return "?";
+}
+
+std::string render_event(const Event& event) {
+  char time[32];
+  std::snprintf(time, sizeof time, "[%7.2fs] ", event.seconds);
+  return time + event.stage + ": " + event.message;
+}
+
+std::string render_text(const Report& report) {
+  std::string out = "\nlibtorrent state at the end:\n";
+  for (const auto& [key, value] : report.state)
+    out += "  " + key + " = " + value + "\n";
+  out += "\nverdict:\n";
+  for (const auto& check : report.checks) {
+    char line[64];
+    std::snprintf(line, sizeof line, "  %-5s %-9s ", verdict_name(check.verdict),
+                  stage_name(check.stage));
+    out += line + check.detail + "\n";
+  }
+  if (report.exit_code == 0) {
+    out += "healthy: the swarm delivers data\n";
+  } else {
+    out += "failed at stage '" + std::string(stage_name(static_cast<Stage>(report.exit_code))) +
+           "' (exit code " + std::to_string(report.exit_code) + ")\n";
+  }
+  return out;
+}
+
+std::string render_json(const Report& report) {
+  JsonWriter json;
+  json.begin_object().key("target").value(report.target).key("info_hash").value(report.info_hash);
+  json.key("events").begin_array();
+  for (const auto& event : report.events) {
+    json.begin_object()
+        .key("seconds")
+        .value(event.seconds)
+        .key("stage")
+        .value(event.stage)
+        .key("message")
+        .value(event.message)
+        .end_object();
+  }
+  json.end_array().key("checks").begin_array();
+  for (const auto& check : report.checks) {
+    json.begin_object()
+        .key("stage")
+        .value(stage_name(check.stage))
+        .key("verdict")
+        .value(verdict_name(check.verdict))
+        .key("detail")
+        .value(check.detail)
+        .end_object();
+  }
+  json.end_array().key("state").begin_object();
+  for (const auto& [key, value] : report.state)
+    json.key(key).value(value);
+  json.end_object().key("exit_code").value(report.exit_code).end_object();
+  return json.take() + "\n";
+}
+
+}  // namespace seeder::diagnose
