@@ -38,6 +38,7 @@ struct ServeText {
   std::string http_send_timeout = "60s";
   std::string stats_interval = "3s";
   std::string warmup_timeout = "30m";
+  std::string metadata_timeout = "60s";
 };
 
 void add_serve_options(CLI::App& app, Config& config, ServeText& text) {
@@ -142,6 +143,18 @@ void add_serve_options(CLI::App& app, Config& config, ServeText& text) {
   app.add_option("--peer", config.peers, "IP:PORT of a peer every torrent connects to (repeatable)")
       ->envname(env("PEER"))
       ->delimiter(',');
+  app.add_flag("--allow-magnets,!--no-allow-magnets", config.allow_magnets,
+               "serve hashes not in --input by fetching their metadata from the swarm")
+      ->envname(env("ALLOW_MAGNETS"))
+      ->capture_default_str();
+  app.add_option("--metadata-timeout", text.metadata_timeout,
+                 "give up on a magnet's metadata after this long (504)")
+      ->envname(env("METADATA_TIMEOUT"))
+      ->check(kDuration)
+      ->capture_default_str();
+  app.add_option("--tracker", config.trackers, "a tracker URL added to magnet links (repeatable)")
+      ->envname(env("TRACKER"))
+      ->delimiter(',');
   app.add_option("--log-level", config.log_level, "trace, debug, info, warn, error or off")
       ->envname(env("LOG_LEVEL"))
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}))
@@ -157,6 +170,7 @@ void apply_text(Config& config, const ServeText& text) {
   config.http_send_timeout = *parse_duration(text.http_send_timeout);
   config.stats_interval = *parse_duration(text.stats_interval);
   config.warmup_timeout = *parse_duration(text.warmup_timeout);
+  config.metadata_timeout = *parse_duration(text.metadata_timeout);
 }
 
 Status check_config(const Config& config) {
@@ -170,6 +184,8 @@ Status check_config(const Config& config) {
     return make_error(Errc::bad_request, "--stats-interval must be above 0");
   if (config.warmup_timeout.count() <= 0)
     return make_error(Errc::bad_request, "--warmup-timeout must be above 0");
+  if (config.metadata_timeout.count() <= 0)
+    return make_error(Errc::bad_request, "--metadata-timeout must be above 0");
   return {};
 }
 

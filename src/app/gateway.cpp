@@ -21,6 +21,7 @@
 #include "seeder/storage/mmap_disk_io.hpp"
 #include "seeder/storage/store_registry.hpp"
 #include "seeder/torrent/catalog.hpp"
+#include "seeder/torrent/metadata_resolver.hpp"
 #include "seeder/torrent/progress.hpp"
 #include "seeder/torrent/registry.hpp"
 #include "seeder/torrent/session.hpp"
@@ -43,6 +44,7 @@ struct Gateway::Parts {
   std::unique_ptr<storage::StoreRegistry> stores;
   std::unique_ptr<torrent::Session> session;
   std::unique_ptr<torrent::Registry> registry;
+  std::unique_ptr<torrent::MetadataResolver> resolver;  // with --allow-magnets
   std::unique_ptr<torrent::Streamer> streamer;
   std::unique_ptr<torrent::Progress> progress;
   std::unique_ptr<http::Router> router;
@@ -152,12 +154,20 @@ Result<std::unique_ptr<Gateway>> Gateway::start(const Config& config) {
   registry_options.ttl = config.torrent_ttl;
   registry_options.live.budget_mode = config.per_torrent_cache_budget > 0;
   registry_options.readahead_bytes = config.max_readahead;
-  registry_options.extra_peers = std::move(*peers);
+  registry_options.extra_peers = *peers;
   parts->registry = std::make_unique<torrent::Registry>(
       parts->session->native(), *parts->stores, asio::make_strand(parts->io),
       parts->blocking.get_executor(), std::move(registry_options));
   parts->session->subscribe(
       [registry = parts->registry.get()](const lt::alert& alert) { registry->on_alert(alert); });
+  if (config.allow_magnets) {
+    parts->resolver = std::make_unique<torrent::MetadataResolver>(
+        parts->session->native(), parts->catalog, asio::make_strand(parts->io),
+        torrent::ResolverOptions{config.metadata_timeout, config.data_dir, config.trackers,
+                                 std::move(*peers)});
+    parts->session->subscribe(
+        [resolver = parts->resolver.get()](const lt::alert& alert) { resolver->on_alert(alert); });
+  }
 
   auto stalls = std::make_shared<torrent::StallCounters>();
   torrent::ReaderOptions reader_options;
@@ -182,9 +192,10 @@ Result<std::unique_ptr<Gateway>> Gateway::start(const Config& config) {
   server_options.port = config.port;
   server_options.read_timeout = config.http_read_timeout;
   server_options.send_timeout = config.http_send_timeout;
-  auto server = http::Server::start(parts->io, server_options,
-                                    http::Backend{*parts->router, parts->catalog, *parts->streamer,
-                                                  *parts->progress, parts->http_metrics.get()});
+  auto server = http::Server::start(
+      parts->io, server_options,
+      http::Backend{*parts->router, parts->catalog, *parts->streamer, *parts->progress,
+                    parts->http_metrics.get(), parts->resolver.get()});
   if (!server) return server.error();
   parts->server = std::move(*server);
   if (auto started = start_side_services(*parts, config); !started) return started.error();
@@ -247,6 +258,7 @@ void Gateway::stop() {
   if (parts_->probe) parts_->probe->stop();
   if (parts_->metrics_server) parts_->metrics_server->stop();
   parts_->server->stop();
+  if (parts_->resolver) parts_->resolver->shutdown();
   parts_->registry->shutdown();
   parts_->blocking.join();
   parts_->session->stop();

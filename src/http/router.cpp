@@ -143,6 +143,18 @@ std::variant<Reply, ParsedRequest> Router::parse(const RequestHead& head) const 
     if (segment == "favicon.ico" || segment == "robots.txt") {
       return error_reply(make_error(Errc::not_found, "not found"), head);
     }
+    if (path == "magnet") {  // GET /magnet?uri=<magnet link>
+      request.magnet = true;
+      for (const auto& [key, value] : target->query) {
+        if (key == "uri") request.magnet_uri = value;
+      }
+      if (request.magnet_uri.empty()) {
+        return error_reply(make_error(Errc::bad_request, "expected /magnet?uri=<magnet link>"),
+                           head);
+      }
+      request.target = std::move(*target);
+      return request;
+    }
     request.hash = InfoHash::parse(segment);
     if (!request.hash) {
       return error_reply(
@@ -180,6 +192,15 @@ Reply Router::root_index(const ParsedRequest& request,
     return ok_reply(request, "application/json", render_root_json(torrents));
   }
   return ok_reply(request, "text/html; charset=utf-8", render_root_html(torrents));
+}
+
+Reply Router::redirect_reply(const ParsedRequest& request, std::string location) const {
+  Reply reply;
+  reply.status = 302;
+  reply.headers.push_back({"Location", std::move(location)});
+  reply.headers.push_back({"Cache-Control", "no-store"});
+  add_cors(reply, request.head);
+  return reply;
 }
 
 std::variant<Reply, FilePlan> Router::route(const ParsedRequest& request,

@@ -144,16 +144,61 @@ class Connection : public std::enable_shared_from_this<Connection> {
     auto& request = std::get<ParsedRequest>(parsed);
     head_only_ = request.method == Method::head;
     route_ = route_name(request);
+    if (request.magnet) {
+      answer_magnet(request);
+      return;
+    }
     if (!request.hash) {
       send_reply(router().root_index(request, server_->backend.catalog.list()));
       return;
     }
     auto entry = server_->backend.catalog.find(*request.hash);
-    if (!entry) {
+    if (entry) {
+      route_known(std::move(request), std::move(entry));
+      return;
+    }
+    auto* resolver = server_->backend.resolver;
+    if (resolver == nullptr) {
       send_reply(router().error_reply(
           make_error(Errc::not_found, "unknown torrent " + request.hash->hex()), request));
       return;
     }
+    // A hash nobody gave us metadata for: ask the swarm (--allow-magnets).
+    const auto hash = *request.hash;
+    resolver->async_resolve(
+        hash, stream_.get_executor(),
+        [self = shared_from_this(),
+         request = std::move(request)](Result<torrent::EntryPtr> resolved) mutable {
+          if (self->closed_) return;
+          if (!resolved) {
+            self->send_reply(self->router().error_reply(resolved.error(), request));
+            return;
+          }
+          self->route_known(std::move(request), std::move(*resolved));
+        });
+  }
+
+  // GET /magnet?uri=...: remembers the link's trackers and peers, then sends the client to the
+  // torrent's page, where its metadata is resolved if needed.
+  void answer_magnet(const ParsedRequest& request) {
+    auto magnet = torrent::parse_magnet(request.magnet_uri);
+    if (!magnet) {
+      send_reply(router().error_reply(magnet.error(), request));
+      return;
+    }
+    auto* resolver = server_->backend.resolver;
+    if (resolver == nullptr && !server_->backend.catalog.find(magnet->hash)) {
+      send_reply(router().error_reply(
+          make_error(Errc::not_found, "unknown torrent " + magnet->hash.hex() +
+                                          " (magnet links are off: start with --allow-magnets)"),
+          request));
+      return;
+    }
+    if (resolver != nullptr) resolver->remember(*magnet);
+    send_reply(router().redirect_reply(request, "/" + magnet->hash.hex() + "/"));
+  }
+
+  void route_known(ParsedRequest request, torrent::EntryPtr entry) {
     if (request.mode != Mode::bytes) {
       auto decision = router().route_mode(request, entry);
       if (auto* reply = std::get_if<Reply>(&decision)) {
@@ -175,6 +220,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   }
 
   static const char* route_name(const ParsedRequest& request) {
+    if (request.magnet) return "magnet";
     if (!request.hash) return "root";
     switch (request.mode) {
       case Mode::stats:

@@ -46,20 +46,6 @@ bool overlaps(const std::vector<Range>& holes, Range range) {
   });
 }
 
-Status save_metadata(const std::filesystem::path& path, const std::string& bytes) {
-  std::error_code ec;
-  if (std::filesystem::exists(path, ec)) return {};
-  const auto temporary = path.string() + ".tmp";
-  {
-    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
-    out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-    if (!out) return make_error(Errc::io, "cannot write " + temporary);
-  }
-  std::filesystem::rename(temporary, path, ec);
-  if (ec) return make_error(Errc::io, "cannot write " + path.string() + ": " + ec.message());
-  return {};
-}
-
 Result<std::unique_ptr<CompletionDb>> open_database(const std::filesystem::path& path,
                                                     const InfoHash& key, bool& rebuilt) {
   auto db = CompletionDb::open(path, key.hex());
@@ -96,7 +82,7 @@ Result<std::shared_ptr<TorrentStore>> TorrentStore::open(const std::filesystem::
     return make_error(Errc::io, "cannot create " + torrent_dir(data_dir, spec.key).string() + ": " +
                                     ec.message());
   if (!spec.torrent_file.empty()) {
-    if (auto saved = save_metadata(metadata_path(data_dir, spec.key), spec.torrent_file); !saved)
+    if (auto saved = save_metadata(data_dir, spec.key, spec.torrent_file); !saved)
       return saved.error();
   }
 

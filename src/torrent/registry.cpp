@@ -167,6 +167,8 @@ lt::add_torrent_params Registry::params_for(const LiveTorrent& torrent,
     params.have_pieces = store.have_pieces();
   }
   params.peers = options_.extra_peers;
+  const auto& known = torrent.entry().peers;
+  params.peers.insert(params.peers.end(), known.begin(), known.end());
   params.extensions.push_back(
       [pieces = torrent.shared_pieces(), store = torrent.store(),
        weak = std::weak_ptr<LiveTorrent>(std::const_pointer_cast<LiveTorrent>(

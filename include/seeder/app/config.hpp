@@ -43,6 +43,9 @@ struct Config {
   bool natpmp = true;
   bool outgoing_utp = false;
   std::vector<std::string> peers;  // "host:port" added to every torrent
+  std::vector<std::string> trackers;  // announce URLs added to magnet links
+  bool allow_magnets = false;         // resolve unknown hashes through the swarm
+  std::chrono::milliseconds metadata_timeout{60'000};
 
   std::string log_level = "info";
 };

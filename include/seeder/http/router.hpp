@@ -39,6 +39,8 @@ struct ParsedRequest {
   Mode mode = Mode::bytes;
   bool wants_json = false;
   bool redirect_to_slash = false;  // "/<hash>" without the trailing slash
+  bool magnet = false;             // "/magnet?uri=..."
+  std::string magnet_uri;
 };
 
 // Bytes of one file to stream after `head` (status and headers already decided).
@@ -77,6 +79,8 @@ class Router {
   // (unknown path, bad warm-up range, HEAD).
   [[nodiscard]] std::variant<Reply, ModePlan> route_mode(const ParsedRequest& request,
                                                          const torrent::EntryPtr& entry) const;
+  // 302 to `location`.
+  [[nodiscard]] Reply redirect_reply(const ParsedRequest& request, std::string location) const;
   // ?done's answer once it is known.
   [[nodiscard]] Reply done_reply(const ParsedRequest& request, bool complete) const;
   // The one place typed errors become HTTP statuses; short text, JSON when asked.

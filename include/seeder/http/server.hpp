@@ -19,6 +19,7 @@
 #include "seeder/http/router.hpp"
 #include "seeder/metrics/http_metrics.hpp"
 #include "seeder/torrent/catalog.hpp"
+#include "seeder/torrent/metadata_resolver.hpp"
 #include "seeder/torrent/progress.hpp"
 #include "seeder/torrent/streamer.hpp"
 
@@ -39,7 +40,8 @@ struct Backend {
   torrent::Catalog& catalog;
   torrent::Streamer& streamer;
   torrent::Progress& progress;
-  metrics::HttpMetrics* metrics = nullptr;  // optional
+  metrics::HttpMetrics* metrics = nullptr;        // optional
+  torrent::MetadataResolver* resolver = nullptr;  // set when magnets are allowed
 };
 
 class Server {

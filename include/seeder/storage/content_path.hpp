@@ -10,6 +10,7 @@
 #include <string_view>
 
 #include "seeder/core/info_hash.hpp"
+#include "seeder/core/result.hpp"
 
 namespace seeder::storage {
 
@@ -18,5 +19,8 @@ std::filesystem::path content_path(const std::filesystem::path& data_dir, const 
                                    std::string_view file_path);
 std::filesystem::path database_path(const std::filesystem::path& data_dir, const InfoHash& hash);
 std::filesystem::path metadata_path(const std::filesystem::path& data_dir, const InfoHash& hash);
+// Saves a torrent's .torrent bytes at metadata_path (once; an existing file is kept).
+Status save_metadata(const std::filesystem::path& data_dir, const InfoHash& hash,
+                     const std::string& bytes);
 
 }  // namespace seeder::storage

@@ -10,6 +10,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include <libtorrent/socket.hpp>
+
 #include "seeder/core/info_hash.hpp"
 #include "seeder/core/result.hpp"
 #include "seeder/torrent/meta.hpp"
@@ -23,6 +25,9 @@ namespace seeder::torrent {
 struct CatalogEntry {
   MetaPtr meta;
   std::shared_ptr<const libtorrent::torrent_info> info;
+  // Peers known to have it, dialled when the torrent starts (a magnet link's x.pe and the peers
+  // that sent its metadata).
+  std::vector<libtorrent::tcp::endpoint> peers;
 };
 using EntryPtr = std::shared_ptr<const CatalogEntry>;
 

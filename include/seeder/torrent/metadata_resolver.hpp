@@ -1,0 +1,100 @@
+#pragma once
+// MetadataResolver: turns an info-hash seeder has no metadata for into a catalog entry, by
+// joining the swarm as a magnet link (DHT, trackers, known peers) until a peer sends the info
+// dictionary. The metadata is saved in the data dir (<hash>/source.torrent), so it survives
+// restarts, and added to the Catalog; the Registry then starts the torrent as any other.
+//
+// One resolution per hash at a time, whoever asks; each has its own timeout and never holds a
+// lock while it waits, so a torrent that never resolves delays nobody else.
+//
+// Thread-safe. Alerts arrive on the session's alert strand; completions run on the caller's
+// executor.
+
+#include <chrono>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <libtorrent/fwd.hpp>
+#include <libtorrent/socket.hpp>
+#include <libtorrent/torrent_handle.hpp>
+
+#include "seeder/core/info_hash.hpp"
+#include "seeder/core/result.hpp"
+#include "seeder/torrent/catalog.hpp"
+
+namespace seeder::torrent {
+
+// What a magnet link says besides its hash.
+struct MagnetLink {
+  InfoHash hash;
+  std::string name;
+  std::vector<std::string> trackers;
+  std::vector<libtorrent::tcp::endpoint> peers;  // x.pe
+};
+
+// Errc::bad_request with the reason when `uri` is not a magnet link with a usable info-hash.
+Result<MagnetLink> parse_magnet(const std::string& uri);
+
+struct ResolverOptions {
+  std::chrono::milliseconds timeout{60'000};
+  std::filesystem::path data_dir;
+  std::vector<std::string> trackers;                   // added to every magnet
+  std::vector<libtorrent::tcp::endpoint> extra_peers;  // dialled for every magnet
+};
+
+class MetadataResolver {
+ public:
+  using Handler = std::function<void(Result<EntryPtr>)>;
+
+  MetadataResolver(libtorrent::session& session, Catalog& catalog,
+                   boost::asio::any_io_executor executor, ResolverOptions options);
+  ~MetadataResolver();
+  MetadataResolver(const MetadataResolver&) = delete;
+  MetadataResolver& operator=(const MetadataResolver&) = delete;
+
+  // Trackers and peers of a magnet link, used when its hash is resolved later.
+  void remember(const MagnetLink& magnet);
+  // The catalog entry for `hash`, resolving it when needed. Errc::timeout with what was seen
+  // (peers known and connected) when no metadata came in time.
+  void async_resolve(const InfoHash& hash, boost::asio::any_io_executor executor, Handler handler);
+  void on_alert(const libtorrent::alert& alert);
+  // Fails every pending resolution.
+  void shutdown();
+
+ private:
+  struct Waiter {
+    boost::asio::any_io_executor executor;
+    Handler handler;
+  };
+  struct Pending {
+    explicit Pending(boost::asio::any_io_executor executor) : timer(std::move(executor)) {}
+    libtorrent::torrent_handle handle;
+    std::vector<Waiter> waiters;
+    boost::asio::steady_timer timer;
+  };
+
+  void start(const InfoHash& hash, Pending& pending);
+  void on_metadata(const libtorrent::torrent_handle& handle);
+  void on_timeout(const InfoHash& hash);
+  void finish(const InfoHash& hash, const Result<EntryPtr>& result);
+  [[nodiscard]] InfoHash key_of(const libtorrent::torrent_handle& handle) const;
+
+  libtorrent::session& session_;
+  Catalog& catalog_;
+  boost::asio::any_io_executor executor_;
+  ResolverOptions options_;
+
+  mutable std::mutex mutex_;
+  std::unordered_map<InfoHash, std::unique_ptr<Pending>, InfoHashHasher> pending_;  // guarded
+  std::unordered_map<InfoHash, MagnetLink, InfoHashHasher> hints_;                  // guarded
+  bool shut_down_ = false;                                                          // guarded
+};
+
+}  // namespace seeder::torrent

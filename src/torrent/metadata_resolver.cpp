@@ -1,0 +1,246 @@
+#include "seeder/torrent/metadata_resolver.hpp"
+
+#include <spdlog/spdlog.h>
+#include <boost/asio/post.hpp>
+#include <libtorrent/add_torrent_params.hpp>
+#include <libtorrent/alert_types.hpp>
+#include <libtorrent/magnet_uri.hpp>
+#include <libtorrent/peer_info.hpp>
+#include <libtorrent/session.hpp>
+#include <libtorrent/torrent_info.hpp>
+#include <libtorrent/torrent_status.hpp>
+
+#include "seeder/core/units.hpp"
+#include "seeder/storage/content_path.hpp"
+
+namespace seeder::torrent {
+namespace lt = libtorrent;
+namespace {
+
+// seeder's key: the v1 hash when there is one (hybrids too), else the truncated v2 hash.
+InfoHash key_of_hashes(const lt::info_hash_t& hashes) {
+  const auto& best = hashes.has_v1() ? hashes.v1 : hashes.get_best();
+  return *InfoHash::from_raw(std::string_view(best.data(), best.size()));
+}
+
+void append_string(std::string& out, const std::string& text) {
+  out += std::to_string(text.size()) + ":" + text;
+}
+
+// A .torrent made of the info dictionary exactly as the swarm sent it (so it hashes to the
+// info-hash) and the trackers that found it.
+std::string torrent_file_of(const lt::torrent_info& info,
+                            const std::vector<std::string>& trackers) {
+  std::string out = "d";
+  if (!trackers.empty()) {  // keys in order: "announce-list" < "info"
+    out += "13:announce-listl";
+    for (const auto& url : trackers) {
+      out += "l";
+      append_string(out, url);
+      out += "e";
+    }
+    out += "e";
+  }
+  const auto section = info.info_section();
+  out += "4:info";
+  out.append(section.data(), static_cast<std::size_t>(section.size()));
+  return out + "e";
+}
+
+}  // namespace
+
+Result<MagnetLink> parse_magnet(const std::string& uri) {
+  lt::error_code ec;
+  const auto params = lt::parse_magnet_uri(uri, ec);
+  if (ec) return make_error(Errc::bad_request, "not a usable magnet link: " + ec.message());
+  MagnetLink magnet{key_of_hashes(params.info_hashes), params.name, params.trackers, params.peers};
+  return magnet;
+}
+
+MetadataResolver::MetadataResolver(lt::session& session, Catalog& catalog,
+                                   boost::asio::any_io_executor executor, ResolverOptions options)
+    : session_(session),
+      catalog_(catalog),
+      executor_(std::move(executor)),
+      options_(std::move(options)) {}
+
+MetadataResolver::~MetadataResolver() {
+  shutdown();
+}
+
+void MetadataResolver::remember(const MagnetLink& magnet) {
+  std::lock_guard lock(mutex_);
+  hints_[magnet.hash] = magnet;
+}
+
+void MetadataResolver::async_resolve(const InfoHash& hash, boost::asio::any_io_executor executor,
+                                     Handler handler) {
+  if (auto entry = catalog_.find(hash)) {
+    boost::asio::post(executor, [handler = std::move(handler), entry] { handler(entry); });
+    return;
+  }
+  std::lock_guard lock(mutex_);
+  if (shut_down_) {
+    boost::asio::post(executor, [handler = std::move(handler)] {
+      handler(make_error(Errc::unavailable, "gateway shutting down"));
+    });
+    return;
+  }
+  auto& pending = pending_[hash];
+  const bool first = !pending;
+  if (first) pending = std::make_unique<Pending>(executor_);
+  pending->waiters.push_back({std::move(executor), std::move(handler)});
+  if (first) start(hash, *pending);
+}
+
+// Called with mutex_ held.
+void MetadataResolver::start(const InfoHash& hash, Pending& pending) {
+  lt::add_torrent_params params;
+  const auto hint = hints_.find(hash);
+  params.info_hashes = lt::info_hash_t(lt::sha1_hash(hash.raw().data()));
+  params.save_path = storage::torrent_dir(options_.data_dir, hash).string();
+  // Upload mode: the metadata is all this torrent is for; the Registry adds it properly after.
+  params.flags |= lt::torrent_flags::upload_mode | lt::torrent_flags::paused;
+  params.flags &= ~lt::torrent_flags::auto_managed;
+  params.trackers = options_.trackers;
+  params.peers = options_.extra_peers;
+  if (hint != hints_.end()) {
+    params.name = hint->second.name;
+    params.trackers.insert(params.trackers.end(), hint->second.trackers.begin(),
+                           hint->second.trackers.end());
+    params.peers.insert(params.peers.end(), hint->second.peers.begin(), hint->second.peers.end());
+  }
+  spdlog::info("torrent {}: no metadata yet, asking the swarm ({} tracker(s), {} peer(s))",
+               hash.hex(), params.trackers.size(), params.peers.size());
+  session_.async_add_torrent(std::move(params));
+  pending.timer.expires_after(options_.timeout);
+  pending.timer.async_wait([this, hash](const boost::system::error_code& ec) {
+    if (!ec) on_timeout(hash);
+  });
+}
+
+InfoHash MetadataResolver::key_of(const lt::torrent_handle& handle) const {
+  return key_of_hashes(handle.info_hashes());
+}
+
+void MetadataResolver::on_alert(const lt::alert& alert) {
+  if (const auto* added = lt::alert_cast<lt::add_torrent_alert>(&alert)) {
+    if (added->params.ti) return;  // not a magnet: the Registry's
+    const auto hash = key_of_hashes(added->params.info_hashes);
+    {
+      std::lock_guard lock(mutex_);
+      const auto it = pending_.find(hash);
+      if (it == pending_.end()) {
+        if (!added->error) session_.remove_torrent(added->handle);
+        return;
+      }
+      it->second->handle = added->handle;
+    }
+    if (added->error) {
+      finish(hash, make_error(Errc::unavailable,
+                              "cannot add the magnet link: " + added->error.message()));
+      return;
+    }
+    added->handle.resume();  // resuming dials the known peers at once
+  } else if (const auto* received = lt::alert_cast<lt::metadata_received_alert>(&alert)) {
+    on_metadata(received->handle);
+  }
+}
+
+void MetadataResolver::on_metadata(const lt::torrent_handle& handle) {
+  const auto hash = key_of(handle);
+  {
+    std::lock_guard lock(mutex_);
+    if (pending_.count(hash) == 0) return;
+  }
+  const auto info = handle.torrent_file();
+  std::vector<std::string> trackers;
+  for (const auto& tracker : handle.trackers())
+    trackers.push_back(tracker.url);
+  // Whoever sent the metadata likely has the data: the torrent starts by dialling them.
+  std::vector<lt::tcp::endpoint> peers;
+  std::vector<lt::peer_info> connected;
+  handle.get_peer_info(connected);
+  for (const auto& peer : connected)
+    peers.push_back(peer.ip);
+  {
+    std::lock_guard lock(mutex_);
+    if (const auto hint = hints_.find(hash); hint != hints_.end())
+      peers.insert(peers.end(), hint->second.peers.begin(), hint->second.peers.end());
+  }
+  session_.remove_torrent(handle);
+  if (!info) {
+    finish(hash, make_error(Errc::internal, "metadata received but not readable"));
+    return;
+  }
+  auto parsed = parse_torrent(torrent_file_of(*info, trackers));
+  if (!parsed) {
+    finish(hash, parsed.error());
+    return;
+  }
+  auto with_peers = std::make_shared<CatalogEntry>(**parsed);
+  with_peers->peers = std::move(peers);
+  EntryPtr entry = std::move(with_peers);
+  if (auto saved = storage::save_metadata(options_.data_dir, hash, entry->meta->torrent_file());
+      !saved) {
+    spdlog::warn("torrent {}: metadata not saved: {}", hash.hex(), saved.error().message);
+  }
+  spdlog::info("torrent {} ({}): metadata received from the swarm", hash.hex(),
+               entry->meta->name());
+  finish(hash, catalog_.add(entry));
+}
+
+void MetadataResolver::on_timeout(const InfoHash& hash) {
+  lt::torrent_handle handle;
+  {
+    std::lock_guard lock(mutex_);
+    const auto it = pending_.find(hash);
+    if (it == pending_.end()) return;
+    handle = it->second->handle;
+  }
+  std::string seen = "the torrent was not added";
+  if (handle.is_valid()) {
+    try {
+      const auto status = handle.status();
+      seen = std::to_string(status.list_peers) + " peer(s) found, " +
+             std::to_string(status.num_peers) + " connected";
+    } catch (const lt::system_error&) {
+      seen = "the torrent went away";
+    }
+    session_.remove_torrent(handle);
+  }
+  spdlog::warn("torrent {}: no metadata within {} ({})", hash.hex(),
+               format_duration(options_.timeout), seen);
+  finish(hash, make_error(Errc::timeout, "no metadata for " + hash.hex() + " within " +
+                                             format_duration(options_.timeout) + ": " + seen));
+}
+
+void MetadataResolver::finish(const InfoHash& hash, const Result<EntryPtr>& result) {
+  std::unique_ptr<Pending> pending;
+  {
+    std::lock_guard lock(mutex_);
+    const auto it = pending_.find(hash);
+    if (it == pending_.end()) return;
+    pending = std::move(it->second);
+    pending_.erase(it);
+  }
+  pending->timer.cancel();
+  for (auto& waiter : pending->waiters) {
+    boost::asio::post(waiter.executor,
+                      [handler = std::move(waiter.handler), result] { handler(result); });
+  }
+}
+
+void MetadataResolver::shutdown() {
+  std::vector<InfoHash> hashes;
+  {
+    std::lock_guard lock(mutex_);
+    shut_down_ = true;
+    for (const auto& [hash, pending] : pending_)
+      hashes.push_back(hash);
+  }
+  for (const auto& hash : hashes)
+    finish(hash, make_error(Errc::unavailable, "gateway shutting down"));
+}
+
+}  // namespace seeder::torrent

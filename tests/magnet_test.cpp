@@ -1,0 +1,120 @@
+// Torrents beyond --input: a hash resolved through a magnet link (x.pe=127.0.0.1:<port>, the
+// metadata fetched from an in-process seeder over loopback), kept across restarts; timeouts and
+// the switch that turns it off.
+#include <gtest/gtest.h>
+
+#include <thread>
+
+#include "http_client.hpp"
+#include "seeder/storage/content_path.hpp"
+#include "swarm.hpp"
+
+namespace seeder::test {
+namespace {
+
+using namespace std::chrono_literals;
+
+class MagnetTest : public SwarmSuite {
+ protected:
+  void SetUp() override {
+    config_ = swarm().gateway_config();
+    std::filesystem::create_directories(empty_input_);
+    config_.input = empty_input_;  // nothing known up front
+    config_.peers.clear();         // the magnet's x.pe is the only way to the seeder
+    config_.allow_magnets = true;
+    config_.metadata_timeout = 20s;
+  }
+  void start() {
+    gateway_ = swarm().start_gateway(config_);
+    port_ = gateway_->http_port();
+  }
+  std::string magnet(const TestTorrent& torrent) const {
+    return "magnet:?xt=urn:btih:" + torrent.hash.hex() + "&dn=" + torrent.name +
+           "&x.pe=127.0.0.1:" + std::to_string(swarm().seeder().port());
+  }
+  static std::string encode(const std::string& text) {
+    std::string out;
+    for (const unsigned char c : text) {
+      if (std::isalnum(c) != 0 || c == '-' || c == '.' || c == '_') {
+        out += static_cast<char>(c);
+      } else {
+        char hex[4];
+        std::snprintf(hex, sizeof hex, "%%%02X", c);
+        out += hex;
+      }
+    }
+    return out;
+  }
+
+  TempDir scratch_{"seeder-magnet"};
+  std::filesystem::path empty_input_ = scratch_.path() / "input";
+  app::Config config_;
+  std::unique_ptr<app::Gateway> gateway_;
+  std::uint16_t port_ = 0;
+};
+
+TEST_F(MagnetTest, AMagnetLinkIsResolvedThroughItsPeerAndServed) {
+  start();
+  const auto& torrent = swarm().multi_v1();
+  const auto redirect = http_get(port_, "/magnet?uri=" + encode(magnet(torrent)));
+  ASSERT_EQ(redirect.status, 302u) << redirect.body;
+  EXPECT_EQ(redirect.header("location"), "/" + torrent.hash.hex() + "/");
+
+  const auto index = http_get(port_, redirect.header("location"), {{"Accept", "application/json"}});
+  ASSERT_EQ(index.status, 200u) << index.body;
+  for (const auto& [path, bytes] : torrent.files) {
+    const auto file = http_get(port_, torrent.url(path));
+    ASSERT_EQ(file.status, 200u) << path;
+    EXPECT_TRUE(file.body == bytes) << path;
+  }
+  // The metadata is kept: a restart without magnets still knows the torrent.
+  EXPECT_TRUE(std::filesystem::exists(storage::metadata_path(config_.data_dir, torrent.hash)));
+  gateway_.reset();
+  config_.allow_magnets = false;
+  start();
+  const auto again = http_get(port_, torrent.url("Multi Folder/a.bin"));
+  ASSERT_EQ(again.status, 200u);
+  EXPECT_TRUE(again.body == torrent.files.at("Multi Folder/a.bin"));
+}
+
+TEST_F(MagnetTest, AHashNobodyHasTimesOutWithAReasonAndDelaysNoOne) {
+  config_.metadata_timeout = 1500ms;
+  config_.input = swarm().input_dir();  // a known torrent to ask for meanwhile
+  config_.peers = {"127.0.0.1:" + std::to_string(swarm().seeder().port())};
+  start();
+  std::optional<HttpResponse> stuck;
+  const auto started = std::chrono::steady_clock::now();
+  std::thread waiting([&] { stuck = http_get(port_, "/" + std::string(40, 'e') + "/"); });
+  std::this_thread::sleep_for(200ms);
+  const auto other_started = std::chrono::steady_clock::now();
+  const auto& known = swarm().big_v1();
+  const auto other = http_get(port_, known.url(known.name));
+  const auto other_took = std::chrono::steady_clock::now() - other_started;
+  waiting.join();
+  const auto took = std::chrono::steady_clock::now() - started;
+
+  EXPECT_TRUE(other.body == known.files.at(known.name));
+  EXPECT_LT(other_took, 1s) << "a pending resolution delayed another torrent";
+  ASSERT_TRUE(stuck.has_value());
+  EXPECT_EQ(stuck->status, 504u);
+  EXPECT_NE(stuck->body.find("no metadata"), std::string::npos) << stuck->body;
+  EXPECT_NE(stuck->body.find("connected"), std::string::npos) << stuck->body;
+  EXPECT_GE(took, 1500ms);
+  EXPECT_LT(took, 6s);
+}
+
+TEST_F(MagnetTest, MagnetsAreOffByDefaultAndBadLinksAreRefused) {
+  config_.allow_magnets = false;
+  start();
+  const auto& torrent = swarm().big_v1();
+  EXPECT_EQ(http_get(port_, torrent.url(torrent.name)).status, 404u);
+  const auto off = http_get(port_, "/magnet?uri=" + encode(magnet(torrent)));
+  EXPECT_EQ(off.status, 404u);
+  EXPECT_NE(off.body.find("--allow-magnets"), std::string::npos) << off.body;
+  EXPECT_EQ(http_get(port_, "/magnet").status, 400u);
+  EXPECT_EQ(http_get(port_, "/magnet?uri=" + encode("magnet:?dn=nothing")).status, 400u);
+  EXPECT_EQ(http_get(port_, "/magnet?uri=http%3A%2F%2Fexample").status, 400u);
+}
+
+}  // namespace
+}  // namespace seeder::test
