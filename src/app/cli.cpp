@@ -10,6 +10,7 @@
 #include "seeder/app/gateway.hpp"
 #include "seeder/core/units.hpp"
 #include "seeder/diagnose/diagnose.hpp"
+#include "seeder/net/http_client.hpp"
 
 namespace seeder::app {
 namespace {
@@ -39,6 +40,8 @@ struct ServeText {
   std::string stats_interval = "3s";
   std::string warmup_timeout = "30m";
   std::string metadata_timeout = "60s";
+  std::string torrent_store_timeout = "10s";
+  std::string vault_timeout = "2s";
 };
 
 void add_serve_options(CLI::App& app, Config& config, ServeText& text) {
@@ -152,6 +155,23 @@ void add_serve_options(CLI::App& app, Config& config, ServeText& text) {
       ->envname(env("METADATA_TIMEOUT"))
       ->check(kDuration)
       ->capture_default_str();
+  app.add_option("--torrent-store-url", config.torrent_store_url,
+                 "fetch unknown torrents' .torrent from this URL template ({hash} is replaced)")
+      ->envname(env("TORRENT_STORE_URL"));
+  app.add_option("--torrent-store-timeout", text.torrent_store_timeout,
+                 "give up on the torrent store after this long")
+      ->envname(env("TORRENT_STORE_TIMEOUT"))
+      ->check(kDuration)
+      ->capture_default_str();
+  app.add_option("--vault-url", config.vault_url,
+                 "redirect file requests to this vault when it has the file (HEAD "
+                 "<url>/webseed/<hash>/<path>)")
+      ->envname(env("VAULT_URL"));
+  app.add_option("--vault-timeout", text.vault_timeout,
+                 "serve locally when the vault does not answer within this")
+      ->envname(env("VAULT_TIMEOUT"))
+      ->check(kDuration)
+      ->capture_default_str();
   app.add_option("--tracker", config.trackers, "a tracker URL added to magnet links (repeatable)")
       ->envname(env("TRACKER"))
       ->delimiter(',');
@@ -171,6 +191,8 @@ void apply_text(Config& config, const ServeText& text) {
   config.stats_interval = *parse_duration(text.stats_interval);
   config.warmup_timeout = *parse_duration(text.warmup_timeout);
   config.metadata_timeout = *parse_duration(text.metadata_timeout);
+  config.torrent_store_timeout = *parse_duration(text.torrent_store_timeout);
+  config.vault_timeout = *parse_duration(text.vault_timeout);
 }
 
 Status check_config(const Config& config) {
@@ -186,6 +208,16 @@ Status check_config(const Config& config) {
     return make_error(Errc::bad_request, "--warmup-timeout must be above 0");
   if (config.metadata_timeout.count() <= 0)
     return make_error(Errc::bad_request, "--metadata-timeout must be above 0");
+  if (!config.torrent_store_url.empty()) {
+    if (config.torrent_store_url.find("{hash}") == std::string::npos)
+      return make_error(Errc::bad_request, "--torrent-store-url must contain {hash}");
+    if (auto url = net::parse_http_url(config.torrent_store_url); !url)
+      return make_error(Errc::bad_request, "--torrent-store-url: " + url.error().message);
+  }
+  if (!config.vault_url.empty()) {
+    if (auto url = net::parse_http_url(config.vault_url); !url)
+      return make_error(Errc::bad_request, "--vault-url: " + url.error().message);
+  }
   return {};
 }
 

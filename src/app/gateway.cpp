@@ -18,6 +18,7 @@
 #include "seeder/http/side_server.hpp"
 #include "seeder/metrics/http_metrics.hpp"
 #include "seeder/metrics/metrics.hpp"
+#include "seeder/net/vault.hpp"
 #include "seeder/storage/mmap_disk_io.hpp"
 #include "seeder/storage/store_registry.hpp"
 #include "seeder/torrent/catalog.hpp"
@@ -25,6 +26,7 @@
 #include "seeder/torrent/progress.hpp"
 #include "seeder/torrent/registry.hpp"
 #include "seeder/torrent/session.hpp"
+#include "seeder/torrent/sources.hpp"
 #include "seeder/torrent/streamer.hpp"
 
 namespace seeder::app {
@@ -44,7 +46,10 @@ struct Gateway::Parts {
   std::unique_ptr<storage::StoreRegistry> stores;
   std::unique_ptr<torrent::Session> session;
   std::unique_ptr<torrent::Registry> registry;
-  std::unique_ptr<torrent::MetadataResolver> resolver;  // with --allow-magnets
+  std::unique_ptr<torrent::MetadataResolver> resolver;        // with --allow-magnets
+  std::unique_ptr<torrent::RemoteTorrentStore> remote_store;  // with --torrent-store-url
+  std::unique_ptr<torrent::TorrentSources> sources;
+  std::unique_ptr<net::Vault> vault;  // with --vault-url
   std::unique_ptr<torrent::Streamer> streamer;
   std::unique_ptr<torrent::Progress> progress;
   std::unique_ptr<http::Router> router;
@@ -168,6 +173,20 @@ Result<std::unique_ptr<Gateway>> Gateway::start(const Config& config) {
     parts->session->subscribe(
         [resolver = parts->resolver.get()](const lt::alert& alert) { resolver->on_alert(alert); });
   }
+  if (!config.torrent_store_url.empty()) {
+    parts->remote_store = std::make_unique<torrent::RemoteTorrentStore>(
+        parts->catalog, parts->io.get_executor(),
+        torrent::RemoteStoreOptions{config.torrent_store_url, config.torrent_store_timeout,
+                                    std::chrono::seconds(10), config.data_dir});
+  }
+  if (!config.vault_url.empty()) {
+    net::VaultOptions vault_options;
+    vault_options.base_url = config.vault_url;
+    vault_options.timeout = config.vault_timeout;
+    parts->vault = std::make_unique<net::Vault>(parts->io.get_executor(), vault_options);
+  }
+  parts->sources = std::make_unique<torrent::TorrentSources>(
+      parts->catalog, parts->remote_store.get(), parts->resolver.get());
 
   auto stalls = std::make_shared<torrent::StallCounters>();
   torrent::ReaderOptions reader_options;
@@ -195,7 +214,7 @@ Result<std::unique_ptr<Gateway>> Gateway::start(const Config& config) {
   auto server = http::Server::start(
       parts->io, server_options,
       http::Backend{*parts->router, parts->catalog, *parts->streamer, *parts->progress,
-                    parts->http_metrics.get(), parts->resolver.get()});
+                    parts->http_metrics.get(), parts->sources.get(), parts->vault.get()});
   if (!server) return server.error();
   parts->server = std::move(*server);
   if (auto started = start_side_services(*parts, config); !started) return started.error();

@@ -55,6 +55,8 @@ unsigned status_for(Errc code) {
       return 416;
     case Errc::unavailable:
       return 503;
+    case Errc::upstream:
+      return 502;
     case Errc::timeout:
       return 504;
     case Errc::cancelled:
@@ -194,9 +196,10 @@ Reply Router::root_index(const ParsedRequest& request,
   return ok_reply(request, "text/html; charset=utf-8", render_root_html(torrents));
 }
 
-Reply Router::redirect_reply(const ParsedRequest& request, std::string location) const {
+Reply Router::redirect_reply(const ParsedRequest& request, std::string location,
+                             unsigned status) const {
   Reply reply;
-  reply.status = 302;
+  reply.status = status;
   reply.headers.push_back({"Location", std::move(location)});
   reply.headers.push_back({"Cache-Control", "no-store"});
   add_cors(reply, request.head);

@@ -157,25 +157,24 @@ class Connection : public std::enable_shared_from_this<Connection> {
       route_known(std::move(request), std::move(entry));
       return;
     }
-    auto* resolver = server_->backend.resolver;
-    if (resolver == nullptr) {
+    auto* sources = server_->backend.sources;
+    if (sources == nullptr) {
       send_reply(router().error_reply(
           make_error(Errc::not_found, "unknown torrent " + request.hash->hex()), request));
       return;
     }
-    // A hash nobody gave us metadata for: ask the swarm (--allow-magnets).
+    // A hash not in the catalog: the torrent store, then the swarm, when configured.
     const auto hash = *request.hash;
-    resolver->async_resolve(
-        hash, stream_.get_executor(),
-        [self = shared_from_this(),
-         request = std::move(request)](Result<torrent::EntryPtr> resolved) mutable {
-          if (self->closed_) return;
-          if (!resolved) {
-            self->send_reply(self->router().error_reply(resolved.error(), request));
-            return;
-          }
-          self->route_known(std::move(request), std::move(*resolved));
-        });
+    sources->async_find(hash, stream_.get_executor(),
+                        [self = shared_from_this(),
+                         request = std::move(request)](Result<torrent::EntryPtr> resolved) mutable {
+                          if (self->closed_) return;
+                          if (!resolved) {
+                            self->send_reply(self->router().error_reply(resolved.error(), request));
+                            return;
+                          }
+                          self->route_known(std::move(request), std::move(*resolved));
+                        });
   }
 
   // GET /magnet?uri=...: remembers the link's trackers and peers, then sends the client to the
@@ -186,7 +185,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
       send_reply(router().error_reply(magnet.error(), request));
       return;
     }
-    auto* resolver = server_->backend.resolver;
+    auto* sources = server_->backend.sources;
+    auto* resolver = sources != nullptr ? sources->resolver() : nullptr;
     if (resolver == nullptr && !server_->backend.catalog.find(magnet->hash)) {
       send_reply(router().error_reply(
           make_error(Errc::not_found, "unknown torrent " + magnet->hash.hex() +
@@ -205,9 +205,39 @@ class Connection : public std::enable_shared_from_this<Connection> {
         send_reply(std::move(*reply));
         return;
       }
-      run_mode(std::move(request), std::move(std::get<ModePlan>(decision)));
+      auto& plan = std::get<ModePlan>(decision);
+      if (plan.mode != Mode::warmup && plan.selection.kind == torrent::Selection::Kind::file &&
+          server_->backend.vault != nullptr) {
+        check_vault_then_run(std::move(request), std::move(plan));
+        return;
+      }
+      run_mode(std::move(request), std::move(plan));
       return;
     }
+    // A file the vault may hold: ask it first (lookup order: vault, disk, swarm).
+    if (auto* vault = server_->backend.vault;
+        vault != nullptr && !request.redirect_to_slash && entry->meta->find_file(request.path)) {
+      // Named first: argument order is unspecified, and the handler takes request and entry.
+      auto hash = entry->meta->hash().hex();
+      auto path = percent_encode_path(request.path);
+      vault->async_lookup(
+          hash, path, stream_.get_executor(),
+          [self = shared_from_this(), request = std::move(request),
+           entry = std::move(entry)](std::optional<net::VaultRedirect> redirect) mutable {
+            if (self->closed_) return;
+            if (redirect) {
+              self->send_reply(
+                  self->router().redirect_reply(request, redirect->location, redirect->status));
+              return;
+            }
+            self->route_file(std::move(request), std::move(entry));
+          });
+      return;
+    }
+    route_file(std::move(request), std::move(entry));
+  }
+
+  void route_file(ParsedRequest request, torrent::EntryPtr entry) {
     auto decision = router().route(request, entry);
     if (auto* reply = std::get_if<Reply>(&decision)) {
       // An index page or a HEAD: a request for the file is likely to follow.
@@ -282,6 +312,27 @@ class Connection : public std::enable_shared_from_this<Connection> {
   }
 
   // ---- query modes ----
+
+  // A file in the vault is available without the torrent, as one complete on disk: ?done says
+  // 200 and ?stats 404, as the reference's web UI expects.
+  void check_vault_then_run(ParsedRequest request, ModePlan plan) {
+    auto hash = plan.entry->meta->hash().hex();
+    auto path = percent_encode_path(request.path);
+    server_->backend.vault->async_lookup(
+        hash, path, stream_.get_executor(),
+        [self = shared_from_this(), request = std::move(request),
+         plan = std::move(plan)](std::optional<net::VaultRedirect> in_vault) mutable {
+          if (self->closed_) return;
+          if (!in_vault) {
+            self->run_mode(std::move(request), std::move(plan));
+          } else if (plan.mode == Mode::done) {
+            self->send_reply(self->router().done_reply(request, true));
+          } else {
+            self->send_reply(self->router().error_reply(
+                make_error(Errc::not_found, "available in the vault"), request));
+          }
+        });
+  }
 
   void run_mode(ParsedRequest request, ModePlan plan) {
     plan_hash_ = plan.entry->meta->hash().hex();

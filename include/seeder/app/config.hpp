@@ -42,10 +42,14 @@ struct Config {
   bool upnp = true;
   bool natpmp = true;
   bool outgoing_utp = false;
-  std::vector<std::string> peers;  // "host:port" added to every torrent
+  std::vector<std::string> peers;     // "host:port" added to every torrent
   std::vector<std::string> trackers;  // announce URLs added to magnet links
   bool allow_magnets = false;         // resolve unknown hashes through the swarm
   std::chrono::milliseconds metadata_timeout{60'000};
+  std::string torrent_store_url;  // "http://store/{hash}.torrent"; empty: none
+  std::chrono::milliseconds torrent_store_timeout{10'000};
+  std::string vault_url;  // "http://vault:8080"; empty: none
+  std::chrono::milliseconds vault_timeout{2'000};
 
   std::string log_level = "info";
 };

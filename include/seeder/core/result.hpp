@@ -15,6 +15,7 @@ enum class Errc {
   range_not_satisfiable,  // byte range outside the file
   precondition_failed,    // If-Match did not match
   unavailable,            // temporarily cannot serve (disk full, torrent in error)
+  upstream,               // an upstream (torrent store) answered with something unusable
   timeout,                // data did not arrive in time
   cancelled,              // the requester went away
   io,                     // a file system or database operation failed

@@ -79,8 +79,9 @@ class Router {
   // (unknown path, bad warm-up range, HEAD).
   [[nodiscard]] std::variant<Reply, ModePlan> route_mode(const ParsedRequest& request,
                                                          const torrent::EntryPtr& entry) const;
-  // 302 to `location`.
-  [[nodiscard]] Reply redirect_reply(const ParsedRequest& request, std::string location) const;
+  // A redirect (302 unless told) to `location`.
+  [[nodiscard]] Reply redirect_reply(const ParsedRequest& request, std::string location,
+                                     unsigned status = 302) const;
   // ?done's answer once it is known.
   [[nodiscard]] Reply done_reply(const ParsedRequest& request, bool complete) const;
   // The one place typed errors become HTTP statuses; short text, JSON when asked.

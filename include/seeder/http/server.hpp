@@ -18,9 +18,10 @@
 #include "seeder/core/result.hpp"
 #include "seeder/http/router.hpp"
 #include "seeder/metrics/http_metrics.hpp"
+#include "seeder/net/vault.hpp"
 #include "seeder/torrent/catalog.hpp"
-#include "seeder/torrent/metadata_resolver.hpp"
 #include "seeder/torrent/progress.hpp"
+#include "seeder/torrent/sources.hpp"
 #include "seeder/torrent/streamer.hpp"
 
 namespace seeder::http {
@@ -40,8 +41,9 @@ struct Backend {
   torrent::Catalog& catalog;
   torrent::Streamer& streamer;
   torrent::Progress& progress;
-  metrics::HttpMetrics* metrics = nullptr;        // optional
-  torrent::MetadataResolver* resolver = nullptr;  // set when magnets are allowed
+  metrics::HttpMetrics* metrics = nullptr;     // optional
+  torrent::TorrentSources* sources = nullptr;  // torrents beyond the catalog (store, magnets)
+  net::Vault* vault = nullptr;                 // asked before serving a file, when set
 };
 
 class Server {
