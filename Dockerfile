@@ -20,6 +20,7 @@ COPY torrents /torrents
 USER seeder
 VOLUME /data
 ENV SEEDER_HOST=0.0.0.0 SEEDER_PORT=8080 SEEDER_DATA_DIR=/data SEEDER_INPUT=/torrents
-# HTTP, then BitTorrent (TCP and uTP)
-EXPOSE 8080 6881/tcp 6881/udp
+# HTTP, probes (/liveness, /readiness: point the orchestrator's probes here), Prometheus
+# /metrics, then BitTorrent (TCP and uTP). `seeder diagnose` runs with --entrypoint seeder.
+EXPOSE 8080 8081 8083 6881/tcp 6881/udp
 ENTRYPOINT ["seeder", "serve"]
