@@ -121,75 +121,72 @@ PolledStream::Clock::time_point StatsStream::tick(Clock::time_point now) {
 // per frame; the rest follow in further frames at once.
 void StatsStream::poll() {
   torrent_->touch();  // an open stats stream keeps its torrent alive, as the reference does
-  const auto& meta = torrent_->meta();
   auto& map = torrent_->pieces();
   const bool terminated = torrent_->state() == LiveTorrent::State::failed;
-  const auto total = selection_.size();
-  const auto completed =
-      verified_bytes(meta, intervals_, [&map](int piece) { return map.have(piece); });
-  const auto swarm = torrent_->swarm();
-  const int status = terminated      ? kStatusTerminated
-                     : completed > 0 ? kStatusSeeding
-                                     : kStatusWaitingForPeers;
+  Snapshot now{
+      selection_.size(),
+      verified_bytes(torrent_->meta(), intervals_, [&map](int piece) { return map.have(piece); }),
+      torrent_->swarm(), 0};
+  now.status = terminated          ? kStatusTerminated
+               : now.completed > 0 ? kStatusSeeding
+                                   : kStatusWaitingForPeers;
+  const auto changed = changed_pieces();
+  const Totals totals{now.completed, now.swarm.peers, now.swarm.seeds, now.status};
+  if (!first_ && changed.empty() && totals == last_totals_) return;
+  first_ = false;
+  last_totals_ = totals;
+  std::size_t next = 0;
+  do {
+    push(event("statupdate", statupdate(now, changed, next)));
+  } while (next < changed.size());
+  if (terminated || (now.total > 0 && now.completed >= now.total)) end();
+}
 
+// Indices into pieces_ whose state (complete, interest) differs from what was last sent; the
+// new state is recorded as sent.
+std::vector<std::size_t> StatsStream::changed_pieces() {
+  auto& map = torrent_->pieces();
   std::vector<std::size_t> changed;
   for (std::size_t i = 0; i < pieces_.size(); ++i) {
     const int piece = pieces_[i];
-    const bool complete = map.have(piece);
     const auto interest = static_cast<std::uint8_t>(torrent_->interest(piece));
-    const auto state = static_cast<std::uint8_t>((complete ? 4 : 0) | interest);
+    const auto state = static_cast<std::uint8_t>((map.have(piece) ? 4 : 0) | interest);
     if (state == sent_[i]) continue;
     sent_[i] = state;
     changed.push_back(i);
   }
-  const Totals totals{completed, swarm.peers, swarm.seeds, status};
-  if (!first_ && changed.empty() && totals == last_totals_) return;
-  first_ = false;
-  last_totals_ = totals;
+  return changed;
+}
 
-  std::size_t next = 0;
-  do {
-    JsonWriter json;
-    json.begin_object()
-        .key("total")
-        .value(total)
-        .key("completed")
-        .value(completed)
-        .key("peers")
-        .value(swarm.peers)
-        .key("status")
-        .value(status)
-        .key("pieces");
-    if (changed.empty()) {
-      json.null();
-    } else {
-      json.begin_array();
-      const auto stop = std::min(changed.size(), next + options_.max_pieces_per_frame);
-      for (; next < stop; ++next) {
-        const auto i = changed[next];
-        json.begin_object()
-            .key("position")
-            .value(static_cast<std::int64_t>(pieces_[i] - position_base_))
-            .key("complete")
-            .value((sent_[i] & 4) != 0)
-            .key("priority")
-            .value(static_cast<int>(sent_[i] & 3))
-            .end_object();
-      }
-      json.end_array();
+// One frame's JSON, listing changed[next..] up to max_pieces_per_frame (next moves on).
+std::string StatsStream::statupdate(const Snapshot& now, const std::vector<std::size_t>& changed,
+                                    std::size_t& next) const {
+  JsonWriter json;
+  json.begin_object().key("total").value(now.total).key("completed").value(now.completed);
+  json.key("peers").value(now.swarm.peers).key("status").value(now.status).key("pieces");
+  if (changed.empty()) {
+    json.null();
+  } else {
+    json.begin_array();
+    const auto stop = std::min(changed.size(), next + options_.max_pieces_per_frame);
+    for (; next < stop; ++next) {
+      const auto i = changed[next];
+      json.begin_object()
+          .key("position")
+          .value(static_cast<std::int64_t>(pieces_[i] - position_base_))
+          .key("complete")
+          .value((sent_[i] & 4) != 0)
+          .key("priority")
+          .value(static_cast<int>(sent_[i] & 3))
+          .end_object();
     }
-    json.key("seeders")
-        .value(swarm.seeds)
-        .key("leechers")
-        .value(std::max(0, swarm.peers - swarm.seeds))
-        .key("download_rate")
-        .value(swarm.download_rate)
-        .key("upload_rate")
-        .value(swarm.upload_rate)
-        .end_object();
-    push(event("statupdate", json.str()));
-  } while (next < changed.size());
-  if (terminated || (total > 0 && completed >= total)) end();
+    json.end_array();
+  }
+  json.key("seeders").value(now.swarm.seeds);
+  json.key("leechers").value(std::max(0, now.swarm.peers - now.swarm.seeds));
+  json.key("download_rate").value(now.swarm.download_rate);
+  json.key("upload_rate").value(now.swarm.upload_rate);
+  return json.end_object().take();
 }
 
 // ---- WarmupStream ----

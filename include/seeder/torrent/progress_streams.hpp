@@ -62,7 +62,16 @@ class StatsStream final : public PolledStream {
  private:
   Clock::time_point start(Clock::time_point now) override;
   Clock::time_point tick(Clock::time_point now) override;
+  struct Snapshot {
+    std::uint64_t total = 0;
+    std::uint64_t completed = 0;
+    LiveTorrent::SwarmStatus swarm;
+    int status = 0;
+  };
   void poll();
+  std::vector<std::size_t> changed_pieces();
+  std::string statupdate(const Snapshot& now, const std::vector<std::size_t>& changed,
+                         std::size_t& next) const;
   std::string event(std::string_view name, std::string_view data);
 
   std::shared_ptr<LiveTorrent> torrent_;
