@@ -78,29 +78,36 @@ TEST_F(MagnetTest, AMagnetLinkIsResolvedThroughItsPeerAndServed) {
 }
 
 TEST_F(MagnetTest, AHashNobodyHasTimesOutWithAReasonAndDelaysNoOne) {
-  config_.metadata_timeout = 1500ms;
+  config_.metadata_timeout = 3s;
   config_.input = swarm().input_dir();  // a known torrent to ask for meanwhile
   config_.peers = {"127.0.0.1:" + std::to_string(swarm().seeder().port())};
   start();
   std::optional<HttpResponse> stuck;
+  std::chrono::steady_clock::time_point stuck_done;
   const auto started = std::chrono::steady_clock::now();
-  std::thread waiting([&] { stuck = http_get(port_, "/" + std::string(40, 'e') + "/"); });
+  std::thread waiting([&] {
+    stuck = http_get(port_, "/" + std::string(40, 'e') + "/");
+    stuck_done = std::chrono::steady_clock::now();
+  });
   std::this_thread::sleep_for(200ms);
   const auto other_started = std::chrono::steady_clock::now();
   const auto& known = swarm().big_v1();
   const auto other = http_get(port_, known.url(known.name));
-  const auto other_took = std::chrono::steady_clock::now() - other_started;
+  const auto other_done = std::chrono::steady_clock::now();
+  const auto other_took = other_done - other_started;
   waiting.join();
   const auto took = std::chrono::steady_clock::now() - started;
 
   EXPECT_TRUE(other.body == known.files.at(known.name));
-  EXPECT_LT(other_took, 1s) << "a pending resolution delayed another torrent";
+  // Served while the resolution was still waiting (in ~50 ms; bounds leave room for TSan).
+  EXPECT_LT(other_done, stuck_done) << "a pending resolution delayed another torrent";
+  EXPECT_LT(other_took, 2s);
   ASSERT_TRUE(stuck.has_value());
   EXPECT_EQ(stuck->status, 504u);
   EXPECT_NE(stuck->body.find("no metadata"), std::string::npos) << stuck->body;
   EXPECT_NE(stuck->body.find("connected"), std::string::npos) << stuck->body;
-  EXPECT_GE(took, 1500ms);
-  EXPECT_LT(took, 6s);
+  EXPECT_GE(took, 3s);
+  EXPECT_LT(took, 8s);
 }
 
 TEST_F(MagnetTest, MagnetsAreOffByDefaultAndBadLinksAreRefused) {

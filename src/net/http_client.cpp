@@ -5,6 +5,7 @@
 
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/strand.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
@@ -142,7 +143,9 @@ void async_http_request(asio::any_io_executor executor, const std::string& metho
                [handler = std::move(handler), error = parsed.error()] { handler(error); });
     return;
   }
-  auto exchange = std::make_shared<Exchange>(executor, std::move(handler));
+  // A strand of its own: the stream's timeout handler and its reads must never run at once on
+  // a multi-threaded io_context.
+  auto exchange = std::make_shared<Exchange>(asio::make_strand(executor), std::move(handler));
   exchange->deadline = std::chrono::steady_clock::now() + timeout;
   auto& request = exchange->request;
   request.method_string(method);
