@@ -100,6 +100,8 @@ TEST_F(DiagnoseTest, TakesATorrentFileOrAnInfoHashAndRefusesNonsense) {
 TEST_F(DiagnoseTest, JsonIsOneDocumentWithEventsChecksAndState) {
   auto options = options_for(magnet_of(swarm().big_v1()));
   const auto report = diagnose::run(options);
+  EXPECT_EQ(report.exit_code, 0) << dump(report);
+  EXPECT_NE(report.events.back().stage, "end") << "did not stop once data flowed\n" << dump(report);
   const auto json = parse_json(diagnose::render_json(report));
   EXPECT_EQ(json.at("exit_code").integer(), report.exit_code);
   EXPECT_EQ(json.at("info_hash").string, swarm().big_v1().hash.hex());

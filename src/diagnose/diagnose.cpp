@@ -254,8 +254,21 @@ class Diagnosis {
     if (!done()) note("end", "time is up after " + format_duration(options_.timeout));
   }
 
+  // Without --download any verified piece proves the data path; with it, the wanted ones.
   [[nodiscard]] bool done() const {
-    return metadata_at_ >= 0 && !wanted_.empty() && finished_.size() == wanted_.size();
+    if (metadata_at_ < 0) return false;
+    if (options_.download_bytes == 0) return first_data_at_ >= 0;
+    return !wanted_.empty() && finished_.size() == wanted_.size();
+  }
+
+  // Priorities given right as metadata arrives can be lost while libtorrent initialises the
+  // torrent (seen: the torrent "finished" with the wanted piece at priority 0): asked again on
+  // every poll until the wanted pieces are in.
+  void want_again() {
+    for (const int piece : wanted_) {
+      if (finished_.count(piece) != 0) continue;
+      handle_.piece_priority(lt::piece_index_t(piece), lt::top_priority);
+    }
   }
 
   void on_alert(const lt::alert& alert) {
@@ -331,6 +344,7 @@ class Diagnosis {
 
   void poll() {
     if (options_.dht) session_->post_session_stats();
+    want_again();
     const auto status = handle_.status();
     if (status.num_peers != peers_ || status.num_seeds != seeds_ || status.list_peers != known_) {
       note("peers", std::to_string(status.num_peers) + " connected (" +
