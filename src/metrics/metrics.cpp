@@ -101,7 +101,8 @@ std::string Histogram::render(const std::string& name) const {
   for (std::size_t i = 0; i <= bounds_.size(); ++i) {
     cumulative += counts_[i].load();
     const auto le = i < bounds_.size() ? format_value(bounds_[i]) : std::string("+Inf");
-    out += name + "_bucket{le=\"" + le + "\"} " + std::to_string(cumulative) + "\n";
+    out.append(name).append("_bucket{le=\"").append(le).append("\"} ");
+    out.append(std::to_string(cumulative)).append("\n");
   }
   out += name + "_sum " + format_value(sum_.load()) + "\n";
   out += name + "_count " + std::to_string(count_.load()) + "\n";

@@ -161,6 +161,7 @@ void MetadataResolver::on_metadata(const lt::torrent_handle& handle) {
   std::vector<lt::tcp::endpoint> peers;
   std::vector<lt::peer_info> connected;
   handle.get_peer_info(connected);
+  peers.reserve(connected.size());
   for (const auto& peer : connected)
     peers.push_back(peer.ip);
   {
