@@ -113,6 +113,10 @@ class Bench {
     print_figure("seeder: median", median(latency) * 1000, "ms");
     print_figure("seeder: max", *std::max_element(latency.begin(), latency.end()) * 1000, "ms");
     print_figure("ratio seeder / raw, median", median(latency) / median(raw_latency), "x");
+    std::printf("  seeder, each seek in order (ms):");
+    for (const auto seconds : latency)
+      std::printf(" %.0f", seconds * 1000);
+    std::printf("\n");
   }
 
   const std::filesystem::path& logs() const { return logs_.path(); }
