@@ -4,7 +4,6 @@
 // budget, and the latency of a seek back into evicted data.
 //
 //   eviction_bench [--size-mib 1024] [--budget-mib 64] [--piece-kib 256] [--readahead-mib 20]
-#include <sys/stat.h>
 
 #include <algorithm>
 #include <atomic>
@@ -12,6 +11,7 @@
 #include <string>
 #include <thread>
 
+#include "allocation_sampler.hpp"
 #include "bench_util.hpp"
 #include "harness.hpp"
 #include "seeder/core/info_hash.hpp"
@@ -41,36 +41,6 @@ Options parse(int argc, char** argv) {
   return options;
 }
 
-// Samples the blocks allocated to a file until destroyed; keeps the largest.
-class DiskSampler {
- public:
-  explicit DiskSampler(std::filesystem::path file)
-      : file_(std::move(file)), thread_([this] { run(); }) {}
-  ~DiskSampler() { stop(); }
-  std::uint64_t stop() {
-    if (thread_.joinable()) {
-      stopping_ = true;
-      thread_.join();
-    }
-    return peak_;
-  }
-
- private:
-  void run() {
-    while (!stopping_) {
-      struct stat info {};
-      if (::stat(file_.c_str(), &info) == 0) {
-        peak_ = std::max<std::uint64_t>(peak_, static_cast<std::uint64_t>(info.st_blocks) * 512);
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(2));
-    }
-  }
-  std::filesystem::path file_;
-  std::atomic<bool> stopping_{false};
-  std::atomic<std::uint64_t> peak_{0};
-  std::thread thread_;
-};
-
 struct Run {
   double mib_s = 0;
   std::uint64_t peak_rss = 0;
@@ -84,7 +54,8 @@ Run stream(const SwarmProcess& swarm, const std::filesystem::path& data, const O
                          {"--per-torrent-cache-budget", std::to_string(budget), "--max-readahead",
                           std::to_string(options.readahead_mib << 20)},
                          logs);
-  DiskSampler sampler(storage::content_path(data, *InfoHash::parse(swarm.hash()), "big.bin"));
+  test::AllocationSampler sampler(
+      storage::content_path(data, *InfoHash::parse(swarm.hash()), "big.bin"));
   const auto whole = timed_get(gateway.port(), swarm.url(), "");
   Run run;
   run.mib_s = mib_per_s(whole.body_bytes, whole.total_s);

@@ -1,7 +1,6 @@
 // Eviction under a cache budget, end to end: a real swarm, real HTTP, real holes punched in real
 // content files; every served byte compared with the source.
 #include <gtest/gtest.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -11,6 +10,7 @@
 #include <libtorrent/torrent_handle.hpp>
 #include <libtorrent/torrent_status.hpp>
 
+#include "allocation_sampler.hpp"
 #include "http_client.hpp"
 #include "seeder/storage/content_path.hpp"
 #include "seeder/storage/store_registry.hpp"
@@ -23,35 +23,6 @@ namespace seeder::test {
 namespace {
 
 using namespace std::chrono_literals;
-
-// Samples the blocks allocated to a file until stopped; remembers the largest.
-class AllocationSampler {
- public:
-  explicit AllocationSampler(std::filesystem::path file)
-      : file_(std::move(file)), thread_([this] { run(); }) {}
-  ~AllocationSampler() { stop(); }
-  std::uint64_t stop() {
-    if (thread_.joinable()) {
-      stopping_ = true;
-      thread_.join();
-    }
-    return peak_;
-  }
-
- private:
-  void run() {
-    for (int i = 0; i < 100'000 && !stopping_; ++i) {
-      struct stat info {};
-      if (::stat(file_.c_str(), &info) == 0)
-        peak_ = std::max(peak_.load(), static_cast<std::uint64_t>(info.st_blocks) * 512);
-      std::this_thread::sleep_for(2ms);
-    }
-  }
-  std::filesystem::path file_;
-  std::atomic<bool> stopping_{false};
-  std::atomic<std::uint64_t> peak_{0};
-  std::thread thread_;
-};
 
 std::int64_t uploaded_by_seeder(Swarm& swarm, const InfoHash& hash) {
   return swarm.seeder()
