@@ -1,6 +1,7 @@
 #include "seeder/http/server.hpp"
 
 #include "listener.hpp"
+#include "response_head.hpp"
 
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -268,16 +269,15 @@ class Connection : public std::enable_shared_from_this<Connection> {
 
   // ---- in-memory replies ----
 
+  // The status line and headers of the response to come (its status is what gets logged).
+  void start_response(const Reply& head) {
+    status_ = head.status;
+    set_response_head(response_, head, keep_alive_);
+  }
+
   void send_reply(Reply reply, unsigned status_override = 0) {
     if (status_override != 0) reply.status = status_override;
-    status_ = reply.status;
-    response_ = {};
-    response_.result(reply.status);
-    response_.version(11);
-    response_.set(bhttp::field::server, "seeder");
-    for (auto& header : reply.headers)
-      response_.set(header.name, header.value);
-    response_.keep_alive(keep_alive_);
+    start_response(reply);
     const bool body_omitted = head_only_ || reply.content_length.has_value() ||
                               reply.status == 304 || reply.status == 204;
     const auto length = reply.content_length.value_or(reply.body.size());
@@ -379,14 +379,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
       return;
     }
     events_ = std::move(*events);
-    status_ = head.status;
-    response_ = {};
-    response_.result(head.status);
-    response_.version(11);
-    response_.set(bhttp::field::server, "seeder");
-    for (auto& header : head.headers)
-      response_.set(header.name, header.value);
-    response_.keep_alive(keep_alive_);
+    start_response(head);
     response_.chunked(true);
     write_head_only([self = shared_from_this()](beast::error_code ec) {
       if (ec) {
@@ -482,14 +475,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
     remaining_ = source_->size();
     if (auto* metrics = server_->backend.metrics)
       metrics->on_first_byte(std::chrono::steady_clock::now() - started_);
-    status_ = head.status;
-    response_ = {};
-    response_.result(head.status);
-    response_.version(11);
-    response_.set(bhttp::field::server, "seeder");
-    for (auto& header : head.headers)
-      response_.set(header.name, header.value);
-    response_.keep_alive(keep_alive_);
+    start_response(head);
     response_.content_length(remaining_);
     set_cork(true);  // the header leaves in the same segment as the first bytes of the body
     write_head_only([self = shared_from_this()](beast::error_code ec) {
@@ -774,8 +760,7 @@ Result<std::unique_ptr<Server>> Server::start(asio::io_context& io, ServerOption
     return error;
   }
   impl->bound_port = *bound;
-  auto& acceptor = impl->acceptor;
-  asio::dispatch(acceptor.get_executor(), [impl] { impl->do_accept(); });
+  asio::dispatch(impl->acceptor.get_executor(), [impl] { impl->do_accept(); });
   return std::unique_ptr<Server>(new Server(std::move(impl)));
 }
 

@@ -1,6 +1,7 @@
 #include "seeder/http/side_server.hpp"
 
 #include "listener.hpp"
+#include "response_head.hpp"
 
 #include <spdlog/spdlog.h>
 #include <boost/asio/dispatch.hpp>
@@ -57,12 +58,7 @@ struct SideServer::Impl : std::enable_shared_from_this<SideServer::Impl> {
                         if (ec) return;
                         auto reply = self->answer(exchange->request);
                         auto& response = exchange->response;
-                        response.result(reply.status);
-                        response.version(11);
-                        response.set(bhttp::field::server, "seeder");
-                        for (auto& header : reply.headers)
-                          response.set(header.name, header.value);
-                        response.keep_alive(false);
+                        set_response_head(response, reply, false);
                         if (exchange->request.method() != bhttp::verb::head)
                           response.body() = std::move(reply.body);
                         response.content_length(response.body().size());
@@ -88,8 +84,7 @@ Result<std::unique_ptr<SideServer>> SideServer::start(asio::io_context& io, cons
   auto bound = open_listener(impl->acceptor, host, port);
   if (!bound) return bound.error();
   impl->bound_port = *bound;
-  auto& acceptor = impl->acceptor;
-  asio::dispatch(acceptor.get_executor(), [impl] { impl->do_accept(); });
+  asio::dispatch(impl->acceptor.get_executor(), [impl] { impl->do_accept(); });
   return std::unique_ptr<SideServer>(new SideServer(std::move(impl)));
 }
 
