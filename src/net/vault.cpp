@@ -1,8 +1,8 @@
 #include "seeder/net/vault.hpp"
 
 #include <spdlog/spdlog.h>
-#include <boost/asio/post.hpp>
 
+#include "seeder/core/deliver.hpp"
 #include "seeder/net/http_client.hpp"
 
 namespace seeder::net {
@@ -32,9 +32,7 @@ void Vault::async_lookup(const std::string& hash, const std::string& encoded_pat
     std::lock_guard lock(mutex_);
     const auto cached = cache_.find(url);
     if (cached != cache_.end() && std::chrono::steady_clock::now() < cached->second.expires) {
-      boost::asio::post(executor, [handler = std::move(handler), answer = cached->second.redirect] {
-        handler(answer);
-      });
+      deliver(executor, std::move(handler), cached->second.redirect);
       return;
     }
     ++requests_;
@@ -59,9 +57,7 @@ void Vault::async_lookup(const std::string& hash, const std::string& encoded_pat
           ttl = options_.error_ttl;
         }
         remember(url, answer, ttl);
-        boost::asio::post(executor, [handler = std::move(handler), answer = std::move(answer)] {
-          handler(answer);
-        });
+        deliver(executor, std::move(handler), std::move(answer));
       });
 }
 

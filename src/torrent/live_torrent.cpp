@@ -1,7 +1,8 @@
 #include "seeder/torrent/live_torrent.hpp"
 
 #include <spdlog/spdlog.h>
-#include <boost/asio/post.hpp>
+
+#include "seeder/core/deliver.hpp"
 
 namespace seeder::torrent {
 namespace {
@@ -94,7 +95,7 @@ void LiveTorrent::async_when_ready(boost::asio::any_io_executor executor,
   }
   const Status status = state_ == State::failed ? Status{failure_} : Status{};
   lock.unlock();
-  boost::asio::post(executor, [handler = std::move(handler), status] { handler(status); });
+  deliver(executor, std::move(handler), status);
 }
 
 void LiveTorrent::mark_ready(const lt::torrent_handle& handle) {
@@ -125,8 +126,7 @@ void LiveTorrent::complete_ready_waiters(const Status& status) {
     waiters.swap(ready_waiters_);
   }
   for (auto& waiter : waiters) {
-    boost::asio::post(waiter.executor,
-                      [handler = std::move(waiter.handler), status] { handler(status); });
+    deliver(waiter.executor, std::move(waiter.handler), status);
   }
 }
 

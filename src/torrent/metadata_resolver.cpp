@@ -1,7 +1,6 @@
 #include "seeder/torrent/metadata_resolver.hpp"
 
 #include <spdlog/spdlog.h>
-#include <boost/asio/post.hpp>
 #include <libtorrent/add_torrent_params.hpp>
 #include <libtorrent/alert_types.hpp>
 #include <libtorrent/magnet_uri.hpp>
@@ -10,6 +9,7 @@
 #include <libtorrent/torrent_info.hpp>
 #include <libtorrent/torrent_status.hpp>
 
+#include "seeder/core/deliver.hpp"
 #include "seeder/core/units.hpp"
 #include "seeder/storage/content_path.hpp"
 
@@ -76,14 +76,13 @@ void MetadataResolver::remember(const MagnetLink& magnet) {
 void MetadataResolver::async_resolve(const InfoHash& hash, boost::asio::any_io_executor executor,
                                      Handler handler) {
   if (auto entry = catalog_.find(hash)) {
-    boost::asio::post(executor, [handler = std::move(handler), entry] { handler(entry); });
+    deliver(executor, std::move(handler), Result<EntryPtr>(entry));
     return;
   }
   std::lock_guard lock(mutex_);
   if (shut_down_) {
-    boost::asio::post(executor, [handler = std::move(handler)] {
-      handler(make_error(Errc::unavailable, "gateway shutting down"));
-    });
+    deliver(executor, std::move(handler),
+            Result<EntryPtr>(make_error(Errc::unavailable, "gateway shutting down")));
     return;
   }
   auto& pending = pending_[hash];
@@ -227,8 +226,7 @@ void MetadataResolver::finish(const InfoHash& hash, const Result<EntryPtr>& resu
   }
   pending->timer.cancel();
   for (auto& waiter : pending->waiters) {
-    boost::asio::post(waiter.executor,
-                      [handler = std::move(waiter.handler), result] { handler(result); });
+    deliver(waiter.executor, std::move(waiter.handler), result);
   }
 }
 

@@ -1,7 +1,5 @@
 #include "seeder/torrent/progress.hpp"
 
-#include <spdlog/spdlog.h>
-#include <boost/asio/post.hpp>
 #include <libtorrent/torrent_info.hpp>
 
 #include "seeder/torrent/progress_streams.hpp"
@@ -15,13 +13,6 @@ bool complete_on_disk(const storage::TorrentStore& store, const Selection& selec
     if (!store.file_complete(file->index)) return false;
   }
   return true;
-}
-
-template <class Handler, class Value>
-void deliver(const boost::asio::any_io_executor& executor, Handler handler, Value value) {
-  boost::asio::post(executor, [handler = std::move(handler), value = std::move(value)]() mutable {
-    handler(std::move(value));
-  });
 }
 
 // Runs of consecutive pieces, for LiveTorrent::prefetch.
@@ -42,62 +33,44 @@ Progress::Progress(Registry& registry, storage::StoreRegistry& stores,
                    boost::asio::any_io_executor blocking, ProgressOptions options)
     : registry_(registry), stores_(stores), blocking_(std::move(blocking)), options_(options) {}
 
-void Progress::with_store(const EntryPtr& entry, boost::asio::any_io_executor executor,
-                          std::function<void(std::shared_ptr<storage::TorrentStore>)> then) {
-  if (auto store = stores_.find(entry->info->info_hashes().get_best())) {
-    deliver(executor, std::move(then), std::move(store));
-    return;
-  }
-  boost::asio::post(blocking_, [this, entry, executor, then = std::move(then)]() mutable {
-    std::shared_ptr<storage::TorrentStore> store;
-    if (auto opened = open_store(stores_, *entry)) {
-      store = std::move(*opened);
-    } else {
-      spdlog::warn("torrent {}: cannot open its storage: {}", entry->meta->hash().hex(),
-                   opened.error().message);
-    }
-    deliver(executor, std::move(then), std::move(store));
-  });
-}
-
 void Progress::async_done(const EntryPtr& entry, Selection selection,
                           boost::asio::any_io_executor executor, DoneHandler handler) {
-  with_store(entry, executor,
-             [selection = std::move(selection),
-              handler = std::move(handler)](const std::shared_ptr<storage::TorrentStore>& store) {
-               if (!store) {
-                 handler(make_error(Errc::io, "cannot check the torrent's storage"));
-                 return;
-               }
-               handler(complete_on_disk(*store, selection));
-             });
+  async_store(stores_, blocking_, entry, executor,
+              [selection = std::move(selection),
+               handler = std::move(handler)](const std::shared_ptr<storage::TorrentStore>& store) {
+                if (!store) {
+                  handler(make_error(Errc::io, "cannot check the torrent's storage"));
+                  return;
+                }
+                handler(complete_on_disk(*store, selection));
+              });
 }
 
 void Progress::async_open_stats(const EntryPtr& entry, Selection selection,
                                 boost::asio::any_io_executor executor, OpenHandler handler) {
-  with_store(entry, executor,
-             [this, entry, executor, selection = std::move(selection),
-              handler = std::move(handler)](const std::shared_ptr<storage::TorrentStore>& store) {
-               if (store && complete_on_disk(*store, selection)) {
-                 handler(make_error(Errc::not_found, "already complete on disk"));
-                 return;
-               }
-               auto torrent = registry_.acquire(entry);
-               if (!torrent) {
-                 handler(make_error(Errc::unavailable, "gateway shutting down"));
-                 return;
-               }
-               handler(std::shared_ptr<EventStream>(
-                   std::make_shared<StatsStream>(torrent, selection, executor, options_)));
-             });
+  async_store(stores_, blocking_, entry, executor,
+              [this, entry, executor, selection = std::move(selection),
+               handler = std::move(handler)](const std::shared_ptr<storage::TorrentStore>& store) {
+                if (store && complete_on_disk(*store, selection)) {
+                  handler(make_error(Errc::not_found, "already complete on disk"));
+                  return;
+                }
+                auto torrent = registry_.acquire(entry);
+                if (!torrent) {
+                  handler(make_error(Errc::unavailable, "gateway shutting down"));
+                  return;
+                }
+                handler(std::shared_ptr<EventStream>(
+                    std::make_shared<StatsStream>(torrent, selection, executor, options_)));
+              });
 }
 
 void Progress::async_open_warmup(const EntryPtr& entry, Selection selection, std::uint64_t first,
                                  std::uint64_t length, boost::asio::any_io_executor executor,
                                  OpenHandler handler) {
   auto range = selection.intervals(first, length);
-  with_store(
-      entry, executor,
+  async_store(
+      stores_, blocking_, entry, executor,
       [this, entry, executor, range = std::move(range),
        handler = std::move(handler)](const std::shared_ptr<storage::TorrentStore>& store) {
         const auto pieces = pieces_of(*entry->meta, range);

@@ -1,8 +1,8 @@
 #include "seeder/torrent/sources.hpp"
 
 #include <spdlog/spdlog.h>
-#include <boost/asio/post.hpp>
 
+#include "seeder/core/deliver.hpp"
 #include "seeder/net/http_client.hpp"
 #include "seeder/storage/content_path.hpp"
 
@@ -14,14 +14,6 @@ std::string url_for(const std::string& url_template, const InfoHash& hash) {
   for (auto at = url.find("{hash}"); at != std::string::npos; at = url.find("{hash}", at))
     url.replace(at, 6, hash.hex());
   return url;
-}
-
-template <class Handler>
-void deliver(const boost::asio::any_io_executor& executor, Handler handler,
-             Result<EntryPtr> result) {
-  boost::asio::post(executor, [handler = std::move(handler), result = std::move(result)]() mutable {
-    handler(std::move(result));
-  });
 }
 
 }  // namespace
@@ -37,7 +29,8 @@ void RemoteTorrentStore::async_fetch(const InfoHash& hash, boost::asio::any_io_e
     if (const auto miss = misses_.find(hash); miss != misses_.end()) {
       if (std::chrono::steady_clock::now() < miss->second) {
         deliver(executor, std::move(handler),
-                make_error(Errc::not_found, "the torrent store has no " + hash.hex()));
+                Result<EntryPtr>(
+                    make_error(Errc::not_found, "the torrent store has no " + hash.hex())));
         return;
       }
       misses_.erase(miss);
@@ -110,7 +103,7 @@ void RemoteTorrentStore::on_response(const InfoHash& hash, Result<EntryPtr> resu
 void TorrentSources::async_find(const InfoHash& hash, boost::asio::any_io_executor executor,
                                 std::function<void(Result<EntryPtr>)> handler) {
   if (auto entry = catalog_.find(hash)) {
-    deliver(executor, std::move(handler), entry);
+    deliver(executor, std::move(handler), Result<EntryPtr>(entry));
     return;
   }
   const auto unknown = make_error(Errc::not_found, "unknown torrent " + hash.hex());
@@ -133,7 +126,7 @@ void TorrentSources::ask_swarm(const InfoHash& hash, const boost::asio::any_io_e
                                std::function<void(Result<EntryPtr>)> handler,
                                const Error& store_error) {
   if (resolver_ == nullptr) {
-    deliver(executor, std::move(handler), store_error);
+    deliver(executor, std::move(handler), Result<EntryPtr>(store_error));
     return;
   }
   resolver_->async_resolve(hash, executor, std::move(handler));

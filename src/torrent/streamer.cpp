@@ -3,9 +3,9 @@
 #include <sys/stat.h>
 
 #include <spdlog/spdlog.h>
-#include <boost/asio/post.hpp>
 #include <libtorrent/torrent_info.hpp>
 
+#include "seeder/core/deliver.hpp"
 #include "seeder/torrent/completed_file.hpp"
 #include "seeder/torrent/stores.hpp"
 
@@ -20,14 +20,6 @@ class EmptySource final : public ByteSource {
   }
   void cancel() override {}
 };
-
-template <class Value>
-void deliver(const boost::asio::any_io_executor& executor, Streamer::OpenHandler handler,
-             Value value) {
-  boost::asio::post(executor, [handler = std::move(handler), value = std::move(value)]() mutable {
-    handler(std::move(value));
-  });
-}
 
 }  // namespace
 
@@ -44,32 +36,15 @@ void Streamer::async_open(const EntryPtr& entry, const FileInfo& file, std::uint
     return;
   }
   Request request{entry, &file, first, length, std::move(executor)};
-  // An open store answers from memory; opening one may take a while, so that goes elsewhere.
-  if (auto store = stores_.find(entry->info->info_hashes().get_best())) {
-    if (auto source = completed_source(store, request)) {
-      deliver(request.executor, std::move(handler),
-              Result<std::shared_ptr<ByteSource>>(std::move(source)));
-      return;
-    }
-    open_live(request, std::move(handler));
-    return;
-  }
-  boost::asio::post(blocking_, [this, request, handler = std::move(handler)]() mutable {
-    auto store = open_store(stores_, *request.entry);
-    if (store) {
-      if (auto source = completed_source(*store, request)) {
-        deliver(request.executor, std::move(handler),
-                Result<std::shared_ptr<ByteSource>>(std::move(source)));
-        return;
-      }
-    } else {
-      spdlog::warn("torrent {}: cannot open its storage: {}", request.entry->meta->hash().hex(),
-                   store.error().message);
-    }
-    boost::asio::post(request.executor, [this, request, handler = std::move(handler)]() mutable {
-      open_live(request, std::move(handler));
-    });
-  });
+  async_store(stores_, blocking_, entry, request.executor,
+              [this, request, handler = std::move(handler)](
+                  const std::shared_ptr<storage::TorrentStore>& store) mutable {
+                if (auto source = store ? completed_source(store, request) : nullptr) {
+                  handler(std::move(source));
+                  return;
+                }
+                open_live(request, std::move(handler));
+              });
 }
 
 std::shared_ptr<ByteSource> Streamer::completed_source(

@@ -54,10 +54,6 @@ class Progress {
                          OpenHandler handler);
 
  private:
-  // The torrent's store, opened on the blocking pool when needed; `then` runs on `executor`.
-  void with_store(const EntryPtr& entry, boost::asio::any_io_executor executor,
-                  std::function<void(std::shared_ptr<storage::TorrentStore>)> then);
-
   Registry& registry_;
   storage::StoreRegistry& stores_;
   boost::asio::any_io_executor blocking_;

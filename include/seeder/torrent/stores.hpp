@@ -1,8 +1,11 @@
 #pragma once
 // Opening a catalog torrent's storage: finds the open store, or opens it (slow: run it on a
-// blocking worker).
+// blocking worker, or let async_store do so).
 
+#include <functional>
 #include <memory>
+
+#include <boost/asio/any_io_executor.hpp>
 
 #include "seeder/core/result.hpp"
 #include "seeder/storage/store_registry.hpp"
@@ -12,5 +15,11 @@ namespace seeder::torrent {
 
 Result<std::shared_ptr<storage::TorrentStore>> open_store(storage::StoreRegistry& stores,
                                                           const CatalogEntry& entry);
+
+// Calls `then` on `executor` (posted) with the torrent's store: the open one, or one opened on
+// `blocking`; null when it cannot be opened (logged).
+void async_store(storage::StoreRegistry& stores, const boost::asio::any_io_executor& blocking,
+                 const EntryPtr& entry, boost::asio::any_io_executor executor,
+                 std::function<void(std::shared_ptr<storage::TorrentStore>)> then);
 
 }  // namespace seeder::torrent
