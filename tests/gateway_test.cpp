@@ -15,22 +15,12 @@ namespace {
 
 using namespace std::chrono_literals;
 
-class GatewayTest : public SwarmSuite {
+class GatewayTest : public GatewaySuite {
  protected:
-  void SetUp() override { config_ = swarm().gateway_config(); }
-  void start() {
-    gateway_ = swarm().start_gateway(config_);
-    port_ = gateway_->http_port();
-  }
-
   static const std::string& content(const TestTorrent& torrent, const std::string& path) {
     return torrent.files.at(path);
   }
   static std::string big_path(const TestTorrent& torrent) { return torrent.name; }
-
-  app::Config config_;
-  std::unique_ptr<app::Gateway> gateway_;
-  std::uint16_t port_ = 0;
 };
 
 TEST_F(GatewayTest, FullGetOfEveryFileEqualsTheSource) {

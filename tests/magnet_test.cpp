@@ -14,19 +14,14 @@ namespace {
 
 using namespace std::chrono_literals;
 
-class MagnetTest : public SwarmSuite {
+class MagnetTest : public GatewaySuite {
  protected:
   void SetUp() override {
-    config_ = swarm().gateway_config();
-    std::filesystem::create_directories(empty_input_);
-    config_.input = empty_input_;  // nothing known up front
-    config_.peers.clear();         // the magnet's x.pe is the only way to the seeder
+    GatewaySuite::SetUp();
+    config_.input = empty_input();  // nothing known up front
+    config_.peers.clear();          // the magnet's x.pe is the only way to the seeder
     config_.allow_magnets = true;
     config_.metadata_timeout = 20s;
-  }
-  void start() {
-    gateway_ = swarm().start_gateway(config_);
-    port_ = gateway_->http_port();
   }
   std::string magnet(const TestTorrent& torrent) const {
     return "magnet:?xt=urn:btih:" + torrent.hash.hex() + "&dn=" + torrent.name +
@@ -45,12 +40,6 @@ class MagnetTest : public SwarmSuite {
     }
     return out;
   }
-
-  TempDir scratch_{"seeder-magnet"};
-  std::filesystem::path empty_input_ = scratch_.path() / "input";
-  app::Config config_;
-  std::unique_ptr<app::Gateway> gateway_;
-  std::uint16_t port_ = 0;
 };
 
 TEST_F(MagnetTest, AMagnetLinkIsResolvedThroughItsPeerAndServed) {

@@ -76,19 +76,14 @@ class Exposition {
   std::map<std::string, double> samples_;
 };
 
-class ObservabilityTest : public SwarmSuite {
+class ObservabilityTest : public GatewaySuite {
  protected:
-  void SetUp() override { config_ = swarm().gateway_config(); }
-  void start() { gateway_ = swarm().start_gateway(config_); }
   Exposition scrape() {
     const auto response = http_get(gateway_->metrics_port(), "/metrics");
     EXPECT_EQ(response.status, 200u);
     EXPECT_EQ(response.header("content-type"), "text/plain; version=0.0.4; charset=utf-8");
     return Exposition(response.body);
   }
-
-  app::Config config_;
-  std::unique_ptr<app::Gateway> gateway_;
 };
 
 TEST_F(ObservabilityTest, MetricsParseAndMoveWithRequests) {

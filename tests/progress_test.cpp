@@ -18,15 +18,11 @@ namespace {
 
 using namespace std::chrono_literals;
 
-class ProgressTest : public SwarmSuite {
+class ProgressTest : public GatewaySuite {
  protected:
   void SetUp() override {
-    config_ = swarm().gateway_config();
+    GatewaySuite::SetUp();
     config_.stats_interval = 50ms;
-  }
-  void start() {
-    gateway_ = swarm().start_gateway(config_);
-    port_ = gateway_->http_port();
   }
   static const TestTorrent& big() { return swarm().big_v1(); }
   static const TestTorrent& multi() { return swarm().multi_v1(); }
@@ -40,9 +36,6 @@ class ProgressTest : public SwarmSuite {
   }
 
   static constexpr std::uint64_t kPiece = 32 * 1024;  // SwarmOptions' default piece size
-  app::Config config_;
-  std::unique_ptr<app::Gateway> gateway_;
-  std::uint16_t port_ = 0;
 };
 
 TEST_F(ProgressTest, StatsStreamsProgressToCompletionThenEnds) {

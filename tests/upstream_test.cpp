@@ -15,23 +15,7 @@ namespace {
 
 using namespace std::chrono_literals;
 
-class UpstreamTest : public SwarmSuite {
- protected:
-  void SetUp() override {
-    config_ = swarm().gateway_config();
-    std::filesystem::create_directories(empty_input_);
-  }
-  void start() {
-    gateway_ = swarm().start_gateway(config_);
-    port_ = gateway_->http_port();
-  }
-
-  TempDir scratch_{"seeder-upstream"};
-  std::filesystem::path empty_input_ = scratch_.path() / "input";
-  app::Config config_;
-  std::unique_ptr<app::Gateway> gateway_;
-  std::uint16_t port_ = 0;
-};
+using UpstreamTest = GatewaySuite;
 
 // ---- torrent store ----
 
@@ -42,7 +26,7 @@ TEST_F(UpstreamTest, TheTorrentStoreSuppliesUnknownTorrentsOnceAndTheyAreKept) {
       return MiniResponse{200, {}, torrent.torrent_file};
     return MiniResponse{404, {}, "no"};
   });
-  config_.input = empty_input_;
+  config_.input = empty_input();
   config_.torrent_store_url = store.url() + "/t/{hash}.torrent";
   start();
   const auto first = http_get(port_, torrent.url(torrent.name));
@@ -66,7 +50,7 @@ TEST_F(UpstreamTest, TorrentStoreErrorsAreClear) {
     if (target == "/" + std::string(40, 'a')) return MiniResponse{500, {}, "boom"};
     return MiniResponse{404, {}, ""};
   });
-  config_.input = empty_input_;
+  config_.input = empty_input();
   config_.torrent_store_url = store.url() + "/{hash}";
   config_.torrent_store_timeout = 1s;
   start();

@@ -111,4 +111,25 @@ class SwarmSuite : public ::testing::Test {
   static inline std::unique_ptr<Swarm> swarm_;
 };
 
+// Base for suites that start a gateway per test on the shared swarm: config_ begins as the
+// swarm's gateway_config() (adjust it in SetUp or the test), start() starts the gateway.
+class GatewaySuite : public SwarmSuite {
+ protected:
+  void SetUp() override { config_ = swarm().gateway_config(); }
+  void start() {
+    gateway_ = swarm().start_gateway(config_);
+    port_ = gateway_->http_port();
+  }
+  // An --input directory with no torrent in it (shared, never written to).
+  static std::filesystem::path empty_input() {
+    const auto dir = swarm().root() / "empty-input";
+    std::filesystem::create_directories(dir);
+    return dir;
+  }
+
+  app::Config config_;
+  std::unique_ptr<app::Gateway> gateway_;
+  std::uint16_t port_ = 0;
+};
+
 }  // namespace seeder::test
