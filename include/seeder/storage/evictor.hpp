@@ -3,34 +3,13 @@
 // piece takes them over it. Separate from the CompletionWriter on purpose: eviction must not
 // wait behind an fdatasync, or the disk overshoots the budget by whatever arrives meanwhile.
 
-#include <condition_variable>
-#include <memory>
-#include <mutex>
-#include <thread>
-#include <vector>
+#include "seeder/storage/store_worker.hpp"
 
 namespace seeder::storage {
 
-class TorrentStore;
-
-class Evictor {
+class Evictor : public StoreWorker {
  public:
-  Evictor();
-  ~Evictor();  // finishes what is scheduled
-  Evictor(const Evictor&) = delete;
-  Evictor& operator=(const Evictor&) = delete;
-
-  // Any thread: `store` is over its budget.
-  void schedule(std::shared_ptr<TorrentStore> store);
-
- private:
-  void run();
-
-  std::mutex mutex_;
-  std::condition_variable wake_;
-  std::vector<std::shared_ptr<TorrentStore>> scheduled_;  // guarded by mutex_
-  bool stopping_ = false;                                 // guarded by mutex_
-  std::thread thread_;
+  Evictor();  // no batch delay: every moment over budget is disk the budget did not allow
 };
 
 }  // namespace seeder::storage

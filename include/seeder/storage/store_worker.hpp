@@ -1,0 +1,48 @@
+#pragma once
+// StoreWorker: one thread that does one job for the stores scheduled to it, in batches (each
+// store once per batch, after an optional delay that lets a batch fill up). The completion
+// writer and the evictor are two of them: separate threads on purpose, so that eviction never
+// waits behind an fdatasync.
+
+#include <chrono>
+#include <condition_variable>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+namespace seeder::storage {
+
+class TorrentStore;
+
+class StoreWorker {
+ public:
+  using Job = std::function<void(TorrentStore&)>;
+
+  StoreWorker(Job job, std::chrono::milliseconds batch_delay);
+  ~StoreWorker();  // finishes what is scheduled
+  StoreWorker(const StoreWorker&) = delete;
+  StoreWorker& operator=(const StoreWorker&) = delete;
+
+  // Any thread: `store` wants the job done.
+  void schedule(std::shared_ptr<TorrentStore> store);
+  // Blocks until everything scheduled before the call is done (tests, shutdown).
+  void flush();
+
+ private:
+  void run();
+
+  const Job job_;
+  const std::chrono::milliseconds batch_delay_;
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  std::condition_variable idle_;
+  std::vector<std::shared_ptr<TorrentStore>> scheduled_;  // guarded by mutex_
+  bool busy_ = false;                                     // guarded by mutex_
+  bool urgent_ = false;                                   // guarded by mutex_: flush() waits
+  bool stopping_ = false;                                 // guarded by mutex_
+  std::thread thread_;                                    // last: starts once the rest exists
+};
+
+}  // namespace seeder::storage
