@@ -54,8 +54,7 @@ Run stream(const SwarmProcess& swarm, const std::filesystem::path& data, const O
                          {"--per-torrent-cache-budget", std::to_string(budget), "--max-readahead",
                           std::to_string(options.readahead_mib << 20)},
                          logs);
-  test::AllocationSampler sampler(
-      storage::content_path(data, *InfoHash::parse(swarm.hash()), "big.bin"));
+  test::AllocationSampler sampler(storage::content_path(data, *InfoHash::parse(swarm.hash()), 0));
   const auto whole = timed_get(gateway.port(), swarm.url(), "");
   Run run;
   run.mib_s = mib_per_s(whole.body_bytes, whole.total_s);

@@ -107,7 +107,7 @@ int main(int argc, char** argv) {
                "ms");
 
   const auto hash = *InfoHash::parse(swarm.hash());
-  const auto content = storage::content_path(data, hash, "big.bin");
+  const auto content = storage::content_path(data, hash, 0);
   const auto relative = "/" + std::filesystem::relative(content, data).generic_string();
   std::printf("serving the completed file (%zu MiB)\n", options.size_mib);
   Figures gateway_figures;

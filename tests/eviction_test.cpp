@@ -1,6 +1,11 @@
 // Eviction under a cache budget, end to end: a real swarm, real HTTP, real holes punched in real
 // content files; every served byte compared with the source.
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -70,7 +75,7 @@ class EvictionTest : public ::testing::Test {
 TEST_F(EvictionTest, StreamingTwiceUnderABudgetServesEveryByteAndStaysWithinIt) {
   auto gateway = swarm_->start_gateway(config_);
   const auto port = gateway->http_port();
-  AllocationSampler sampler(storage::content_path(config_.data_dir, big().hash, big().name));
+  AllocationSampler sampler(storage::content_path(config_.data_dir, big().hash, 0));
 
   const auto before = uploaded_by_seeder(*swarm_, big().hash);
   const auto first = http_get(port, big().url(big().name));
@@ -158,6 +163,99 @@ TEST_F(EvictionTest, ARestartDoesNotBelieveInEvictedPieces) {
   ASSERT_EQ(tail.status, 206u);
   EXPECT_TRUE(tail.body == big_bytes().substr(size - 1000));
   EXPECT_EQ(http_get(port, big().url(big().name), {{"Range", "bytes=0-999"}}).status, 504u);
+}
+
+// A client that sends a request and reads nothing until told to: its response waits in the
+// socket buffers (on loopback, still referencing the page cache pages sendfile gave it).
+class IdleReader {
+ public:
+  IdleReader(std::uint16_t port, const std::string& target)
+      : fd_(::socket(AF_INET, SOCK_STREAM, 0)) {
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_port = htons(port);
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (::connect(fd_, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0)
+      throw std::runtime_error("connect failed");
+    const auto request = "GET " + target + " HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n";
+    if (::send(fd_, request.data(), request.size(), 0) != static_cast<ssize_t>(request.size()))
+      throw std::runtime_error("send failed");
+  }
+  ~IdleReader() { ::close(fd_); }
+  IdleReader(const IdleReader&) = delete;
+  IdleReader& operator=(const IdleReader&) = delete;
+
+  // Waits until at least `bytes` have arrived unread.
+  bool wait_buffered(std::size_t bytes, std::chrono::milliseconds timeout) const {
+    return wait_until(
+        [&] {
+          int queued = 0;
+          return ::ioctl(fd_, FIONREAD, &queued) == 0 && static_cast<std::size_t>(queued) >= bytes;
+        },
+        timeout);
+  }
+  // Everything until the server closes (bounded by `timeout`).
+  std::string read_all(std::chrono::milliseconds timeout) const {
+    std::string out;
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    char buffer[16384];
+    while (std::chrono::steady_clock::now() < deadline) {
+      pollfd ready{fd_, POLLIN, 0};
+      if (::poll(&ready, 1, 100) <= 0) continue;
+      const auto n = ::recv(fd_, buffer, sizeof buffer, 0);
+      if (n <= 0) break;
+      out.append(buffer, static_cast<std::size_t>(n));
+    }
+    return out;
+  }
+
+ private:
+  int fd_;
+};
+
+// Issue 10, item 1, exactly as reported: a small file at the end of a torrent is served to a
+// client that does not read; a stream through the same torrent evicts its piece; the client
+// then reads. Punching the partial page at the file's end zeroed it in the page cache while
+// the socket still referenced it, and bytes 12288-12344 went out as zeros.
+TEST_F(EvictionTest, BytesWaitingInASocketSurviveTheEvictionOfTheirPiece) {
+  const auto content = data_.path() / "show-content";
+  const auto movie = random_bytes(24u << 20, 21);
+  const auto subs = random_bytes(12345, 22);
+  write_file(content / "Show" / "movie.bin", movie);
+  write_file(content / "Show" / "subs.srt", subs);
+  const auto input = data_.path() / "show-input";
+  std::filesystem::create_directories(input);
+  const auto show = build(content / "Show", input, {TorrentSpec::Kind::v1_only, kPiece}, "show");
+  swarm_->seeder().seed(show.torrent_file, content);
+  config_.input = input;
+  config_.per_torrent_cache_budget = 16ull << 20;
+  auto gateway = swarm_->start_gateway(config_);
+  const auto port = gateway->http_port();
+
+  ASSERT_EQ(http_get(port, show.url("Show/subs.srt")).body, subs);  // warm: downloaded, complete
+  IdleReader idle(port, show.url("Show/subs.srt"));
+  ASSERT_TRUE(idle.wait_buffered(subs.size(), 10s)) << "the response never reached the socket";
+
+  const auto streamed = http_get(port, show.url("Show/movie.bin"));
+  ASSERT_EQ(streamed.status, 200u);
+  EXPECT_TRUE(streamed.body == movie);
+  const auto live = gateway->registry().find(show.hash);
+  ASSERT_TRUE(live);
+  const auto& meta = live->meta();
+  const auto* file = meta.find_file("Show/subs.srt");
+  ASSERT_NE(file, nullptr);
+  const auto pieces = meta.pieces_for(file->offset, file->offset + file->size);
+  EXPECT_FALSE(live->store()->piece_complete(pieces.last)) << "the subtitles were not evicted";
+
+  const auto response = idle.read_all(10s);
+  const auto body_at = response.find("\r\n\r\n");
+  ASSERT_NE(body_at, std::string::npos) << response;
+  const auto body = response.substr(body_at + 4);
+  ASSERT_EQ(body.size(), subs.size());
+  std::size_t wrong = 0;
+  for (std::size_t i = 0; i < subs.size(); ++i)
+    wrong += body[i] != subs[i] ? 1 : 0;
+  EXPECT_EQ(wrong, 0u) << "bytes changed after they were handed to the socket";
 }
 
 // Several readers on random ranges while a tiny budget keeps evicting: no wrong byte, ever.

@@ -144,7 +144,7 @@ TEST_F(RestartTest, ACorruptDatabaseIsRebuiltFromDiskAndBadBytesAreNeverServed) 
   std::filesystem::remove(db.string() + "-shm");
   write_file(db, random_bytes(10'000, 11));
   // And one damaged byte in the content: that piece must fail its check and come from a peer.
-  const auto content = storage::content_path(config_.data_dir, big().hash, big().name);
+  const auto content = storage::content_path(config_.data_dir, big().hash, 0);
   {
     std::fstream file(content, std::ios::in | std::ios::out | std::ios::binary);
     file.seekp(3 * 32 * 1024 + 77);
@@ -191,6 +191,68 @@ TEST_F(RestartTest, AKillMinus9MidDownloadThenARestartServesOnlyCorrectBytes) {
   const auto response = http_get(gateway->http_port(), big().url(big().name));
   ASSERT_EQ(response.status, 200u);
   EXPECT_TRUE(response.body == big_bytes()) << "a wrong byte after the crash";
+}
+
+// Issue 10, item 2: the real binary, a hash not in --input, found through a magnet link's x.pe.
+// The metadata that arrives from the swarm is freed when the magnet torrent is replaced by its
+// catalog entry; the storage must not keep pointers into it (it did: every file was served as
+// headers and no body, from a content file under a garbage name).
+TEST_F(RestartTest, TheBinaryServesEveryFileOfATorrentItResolvedFromAMagnetLink) {
+  const auto& torrent = swarm().multi_v1();
+  const auto empty = swarm().root() / "magnet-empty-input";
+  std::filesystem::create_directories(empty);
+  const auto port = free_port();
+  ChildProcess child({SEEDER_BINARY,
+                      "serve",
+                      "--host",
+                      "127.0.0.1",
+                      "--port",
+                      std::to_string(port),
+                      "--input",
+                      empty.string(),
+                      "--data-dir",
+                      config_.data_dir.string(),
+                      "--bt-listen",
+                      "127.0.0.1:0",
+                      "--no-dht",
+                      "--no-lsd",
+                      "--no-upnp",
+                      "--no-natpmp",
+                      "--probe-port",
+                      "0",
+                      "--metrics-port",
+                      "0",
+                      "--allow-magnets",
+                      "--log-level",
+                      "warn"},
+                     (swarm().root() / "magnet-binary.log").string());
+  ASSERT_TRUE(wait_for_listener(port, 20s));
+  const auto magnet = "magnet:?xt=urn:btih:" + torrent.hash.hex() +
+                      "&x.pe=127.0.0.1:" + std::to_string(swarm().seeder().port());
+  std::string encoded;
+  for (const unsigned char c : magnet) {
+    char hex[4];
+    std::snprintf(hex, sizeof hex, "%%%02X", c);
+    encoded += std::isalnum(c) != 0 ? std::string(1, static_cast<char>(c)) : std::string(hex);
+  }
+  ASSERT_EQ(http_get(port, "/magnet?uri=" + encoded).status, 302u);
+  for (const auto& [path, bytes] : torrent.files) {
+    const auto file = http_get(port, torrent.url(path));
+    ASSERT_EQ(file.status, 200u) << path << ": " << file.body;
+    EXPECT_EQ(file.body.size(), bytes.size()) << path;
+    EXPECT_TRUE(file.body == bytes) << path;
+  }
+  // Every content file is where the naming rule puts it: nothing under a garbage name.
+  int content_files = 0;
+  for (const auto& item : std::filesystem::recursive_directory_iterator(
+           storage::torrent_dir(config_.data_dir, torrent.hash) / "content")) {
+    if (!item.is_regular_file()) continue;
+    ++content_files;
+    const auto index = std::stoi(item.path().filename().string());
+    EXPECT_EQ(item.path(), storage::content_path(config_.data_dir, torrent.hash, index));
+  }
+  EXPECT_GT(content_files, 0);
+  child.stop();
 }
 
 TEST_F(RestartTest, TheBinaryExitsNonZeroWithAReasonOnAnUnwritableDataDir) {

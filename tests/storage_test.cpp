@@ -11,6 +11,7 @@
 #include "content.hpp"
 #include "seeder/storage/completion_db.hpp"
 #include "seeder/storage/completion_writer.hpp"
+#include "seeder/storage/content_layout.hpp"
 #include "seeder/storage/content_path.hpp"
 #include "seeder/storage/mapped_file.hpp"
 #include "seeder/storage/store_registry.hpp"
@@ -25,11 +26,12 @@ using test::TempDir;
 
 const InfoHash kHash = *InfoHash::parse("c334138ef5bfc2d568ea7324e0e2a3a7ec229bdd");
 
-TEST(ContentPath, NamesFilesBySha1OfTheirPathInTheTorrent) {
-  // sha1("Show/ep 01.mkv") = caa58cd0...; its first two hex digits make the subdirectory.
-  EXPECT_EQ(content_path("/data", kHash, "Show/ep 01.mkv"),
-            "/data/c334138ef5bfc2d568ea7324e0e2a3a7ec229bdd/content/ca/"
-            "caa58cd09ced22b9d6a44525c1a1784ad94fa77b");
+TEST(ContentPath, NamesFilesByTheirIndexInTheTorrent) {
+  // A thousand files a subdirectory.
+  EXPECT_EQ(content_path("/data", kHash, 1234),
+            "/data/c334138ef5bfc2d568ea7324e0e2a3a7ec229bdd/content/1/1234");
+  EXPECT_EQ(content_path("/data", kHash, 7),
+            "/data/c334138ef5bfc2d568ea7324e0e2a3a7ec229bdd/content/0/7");
   EXPECT_EQ(database_path("/data", kHash),
             "/data/c334138ef5bfc2d568ea7324e0e2a3a7ec229bdd/.torrent.db");
 }
@@ -144,14 +146,13 @@ class StoreTest : public ::testing::TestWithParam<test::TorrentSpec::Kind> {
   void write_piece(TorrentStore& store, int piece) {
     const auto& layout = store.files().layout();
     std::string bytes;
-    for (const auto& slice : layout.map_block(lt::piece_index_t(piece), 0,
-                                              layout.piece_size(lt::piece_index_t(piece)))) {
-      if (layout.pad_file_at(slice.file_index)) {
-        bytes.append(static_cast<std::size_t>(slice.size), '\0');
+    for (const auto& slice : layout.map_block(piece, 0, layout.piece_size(piece))) {
+      if (layout.file(slice.file).pad) {
+        bytes.append(static_cast<std::size_t>(slice.length), '\0');
       } else {
-        const auto source = test::read_file(content_ / layout.file_path(slice.file_index));
+        const auto source = test::read_file(content_ / layout.file(slice.file).name);
         bytes += source.substr(static_cast<std::size_t>(slice.offset),
-                               static_cast<std::size_t>(slice.size));
+                               static_cast<std::size_t>(slice.length));
       }
     }
     ASSERT_TRUE(store.files().write(piece, 0, bytes));
@@ -200,10 +201,10 @@ TEST_P(StoreTest, PadFilesAreNeverCreated) {
     write_piece(*store, piece);
   const auto& layout = store->files().layout();
   int pads = 0;
-  for (const auto index : layout.file_range()) {
-    const auto path = content_path(data_.path(), entry_->meta->hash(), layout.file_path(index));
-    EXPECT_EQ(std::filesystem::exists(path), !layout.pad_file_at(index)) << layout.file_path(index);
-    pads += layout.pad_file_at(index) ? 1 : 0;
+  for (int index = 0; index < layout.num_files(); ++index) {
+    const auto path = content_path(data_.path(), entry_->meta->hash(), index);
+    EXPECT_EQ(std::filesystem::exists(path), !layout.file(index).pad) << path;
+    pads += layout.file(index).pad ? 1 : 0;
   }
   if (GetParam() == test::TorrentSpec::Kind::hybrid)
     EXPECT_GT(pads, 0) << "hybrid torrents have pad files";
@@ -221,9 +222,9 @@ TEST_P(StoreTest, RecordedPiecesWhoseBytesAreGoneAreForgottenOnReopen) {
     stores.flush();
   }
   // b.bin deleted outright; a hole punched into a.bin (as a crash before write-back could leave).
-  std::filesystem::remove(content_path(data_.path(), entry_->meta->hash(), files[1].path));
+  std::filesystem::remove(content_path(data_.path(), entry_->meta->hash(), files[1].index));
   const int fd =
-      ::open(content_path(data_.path(), entry_->meta->hash(), files[0].path).c_str(), O_RDWR);
+      ::open(content_path(data_.path(), entry_->meta->hash(), files[0].index).c_str(), O_RDWR);
   ASSERT_GE(fd, 0);
   ASSERT_EQ(::fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, 32 * 1024, 16 * 1024), 0);
   ::close(fd);
@@ -352,7 +353,7 @@ class BudgetTest : public ::testing::Test {
   }
   std::uint64_t allocated() const {
     struct stat info {};
-    ::stat(content_path(data_.path(), entry_->meta->hash(), "big.bin").c_str(), &info);
+    ::stat(content_path(data_.path(), entry_->meta->hash(), 0).c_str(), &info);
     return static_cast<std::uint64_t>(info.st_blocks) * 512;
   }
 
@@ -432,6 +433,93 @@ TEST_F(BudgetTest, ASmallerBudgetAtStartEvictsAtOnce) {
   EXPECT_LE(store->bytes_on_disk(), 10u * kPiece);
   EXPECT_LE(allocated(), 10u * kPiece + 2 * 4096);
 }
+
+}  // namespace
+}  // namespace seeder::storage
+
+namespace seeder::storage {
+namespace {
+
+TEST(FileNames, DuplicatePathsGetANumberBeforeTheirExtension) {
+  EXPECT_EQ(unique_file_names({"T/v.mp4", "T/v.mp4", "T/v.mp4", "T/v.1.mp4"}),
+            (std::vector<std::string>{"T/v.mp4", "T/v.1.mp4", "T/v.2.mp4", "T/v.1.1.mp4"}));
+  EXPECT_EQ(unique_file_names({"T/README", "T/README"}),
+            (std::vector<std::string>{"T/README", "T/README.1"}));
+}
+
+TEST(FileNames, DotComponentsAndEmptyComponentsAreDropped) {
+  EXPECT_EQ(unique_file_names({"T/../x", "T/./x", "T//y", "..", "."}),
+            (std::vector<std::string>{"T/x", "T/x.1", "T/y", "_", "_.1"}));
+}
+
+TEST(FileNames, ControlCharactersBackslashesAndInvalidUtf8BecomeUnderscores) {
+  EXPECT_EQ(
+      unique_file_names({std::string("T/a\0b", 5), "T/c\\d", "T/\xff\xfe.bin",
+                         "T/\xc3\xa9t\xc3\xa9.txt", "T/\xe0\x80\xaf"}),
+      (std::vector<std::string>{"T/a_b", "T/c_d", "T/__.bin", "T/\xc3\xa9t\xc3\xa9.txt", "T/___"}));
+}
+
+TEST(FileNames, TheMetadataRouteIsReserved) {
+  EXPECT_EQ(unique_file_names({"source.torrent"}), (std::vector<std::string>{"source.1.torrent"}));
+  EXPECT_EQ(unique_file_names({"source.torrent/source.torrent"}),
+            (std::vector<std::string>{"source.torrent/source.torrent"}));
+}
+
+TEST(FileNames, LongComponentsAreCutOnACharacterBoundaryKeepingTheExtension) {
+  std::string long_name;
+  for (int i = 0; i < 3000; ++i)
+    long_name += "\xc3\xa9";  // 2 bytes each
+  const auto names = unique_file_names({"T/" + long_name + ".mkv"});
+  const auto last = names[0].substr(2);
+  EXPECT_LE(last.size(), 255u);
+  EXPECT_EQ(last.substr(last.size() - 4), ".mkv");
+  EXPECT_EQ((last.size() - 4) % 2, 0u) << "a character was split";
+}
+
+TEST(FileNames, PadFilesStayUnnamed) {
+  EXPECT_EQ(unique_file_names({"T/a", "", "T/b"}), (std::vector<std::string>{"T/a", "", "T/b"}));
+}
+
+class LayoutTest : public ::testing::TestWithParam<test::TorrentSpec::Kind> {};
+
+// The layout must slice pieces exactly as libtorrent does, pad files and v2 piece sizes included.
+TEST_P(LayoutTest, MapsPiecesAsLibtorrentDoes) {
+  test::TempDir dir("seeder-layout");
+  const auto content = dir.path() / "T";
+  test::write_file(content / "a.bin", test::random_bytes(40'000, 1));
+  test::write_file(content / "empty", "");
+  test::write_file(content / "b.bin", test::random_bytes(70'001, 2));
+  test::write_file(content / "c.bin", test::random_bytes(5'000, 3));
+  const auto entry = *torrent::parse_torrent(test::make_torrent(content, {GetParam(), 16 * 1024}));
+  const auto& original = entry->info->orig_files();
+  const auto layout = ContentLayout::from(original);
+  ASSERT_EQ(layout.num_files(), original.num_files());
+  EXPECT_EQ(layout.total_size(), static_cast<std::uint64_t>(original.total_size()));
+  for (int piece = 0; piece < layout.num_pieces(); ++piece) {
+    const lt::piece_index_t index(piece);
+    EXPECT_EQ(layout.piece_size(piece), original.piece_size(index)) << piece;
+    if (GetParam() != test::TorrentSpec::Kind::v1_only)
+      EXPECT_EQ(layout.piece_size2(piece), original.piece_size2(index)) << piece;
+    for (const auto& [offset, length] :
+         std::vector<std::pair<int, int>>{{0, original.piece_size(index)}, {100, 9000}}) {
+      const auto ours =
+          layout.map_block(piece, offset, std::min(length, original.piece_size(index) - offset));
+      const auto theirs =
+          original.map_block(index, offset, std::min(length, original.piece_size(index) - offset));
+      ASSERT_EQ(ours.size(), theirs.size()) << piece;
+      for (std::size_t i = 0; i < ours.size(); ++i) {
+        EXPECT_EQ(ours[i].file, static_cast<int>(theirs[i].file_index));
+        EXPECT_EQ(ours[i].offset, static_cast<std::uint64_t>(theirs[i].offset));
+        EXPECT_EQ(ours[i].length, static_cast<std::uint64_t>(theirs[i].size));
+      }
+    }
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(V1HybridV2, LayoutTest,
+                         ::testing::Values(test::TorrentSpec::Kind::v1_only,
+                                           test::TorrentSpec::Kind::hybrid,
+                                           test::TorrentSpec::Kind::v2_only));
 
 }  // namespace
 }  // namespace seeder::storage

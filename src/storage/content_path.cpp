@@ -2,8 +2,6 @@
 
 #include <fstream>
 
-#include "seeder/core/sha1.hpp"
-
 namespace seeder::storage {
 
 std::filesystem::path torrent_dir(const std::filesystem::path& data_dir, const InfoHash& hash) {
@@ -11,9 +9,10 @@ std::filesystem::path torrent_dir(const std::filesystem::path& data_dir, const I
 }
 
 std::filesystem::path content_path(const std::filesystem::path& data_dir, const InfoHash& hash,
-                                   std::string_view file_path) {
-  const auto name = sha1_hex(file_path);
-  return torrent_dir(data_dir, hash) / "content" / name.substr(0, 2) / name;
+                                   int file_index) {
+  // A thousand files a directory: a 100k-file torrent does not make one huge directory.
+  return torrent_dir(data_dir, hash) / "content" / std::to_string(file_index / 1000) /
+         std::to_string(file_index);
 }
 
 std::filesystem::path database_path(const std::filesystem::path& data_dir, const InfoHash& hash) {

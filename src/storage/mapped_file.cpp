@@ -95,9 +95,12 @@ void MappedFile::release_pages(std::uint64_t offset, std::uint64_t length) const
 
 Status MappedFile::punch(std::uint64_t offset, std::uint64_t length) {
   const auto end = std::min(size_, offset + length);
+  // Whole blocks only, the file's tail included. Punching part of a page zeroes that page in the
+  // page cache in place, and a socket may still hold a reference to it: bytes handed to
+  // sendfile(2) but not yet sent would go out as zeros. Whole pages are only unlinked from the
+  // file; a socket that holds one keeps its bytes.
   const auto begin = (offset + block_size_ - 1) / block_size_ * block_size_;
-  const auto last =
-      end == size_ ? end : end / block_size_ * block_size_;  // the file's own tail is safe
+  const auto last = end / block_size_ * block_size_;
   release_pages(offset, end - offset);
   ::posix_fadvise(fd_.get(), static_cast<off_t>(offset), static_cast<off_t>(end - offset),
                   POSIX_FADV_DONTNEED);

@@ -100,7 +100,10 @@ lt::storage_holder MmapDiskIO::new_torrent(const lt::storage_params& params,
   slots_[static_cast<std::size_t>(static_cast<int>(index))] = slot;
   if (!slot->store) {
     // Opening touches SQLite and the file system: never on the network thread.
-    StoreSpec spec{stores_.key_for(params.info_hash), params.info_hash, params.files, {}};
+    // The layout is copied out now: params.files borrows names from metadata that may be gone
+    // by the time a job runs (a magnet torrent replaced by its catalog entry).
+    StoreSpec spec{
+        stores_.key_for(params.info_hash), params.info_hash, ContentLayout::from(params.files), {}};
     asio::post(slot->strand, [slot, spec = std::move(spec), &stores = stores_] {
       auto store = stores.open(spec);
       if (!store) {
@@ -227,13 +230,13 @@ void MmapDiskIO::async_hash(
       Status hashed;
       if (v1) {
         lt::hasher sha1;
-        hashed = files.visit(index, 0, layout.piece_size(piece), [&](std::span<const char> bytes) {
+        hashed = files.visit(index, 0, layout.piece_size(index), [&](std::span<const char> bytes) {
           sha1.update({bytes.data(), static_cast<std::ptrdiff_t>(bytes.size())});
         });
         v1_hash = sha1.final();
       }
       // v2 block hashes cover the file's own bytes only: a short last block is hashed short.
-      const int v2_size = block_hashes.empty() ? 0 : layout.piece_size2(piece);
+      const int v2_size = block_hashes.empty() ? 0 : layout.piece_size2(index);
       for (int offset = 0, block = 0; hashed && offset < v2_size; offset += kBlock, ++block) {
         lt::hasher256 sha256;
         hashed = files.visit(
@@ -264,7 +267,8 @@ void MmapDiskIO::async_hash2(
           lt::error_code(boost::system::errc::io_error, boost::system::generic_category()),
           lt::operation_t::file_read);
     } else {
-      const int length = std::min(kBlock, store->files().layout().piece_size2(piece) - offset);
+      const int length =
+          std::min(kBlock, store->files().layout().piece_size2(static_cast<int>(piece)) - offset);
       lt::hasher256 sha256;
       auto hashed = store->files().visit(
           static_cast<int>(piece), offset, length, [&](std::span<const char> bytes) {

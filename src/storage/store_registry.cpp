@@ -84,12 +84,12 @@ InfoHash StoreRegistry::key_for(const lt::sha1_hash& libtorrent_key) const {
   return *InfoHash::from_raw(std::string_view(libtorrent_key.data(), libtorrent_key.size()));
 }
 
-Result<UniqueFd> StoreRegistry::open_for_read(const InfoHash& hash, std::string_view path) {
-  const auto file = content_path(data_dir_, hash, path);
+Result<UniqueFd> StoreRegistry::open_for_read(const InfoHash& hash, int file_index) {
+  const auto file = content_path(data_dir_, hash, file_index);
   UniqueFd fd(::open(file.c_str(), O_RDONLY | O_CLOEXEC));
   if (fd.valid()) return fd;
   const int error = errno;
-  if (error == ENOENT) return make_error(Errc::not_found, "no data yet for " + std::string(path));
+  if (error == ENOENT) return make_error(Errc::not_found, "no data yet in " + file.string());
   return make_error(Errc::io, "cannot open " + file.string() + ": " + std::strerror(error));
 }
 

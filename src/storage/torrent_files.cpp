@@ -22,31 +22,21 @@ void feed_zeros(std::uint64_t length, const std::function<void(std::span<const c
 }  // namespace
 
 TorrentFiles::TorrentFiles(const std::filesystem::path& data_dir, const InfoHash& hash,
-                           const lt::file_storage& files)
+                           ContentLayout layout)
     : data_dir_(data_dir),
       hash_(hash),
-      layout_(files),
-      open_(static_cast<std::size_t>(files.num_files())) {}
-
-std::vector<TorrentFiles::Slice> TorrentFiles::slices(int piece, std::int64_t offset,
-                                                      std::int64_t length) const {
-  std::vector<Slice> out;
-  for (const auto& slice : layout_.map_block(lt::piece_index_t(piece), offset, length)) {
-    out.push_back({static_cast<int>(slice.file_index), static_cast<std::uint64_t>(slice.offset),
-                   static_cast<std::uint64_t>(slice.size)});
-  }
-  return out;
-}
+      layout_(std::move(layout)),
+      open_(static_cast<std::size_t>(layout_.num_files())) {}
 
 std::filesystem::path TorrentFiles::path_of(int file_index) const {
-  return content_path(data_dir_, hash_, layout_.file_path(lt::file_index_t(file_index)));
+  return content_path(data_dir_, hash_, file_index);
 }
 
 Result<std::shared_ptr<MappedFile>> TorrentFiles::file(int index, bool create) {
   std::lock_guard lock(mutex_);
   auto& slot = open_[static_cast<std::size_t>(index)];
   if (slot) return slot;
-  const auto size = static_cast<std::uint64_t>(layout_.file_size(lt::file_index_t(index)));
+  const auto size = layout_.file(index).size;
   auto opened = MappedFile::open(path_of(index), size, create);
   if (!opened) {
     if (!create && opened.error().code == Errc::not_found) return std::shared_ptr<MappedFile>();
@@ -58,8 +48,9 @@ Result<std::shared_ptr<MappedFile>> TorrentFiles::file(int index, bool create) {
 
 Status TorrentFiles::write(int piece, int offset, std::span<const char> bytes) {
   std::size_t done = 0;
-  for (const auto& slice : slices(piece, offset, static_cast<std::int64_t>(bytes.size()))) {
-    if (!layout_.pad_file_at(lt::file_index_t(slice.file))) {
+  for (const auto& slice :
+       layout_.map_block(piece, offset, static_cast<std::int64_t>(bytes.size()))) {
+    if (!layout_.file(slice.file).pad) {
       auto target = file(slice.file, true);
       if (!target) return target.error();
       if (auto written = (*target)->write(slice.offset, bytes.subspan(done, slice.length));
@@ -73,10 +64,11 @@ Status TorrentFiles::write(int piece, int offset, std::span<const char> bytes) {
 
 Status TorrentFiles::read(int piece, int offset, std::span<char> out) {
   std::size_t done = 0;
-  for (const auto& slice : slices(piece, offset, static_cast<std::int64_t>(out.size()))) {
+  for (const auto& slice :
+       layout_.map_block(piece, offset, static_cast<std::int64_t>(out.size()))) {
     auto part = out.subspan(done, slice.length);
     done += slice.length;
-    if (layout_.pad_file_at(lt::file_index_t(slice.file))) {
+    if (layout_.file(slice.file).pad) {
       std::fill(part.begin(), part.end(), '\0');
       continue;
     }
@@ -94,8 +86,8 @@ Status TorrentFiles::read(int piece, int offset, std::span<char> out) {
 Status TorrentFiles::visit(int piece, int offset, int length,
                            const std::function<void(std::span<const char>)>& consume) {
   std::vector<char> buffer(64 * 1024);
-  for (const auto& slice : slices(piece, offset, length)) {
-    if (layout_.pad_file_at(lt::file_index_t(slice.file))) {
+  for (const auto& slice : layout_.map_block(piece, offset, length)) {
+    if (layout_.file(slice.file).pad) {
       feed_zeros(slice.length, consume);
       continue;
     }
@@ -117,8 +109,8 @@ Status TorrentFiles::visit(int piece, int offset, int length,
 }
 
 void TorrentFiles::release_pages(int piece) {
-  for (const auto& slice : slices(piece, 0, layout_.piece_size(lt::piece_index_t(piece)))) {
-    if (layout_.pad_file_at(lt::file_index_t(slice.file))) continue;
+  for (const auto& slice : layout_.map_block(piece, 0, layout_.piece_size(piece))) {
+    if (layout_.file(slice.file).pad) continue;
     std::shared_ptr<MappedFile> mapped;
     {
       std::lock_guard lock(mutex_);
@@ -129,8 +121,8 @@ void TorrentFiles::release_pages(int piece) {
 }
 
 void TorrentFiles::punch(int piece) {
-  for (const auto& slice : slices(piece, 0, layout_.piece_size(lt::piece_index_t(piece)))) {
-    if (layout_.pad_file_at(lt::file_index_t(slice.file))) continue;
+  for (const auto& slice : layout_.map_block(piece, 0, layout_.piece_size(piece))) {
+    if (layout_.file(slice.file).pad) continue;
     auto mapped = file(slice.file, false);
     if (!mapped || !*mapped) continue;  // never written: nothing to give back
     if (auto punched = (*mapped)->punch(slice.offset, slice.length); !punched) {
@@ -141,8 +133,8 @@ void TorrentFiles::punch(int piece) {
 
 std::uint64_t TorrentFiles::stored_bytes(int piece) const {
   std::uint64_t bytes = 0;
-  for (const auto& slice : slices(piece, 0, layout_.piece_size(lt::piece_index_t(piece)))) {
-    if (!layout_.pad_file_at(lt::file_index_t(slice.file))) bytes += slice.length;
+  for (const auto& slice : layout_.map_block(piece, 0, layout_.piece_size(piece))) {
+    if (!layout_.file(slice.file).pad) bytes += slice.length;
   }
   return bytes;
 }
@@ -163,9 +155,8 @@ void TorrentFiles::release() {
 
 std::vector<int> TorrentFiles::files_of(int piece) const {
   std::vector<int> out;
-  for (const auto& slice : slices(piece, 0, layout_.piece_size(lt::piece_index_t(piece)))) {
-    if (!layout_.pad_file_at(lt::file_index_t(slice.file)) && slice.length > 0)
-      out.push_back(slice.file);
+  for (const auto& slice : layout_.map_block(piece, 0, layout_.piece_size(piece))) {
+    if (!layout_.file(slice.file).pad && slice.length > 0) out.push_back(slice.file);
   }
   return out;
 }

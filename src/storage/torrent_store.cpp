@@ -69,7 +69,8 @@ std::vector<std::uint32_t> stored_bytes_per_piece(const TorrentFiles& files) {
 }  // namespace
 
 StoreSpec spec_for(const InfoHash& key, const lt::torrent_info& info, std::string torrent_file) {
-  return StoreSpec{key, info.info_hashes().get_best(), info.orig_files(), std::move(torrent_file)};
+  return StoreSpec{key, info.info_hashes().get_best(), ContentLayout::from(info.orig_files()),
+                   std::move(torrent_file)};
 }
 
 Result<std::shared_ptr<TorrentStore>> TorrentStore::open(const std::filesystem::path& data_dir,
@@ -120,14 +121,12 @@ TorrentStore::TorrentStore(const std::filesystem::path& data_dir, const StoreSpe
   const auto& layout = files_.layout();
   const auto piece_length = static_cast<std::uint64_t>(layout.piece_length());
   complete_.assign(static_cast<std::size_t>(layout.num_pieces()), 0);
-  for (const auto index : layout.file_range()) {
+  for (const auto& file : layout.files()) {
     FileSpan span;
-    span.pad = layout.pad_file_at(index);
-    const auto offset = static_cast<std::uint64_t>(layout.file_offset(index));
-    const auto size = static_cast<std::uint64_t>(layout.file_size(index));
-    if (size > 0) {
-      span.first_piece = static_cast<int>(offset / piece_length);
-      span.last_piece = static_cast<int>((offset + size - 1) / piece_length);
+    span.pad = file.pad;
+    if (file.size > 0) {
+      span.first_piece = static_cast<int>(file.offset / piece_length);
+      span.last_piece = static_cast<int>((file.offset + file.size - 1) / piece_length);
     }
     spans_.push_back(span);
     missing_.push_back(span.pad ? 0 : span.last_piece - span.first_piece + 1);
@@ -143,8 +142,7 @@ int TorrentStore::num_pieces() const {
 
 CompletionDb::FileRow TorrentStore::row_of(int file_index) const {
   const auto& span = spans_[static_cast<std::size_t>(file_index)];
-  return {files_.layout().file_path(lt::file_index_t(file_index)), span.first_piece,
-          span.last_piece};
+  return {files_.layout().file(file_index).name, span.first_piece, span.last_piece};
 }
 
 // Pieces among `claimed` with bytes missing from their content files.
@@ -157,8 +155,8 @@ std::vector<int> TorrentStore::missing_bytes(const std::vector<int>& claimed) co
   }
   std::vector<int> missing;
   for (const auto& [file, pieces] : by_file) {
-    const auto size = static_cast<std::uint64_t>(layout.file_size(lt::file_index_t(file)));
-    const auto begin = static_cast<std::uint64_t>(layout.file_offset(lt::file_index_t(file)));
+    const auto size = layout.file(file).size;
+    const auto begin = layout.file(file).offset;
     UniqueFd fd(::open(files_.path_of(file).c_str(), O_RDONLY | O_CLOEXEC));
     struct stat info {};
     if (!fd.valid() || ::fstat(fd.get(), &info) != 0 ||
@@ -170,8 +168,7 @@ std::vector<int> TorrentStore::missing_bytes(const std::vector<int>& claimed) co
     for (const int piece : pieces) {
       const auto piece_begin =
           static_cast<std::uint64_t>(piece) * static_cast<std::uint64_t>(layout.piece_length());
-      const auto piece_end =
-          piece_begin + static_cast<std::uint64_t>(layout.piece_size(lt::piece_index_t(piece)));
+      const auto piece_end = piece_begin + static_cast<std::uint64_t>(layout.piece_size(piece));
       const Range in_file{std::max(piece_begin, begin) - begin,
                           std::min(piece_end, begin + size) - begin};
       if (overlaps(holes, in_file)) missing.push_back(piece);

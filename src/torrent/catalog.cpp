@@ -7,6 +7,7 @@
 
 #include <libtorrent/torrent_info.hpp>
 
+#include "seeder/storage/content_layout.hpp"
 #include "seeder/storage/content_path.hpp"
 
 namespace seeder::torrent {
@@ -19,15 +20,15 @@ InfoHash key_of(const lt::torrent_info& info) {
   return *InfoHash::from_raw(std::string_view(best.data(), best.size()));
 }
 
+// URL paths follow the storage's naming rule (ContentLayout): unique and safe per torrent.
 std::vector<FileInfo> files_of(const lt::torrent_info& info) {
-  const auto& storage = info.orig_files();
+  const auto layout = storage::ContentLayout::from(info.orig_files());
   std::vector<FileInfo> files;
-  files.reserve(static_cast<std::size_t>(storage.num_files()));
-  for (const auto index : storage.file_range()) {
-    if (storage.pad_file_at(index)) continue;
-    files.push_back(FileInfo{static_cast<int>(index), storage.file_path(index),
-                             static_cast<std::uint64_t>(storage.file_size(index)),
-                             static_cast<std::uint64_t>(storage.file_offset(index))});
+  files.reserve(static_cast<std::size_t>(layout.num_files()));
+  for (int index = 0; index < layout.num_files(); ++index) {
+    const auto& file = layout.file(index);
+    if (file.pad) continue;
+    files.push_back(FileInfo{index, file.name, file.size, file.offset});
   }
   return files;
 }

@@ -134,7 +134,7 @@ void RangeReader::count_stall() const {
 
 Result<FileSlice> RangeReader::take_slice(std::uint64_t max_bytes) {
   if (!fd_.valid()) {
-    auto fd = files_.open_for_read(lease_.torrent().meta().hash(), file_.path);
+    auto fd = files_.open_for_read(lease_.torrent().meta().hash(), file_.index);
     if (!fd) return fd.error();
     fd_ = std::move(*fd);
   }

@@ -55,7 +55,7 @@ std::shared_ptr<ByteSource> Streamer::completed_source(
   // Protected before it is served: an eviction either came first (then this fails and the live
   // path fetches the bytes again) or leaves these pieces alone until the source is gone.
   if (!store->protect_if_complete(pieces.first, pieces.last)) return nullptr;
-  auto fd = stores_.open_for_read(request.entry->meta->hash(), request.file->path);
+  auto fd = stores_.open_for_read(request.entry->meta->hash(), request.file->index);
   struct stat info {};
   if (!fd || ::fstat(fd->get(), &info) != 0 ||
       static_cast<std::uint64_t>(info.st_size) < request.file->size) {

@@ -5,8 +5,6 @@
 //
 // Implementations are thread-safe.
 
-#include <string_view>
-
 #include "seeder/core/info_hash.hpp"
 #include "seeder/core/result.hpp"
 #include "seeder/core/unique_fd.hpp"
@@ -16,9 +14,9 @@ namespace seeder::storage {
 class ContentFiles {
  public:
   virtual ~ContentFiles() = default;
-  // Opens the file at `path` ("Name/dir/file") of torrent `hash` read-only.
+  // Opens file `file_index` of torrent `hash` read-only.
   // Errc::not_found when no byte of it was ever written.
-  virtual Result<UniqueFd> open_for_read(const InfoHash& hash, std::string_view path) = 0;
+  virtual Result<UniqueFd> open_for_read(const InfoHash& hash, int file_index) = 0;
 };
 
 }  // namespace seeder::storage

@@ -40,8 +40,8 @@ class MappedFile {
   // Drops this process's page-table entries for the range; the page cache keeps the data.
   void release_pages(std::uint64_t offset, std::uint64_t length) const;
   // Gives the range's disk blocks back (a hole) and drops its pages. Only whole file-system
-  // blocks inside the range are punched: the kernel would zero the partial blocks at the edges,
-  // and those hold a neighbouring piece's bytes.
+  // blocks inside the range are punched, even at the end of the file: the kernel zeroes partial
+  // blocks in place, and those hold a neighbouring piece's bytes or bytes a socket still sends.
   Status punch(std::uint64_t offset, std::uint64_t length);
   Status sync() const;
 

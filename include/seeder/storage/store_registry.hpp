@@ -48,7 +48,7 @@ class StoreRegistry final : public ContentFiles {
   void expect(const libtorrent::sha1_hash& libtorrent_key, const InfoHash& key);
   [[nodiscard]] InfoHash key_for(const libtorrent::sha1_hash& libtorrent_key) const;
 
-  Result<UniqueFd> open_for_read(const InfoHash& hash, std::string_view path) override;
+  Result<UniqueFd> open_for_read(const InfoHash& hash, int file_index) override;
   // Waits until every completion so far is recorded.
   void flush() { writer_.flush(); }
 

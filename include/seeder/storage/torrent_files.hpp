@@ -1,7 +1,7 @@
 #pragma once
 // TorrentFiles: a torrent's byte stream laid onto its content files. Maps (piece, offset, length)
-// through libtorrent's original file layout, skips pad files (never created; they read as
-// zeros) and opens content files lazily.
+// through the torrent's ContentLayout, skips pad files (never created; they read as zeros) and
+// opens content files lazily.
 //
 // Thread-safe: the file table is guarded by a mutex; I/O happens on shared_ptr copies.
 
@@ -13,20 +13,18 @@
 #include <span>
 #include <vector>
 
-#include <libtorrent/file_storage.hpp>
-
 #include "seeder/core/info_hash.hpp"
 #include "seeder/core/result.hpp"
+#include "seeder/storage/content_layout.hpp"
 #include "seeder/storage/mapped_file.hpp"
 
 namespace seeder::storage {
 
 class TorrentFiles {
  public:
-  TorrentFiles(const std::filesystem::path& data_dir, const InfoHash& hash,
-               const libtorrent::file_storage& files);
+  TorrentFiles(const std::filesystem::path& data_dir, const InfoHash& hash, ContentLayout layout);
 
-  [[nodiscard]] const libtorrent::file_storage& layout() const { return layout_; }
+  [[nodiscard]] const ContentLayout& layout() const { return layout_; }
 
   Status write(int piece, int offset, std::span<const char> bytes);
   Status read(int piece, int offset, std::span<char> out);
@@ -51,20 +49,13 @@ class TorrentFiles {
   [[nodiscard]] std::filesystem::path path_of(int file_index) const;
 
  private:
-  struct Slice {
-    int file;
-    std::uint64_t offset;
-    std::uint64_t length;
-  };
-  [[nodiscard]] std::vector<Slice> slices(int piece, std::int64_t offset,
-                                          std::int64_t length) const;
   // The open file, opening (and with `create`, creating) it on first use; null when it does not
   // exist and `create` is false.
   Result<std::shared_ptr<MappedFile>> file(int index, bool create);
 
   std::filesystem::path data_dir_;
   InfoHash hash_;
-  libtorrent::file_storage layout_;
+  ContentLayout layout_;
   std::mutex mutex_;
   std::vector<std::shared_ptr<MappedFile>> open_;  // guarded by mutex_, one per file
 };

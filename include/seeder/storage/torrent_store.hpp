@@ -27,7 +27,6 @@
 #include <vector>
 
 #include <libtorrent/bitfield.hpp>
-#include <libtorrent/file_storage.hpp>
 #include <libtorrent/sha1_hash.hpp>
 
 #include "seeder/core/info_hash.hpp"
@@ -49,7 +48,7 @@ class Evictor;
 struct StoreSpec {
   InfoHash key;                          // seeder's key (v1 hash)
   libtorrent::sha1_hash libtorrent_key;  // info_hash_t::get_best(), what the disk backend sees
-  libtorrent::file_storage layout;       // the original file layout (orig_files())
+  ContentLayout layout;                  // from the original file layout (orig_files())
   std::string torrent_file;              // saved beside the content; empty when unknown yet
 };
 

@@ -1,0 +1,178 @@
+#include "seeder/storage/content_layout.hpp"
+
+#include <algorithm>
+#include <string_view>
+#include <unordered_set>
+
+#include <libtorrent/file_storage.hpp>
+
+namespace seeder::storage {
+namespace {
+
+constexpr std::size_t kMaxComponent = 255;  // NAME_MAX on Linux: what a downloader can save
+constexpr std::size_t kMaxExtension = 32;
+
+// Length of the valid UTF-8 sequence starting at `text[at]`, or 0 (RFC 3629: no overlong forms,
+// no surrogates, nothing above U+10FFFF).
+std::size_t utf8_sequence(std::string_view text, std::size_t at) {
+  const auto byte = [&](std::size_t i) { return static_cast<unsigned char>(text[at + i]); };
+  const auto lead = byte(0);
+  std::size_t length = 0;
+  if (lead < 0x80) return 1;
+  if (lead >= 0xC2 && lead <= 0xDF)
+    length = 2;
+  else if (lead >= 0xE0 && lead <= 0xEF)
+    length = 3;
+  else if (lead >= 0xF0 && lead <= 0xF4)
+    length = 4;
+  else
+    return 0;
+  if (at + length > text.size()) return 0;
+  for (std::size_t i = 1; i < length; ++i) {
+    if ((byte(i) & 0xC0) != 0x80) return 0;
+  }
+  if (lead == 0xE0 && byte(1) < 0xA0) return 0;  // overlong
+  if (lead == 0xED && byte(1) > 0x9F) return 0;  // surrogate
+  if (lead == 0xF0 && byte(1) < 0x90) return 0;  // overlong
+  if (lead == 0xF4 && byte(1) > 0x8F) return 0;  // above U+10FFFF
+  return length;
+}
+
+// Cuts `name` to at most `limit` bytes on a character boundary, keeping a short extension.
+std::string shorten(const std::string& name, std::size_t limit) {
+  if (name.size() <= limit) return name;
+  const auto dot = name.rfind('.');
+  const bool keep_extension =
+      dot != std::string::npos && dot > 0 && name.size() - dot <= kMaxExtension;
+  const std::string extension = keep_extension ? name.substr(dot) : std::string();
+  std::size_t cut = limit - extension.size();
+  // Back up over continuation bytes so that no character is split.
+  while (cut > 0 && (static_cast<unsigned char>(name[cut]) & 0xC0) == 0x80)
+    --cut;
+  return name.substr(0, cut) + extension;
+}
+
+std::string safe_component(std::string_view component) {
+  std::string out;
+  out.reserve(component.size());
+  for (std::size_t at = 0; at < component.size();) {
+    const auto c = static_cast<unsigned char>(component[at]);
+    const auto length = utf8_sequence(component, at);
+    if (length == 0 || c < 0x20 || c == 0x7F || c == '\\') {
+      out.push_back('_');
+      at += length == 0 ? 1 : length;
+      continue;
+    }
+    out.append(component.substr(at, length));
+    at += length;
+  }
+  return shorten(out, kMaxComponent);
+}
+
+std::string safe_path(std::string_view path) {
+  std::string out;
+  while (!path.empty()) {
+    const auto slash = path.find('/');
+    const auto component = path.substr(0, slash);
+    path = slash == std::string_view::npos ? std::string_view() : path.substr(slash + 1);
+    if (component.empty() || component == "." || component == "..") continue;
+    if (!out.empty()) out.push_back('/');
+    out += safe_component(component);
+  }
+  return out.empty() ? std::string("_") : out;
+}
+
+// "dir/name.ext" → "dir/name.<n>.ext".
+std::string numbered(const std::string& path, int n) {
+  const auto slash = path.rfind('/');
+  const auto start = slash == std::string::npos ? 0 : slash + 1;
+  auto dot = path.rfind('.');
+  if (dot == std::string::npos || dot <= start) dot = path.size();
+  return path.substr(0, dot) + "." + std::to_string(n) + path.substr(dot);
+}
+
+}  // namespace
+
+std::vector<std::string> unique_file_names(const std::vector<std::string>& paths) {
+  // The route /<hash>/source.torrent serves the metadata; a file of that name moves aside.
+  std::unordered_set<std::string> taken{"source.torrent"};
+  taken.reserve(paths.size() + 1);
+  std::vector<std::string> names;
+  names.reserve(paths.size());
+  for (const auto& path : paths) {
+    if (path.empty()) {
+      names.emplace_back();
+      continue;
+    }
+    auto name = safe_path(path);
+    for (int n = 1; taken.count(name) != 0; ++n)
+      name = numbered(safe_path(path), n);
+    taken.insert(name);
+    names.push_back(std::move(name));
+  }
+  return names;
+}
+
+ContentLayout::ContentLayout(int piece_length, int num_pieces, std::vector<ContentFile> files)
+    : piece_length_(piece_length), num_pieces_(num_pieces), files_(std::move(files)) {
+  for (const auto& file : files_)
+    total_size_ = std::max(total_size_, file.offset + file.size);
+}
+
+ContentLayout ContentLayout::from(const lt::file_storage& storage) {
+  std::vector<std::string> paths;
+  paths.reserve(static_cast<std::size_t>(storage.num_files()));
+  for (const auto index : storage.file_range())
+    paths.push_back(storage.pad_file_at(index) ? std::string() : storage.file_path(index));
+  auto names = unique_file_names(paths);
+  std::vector<ContentFile> files;
+  files.reserve(names.size());
+  for (const auto index : storage.file_range()) {
+    files.push_back(ContentFile{std::move(names[static_cast<std::size_t>(index)]),
+                                static_cast<std::uint64_t>(storage.file_offset(index)),
+                                static_cast<std::uint64_t>(storage.file_size(index)),
+                                storage.pad_file_at(index)});
+  }
+  return ContentLayout(storage.piece_length(), storage.num_pieces(), std::move(files));
+}
+
+int ContentLayout::piece_size(int piece) const {
+  const auto begin = static_cast<std::uint64_t>(piece) * static_cast<std::uint64_t>(piece_length_);
+  if (begin >= total_size_) return 0;
+  return static_cast<int>(
+      std::min<std::uint64_t>(static_cast<std::uint64_t>(piece_length_), total_size_ - begin));
+}
+
+int ContentLayout::piece_size2(int piece) const {
+  const auto begin = static_cast<std::uint64_t>(piece) * static_cast<std::uint64_t>(piece_length_);
+  const auto next = std::upper_bound(
+      files_.begin(), files_.end(), begin,
+      [](std::uint64_t offset, const ContentFile& file) { return offset < file.offset; });
+  if (next == files_.end()) return piece_size(piece);
+  return static_cast<int>(
+      std::min<std::uint64_t>(static_cast<std::uint64_t>(piece_length_), next->offset - begin));
+}
+
+std::vector<FileSlice> ContentLayout::map_block(int piece, std::int64_t offset,
+                                                std::int64_t length) const {
+  std::vector<FileSlice> slices;
+  auto position = static_cast<std::uint64_t>(piece) * static_cast<std::uint64_t>(piece_length_) +
+                  static_cast<std::uint64_t>(offset);
+  auto remaining = static_cast<std::uint64_t>(std::max<std::int64_t>(length, 0));
+  // The first file that ends after `position`.
+  auto it = std::upper_bound(
+      files_.begin(), files_.end(), position,
+      [](std::uint64_t at, const ContentFile& file) { return at < file.offset + file.size; });
+  for (; it != files_.end() && remaining > 0; ++it) {
+    if (it->size == 0 || position < it->offset) continue;
+    const auto in_file = position - it->offset;
+    if (in_file >= it->size) continue;
+    const auto take = std::min(remaining, it->size - in_file);
+    slices.push_back(FileSlice{static_cast<int>(it - files_.begin()), in_file, take});
+    position += take;
+    remaining -= take;
+  }
+  return slices;
+}
+
+}  // namespace seeder::storage
