@@ -71,6 +71,28 @@ void SeedSession::seed(const std::string& torrent_file, const std::filesystem::p
   session_->add_torrent(std::move(params));
 }
 
+void SeedSession::seed_bytes(const std::string& torrent_file,
+                             const std::filesystem::path& save_path,
+                             const std::vector<std::string>& file_bytes) {
+  lt::add_torrent_params params;
+  params.ti = std::make_shared<lt::torrent_info>(
+      lt::span<const char>(torrent_file.data(), static_cast<std::ptrdiff_t>(torrent_file.size())),
+      lt::from_span);
+  params.save_path = save_path.string();
+  // Paused until the files are in place; seed mode trusts them without a check.
+  params.flags |= lt::torrent_flags::seed_mode | lt::torrent_flags::paused;
+  params.flags &= ~lt::torrent_flags::auto_managed;
+  auto handle = session_->add_torrent(std::move(params));
+  const auto info = handle.torrent_file();
+  const auto& files = info->files();  // after libtorrent renamed duplicates
+  for (std::size_t i = 0, next = 0; i < static_cast<std::size_t>(files.num_files()); ++i) {
+    const lt::file_index_t index(static_cast<int>(i));
+    if (files.pad_file_at(index)) continue;
+    write_file(files.file_path(index, save_path.string()), file_bytes.at(next++));
+  }
+  handle.resume();
+}
+
 void SeedSession::limit_upload(int bytes_per_second) {
   lt::ip_filter classes;
   classes.add_rule(lt::make_address("0.0.0.0"), lt::make_address("255.255.255.255"),

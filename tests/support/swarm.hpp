@@ -53,6 +53,10 @@ class SeedSession {
 
   [[nodiscard]] std::uint16_t port() const { return port_; }
   void seed(const std::string& torrent_file, const std::filesystem::path& save_path);
+  // Seeds a torrent from bytes given per file (by index, pad files skipped), written wherever
+  // libtorrent puts each file under `save_path` after sanitising and de-duplicating its path.
+  void seed_bytes(const std::string& torrent_file, const std::filesystem::path& save_path,
+                  const std::vector<std::string>& file_bytes);
   // Caps the upload rate (bytes/s, 0 = none), loopback included: by default libtorrent puts
   // 127.0.0.1 in the unthrottled local peer class, so the global class is forced on everyone.
   void limit_upload(int bytes_per_second);
