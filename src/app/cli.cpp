@@ -1,4 +1,5 @@
 #include "seeder/app/cli.hpp"
+#include "seeder/app/fd_budget.hpp"
 
 #include <csignal>
 #include <iostream>
@@ -96,6 +97,11 @@ void add_serve_options(CLI::App& app, Config& config, ServeText& text) {
                  "close a response when the client reads nothing for this long")
       ->envname(env("HTTP_SEND_TIMEOUT"))
       ->check(kDuration)
+      ->capture_default_str();
+  app.add_option("--max-connections", config.max_connections,
+                 "HTTP connections at once; more get 503 (0: derived from the fd limit)")
+      ->envname(env("MAX_CONNECTIONS"))
+      ->check(CLI::Range(0, 1'000'000))
       ->capture_default_str();
   app.add_option("--cors-origin", config.cors_origin,
                  "Access-Control-Allow-Origin: *, a comma-separated list, or empty")
@@ -200,6 +206,10 @@ Status check_config(const Config& config) {
     return make_error(Errc::bad_request, "--max-readahead must be above 0");
   if (config.torrent_ttl.count() <= 0)
     return make_error(Errc::bad_request, "--torrent-ttl must be above 0");
+  if (config.http_read_timeout.count() <= 0)
+    return make_error(Errc::bad_request, "--http-read-timeout must be above 0");
+  if (config.http_send_timeout.count() <= 0)
+    return make_error(Errc::bad_request, "--http-send-timeout must be above 0");
   if (config.piece_timeout.count() <= 0)
     return make_error(Errc::bad_request, "--piece-timeout must be above 0");
   if (config.stats_interval.count() <= 0)
@@ -232,6 +242,8 @@ int serve(const Config& config, const sigset_t& signals) {
   // Logs go to stderr, leaving stdout free; one line per event, with time and level.
   spdlog::set_default_logger(spdlog::stderr_color_mt("seeder"));
   spdlog::set_level(spdlog::level::from_str(config.log_level));
+  const auto fd_limit = raise_fd_limit();
+  spdlog::info("file descriptor limit {}", fd_limit);
   auto gateway = Gateway::start(config);
   if (!gateway) {
     spdlog::error("{}", gateway.error().message);
@@ -329,8 +341,18 @@ int run(int argc, char** argv) {
   add_diagnose_options(*diagnose_command, diagnose_text);
   try {
     app.parse(argc, argv);
+  } catch (const CLI::Success& done) {  // --help, --version
+    return app.exit(done);
+  } catch (const CLI::CallForHelp& help) {
+    return app.exit(help);
+  } catch (const CLI::CallForAllHelp& help) {
+    return app.exit(help);
+  } catch (const CLI::CallForVersion& version) {
+    return app.exit(version);
   } catch (const CLI::ParseError& error) {
-    return app.exit(error);
+    // One line and status 2, as the README says (CLI11's own exit codes are 100+).
+    std::cerr << "seeder: " << error.what() << " (see --help)\n";
+    return 2;
   }
   if (serve_command->parsed()) {
     apply_text(config, text);

@@ -1,4 +1,5 @@
 #include "seeder/app/gateway.hpp"
+#include "seeder/app/fd_budget.hpp"
 
 #include <fstream>
 #include <thread>
@@ -141,8 +142,13 @@ Result<std::unique_ptr<Gateway>> Gateway::start(const Config& config) {
 
   auto parts = std::make_unique<Parts>(config.http_threads);
   if (auto loaded = load_catalog(parts->catalog, config); !loaded) return loaded.error();
-  parts->stores = std::make_unique<storage::StoreRegistry>(
-      config.data_dir, storage::StoreOptions{config.per_torrent_cache_budget});
+  const auto fds = fd_budget(current_fd_limit(), config.max_connections);
+  spdlog::info("file descriptors: limit {}, up to {} HTTP connections, {} peers, {} open files",
+               fds.limit, fds.http_connections, fds.peer_connections, fds.open_files);
+  storage::StoreOptions store_options;
+  store_options.budget = config.per_torrent_cache_budget;
+  store_options.open_files = std::make_shared<storage::OpenFiles>(fds.open_files);
+  parts->stores = std::make_unique<storage::StoreRegistry>(config.data_dir, store_options);
 
   torrent::SessionOptions session_options;
   session_options.listen_interfaces = config.bt_listen;
@@ -151,6 +157,7 @@ Result<std::unique_ptr<Gateway>> Gateway::start(const Config& config) {
   session_options.upnp = config.upnp;
   session_options.natpmp = config.natpmp;
   session_options.outgoing_utp = config.outgoing_utp;
+  session_options.connections_limit = fds.peer_connections;
   parts->session = std::make_unique<torrent::Session>(
       session_options, asio::make_strand(parts->io),
       storage::mmap_disk_io_constructor(*parts->stores, config.disk_threads));
@@ -211,6 +218,7 @@ Result<std::unique_ptr<Gateway>> Gateway::start(const Config& config) {
   server_options.port = config.port;
   server_options.read_timeout = config.http_read_timeout;
   server_options.send_timeout = config.http_send_timeout;
+  server_options.max_connections = static_cast<std::size_t>(fds.http_connections);
   auto server = http::Server::start(
       parts->io, server_options,
       http::Backend{*parts->router, parts->catalog, *parts->streamer, *parts->progress,

@@ -8,6 +8,7 @@
 #include <sys/sendfile.h>
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <array>
 #include <cerrno>
 #include <csignal>
@@ -24,6 +25,8 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
+#include "seeder/core/log_limiter.hpp"
+
 namespace seeder::http {
 namespace asio = boost::asio;
 namespace beast = boost::beast;
@@ -38,16 +41,26 @@ class Connection;
 
 struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
   Impl(asio::io_context& io, ServerOptions options, Backend backend)
-      : io(io), options(std::move(options)), backend(backend), acceptor(asio::make_strand(io)) {}
+      : io(io),
+        options(std::move(options)),
+        backend(backend),
+        acceptor(asio::make_strand(io)),
+        backoff_timer(acceptor.get_executor()) {}
 
   void do_accept();
   void on_accept(const boost::system::error_code& ec, tcp::socket socket);
+  void on_accept_failed(const boost::system::error_code& ec);
+  void refuse(tcp::socket& socket);
 
   asio::io_context& io;
   const ServerOptions options;
   const Backend backend;
   tcp::acceptor acceptor;
-  std::uint16_t bound_port = 0;  // set once before accepting starts
+  std::uint16_t bound_port = 0;          // set once before accepting starts
+  asio::steady_timer backoff_timer;      // on the acceptor's strand
+  std::chrono::milliseconds backoff{0};  // acceptor's strand: the wait after an EMFILE
+  LogLimiter accept_log;
+  LogLimiter refuse_log;
 
   std::mutex mutex;
   std::unordered_map<Connection*, std::weak_ptr<Connection>> connections;  // guarded by mutex
@@ -94,6 +107,29 @@ class Connection : public std::enable_shared_from_this<Connection> {
 
   void close_from_outside() {
     asio::post(stream_.get_executor(), [self = shared_from_this()] { self->close(); });
+  }
+
+  // Over --max-connections: a 503 the client can act on, written without waiting (a fresh
+  // socket's send buffer takes it whole), and the socket closed with the connection.
+  void refuse() {
+    static constexpr std::string_view kBusy =
+        "HTTP/1.1 503 Service Unavailable\r\nRetry-After: 1\r\nConnection: close\r\n"
+        "Content-Type: text/plain; charset=utf-8\r\nContent-Length: 21\r\n\r\n"
+        "too many connections\n";
+    const int fd = stream_.socket().native_handle();
+    [[maybe_unused]] const auto sent =
+        ::send(fd, kBusy.data(), kBusy.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+    // Read what the client already sent, so that the close is a FIN and not a reset that could
+    // discard the 503 before the client reads it.
+    std::array<char, 4096> request{};
+    [[maybe_unused]] const auto read = ::recv(fd, request.data(), request.size(), MSG_DONTWAIT);
+    ::shutdown(fd, SHUT_WR);
+    if (const auto held_back = server_->refuse_log.admit()) {
+      spdlog::warn(
+          "HTTP: refused a connection over --max-connections {} ({} more since the last "
+          "report)",
+          options().max_connections, *held_back);
+    }
   }
 
  private:
@@ -727,21 +763,39 @@ void Server::Impl::do_accept() {
 
 void Server::Impl::on_accept(const boost::system::error_code& ec, tcp::socket socket) {
   if (ec == asio::error::operation_aborted) return;
-  if (ec) {
-    // EMFILE and friends: log and keep accepting; the connection is lost, not the server.
-    spdlog::warn("accept failed: {}", ec.message());
-  } else {
-    auto connection = std::make_shared<Connection>(std::move(socket), shared_from_this());
-    bool accepted = false;
-    {
-      std::lock_guard lock(mutex);
-      if (!stopped) connections.emplace(connection.get(), connection);
-      accepted = !stopped;
-    }
-    if (!accepted) return;  // the connection dies here, outside the lock its destructor takes
-    connection->start();
+  if (ec) return on_accept_failed(ec);
+  backoff = std::chrono::milliseconds(0);
+  auto connection = std::make_shared<Connection>(std::move(socket), shared_from_this());
+  bool accepted = false;
+  bool full = false;
+  {
+    std::lock_guard lock(mutex);
+    full = options.max_connections > 0 && connections.size() >= options.max_connections;
+    if (!stopped && !full) connections.emplace(connection.get(), connection);
+    accepted = !stopped && !full;
   }
-  do_accept();
+  if (full) connection->refuse();
+  if (accepted) connection->start();
+  do_accept();  // a refused or unaccepted connection dies with `connection`, outside the lock
+}
+
+// Out of descriptors, accept fails at once for as long as the backlog is not empty: retrying at
+// once spins a core and floods the log. Other failures concern one connection only.
+void Server::Impl::on_accept_failed(const boost::system::error_code& ec) {
+  namespace errc = boost::system::errc;
+  const bool exhausted = ec == errc::too_many_files_open ||
+                         ec == errc::too_many_files_open_in_system || ec == errc::no_buffer_space ||
+                         ec == errc::not_enough_memory;
+  if (const auto held_back = accept_log.admit()) {
+    spdlog::warn("HTTP accept failed: {}{} ({} more since the last report)", ec.message(),
+                 exhausted ? "; pausing accepts" : "", *held_back);
+  }
+  if (!exhausted) return do_accept();
+  backoff = std::clamp(backoff * 2, std::chrono::milliseconds(10), std::chrono::milliseconds(1000));
+  backoff_timer.expires_after(backoff);
+  backoff_timer.async_wait([self = shared_from_this()](const boost::system::error_code& waited) {
+    if (waited != asio::error::operation_aborted) self->do_accept();
+  });
 }
 
 Result<std::unique_ptr<Server>> Server::start(asio::io_context& io, ServerOptions options,
@@ -787,6 +841,7 @@ void Server::stop() {
   asio::post(impl_->acceptor.get_executor(), [impl = impl_] {
     boost::system::error_code ec;
     impl->acceptor.close(ec);
+    impl->backoff_timer.cancel();
   });
   for (auto& connection : open)
     connection->close_from_outside();

@@ -12,8 +12,11 @@ namespace seeder::storage {
 namespace {
 
 Error io_error(const std::string& what, const std::filesystem::path& path, int error) {
-  return make_error(error == ENOENT ? Errc::not_found : Errc::io,
-                    what + " " + path.string() + ": " + std::strerror(error));
+  // Out of descriptors is not a disk error: it passes, and the client should retry (503).
+  const auto code = error == ENOENT                      ? Errc::not_found
+                    : error == EMFILE || error == ENFILE ? Errc::unavailable
+                                                         : Errc::io;
+  return make_error(code, what + " " + path.string() + ": " + std::strerror(error));
 }
 
 constexpr std::uint64_t kPage = 4096;

@@ -14,6 +14,8 @@ StoreRegistry::StoreRegistry(std::filesystem::path data_dir, StoreOptions option
                              std::size_t keep_recent)
     : data_dir_(std::move(data_dir)), options_(std::move(options)), keep_recent_(keep_recent) {
   if (!options_.counters) options_.counters = std::make_shared<StorageCounters>();
+  if (!options_.open_files)
+    options_.open_files = std::make_shared<OpenFiles>(StoreOptions::kDefaultOpenFiles);
 }
 
 std::vector<std::shared_ptr<TorrentStore>> StoreRegistry::open_stores() const {
@@ -90,6 +92,8 @@ Result<UniqueFd> StoreRegistry::open_for_read(const InfoHash& hash, int file_ind
   if (fd.valid()) return fd;
   const int error = errno;
   if (error == ENOENT) return make_error(Errc::not_found, "no data yet in " + file.string());
+  if (error == EMFILE || error == ENFILE)
+    return make_error(Errc::unavailable, "cannot open " + file.string() + ": too many open files");
   return make_error(Errc::io, "cannot open " + file.string() + ": " + std::strerror(error));
 }
 

@@ -22,28 +22,23 @@ void feed_zeros(std::uint64_t length, const std::function<void(std::span<const c
 }  // namespace
 
 TorrentFiles::TorrentFiles(const std::filesystem::path& data_dir, const InfoHash& hash,
-                           ContentLayout layout)
+                           ContentLayout layout, std::shared_ptr<OpenFiles> open_files)
     : data_dir_(data_dir),
       hash_(hash),
       layout_(std::move(layout)),
-      open_(static_cast<std::size_t>(layout_.num_files())) {}
+      open_files_(std::move(open_files)),
+      owner_(open_files_->new_owner()) {}
+
+TorrentFiles::~TorrentFiles() {
+  open_files_->forget(owner_);
+}
 
 std::filesystem::path TorrentFiles::path_of(int file_index) const {
   return content_path(data_dir_, hash_, file_index);
 }
 
 Result<std::shared_ptr<MappedFile>> TorrentFiles::file(int index, bool create) {
-  std::lock_guard lock(mutex_);
-  auto& slot = open_[static_cast<std::size_t>(index)];
-  if (slot) return slot;
-  const auto size = layout_.file(index).size;
-  auto opened = MappedFile::open(path_of(index), size, create);
-  if (!opened) {
-    if (!create && opened.error().code == Errc::not_found) return std::shared_ptr<MappedFile>();
-    return opened.error();
-  }
-  slot = std::move(*opened);
-  return slot;
+  return open_files_->get(owner_, index, path_of(index), layout_.file(index).size, create);
 }
 
 Status TorrentFiles::write(int piece, int offset, std::span<const char> bytes) {
@@ -111,11 +106,7 @@ Status TorrentFiles::visit(int piece, int offset, int length,
 void TorrentFiles::release_pages(int piece) {
   for (const auto& slice : layout_.map_block(piece, 0, layout_.piece_size(piece))) {
     if (layout_.file(slice.file).pad) continue;
-    std::shared_ptr<MappedFile> mapped;
-    {
-      std::lock_guard lock(mutex_);
-      mapped = open_[static_cast<std::size_t>(slice.file)];
-    }
+    const auto mapped = open_files_->find(owner_, slice.file);
     if (mapped) mapped->release_pages(slice.offset, slice.length);
   }
 }
@@ -148,9 +139,7 @@ Status TorrentFiles::sync_file(int file_index) {
 }
 
 void TorrentFiles::release() {
-  std::lock_guard lock(mutex_);
-  for (auto& slot : open_)
-    slot.reset();
+  open_files_->forget(owner_);
 }
 
 std::vector<int> TorrentFiles::files_of(int piece) const {

@@ -111,7 +111,7 @@ TorrentStore::TorrentStore(const std::filesystem::path& data_dir, const StoreSpe
                            std::unique_ptr<CompletionDb> db, StoreOptions options)
     : key_(spec.key),
       libtorrent_key_(spec.libtorrent_key),
-      files_(data_dir, spec.key, spec.layout),
+      files_(data_dir, spec.key, spec.layout, options.open_files),
       writer_(writer),
       evictor_(evictor),
       options_(options),

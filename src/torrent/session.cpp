@@ -102,7 +102,11 @@ void Session::drain_alerts(PumpState& pump) {
     if (const auto* dropped = lt::alert_cast<lt::alerts_dropped_alert>(alert)) {
       spdlog::warn("libtorrent dropped alerts: {}", dropped->message());
     } else if (lt::alert_cast<lt::listen_failed_alert>(alert)) {
-      spdlog::error("BitTorrent listen failed: {}", alert->message());
+      // Out of descriptors, libtorrent's accept loop fails and retries at once, an alert each
+      // time: millions of lines a second without the limiter.
+      if (const auto held_back = listen_log_.admit())
+        spdlog::error("BitTorrent listen failed: {} ({} more since the last report)",
+                      alert->message(), *held_back);
     } else if (lt::alert_cast<lt::listen_succeeded_alert>(alert)) {
       spdlog::info("BitTorrent {}", alert->message());
     }

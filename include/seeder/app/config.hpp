@@ -14,6 +14,7 @@ struct Config {
   std::string host = "0.0.0.0";
   std::uint16_t port = 8080;
   int http_threads = 2;
+  int max_connections = 0;  // HTTP connections at once; 0: derived from the fd limit
   std::string cors_origin = "*";
   std::chrono::milliseconds http_read_timeout{30'000};
   std::chrono::milliseconds http_send_timeout{60'000};

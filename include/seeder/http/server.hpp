@@ -6,7 +6,9 @@
 //
 // Limits: request headers up to `header_limit`; a request must arrive within `read_timeout`
 // (this is also the keep-alive idle time); a body send that makes no progress for
-// `send_timeout` closes the connection.
+// `send_timeout` closes the connection. Beyond `max_connections`, a new connection is answered
+// `503` and closed at once. Out of descriptors (EMFILE), the accept loop backs off (10 ms,
+// doubling to 1 s) instead of spinning, and says so once per 10 s.
 
 #include <chrono>
 #include <cstdint>
@@ -33,6 +35,8 @@ struct ServerOptions {
   std::chrono::milliseconds send_timeout{60'000};
   std::size_t header_limit = 16 * 1024;
   std::uint64_t slice_bytes = 4ull << 20;  // largest single sendfile batch
+  // Connections at once; one more is answered 503 with Retry-After and closed. 0: no limit.
+  std::size_t max_connections = 0;
 };
 
 // What the server serves from. All references outlive the server.

@@ -3,7 +3,8 @@
 // through the torrent's ContentLayout, skips pad files (never created; they read as zeros) and
 // opens content files lazily.
 //
-// Thread-safe: the file table is guarded by a mutex; I/O happens on shared_ptr copies.
+// Thread-safe: open files live in the shared OpenFiles pool (bounded, LRU); I/O happens on
+// shared_ptr copies, so a file the pool closes stays usable by the job holding it.
 
 #include <cstdint>
 #include <filesystem>
@@ -17,12 +18,17 @@
 #include "seeder/core/result.hpp"
 #include "seeder/storage/content_layout.hpp"
 #include "seeder/storage/mapped_file.hpp"
+#include "seeder/storage/open_files.hpp"
 
 namespace seeder::storage {
 
 class TorrentFiles {
  public:
-  TorrentFiles(const std::filesystem::path& data_dir, const InfoHash& hash, ContentLayout layout);
+  TorrentFiles(const std::filesystem::path& data_dir, const InfoHash& hash, ContentLayout layout,
+               std::shared_ptr<OpenFiles> open_files);
+  ~TorrentFiles();
+  TorrentFiles(const TorrentFiles&) = delete;
+  TorrentFiles& operator=(const TorrentFiles&) = delete;
 
   [[nodiscard]] const ContentLayout& layout() const { return layout_; }
 
@@ -56,8 +62,8 @@ class TorrentFiles {
   std::filesystem::path data_dir_;
   InfoHash hash_;
   ContentLayout layout_;
-  std::mutex mutex_;
-  std::vector<std::shared_ptr<MappedFile>> open_;  // guarded by mutex_, one per file
+  std::shared_ptr<OpenFiles> open_files_;
+  std::uint64_t owner_;  // this torrent's key in open_files_
 };
 
 }  // namespace seeder::storage

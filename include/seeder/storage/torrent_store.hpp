@@ -66,6 +66,9 @@ struct StorageCounters {
 struct StoreOptions {
   std::uint64_t budget = 0;  // bytes of complete pieces kept on disk; 0 = no eviction
   std::shared_ptr<StorageCounters> counters = std::make_shared<StorageCounters>();
+  // Content files open at once across every store sharing these options.
+  std::shared_ptr<OpenFiles> open_files = std::make_shared<OpenFiles>(kDefaultOpenFiles);
+  static constexpr std::size_t kDefaultOpenFiles = 128;
 };
 
 class TorrentStore : public std::enable_shared_from_this<TorrentStore> {

@@ -16,6 +16,8 @@
 #include <libtorrent/session_params.hpp>
 #include <libtorrent/settings_pack.hpp>
 
+#include "seeder/core/log_limiter.hpp"
+
 namespace seeder::torrent {
 
 struct SessionOptions {
@@ -69,6 +71,7 @@ class Session {
   std::unique_ptr<libtorrent::session> session_;
   std::vector<AlertListener> listeners_;
   std::shared_ptr<PumpState> pump_;  // shared with the notify callback, outlives it
+  LogLimiter listen_log_;            // listen/accept failures, which repeat without bound
 };
 
 }  // namespace seeder::torrent
