@@ -41,6 +41,8 @@ TEST(Cli, BadValuesFailWithAReason) {
   EXPECT_FALSE(parse_serve_args({"--port", "70000"}));
   EXPECT_FALSE(parse_serve_args({"--log-level", "loud"}));
   EXPECT_FALSE(parse_serve_args({"--max-readahead", "0"}));
+  EXPECT_FALSE(parse_serve_args({"--http-read-timeout", "0s"}));
+  EXPECT_FALSE(parse_serve_args({"--http-send-timeout", "0s"}));
   EXPECT_FALSE(parse_serve_args({"--no-such-flag"}));
 }
 

@@ -71,6 +71,13 @@ TEST(Sha1, MatchesKnownVector) {
   EXPECT_EQ(sha1_hex("abc"), "a9993e364706816aba3e25717850c26c9cd0d89d");
 }
 
+TEST(Json, InvalidUtf8BecomesTheReplacementCharacter) {
+  EXPECT_EQ(json_escape("a\xff\xfe b"), "a\\ufffd\\ufffd b");
+  EXPECT_EQ(json_escape("\xc3\xa9t\xc3\xa9"), "\xc3\xa9t\xc3\xa9");  // valid: kept as is
+  EXPECT_EQ(json_escape("\xed\xa0\x80"), "\\ufffd\\ufffd\\ufffd");   // a surrogate
+  EXPECT_EQ(json_escape("\xe2\x82"), "\\ufffd\\ufffd");              // cut short
+}
+
 TEST(Json, WritesNestedValuesAndEscapes) {
   JsonWriter json;
   json.begin_object()

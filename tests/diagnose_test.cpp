@@ -2,6 +2,7 @@
 // a dead magnet (metadata fails within the timeout, exit code names the stage), other inputs,
 // the JSON form, the DHT state, and the real binary.
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include "json_value.hpp"
 #include "process.hpp"
@@ -95,6 +96,16 @@ TEST_F(DiagnoseTest, TakesATorrentFileOrAnInfoHashAndRefusesNonsense) {
   const auto nonsense = diagnose::run(options_for("/no/such/file.torrent"));
   EXPECT_EQ(nonsense.exit_code, static_cast<int>(Stage::input));
   EXPECT_EQ(find_check(nonsense, Stage::input)->verdict, Verdict::fail);
+}
+
+// A FIFO would block open() forever (and ignore SIGTERM meanwhile): refused at once.
+TEST_F(DiagnoseTest, AFifoIsRefusedRatherThanOpened) {
+  const auto fifo = swarm().root() / "diagnose.fifo";
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  const auto started = std::chrono::steady_clock::now();
+  const auto report = diagnose::run(options_for(fifo.string()));
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(5));
+  EXPECT_EQ(report.exit_code, static_cast<int>(Stage::input));
 }
 
 TEST_F(DiagnoseTest, JsonIsOneDocumentWithEventsChecksAndState) {

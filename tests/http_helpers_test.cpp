@@ -109,8 +109,20 @@ TEST(Target, RejectsBadEscapesNulAndNonOriginForm) {
   EXPECT_FALSE(parse_target("/a%2"));
   EXPECT_FALSE(parse_target("/a%zz"));
   EXPECT_FALSE(parse_target("/a%00b"));
-  EXPECT_FALSE(parse_target("http://host/a"));
+  EXPECT_FALSE(parse_target("*"));
+  EXPECT_FALSE(parse_target("host:80"));
   EXPECT_FALSE(parse_target(""));
+}
+
+// RFC 9112 §3.2.2: a server must accept the absolute form (what a client talking to a proxy sends).
+TEST(Target, AcceptsTheAbsoluteForm) {
+  const auto target = parse_target("http://host:8080/abc/d%20e?stats");
+  ASSERT_TRUE(target);
+  EXPECT_EQ(target->path, "abc/d e");
+  EXPECT_TRUE(target->has_query("stats"));
+  ASSERT_TRUE(parse_target("HTTPS://host"));
+  EXPECT_EQ(parse_target("HTTPS://host")->path, "");
+  EXPECT_EQ(parse_target("/x://y")->path, "x://y");
 }
 
 TEST(Target, EncodesPathsForLinks) {

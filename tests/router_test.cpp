@@ -218,6 +218,7 @@ TEST(RouterErrors, EachErrorCodeHasItsStatus) {
   EXPECT_EQ(status_for(Errc::unavailable), 503u);
   EXPECT_EQ(status_for(Errc::timeout), 504u);
   EXPECT_EQ(status_for(Errc::internal), 500u);
+  EXPECT_EQ(status_for(Errc::not_implemented), 501u);
 }
 
 }  // namespace

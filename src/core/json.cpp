@@ -3,12 +3,28 @@
 #include <cmath>
 #include <cstdio>
 
+#include "seeder/core/utf8.hpp"
+
 namespace seeder {
 
+// Invalid UTF-8 (a %ff in a path, a Latin-1 file name) becomes U+FFFD: the document stays valid
+// JSON, and the character that could not be shown is visibly marked (RFC 8259 §8.1).
 std::string json_escape(std::string_view text) {
   std::string out;
   out.reserve(text.size() + 2);
-  for (const char c : text) {
+  for (std::size_t at = 0; at < text.size();) {
+    const char c = text[at];
+    const auto length = utf8_sequence_length(text, at);
+    if (length == 0) {
+      out += "\\ufffd";
+      ++at;
+      continue;
+    }
+    at += length;
+    if (length > 1) {
+      out.append(text.substr(at - length, length));
+      continue;
+    }
     switch (c) {
       case '"':
         out += "\\\"";

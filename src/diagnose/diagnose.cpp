@@ -1,6 +1,7 @@
 #include "seeder/diagnose/diagnose.hpp"
 
 #include <algorithm>
+#include <filesystem>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -58,6 +59,12 @@ Result<lt::add_torrent_params> params_for(const std::string& target) {
     lt::add_torrent_params params;
     params.info_hashes = lt::info_hash_t(lt::sha1_hash(hash->raw().data()));
     return params;
+  }
+  // A FIFO or a device would block the open (and ignore SIGTERM meanwhile) or never end.
+  std::error_code ec_type;
+  if (std::filesystem::exists(target, ec_type) &&
+      !std::filesystem::is_regular_file(target, ec_type)) {
+    return make_error(Errc::bad_request, "'" + target + "' is not a regular file");
   }
   std::ifstream file(target, std::ios::binary);
   if (!file) {

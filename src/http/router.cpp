@@ -59,6 +59,8 @@ unsigned status_for(Errc code) {
       return 502;
     case Errc::timeout:
       return 504;
+    case Errc::not_implemented:
+      return 501;
     case Errc::cancelled:
     case Errc::io:
     case Errc::internal:

@@ -167,6 +167,13 @@ class Connection : public std::enable_shared_from_this<Connection> {
       return;
     }
     const auto& request = parser_->get();
+    if (request.count(bhttp::field::transfer_encoding) != 0 && !parser_->chunked()) {
+      // RFC 9112 §6.1: a coding seeder cannot undo leaves the body's framing unknown, so the
+      // connection closes after the answer (keep_alive_ stays false).
+      send_reply(router().error_reply(
+          make_error(Errc::not_implemented, "unsupported Transfer-Encoding"), RequestHead{}));
+      return;
+    }
     keep_alive_ = request.keep_alive();
     head_ = head_of(request);
     handle_request();
@@ -578,6 +585,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
       }
       if (sent == 0) {
         log_failure(make_error(Errc::io, "content file is shorter than its verified pieces"));
+        if (source_) source_->bytes_missing();
       } else if (errno != EPIPE && errno != ECONNRESET) {
         log_failure(make_error(Errc::io, std::string("sendfile: ") + std::strerror(errno)));
       }

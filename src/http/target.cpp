@@ -68,7 +68,26 @@ std::optional<std::string> percent_decode(std::string_view text, bool plus_is_sp
   return out;
 }
 
+namespace {
+
+// Absolute-form ("http://host/path?q", RFC 9112 §3.2.2), which a server must accept: the
+// scheme and authority are dropped and the rest is read as origin-form.
+std::string_view origin_form(std::string_view target) {
+  const auto scheme_end = target.find("://");
+  if (scheme_end == std::string_view::npos || scheme_end == 0) return target;
+  for (const char c : target.substr(0, scheme_end)) {
+    if (std::isalpha(static_cast<unsigned char>(c)) == 0) return target;
+  }
+  const auto rest = target.substr(scheme_end + 3);
+  const auto path = rest.find_first_of("/?");
+  if (path == std::string_view::npos) return "/";
+  return rest[path] == '/' ? rest.substr(path) : std::string_view("/");
+}
+
+}  // namespace
+
 std::optional<Target> parse_target(std::string_view target) {
+  target = origin_form(target);
   if (target.empty() || target.front() != '/') return std::nullopt;
   const auto hash_mark = target.find('#');
   if (hash_mark != std::string_view::npos) target = target.substr(0, hash_mark);

@@ -6,37 +6,13 @@
 
 #include <libtorrent/file_storage.hpp>
 
+#include "seeder/core/utf8.hpp"
+
 namespace seeder::storage {
 namespace {
 
 constexpr std::size_t kMaxComponent = 255;  // NAME_MAX on Linux: what a downloader can save
 constexpr std::size_t kMaxExtension = 32;
-
-// Length of the valid UTF-8 sequence starting at `text[at]`, or 0 (RFC 3629: no overlong forms,
-// no surrogates, nothing above U+10FFFF).
-std::size_t utf8_sequence(std::string_view text, std::size_t at) {
-  const auto byte = [&](std::size_t i) { return static_cast<unsigned char>(text[at + i]); };
-  const auto lead = byte(0);
-  std::size_t length = 0;
-  if (lead < 0x80) return 1;
-  if (lead >= 0xC2 && lead <= 0xDF)
-    length = 2;
-  else if (lead >= 0xE0 && lead <= 0xEF)
-    length = 3;
-  else if (lead >= 0xF0 && lead <= 0xF4)
-    length = 4;
-  else
-    return 0;
-  if (at + length > text.size()) return 0;
-  for (std::size_t i = 1; i < length; ++i) {
-    if ((byte(i) & 0xC0) != 0x80) return 0;
-  }
-  if (lead == 0xE0 && byte(1) < 0xA0) return 0;  // overlong
-  if (lead == 0xED && byte(1) > 0x9F) return 0;  // surrogate
-  if (lead == 0xF0 && byte(1) < 0x90) return 0;  // overlong
-  if (lead == 0xF4 && byte(1) > 0x8F) return 0;  // above U+10FFFF
-  return length;
-}
 
 // Cuts `name` to at most `limit` bytes on a character boundary, keeping a short extension.
 std::string shorten(const std::string& name, std::size_t limit) {
@@ -57,7 +33,7 @@ std::string safe_component(std::string_view component) {
   out.reserve(component.size());
   for (std::size_t at = 0; at < component.size();) {
     const auto c = static_cast<unsigned char>(component[at]);
-    const auto length = utf8_sequence(component, at);
+    const auto length = utf8_sequence_length(component, at);
     if (length == 0 || c < 0x20 || c == 0x7F || c == '\\') {
       out.push_back('_');
       at += length == 0 ? 1 : length;

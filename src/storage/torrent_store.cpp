@@ -381,6 +381,38 @@ void TorrentStore::enforce_budget(std::uint64_t incoming) {
   writer_.schedule(shared_from_this());  // record the evictions
 }
 
+int TorrentStore::recheck_file(int file_index) {
+  if (file_index < 0 || static_cast<std::size_t>(file_index) >= spans_.size()) return 0;
+  const auto& span = spans_[static_cast<std::size_t>(file_index)];
+  std::vector<int> claimed;
+  {
+    std::lock_guard lock(mutex_);
+    for (int piece = span.first_piece; piece <= span.last_piece; ++piece) {
+      if (complete_[static_cast<std::size_t>(piece)] != 0) claimed.push_back(piece);
+    }
+  }
+  std::vector<int> forgotten;
+  for (const int piece : missing_bytes(claimed)) {
+    std::lock_guard shard_lock(shard(piece));
+    {
+      std::lock_guard lock(mutex_);
+      if (complete_[static_cast<std::size_t>(piece)] == 0) continue;
+      mark_incomplete_locked(piece);
+      pending_[piece] = false;
+    }
+    if (const auto callbacks = listener(); callbacks.evicting) callbacks.evicting(piece);
+    forgotten.push_back(piece);
+  }
+  if (forgotten.empty()) return 0;
+  spdlog::warn(
+      "torrent {}: {} is shorter than its verified pieces (changed behind seeder's "
+      "back); {} piece(s) will be downloaded again",
+      key_.hex(), files_.path_of(file_index).string(), forgotten.size());
+  if (const auto callbacks = listener(); callbacks.evicted) callbacks.evicted(forgotten);
+  writer_.schedule(shared_from_this());
+  return static_cast<int>(forgotten.size());
+}
+
 // A copy, so callbacks run without the listener lock (they may take their owner's locks).
 TorrentStore::EvictionListener TorrentStore::listener() {
   std::lock_guard lock(listener_mutex_);

@@ -5,12 +5,13 @@
 namespace seeder::torrent {
 
 CompletedFileSource::CompletedFileSource(std::shared_ptr<storage::TorrentStore> store,
-                                         int first_piece, int last_piece, UniqueFd fd,
-                                         std::uint64_t first, std::uint64_t length,
+                                         int first_piece, int last_piece, int file_index,
+                                         UniqueFd fd, std::uint64_t first, std::uint64_t length,
                                          boost::asio::any_io_executor executor)
     : store_(std::move(store)),
       first_piece_(first_piece),
       last_piece_(last_piece),
+      file_index_(file_index),
       fd_(std::move(fd)),
       cursor_(first),
       end_(first + length),

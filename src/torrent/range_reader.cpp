@@ -132,6 +132,10 @@ void RangeReader::count_stall() const {
   counter += static_cast<std::uint64_t>(waited);
 }
 
+void RangeReader::bytes_missing() {
+  if (auto store = lease_.torrent().store()) store->recheck_file(file_.index);
+}
+
 Result<FileSlice> RangeReader::take_slice(std::uint64_t max_bytes) {
   if (!fd_.valid()) {
     auto fd = files_.open_for_read(lease_.torrent().meta().hash(), file_.index);

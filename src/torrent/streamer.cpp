@@ -59,17 +59,17 @@ std::shared_ptr<ByteSource> Streamer::completed_source(
   struct stat info {};
   if (!fd || ::fstat(fd->get(), &info) != 0 ||
       static_cast<std::uint64_t>(info.st_size) < request.file->size) {
-    // Recorded complete, yet the file is gone or short: leave it to the live path, which only
-    // serves what libtorrent verifies again.
-    spdlog::warn("torrent {}: '{}' is recorded complete but its content file is missing or short",
-                 request.entry->meta->hash().hex(), request.file->path);
+    // Recorded complete, yet the file is gone or short: forget what is missing and leave it to
+    // the live path, which fetches those pieces again.
     store->unprotect(pieces.first, pieces.last);
+    store->recheck_file(request.file->index);
     return nullptr;
   }
   for (int piece = pieces.first; piece <= pieces.last; ++piece)
     store->touch(piece);
-  return std::make_shared<CompletedFileSource>(store, pieces.first, pieces.last, std::move(*fd),
-                                               request.first, request.length, request.executor);
+  return std::make_shared<CompletedFileSource>(store, pieces.first, pieces.last,
+                                               request.file->index, std::move(*fd), request.first,
+                                               request.length, request.executor);
 }
 
 void Streamer::open_live(const Request& request, OpenHandler handler) {

@@ -35,6 +35,10 @@ class ByteSource {
   // Abandons the read: a pending async_next completes with Errc::cancelled, and read-ahead held
   // for this source is released at once.
   virtual void cancel() = 0;
+  // The last slice could not be sent in full: its file is shorter than its verified pieces
+  // (truncated behind seeder's back). The source stops trusting those pieces, so that the next
+  // request fetches them again instead of being cut short the same way.
+  virtual void bytes_missing() {}
 };
 
 }  // namespace seeder

@@ -20,6 +20,7 @@ enum class Errc {
   cancelled,              // the requester went away
   io,                     // a file system or database operation failed
   internal,               // a bug or an unexpected library failure
+  not_implemented,        // a request feature seeder does not support (Transfer-Encoding)
 };
 
 struct Error {

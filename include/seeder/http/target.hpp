@@ -17,8 +17,8 @@ struct Target {
   [[nodiscard]] bool has_query(std::string_view key) const;
 };
 
-// nullopt when the target is not origin-form ("/..."), an escape is malformed, or it decodes to
-// a NUL byte.
+// Origin-form ("/...") or absolute-form ("http://host/..."); nullopt for any other form, a
+// malformed escape, or a path that decodes to a NUL byte.
 std::optional<Target> parse_target(std::string_view target);
 
 // Percent-decoding (RFC 3986 §2.1). '+' stays '+' unless plus_is_space.

@@ -128,6 +128,11 @@ class TorrentStore : public std::enable_shared_from_this<TorrentStore> {
 
   void set_eviction_listener(EvictionListener listener);
 
+  // Checks file `file_index`'s recorded pieces against its content file (size and holes) and
+  // forgets those whose bytes are gone, as an eviction would. Any thread; touches the disk.
+  // Returns how many pieces were forgotten.
+  int recheck_file(int file_index);
+
   // Evictor thread, writes, hashes (and open): if over budget once `incoming` more bytes are
   // complete, evict down to the low watermark (less `incoming`).
   void enforce_budget(std::uint64_t incoming = 0);

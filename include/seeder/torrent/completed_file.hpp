@@ -20,7 +20,7 @@ class CompletedFileSource final : public ByteSource {
   // Takes over the protection of pieces [first_piece, last_piece], which the caller obtained
   // (TorrentStore::protect_if_complete), and releases it when destroyed.
   CompletedFileSource(std::shared_ptr<storage::TorrentStore> store, int first_piece, int last_piece,
-                      UniqueFd fd, std::uint64_t first, std::uint64_t length,
+                      int file_index, UniqueFd fd, std::uint64_t first, std::uint64_t length,
                       boost::asio::any_io_executor executor);
   ~CompletedFileSource() override;
   CompletedFileSource(const CompletedFileSource&) = delete;
@@ -29,11 +29,13 @@ class CompletedFileSource final : public ByteSource {
   [[nodiscard]] std::uint64_t size() const override { return length_; }
   void async_next(std::uint64_t max_bytes, NextHandler handler) override;
   void cancel() override { cancelled_ = true; }
+  void bytes_missing() override { store_->recheck_file(file_index_); }
 
  private:
   std::shared_ptr<storage::TorrentStore> store_;
   int first_piece_;
   int last_piece_;
+  int file_index_;
   UniqueFd fd_;
   std::uint64_t cursor_;
   std::uint64_t end_;

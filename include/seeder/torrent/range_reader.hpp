@@ -58,6 +58,7 @@ class RangeReader final : public ByteSource, public std::enable_shared_from_this
   [[nodiscard]] std::uint64_t size() const override { return end_ - begin_; }
   void async_next(std::uint64_t max_bytes, NextHandler handler) override;
   void cancel() override;
+  void bytes_missing() override;
 
  private:
   [[nodiscard]] int cursor_piece() const;
