@@ -284,7 +284,7 @@ void MmapDiskIO::async_hash2(
 void MmapDiskIO::async_move_storage(
     lt::storage_index_t, std::string path, lt::move_flags_t,
     std::function<void(lt::status_t, const std::string&, const lt::storage_error&)> handler) {
-  // Content lives where seeder puts it (by info-hash and path hash); libtorrent's save path is
+  // Content lives where seeder puts it (by info-hash and file index); libtorrent's save path is
   // not used, so there is nothing to move.
   const lt::storage_error error(lt::error_code(boost::system::errc::operation_not_supported,
                                                boost::system::generic_category()),

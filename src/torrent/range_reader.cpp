@@ -1,5 +1,7 @@
 #include "seeder/torrent/range_reader.hpp"
 
+#include <sys/stat.h>
+
 #include <boost/asio/post.hpp>
 
 namespace seeder::torrent {
@@ -68,7 +70,29 @@ void RangeReader::release_window() {
 void RangeReader::async_start(std::function<void(Status)> handler) {
   const int piece = cursor_piece();
   slide_window(piece);
-  wait_for(piece, std::move(handler));
+  wait_for(piece, [this, handler = std::move(handler)](Status ready) {
+    handler(ready ? open_content() : ready);
+  });
+}
+
+// A status line is a promise that the body can start: the content file is open, and holds the
+// first piece's bytes, before it is sent.
+Status RangeReader::open_content() {
+  auto fd = files_.open_for_read(lease_.torrent().meta().hash(), file_.index);
+  if (!fd) return fd.error();
+  fd_ = std::move(*fd);
+  const auto& meta = lease_.torrent().meta();
+  const int piece = cursor_piece();
+  const auto needed =
+      std::min(end_, meta.piece_offset(piece) + meta.piece_size(piece)) - file_.offset;
+  struct stat info {};
+  if (::fstat(fd_.get(), &info) != 0 || static_cast<std::uint64_t>(info.st_size) < needed) {
+    bytes_missing();
+    return make_error(Errc::unavailable, "the content file of " + file_.path +
+                                             " is shorter than its verified pieces; they are "
+                                             "being fetched again");
+  }
+  return {};
 }
 
 void RangeReader::async_next(std::uint64_t max_bytes, NextHandler handler) {

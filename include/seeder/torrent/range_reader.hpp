@@ -68,6 +68,7 @@ class RangeReader final : public ByteSource, public std::enable_shared_from_this
   void wait_for(int piece, std::function<void(Status)> handler);
   void on_wait_done(Status status);
   Result<FileSlice> take_slice(std::uint64_t max_bytes);
+  Status open_content();
 
   LiveTorrent::ReaderLease lease_;
   const FileInfo& file_;
