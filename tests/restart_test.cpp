@@ -255,6 +255,29 @@ TEST_F(RestartTest, TheBinaryServesEveryFileOfATorrentItResolvedFromAMagnetLink)
   child.stop();
 }
 
+// A byte flipped on disk after verification is served as is by default (only sizes and holes
+// are checked at start); --verify-on-start hashes the records again and fetches the piece.
+TEST_F(RestartTest, VerifyOnStartCatchesAByteChangedOnDiskWhileStopped) {
+  {
+    auto first = start(config_);
+    ASSERT_TRUE(http_get(first->http_port(), big().url(big().name)).body == big_bytes());
+    first->stores().flush();
+  }
+  const auto content = storage::content_path(config_.data_dir, big().hash, 0);
+  {
+    std::fstream file(content, std::ios::in | std::ios::out | std::ios::binary);
+    file.seekp(100'000);
+    const char flipped = static_cast<char>(~big_bytes()[100'000]);
+    file.write(&flipped, 1);
+  }
+  auto verified = config_;
+  verified.verify_on_start = true;
+  auto gateway = start(verified);
+  const auto response = http_get(gateway->http_port(), big().url(big().name));
+  ASSERT_EQ(response.status, 200u);
+  EXPECT_TRUE(response.body == big_bytes()) << "the flipped byte was served";
+}
+
 TEST_F(RestartTest, TheBinaryExitsNonZeroWithAReasonOnAnUnwritableDataDir) {
   const auto log = swarm().root() / "refused.log";
   ChildProcess child({SEEDER_BINARY, "serve", "--port", "0", "--data-dir", "/proc/seeder-refused"},

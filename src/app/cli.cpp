@@ -98,6 +98,10 @@ void add_serve_options(CLI::App& app, Config& config, ServeText& text) {
       ->envname(env("HTTP_SEND_TIMEOUT"))
       ->check(kDuration)
       ->capture_default_str();
+  app.add_flag("--verify-on-start,!--no-verify-on-start", config.verify_on_start,
+               "hash every recorded piece again when a torrent is first opened after start")
+      ->envname(env("VERIFY_ON_START"))
+      ->capture_default_str();
   app.add_option("--max-connections", config.max_connections,
                  "HTTP connections at once; more get 503 (0: derived from the fd limit)")
       ->envname(env("MAX_CONNECTIONS"))

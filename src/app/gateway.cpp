@@ -148,6 +148,7 @@ Result<std::unique_ptr<Gateway>> Gateway::start(const Config& config) {
   storage::StoreOptions store_options;
   store_options.budget = config.per_torrent_cache_budget;
   store_options.open_files = std::make_shared<storage::OpenFiles>(fds.open_files);
+  store_options.verify_on_open = config.verify_on_start;
   parts->stores = std::make_unique<storage::StoreRegistry>(config.data_dir, store_options);
 
   torrent::SessionOptions session_options;

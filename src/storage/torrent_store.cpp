@@ -9,6 +9,7 @@
 #include <unordered_set>
 
 #include <spdlog/spdlog.h>
+#include <libtorrent/hasher.hpp>
 #include <libtorrent/torrent_info.hpp>
 
 #include "seeder/core/unique_fd.hpp"
@@ -69,8 +70,14 @@ std::vector<std::uint32_t> stored_bytes_per_piece(const TorrentFiles& files) {
 }  // namespace
 
 StoreSpec spec_for(const InfoHash& key, const lt::torrent_info& info, std::string torrent_file) {
+  std::vector<lt::sha1_hash> hashes;
+  if (info.info_hashes().has_v1()) {
+    hashes.reserve(static_cast<std::size_t>(info.num_pieces()));
+    for (const auto piece : info.piece_range())
+      hashes.push_back(info.hash_for_piece(piece));
+  }
   return StoreSpec{key, info.info_hashes().get_best(), ContentLayout::from(info.orig_files()),
-                   std::move(torrent_file)};
+                   std::move(torrent_file), std::move(hashes)};
 }
 
 Result<std::shared_ptr<TorrentStore>> TorrentStore::open(const std::filesystem::path& data_dir,
@@ -100,6 +107,7 @@ Result<std::shared_ptr<TorrentStore>> TorrentStore::open(const std::filesystem::
   std::shared_ptr<TorrentStore> store(
       new TorrentStore(data_dir, spec, writer, evictor, std::move(*db), options));
   if (auto loaded = store->load(*state); !loaded) return loaded.error();
+  if (options.verify_on_open) store->verify(spec.piece_hashes);
   // A smaller budget than last time, or pieces recorded by a run without one.
   store->enforce_budget();
   if (auto persisted = store->persist_pending(); !persisted) return persisted.error();
@@ -215,6 +223,43 @@ Status TorrentStore::load(const CompletionDb::State& state) {
   }
   std::lock_guard db_lock(db_mutex_);
   return db_->apply(change);
+}
+
+// Hashes every recorded piece; a mismatch is forgotten (downloaded again) and reported.
+void TorrentStore::verify(const std::vector<lt::sha1_hash>& hashes) {
+  if (hashes.size() != complete_.size()) {
+    spdlog::warn("torrent {}: no v1 piece hashes to verify against; trusting the records",
+                 key_.hex());
+    return;
+  }
+  int checked = 0;
+  std::vector<int> bad;
+  for (int piece = 0; piece < num_pieces(); ++piece) {
+    if (!piece_complete(piece)) continue;
+    lt::hasher sha1;
+    const auto read =
+        files_.visit(piece, 0, files_.layout().piece_size(piece), [&](std::span<const char> bytes) {
+          sha1.update({bytes.data(), static_cast<std::ptrdiff_t>(bytes.size())});
+        });
+    ++checked;
+    if (!read || sha1.final() != hashes[static_cast<std::size_t>(piece)]) bad.push_back(piece);
+    files_.release_pages(piece);
+  }
+  {
+    std::lock_guard lock(mutex_);
+    for (const int piece : bad) {
+      mark_incomplete_locked(piece);
+      pending_[piece] = false;
+    }
+  }
+  if (!bad.empty()) {
+    spdlog::warn(
+        "torrent {}: {} of {} recorded piece(s) failed verification; they will be "
+        "downloaded again",
+        key_.hex(), bad.size(), checked);
+  } else {
+    spdlog::info("torrent {}: {} recorded piece(s) verified", key_.hex(), checked);
+  }
 }
 
 void TorrentStore::mark_complete_locked(int piece) {

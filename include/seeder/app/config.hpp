@@ -32,6 +32,7 @@ struct Config {
   std::filesystem::path data_dir = "data";
   std::uint64_t max_readahead = 20ull << 20;
   std::uint64_t per_torrent_cache_budget = 0;  // 0: no eviction
+  bool verify_on_start = false;  // hash recorded pieces again when a torrent's store opens
   std::chrono::milliseconds torrent_ttl{600'000};
   std::chrono::milliseconds piece_timeout{60'000};
   int disk_threads = 2;

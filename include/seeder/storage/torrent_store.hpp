@@ -50,6 +50,8 @@ struct StoreSpec {
   libtorrent::sha1_hash libtorrent_key;  // info_hash_t::get_best(), what the disk backend sees
   ContentLayout layout;                  // from the original file layout (orig_files())
   std::string torrent_file;              // saved beside the content; empty when unknown yet
+  std::vector<libtorrent::sha1_hash>
+      piece_hashes;  // v1 hashes, for --verify-on-start; may be empty
 };
 
 // The spec for a torrent whose metadata is known.
@@ -69,6 +71,9 @@ struct StoreOptions {
   // Content files open at once across every store sharing these options.
   std::shared_ptr<OpenFiles> open_files = std::make_shared<OpenFiles>(kDefaultOpenFiles);
   static constexpr std::size_t kDefaultOpenFiles = 128;
+  // Hash every recorded piece again when the store opens (--verify-on-start): catches bytes
+  // changed on disk behind seeder's back, at the cost of reading everything once.
+  bool verify_on_open = false;
 };
 
 class TorrentStore : public std::enable_shared_from_this<TorrentStore> {
@@ -155,6 +160,7 @@ class TorrentStore : public std::enable_shared_from_this<TorrentStore> {
                CompletionWriter& writer, Evictor& evictor, std::unique_ptr<CompletionDb> db,
                StoreOptions options);
   Status load(const CompletionDb::State& state);
+  void verify(const std::vector<libtorrent::sha1_hash>& hashes);
   std::vector<int> missing_bytes(const std::vector<int>& claimed) const;
   void mark_complete_locked(int piece);
   void mark_incomplete_locked(int piece);
