@@ -66,34 +66,12 @@ TEST_F(FdPressureTest,
   const auto port = free_port();
   const auto log = swarm().root() / "fd-pressure.log";
   const auto data = swarm().root() / "fd-pressure-data";
-  ChildProcess child({"/bin/sh",
-                      "-c",
-                      "ulimit -n 256 && exec \"$0\" \"$@\"",
-                      SEEDER_BINARY,
-                      "serve",
-                      "--host",
-                      "127.0.0.1",
-                      "--port",
-                      std::to_string(port),
-                      "--input",
-                      swarm().input_dir().string(),
-                      "--data-dir",
-                      data.string(),
-                      "--bt-listen",
-                      "127.0.0.1:0",
-                      "--no-dht",
-                      "--no-lsd",
-                      "--no-upnp",
-                      "--no-natpmp",
-                      "--probe-port",
-                      "0",
-                      "--metrics-port",
-                      "0",
-                      "--peer",
-                      "127.0.0.1:" + std::to_string(swarm().seeder().port()),
-                      "--log-level",
-                      "info"},
-                     log.string());
+  auto args = loopback_serve_args(
+      SEEDER_BINARY, port, swarm().input_dir().string(), data.string(),
+      {"--peer", "127.0.0.1:" + std::to_string(swarm().seeder().port()), "--log-level", "info"});
+  // The limit is set by a shell that then becomes the binary: soft and hard, as a user's would.
+  args.insert(args.begin(), {"/bin/sh", "-c", "ulimit -n 256 && exec \"$0\" \"$@\""});
+  ChildProcess child(args, log.string());
   ASSERT_TRUE(wait_for_listener(port, 20s));
   std::vector<int> idle;
   for (int i = 0; i < 400; ++i) {

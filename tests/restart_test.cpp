@@ -165,19 +165,12 @@ TEST_F(RestartTest, AKillMinus9MidDownloadThenARestartServesOnlyCorrectBytes) {
   const auto port = free_port();
   {
     UploadCap cap(swarm().seeder(), 1 << 20);
-    ChildProcess child({SEEDER_BINARY,    "serve",
-                        "--host",         "127.0.0.1",
-                        "--port",         std::to_string(port),
-                        "--input",        swarm().input_dir().string(),
-                        "--data-dir",     config_.data_dir.string(),
-                        "--bt-listen",    "127.0.0.1:0",
-                        "--no-dht",       "--no-lsd",
-                        "--no-upnp",      "--no-natpmp",
-                        "--probe-port",   "0",
-                        "--metrics-port", "0",
-                        "--peer",         "127.0.0.1:" + std::to_string(swarm().seeder().port()),
-                        "--log-level",    "warn"},
-                       (swarm().root() / "crashed.log").string());
+    ChildProcess child(
+        loopback_serve_args(SEEDER_BINARY, port, swarm().input_dir().string(),
+                            config_.data_dir.string(),
+                            {"--peer", "127.0.0.1:" + std::to_string(swarm().seeder().port()),
+                             "--log-level", "warn"}),
+        (swarm().root() / "crashed.log").string());
     ASSERT_TRUE(wait_for_listener(port, 20s));
     ASSERT_EQ(http_request(port, "HEAD", big().url(big().name)).status,
               200u);  // starts the download
@@ -202,30 +195,10 @@ TEST_F(RestartTest, TheBinaryServesEveryFileOfATorrentItResolvedFromAMagnetLink)
   const auto empty = swarm().root() / "magnet-empty-input";
   std::filesystem::create_directories(empty);
   const auto port = free_port();
-  ChildProcess child({SEEDER_BINARY,
-                      "serve",
-                      "--host",
-                      "127.0.0.1",
-                      "--port",
-                      std::to_string(port),
-                      "--input",
-                      empty.string(),
-                      "--data-dir",
-                      config_.data_dir.string(),
-                      "--bt-listen",
-                      "127.0.0.1:0",
-                      "--no-dht",
-                      "--no-lsd",
-                      "--no-upnp",
-                      "--no-natpmp",
-                      "--probe-port",
-                      "0",
-                      "--metrics-port",
-                      "0",
-                      "--allow-magnets",
-                      "--log-level",
-                      "warn"},
-                     (swarm().root() / "magnet-binary.log").string());
+  ChildProcess child(
+      loopback_serve_args(SEEDER_BINARY, port, empty.string(), config_.data_dir.string(),
+                          {"--allow-magnets", "--log-level", "warn"}),
+      (swarm().root() / "magnet-binary.log").string());
   ASSERT_TRUE(wait_for_listener(port, 20s));
   const auto magnet = "magnet:?xt=urn:btih:" + torrent.hash.hex() +
                       "&x.pe=127.0.0.1:" + std::to_string(swarm().seeder().port());

@@ -19,6 +19,23 @@ extern char** environ;
 
 namespace seeder::test {
 
+std::vector<std::string> loopback_serve_args(const std::string& binary, std::uint16_t port,
+                                             const std::string& input, const std::string& data_dir,
+                                             const std::vector<std::string>& extra) {
+  std::vector<std::string> args{binary,           "serve",
+                                "--host",         "127.0.0.1",
+                                "--port",         std::to_string(port),
+                                "--input",        input,
+                                "--data-dir",     data_dir,
+                                "--bt-listen",    "127.0.0.1:0",
+                                "--no-dht",       "--no-lsd",
+                                "--no-upnp",      "--no-natpmp",
+                                "--probe-port",   "0",
+                                "--metrics-port", "0"};
+  args.insert(args.end(), extra.begin(), extra.end());
+  return args;
+}
+
 ChildProcess::ChildProcess(const std::vector<std::string>& argv, const std::string& log_path) {
   int pipe_fds[2];
   if (::pipe2(pipe_fds, O_CLOEXEC) != 0) throw std::runtime_error("pipe failed");

@@ -39,6 +39,12 @@ class ChildProcess {
   std::uint64_t final_peak_rss_ = 0;
 };
 
+// Arguments for the real binary's `seeder serve` on 127.0.0.1:`port`, on loopback only (no DHT,
+// LSD, UPnP or NAT-PMP; probes and metrics on free ports), followed by `extra`.
+std::vector<std::string> loopback_serve_args(const std::string& binary, std::uint16_t port,
+                                             const std::string& input, const std::string& data_dir,
+                                             const std::vector<std::string>& extra);
+
 // A TCP port on 127.0.0.1 that was free a moment ago.
 std::uint16_t free_port();
 // Waits until something accepts connections on 127.0.0.1:`port`.
