@@ -10,7 +10,8 @@ SwarmProcess::SwarmProcess(const SwarmSpec& spec, const std::filesystem::path& l
   child_ = std::make_unique<ChildProcess>(
       std::vector<std::string>{BENCH_SWARM_BINARY, "--size-mib", std::to_string(spec.size_mib),
                                "--piece-kib", std::to_string(spec.piece_kib), "--rate-mib",
-                               std::to_string(spec.rate_mib)},
+                               std::to_string(spec.rate_mib), "--multi-file",
+                               spec.multi_file ? "1" : "0"},
       (log_dir / "swarm.log").string());
   std::istringstream ready(child_->read_line(std::chrono::minutes(5)));
   std::string word;
@@ -18,7 +19,12 @@ SwarmProcess::SwarmProcess(const SwarmSpec& spec, const std::filesystem::path& l
   if (word != "READY") throw std::runtime_error("bench_swarm did not start");
   std::ifstream torrent(torrent_path_, std::ios::binary);
   torrent_bytes_.assign(std::istreambuf_iterator<char>(torrent), std::istreambuf_iterator<char>());
-  size_ = std::filesystem::file_size(content_file_);
+  if (std::filesystem::is_directory(content_file_)) {
+    for (const auto& item : std::filesystem::recursive_directory_iterator(content_file_))
+      if (item.is_regular_file()) size_ += item.file_size();
+  } else {
+    size_ = std::filesystem::file_size(content_file_);
+  }
 }
 
 GatewayProcess::GatewayProcess(const SwarmProcess& swarm, const std::filesystem::path& data_dir,

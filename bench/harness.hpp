@@ -20,6 +20,9 @@ struct SwarmSpec {
   std::size_t size_mib = 256;
   int piece_kib = 256;
   int rate_mib = 0;  // seeder upload cap, 0 = none
+  // The soak pack instead of big.bin: one multi-file torrent whose movie is size_mib (see
+  // bench_swarm); content_file() is then its top directory and url() does not apply.
+  bool multi_file = false;
 };
 
 class SwarmProcess {
@@ -32,7 +35,7 @@ class SwarmProcess {
   [[nodiscard]] const std::string& hash() const { return hash_; }
   [[nodiscard]] const std::string& torrent_file() const { return torrent_bytes_; }
   [[nodiscard]] const std::filesystem::path& torrent_path() const { return torrent_path_; }
-  [[nodiscard]] std::uint64_t size() const { return size_; }
+  [[nodiscard]] std::uint64_t size() const { return size_; }  // all content files together
   // "/<hash>/big.bin"
   [[nodiscard]] std::string url() const { return "/" + hash_ + "/big.bin"; }
 
