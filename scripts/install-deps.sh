@@ -2,7 +2,9 @@
 # Installs the Debian 12 packages seeder needs, and only those that are missing.
 # One list for every consumer: scripts/dev (run/test), .ci/run and the Dockerfile.
 #
-#   scripts/install-deps.sh            build + test packages (default)
+#   scripts/install-deps.sh            build + test packages, sanitizer and fuzzing toolchain
+#                                      included (default: scripts/dev, CI)
+#   scripts/install-deps.sh --build    build + unit-test packages only (the Dockerfile)
 #   scripts/install-deps.sh --runtime  shared libraries the seeder binary needs at run time
 #   scripts/install-deps.sh --bench    build packages plus the benchmark baselines (nginx)
 set -euo pipefail
@@ -15,14 +17,18 @@ build_packages=(
 runtime_packages=(
   libtorrent-rasterbar2.0 libsqlite3-0 libspdlog1.10 libfmt9 libssl3 ca-certificates
 )
+# The asan preset and the fuzzers (clang + libFuzzer + sanitizer runtimes); ccache makes
+# repeated `scripts/dev test` runs cheap on small machines.
+test_packages=(clang libfuzzer-14-dev libclang-rt-14-dev ccache)
 bench_packages=(nginx-light curl)  # baselines for bench/storage_bench
 
-mode=${1:---build}
+mode=${1:---test}
 case "$mode" in
+  --test) wanted=("${build_packages[@]}" "${test_packages[@]}") ;;
   --build) wanted=("${build_packages[@]}") ;;
   --runtime) wanted=("${runtime_packages[@]}") ;;
   --bench) wanted=("${build_packages[@]}" "${bench_packages[@]}") ;;
-  *) echo "install-deps: unknown mode '$mode' (use --build, --runtime or --bench)" >&2; exit 2 ;;
+  *) echo "install-deps: unknown mode '$mode' (use --test, --build, --runtime or --bench)" >&2; exit 2 ;;
 esac
 
 missing=()
