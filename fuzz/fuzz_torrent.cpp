@@ -31,6 +31,26 @@ void check_pieces(const torrent::TorrentMeta& meta, std::uint64_t begin, std::ui
   SEEDER_FUZZ_CHECK(meta.piece_offset(span.last) + meta.piece_size(span.last) >= end);
 }
 
+// README "File names": every URL path is made of non-empty components other than "." and "..",
+// without control characters or backslashes, in valid UTF-8, each at most 255 bytes.
+void check_url_path(std::string_view path) {
+  SEEDER_FUZZ_CHECK(!path.empty());
+  SEEDER_FUZZ_CHECK(seeder::fuzz::is_valid_utf8(path));
+  SEEDER_FUZZ_CHECK(path != "source.torrent");  // reserved for the metadata route
+  while (!path.empty()) {
+    const auto slash = path.find('/');
+    const auto component = path.substr(0, slash);
+    path = slash == std::string_view::npos ? std::string_view{} : path.substr(slash + 1);
+    SEEDER_FUZZ_CHECK(!component.empty() && component != "." && component != "..");
+    SEEDER_FUZZ_CHECK(component.size() <= 255);
+    for (const char c : component) {
+      const auto byte = static_cast<unsigned char>(c);
+      SEEDER_FUZZ_CHECK(byte >= 0x20 && byte != 0x7f && c != '\\');
+    }
+    if (slash != std::string_view::npos) SEEDER_FUZZ_CHECK(!path.empty());  // no trailing '/'
+  }
+}
+
 void check_meta(const torrent::TorrentMeta& meta) {
   SEEDER_FUZZ_CHECK(meta.piece_length() > 0 && meta.num_pieces() > 0);
   const auto length = static_cast<std::uint64_t>(meta.piece_length());
@@ -45,8 +65,9 @@ void check_meta(const torrent::TorrentMeta& meta) {
     SEEDER_FUZZ_CHECK(file.size <= meta.total_size() &&
                       file.offset <= meta.total_size() - file.size);
     previous_end = file.offset + file.size;
-    const auto* found = meta.find_file(file.path);
-    SEEDER_FUZZ_CHECK(found != nullptr && found->path == file.path);
+    check_url_path(file.path);
+    // Paths are unique within a torrent: each leads to its own file.
+    SEEDER_FUZZ_CHECK(meta.find_file(file.path) == &file);
     check_pieces(meta, file.offset, file.offset + file.size);
     // A file's URL leads to that file.
     const auto target = http::parse_target("/" + http::percent_encode_path(file.path));
@@ -60,7 +81,6 @@ void check_selections(const torrent::TorrentMeta& meta) {
   SEEDER_FUZZ_CHECK(whole->size() <= meta.total_size());
   for (const auto& file : meta.files()) {
     const auto one = torrent::select(meta, file.path);
-    // Duplicate paths resolve to the first file, as find_file does.
     SEEDER_FUZZ_CHECK(one.ok() && one->size() == meta.find_file(file.path)->size);
     const auto pieces = torrent::pieces_of(meta, one->intervals());
     for (std::size_t i = 0; i < pieces.size(); ++i) {
@@ -86,10 +106,8 @@ void check_routes(const torrent::EntryPtr& entry) {
     const auto& request = std::get<http::ParsedRequest>(parsed);
     SEEDER_FUZZ_CHECK(request.path == file.path);
     auto decided = router.route(request, entry);
-    // "source.torrent" is the route to the .torrent itself; a file of that name is shadowed.
-    if (file.path == "source.torrent") continue;
     const auto* plan = std::get_if<http::FilePlan>(&decided);
-    SEEDER_FUZZ_CHECK(plan != nullptr && plan->file->path == file.path && plan->first == 0);
+    SEEDER_FUZZ_CHECK(plan != nullptr && plan->file == &file && plan->first == 0);
     SEEDER_FUZZ_CHECK(plan->length == plan->file->size);
   }
 }
