@@ -16,6 +16,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/write.hpp>
 
+#include "seeder/core/text.hpp"
 #include "seeder/http/target.hpp"
 
 namespace seeder::bench {
@@ -161,21 +162,6 @@ struct Head {
   bool transfer_encoding = false;
 };
 
-std::string lower(std::string_view text) {
-  std::string out(text);
-  for (char& c : out)
-    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
-std::string_view trim(std::string_view text) {
-  while (!text.empty() && (text.front() == ' ' || text.front() == '\t'))
-    text.remove_prefix(1);
-  while (!text.empty() && (text.back() == ' ' || text.back() == '\t' || text.back() == '\r'))
-    text.remove_suffix(1);
-  return text;
-}
-
 std::optional<Head> parse_head(std::string_view text) {
   if (text.size() < 12 || text.substr(0, 5) != "HTTP/") return std::nullopt;
   Head head;
@@ -192,8 +178,8 @@ std::optional<Head> parse_head(std::string_view text) {
     at = end;
     const auto colon = line.find(':');
     if (colon == std::string_view::npos) continue;
-    const auto name = lower(trim(line.substr(0, colon)));
-    const auto value = trim(line.substr(colon + 1));
+    const auto name = to_lower(trim_ows(line.substr(0, colon)));
+    const auto value = trim_ows(line.substr(colon + 1));
     if (name == "content-length") {
       std::uint64_t length = 0;
       const auto [end_of, error] =
@@ -203,7 +189,7 @@ std::optional<Head> parse_head(std::string_view text) {
     } else if (name == "content-range")
       head.content_range = std::string(value);
     else if (name == "connection")
-      head.connection_close = lower(value).find("close") != std::string::npos;
+      head.connection_close = to_lower(value).find("close") != std::string::npos;
     else if (name == "transfer-encoding")
       head.transfer_encoding = true;
   }

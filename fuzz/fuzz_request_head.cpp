@@ -16,6 +16,7 @@
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/string_body.hpp>
 
+#include "seeder/http/request_fields.hpp"
 #include "seeder/http/router.hpp"
 #include "seeder/http/server.hpp"
 #include "support.hpp"
@@ -48,22 +49,6 @@ std::optional<std::uint64_t> body_limit_of(const Options& options) {
   return std::nullopt;
 }
 
-// The fields the router reads, taken the way the server's head_of() takes them.
-seeder::http::RequestHead head_of(const bhttp::request<bhttp::string_body>& request) {
-  const auto field = [&](auto name) { return std::string(request[name]); };
-  seeder::http::RequestHead head;
-  head.method = std::string(request.method_string());
-  head.target = std::string(request.target());
-  head.accept = field(bhttp::field::accept);
-  head.x_info_hash = field("X-Info-Hash");
-  head.range = field(bhttp::field::range);
-  head.if_none_match = field(bhttp::field::if_none_match);
-  head.if_match = field(bhttp::field::if_match);
-  head.if_range = field(bhttp::field::if_range);
-  head.origin = field(bhttp::field::origin);
-  return head;
-}
-
 void check_parsed(const Parser& parser, std::size_t header_bytes) {
   const auto& request = parser.get();
   SEEDER_FUZZ_CHECK(header_bytes <= server_options().header_limit);
@@ -79,7 +64,7 @@ void check_parsed(const Parser& parser, std::size_t header_bytes) {
     SEEDER_FUZZ_CHECK(static_cast<unsigned char>(c) > 0x20 && c != 0x7f);
   }
   static const seeder::http::Router router{seeder::http::RouterOptions{}};
-  const auto parsed = router.parse(head_of(request));
+  const auto parsed = router.parse(seeder::http::head_of(request));
   if (const auto* reply = std::get_if<seeder::http::Reply>(&parsed)) {
     SEEDER_FUZZ_CHECK(reply->status >= 200 && reply->status <= 599);
   }

@@ -1,5 +1,7 @@
 #include "seeder/core/units.hpp"
 
+#include "seeder/core/text.hpp"
+
 #include <array>
 #include <cctype>
 #include <charconv>
@@ -10,24 +12,9 @@
 namespace seeder {
 namespace {
 
-std::string lower(std::string_view text) {
-  std::string out(text);
-  for (char& c : out)
-    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
-std::string_view trim(std::string_view text) {
-  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front())))
-    text.remove_prefix(1);
-  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back())))
-    text.remove_suffix(1);
-  return text;
-}
-
 // Splits "12.5MiB" into 12.5 and "mib". Rejects negatives, empty numbers and junk.
 std::optional<std::pair<double, std::string>> split_number(std::string_view text) {
-  text = trim(text);
+  text = trim_space(text);
   std::size_t end = 0;
   while (end < text.size() &&
          (std::isdigit(static_cast<unsigned char>(text[end])) || text[end] == '.')) {
@@ -37,7 +24,7 @@ std::optional<std::pair<double, std::string>> split_number(std::string_view text
   double number = 0;
   const auto [ptr, ec] = std::from_chars(text.data(), text.data() + end, number);
   if (ec != std::errc() || ptr != text.data() + end || !std::isfinite(number)) return std::nullopt;
-  return std::pair{number, lower(trim(text.substr(end)))};
+  return std::pair{number, to_lower(trim_space(text.substr(end)))};
 }
 
 }  // namespace

@@ -4,16 +4,10 @@
 #include <optional>
 #include <vector>
 
+#include "seeder/core/text.hpp"
+
 namespace seeder::http {
 namespace {
-
-std::string_view trim(std::string_view text) {
-  while (!text.empty() && (text.front() == ' ' || text.front() == '\t'))
-    text.remove_prefix(1);
-  while (!text.empty() && (text.back() == ' ' || text.back() == '\t'))
-    text.remove_suffix(1);
-  return text;
-}
 
 std::optional<std::uint64_t> parse_number(std::string_view text) {
   if (text.empty()) return std::nullopt;
@@ -30,7 +24,7 @@ struct Spec {
 };
 
 std::optional<Spec> parse_spec(std::string_view text) {
-  text = trim(text);
+  text = trim_ows(text);
   const auto dash = text.find('-');
   if (dash == std::string_view::npos) return std::nullopt;
   const auto left = text.substr(0, dash);
@@ -63,7 +57,7 @@ std::optional<ByteRange> resolve(const Spec& spec, std::uint64_t size) {
 
 // The specs after "bytes=", or nullopt when the header is not a well-formed byte range set.
 std::optional<std::vector<Spec>> parse_specs(std::string_view header) {
-  header = trim(header);
+  header = trim_ows(header);
   constexpr std::string_view unit = "bytes=";
   if (header.size() < unit.size()) return std::nullopt;
   for (std::size_t i = 0; i < unit.size(); ++i) {
@@ -75,7 +69,7 @@ std::optional<std::vector<Spec>> parse_specs(std::string_view header) {
     const auto comma = header.find(',');
     const auto part = header.substr(0, comma);
     header = comma == std::string_view::npos ? std::string_view{} : header.substr(comma + 1);
-    if (trim(part).empty()) continue;  // RFC 9110 allows empty list elements
+    if (trim_ows(part).empty()) continue;  // RFC 9110 allows empty list elements
     auto spec = parse_spec(part);
     if (!spec) return std::nullopt;
     specs.push_back(*spec);
@@ -100,7 +94,7 @@ RangeRequest parse_range(std::string_view header, std::uint64_t size) {
 }
 
 RangeRequest parse_first_range(std::string_view header, std::uint64_t size) {
-  if (trim(header).empty()) return {};
+  if (trim_ows(header).empty()) return {};
   const auto specs = parse_specs(header);
   if (!specs || size == 0) return {RangeRequest::Kind::unsatisfiable, {}};
   const auto range = resolve(specs->front(), size);

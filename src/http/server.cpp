@@ -26,6 +26,7 @@
 #include <boost/beast/http.hpp>
 
 #include "seeder/core/log_limiter.hpp"
+#include "seeder/http/request_fields.hpp"
 
 namespace seeder::http {
 namespace asio = boost::asio;
@@ -68,21 +69,6 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
 };
 
 namespace {
-
-RequestHead head_of(const bhttp::request<bhttp::string_body>& request) {
-  const auto field = [&](auto name) { return std::string(request[name]); };
-  RequestHead head;
-  head.method = std::string(request.method_string());
-  head.target = std::string(request.target());
-  head.accept = field(bhttp::field::accept);
-  head.x_info_hash = field("X-Info-Hash");
-  head.range = field(bhttp::field::range);
-  head.if_none_match = field(bhttp::field::if_none_match);
-  head.if_match = field(bhttp::field::if_match);
-  head.if_range = field(bhttp::field::if_range);
-  head.origin = field(bhttp::field::origin);
-  return head;
-}
 
 // One client connection. Kept alive by the handler in flight; owned by no registry.
 class Connection : public std::enable_shared_from_this<Connection> {

@@ -2,18 +2,9 @@
 
 #include "seeder/core/sha1.hpp"
 
+#include "seeder/core/text.hpp"
+
 namespace seeder::http {
-namespace {
-
-std::string_view trim(std::string_view text) {
-  while (!text.empty() && (text.front() == ' ' || text.front() == '\t'))
-    text.remove_prefix(1);
-  while (!text.empty() && (text.back() == ' ' || text.back() == '\t'))
-    text.remove_suffix(1);
-  return text;
-}
-
-}  // namespace
 
 std::string make_etag(std::string_view info_hash_hex, std::string_view path, std::uint64_t size) {
   std::string key;
@@ -27,11 +18,11 @@ std::string make_etag(std::string_view info_hash_hex, std::string_view path, std
 }
 
 bool etag_list_matches(std::string_view header, std::string_view etag, bool weak) {
-  header = trim(header);
+  header = trim_ows(header);
   if (header == "*") return true;
   while (!header.empty()) {
     const auto comma = header.find(',');
-    auto candidate = trim(header.substr(0, comma));
+    auto candidate = trim_ows(header.substr(0, comma));
     header = comma == std::string_view::npos ? std::string_view{} : header.substr(comma + 1);
     const bool candidate_weak = candidate.starts_with("W/");
     if (candidate_weak) {
@@ -44,7 +35,7 @@ bool etag_list_matches(std::string_view header, std::string_view etag, bool weak
 }
 
 bool if_range_allows(std::string_view header, std::string_view etag) {
-  header = trim(header);
+  header = trim_ows(header);
   return !header.starts_with("W/") && header == etag;
 }
 

@@ -80,9 +80,10 @@ std::vector<std::string> unique_file_names(const std::vector<std::string>& paths
       names.emplace_back();
       continue;
     }
-    auto name = safe_path(path);
+    const auto safe = safe_path(path);
+    auto name = safe;
     for (int n = 1; taken.count(name) != 0; ++n)
-      name = numbered(safe_path(path), n);
+      name = numbered(safe, n);
     taken.insert(name);
     names.push_back(std::move(name));
   }

@@ -439,14 +439,7 @@ int TorrentStore::recheck_file(int file_index) {
   std::vector<int> forgotten;
   for (const int piece : missing_bytes(claimed)) {
     std::lock_guard shard_lock(shard(piece));
-    {
-      std::lock_guard lock(mutex_);
-      if (complete_[static_cast<std::size_t>(piece)] == 0) continue;
-      mark_incomplete_locked(piece);
-      pending_[piece] = false;
-    }
-    if (const auto callbacks = listener(); callbacks.evicting) callbacks.evicting(piece);
-    forgotten.push_back(piece);
+    if (forget_shard_locked(piece)) forgotten.push_back(piece);
   }
   if (forgotten.empty()) return 0;
   spdlog::warn(
@@ -469,6 +462,14 @@ TorrentStore::EvictionListener TorrentStore::listener() {
 bool TorrentStore::evict(int piece) {
   std::lock_guard shard_lock(shard(piece));
   if (protect_[static_cast<std::size_t>(piece)].load() > 0) return false;
+  if (!forget_shard_locked(piece)) return false;
+  files_.punch(piece);
+  return true;
+}
+
+// With the piece's shard lock held: records it incomplete (to be persisted) and clears it for
+// readers. False when it was not complete.
+bool TorrentStore::forget_shard_locked(int piece) {
   {
     std::lock_guard lock(mutex_);
     if (complete_[static_cast<std::size_t>(piece)] == 0) return false;
@@ -476,7 +477,6 @@ bool TorrentStore::evict(int piece) {
     pending_[piece] = false;
   }
   if (const auto callbacks = listener(); callbacks.evicting) callbacks.evicting(piece);
-  files_.punch(piece);
   return true;
 }
 

@@ -169,6 +169,7 @@ class TorrentStore : public std::enable_shared_from_this<TorrentStore> {
     return shards_[static_cast<std::size_t>(piece) % kShards];
   }
   bool evict(int piece);
+  bool forget_shard_locked(int piece);
   EvictionListener listener();
 
   InfoHash key_;
