@@ -51,7 +51,6 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
   void do_accept();
   void on_accept(const boost::system::error_code& ec, tcp::socket socket);
   void on_accept_failed(const boost::system::error_code& ec);
-  void refuse(tcp::socket& socket);
 
   asio::io_context& io;
   const ServerOptions options;
@@ -760,22 +759,28 @@ void Server::Impl::on_accept(const boost::system::error_code& ec, tcp::socket so
   if (ec) return on_accept_failed(ec);
   backoff = std::chrono::milliseconds(0);
   auto connection = std::make_shared<Connection>(std::move(socket), shared_from_this());
-  bool accepted = false;
+  bool stopping = false;
   bool full = false;
   {
     std::lock_guard lock(mutex);
+    stopping = stopped;
     full = options.max_connections > 0 && connections.size() >= options.max_connections;
-    if (!stopped && !full) connections.emplace(connection.get(), connection);
-    accepted = !stopped && !full;
+    if (!stopping && !full) connections.emplace(connection.get(), connection);
   }
-  if (full) connection->refuse();
-  if (accepted) connection->start();
-  do_accept();  // a refused or unaccepted connection dies with `connection`, outside the lock
+  // A connection not taken dies with `connection`, outside the lock its destructor takes.
+  if (stopping) return;  // no more accepts: the acceptor is being closed
+  if (full) {
+    connection->refuse();
+  } else {
+    connection->start();
+  }
+  do_accept();
 }
 
 // Out of descriptors, accept fails at once for as long as the backlog is not empty: retrying at
 // once spins a core and floods the log. Other failures concern one connection only.
 void Server::Impl::on_accept_failed(const boost::system::error_code& ec) {
+  if (!acceptor.is_open()) return;  // closed by stop(): accepting again would fail forever
   namespace errc = boost::system::errc;
   const bool exhausted = ec == errc::too_many_files_open ||
                          ec == errc::too_many_files_open_in_system || ec == errc::no_buffer_space ||
