@@ -84,7 +84,8 @@ RawClient::RawClient(const std::string& torrent_file, std::uint16_t peer_port,
   piece_length_ = params.ti->piece_length();
   params.save_path = save_dir.string();
   params.flags &= ~(lt::torrent_flags::paused | lt::torrent_flags::auto_managed);
-  params.peers.emplace_back(asio::ip::make_address("127.0.0.1"), peer_port);
+  // Port 0: the swarm is found through the torrent's tracker only.
+  if (peer_port != 0) params.peers.emplace_back(asio::ip::make_address("127.0.0.1"), peer_port);
   started_ = Clock::now();
   impl_->handle = impl_->session->add_torrent(std::move(params));
 }

@@ -1,47 +1,66 @@
 // bench_swarm: the seeding side of a benchmark, in its own process so that its disk I/O does not
 // share an address space (and mmap lock) with the gateway under test.
 //
-//   bench_swarm --size-mib N --piece-kib N [--rate-mib N] [--multi-file 1]
+//   bench_swarm --size-mib N --piece-kib N [--rate-mib N] [--seeders N] [--tracker 0|1]
+//               [--multi-file 1] [--media-dir DIR]
 //
-// Seeds one single-file torrent (big.bin, N MiB) or, with --multi-file 1, the soak pack: one
-// multi-file torrent "soak-pack" whose movie is N MiB (see write_soak_pack). Prints one line
-// "READY <bt-port> <input-dir> <content> <info-hash> <torrent-file>", where <content> is the
-// file (single) or the torrent's top directory (multi), and <input-dir> holds only that
-// torrent in multi-file mode; then seeds until SIGTERM arrives (also sent when the benchmark
-// that started it dies).
+// What it seeds: one single-file torrent (big.bin, N MiB); with --multi-file 1 the soak pack
+// (one multi-file torrent whose movie is N MiB, see write_soak_pack); with --media-dir every
+// regular file of DIR as its own torrent.
+//
+// How: --seeders libtorrent sessions (default 2) with libtorrent's default settings (TCP and
+// uTP), each capped at --rate-mib MiB/s of upload that really applies to loopback peers. With
+// --tracker 1 (the default) the torrents name an HTTP tracker this process runs on 127.0.0.1
+// and the seeders announce to it: a gateway finds them as it would in the real world. With
+// --tracker 0 the torrents have no tracker and the gateway is told the first seeder's port.
+//
+// Prints one line "TORRENT <info-hash> <torrent-file> <content>" per torrent, then
+// "READY <bt-port> <input-dir> <content> <info-hash> <torrent-file>" for the first torrent
+// (<bt-port>: the first seeder's), then seeds until SIGTERM arrives (also sent when the
+// benchmark that started it dies).
 #include <sys/prctl.h>
 
 #include <csignal>
 #include <cstdio>
 #include <filesystem>
+#include <memory>
 #include <string>
+#include <vector>
 
 #include "swarm.hpp"
+#include "tracker.hpp"
 
 namespace {
 
+namespace fs = std::filesystem;
+using seeder::test::TorrentSpec;
+
 struct Flags {
-  seeder::test::SwarmOptions options;
-  std::size_t movie_size = std::size_t{64} << 20;
+  std::size_t size = std::size_t{64} << 20;
+  int piece_size = 256 * 1024;
   int rate_mib = 0;
+  int seeders = 2;
+  bool tracker = true;
   bool multi_file = false;
+  fs::path media_dir;
 };
 
 Flags parse(int argc, char** argv) {
   Flags flags;
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string flag = argv[i];
-    const long value = std::stol(argv[i + 1]);
-    if (flag == "--size-mib") {
-      flags.options.big_file_size = static_cast<std::size_t>(value) << 20;
-      flags.movie_size = static_cast<std::size_t>(value) << 20;
-    } else if (flag == "--piece-kib") {
-      flags.options.piece_size = static_cast<int>(value) * 1024;
-    } else if (flag == "--rate-mib") {
-      flags.rate_mib = static_cast<int>(value);
-    } else if (flag == "--multi-file") {
-      flags.multi_file = value != 0;
+    const std::string value = argv[i + 1];
+    if (flag == "--media-dir") {
+      flags.media_dir = value;
+      continue;
     }
+    const long number = std::stol(value);
+    if (flag == "--size-mib") flags.size = static_cast<std::size_t>(number) << 20;
+    if (flag == "--piece-kib") flags.piece_size = static_cast<int>(number) * 1024;
+    if (flag == "--rate-mib") flags.rate_mib = static_cast<int>(number);
+    if (flag == "--seeders") flags.seeders = std::max(1, static_cast<int>(number));
+    if (flag == "--tracker") flags.tracker = number != 0;
+    if (flag == "--multi-file") flags.multi_file = number != 0;
   }
   return flags;
 }
@@ -49,7 +68,7 @@ Flags parse(int argc, char** argv) {
 // Sizes are odd on purpose: files end mid-piece and mid-page, so every range that reaches a
 // file's end crosses into the next file's bytes inside one piece, and the last partial page of
 // each file is served. One file is empty and one is a single byte.
-void write_soak_pack(const std::filesystem::path& top, std::size_t movie_size) {
+void write_soak_pack(const fs::path& top, std::size_t movie_size) {
   using seeder::test::random_bytes;
   using seeder::test::write_file;
   struct File {
@@ -75,12 +94,28 @@ void write_soak_pack(const std::filesystem::path& top, std::size_t movie_size) {
     write_file(top / file.path, random_bytes(file.size, seed++));
 }
 
-void print_ready(std::uint16_t port, const std::filesystem::path& input_dir,
-                 const std::filesystem::path& content, const std::string& hash,
-                 const std::filesystem::path& torrent_file) {
-  std::printf("READY %u %s %s %s %s\n", port, input_dir.c_str(), content.c_str(), hash.c_str(),
-              torrent_file.c_str());
-  std::fflush(stdout);
+struct Seeded {
+  fs::path content;
+  std::string label;
+  seeder::test::TestTorrent torrent;
+};
+
+// The content to seed, as (content path, label) pairs; content's parent is the save path.
+std::vector<Seeded> make_content(const Flags& flags, const fs::path& root) {
+  std::vector<Seeded> items;
+  if (!flags.media_dir.empty()) {
+    for (const auto& entry : fs::directory_iterator(flags.media_dir))
+      if (entry.is_regular_file())
+        items.push_back({entry.path(), entry.path().stem().string(), {}});
+  } else if (flags.multi_file) {
+    write_soak_pack(root / "content" / "soak-pack", flags.size);
+    items.push_back({root / "content" / "soak-pack", "soak-pack", {}});
+  } else {
+    seeder::test::write_file(root / "content" / "big.bin",
+                             seeder::test::random_bytes(flags.size, 1));
+    items.push_back({root / "content" / "big.bin", "big-v1", {}});
+  }
+  return items;
 }
 
 }  // namespace
@@ -94,30 +129,40 @@ int main(int argc, char** argv) {
   sigaddset(&signals, SIGINT);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
-  if (flags.multi_file) {
-    seeder::test::TempDir root("seeder-bench-soak-swarm");
-    const auto top = root / "content" / "soak-pack";
-    const auto input_dir = root / "input";
-    write_soak_pack(top, flags.movie_size);
-    std::filesystem::create_directories(input_dir);
-    const auto torrent = seeder::test::build(
-        top, input_dir, {seeder::test::TorrentSpec::Kind::v1_only, flags.options.piece_size},
-        "soak-pack");
-    seeder::test::SeedSession session;
-    if (flags.rate_mib > 0) session.limit_upload(flags.rate_mib << 20);
-    session.seed(torrent.torrent_file, top.parent_path());
-    print_ready(session.port(), input_dir, top, torrent.hash.hex(),
-                input_dir / "soak-pack.torrent");
-    int signal = 0;
-    sigwait(&signals, &signal);
-    return 0;
+  seeder::test::TempDir root("seeder-bench-swarm");
+  const auto input_dir = root / "input";
+  fs::create_directories(input_dir);
+  std::unique_ptr<seeder::test::Tracker> tracker;
+  if (flags.tracker) tracker = std::make_unique<seeder::test::Tracker>();
+
+  auto items = make_content(flags, root.path());
+  if (items.empty()) {
+    std::fprintf(stderr, "bench_swarm: nothing to seed\n");
+    return 2;
+  }
+  const TorrentSpec spec{TorrentSpec::Kind::v1_only, flags.piece_size,
+                         tracker ? tracker->announce_url() : std::string{}};
+  for (auto& item : items)
+    item.torrent = seeder::test::build(item.content, input_dir, spec, item.label);
+
+  std::vector<std::unique_ptr<seeder::test::SeedSession>> seeders;
+  for (int i = 0; i < flags.seeders; ++i) {
+    auto session = std::make_unique<seeder::test::SeedSession>();
+    if (flags.rate_mib > 0) session->limit_upload(flags.rate_mib << 20);
+    for (const auto& item : items)
+      session->seed(item.torrent.torrent_file, item.content.parent_path());
+    seeders.push_back(std::move(session));
   }
 
-  seeder::test::Swarm swarm(flags.options);
-  if (flags.rate_mib > 0) swarm.seeder().limit_upload(flags.rate_mib << 20);
-  const auto& torrent = swarm.big_v1();
-  print_ready(swarm.seeder().port(), swarm.input_dir(), swarm.root() / "content" / "big.bin",
-              torrent.hash.hex(), swarm.input_dir() / "big-v1.torrent");
+  for (const auto& item : items) {
+    std::printf("TORRENT %s %s %s\n", item.torrent.hash.hex().c_str(),
+                (input_dir / (item.label + ".torrent")).c_str(), item.content.c_str());
+  }
+  const auto& first = items.front();
+  std::printf("READY %u %s %s %s %s\n", seeders.front()->port(), input_dir.c_str(),
+              first.content.c_str(), first.torrent.hash.hex().c_str(),
+              (input_dir / (first.label + ".torrent")).c_str());
+  std::fflush(stdout);
   int signal = 0;
   sigwait(&signals, &signal);
   return 0;

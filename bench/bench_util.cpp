@@ -1,5 +1,7 @@
 #include "bench_util.hpp"
 
+#include <poll.h>
+
 #include <algorithm>
 #include <cstdio>
 #include <fstream>
@@ -18,12 +20,33 @@
 
 namespace seeder::bench {
 namespace asio = boost::asio;
+namespace {
+
+// Throws at the first body byte that differs from the source: a benchmark never times wrong
+// bytes.
+void check_bytes(std::string_view expect, std::uint64_t at, std::string_view got,
+                 const std::string& target, const std::string& range) {
+  const auto want = expect.substr(std::min<std::size_t>(at, expect.size()), got.size());
+  if (want == got) return;
+  std::size_t i = 0;
+  while (i < want.size() && want[i] == got[i])
+    ++i;
+  throw std::runtime_error("timed_get: wrong byte at body offset " + std::to_string(at + i) +
+                           " of " + target + " " + range);
+}
+
+}  // namespace
+
+std::string_view slice_of(std::string_view bytes, std::uint64_t first, std::uint64_t length) {
+  return bytes.substr(std::min<std::size_t>(first, bytes.size()), length);
+}
 
 FetchTiming timed_get(std::uint16_t port, const std::string& target, const std::string& range,
-                      std::chrono::seconds timeout) {
+                      std::chrono::seconds timeout, std::string_view expect) {
   asio::io_context io;
   asio::ip::tcp::socket socket(io);
   socket.connect({asio::ip::make_address("127.0.0.1"), port});
+
   std::string request = "GET " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n";
   if (!range.empty()) request += "Range: " + range + "\r\n";
   request += "\r\n";
@@ -38,6 +61,9 @@ FetchTiming timed_get(std::uint16_t port, const std::string& target, const std::
   bool in_body = false;
   while (Clock::now() < deadline) {
     boost::system::error_code ec;
+    // Waits at most 100 ms at a time, so the deadline is honoured.
+    pollfd readable{socket.native_handle(), POLLIN, 0};
+    if (::poll(&readable, 1, 100) == 0) continue;
     const auto n = socket.read_some(asio::buffer(buffer), ec);
     if (ec == asio::error::eof) break;
     if (ec) throw std::runtime_error("timed_get: " + ec.message());
@@ -57,12 +83,19 @@ FetchTiming timed_get(std::uint16_t port, const std::string& target, const std::
     const auto body = n - body_start;
     if (body > 0 && timing.body_bytes == 0)
       timing.first_byte_s = Seconds(Clock::now() - started).count();
+    if (!expect.empty() && body > 0)
+      check_bytes(expect, timing.body_bytes, std::string_view(buffer.data() + body_start, body),
+                  target, range);
     timing.body_bytes += body;
     if (timing.body_bytes >= expected) break;
   }
   timing.total_s = Seconds(Clock::now() - started).count();
   if (timing.body_bytes < expected && expected != UINT64_MAX) {
     throw std::runtime_error("timed_get: body cut short or timed out for " + target);
+  }
+  if (!expect.empty() && timing.body_bytes != expect.size()) {
+    throw std::runtime_error("timed_get: " + std::to_string(timing.body_bytes) + " bytes for " +
+                             target + " " + range + ", expected " + std::to_string(expect.size()));
   }
   return timing;
 }

@@ -9,6 +9,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace seeder::bench {
@@ -24,9 +25,13 @@ struct FetchTiming {
 };
 
 // GETs `target` with an optional Range over a fresh loopback connection and times it. The body
-// is read and counted, not kept. Throws after `timeout`.
+// is read and counted, not kept; when `expect` is given (the bytes the body must be), every byte
+// is compared as it arrives and a difference throws. Throws after `timeout`.
 FetchTiming timed_get(std::uint16_t port, const std::string& target, const std::string& range,
-                      std::chrono::seconds timeout = std::chrono::seconds(300));
+                      std::chrono::seconds timeout = std::chrono::seconds(300),
+                      std::string_view expect = {});
+// bytes[first, first + length), clamped to the end.
+std::string_view slice_of(std::string_view bytes, std::uint64_t first, std::uint64_t length);
 
 // Runs the plain libtorrent client (bench_client) in its own process for one job and returns
 // the numbers it printed: "first-piece" and "finish" give one time in seconds; "seeks" gives

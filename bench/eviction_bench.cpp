@@ -97,7 +97,9 @@ int main(int argc, char** argv) {
       "of %d runs\n",
       options.size_mib, options.piece_kib, static_cast<unsigned long long>(options.budget_mib),
       static_cast<unsigned long long>(options.readahead_mib), options.runs);
-  SwarmProcess swarm({options.size_mib, options.piece_kib, 0}, scratch.path());
+  // Direct, one unthrottled seeder: this measures the budget, not the swarm.
+  SwarmProcess swarm(swarm_spec(options.size_mib, options.piece_kib, 0, /*tracker=*/false, 1),
+                     scratch.path());
   // Interleaved runs, medians: neighbours on a shared machine swing single runs by 2x.
   std::vector<Run> unlimited_runs, budgeted_runs;
   for (int run = 0; run < options.runs; ++run) {

@@ -7,16 +7,40 @@
 namespace seeder::bench {
 
 SwarmProcess::SwarmProcess(const SwarmSpec& spec, const std::filesystem::path& log_dir) {
-  child_ = std::make_unique<ChildProcess>(
-      std::vector<std::string>{BENCH_SWARM_BINARY, "--size-mib", std::to_string(spec.size_mib),
-                               "--piece-kib", std::to_string(spec.piece_kib), "--rate-mib",
-                               std::to_string(spec.rate_mib), "--multi-file",
-                               spec.multi_file ? "1" : "0"},
-      (log_dir / "swarm.log").string());
-  std::istringstream ready(child_->read_line(std::chrono::minutes(5)));
-  std::string word;
-  ready >> word >> port_ >> input_dir_ >> content_file_ >> hash_ >> torrent_path_;
-  if (word != "READY") throw std::runtime_error("bench_swarm did not start");
+  std::vector<std::string> argv{BENCH_SWARM_BINARY,
+                                "--size-mib",
+                                std::to_string(spec.size_mib),
+                                "--piece-kib",
+                                std::to_string(spec.piece_kib),
+                                "--rate-mib",
+                                std::to_string(spec.rate_mib),
+                                "--multi-file",
+                                spec.multi_file ? "1" : "0",
+                                "--tracker",
+                                spec.tracker ? "1" : "0",
+                                "--seeders",
+                                std::to_string(spec.seeders)};
+  if (!spec.media_dir.empty()) {
+    argv.emplace_back("--media-dir");
+    argv.push_back(spec.media_dir.string());
+  }
+  tracker_ = spec.tracker;
+  child_ = std::make_unique<ChildProcess>(argv, (log_dir / "swarm.log").string());
+  for (int line = 0; line < 10'000; ++line) {
+    std::istringstream words(child_->read_line(std::chrono::minutes(5)));
+    std::string word;
+    words >> word;
+    if (word == "TORRENT") {
+      SeededTorrent torrent;
+      words >> torrent.hash >> torrent.torrent_path >> torrent.content;
+      torrents_.push_back(std::move(torrent));
+      continue;
+    }
+    if (word != "READY") throw std::runtime_error("bench_swarm did not start");
+    words >> port_ >> input_dir_ >> content_file_ >> hash_ >> torrent_path_;
+    break;
+  }
+  if (torrents_.empty()) throw std::runtime_error("bench_swarm seeds nothing");
   std::ifstream torrent(torrent_path_, std::ios::binary);
   torrent_bytes_.assign(std::istreambuf_iterator<char>(torrent), std::istreambuf_iterator<char>());
   if (std::filesystem::is_directory(content_file_)) {
@@ -41,8 +65,11 @@ GatewayProcess::GatewayProcess(const SwarmProcess& swarm, const std::filesystem:
                                 "--no-upnp",      "--no-natpmp",
                                 "--probe-port",   "0",
                                 "--metrics-port", "0",
-                                "--peer",         "127.0.0.1:" + std::to_string(swarm.port()),
                                 "--log-level",    "warn"};
+  if (!offline && !swarm.tracker()) {
+    argv.emplace_back("--peer");
+    argv.push_back("127.0.0.1:" + std::to_string(swarm.port()));
+  }
   argv.insert(argv.end(), extra_flags.begin(), extra_flags.end());
   child_ = std::make_unique<ChildProcess>(argv, (log_dir / "gateway.log").string());
   if (!wait_for_listener(port_, std::chrono::seconds(20)))

@@ -19,17 +19,44 @@ using test::wait_for_listener;
 struct SwarmSpec {
   std::size_t size_mib = 256;
   int piece_kib = 256;
-  int rate_mib = 0;  // seeder upload cap, 0 = none
+  int rate_mib = 0;  // upload cap of each seeder, 0 = none
+  // Found through an HTTP tracker (the real world) or dialled directly with --peer.
+  bool tracker = true;
+  int seeders = 2;
   // The soak pack instead of big.bin: one multi-file torrent whose movie is size_mib (see
   // bench_swarm); content_file() is then its top directory and url() does not apply.
   bool multi_file = false;
+  // Every regular file of this directory as its own torrent instead (see torrents()).
+  std::filesystem::path media_dir;
+};
+
+// A SwarmSpec for one big.bin: found through a tracker or dialled directly.
+inline SwarmSpec swarm_spec(std::size_t size_mib, int piece_kib, int rate_mib, bool tracker,
+                            int seeders) {
+  SwarmSpec spec;
+  spec.size_mib = size_mib;
+  spec.piece_kib = piece_kib;
+  spec.rate_mib = rate_mib;
+  spec.tracker = tracker;
+  spec.seeders = seeders;
+  return spec;
+}
+
+// One torrent the swarm seeds.
+struct SeededTorrent {
+  std::string hash;
+  std::filesystem::path torrent_path;
+  std::filesystem::path content;
 };
 
 class SwarmProcess {
  public:
   SwarmProcess(const SwarmSpec& spec, const std::filesystem::path& log_dir);
 
+  // The first seeder's BitTorrent port (only dialled directly when !tracker()).
   [[nodiscard]] std::uint16_t port() const { return port_; }
+  [[nodiscard]] bool tracker() const { return tracker_; }
+  [[nodiscard]] const std::vector<SeededTorrent>& torrents() const { return torrents_; }
   [[nodiscard]] const std::filesystem::path& input_dir() const { return input_dir_; }
   [[nodiscard]] const std::filesystem::path& content_file() const { return content_file_; }
   [[nodiscard]] const std::string& hash() const { return hash_; }
@@ -42,6 +69,8 @@ class SwarmProcess {
  private:
   std::unique_ptr<ChildProcess> child_;
   std::uint16_t port_ = 0;
+  bool tracker_ = true;
+  std::vector<SeededTorrent> torrents_;
   std::filesystem::path input_dir_;
   std::filesystem::path content_file_;
   std::string hash_;
@@ -50,8 +79,10 @@ class SwarmProcess {
   std::uint64_t size_ = 0;
 };
 
-// `seeder serve` on a free port with the swarm's torrents and `data_dir`; with the swarm's
-// seeder as its peer unless `offline` (a restart on downloaded data with no peer at all).
+// `seeder serve` on a free port with the swarm's torrents and `data_dir`. It finds the swarm
+// through the tracker, or is given the first seeder as --peer when the swarm has no tracker;
+// `offline` gives it no peer at all (a restart on downloaded data; a tracker swarm is still
+// found unless the swarm is stopped).
 class GatewayProcess {
  public:
   GatewayProcess(const SwarmProcess& swarm, const std::filesystem::path& data_dir,

@@ -298,6 +298,9 @@ int main(int argc, char** argv) {
   spec.size_mib = options.movie_mib;
   spec.piece_kib = options.piece_kib;
   spec.multi_file = true;
+  // Direct, one unthrottled seeder: the soak loads the gateway, not the swarm.
+  spec.tracker = false;
+  spec.seeders = 1;
   SwarmProcess swarm(spec, scratch.path());
   const auto files = load_sources(swarm.content_file(), swarm.hash());
   std::printf(

@@ -83,7 +83,9 @@ int main(int argc, char** argv) {
   std::printf("storage_bench: completed %zu MiB file, %d random 1 MiB ranges, median of %d runs\n",
               options.size_mib, options.ranges, options.runs);
 
-  SwarmProcess swarm({options.size_mib, 1024, 0}, scratch.path());
+  // Direct, one seeder: "offline" must mean no peer at all (a tracker would find one).
+  SwarmProcess swarm(swarm_spec(options.size_mib, 1024, 0, /*tracker=*/false, /*seeders=*/1),
+                     scratch.path());
   {
     GatewayProcess downloader(swarm, data, {}, scratch.path());
     const auto download = timed_get(downloader.port(), swarm.url(), "");

@@ -20,7 +20,8 @@ runtime_packages=(
 # The asan preset and the fuzzers (clang + libFuzzer + sanitizer runtimes); ccache makes
 # repeated `scripts/dev test` runs cheap on small machines.
 test_packages=(clang libfuzzer-14-dev libclang-rt-14-dev ccache)
-bench_packages=(nginx-light curl)  # baselines for bench/storage_bench
+# Baselines and real clients: nginx (plain file server), ffmpeg (ffprobe + the test media), mpv.
+bench_packages=(nginx-light curl ffmpeg mpv)
 
 mode=${1:---test}
 case "$mode" in

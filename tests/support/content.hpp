@@ -16,8 +16,11 @@ std::string read_file(const std::filesystem::path& path);
 
 struct TorrentSpec {
   enum class Kind { v1_only, hybrid, v2_only };
-  Kind kind = Kind::v1_only;
-  int piece_size = 32 * 1024;
+  TorrentSpec(Kind kind_ = Kind::v1_only, int piece_size_ = 32 * 1024, std::string tracker_ = {})
+      : kind(kind_), piece_size(piece_size_), tracker(std::move(tracker_)) {}
+  Kind kind;
+  int piece_size;
+  std::string tracker;  // announce URL, none when empty
 };
 
 // Makes a .torrent of `content` (a file or a directory) whose parent dir is the save path.

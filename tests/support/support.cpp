@@ -59,6 +59,7 @@ std::string make_torrent(const std::filesystem::path& content, TorrentSpec spec)
   if (spec.kind == TorrentSpec::Kind::v1_only) flags = lt::create_torrent::v1_only;
   if (spec.kind == TorrentSpec::Kind::v2_only) flags = lt::create_torrent::v2_only;
   lt::create_torrent creator(storage, spec.piece_size, flags);
+  if (!spec.tracker.empty()) creator.add_tracker(spec.tracker);
   lt::set_piece_hashes(creator, content.parent_path().string());
   const auto buffer = creator.generate_buf();
   return std::string(buffer.begin(), buffer.end());
