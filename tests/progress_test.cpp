@@ -42,6 +42,9 @@ TEST_F(ProgressTest, StatsStreamsProgressToCompletionThenEnds) {
   start();
   const auto& bytes = big().files.at(big().name);
   swarm().seeder().limit_upload(4 << 20);  // a couple of seconds: many frames
+  // ?stats watches; a warm-up of the whole file is what downloads it.
+  HttpConnection warmup(port_);
+  warmup.send_raw("GET " + big().url(big().name) + "?warmup HTTP/1.1\r\nHost: t\r\n\r\n");
   const auto response = http_get(port_, big().url(big().name) + "?stats");
   swarm().seeder().limit_upload(0);
   ASSERT_EQ(response.status, 200u) << response.body;

@@ -153,6 +153,10 @@ void add_serve_options(CLI::App& app, Config& config, ServeText& text) {
                "also connect to peers over uTP (incoming uTP is always accepted)")
       ->envname(env("OUTGOING_UTP"))
       ->capture_default_str();
+  app.add_flag("--log-peers", config.log_peers,
+               "log every message to and from every peer at debug level (needs --log-level "
+               "debug; very verbose: for finding out why a swarm is slow)")
+      ->envname(env("LOG_PEERS"));
   app.add_option("--peer", config.peers, "IP:PORT of a peer every torrent connects to (repeatable)")
       ->envname(env("PEER"))
       ->delimiter(',');
@@ -345,14 +349,8 @@ int run(int argc, char** argv) {
   add_diagnose_options(*diagnose_command, diagnose_text);
   try {
     app.parse(argc, argv);
-  } catch (const CLI::Success& done) {  // --help, --version
+  } catch (const CLI::Success& done) {  // --help, --help-all, --version derive from it
     return app.exit(done);
-  } catch (const CLI::CallForHelp& help) {
-    return app.exit(help);
-  } catch (const CLI::CallForAllHelp& help) {
-    return app.exit(help);
-  } catch (const CLI::CallForVersion& version) {
-    return app.exit(version);
   } catch (const CLI::ParseError& error) {
     // One line and status 2, as the README says (CLI11's own exit codes are 100+).
     std::cerr << "seeder: " << error.what() << " (see --help)\n";

@@ -158,6 +158,7 @@ Result<std::unique_ptr<Gateway>> Gateway::start(const Config& config) {
   session_options.upnp = config.upnp;
   session_options.natpmp = config.natpmp;
   session_options.outgoing_utp = config.outgoing_utp;
+  session_options.peer_log = config.log_peers;
   session_options.connections_limit = fds.peer_connections;
   parts->session = std::make_unique<torrent::Session>(
       session_options, asio::make_strand(parts->io),

@@ -1,14 +1,29 @@
 #include "seeder/torrent/live_torrent.hpp"
 
+#include <algorithm>
+
 #include <spdlog/spdlog.h>
 
 #include "seeder/core/deliver.hpp"
+#include "seeder/torrent/file_plan.hpp"
 
 namespace seeder::torrent {
 namespace {
 
 // Deadline spacing when wants are re-issued after a resync (piece order).
 constexpr std::chrono::milliseconds kReissueStep{20};
+
+// The ends of a media file go just below a reader's most urgent band: fetched alongside the
+// reader, never ahead of the piece under its cursor.
+constexpr std::uint8_t kEndsPriority = 6;
+
+// Background fetching takes at most a quarter of the best download rate seen, and no less than
+// this: a rate-limited seeder hands out upload quota once per tick, and a download that
+// drains it makes every reader's next request wait for that tick (measured: seeks of 280-460 ms
+// against a 500 ms tick while the whole file was fetched at full speed behind the readers).
+constexpr double kMinBackgroundRate = 4.0 * 1024 * 1024;
+// Background pieces in flight at once: what a new reader's requests can queue behind.
+constexpr std::size_t kBackgroundInFlight = 2;
 
 }  // namespace
 
@@ -56,7 +71,7 @@ void LiveTorrent::on_reconnect_wanted(std::function<void()> request) {
 }
 
 bool LiveTorrent::needs_reconnect_locked() const {
-  return options_.budget_mode && (wanted_pieces_ > 0 || !prefetch_.empty()) &&
+  return (wanted_pieces_ > 0 || !prefetch_.empty() || !background_.empty()) &&
          peers_->load() == 0 && state_ == State::ready;
 }
 
@@ -164,31 +179,32 @@ void LiveTorrent::fetch_locked(int piece, std::chrono::milliseconds deadline) {
   prioritise_locked(piece);
 }
 
-// Bands map to priorities 7..1 under a budget (nothing else is fetched); without one, to 7..5,
-// above the default 4 of the pieces nobody is waiting for.
+// Bands map to priorities 7..2, above the background's 1.
 void LiveTorrent::prioritise_locked(int piece) {
   const int band = bands_[static_cast<std::size_t>(piece)];
   if (band == 0 || band >= kUrgencyBands || !libtorrent_lacks_locked(piece)) return;
-  const int lowest = options_.budget_mode ? 1 : 5;
-  const auto priority = static_cast<std::uint8_t>(std::max(lowest, 7 - band));
+  const auto priority = static_cast<std::uint8_t>(std::max(2, 7 - band));
   on_handle_locked([&](const lt::torrent_handle& handle) {
     handle.piece_priority(lt::piece_index_t(piece), lt::download_priority_t(priority));
   });
 }
 
+// Nobody waits for the piece any more: it goes back to what it was before a reader wanted it.
+// Requests already sent for it stay (libtorrent has no way to cancel one piece's), but at the
+// lowest priority no new ones go out ahead of a reader's.
 void LiveTorrent::release_locked(int piece) {
   if (pieces_->have(piece) || stale_.count(piece) != 0) return;
-  const bool prefetched = prefetch_.count(piece) != 0;
+  const auto prefetched = prefetch_.find(piece);
+  const auto priority = prefetched != prefetch_.end() ? lt::download_priority_t(prefetched->second)
+                        : background_.count(piece) != 0 ? lt::low_priority
+                                                        : lt::dont_download;
   on_handle_locked([&](const lt::torrent_handle& handle) {
     handle.reset_piece_deadline(lt::piece_index_t(piece));
-    // reset_piece_deadline leaves the piece at priority 1: put it back with the rest.
-    handle.piece_priority(lt::piece_index_t(piece), prefetched             ? lt::top_priority
-                                                    : options_.budget_mode ? lt::dont_download
-                                                                           : lt::default_priority);
+    handle.piece_priority(lt::piece_index_t(piece), priority);
   });
 }
 
-void LiveTorrent::prefetch(int first, int last) {
+void LiveTorrent::prefetch(int first, int last, std::uint8_t priority) {
   first = std::max(first, 0);
   last = std::min(last, pieces_->num_pieces() - 1);
   bool resync = false;
@@ -200,7 +216,8 @@ void LiveTorrent::prefetch(int first, int last) {
         if (store_) store_->touch(piece);  // warmed: used, for the LRU
         continue;
       }
-      prefetch_.insert(piece);
+      auto& wanted = prefetch_[piece];
+      wanted = std::max(wanted, priority);
       resync = resync || stale_.count(piece) != 0;
     }
     prefetch_locked();
@@ -212,15 +229,17 @@ void LiveTorrent::prefetch(int first, int last) {
 
 void LiveTorrent::prefetch_locked() {
   for (auto it = prefetch_.begin(); it != prefetch_.end();) {
-    const int piece = *it;
+    const auto [piece, priority] = *it;
     if (pieces_->have(piece)) {
       it = prefetch_.erase(it);
       continue;
     }
     ++it;
-    if (!libtorrent_lacks_locked(piece)) continue;
-    on_handle_locked([&](const lt::torrent_handle& handle) {
-      handle.piece_priority(lt::piece_index_t(piece), lt::top_priority);
+    // A reader's deadline and band rule the piece while it wants it.
+    if (!libtorrent_lacks_locked(piece) || want_counts_[static_cast<std::size_t>(piece)] > 0)
+      continue;
+    on_handle_locked([&, priority = priority](const lt::torrent_handle& handle) {
+      handle.piece_priority(lt::piece_index_t(piece), lt::download_priority_t(priority));
     });
   }
 }
@@ -230,7 +249,7 @@ LiveTorrent::Interest LiveTorrent::interest(int piece) const {
   std::lock_guard lock(mutex_);
   if (want_counts_[static_cast<std::size_t>(piece)] > 0 || prefetch_.count(piece) != 0)
     return Interest::high;
-  return options_.budget_mode ? Interest::none : Interest::normal;
+  return background_.count(piece) != 0 ? Interest::normal : Interest::none;
 }
 
 LiveTorrent::SwarmStatus LiveTorrent::swarm() const {
@@ -241,6 +260,7 @@ LiveTorrent::SwarmStatus LiveTorrent::swarm() const {
 void LiveTorrent::set_swarm(const SwarmStatus& status) {
   std::lock_guard lock(mutex_);
   swarm_ = status;
+  peak_download_rate_ = std::max(peak_download_rate_, status.download_rate);
 }
 
 void LiveTorrent::want(int piece, std::chrono::milliseconds deadline, int band) {
@@ -255,6 +275,7 @@ void LiveTorrent::want(int piece, std::chrono::milliseconds deadline, int band) 
     const bool more_urgent = band < wanted_band;
     if (first) {
       ++wanted_pieces_;
+      wanted_.insert(piece);
       if (store_) store_->protect(piece);
     }
     if (more_urgent) wanted_band = static_cast<std::uint8_t>(std::max(0, band));
@@ -286,6 +307,7 @@ void LiveTorrent::unwant(int piece) {
   auto& count = want_counts_[static_cast<std::size_t>(piece)];
   if (count == 0 || --count != 0) return;
   --wanted_pieces_;
+  wanted_.erase(piece);
   bands_[static_cast<std::size_t>(piece)] = kUrgencyBands;
   if (store_) store_->unprotect(piece);
   release_locked(piece);
@@ -351,11 +373,114 @@ void LiveTorrent::finish_resync(const lt::torrent_handle& handle) {
       }
       if (!pieces_->have(piece)) fetch_locked(piece, kReissueStep * rank++);
     }
-    for (const int piece : prefetch_)
+    for (const auto& [piece, priority] : prefetch_)
       again = again || stale_.count(piece) != 0;
     prefetch_locked();
+    for (const int piece : background_)
+      if (!pieces_->have(piece)) background_locked(piece);
   }
   if (again) request_resync();
+}
+
+void LiveTorrent::open_file(const FileInfo& file) {
+  bool reconnect = false;
+  {
+    std::lock_guard lock(mutex_);
+    if (file_readers_[file.index]++ == 0) on_first_reader_locked(file);
+    reconnect = needs_reconnect_locked();
+  }
+  if (reconnect) request_reconnect();
+}
+
+// The ends of a media file are fetched (and, under a budget, pinned while the file has
+// readers); without a budget the whole file is fetched behind the readers.
+void LiveTorrent::on_first_reader_locked(const FileInfo& file) {
+  if (is_media_file(file.path)) {
+    const auto ends = file_ends(meta(), file);
+    for (const auto& span : {ends.head, ends.tail}) {
+      for (int piece = span.first; piece <= span.last; ++piece) {
+        if (options_.budget_mode && store_) store_->protect(piece);
+        if (pieces_->have(piece)) continue;
+        auto& priority = prefetch_[piece];
+        priority = std::max(priority, kEndsPriority);
+      }
+    }
+    prefetch_locked();
+  }
+  // The file as meta() holds it: the background keeps a pointer.
+  const auto* own = meta().find_file(file.path);
+  if (!options_.budget_mode && own &&
+      std::find(background_files_.begin(), background_files_.end(), own) == background_files_.end())
+    background_files_.push_back(own);
+}
+
+void LiveTorrent::close_file(const FileInfo& file) {
+  std::lock_guard lock(mutex_);
+  const auto it = file_readers_.find(file.index);
+  if (it == file_readers_.end() || --it->second > 0) return;
+  file_readers_.erase(it);
+  if (!options_.budget_mode || !store_ || !is_media_file(file.path)) return;
+  const auto ends = file_ends(meta(), file);
+  for (const auto& span : {ends.head, ends.tail})
+    for (int piece = span.first; piece <= span.last; ++piece)
+      store_->unprotect(piece);
+}
+
+bool LiveTorrent::reader_waiting_locked() const {
+  return std::any_of(wanted_.begin(), wanted_.end(),
+                     [&](int piece) { return !pieces_->have(piece); });
+}
+
+void LiveTorrent::pace_background(Clock::time_point now) {
+  std::lock_guard lock(mutex_);
+  const auto elapsed = std::chrono::duration<double>(now - last_pace_).count();
+  last_pace_ = now;
+  if (options_.budget_mode || background_files_.empty() || state_ != State::ready) return;
+  const auto piece_length = static_cast<double>(meta().piece_length());
+  const auto rate = std::max(kMinBackgroundRate, static_cast<double>(peak_download_rate_) / 4);
+  background_allowance_ =
+      std::min(background_allowance_ + rate * std::max(elapsed, 0.0), 2 * piece_length);
+  for (auto it = background_.begin(); it != background_.end();)
+    it = pieces_->have(*it) ? background_.erase(it) : std::next(it);
+  // A reader waiting for a piece goes first: nothing new is asked for behind it.
+  if (background_.size() >= kBackgroundInFlight || background_allowance_ < piece_length ||
+      reader_waiting_locked())
+    return;
+  const int piece = next_background_locked();
+  if (piece < 0) return;
+  background_allowance_ -= piece_length;
+  background_.insert(piece);
+  background_locked(piece);
+}
+
+// The next piece of the first unfinished file being read; files done are forgotten.
+int LiveTorrent::next_background_locked() {
+  const auto skip = [&](int piece) {
+    return pieces_->have(piece) || want_counts_[static_cast<std::size_t>(piece)] > 0 ||
+           background_.count(piece) != 0 || prefetch_.count(piece) != 0 ||
+           !libtorrent_lacks_locked(piece);
+  };
+  while (!background_files_.empty()) {
+    const auto& file = *background_files_.front();
+    auto& cursor = background_cursor_[file.index];
+    const int piece = next_background(meta(), file, cursor, skip);
+    if (piece >= 0) {
+      cursor = piece;
+      return piece;
+    }
+    background_cursor_.erase(file.index);
+    background_files_.erase(background_files_.begin());
+  }
+  return -1;
+}
+
+void LiveTorrent::background_locked(int piece) {
+  if (!libtorrent_lacks_locked(piece) || want_counts_[static_cast<std::size_t>(piece)] > 0 ||
+      prefetch_.count(piece) != 0)
+    return;
+  on_handle_locked([&](const lt::torrent_handle& handle) {
+    handle.piece_priority(lt::piece_index_t(piece), lt::low_priority);
+  });
 }
 
 LiveTorrent::ReaderLease::ReaderLease(std::shared_ptr<LiveTorrent> torrent)

@@ -23,6 +23,7 @@ RangeReader::RangeReader(std::shared_ptr<LiveTorrent> torrent, const FileInfo& f
 RangeReader::~RangeReader() {
   if (ticket_ != 0) lease_.torrent().pieces().cancel(ticket_);
   release_window();
+  if (file_open_) lease_.torrent().close_file(file_);
 }
 
 int RangeReader::cursor_piece() const {
@@ -69,7 +70,9 @@ void RangeReader::release_window() {
 
 void RangeReader::async_start(std::function<void(Status)> handler) {
   const int piece = cursor_piece();
-  slide_window(piece);
+  slide_window(piece);  // first: the cursor's piece is asked for before the file's ends
+  lease_.torrent().open_file(file_);
+  file_open_ = true;
   wait_for(piece, [this, handler = std::move(handler)](Status ready) {
     handler(ready ? open_content() : ready);
   });

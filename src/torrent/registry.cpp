@@ -79,7 +79,8 @@ Registry::Registry(lt::session& session, storage::StoreRegistry& stores,
       blocking_(std::move(blocking)),
       options_(std::move(options)),
       sweep_timer_(executor),
-      status_timer_(std::move(executor)) {}
+      status_timer_(executor),
+      pace_timer_(std::move(executor)) {}
 
 Registry::~Registry() {
   shutdown();
@@ -159,8 +160,9 @@ lt::add_torrent_params Registry::params_for(const LiveTorrent& torrent,
   // Added paused and resumed on the add alert: see on_added.
   params.flags &= ~lt::torrent_flags::auto_managed;
   params.flags |= lt::torrent_flags::paused;
-  // With a budget, only what readers want is fetched.
-  if (store.budget() > 0) params.flags |= lt::torrent_flags::default_dont_download;
+  // Only what readers want is fetched (and, without a budget, the files they read, paced in
+  // the background): a page view or a HEAD downloads nothing.
+  params.flags |= lt::torrent_flags::default_dont_download;
   if (!store.needs_full_check()) {
     // seeder's records say what is verified: no file check, resume from them.
     params.flags |= lt::torrent_flags::no_verify_files;
@@ -328,6 +330,24 @@ Registry::SessionFigures Registry::session_figures() const {
 void Registry::start() {
   schedule_sweep();
   schedule_status();
+  schedule_pace();
+}
+
+void Registry::schedule_pace() {
+  pace_timer_.expires_after(std::chrono::milliseconds(100));
+  pace_timer_.async_wait([this](const boost::system::error_code& ec) {
+    if (ec) return;
+    const auto now = LiveTorrent::Clock::now();
+    std::vector<std::shared_ptr<LiveTorrent>> torrents;
+    {
+      std::lock_guard lock(mutex_);
+      for (const auto& [hash, torrent] : torrents_)
+        torrents.push_back(torrent);
+    }
+    for (const auto& torrent : torrents)
+      torrent->pace_background(now);
+    schedule_pace();
+  });
 }
 
 // Swarm figures for ?stats and the metrics: libtorrent reports the torrents that changed.
@@ -382,6 +402,7 @@ void Registry::shutdown() {
   }
   sweep_timer_.cancel();
   status_timer_.cancel();
+  pace_timer_.cancel();
   for (const auto& [hash, torrent] : torrents) {
     torrent->mark_failed(make_error(Errc::unavailable, "gateway shutting down"));
   }

@@ -10,6 +10,21 @@
 #include <libtorrent/settings_pack.hpp>
 
 namespace seeder::torrent {
+namespace {
+
+// One line per peer message, stamped with libtorrent's own clock (the alert may be drained
+// later): "peer 1.2.3.4:6881 -> t=12345.678 INTERESTED ...".
+void log_peer_message(const lt::peer_log_alert& peer) {
+  const char* direction = peer.direction == lt::peer_log_alert::incoming   ? "<-"
+                          : peer.direction == lt::peer_log_alert::outgoing ? "->"
+                                                                           : "--";
+  const auto stamp = std::chrono::duration<double, std::milli>(peer.timestamp().time_since_epoch());
+  spdlog::debug("peer {}:{} {} t={:.3f} {} {}", peer.endpoint.address().to_string(),
+                peer.endpoint.port(), direction, stamp.count(), peer.event_type,
+                peer.log_message());
+}
+
+}  // namespace
 
 struct Session::PumpState {
   std::mutex mutex;  // held by a drain and by stop(): the session is never reset mid-drain
@@ -28,9 +43,10 @@ lt::settings_pack streaming_settings(const SessionOptions& options) {
   if (!options.dht_bootstrap_nodes.empty()) {
     pack.set_str(lt::settings_pack::dht_bootstrap_nodes, options.dht_bootstrap_nodes);
   }
-  pack.set_int(lt::settings_pack::alert_mask, lt::alert_category::status |
-                                                  lt::alert_category::error |
-                                                  lt::alert_category::storage);
+  auto alerts =
+      lt::alert_category::status | lt::alert_category::error | lt::alert_category::storage;
+  if (options.peer_log) alerts |= lt::alert_category::peer_log | lt::alert_category::connect;
+  pack.set_int(lt::settings_pack::alert_mask, alerts);
   // Resyncs and resumed torrents post one alert per piece; never drop them.
   pack.set_int(lt::settings_pack::alert_queue_size, 100'000);
   pack.set_int(lt::settings_pack::connections_limit, options.connections_limit);
@@ -107,6 +123,8 @@ void Session::drain_alerts(PumpState& pump) {
       if (const auto held_back = listen_log_.admit())
         spdlog::error("BitTorrent listen failed: {} ({} more since the last report)",
                       alert->message(), *held_back);
+    } else if (const auto* peer = lt::alert_cast<lt::peer_log_alert>(alert)) {
+      log_peer_message(*peer);
     } else if (lt::alert_cast<lt::listen_succeeded_alert>(alert)) {
       spdlog::info("BitTorrent {}", alert->message());
     }

@@ -44,6 +44,7 @@ struct Config {
   bool upnp = true;
   bool natpmp = true;
   bool outgoing_utp = false;
+  bool log_peers = false;  // libtorrent's per-peer messages at debug level
   std::vector<std::string> peers;     // "host:port" added to every torrent
   std::vector<std::string> trackers;  // announce URLs added to magnet links
   bool allow_magnets = false;         // resolve unknown hashes through the swarm

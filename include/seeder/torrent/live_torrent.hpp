@@ -18,6 +18,7 @@
 #include <atomic>
 #include <chrono>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <set>
@@ -122,9 +123,19 @@ class LiveTorrent : public std::enable_shared_from_this<LiveTorrent> {
   };
   [[nodiscard]] int readers() const { return readers_; }
 
-  // Warm-up: pieces [first, last] go to top priority and stay there until they are verified,
-  // whoever asked having left or not (a prefetch is meant to finish).
-  void prefetch(int first, int last);
+  // Warm-up: pieces [first, last] go to `priority` (top by default) and stay there until they
+  // are verified, whoever asked having left or not (a prefetch is meant to finish).
+  void prefetch(int first, int last, std::uint8_t priority = 7);
+
+  // A reader of `file` starts / ends (RangeReader, once its torrent is ready). The first reader
+  // of a file sets what is fetched beyond readers' windows (see file_plan.hpp): the ends of a
+  // media file at once, pinned under a cache budget while the file has readers; without a
+  // budget, the rest of the file in the background.
+  void open_file(const FileInfo& file);
+  void close_file(const FileInfo& file);
+  // Hands the background one more piece when its pace allows and no reader waits for a piece:
+  // called about every 100 ms by the Registry.
+  void pace_background(Clock::time_point now);
 
   // How much anybody wants a piece, as the reference gateway's stats report it.
   enum class Interest { none = 0, normal = 1, high = 2 };
@@ -159,8 +170,13 @@ class LiveTorrent : public std::enable_shared_from_this<LiveTorrent> {
   void prioritise_locked(int piece);
   [[nodiscard]] bool libtorrent_lacks_locked(int piece) const;
   void release_locked(int piece);
-  // Top priority for the prefetched pieces libtorrent lacks; forgets those now had.
+  // Each prefetched piece libtorrent lacks at its priority; forgets those now had.
   void prefetch_locked();
+  void on_first_reader_locked(const FileInfo& file);
+  [[nodiscard]] bool reader_waiting_locked() const;
+  int next_background_locked();
+  // The lowest priority for a background piece nobody else wants.
+  void background_locked(int piece);
   // Calls into libtorrent on handle_; a torrent removed meanwhile throws, which is not an error
   // here (a resync or a drop is under way).
   template <class Call>
@@ -188,9 +204,19 @@ class LiveTorrent : public std::enable_shared_from_this<LiveTorrent> {
   bool resync_wanted_ = false;               // guarded by mutex_
   std::function<void()> reconnect_request_;  // guarded by mutex_
   int wanted_pieces_ = 0;                    // guarded by mutex_: pieces with a want count
-  std::set<int> prefetch_;                   // guarded by mutex_: warm-up pieces not yet seen had
-  SwarmStatus swarm_;                        // guarded by mutex_
-  Clock::time_point last_reconnect_{};       // guarded by mutex_
+  std::set<int> wanted_;                     // guarded by mutex_: pieces with a want count
+  // guarded by mutex_: warm-up and file-end pieces not yet seen had, with their priority
+  std::map<int, std::uint8_t> prefetch_;
+  std::map<int, int> file_readers_;  // guarded by mutex_: file index -> open readers
+  // guarded by mutex_: files to finish, in order (they live in meta(), as long as this object)
+  std::vector<const FileInfo*> background_files_;
+  std::map<int, int> background_cursor_;  // guarded by mutex_: file -> next piece to look at
+  std::set<int> background_;              // guarded by mutex_: background pieces in flight
+  double background_allowance_ = 0;       // guarded by mutex_: bytes the pace allows now
+  Clock::time_point last_pace_{};         // guarded by mutex_
+  std::int64_t peak_download_rate_ = 0;   // guarded by mutex_
+  SwarmStatus swarm_;                     // guarded by mutex_
+  Clock::time_point last_reconnect_{};    // guarded by mutex_
 };
 
 }  // namespace seeder::torrent

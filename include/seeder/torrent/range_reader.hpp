@@ -94,6 +94,7 @@ class RangeReader final : public ByteSource, public std::enable_shared_from_this
   std::function<void(Status)> waiting_;
   bool timed_out_ = false;
   bool cancelled_ = false;
+  bool file_open_ = false;  // counted among the file's readers (LiveTorrent::open_file)
 };
 
 }  // namespace seeder::torrent

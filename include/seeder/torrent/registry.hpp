@@ -85,6 +85,8 @@ class Registry {
   void drop(const std::shared_ptr<LiveTorrent>& torrent, const Error& reason);
   void schedule_sweep();
   void schedule_status();
+  // Every 100 ms: each torrent's background fetching (LiveTorrent::pace_background).
+  void schedule_pace();
   std::shared_ptr<LiveTorrent> find_by_handle(const libtorrent::torrent_handle& handle) const;
 
   libtorrent::session& session_;
@@ -93,6 +95,7 @@ class Registry {
   RegistryOptions options_;
   boost::asio::steady_timer sweep_timer_;
   boost::asio::steady_timer status_timer_;
+  boost::asio::steady_timer pace_timer_;
 
   mutable std::mutex mutex_;
   std::unordered_map<InfoHash, std::shared_ptr<LiveTorrent>, InfoHashHasher> torrents_;  // guarded

@@ -35,6 +35,9 @@ struct SessionOptions {
   std::chrono::seconds request_timeout{10};
   std::chrono::seconds piece_timeout{5};
   std::chrono::milliseconds tick_interval{100};
+  // Every message to and from every peer, logged at debug level (libtorrent's peer log): for
+  // finding out why a swarm is slow. Very verbose.
+  bool peer_log = false;
 };
 
 // The libtorrent settings seeder runs with (exposed so benchmarks can give a plain client the

@@ -1,0 +1,193 @@
+// What the gateway fetches, and when, in a swarm found the way users find one: two libtorrent
+// seeders with default settings, each capped at 20 MiB/s (loopback included), announced to a
+// real HTTP tracker; the gateway is given no peer. Every served byte is compared with the source.
+#include <gtest/gtest.h>
+
+#include <libtorrent/session.hpp>
+#include <libtorrent/torrent_handle.hpp>
+#include <libtorrent/torrent_status.hpp>
+
+#include "http_client.hpp"
+#include "seeder/storage/torrent_store.hpp"
+#include "seeder/torrent/file_plan.hpp"
+#include "seeder/torrent/registry.hpp"
+#include "swarm.hpp"
+#include "tracker.hpp"
+
+namespace seeder::test {
+namespace {
+
+using namespace std::chrono_literals;
+
+constexpr int kPiece = 64 * 1024;
+constexpr std::size_t kMovieSize = (12u << 20) + 777;  // ends mid-piece
+
+class FetchPolicyTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    shared_ = std::make_unique<Shared>();
+    auto& s = *shared_;
+    write_file(s.dir / "content" / "Show" / "movie.mp4", random_bytes(kMovieSize, 21));
+    write_file(s.dir / "content" / "Show" / "notes.txt", random_bytes(100'000, 22));
+    std::filesystem::create_directories(s.dir / "input");
+    s.show = build(s.dir / "content" / "Show", s.dir / "input",
+                   {TorrentSpec::Kind::v1_only, kPiece, s.tracker.announce_url()}, "show");
+    for (auto& seeder : s.seeders) {
+      seeder.limit_upload(20 << 20);
+      seeder.seed(s.show.torrent_file, s.dir / "content");
+    }
+    // Both seeders have announced before any gateway asks.
+    ASSERT_TRUE(wait_until([&] { return s.tracker.peers(s.raw_hash()).size() == 2; }, 10s));
+  }
+  static void TearDownTestSuite() { shared_.reset(); }
+
+  void SetUp() override {
+    config_.host = "127.0.0.1";
+    config_.port = 0;
+    config_.input = shared_->dir / "input";
+    config_.data_dir = data_.path() / "data";
+    config_.bt_listen = "127.0.0.1:0";
+    config_.dht = config_.lsd = config_.upnp = config_.natpmp = false;
+    config_.piece_timeout = 30s;
+    config_.log_level = "warn";
+    config_.probe_port = 0;
+    config_.metrics_port = 0;
+    // No config_.peers: the tracker is the only way to the seeders.
+  }
+
+  static const TestTorrent& show() { return shared_->show; }
+  static const std::string& movie() { return show().files.at("Show/movie.mp4"); }
+  static std::int64_t uploaded_by_seeders() {
+    std::int64_t total = 0;
+    for (auto& seeder : shared_->seeders) {
+      total += seeder.native()
+                   .find_torrent(lt::sha1_hash(show().hash.raw().data()))
+                   .status()
+                   .total_payload_upload;
+    }
+    return total;
+  }
+  static std::string range(std::uint64_t first, std::uint64_t length) {
+    return "bytes=" + std::to_string(first) + "-" + std::to_string(first + length - 1);
+  }
+  static const torrent::FileInfo& movie_info(const torrent::TorrentMeta& meta) {
+    return *meta.find_file("Show/movie.mp4");
+  }
+
+  struct Shared {
+    TempDir dir{"seeder-fetch-policy"};
+    Tracker tracker;
+    SeedSession seeders[2];
+    TestTorrent show;
+    [[nodiscard]] std::string raw_hash() const {
+      return std::string(reinterpret_cast<const char*>(show.hash.raw().data()), 20);
+    }
+  };
+  static inline std::unique_ptr<Shared> shared_;
+  TempDir data_{"seeder-fetch-policy-gw"};
+  app::Config config_;
+};
+
+TEST_F(FetchPolicyTest, TrackerFoundPeersServeEightFarApartRangesByteForByte) {
+  auto gateway = app::Gateway::start(config_);
+  ASSERT_TRUE(gateway) << gateway.error().message;
+  const auto port = (*gateway)->http_port();
+  constexpr std::uint64_t kSpan = 256 * 1024 + 3;
+  for (int k = 7; k >= 0; --k) {
+    const auto offset = kMovieSize / 16 * static_cast<std::uint64_t>(2 * k + 1);
+    const auto response =
+        http_get(port, show().url("Show/movie.mp4"), {{"Range", range(offset, kSpan)}});
+    ASSERT_EQ(response.status, 206u) << "k=" << k << ": " << response.body;
+    ASSERT_TRUE(response.body == movie().substr(offset, kSpan)) << "wrong bytes, k=" << k;
+  }
+}
+
+TEST_F(FetchPolicyTest, HeadAndTheTorrentPageDownloadNothing) {
+  auto gateway = app::Gateway::start(config_);
+  ASSERT_TRUE(gateway) << gateway.error().message;
+  const auto port = (*gateway)->http_port();
+  const auto before = uploaded_by_seeders();
+  EXPECT_EQ(http_request(port, "HEAD", show().url("Show/movie.mp4")).status, 200u);
+  EXPECT_EQ(http_get(port, "/" + show().hash.hex() + "/").status, 200u);
+  EXPECT_EQ(http_get(port, "/").status, 200u);
+  // Long enough for a torrent that joined its swarm to have pulled megabytes (it used to).
+  std::this_thread::sleep_for(2s);
+  EXPECT_EQ(uploaded_by_seeders() - before, 0) << "a HEAD or a page view downloaded pieces";
+}
+
+TEST_F(FetchPolicyTest, ReadingTheHeadOfAMediaFileFetchesItsTail) {
+  config_.per_torrent_cache_budget = 8ull << 20;  // no background fetching: only the ends
+  auto gateway = app::Gateway::start(config_);
+  ASSERT_TRUE(gateway) << gateway.error().message;
+  const auto port = (*gateway)->http_port();
+  const auto head = http_get(port, show().url("Show/movie.mp4"), {{"Range", "bytes=0-1023"}});
+  ASSERT_EQ(head.status, 206u);
+  ASSERT_TRUE(head.body == movie().substr(0, 1024));
+
+  const auto torrent = (*gateway)->registry().find(show().hash);
+  ASSERT_TRUE(torrent);
+  const auto ends = torrent::file_ends(torrent->meta(), movie_info(torrent->meta()));
+  ASSERT_GT(ends.tail.count(), 1);
+  EXPECT_TRUE(wait_until(
+      [&] {
+        for (int piece = ends.tail.first; piece <= ends.tail.last; ++piece)
+          if (!torrent->pieces().have(piece)) return false;
+        return true;
+      },
+      20s))
+      << "the tail of the file was not fetched after its head was read";
+  // Nothing but the ends: the middle of the file stays unfetched.
+  const int middle = (ends.head.last + ends.tail.first) / 2;
+  EXPECT_FALSE(torrent->pieces().have(middle));
+}
+
+TEST_F(FetchPolicyTest, UnderABudgetTheEndsOfAFileWithReadersAreNeverEvicted) {
+  config_.per_torrent_cache_budget = 4ull << 20;
+  config_.max_readahead = 1ull << 20;
+  auto gateway = app::Gateway::start(config_);
+  ASSERT_TRUE(gateway) << gateway.error().message;
+  const auto port = (*gateway)->http_port();
+
+  // A player holding the file open: it read its first bytes and went quiet.
+  HttpConnection player(port);
+  player.send_raw("GET " + show().url("Show/movie.mp4") +
+                  " HTTP/1.1\r\nHost: t\r\nRange: bytes=0-\r\n\r\n");
+  ASSERT_FALSE(player.read_some(4096).empty());
+  const auto torrent = (*gateway)->registry().find(show().hash);
+  ASSERT_TRUE(torrent);
+  const auto ends = torrent::file_ends(torrent->meta(), movie_info(torrent->meta()));
+  const auto ends_had = [&] {
+    for (const auto& span : {ends.head, ends.tail})
+      for (int piece = span.first; piece <= span.last; ++piece)
+        if (!torrent->pieces().have(piece)) return false;
+    return true;
+  };
+  ASSERT_TRUE(wait_until(ends_had, 20s));
+
+  // Meanwhile the middle streams through a budget of a third of the file, twice over.
+  const auto first = ends.head.last * static_cast<std::uint64_t>(kPiece) + kPiece;
+  const auto last = ends.tail.first * static_cast<std::uint64_t>(kPiece);
+  for (int pass = 0; pass < 2; ++pass) {
+    const auto middle =
+        http_get(port, show().url("Show/movie.mp4"), {{"Range", range(first, last - first)}});
+    ASSERT_EQ(middle.status, 206u);
+    ASSERT_TRUE(middle.body == movie().substr(first, last - first)) << "pass " << pass;
+  }
+  EXPECT_TRUE(ends_had()) << "an end of a file with a reader was evicted";
+  const auto tail =
+      http_get(port, show().url("Show/movie.mp4"), {{"Range", range(kMovieSize - 70'000, 70'000)}});
+  ASSERT_EQ(tail.status, 206u);
+  EXPECT_TRUE(tail.body == movie().substr(kMovieSize - 70'000));
+  player.close();
+}
+
+TEST(FilePlanTest, TheEndsOfAMediaFileAreOnePercentBetweenOneAndEightMiB) {
+  EXPECT_TRUE(torrent::is_media_file("Show/Movie.MKV"));
+  EXPECT_TRUE(torrent::is_media_file("a/b.webm"));
+  EXPECT_FALSE(torrent::is_media_file("a.mkv/readme"));
+  EXPECT_FALSE(torrent::is_media_file("notes.txt"));
+  EXPECT_FALSE(torrent::is_media_file("mp4"));
+}
+
+}  // namespace
+}  // namespace seeder::test
