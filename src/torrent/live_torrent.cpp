@@ -229,7 +229,8 @@ void LiveTorrent::prefetch(int first, int last, std::uint8_t priority) {
 
 void LiveTorrent::prefetch_locked() {
   for (auto it = prefetch_.begin(); it != prefetch_.end();) {
-    const auto [piece, priority] = *it;
+    const int piece = it->first;
+    const auto priority = it->second;
     if (pieces_->have(piece)) {
       it = prefetch_.erase(it);
       continue;
@@ -238,7 +239,7 @@ void LiveTorrent::prefetch_locked() {
     // A reader's deadline and band rule the piece while it wants it.
     if (!libtorrent_lacks_locked(piece) || want_counts_[static_cast<std::size_t>(piece)] > 0)
       continue;
-    on_handle_locked([&, priority = priority](const lt::torrent_handle& handle) {
+    on_handle_locked([&](const lt::torrent_handle& handle) {
       handle.piece_priority(lt::piece_index_t(piece), lt::download_priority_t(priority));
     });
   }
