@@ -66,7 +66,10 @@ class RestartTest : public SwarmSuite {
     sqlite3_close(raw);
     return count;
   }
+  // Payload libtorrent counted for the torrent. Its counters absorb each peer's bytes on the
+  // torrent's once-a-second tick, so this waits past one first.
   static std::int64_t downloaded(app::Gateway& gateway, const InfoHash& hash) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1'100));
     const auto live = gateway.registry().find(hash);
     return live ? live->handle().status().total_payload_download : -1;
   }
