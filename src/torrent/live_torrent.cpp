@@ -179,11 +179,15 @@ void LiveTorrent::fetch_locked(int piece, std::chrono::milliseconds deadline) {
   prioritise_locked(piece);
 }
 
-// Bands map to priorities 7..2, above the background's 1.
+// Bands map to priorities 7..2, above the background's 1. A piece that is also an end of a
+// media file keeps at least that priority: an open-ended read of a small file has the file's
+// tail at the far end of its window, where the player's jump to the index would find it last.
 void LiveTorrent::prioritise_locked(int piece) {
   const int band = bands_[static_cast<std::size_t>(piece)];
   if (band == 0 || band >= kUrgencyBands || !libtorrent_lacks_locked(piece)) return;
-  const auto priority = static_cast<std::uint8_t>(std::max(2, 7 - band));
+  const auto prefetched = prefetch_.find(piece);
+  const auto priority = static_cast<std::uint8_t>(
+      std::max({2, 7 - band, prefetched != prefetch_.end() ? int{prefetched->second} : 0}));
   on_handle_locked([&](const lt::torrent_handle& handle) {
     handle.piece_priority(lt::piece_index_t(piece), lt::download_priority_t(priority));
   });

@@ -2,6 +2,8 @@
 
 #include <sys/stat.h>
 
+#include <algorithm>
+
 #include <boost/asio/post.hpp>
 
 namespace seeder::torrent {
@@ -36,11 +38,24 @@ int RangeReader::cursor_piece() const {
 // of time-critical pieces goes from empty to non-empty it cancels every other outstanding block
 // request (torrent::cancel_non_critical), and a short list empties all the time (measured: half
 // the throughput of whole-window deadlines).
+//
+// An open-ended window opens small and grows with what the client has taken (four times that,
+// up to the read-ahead): a player that probes the head and jumps to the index should not have asked
+// for 20 MiB it will never read, and those requests would stand before the jump's at the seeders
+// (measured: ffprobe on an MP4 with its index at the end spent 480 ms on its first 1.3 MiB
+// while the whole 15 MiB file came down behind it).
 void RangeReader::slide_window(int cursor) {
   auto& torrent = lease_.torrent();
   const auto piece_length = static_cast<std::uint64_t>(torrent.meta().piece_length());
+  // A range that stops short of the file's end is wanted whole from the start (up to the
+  // read-ahead): its client asked for exactly that much.
+  const bool open_ended = end_ == file_.offset + file_.size;
+  const auto initial = open_ended ? options_.initial_window_bytes : end_ - begin_;
+  const auto window_bytes =
+      std::clamp<std::uint64_t>(4 * (cursor_ - begin_), std::min(options_.readahead_bytes, initial),
+                                options_.readahead_bytes);
   const int window_pieces =
-      static_cast<int>(std::max<std::uint64_t>(1, options_.readahead_bytes / piece_length));
+      static_cast<int>(std::max<std::uint64_t>(1, window_bytes / piece_length));
   const int new_end = std::min(last_piece_, cursor + window_pieces - 1) + 1;
 
   for (; window_first_ < std::min(cursor, window_end_); ++window_first_) {

@@ -5,6 +5,7 @@
 #include <libtorrent/add_torrent_params.hpp>
 #include <libtorrent/alert_types.hpp>
 #include <libtorrent/extensions.hpp>
+#include <libtorrent/peer_connection_handle.hpp>
 #include <libtorrent/peer_info.hpp>
 #include <libtorrent/session.hpp>
 #include <libtorrent/session_stats.hpp>
@@ -13,6 +14,7 @@
 
 #include "seeder/core/units.hpp"
 #include "seeder/storage/content_path.hpp"
+#include "seeder/torrent/quick_ack.hpp"
 #include "seeder/torrent/stores.hpp"
 
 namespace seeder::torrent {
@@ -43,25 +45,53 @@ class PiecePassPlugin final : public lt::torrent_plugin {
   std::weak_ptr<LiveTorrent> torrent_;
 };
 
-class PeerCounter final : public lt::peer_plugin {
+// One per connection: counts connected peers, sends without Nagle's delay and acknowledges
+// each block at once (see quick_ack.hpp). A uTP connection has no socket of its own.
+class PeerPlugin final : public lt::peer_plugin {
  public:
-  explicit PeerCounter(std::weak_ptr<LiveTorrent> torrent) : torrent_(std::move(torrent)) {
+  PeerPlugin(std::weak_ptr<LiveTorrent> torrent, lt::peer_connection_handle connection)
+      : torrent_(std::move(torrent)), connection_(std::move(connection)) {
     if (auto torrent = torrent_.lock()) ++*torrent->peer_count();
   }
-  ~PeerCounter() override {
+  ~PeerPlugin() override {
     auto torrent = torrent_.lock();
     if (torrent && --*torrent->peer_count() == 0) torrent->on_no_peers();
   }
-  PeerCounter(const PeerCounter&) = delete;
-  PeerCounter& operator=(const PeerCounter&) = delete;
+  PeerPlugin(const PeerPlugin&) = delete;
+  PeerPlugin& operator=(const PeerPlugin&) = delete;
+
+  // The earliest callbacks of an established connection: its socket is looked up there, so our
+  // own requests go out without Nagle's wait from the start.
+  bool on_have_all() override {
+    socket();
+    return false;
+  }
+  bool on_unchoke() override {
+    socket();
+    return false;
+  }
+  bool on_piece(const lt::peer_request&, lt::span<const char>) override {
+    if (const int fd = socket(); fd >= 0) ack_now(fd);
+    return false;
+  }
 
  private:
+  int socket() {
+    if (socket_ != kUnknown) return socket_;
+    socket_ = find_tcp_socket(connection_.local_endpoint(), connection_.remote());
+    if (socket_ >= 0) send_without_delay(socket_);
+    return socket_;
+  }
+
+  static constexpr int kUnknown = -2;
   std::weak_ptr<LiveTorrent> torrent_;
+  lt::peer_connection_handle connection_;
+  int socket_ = kUnknown;  // -1: none (uTP)
 };
 
 std::shared_ptr<lt::peer_plugin> PiecePassPlugin::new_connection(
-    const lt::peer_connection_handle&) {
-  return std::make_shared<PeerCounter>(torrent_);
+    const lt::peer_connection_handle& connection) {
+  return std::make_shared<PeerPlugin>(torrent_, connection);
 }
 
 InfoHash key_of(const lt::info_hash_t& hashes) {
