@@ -39,7 +39,7 @@ struct ReaderOptions {
   // The window an open-ended reader starts with; it grows to four times what the client has
   // taken, up to
   // readahead_bytes.
-  std::uint64_t initial_window_bytes = 2ull << 20;
+  std::uint64_t initial_window_bytes = 1ull << 20;
   // How long the reader waits for the piece under its cursor before failing the read.
   std::chrono::milliseconds piece_timeout{60'000};
   // Deadline spacing between consecutive pieces of the window.
