@@ -66,12 +66,17 @@ class RestartTest : public SwarmSuite {
     sqlite3_close(raw);
     return count;
   }
-  // Payload libtorrent counted for the torrent. Its counters absorb each peer's bytes on the
-  // torrent's once-a-second tick, so this waits past one first.
-  static std::int64_t downloaded(app::Gateway& gateway, const InfoHash& hash) {
+  // Payload the swarm's seeder has sent for the torrent so far: what the gateway downloaded,
+  // counted where no pause, resume or re-add of the gateway's torrent resets it. libtorrent
+  // adds each peer's bytes to its torrent on a once-a-second tick, so this waits past one.
+  static std::int64_t uploaded_by_seeder(const InfoHash& hash) {
     std::this_thread::sleep_for(std::chrono::milliseconds(1'100));
-    const auto live = gateway.registry().find(hash);
-    return live ? live->handle().status().total_payload_download : -1;
+    return swarm()
+        .seeder()
+        .native()
+        .find_torrent(lt::sha1_hash(hash.raw().data()))
+        .status()
+        .total_payload_upload;
   }
 
   app::Config config_;
@@ -124,11 +129,12 @@ TEST_F(RestartTest, AHalfCompleteTorrentResumesWithoutDownloadingWhatItHad) {
   ASSERT_GE(had, 16) << "the first 512 KiB were read";
   ASSERT_LT(had, pieces) << "the download should have been caught half way";
 
+  const auto before = uploaded_by_seeder(big().hash);
   auto gateway = start(config_);
   const auto response = http_get(gateway->http_port(), big().url(big().name));
   ASSERT_EQ(response.status, 200u);
   EXPECT_TRUE(response.body == big_bytes());
-  const auto fetched = downloaded(*gateway, big().hash);
+  const auto fetched = uploaded_by_seeder(big().hash) - before;
   const auto missing = static_cast<std::int64_t>(pieces - had) * piece_length;
   std::printf("resumed with %d of %d pieces; downloaded %lld bytes (missing %lld)\n", had, pieces,
               static_cast<long long>(fetched), static_cast<long long>(missing));
@@ -154,11 +160,12 @@ TEST_F(RestartTest, ACorruptDatabaseIsRebuiltFromDiskAndBadBytesAreNeverServed) 
     const char flipped = static_cast<char>(~big_bytes()[3 * 32 * 1024 + 77]);
     file.write(&flipped, 1);
   }
+  const auto before = uploaded_by_seeder(big().hash);
   auto gateway = start(config_);
   const auto response = http_get(gateway->http_port(), big().url(big().name));
   ASSERT_EQ(response.status, 200u);
   EXPECT_TRUE(response.body == big_bytes()) << "served a byte that was not verified";
-  const auto fetched = downloaded(*gateway, big().hash);
+  const auto fetched = uploaded_by_seeder(big().hash) - before;
   std::printf("after the rebuild, downloaded %lld bytes\n", static_cast<long long>(fetched));
   EXPECT_GE(fetched, 32 * 1024) << "the damaged piece was downloaded again";
   EXPECT_LE(fetched, 8 * 32 * 1024) << "the intact pieces were recovered by the hash check";

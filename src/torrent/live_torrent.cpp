@@ -70,9 +70,11 @@ void LiveTorrent::on_reconnect_wanted(std::function<void()> request) {
   reconnect_request_ = std::move(request);
 }
 
+// Only a torrent that had peers and lost them: a fresh one is dialling its peers already, and a
+// pause/resume would drop those half-open connections (and reset libtorrent's counters).
 bool LiveTorrent::needs_reconnect_locked() const {
   return (wanted_pieces_ > 0 || !prefetch_.empty() || !background_.empty()) &&
-         peers_->load() == 0 && state_ == State::ready;
+         peers_->load() == 0 && had_peers_ && state_ == State::ready;
 }
 
 void LiveTorrent::request_reconnect() {

@@ -51,7 +51,10 @@ class PeerPlugin final : public lt::peer_plugin {
  public:
   PeerPlugin(std::weak_ptr<LiveTorrent> torrent, lt::peer_connection_handle connection)
       : torrent_(std::move(torrent)), connection_(std::move(connection)) {
-    if (auto torrent = torrent_.lock()) ++*torrent->peer_count();
+    if (auto torrent = torrent_.lock()) {
+      ++*torrent->peer_count();
+      torrent->on_peer_connected();
+    }
   }
   ~PeerPlugin() override {
     auto torrent = torrent_.lock();

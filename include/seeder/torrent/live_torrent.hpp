@@ -64,7 +64,8 @@ class LiveTorrent : public std::enable_shared_from_this<LiveTorrent> {
   void on_reconnect_wanted(std::function<void()> request);
   // Connected peers, counted by the piece plugin (libtorrent's network thread).
   [[nodiscard]] const std::shared_ptr<std::atomic<int>>& peer_count() const { return peers_; }
-  // The plugin saw the last peer go.
+  // The plugin saw a peer connect / the last peer go.
+  void on_peer_connected() { had_peers_ = true; }
   void on_no_peers();
   // With a cache budget a torrent that wants nothing is "finished", and seeds hang up on it.
   // When a reader then wants a piece and no peer is connected, pausing and resuming the torrent
@@ -188,6 +189,7 @@ class LiveTorrent : public std::enable_shared_from_this<LiveTorrent> {
   std::shared_ptr<std::atomic<int>> peers_ = std::make_shared<std::atomic<int>>(0);
   std::atomic<Clock::rep> last_active_ns_;
   std::atomic<int> readers_{0};
+  std::atomic<bool> had_peers_{false};
   std::atomic<int> resyncs_{0};
 
   mutable std::mutex mutex_;
