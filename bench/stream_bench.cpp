@@ -78,6 +78,26 @@ double max_of(const std::vector<double>& values) {
   return values.empty() ? 0 : *std::max_element(values.begin(), values.end());
 }
 
+struct LatencyLabels {
+  const char* seeder_samples;
+  const char* raw_samples;
+  int median_target_ms;
+  int max_target_ms;
+};
+
+// Every sample of both, the gateway's median and max against their targets, the ratio.
+void report_latency(const LatencyLabels& labels, const std::vector<double>& seeder,
+                    const std::vector<double>& raw) {
+  print_samples((std::string("seeder, ") + labels.seeder_samples).c_str(), seeder);
+  print_samples((std::string("raw libtorrent, ") + labels.raw_samples).c_str(), raw);
+  print_figure("seeder: median (target <= " + std::to_string(labels.median_target_ms) + ")",
+               median(seeder) * 1000, "ms");
+  print_figure("seeder: max (target <= " + std::to_string(labels.max_target_ms) + ")",
+               max_of(seeder) * 1000, "ms");
+  print_figure("raw libtorrent: median", median(raw) * 1000, "ms");
+  print_figure("ratio seeder / raw, median", median(seeder) / median(raw), "x");
+}
+
 class Bench {
  public:
   explicit Bench(const Options& options) : options_(options) {}
@@ -97,12 +117,7 @@ class Bench {
               .first_byte_s);
     }
     std::printf("time to first byte, cold torrent, %d fresh starts\n", options_.runs);
-    print_samples("seeder, GET bytes=0-65535, each start", gateway);
-    print_samples("raw libtorrent, piece 0, each start", raw);
-    print_figure("seeder: median (target <= 40)", median(gateway) * 1000, "ms");
-    print_figure("seeder: max (target <= 80)", max_of(gateway) * 1000, "ms");
-    print_figure("raw libtorrent: median", median(raw) * 1000, "ms");
-    print_figure("ratio seeder / raw, median", median(gateway) / median(raw), "x");
+    report_latency({"GET bytes=0-65535, each start", "piece 0, each start", 40, 80}, gateway, raw);
   }
 
   // After a cold start, 1 MiB at (2k+1)/16 of the file for k = 7..0: the tail first, as a
@@ -135,12 +150,7 @@ class Bench {
         "1 MiB reads at (2k+1)/16 of the file, k = 7..0, after a cold start (raw: %d of "
         "8 cold)\n",
         raw_cold);
-    print_samples("seeder, each read in order", latency);
-    print_samples("raw libtorrent, each read in order", raw);
-    print_figure("seeder: median (target <= 30)", median(latency) * 1000, "ms");
-    print_figure("seeder: max (target <= 150)", max_of(latency) * 1000, "ms");
-    print_figure("raw libtorrent: median", median(raw) * 1000, "ms");
-    print_figure("ratio seeder / raw, median", median(latency) / median(raw), "x");
+    report_latency({"each read in order", "each read in order", 30, 150}, latency, raw);
   }
 
   // Whole file, cold, against the swarm's cap (when it has one) and the raw client.

@@ -73,8 +73,8 @@ void LiveTorrent::on_reconnect_wanted(std::function<void()> request) {
 // Only a torrent that had peers and lost them: a fresh one is dialling its peers already, and a
 // pause/resume would drop those half-open connections (and reset libtorrent's counters).
 bool LiveTorrent::needs_reconnect_locked() const {
-  return (wanted_pieces_ > 0 || !prefetch_.empty() || !background_.empty()) &&
-         peers_->load() == 0 && had_peers_ && state_ == State::ready;
+  return (!wanted_.empty() || !prefetch_.empty() || !background_.empty()) && peers_->load() == 0 &&
+         had_peers_ && state_ == State::ready;
 }
 
 void LiveTorrent::request_reconnect() {
@@ -195,9 +195,9 @@ void LiveTorrent::prioritise_locked(int piece) {
   });
 }
 
-// Nobody waits for the piece any more: it goes back to what it was before a reader wanted it.
-// Requests already sent for it stay (libtorrent has no way to cancel one piece's), but at the
-// lowest priority no new ones go out ahead of a reader's.
+// Nobody waits for the piece any more: it goes back to what it was before a reader wanted it
+// (a file end's priority, the background's lowest, or not wanted at all). Requests already
+// sent for it stay: libtorrent has no way to cancel one piece's.
 void LiveTorrent::release_locked(int piece) {
   if (pieces_->have(piece) || stale_.count(piece) != 0) return;
   const auto prefetched = prefetch_.find(piece);
@@ -281,7 +281,6 @@ void LiveTorrent::want(int piece, std::chrono::milliseconds deadline, int band) 
     const bool first = count++ == 0;
     const bool more_urgent = band < wanted_band;
     if (first) {
-      ++wanted_pieces_;
       wanted_.insert(piece);
       if (store_) store_->protect(piece);
     }
@@ -293,7 +292,7 @@ void LiveTorrent::want(int piece, std::chrono::milliseconds deadline, int band) 
     } else if (more_urgent) {
       prioritise_locked(piece);
     }
-    reconnect = first && wanted_pieces_ == 1 && needs_reconnect_locked();
+    reconnect = first && wanted_.size() == 1 && needs_reconnect_locked();
   }
   if (resync) request_resync();
   if (reconnect) request_reconnect();
@@ -313,7 +312,6 @@ void LiveTorrent::unwant(int piece) {
   std::lock_guard lock(mutex_);
   auto& count = want_counts_[static_cast<std::size_t>(piece)];
   if (count == 0 || --count != 0) return;
-  --wanted_pieces_;
   wanted_.erase(piece);
   bands_[static_cast<std::size_t>(piece)] = kUrgencyBands;
   if (store_) store_->unprotect(piece);
@@ -333,7 +331,7 @@ void LiveTorrent::resync_if_idle(Clock::time_point now, Clock::duration quiet) {
   {
     std::lock_guard lock(mutex_);
     const int threshold = std::clamp(pieces_->num_pieces() / 8, 1, options_.resync_threshold);
-    if (static_cast<int>(stale_.size()) < threshold || wanted_pieces_ > 0 || readers_ > 0 ||
+    if (static_cast<int>(stale_.size()) < threshold || !wanted_.empty() || readers_ > 0 ||
         now - last_active() < quiet)
       return;
   }
@@ -403,15 +401,12 @@ void LiveTorrent::open_file(const FileInfo& file) {
 // readers); without a budget the whole file is fetched behind the readers.
 void LiveTorrent::on_first_reader_locked(const FileInfo& file) {
   if (is_media_file(file.path)) {
-    const auto ends = file_ends(meta(), file);
-    for (const auto& span : {ends.head, ends.tail}) {
-      for (int piece = span.first; piece <= span.last; ++piece) {
-        if (options_.budget_mode && store_) store_->protect(piece);
-        if (pieces_->have(piece)) continue;
-        auto& priority = prefetch_[piece];
-        priority = std::max(priority, kEndsPriority);
-      }
-    }
+    for_each_end_piece(file, [&](int piece) {
+      if (options_.budget_mode && store_) store_->protect(piece);
+      if (pieces_->have(piece)) return;
+      auto& priority = prefetch_[piece];
+      priority = std::max(priority, kEndsPriority);
+    });
     prefetch_locked();
   }
   // The file as meta() holds it: the background keeps a pointer.
@@ -427,10 +422,15 @@ void LiveTorrent::close_file(const FileInfo& file) {
   if (it == file_readers_.end() || --it->second > 0) return;
   file_readers_.erase(it);
   if (!options_.budget_mode || !store_ || !is_media_file(file.path)) return;
+  for_each_end_piece(file, [&](int piece) { store_->unprotect(piece); });
+}
+
+template <class Visit>
+void LiveTorrent::for_each_end_piece(const FileInfo& file, Visit visit) const {
   const auto ends = file_ends(meta(), file);
   for (const auto& span : {ends.head, ends.tail})
     for (int piece = span.first; piece <= span.last; ++piece)
-      store_->unprotect(piece);
+      visit(piece);
 }
 
 bool LiveTorrent::reader_waiting_locked() const {
@@ -463,9 +463,7 @@ void LiveTorrent::pace_background(Clock::time_point now) {
 // The next piece of the first unfinished file being read; files done are forgotten.
 int LiveTorrent::next_background_locked() {
   const auto skip = [&](int piece) {
-    return pieces_->have(piece) || want_counts_[static_cast<std::size_t>(piece)] > 0 ||
-           background_.count(piece) != 0 || prefetch_.count(piece) != 0 ||
-           !libtorrent_lacks_locked(piece);
+    return background_.count(piece) != 0 || !background_may_take_locked(piece);
   };
   while (!background_files_.empty()) {
     const auto& file = *background_files_.front();
@@ -481,10 +479,14 @@ int LiveTorrent::next_background_locked() {
   return -1;
 }
 
+// A piece libtorrent lacks that no reader wants and no prefetch holds: those set its priority.
+bool LiveTorrent::background_may_take_locked(int piece) const {
+  return libtorrent_lacks_locked(piece) && want_counts_[static_cast<std::size_t>(piece)] == 0 &&
+         prefetch_.count(piece) == 0;
+}
+
 void LiveTorrent::background_locked(int piece) {
-  if (!libtorrent_lacks_locked(piece) || want_counts_[static_cast<std::size_t>(piece)] > 0 ||
-      prefetch_.count(piece) != 0)
-    return;
+  if (!background_may_take_locked(piece)) return;
   on_handle_locked([&](const lt::torrent_handle& handle) {
     handle.piece_priority(lt::piece_index_t(piece), lt::low_priority);
   });

@@ -363,7 +363,7 @@ Registry::SessionFigures Registry::session_figures() const {
 void Registry::start() {
   schedule_sweep();
   schedule_status();
-  schedule_pace();
+  if (!options_.live.budget_mode) schedule_pace();  // under a budget nothing is paced
 }
 
 void Registry::schedule_pace() {

@@ -5,6 +5,8 @@
 namespace seeder::test {
 namespace {
 
+// Not http::percent_decode: that one refuses a decoded NUL (right for paths), and a raw
+// info-hash may hold zero bytes.
 std::string percent_decode(std::string_view text) {
   std::string out;
   for (std::size_t i = 0; i < text.size(); ++i) {

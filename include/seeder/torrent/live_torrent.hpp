@@ -176,8 +176,12 @@ class LiveTorrent : public std::enable_shared_from_this<LiveTorrent> {
   void on_first_reader_locked(const FileInfo& file);
   [[nodiscard]] bool reader_waiting_locked() const;
   int next_background_locked();
+  [[nodiscard]] bool background_may_take_locked(int piece) const;
   // The lowest priority for a background piece nobody else wants.
   void background_locked(int piece);
+  // Each piece of the two ends of `file` (file_plan.hpp), overlaps visited twice.
+  template <class Visit>
+  void for_each_end_piece(const FileInfo& file, Visit visit) const;
   // Calls into libtorrent on handle_; a torrent removed meanwhile throws, which is not an error
   // here (a resync or a drop is under way).
   template <class Call>
@@ -205,7 +209,6 @@ class LiveTorrent : public std::enable_shared_from_this<LiveTorrent> {
   std::function<void()> resync_request_;     // guarded by mutex_
   bool resync_wanted_ = false;               // guarded by mutex_
   std::function<void()> reconnect_request_;  // guarded by mutex_
-  int wanted_pieces_ = 0;                    // guarded by mutex_: pieces with a want count
   std::set<int> wanted_;                     // guarded by mutex_: pieces with a want count
   // guarded by mutex_: warm-up and file-end pieces not yet seen had, with their priority
   std::map<int, std::uint8_t> prefetch_;

@@ -37,8 +37,7 @@ struct ReaderOptions {
   std::shared_ptr<StallCounters> stalls = std::make_shared<StallCounters>();
   std::uint64_t readahead_bytes = 20ull << 20;
   // The window an open-ended reader starts with; it grows to four times what the client has
-  // taken, up to
-  // readahead_bytes.
+  // taken, up to readahead_bytes.
   std::uint64_t initial_window_bytes = 1ull << 20;
   // How long the reader waits for the piece under its cursor before failing the read.
   std::chrono::milliseconds piece_timeout{60'000};
