@@ -1,5 +1,6 @@
 #include "harness.hpp"
 
+#include <cstdlib>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
@@ -55,23 +56,35 @@ GatewayProcess::GatewayProcess(const SwarmProcess& swarm, const std::filesystem:
                                const std::vector<std::string>& extra_flags,
                                const std::filesystem::path& log_dir, bool offline) {
   port_ = free_port();
-  std::vector<std::string> argv{SEEDER_BINARY,    "serve",
-                                "--host",         "127.0.0.1",
-                                "--port",         std::to_string(port_),
-                                "--input",        swarm.input_dir().string(),
-                                "--data-dir",     data_dir.string(),
-                                "--bt-listen",    "127.0.0.1:0",
-                                "--no-dht",       "--no-lsd",
-                                "--no-upnp",      "--no-natpmp",
-                                "--probe-port",   "0",
-                                "--metrics-port", "0",
-                                "--log-level",    "warn"};
+  // For looking into one run: SEEDER_BENCH_GATEWAY_LOG_LEVEL (e.g. debug), more gateway flags
+  // in SEEDER_BENCH_GATEWAY_FLAGS (e.g. "--log-peers"), and SEEDER_BENCH_LOG_DIR, a directory
+  // that keeps every gateway's log after the bench ends.
+  const char* log_level = std::getenv("SEEDER_BENCH_GATEWAY_LOG_LEVEL");
+  // clang-format off
+  std::vector<std::string> argv{SEEDER_BINARY, "serve",
+                                "--host", "127.0.0.1", "--port", std::to_string(port_),
+                                "--input", swarm.input_dir().string(),
+                                "--data-dir", data_dir.string(),
+                                "--bt-listen", "127.0.0.1:0",
+                                "--no-dht", "--no-lsd", "--no-upnp", "--no-natpmp",
+                                "--probe-port", "0", "--metrics-port", "0",
+                                "--log-level", log_level != nullptr ? log_level : "warn"};
+  // clang-format on
   if (!offline && !swarm.tracker()) {
     argv.emplace_back("--peer");
     argv.push_back("127.0.0.1:" + std::to_string(swarm.port()));
   }
   argv.insert(argv.end(), extra_flags.begin(), extra_flags.end());
-  child_ = std::make_unique<ChildProcess>(argv, (log_dir / "gateway.log").string());
+  if (const char* more = std::getenv("SEEDER_BENCH_GATEWAY_FLAGS")) {
+    std::istringstream words{more};
+    for (std::string word; words >> word;)
+      argv.push_back(word);
+  }
+  const char* kept = std::getenv("SEEDER_BENCH_LOG_DIR");
+  const auto log = kept != nullptr
+                       ? std::filesystem::path{kept} / ("gateway-" + std::to_string(port_) + ".log")
+                       : log_dir / "gateway.log";
+  child_ = std::make_unique<ChildProcess>(argv, log.string());
   if (!wait_for_listener(port_, std::chrono::seconds(20)))
     throw std::runtime_error("seeder did not start listening");
 }

@@ -88,9 +88,8 @@ class RangeReader final : public ByteSource, public std::enable_shared_from_this
   int last_piece_;        // the last piece of the range
   int window_first_ = 0;  // pieces [window_first_, window_end_) are wanted from libtorrent
   int window_end_ = 0;
-  int banded_cursor_ = -1;
-  std::chrono::steady_clock::time_point
-      wait_started_;  // the cursor piece the window's urgency bands were last set for
+  int banded_cursor_ = -1;  // the cursor piece the window's urgency bands were last set for
+  std::chrono::steady_clock::time_point wait_started_;
   UniqueFd fd_;
 
   PieceMap::Ticket ticket_ = 0;  // the pending piece wait, 0 when none
