@@ -8,9 +8,10 @@
 //
 // Scenario 1, the real world (default): --seeders libtorrent seeders with default settings,
 // each capped at --rate-mib MiB/s (loopback included), found through an HTTP tracker; nothing is
-// dialled by hand. --seek-passes repeats the seeks on fresh gateways (every sample pooled); a
-// count of 0 (--runs, --throughput-runs, --seek-passes, --budget-file-mib) skips that part. Scenario 2 (--direct 1): one seeder given to the gateway with --peer,
+// dialled by hand. Scenario 2 (--direct 1): one seeder given to the gateway with --peer,
 // unthrottled (capped at --seek-rate-mib for the seeks), as the first benchmark measured.
+// --seek-passes repeats the seeks on fresh gateways (every sample pooled); a count of 0
+// (--runs, --throughput-runs, --seek-passes, --budget-file-mib) skips that part.
 //
 // Figures, every sample printed: time to first byte of bytes=0-65535 on a cold torrent (a fresh
 // gateway each time); 1 MiB reads at (2k+1)/16 of the file from the end backwards after a cold
