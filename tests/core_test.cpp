@@ -1,8 +1,10 @@
 #include <gtest/gtest.h>
 
+#include "seeder/core/endpoint.hpp"
 #include "seeder/core/info_hash.hpp"
 #include "seeder/core/json.hpp"
 #include "seeder/core/sha1.hpp"
+#include "seeder/core/text.hpp"
 #include "seeder/core/units.hpp"
 
 namespace seeder {
@@ -43,6 +45,44 @@ TEST(Units, FormatsSizesAndDurations) {
   EXPECT_EQ(format_size(20ull << 20), "20.0 MiB");
   EXPECT_EQ(format_duration(600s), "600s");
   EXPECT_EQ(format_duration(1500ms), "1500ms");
+}
+
+TEST(Text, ParsesUnsignedDecimalsWithoutThrowing) {
+  EXPECT_EQ(parse_unsigned("0"), 0u);
+  EXPECT_EQ(parse_unsigned("65535"), 65535u);
+  EXPECT_EQ(parse_unsigned("18446744073709551615"), 18446744073709551615ull);
+  for (const char* junk : {"", "-1", "+1", " 1", "1 ", "1x", "0x10", "18446744073709551616"})
+    EXPECT_FALSE(parse_unsigned(junk)) << junk;
+}
+
+TEST(Text, HexDigits) {
+  EXPECT_EQ(hex_digit_value('0'), 0);
+  EXPECT_EQ(hex_digit_value('a'), 10);
+  EXPECT_EQ(hex_digit_value('F'), 15);
+  EXPECT_EQ(hex_digit_value('g'), -1);
+  EXPECT_EQ(hex_digit_value('%'), -1);
+}
+
+TEST(Endpoint, ParsesIpv4AndBracketedIpv6) {
+  const auto v4 = parse_endpoint("127.0.0.1:6881");
+  ASSERT_TRUE(v4) << v4.error().message;
+  EXPECT_EQ(v4->address().to_string(), "127.0.0.1");
+  EXPECT_EQ(v4->port(), 6881);
+  const auto v6 = parse_endpoint("[::1]:51413");
+  ASSERT_TRUE(v6) << v6.error().message;
+  EXPECT_TRUE(v6->address().is_v6());
+  EXPECT_EQ(v6->port(), 51413);
+}
+
+TEST(Endpoint, RejectsWhatIsNotAnAddressAndAPort) {
+  for (const char* junk : {"127.0.0.1", "127.0.0.1:", "127.0.0.1:0", "127.0.0.1:65536",
+                           "127.0.0.1:99999999999999999999", "127.0.0.1:-5", "host:80", ":80",
+                           "[::1]:x", "127.0.0.1:80 "}) {
+    const auto endpoint = parse_endpoint(junk);
+    ASSERT_FALSE(endpoint) << junk;
+    EXPECT_EQ(endpoint.error().code, Errc::bad_request);
+    EXPECT_NE(endpoint.error().message.find(junk), std::string::npos);
+  }
 }
 
 TEST(InfoHash, ParsesHexInAnyCaseAndPrintsLowercase) {

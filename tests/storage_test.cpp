@@ -1,6 +1,7 @@
 // Storage unit tests: real files, real mmap, real SQLite in temp dirs; no swarm.
 #include <fcntl.h>
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -67,6 +68,7 @@ TEST(CompletionDb, GarbageIsReportedAsCorruption) {
   const auto db = CompletionDb::open(path, kHash.hex());
   ASSERT_FALSE(db);
   EXPECT_NE(db.error().message.find("corrupt"), std::string::npos) << db.error().message;
+  EXPECT_EQ(db.error().code, Errc::corrupt);
 }
 
 TEST(CompletionDb, ADamagedPageIsReportedAsCorruption) {
@@ -93,6 +95,7 @@ TEST(CompletionDb, ADamagedPageIsReportedAsCorruption) {
   const auto db = CompletionDb::open(path, kHash.hex());
   ASSERT_FALSE(db);
   EXPECT_NE(db.error().message.find("corrupt"), std::string::npos) << db.error().message;
+  EXPECT_EQ(db.error().code, Errc::corrupt);
 }
 
 TEST(CompletionDb, AnotherTorrentsDatabaseIsRefused) {
@@ -102,6 +105,24 @@ TEST(CompletionDb, AnotherTorrentsDatabaseIsRefused) {
   const auto other = CompletionDb::open(path, "0123456789abcdef0123456789abcdef01234567");
   ASSERT_FALSE(other);
   EXPECT_NE(other.error().message.find("corrupt"), std::string::npos);
+  EXPECT_EQ(other.error().code, Errc::corrupt);
+}
+
+TEST(CompletionDb, ASchemaVersionThatIsNoNumberIsCorruptionNotAnException) {
+  TempDir dir;
+  const auto path = dir / "t.db";
+  ASSERT_TRUE(CompletionDb::open(path, kHash.hex()));
+  {
+    sqlite3* raw = nullptr;
+    ASSERT_EQ(sqlite3_open(path.string().c_str(), &raw), SQLITE_OK);
+    EXPECT_EQ(
+        sqlite3_exec(raw, "UPDATE schema_version SET version = 'x1'", nullptr, nullptr, nullptr),
+        SQLITE_OK);
+    sqlite3_close(raw);
+  }
+  const auto db = CompletionDb::open(path, kHash.hex());
+  ASSERT_FALSE(db);
+  EXPECT_EQ(db.error().code, Errc::corrupt) << db.error().message;
 }
 
 TEST(CompletionDb, MoveAsideKeepsTheDamagedFile) {

@@ -13,6 +13,7 @@
 #include <libtorrent/session.hpp>
 
 #include "observability.hpp"
+#include "seeder/core/endpoint.hpp"
 #include "seeder/core/units.hpp"
 #include "seeder/http/router.hpp"
 #include "seeder/http/server.hpp"
@@ -67,23 +68,9 @@ namespace {
 Result<std::vector<lt::tcp::endpoint>> parse_peers(const std::vector<std::string>& peers) {
   std::vector<lt::tcp::endpoint> out;
   for (const auto& text : peers) {
-    const auto colon = text.rfind(':');
-    if (colon == std::string::npos)
-      return make_error(Errc::bad_request, "peer '" + text + "': expected IP:PORT");
-    auto host = text.substr(0, colon);
-    if (host.size() > 2 && host.front() == '[' && host.back() == ']')
-      host = host.substr(1, host.size() - 2);
-    boost::system::error_code ec;
-    const auto address = asio::ip::make_address(host, ec);
-    int port = 0;
-    try {
-      port = std::stoi(text.substr(colon + 1));
-    } catch (const std::exception&) {
-      port = 0;
-    }
-    if (ec || port <= 0 || port > 65535)
-      return make_error(Errc::bad_request, "peer '" + text + "': expected IP:PORT");
-    out.emplace_back(address, static_cast<std::uint16_t>(port));
+    auto endpoint = parse_endpoint(text);
+    if (!endpoint) return endpoint.error();
+    out.push_back(*endpoint);
   }
   return out;
 }

@@ -2,15 +2,10 @@
 
 #include <cstring>
 
+#include "seeder/core/text.hpp"
+
 namespace seeder {
 namespace {
-
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
 
 int base32_value(char c) {
   if (c >= 'A' && c <= 'Z') return c - 'A';
@@ -22,8 +17,8 @@ int base32_value(char c) {
 std::optional<InfoHash> parse_hex(std::string_view text) {
   InfoHash::Bytes bytes{};
   for (std::size_t i = 0; i < bytes.size(); ++i) {
-    const int high = hex_value(text[2 * i]);
-    const int low = hex_value(text[2 * i + 1]);
+    const int high = hex_digit_value(text[2 * i]);
+    const int low = hex_digit_value(text[2 * i + 1]);
     if (high < 0 || low < 0) return std::nullopt;
     bytes[i] = static_cast<unsigned char>(high * 16 + low);
   }

@@ -14,6 +14,7 @@
 #include <libtorrent/torrent_info.hpp>
 #include <libtorrent/torrent_status.hpp>
 
+#include "seeder/core/endpoint.hpp"
 #include "seeder/core/info_hash.hpp"
 #include "seeder/core/units.hpp"
 
@@ -194,17 +195,12 @@ class Diagnosis {
         params.trackers.push_back(url);
     }
     for (const auto& peer : options_.peers) {
-      const auto colon = peer.rfind(':');
-      lt::error_code ec;
-      auto host = peer.substr(0, colon);
-      if (host.size() > 2 && host.front() == '[') host = host.substr(1, host.size() - 2);
-      const auto address = lt::make_address(host, ec);
-      if (colon == std::string::npos || ec) {
-        note("input", "ignoring peer '" + peer + "': expected IP:PORT");
+      auto endpoint = parse_endpoint(peer);
+      if (!endpoint) {
+        note("input", "ignoring " + endpoint.error().message);
         continue;
       }
-      params.peers.emplace_back(address,
-                                static_cast<std::uint16_t>(std::stoi(peer.substr(colon + 1))));
+      params.peers.push_back(*endpoint);
     }
   }
 

@@ -63,6 +63,7 @@ unsigned status_for(Errc code) {
       return 501;
     case Errc::cancelled:
     case Errc::io:
+    case Errc::corrupt:
     case Errc::internal:
       return 500;
   }

@@ -2,15 +2,10 @@
 
 #include <cctype>
 
+#include "seeder/core/text.hpp"
+
 namespace seeder::http {
 namespace {
-
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
 
 bool is_unreserved(unsigned char c) {
   return std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~';
@@ -57,8 +52,8 @@ std::optional<std::string> percent_decode(std::string_view text, bool plus_is_sp
       continue;
     }
     if (i + 2 >= text.size()) return std::nullopt;  // '%' needs two hex digits after it
-    const int high = hex_value(text[i + 1]);
-    const int low = hex_value(text[i + 2]);
+    const int high = hex_digit_value(text[i + 1]);
+    const int low = hex_digit_value(text[i + 2]);
     if (high < 0 || low < 0) return std::nullopt;
     const char decoded = static_cast<char>(high * 16 + low);
     if (decoded == '\0') return std::nullopt;

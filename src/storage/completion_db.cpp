@@ -4,6 +4,8 @@
 
 #include <chrono>
 
+#include "seeder/core/text.hpp"
+
 namespace seeder::storage {
 namespace {
 
@@ -24,8 +26,9 @@ bool is_corruption(int code) {
 
 Error db_error(sqlite3* db, int code, const std::string& what) {
   const std::string detail = db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(code);
-  return make_error(Errc::io, (is_corruption(code) ? "corrupt database: " : "database error: ") +
-                                  what + ": " + detail);
+  if (is_corruption(code))
+    return make_error(Errc::corrupt, "corrupt database: " + what + ": " + detail);
+  return make_error(Errc::io, "database error: " + what + ": " + detail);
 }
 
 Status exec(sqlite3* db, const char* sql) {
@@ -34,8 +37,8 @@ Status exec(sqlite3* db, const char* sql) {
   if (code == SQLITE_OK) return {};
   std::string text = message != nullptr ? message : sqlite3_errstr(code);
   sqlite3_free(message);
-  return make_error(Errc::io,
-                    (is_corruption(code) ? "corrupt database: " : "database error: ") + text);
+  if (is_corruption(code)) return make_error(Errc::corrupt, "corrupt database: " + text);
+  return make_error(Errc::io, "database error: " + text);
 }
 
 Result<Statement> prepare(sqlite3* db, const char* sql) {
@@ -84,7 +87,7 @@ Result<std::unique_ptr<CompletionDb>> CompletionDb::open(const std::filesystem::
   // quick_check reads every page: a damaged file is found here, not halfway through a download.
   auto check = query_text(db.get(), "PRAGMA quick_check");
   if (!check) return check.error();
-  if (*check != "ok") return make_error(Errc::io, "corrupt database: " + *check);
+  if (*check != "ok") return make_error(Errc::corrupt, "corrupt database: " + *check);
   for (const char* sql : {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL"}) {
     if (auto done = exec(db.get(), sql); !done) return done.error();
   }
@@ -95,14 +98,17 @@ Result<std::unique_ptr<CompletionDb>> CompletionDb::open(const std::filesystem::
   if (version->empty()) {
     if (auto done = exec(db.get(), "INSERT INTO schema_version(version) VALUES (1)"); !done)
       return done.error();
-  } else if (std::stoi(*version) > kSchemaVersion) {
+  } else if (const auto number = parse_unsigned(*version); !number) {
+    return make_error(Errc::corrupt, "corrupt database: " + path.string() +
+                                         " has schema version '" + *version + "'");
+  } else if (*number > kSchemaVersion) {
     return make_error(Errc::io,
                       path.string() + " was written by a newer seeder (schema " + *version + ")");
   }
   auto owner = query_text(db.get(), "SELECT value FROM meta WHERE key = 'info_hash'");
   if (!owner) return owner.error();
   if (!owner->empty() && *owner != info_hash_hex) {
-    return make_error(Errc::io, "corrupt database: it belongs to torrent " + *owner);
+    return make_error(Errc::corrupt, "corrupt database: it belongs to torrent " + *owner);
   }
 
   auto statements = std::make_unique<Statements>();

@@ -50,7 +50,7 @@ bool overlaps(const std::vector<Range>& holes, Range range) {
 Result<std::unique_ptr<CompletionDb>> open_database(const std::filesystem::path& path,
                                                     const InfoHash& key, bool& rebuilt) {
   auto db = CompletionDb::open(path, key.hex());
-  if (db || db.error().message.find("corrupt") == std::string::npos) return db;
+  if (db || db.error().code != Errc::corrupt) return db;
   const auto aside = CompletionDb::move_aside(path);
   spdlog::warn("torrent {}: {}; moved it to {} and rebuilding from the content on disk", key.hex(),
                db.error().message, aside.string());

@@ -19,6 +19,7 @@ enum class Errc {
   timeout,                // data did not arrive in time
   cancelled,              // the requester went away
   io,                     // a file system or database operation failed
+  corrupt,                // stored data failed an integrity check (not SQLite, wrong owner)
   internal,               // a bug or an unexpected library failure
   not_implemented,        // a request feature seeder does not support (Transfer-Encoding)
 };

@@ -47,7 +47,7 @@ class CompletionDb {
   };
 
   // Opens or creates the database for torrent `info_hash_hex`. A damaged file, a file that is
-  // not SQLite, or another torrent's database is Errc::io with "corrupt" in the message.
+  // not SQLite, or another torrent's database is Errc::corrupt.
   static Result<std::unique_ptr<CompletionDb>> open(const std::filesystem::path& path,
                                                     const std::string& info_hash_hex);
   ~CompletionDb();
