@@ -121,9 +121,7 @@ TEST_F(EvictionTest, AnIdleTorrentWithManyEvictedPiecesIsResynced) {
   ASSERT_TRUE(live);
   EXPECT_EQ(live->resyncs(), 0);
   // Quiet for 2 s, then the next sweep resyncs: bounded at 10 s.
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-  while (live->resyncs() == 0 && std::chrono::steady_clock::now() < deadline)
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  EXPECT_TRUE(wait_until([&] { return live->resyncs() > 0; }, std::chrono::seconds(10)));
   EXPECT_EQ(live->resyncs(), 1);
   // libtorrent now knows what the store lacks: the torrent is no longer a seed.
   const auto status = live->handle().status();

@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "http_client.hpp"
+#include "seeder/torrent/registry.hpp"
 #include "swarm.hpp"
 
 namespace seeder::test {
@@ -142,7 +143,13 @@ TEST_F(ObservabilityTest, ProbesAnswerWhileASlowStreamRuns) {
       // cut off by the timeout: it was meant to be slow
     }
   });
-  std::this_thread::sleep_for(300ms);
+  // The probes are asked while the stream is running, not before it starts.
+  ASSERT_TRUE(wait_until(
+      [&] {
+        const auto live = gateway_->registry().find(torrent.hash);
+        return live && live->readers() > 0;
+      },
+      10s));
   for (int i = 0; i < 5; ++i) {
     const auto started = std::chrono::steady_clock::now();
     EXPECT_EQ(http_request(probe, "GET", "/liveness", {}, 2s).status, 200u);
