@@ -45,14 +45,56 @@ struct ServeText {
   std::string vault_timeout = "2s";
 };
 
-void add_serve_options(CLI::App& app, Config& config, ServeText& text) {
-  const auto env = [](const char* name) { return std::string("SEEDER_") + name; };
+// SEEDER_<NAME>: the environment variable that sets an option.
+std::string env(const char* name) {
+  return std::string("SEEDER_") + name;
+}
+
+// Where and how HTTP is served.
+void add_http_options(CLI::App& app, Config& config, ServeText& text) {
   app.add_option("--host", config.host, "HTTP listen address")
       ->envname(env("HOST"))
       ->capture_default_str();
   app.add_option("--port", config.port, "HTTP listen port (0 picks a free one)")
       ->envname(env("PORT"))
       ->capture_default_str();
+  app.add_option("--http-threads", config.http_threads, "threads serving HTTP")
+      ->envname(env("HTTP_THREADS"))
+      ->check(CLI::Range(1, 64))
+      ->capture_default_str();
+  app.add_option("--http-read-timeout", text.http_read_timeout,
+                 "time allowed for a request to arrive (also keep-alive idle)")
+      ->envname(env("HTTP_READ_TIMEOUT"))
+      ->check(kDuration)
+      ->capture_default_str();
+  app.add_option("--http-send-timeout", text.http_send_timeout,
+                 "close a response when the client reads nothing for this long")
+      ->envname(env("HTTP_SEND_TIMEOUT"))
+      ->check(kDuration)
+      ->capture_default_str();
+  app.add_option("--max-connections", config.max_connections,
+                 "HTTP connections at once; more get 503 (0: derived from the fd limit)")
+      ->envname(env("MAX_CONNECTIONS"))
+      ->check(CLI::Range(0, 1'000'000))
+      ->capture_default_str();
+  app.add_option("--cors-origin", config.cors_origin,
+                 "Access-Control-Allow-Origin: *, a comma-separated list, or empty")
+      ->envname(env("CORS_ORIGIN"))
+      ->capture_default_str();
+  app.add_option("--stats-interval", text.stats_interval,
+                 "how often a ?stats stream looks for changes to report")
+      ->envname(env("STATS_INTERVAL"))
+      ->check(kDuration)
+      ->capture_default_str();
+  app.add_option("--warmup-timeout", text.warmup_timeout,
+                 "a ?warmup stream gives up after this long")
+      ->envname(env("WARMUP_TIMEOUT"))
+      ->check(kDuration)
+      ->capture_default_str();
+}
+
+// Which torrents, where their bytes go, how much stays on disk.
+void add_storage_options(CLI::App& app, Config& config, ServeText& text) {
   app.add_option("--input", config.input,
                  "a .torrent file, or a directory whose *.torrent files are loaded")
       ->envname(env("INPUT"));
@@ -84,55 +126,14 @@ void add_serve_options(CLI::App& app, Config& config, ServeText& text) {
       ->envname(env("DISK_THREADS"))
       ->check(CLI::Range(1, 64))
       ->capture_default_str();
-  app.add_option("--http-threads", config.http_threads, "threads serving HTTP")
-      ->envname(env("HTTP_THREADS"))
-      ->check(CLI::Range(1, 64))
-      ->capture_default_str();
-  app.add_option("--http-read-timeout", text.http_read_timeout,
-                 "time allowed for a request to arrive (also keep-alive idle)")
-      ->envname(env("HTTP_READ_TIMEOUT"))
-      ->check(kDuration)
-      ->capture_default_str();
-  app.add_option("--http-send-timeout", text.http_send_timeout,
-                 "close a response when the client reads nothing for this long")
-      ->envname(env("HTTP_SEND_TIMEOUT"))
-      ->check(kDuration)
-      ->capture_default_str();
   app.add_flag("--verify-on-start,!--no-verify-on-start", config.verify_on_start,
                "hash every recorded piece again when a torrent is first opened after start")
       ->envname(env("VERIFY_ON_START"))
       ->capture_default_str();
-  app.add_option("--max-connections", config.max_connections,
-                 "HTTP connections at once; more get 503 (0: derived from the fd limit)")
-      ->envname(env("MAX_CONNECTIONS"))
-      ->check(CLI::Range(0, 1'000'000))
-      ->capture_default_str();
-  app.add_option("--cors-origin", config.cors_origin,
-                 "Access-Control-Allow-Origin: *, a comma-separated list, or empty")
-      ->envname(env("CORS_ORIGIN"))
-      ->capture_default_str();
-  app.add_option("--stats-interval", text.stats_interval,
-                 "how often a ?stats stream looks for changes to report")
-      ->envname(env("STATS_INTERVAL"))
-      ->check(kDuration)
-      ->capture_default_str();
-  app.add_option("--warmup-timeout", text.warmup_timeout,
-                 "a ?warmup stream gives up after this long")
-      ->envname(env("WARMUP_TIMEOUT"))
-      ->check(kDuration)
-      ->capture_default_str();
-  app.add_flag("--probe,!--no-probe", config.probe, "serve /liveness and /readiness")
-      ->envname(env("PROBE"))
-      ->capture_default_str();
-  app.add_option("--probe-port", config.probe_port, "port of the probes (0 picks a free one)")
-      ->envname(env("PROBE_PORT"))
-      ->capture_default_str();
-  app.add_flag("--metrics,!--no-metrics", config.metrics, "serve Prometheus /metrics")
-      ->envname(env("METRICS"))
-      ->capture_default_str();
-  app.add_option("--metrics-port", config.metrics_port, "port of /metrics (0 picks a free one)")
-      ->envname(env("METRICS_PORT"))
-      ->capture_default_str();
+}
+
+// How peers are found and talked to.
+void add_swarm_options(CLI::App& app, Config& config) {
   app.add_option("--bt-listen", config.bt_listen,
                  "BitTorrent listen interfaces (libtorrent syntax)")
       ->envname(env("BT_LISTEN"))
@@ -160,6 +161,13 @@ void add_serve_options(CLI::App& app, Config& config, ServeText& text) {
   app.add_option("--peer", config.peers, "IP:PORT of a peer every torrent connects to (repeatable)")
       ->envname(env("PEER"))
       ->delimiter(',');
+  app.add_option("--tracker", config.trackers, "a tracker URL added to magnet links (repeatable)")
+      ->envname(env("TRACKER"))
+      ->delimiter(',');
+}
+
+// Torrents beyond --input: magnets, a torrent store, a vault.
+void add_source_options(CLI::App& app, Config& config, ServeText& text) {
   app.add_flag("--allow-magnets,!--no-allow-magnets", config.allow_magnets,
                "serve hashes not in --input by fetching their metadata from the swarm")
       ->envname(env("ALLOW_MAGNETS"))
@@ -186,13 +194,34 @@ void add_serve_options(CLI::App& app, Config& config, ServeText& text) {
       ->envname(env("VAULT_TIMEOUT"))
       ->check(kDuration)
       ->capture_default_str();
-  app.add_option("--tracker", config.trackers, "a tracker URL added to magnet links (repeatable)")
-      ->envname(env("TRACKER"))
-      ->delimiter(',');
+}
+
+// Probes, metrics and the log.
+void add_side_service_options(CLI::App& app, Config& config) {
+  app.add_flag("--probe,!--no-probe", config.probe, "serve /liveness and /readiness")
+      ->envname(env("PROBE"))
+      ->capture_default_str();
+  app.add_option("--probe-port", config.probe_port, "port of the probes (0 picks a free one)")
+      ->envname(env("PROBE_PORT"))
+      ->capture_default_str();
+  app.add_flag("--metrics,!--no-metrics", config.metrics, "serve Prometheus /metrics")
+      ->envname(env("METRICS"))
+      ->capture_default_str();
+  app.add_option("--metrics-port", config.metrics_port, "port of /metrics (0 picks a free one)")
+      ->envname(env("METRICS_PORT"))
+      ->capture_default_str();
   app.add_option("--log-level", config.log_level, "trace, debug, info, warn, error or off")
       ->envname(env("LOG_LEVEL"))
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}))
       ->capture_default_str();
+}
+
+void add_serve_options(CLI::App& app, Config& config, ServeText& text) {
+  add_http_options(app, config, text);
+  add_storage_options(app, config, text);
+  add_swarm_options(app, config);
+  add_source_options(app, config, text);
+  add_side_service_options(app, config);
 }
 
 void apply_text(Config& config, const ServeText& text) {
