@@ -7,6 +7,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <fstream>
 #include <optional>
 #include <sstream>
@@ -105,6 +106,49 @@ TEST_F(FdPressureTest,
   child.stop();
   std::printf("CPU while flooded: %.2f s in 3 s; log: %zu lines\n", cpu_used, lines_in(log));
   EXPECT_LT(cpu_used, 1.0) << "the accept loop spins";
+  EXPECT_LT(lines_in(log), 100u) << "the log floods";
+}
+
+// The probes' server runs the same accept loop as the main one: out of descriptors it pauses
+// rather than spinning (it used to retry at once, a core at 100 %), and answers again once the
+// idle clients are gone (each is dropped after the side server's 10 s read deadline anyway).
+TEST_F(FdPressureTest, AFloodOfIdleClientsOnTheProbePortNeitherSpinsNorStopsTheProbes) {
+  const auto port = free_port();
+  const auto probe_port = free_port();
+  const auto log = swarm().root() / "fd-pressure-probe.log";
+  const auto data = swarm().root() / "fd-pressure-probe-data";
+  auto args = loopback_serve_args(SEEDER_BINARY, port, swarm().input_dir().string(), data.string(),
+                                  {"--log-level", "info"});
+  const auto probe_flag = std::find(args.begin(), args.end(), "--probe-port");
+  ASSERT_NE(probe_flag, args.end());
+  *std::next(probe_flag) = std::to_string(probe_port);
+  args.insert(args.begin(), {"/bin/sh", "-c", "ulimit -n 256 && exec \"$0\" \"$@\""});
+  ChildProcess child(args, log.string());
+  ASSERT_TRUE(wait_for_listener(port, 20s));
+  ASSERT_TRUE(wait_for_listener(probe_port, 20s));
+  std::vector<int> idle;
+  for (int i = 0; i < 400; ++i) {
+    const int fd = idle_connection(probe_port);
+    if (fd >= 0) idle.push_back(fd);
+  }
+  const double cpu_before = cpu_seconds(child.pid());
+  std::this_thread::sleep_for(3s);
+  const double cpu_used = cpu_seconds(child.pid()) - cpu_before;
+  for (const int fd : idle)
+    ::close(fd);
+  EXPECT_TRUE(wait_until(
+      [&] { return http_request(probe_port, "GET", "/liveness", {}, 2s).status == 200u; }, 10s))
+      << "the probes did not answer again";
+  child.stop();
+  std::ifstream in(log);
+  const std::string text{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+  EXPECT_NE(text.find("side server accept on port " + std::to_string(probe_port)),
+            std::string::npos)
+      << "the flood never ran the side server out of descriptors:\n"
+      << text;
+  std::printf("CPU while the probe port was flooded: %.2f s in 3 s; log: %zu lines\n", cpu_used,
+              lines_in(log));
+  EXPECT_LT(cpu_used, 1.0) << "the side server's accept loop spins";
   EXPECT_LT(lines_in(log), 100u) << "the log floods";
 }
 

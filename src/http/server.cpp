@@ -42,24 +42,15 @@ class Connection;
 
 struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
   Impl(asio::io_context& io, ServerOptions options, Backend backend)
-      : io(io),
-        options(std::move(options)),
-        backend(backend),
-        acceptor(asio::make_strand(io)),
-        backoff_timer(acceptor.get_executor()) {}
+      : io(io), options(std::move(options)), backend(backend) {}
 
-  void do_accept();
-  void on_accept(const boost::system::error_code& ec, tcp::socket socket);
-  void on_accept_failed(const boost::system::error_code& ec);
+  // On the accept loop's strand.
+  void on_accept(tcp::socket socket);
 
   asio::io_context& io;
   const ServerOptions options;
   const Backend backend;
-  tcp::acceptor acceptor;
-  std::uint16_t bound_port = 0;          // set once before accepting starts
-  asio::steady_timer backoff_timer;      // on the acceptor's strand
-  std::chrono::milliseconds backoff{0};  // acceptor's strand: the wait after an EMFILE
-  LogLimiter accept_log;
+  std::shared_ptr<AcceptLoop> accepts;  // set once before accepting starts
   LogLimiter refuse_log;
 
   std::mutex mutex;
@@ -746,18 +737,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
 
 }  // namespace
 
-void Server::Impl::do_accept() {
-  acceptor.async_accept(
-      asio::make_strand(io),
-      [self = shared_from_this()](const boost::system::error_code& ec, tcp::socket socket) {
-        self->on_accept(ec, std::move(socket));
-      });
-}
-
-void Server::Impl::on_accept(const boost::system::error_code& ec, tcp::socket socket) {
-  if (ec == asio::error::operation_aborted) return;
-  if (ec) return on_accept_failed(ec);
-  backoff = std::chrono::milliseconds(0);
+void Server::Impl::on_accept(tcp::socket socket) {
   auto connection = std::make_shared<Connection>(std::move(socket), shared_from_this());
   bool stopping = false;
   bool full = false;
@@ -768,33 +748,12 @@ void Server::Impl::on_accept(const boost::system::error_code& ec, tcp::socket so
     if (!stopping && !full) connections.emplace(connection.get(), connection);
   }
   // A connection not taken dies with `connection`, outside the lock its destructor takes.
-  if (stopping) return;  // no more accepts: the acceptor is being closed
+  if (stopping) return;  // the accept loop is being closed
   if (full) {
     connection->refuse();
   } else {
     connection->start();
   }
-  do_accept();
-}
-
-// Out of descriptors, accept fails at once for as long as the backlog is not empty: retrying at
-// once spins a core and floods the log. Other failures concern one connection only.
-void Server::Impl::on_accept_failed(const boost::system::error_code& ec) {
-  if (!acceptor.is_open()) return;  // closed by stop(): accepting again would fail forever
-  namespace errc = boost::system::errc;
-  const bool exhausted = ec == errc::too_many_files_open ||
-                         ec == errc::too_many_files_open_in_system || ec == errc::no_buffer_space ||
-                         ec == errc::not_enough_memory;
-  if (const auto held_back = accept_log.admit()) {
-    spdlog::warn("HTTP accept failed: {}{} ({} more since the last report)", ec.message(),
-                 exhausted ? "; pausing accepts" : "", *held_back);
-  }
-  if (!exhausted) return do_accept();
-  backoff = std::clamp(backoff * 2, std::chrono::milliseconds(10), std::chrono::milliseconds(1000));
-  backoff_timer.expires_after(backoff);
-  backoff_timer.async_wait([self = shared_from_this()](const boost::system::error_code& waited) {
-    if (waited != asio::error::operation_aborted) self->do_accept();
-  });
 }
 
 Result<std::unique_ptr<Server>> Server::start(asio::io_context& io, ServerOptions options,
@@ -806,14 +765,17 @@ Result<std::unique_ptr<Server>> Server::start(asio::io_context& io, ServerOption
     std::signal(SIGPIPE, SIG_IGN);
   }
   auto impl = std::make_shared<Impl>(io, std::move(options), backend);
-  auto bound = open_listener(impl->acceptor, impl->options.host, impl->options.port);
-  if (!bound) {
-    auto error = bound.error();
+  auto accepts = AcceptLoop::open(io, impl->options.host, impl->options.port, "HTTP");
+  if (!accepts) {
+    auto error = accepts.error();
     if (error.code == Errc::bad_request) error.message = "--host: " + error.message;
     return error;
   }
-  impl->bound_port = *bound;
-  asio::dispatch(impl->acceptor.get_executor(), [impl] { impl->do_accept(); });
+  impl->accepts = std::move(*accepts);
+  // The loop holds the server's state only weakly: stop() ends both, in either order.
+  impl->accepts->start([weak = std::weak_ptr<Impl>(impl)](tcp::socket socket) {
+    if (auto self = weak.lock()) self->on_accept(std::move(socket));
+  });
   return std::unique_ptr<Server>(new Server(std::move(impl)));
 }
 
@@ -824,7 +786,7 @@ Server::~Server() {
 }
 
 std::uint16_t Server::port() const {
-  return impl_->bound_port;
+  return impl_->accepts->port();
 }
 
 void Server::stop() {
@@ -837,11 +799,7 @@ void Server::stop() {
       if (auto connection = weak.lock()) open.push_back(std::move(connection));
     }
   }
-  asio::post(impl_->acceptor.get_executor(), [impl = impl_] {
-    boost::system::error_code ec;
-    impl->acceptor.close(ec);
-    impl->backoff_timer.cancel();
-  });
+  impl_->accepts->stop();
   for (auto& connection : open)
     connection->close_from_outside();
 }

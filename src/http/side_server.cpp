@@ -4,9 +4,7 @@
 #include "response_head.hpp"
 
 #include <spdlog/spdlog.h>
-#include <boost/asio/dispatch.hpp>
 #include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/strand.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
@@ -17,18 +15,7 @@ namespace bhttp = boost::beast::http;
 using tcp = asio::ip::tcp;
 
 struct SideServer::Impl : std::enable_shared_from_this<SideServer::Impl> {
-  Impl(asio::io_context& io, std::map<std::string, Handler> routes)
-      : io(io), routes(std::move(routes)), acceptor(asio::make_strand(io)) {}
-
-  void do_accept() {
-    acceptor.async_accept(
-        asio::make_strand(io),
-        [self = shared_from_this()](const boost::system::error_code& ec, tcp::socket socket) {
-          if (ec == asio::error::operation_aborted) return;
-          if (!ec) serve(self, std::move(socket));
-          self->do_accept();
-        });
-  }
+  explicit Impl(std::map<std::string, Handler> routes) : routes(std::move(routes)) {}
 
   Reply answer(const bhttp::request<bhttp::empty_body>& request) const {
     const auto path = std::string(request.target().substr(0, request.target().find('?')));
@@ -71,20 +58,20 @@ struct SideServer::Impl : std::enable_shared_from_this<SideServer::Impl> {
                       });
   }
 
-  asio::io_context& io;
   const std::map<std::string, Handler> routes;
-  tcp::acceptor acceptor;
-  std::uint16_t bound_port = 0;
+  std::shared_ptr<AcceptLoop> accepts;  // set once before accepting starts
 };
 
 Result<std::unique_ptr<SideServer>> SideServer::start(asio::io_context& io, const std::string& host,
                                                       std::uint16_t port,
                                                       std::map<std::string, Handler> routes) {
-  auto impl = std::make_shared<Impl>(io, std::move(routes));
-  auto bound = open_listener(impl->acceptor, host, port);
-  if (!bound) return bound.error();
-  impl->bound_port = *bound;
-  asio::dispatch(impl->acceptor.get_executor(), [impl] { impl->do_accept(); });
+  auto impl = std::make_shared<Impl>(std::move(routes));
+  auto accepts = AcceptLoop::open(io, host, port, "side server");
+  if (!accepts) return accepts.error();
+  impl->accepts = std::move(*accepts);
+  impl->accepts->start([weak = std::weak_ptr<Impl>(impl)](tcp::socket socket) {
+    if (auto self = weak.lock()) Impl::serve(self, std::move(socket));
+  });
   return std::unique_ptr<SideServer>(new SideServer(std::move(impl)));
 }
 
@@ -95,14 +82,11 @@ SideServer::~SideServer() {
 }
 
 std::uint16_t SideServer::port() const {
-  return impl_->bound_port;
+  return impl_->accepts->port();
 }
 
 void SideServer::stop() {
-  asio::dispatch(impl_->acceptor.get_executor(), [impl = impl_] {
-    boost::system::error_code ec;
-    impl->acceptor.close(ec);
-  });
+  impl_->accepts->stop();
 }
 
 }  // namespace seeder::http
