@@ -100,6 +100,26 @@ TEST_F(RestartTest, ACompletedFileIsServedAfterARestartWithNoPeerAtAll) {
   EXPECT_EQ(gateway->registry().size(), 0u) << "served from disk without starting the torrent";
 }
 
+// A torrent whose storage cannot be opened (here a file stands where its directory goes) is 503
+// with the reason for a file, ?done, ?stats and ?warmup alike, and the live torrent is never
+// started for it: it would open the same storage and fail again (and log it twice more).
+TEST_F(RestartTest, AStoreThatCannotBeOpenedIs503WithTheReasonForEveryMode) {
+  std::filesystem::create_directories(config_.data_dir);
+  const auto blocked = storage::torrent_dir(config_.data_dir, big().hash);
+  std::filesystem::create_directories(blocked.parent_path());
+  std::ofstream(blocked) << "not a directory";
+  auto gateway = start(config_);
+  const auto port = gateway->http_port();
+  const auto file = big().url(big().name);
+  for (const auto& target : {file, file + "?done", file + "?stats", file + "?warmup"}) {
+    const auto reply = http_request(port, "GET", target, {}, 10s);
+    EXPECT_EQ(reply.status, 503u) << target << ": " << reply.body;
+    EXPECT_NE(reply.body.find("cannot open the torrent's storage"), std::string::npos)
+        << target << ": " << reply.body;
+  }
+  EXPECT_EQ(gateway->registry().size(), 0u) << "the live torrent was started anyway";
+}
+
 TEST_F(RestartTest, ATorrentKnownOnceIsServedAfterItLeftTheInputDir) {
   {
     auto first = start(config_);

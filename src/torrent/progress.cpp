@@ -37,12 +37,12 @@ void Progress::async_done(const EntryPtr& entry, Selection selection,
                           boost::asio::any_io_executor executor, DoneHandler handler) {
   async_store(stores_, blocking_, entry, executor,
               [selection = std::move(selection),
-               handler = std::move(handler)](const std::shared_ptr<storage::TorrentStore>& store) {
+               handler = std::move(handler)](Result<std::shared_ptr<storage::TorrentStore>> store) {
                 if (!store) {
-                  handler(make_error(Errc::io, "cannot check the torrent's storage"));
+                  handler(store.error());
                   return;
                 }
-                handler(complete_on_disk(*store, selection));
+                handler(complete_on_disk(**store, selection));
               });
 }
 
@@ -50,8 +50,12 @@ void Progress::async_open_stats(const EntryPtr& entry, Selection selection,
                                 boost::asio::any_io_executor executor, OpenHandler handler) {
   async_store(stores_, blocking_, entry, executor,
               [this, entry, executor, selection = std::move(selection),
-               handler = std::move(handler)](const std::shared_ptr<storage::TorrentStore>& store) {
-                if (store && complete_on_disk(*store, selection)) {
+               handler = std::move(handler)](Result<std::shared_ptr<storage::TorrentStore>> store) {
+                if (!store) {
+                  handler(store.error());
+                  return;
+                }
+                if (complete_on_disk(**store, selection)) {
                   handler(make_error(Errc::not_found, "already complete on disk"));
                   return;
                 }
@@ -72,11 +76,16 @@ void Progress::async_open_warmup(const EntryPtr& entry, Selection selection, std
   async_store(
       stores_, blocking_, entry, executor,
       [this, entry, executor, range = std::move(range),
-       handler = std::move(handler)](const std::shared_ptr<storage::TorrentStore>& store) {
+       handler = std::move(handler)](Result<std::shared_ptr<storage::TorrentStore>> opened) {
+        if (!opened) {
+          handler(opened.error());
+          return;
+        }
+        const auto store = std::move(*opened);
         const auto pieces = pieces_of(*entry->meta, range);
         // All on disk already: report it without starting the torrent.
-        if (store && std::all_of(pieces.begin(), pieces.end(),
-                                 [&](int piece) { return store->piece_complete(piece); })) {
+        if (std::all_of(pieces.begin(), pieces.end(),
+                        [&](int piece) { return store->piece_complete(piece); })) {
           for (const int piece : pieces)
             store->touch(piece);  // warmed: used, for the LRU
           handler(std::shared_ptr<EventStream>(std::make_shared<WarmupStream>(

@@ -1,6 +1,5 @@
 #include "seeder/torrent/stores.hpp"
 
-#include <spdlog/spdlog.h>
 #include <boost/asio/post.hpp>
 #include <libtorrent/torrent_info.hpp>
 
@@ -18,21 +17,19 @@ Result<std::shared_ptr<storage::TorrentStore>> open_store(storage::StoreRegistry
 }
 
 void async_store(storage::StoreRegistry& stores, const boost::asio::any_io_executor& blocking,
-                 const EntryPtr& entry, boost::asio::any_io_executor executor,
-                 std::function<void(std::shared_ptr<storage::TorrentStore>)> then) {
+                 const EntryPtr& entry, boost::asio::any_io_executor executor, StoreHandler then) {
+  using Opened = Result<std::shared_ptr<storage::TorrentStore>>;
   if (auto store = stores.find(entry->info->info_hashes().get_best())) {
-    deliver(executor, std::move(then), std::move(store));
+    deliver(executor, std::move(then), Opened(std::move(store)));
     return;
   }
   boost::asio::post(blocking, [&stores, entry, executor, then = std::move(then)]() mutable {
-    std::shared_ptr<storage::TorrentStore> store;
-    if (auto opened = open_store(stores, *entry)) {
-      store = std::move(*opened);
-    } else {
-      spdlog::warn("torrent {}: cannot open its storage: {}", entry->meta->hash().hex(),
-                   opened.error().message);
+    auto opened = open_store(stores, *entry);
+    if (!opened) {
+      opened = make_error(Errc::unavailable,
+                          "cannot open the torrent's storage: " + opened.error().message);
     }
-    deliver(executor, std::move(then), std::move(store));
+    deliver(executor, std::move(then), std::move(opened));
   });
 }
 

@@ -36,10 +36,16 @@ void Streamer::async_open(const EntryPtr& entry, const FileInfo& file, std::uint
     return;
   }
   Request request{entry, &file, first, length, std::move(executor)};
+  // A store that cannot be opened fails the request here: the live torrent would open the same
+  // store and fail the same way.
   async_store(stores_, blocking_, entry, request.executor,
               [this, request, handler = std::move(handler)](
-                  const std::shared_ptr<storage::TorrentStore>& store) mutable {
-                if (auto source = store ? completed_source(store, request) : nullptr) {
+                  Result<std::shared_ptr<storage::TorrentStore>> store) mutable {
+                if (!store) {
+                  handler(store.error());
+                  return;
+                }
+                if (auto source = completed_source(*store, request)) {
                   handler(std::move(source));
                   return;
                 }

@@ -17,9 +17,10 @@ Result<std::shared_ptr<storage::TorrentStore>> open_store(storage::StoreRegistry
                                                           const CatalogEntry& entry);
 
 // Calls `then` on `executor` (posted) with the torrent's store: the open one, or one opened on
-// `blocking`; null when it cannot be opened (logged).
+// `blocking`; when it cannot be opened, Errc::unavailable naming why (not logged here: by
+// whoever answers with it).
+using StoreHandler = std::function<void(Result<std::shared_ptr<storage::TorrentStore>>)>;
 void async_store(storage::StoreRegistry& stores, const boost::asio::any_io_executor& blocking,
-                 const EntryPtr& entry, boost::asio::any_io_executor executor,
-                 std::function<void(std::shared_ptr<storage::TorrentStore>)> then);
+                 const EntryPtr& entry, boost::asio::any_io_executor executor, StoreHandler then);
 
 }  // namespace seeder::torrent
