@@ -227,8 +227,9 @@ TEST_P(StoreTest, PadFilesAreNeverCreated) {
     EXPECT_EQ(std::filesystem::exists(path), !layout.file(index).pad) << path;
     pads += layout.file(index).pad ? 1 : 0;
   }
-  if (GetParam() == test::TorrentSpec::Kind::hybrid)
+  if (GetParam() == test::TorrentSpec::Kind::hybrid) {
     EXPECT_GT(pads, 0) << "hybrid torrents have pad files";
+  }
 }
 
 TEST_P(StoreTest, RecordedPiecesWhoseBytesAreGoneAreForgottenOnReopen) {
@@ -519,8 +520,9 @@ TEST_P(LayoutTest, MapsPiecesAsLibtorrentDoes) {
   for (int piece = 0; piece < layout.num_pieces(); ++piece) {
     const lt::piece_index_t index(piece);
     EXPECT_EQ(layout.piece_size(piece), original.piece_size(index)) << piece;
-    if (GetParam() != test::TorrentSpec::Kind::v1_only)
+    if (GetParam() != test::TorrentSpec::Kind::v1_only) {
       EXPECT_EQ(layout.piece_size2(piece), original.piece_size2(index)) << piece;
+    }
     for (const auto& [offset, length] :
          std::vector<std::pair<int, int>>{{0, original.piece_size(index)}, {100, 9000}}) {
       const auto ours =

@@ -1,4 +1,5 @@
 #include "seeder/http/server.hpp"
+#include "seeder/core/mutex.hpp"
 
 #include "listener.hpp"
 #include "response_head.hpp"
@@ -53,9 +54,9 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
   std::shared_ptr<AcceptLoop> accepts;  // set once before accepting starts
   LogLimiter refuse_log;
 
-  std::mutex mutex;
-  std::unordered_map<Connection*, std::weak_ptr<Connection>> connections;  // guarded by mutex
-  bool stopped = false;                                                    // guarded by mutex
+  Mutex mutex;
+  std::unordered_map<Connection*, std::weak_ptr<Connection>> connections GUARDED_BY(mutex);
+  bool stopped GUARDED_BY(mutex) = false;
 };
 
 namespace {
@@ -69,7 +70,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
         send_timer_(stream_.get_executor()) {}
 
   ~Connection() {
-    std::lock_guard lock(server_->mutex);
+    LockGuard lock(server_->mutex);
     server_->connections.erase(this);
   }
 
@@ -742,7 +743,7 @@ void Server::Impl::on_accept(tcp::socket socket) {
   bool stopping = false;
   bool full = false;
   {
-    std::lock_guard lock(mutex);
+    LockGuard lock(mutex);
     stopping = stopped;
     full = options.max_connections > 0 && connections.size() >= options.max_connections;
     if (!stopping && !full) connections.emplace(connection.get(), connection);
@@ -792,7 +793,7 @@ std::uint16_t Server::port() const {
 void Server::stop() {
   std::vector<std::shared_ptr<Connection>> open;
   {
-    std::lock_guard lock(impl_->mutex);
+    LockGuard lock(impl_->mutex);
     if (impl_->stopped) return;
     impl_->stopped = true;
     for (auto& [raw, weak] : impl_->connections) {

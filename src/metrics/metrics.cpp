@@ -1,4 +1,5 @@
 #include "seeder/metrics/metrics.hpp"
+#include "seeder/core/mutex.hpp"
 
 #include <cmath>
 #include <stdexcept>
@@ -63,14 +64,14 @@ CounterFamily::CounterFamily(std::vector<std::string> label_names)
 Counter& CounterFamily::with(const std::vector<std::string>& label_values) {
   if (label_values.size() != names_.size())
     throw std::invalid_argument("metrics: wrong number of label values");
-  std::lock_guard lock(mutex_);
+  LockGuard lock(mutex_);
   auto& slot = counters_[label_values];
   if (!slot) slot = std::make_unique<Counter>();
   return *slot;
 }
 
 std::vector<Sample> CounterFamily::samples() const {
-  std::lock_guard lock(mutex_);
+  LockGuard lock(mutex_);
   std::vector<Sample> out;
   for (const auto& [values, counter] : counters_) {
     Sample sample;
@@ -119,7 +120,7 @@ std::vector<double> Histogram::exponential(double start, double factor, int coun
 
 Registry::Family& Registry::add(const std::string& name, const std::string& help,
                                 std::string type) {
-  std::lock_guard lock(mutex_);
+  LockGuard lock(mutex_);
   for (const auto& family : families_) {
     if (family->name == name) throw std::invalid_argument("metrics: " + name + " registered twice");
   }
@@ -164,7 +165,7 @@ void Registry::callback(const std::string& name, const std::string& help, Type t
 }
 
 std::string Registry::render() const {
-  std::lock_guard lock(mutex_);
+  LockGuard lock(mutex_);
   std::string out;
   for (const auto& family : families_) {
     out += "# HELP " + family->name + " " + family->help + "\n";

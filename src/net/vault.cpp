@@ -1,4 +1,5 @@
 #include "seeder/net/vault.hpp"
+#include "seeder/core/mutex.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -14,13 +15,13 @@ Vault::Vault(boost::asio::any_io_executor io, VaultOptions options)
 }
 
 std::size_t Vault::requests_sent() const {
-  std::lock_guard lock(mutex_);
+  LockGuard lock(mutex_);
   return requests_;
 }
 
 void Vault::remember(const std::string& key, std::optional<VaultRedirect> redirect,
                      std::chrono::milliseconds ttl) {
-  std::lock_guard lock(mutex_);
+  LockGuard lock(mutex_);
   if (cache_.size() >= options_.max_entries) cache_.clear();  // bounded; refilled on demand
   cache_[key] = {std::chrono::steady_clock::now() + ttl, std::move(redirect)};
 }
@@ -29,7 +30,7 @@ void Vault::async_lookup(const std::string& hash, const std::string& encoded_pat
                          boost::asio::any_io_executor executor, Handler handler) {
   const auto url = options_.base_url + "/webseed/" + hash + "/" + encoded_path;
   {
-    std::lock_guard lock(mutex_);
+    LockGuard lock(mutex_);
     const auto cached = cache_.find(url);
     if (cached != cache_.end() && std::chrono::steady_clock::now() < cached->second.expires) {
       deliver(executor, std::move(handler), cached->second.redirect);

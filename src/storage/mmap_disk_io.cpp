@@ -1,4 +1,5 @@
 #include "seeder/storage/mmap_disk_io.hpp"
+#include "seeder/core/mutex.hpp"
 
 #include <cstdlib>
 #include <cstring>
@@ -103,7 +104,7 @@ lt::storage_holder MmapDiskIO::new_torrent(const lt::storage_params& params,
     // The layout is copied out now: params.files borrows names from metadata that may be gone
     // by the time a job runs (a magnet torrent replaced by its catalog entry).
     StoreSpec spec{
-        stores_.key_for(params.info_hash), params.info_hash, ContentLayout::from(params.files), {}};
+        stores_.key_for(params.info_hash), params.info_hash, ContentLayout::from(params.files), {}, {}};
     asio::post(slot->strand, [slot, spec = std::move(spec), &stores = stores_] {
       auto store = stores.open(spec);
       if (!store) {
@@ -186,7 +187,7 @@ bool MmapDiskIO::async_write(lt::storage_index_t storage, const lt::peer_request
     complete([handler = std::move(handler), error] { handler(error); });
   });
   if (queued <= write_queue_limit_) return false;
-  std::lock_guard lock(observers_mutex_);
+  LockGuard lock(observers_mutex_);
   observers_.push_back(observer);
   return true;
 }
@@ -196,7 +197,7 @@ void MmapDiskIO::on_write_done(std::int64_t bytes) {
   if (left > write_queue_limit_ / 2) return;
   std::vector<std::weak_ptr<lt::disk_observer>> waiting;
   {
-    std::lock_guard lock(observers_mutex_);
+    LockGuard lock(observers_mutex_);
     waiting.swap(observers_);
   }
   if (waiting.empty()) return;

@@ -1,16 +1,17 @@
 #include "seeder/storage/open_files.hpp"
+#include "seeder/core/mutex.hpp"
 
 #include <vector>
 
 namespace seeder::storage {
 
 std::uint64_t OpenFiles::new_owner() {
-  std::lock_guard lock(mutex_);
+  LockGuard lock(mutex_);
   return next_owner_++;
 }
 
 std::shared_ptr<MappedFile> OpenFiles::find(std::uint64_t owner, int index) {
-  std::lock_guard lock(mutex_);
+  LockGuard lock(mutex_);
   const auto it = by_key_.find(Key{owner, index});
   if (it == by_key_.end()) return nullptr;
   lru_.splice(lru_.begin(), lru_, it->second);
@@ -27,7 +28,7 @@ Result<std::shared_ptr<MappedFile>> OpenFiles::get(std::uint64_t owner, int inde
     return opened.error();
   }
   std::vector<std::shared_ptr<MappedFile>> closing;  // closed after the lock
-  std::lock_guard lock(mutex_);
+  LockGuard lock(mutex_);
   const Key key{owner, index};
   if (const auto it = by_key_.find(key); it != by_key_.end()) {
     // Another thread opened it meanwhile: keep one.
@@ -47,7 +48,7 @@ Result<std::shared_ptr<MappedFile>> OpenFiles::get(std::uint64_t owner, int inde
 
 void OpenFiles::forget(std::uint64_t owner) {
   std::vector<std::shared_ptr<MappedFile>> closing;
-  std::lock_guard lock(mutex_);
+  LockGuard lock(mutex_);
   for (auto it = lru_.begin(); it != lru_.end();) {
     if (it->key.owner != owner) {
       ++it;
@@ -60,7 +61,7 @@ void OpenFiles::forget(std::uint64_t owner) {
 }
 
 std::size_t OpenFiles::open_count() const {
-  std::lock_guard lock(mutex_);
+  LockGuard lock(mutex_);
   return lru_.size();
 }
 

@@ -1,4 +1,5 @@
 #include "seeder/storage/store_registry.hpp"
+#include "seeder/core/mutex.hpp"
 
 #include <fcntl.h>
 
@@ -20,7 +21,7 @@ StoreRegistry::StoreRegistry(std::filesystem::path data_dir, StoreOptions option
 
 std::vector<std::shared_ptr<TorrentStore>> StoreRegistry::open_stores() const {
   std::vector<std::shared_ptr<TorrentStore>> stores;
-  std::lock_guard lock(mutex_);
+  LockGuard lock(mutex_);
   for (const auto& [key, weak] : by_libtorrent_key_) {
     if (auto store = weak.lock()) stores.push_back(std::move(store));
   }
@@ -28,19 +29,19 @@ std::vector<std::shared_ptr<TorrentStore>> StoreRegistry::open_stores() const {
 }
 
 StoreRegistry::~StoreRegistry() {
-  std::lock_guard lock(mutex_);
+  LockGuard lock(mutex_);
   recent_.clear();
 }
 
 Result<std::shared_ptr<TorrentStore>> StoreRegistry::open(const StoreSpec& spec) {
   std::shared_ptr<Slot> slot;
   {
-    std::lock_guard lock(mutex_);
+    LockGuard lock(mutex_);
     auto& entry = slots_[spec.key];
     if (!entry) entry = std::make_shared<Slot>();
     slot = entry;
   }
-  std::lock_guard open_lock(slot->open_mutex);
+  LockGuard open_lock(slot->open_mutex);
   if (auto store = slot->store.lock()) {
     remember(store);
     return store;
@@ -49,7 +50,7 @@ Result<std::shared_ptr<TorrentStore>> StoreRegistry::open(const StoreSpec& spec)
   if (!store) return store.error();
   slot->store = *store;
   {
-    std::lock_guard lock(mutex_);
+    LockGuard lock(mutex_);
     by_libtorrent_key_[(*store)->libtorrent_key()] = *store;
   }
   remember(*store);
@@ -58,7 +59,7 @@ Result<std::shared_ptr<TorrentStore>> StoreRegistry::open(const StoreSpec& spec)
 
 void StoreRegistry::remember(const std::shared_ptr<TorrentStore>& store) {
   std::shared_ptr<TorrentStore> evicted;  // released after the lock
-  std::lock_guard lock(mutex_);
+  LockGuard lock(mutex_);
   const auto it = std::find(recent_.begin(), recent_.end(), store);
   if (it != recent_.end()) recent_.erase(it);
   recent_.push_front(store);
@@ -69,18 +70,18 @@ void StoreRegistry::remember(const std::shared_ptr<TorrentStore>& store) {
 }
 
 std::shared_ptr<TorrentStore> StoreRegistry::find(const lt::sha1_hash& libtorrent_key) const {
-  std::lock_guard lock(mutex_);
+  LockGuard lock(mutex_);
   const auto it = by_libtorrent_key_.find(libtorrent_key);
   return it == by_libtorrent_key_.end() ? nullptr : it->second.lock();
 }
 
 void StoreRegistry::expect(const lt::sha1_hash& libtorrent_key, const InfoHash& key) {
-  std::lock_guard lock(mutex_);
+  LockGuard lock(mutex_);
   expected_[libtorrent_key] = key;
 }
 
 InfoHash StoreRegistry::key_for(const lt::sha1_hash& libtorrent_key) const {
-  std::lock_guard lock(mutex_);
+  LockGuard lock(mutex_);
   const auto it = expected_.find(libtorrent_key);
   if (it != expected_.end()) return it->second;
   return *InfoHash::from_raw(std::string_view(libtorrent_key.data(), libtorrent_key.size()));

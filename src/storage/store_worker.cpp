@@ -1,4 +1,5 @@
 #include "seeder/storage/store_worker.hpp"
+#include "seeder/core/mutex.hpp"
 
 #include <algorithm>
 
@@ -9,7 +10,7 @@ StoreWorker::StoreWorker(Job job, std::chrono::milliseconds batch_delay)
 
 StoreWorker::~StoreWorker() {
   {
-    std::lock_guard lock(mutex_);
+    LockGuard lock(mutex_);
     stopping_ = true;
   }
   wake_.notify_all();
@@ -18,26 +19,26 @@ StoreWorker::~StoreWorker() {
 
 void StoreWorker::schedule(std::shared_ptr<TorrentStore> store) {
   {
-    std::lock_guard lock(mutex_);
+    LockGuard lock(mutex_);
     scheduled_.push_back(std::move(store));
   }
   wake_.notify_one();
 }
 
 void StoreWorker::flush() {
-  std::unique_lock lock(mutex_);
+  UniqueLock lock(mutex_);
   urgent_ = true;
   wake_.notify_one();
-  idle_.wait(lock, [this] { return scheduled_.empty() && !busy_; });
+  idle_.wait(lock, [this]() REQUIRES(mutex_) { return scheduled_.empty() && !busy_; });
 }
 
 void StoreWorker::run() {
-  std::unique_lock lock(mutex_);
+  UniqueLock lock(mutex_);
   while (true) {
-    wake_.wait(lock, [this] { return stopping_ || !scheduled_.empty(); });
+    wake_.wait(lock, [this]() REQUIRES(mutex_) { return stopping_ || !scheduled_.empty(); });
     if (scheduled_.empty()) break;  // stopping with nothing left
     if (batch_delay_.count() > 0)
-      wake_.wait_for(lock, batch_delay_, [this] { return stopping_ || urgent_; });
+      wake_.wait_for(lock, batch_delay_, [this]() REQUIRES(mutex_) { return stopping_ || urgent_; });
     urgent_ = false;
     std::vector<std::shared_ptr<TorrentStore>> batch;
     batch.swap(scheduled_);

@@ -1,4 +1,5 @@
 #include "seeder/storage/torrent_store.hpp"
+#include "seeder/core/mutex.hpp"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -145,7 +146,7 @@ TorrentStore::TorrentStore(const std::filesystem::path& data_dir, const StoreSpe
 TorrentStore::~TorrentStore() = default;
 
 int TorrentStore::num_pieces() const {
-  return static_cast<int>(complete_.size());
+  return files_.layout().num_pieces();
 }
 
 CompletionDb::FileRow TorrentStore::row_of(int file_index) const {
@@ -203,7 +204,7 @@ Status TorrentStore::load(const CompletionDb::State& state) {
   change.pieces_incomplete = missing;
   if (state.needs_check) change.needs_check = true;
   {
-    std::lock_guard lock(mutex_);
+    LockGuard lock(mutex_);
     needs_check_ = state.needs_check;
     for (const int piece : claimed) {
       if (!std::binary_search(missing.begin(), missing.end(), piece)) mark_complete_locked(piece);
@@ -221,13 +222,13 @@ Status TorrentStore::load(const CompletionDb::State& state) {
       file_rows_[i] = complete ? 1 : 0;
     }
   }
-  std::lock_guard db_lock(db_mutex_);
+  LockGuard db_lock(db_mutex_);
   return db_->apply(change);
 }
 
 // Hashes every recorded piece; a mismatch is forgotten (downloaded again) and reported.
 void TorrentStore::verify(const std::vector<lt::sha1_hash>& hashes) {
-  if (hashes.size() != complete_.size()) {
+  if (hashes.size() != static_cast<std::size_t>(num_pieces())) {
     spdlog::warn("torrent {}: no v1 piece hashes to verify against; trusting the records",
                  key_.hex());
     return;
@@ -246,7 +247,7 @@ void TorrentStore::verify(const std::vector<lt::sha1_hash>& hashes) {
     files_.release_pages(piece);
   }
   {
-    std::lock_guard lock(mutex_);
+    LockGuard lock(mutex_);
     for (const int piece : bad) {
       mark_incomplete_locked(piece);
       pending_[piece] = false;
@@ -283,12 +284,12 @@ void TorrentStore::mark_incomplete_locked(int piece) {
 }
 
 bool TorrentStore::needs_full_check() const {
-  std::lock_guard lock(mutex_);
+  LockGuard lock(mutex_);
   return needs_check_;
 }
 
 lt::typed_bitfield<lt::piece_index_t> TorrentStore::have_pieces() const {
-  std::lock_guard lock(mutex_);
+  LockGuard lock(mutex_);
   lt::typed_bitfield<lt::piece_index_t> have(num_pieces(), false);
   for (int piece = 0; piece < num_pieces(); ++piece) {
     if (complete_[static_cast<std::size_t>(piece)] != 0) have.set_bit(lt::piece_index_t(piece));
@@ -297,30 +298,30 @@ lt::typed_bitfield<lt::piece_index_t> TorrentStore::have_pieces() const {
 }
 
 bool TorrentStore::piece_complete(int piece) const {
-  std::lock_guard lock(mutex_);
+  LockGuard lock(mutex_);
   return piece >= 0 && piece < num_pieces() && complete_[static_cast<std::size_t>(piece)] != 0;
 }
 
 int TorrentStore::complete_pieces() const {
-  std::lock_guard lock(mutex_);
+  LockGuard lock(mutex_);
   return complete_count_;
 }
 
 bool TorrentStore::file_complete(int file_index) const {
-  std::lock_guard lock(mutex_);
+  LockGuard lock(mutex_);
   return file_index >= 0 && static_cast<std::size_t>(file_index) < missing_.size() &&
          !needs_check_ && missing_[static_cast<std::size_t>(file_index)] == 0;
 }
 
 std::uint64_t TorrentStore::bytes_on_disk() const {
-  std::lock_guard lock(mutex_);
+  LockGuard lock(mutex_);
   return lru_.bytes();
 }
 
 void TorrentStore::on_piece_passed(int piece) {
   bool over_budget = false;
   {
-    std::lock_guard lock(mutex_);
+    LockGuard lock(mutex_);
     if (piece < 0 || piece >= num_pieces() || complete_[static_cast<std::size_t>(piece)] != 0)
       return;
     mark_complete_locked(piece);
@@ -334,7 +335,7 @@ void TorrentStore::on_piece_passed(int piece) {
 
 void TorrentStore::on_full_check_finished() {
   {
-    std::lock_guard lock(mutex_);
+    LockGuard lock(mutex_);
     if (!needs_check_) return;
     needs_check_ = false;
     check_finished_pending_ = true;
@@ -344,13 +345,13 @@ void TorrentStore::on_full_check_finished() {
 
 void TorrentStore::protect(int piece) {
   if (piece < 0 || piece >= num_pieces()) return;
-  std::lock_guard lock(shard(piece));
+  LockGuard lock(shard(piece));
   ++protect_[static_cast<std::size_t>(piece)];
 }
 
 void TorrentStore::unprotect(int piece) {
   if (piece < 0 || piece >= num_pieces()) return;
-  std::lock_guard lock(shard(piece));
+  LockGuard lock(shard(piece));
   --protect_[static_cast<std::size_t>(piece)];
 }
 
@@ -359,11 +360,11 @@ bool TorrentStore::protect_if_complete(int first, int last) {
     protect(piece);
   // Protected first, checked after: an eviction either ran before (and the check fails) or it
   // sees the protection and leaves the piece alone.
-  std::lock_guard lock(mutex_);
+  LockGuard lock(mutex_);
   for (int piece = first; piece <= last; ++piece) {
     if (complete_[static_cast<std::size_t>(piece)] != 0) continue;
     for (int undo = first; undo <= last; ++undo) {
-      std::lock_guard shard_lock(shard(undo));
+      LockGuard shard_lock(shard(undo));
       --protect_[static_cast<std::size_t>(undo)];
     }
     return false;
@@ -377,26 +378,26 @@ void TorrentStore::unprotect(int first, int last) {
 }
 
 void TorrentStore::touch(int piece) {
-  std::lock_guard lock(mutex_);
+  LockGuard lock(mutex_);
   lru_.touch(piece);
 }
 
 Status TorrentStore::read_for_peer(int piece, int offset, std::span<char> out) {
   if (piece < 0 || piece >= num_pieces()) return make_error(Errc::not_found, "no such piece");
   // Held across the read: an eviction of this piece waits until the bytes are copied out.
-  std::lock_guard lock(shard(piece));
+  LockGuard lock(shard(piece));
   if (!piece_complete(piece)) return make_error(Errc::not_found, "piece not on disk");
   return files_.read(piece, offset, out);
 }
 
 void TorrentStore::set_eviction_listener(EvictionListener listener) {
-  std::lock_guard lock(listener_mutex_);
+  LockGuard lock(listener_mutex_);
   listener_ = std::move(listener);
 }
 
 bool TorrentStore::over_budget() const {
   if (options_.budget == 0) return false;
-  std::lock_guard lock(mutex_);
+  LockGuard lock(mutex_);
   return lru_.bytes() > options_.budget;
 }
 
@@ -404,7 +405,7 @@ void TorrentStore::enforce_budget(std::uint64_t incoming) {
   if (options_.budget == 0) return;
   std::vector<int> candidates;
   {
-    std::lock_guard lock(mutex_);
+    LockGuard lock(mutex_);
     if (lru_.bytes() + incoming <= options_.budget) return;
     const auto low_watermark =
         options_.budget / 10 * 8 - std::min(incoming, options_.budget / 10 * 8);
@@ -431,14 +432,14 @@ int TorrentStore::recheck_file(int file_index) {
   const auto& span = spans_[static_cast<std::size_t>(file_index)];
   std::vector<int> claimed;
   {
-    std::lock_guard lock(mutex_);
+    LockGuard lock(mutex_);
     for (int piece = span.first_piece; piece <= span.last_piece; ++piece) {
       if (complete_[static_cast<std::size_t>(piece)] != 0) claimed.push_back(piece);
     }
   }
   std::vector<int> forgotten;
   for (const int piece : missing_bytes(claimed)) {
-    std::lock_guard shard_lock(shard(piece));
+    LockGuard shard_lock(shard(piece));
     if (forget_shard_locked(piece)) forgotten.push_back(piece);
   }
   if (forgotten.empty()) return 0;
@@ -453,14 +454,14 @@ int TorrentStore::recheck_file(int file_index) {
 
 // A copy, so callbacks run without the listener lock (they may take their owner's locks).
 TorrentStore::EvictionListener TorrentStore::listener() {
-  std::lock_guard lock(listener_mutex_);
+  LockGuard lock(listener_mutex_);
   return listener_;
 }
 
 // The piece's shard lock is held throughout: no reader can protect it, and no peer read can
 // copy from it, between the decision and the hole.
 bool TorrentStore::evict(int piece) {
-  std::lock_guard shard_lock(shard(piece));
+  LockGuard shard_lock(shard(piece));
   if (protect_[static_cast<std::size_t>(piece)].load() > 0) return false;
   if (!forget_shard_locked(piece)) return false;
   files_.punch(piece);
@@ -471,7 +472,7 @@ bool TorrentStore::evict(int piece) {
 // readers. False when it was not complete.
 bool TorrentStore::forget_shard_locked(int piece) {
   {
-    std::lock_guard lock(mutex_);
+    LockGuard lock(mutex_);
     if (complete_[static_cast<std::size_t>(piece)] == 0) return false;
     mark_incomplete_locked(piece);
     pending_[piece] = false;
@@ -486,7 +487,7 @@ Status TorrentStore::persist_pending() {
   std::vector<std::pair<int, bool>> new_rows;  // file, recorded complete
   std::map<int, bool> batch;
   {
-    std::lock_guard lock(mutex_);
+    LockGuard lock(mutex_);
     batch.swap(pending_);
     std::vector<int> touched;
     for (const auto& [piece, complete] : batch) {
@@ -514,7 +515,7 @@ Status TorrentStore::persist_pending() {
     check_finished_pending_ = false;
   }
   const auto restore = [&] {
-    std::lock_guard lock(mutex_);
+    LockGuard lock(mutex_);
     for (const auto& [piece, complete] : batch)
       pending_.emplace(piece, complete);  // newer states win
     if (change.needs_check) check_finished_pending_ = true;
@@ -528,7 +529,7 @@ Status TorrentStore::persist_pending() {
   }
   Status applied;
   {
-    std::lock_guard db_lock(db_mutex_);
+    LockGuard db_lock(db_mutex_);
     applied = db_->apply(change);
   }
   if (!applied) {
@@ -536,7 +537,7 @@ Status TorrentStore::persist_pending() {
     restore();
     return applied;
   }
-  std::lock_guard lock(mutex_);
+  LockGuard lock(mutex_);
   for (const auto& [file, complete] : new_rows)
     file_rows_[static_cast<std::size_t>(file)] = complete ? 1 : 0;
   return {};

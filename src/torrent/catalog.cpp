@@ -1,4 +1,5 @@
 #include "seeder/torrent/catalog.hpp"
+#include "seeder/core/mutex.hpp"
 
 #include <algorithm>
 #include <fstream>
@@ -57,7 +58,7 @@ Result<EntryPtr> parse_torrent(std::string bytes) {
       key_of(*info), info->name(), static_cast<std::uint64_t>(info->total_size()),
       info->piece_length(), info->num_pieces(), files_of(*info), std::move(bytes),
       info->info_hashes().has_v2());
-  return std::make_shared<const CatalogEntry>(CatalogEntry{std::move(meta), std::move(info)});
+  return std::make_shared<const CatalogEntry>(CatalogEntry{std::move(meta), std::move(info), {}});
 }
 
 Result<Catalog::LoadReport> Catalog::load_input(const std::filesystem::path& input) {
@@ -118,14 +119,14 @@ Catalog::LoadReport Catalog::load_saved(const std::filesystem::path& data_dir) {
 }
 
 EntryPtr Catalog::add(EntryPtr entry) {
-  std::lock_guard lock(mutex_);
+  LockGuard lock(mutex_);
   auto& slot = entries_[entry->meta->hash()];
   slot = std::move(entry);
   return slot;
 }
 
 EntryPtr Catalog::find(const InfoHash& hash) const {
-  std::lock_guard lock(mutex_);
+  LockGuard lock(mutex_);
   const auto it = entries_.find(hash);
   return it == entries_.end() ? nullptr : it->second;
 }
@@ -133,7 +134,7 @@ EntryPtr Catalog::find(const InfoHash& hash) const {
 std::vector<MetaPtr> Catalog::list() const {
   std::vector<MetaPtr> out;
   {
-    std::lock_guard lock(mutex_);
+    LockGuard lock(mutex_);
     out.reserve(entries_.size());
     for (const auto& [hash, entry] : entries_)
       out.push_back(entry->meta);
@@ -145,7 +146,7 @@ std::vector<MetaPtr> Catalog::list() const {
 }
 
 std::size_t Catalog::size() const {
-  std::lock_guard lock(mutex_);
+  LockGuard lock(mutex_);
   return entries_.size();
 }
 

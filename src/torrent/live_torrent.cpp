@@ -1,4 +1,5 @@
 #include "seeder/torrent/live_torrent.hpp"
+#include "seeder/core/mutex.hpp"
 
 #include <algorithm>
 
@@ -36,7 +37,7 @@ LiveTorrent::LiveTorrent(EntryPtr entry, LiveOptions options)
       bands_(static_cast<std::size_t>(entry_->meta->num_pieces()), kUrgencyBands) {}
 
 std::shared_ptr<storage::TorrentStore> LiveTorrent::store() const {
-  std::lock_guard lock(mutex_);
+  LockGuard lock(mutex_);
   return store_;
 }
 
@@ -56,17 +57,17 @@ void LiveTorrent::attach_store(std::shared_ptr<storage::TorrentStore> store) {
   for (int piece = 0; piece < store->num_pieces(); ++piece) {
     if (store->piece_complete(piece)) pieces_->set_have(piece);
   }
-  std::lock_guard lock(mutex_);
+  LockGuard lock(mutex_);
   store_ = std::move(store);
 }
 
 void LiveTorrent::on_resync_wanted(std::function<void()> request) {
-  std::lock_guard lock(mutex_);
+  LockGuard lock(mutex_);
   resync_request_ = std::move(request);
 }
 
 void LiveTorrent::on_reconnect_wanted(std::function<void()> request) {
-  std::lock_guard lock(mutex_);
+  LockGuard lock(mutex_);
   reconnect_request_ = std::move(request);
 }
 
@@ -80,7 +81,7 @@ bool LiveTorrent::needs_reconnect_locked() const {
 void LiveTorrent::request_reconnect() {
   std::function<void()> request;
   {
-    std::lock_guard lock(mutex_);
+    LockGuard lock(mutex_);
     if (!needs_reconnect_locked() || !reconnect_request_) return;
     request = reconnect_request_;
   }
@@ -92,7 +93,7 @@ void LiveTorrent::on_no_peers() {
 }
 
 void LiveTorrent::reconnect() {
-  std::lock_guard lock(mutex_);
+  LockGuard lock(mutex_);
   const auto now = Clock::now();
   // At most a few a second: a torrent whose peers all refuse it must not spin.
   if (!needs_reconnect_locked() || now - last_reconnect_ < std::chrono::milliseconds(200)) return;
@@ -105,7 +106,7 @@ void LiveTorrent::reconnect() {
 
 void LiveTorrent::async_when_ready(boost::asio::any_io_executor executor,
                                    std::function<void(Status)> handler) {
-  std::unique_lock lock(mutex_);
+  UniqueLock lock(mutex_);
   if (state_ == State::loading) {
     ready_waiters_.push_back({std::move(executor), std::move(handler)});
     return;
@@ -117,7 +118,7 @@ void LiveTorrent::async_when_ready(boost::asio::any_io_executor executor,
 
 void LiveTorrent::mark_ready(const lt::torrent_handle& handle) {
   {
-    std::lock_guard lock(mutex_);
+    LockGuard lock(mutex_);
     if (state_ != State::loading) return;
     handle_ = handle;
     state_ = State::ready;
@@ -127,7 +128,7 @@ void LiveTorrent::mark_ready(const lt::torrent_handle& handle) {
 
 void LiveTorrent::mark_failed(const Error& error) {
   {
-    std::lock_guard lock(mutex_);
+    LockGuard lock(mutex_);
     if (state_ == State::failed) return;
     state_ = State::failed;
     failure_ = error;
@@ -139,7 +140,7 @@ void LiveTorrent::mark_failed(const Error& error) {
 void LiveTorrent::complete_ready_waiters(const Status& status) {
   std::vector<ReadyWaiter> waiters;
   {
-    std::lock_guard lock(mutex_);
+    LockGuard lock(mutex_);
     waiters.swap(ready_waiters_);
   }
   for (auto& waiter : waiters) {
@@ -148,12 +149,12 @@ void LiveTorrent::complete_ready_waiters(const Status& status) {
 }
 
 LiveTorrent::State LiveTorrent::state() const {
-  std::lock_guard lock(mutex_);
+  LockGuard lock(mutex_);
   return state_;
 }
 
 lt::torrent_handle LiveTorrent::handle() const {
-  std::lock_guard lock(mutex_);
+  LockGuard lock(mutex_);
   return handle_;
 }
 
@@ -216,7 +217,7 @@ void LiveTorrent::prefetch(int first, int last, std::uint8_t priority) {
   bool resync = false;
   bool reconnect = false;
   {
-    std::lock_guard lock(mutex_);
+    LockGuard lock(mutex_);
     for (int piece = first; piece <= last; ++piece) {
       if (pieces_->have(piece)) {
         if (store_) store_->touch(piece);  // warmed: used, for the LRU
@@ -253,19 +254,19 @@ void LiveTorrent::prefetch_locked() {
 
 LiveTorrent::Interest LiveTorrent::interest(int piece) const {
   if (piece < 0 || piece >= pieces_->num_pieces() || pieces_->have(piece)) return Interest::none;
-  std::lock_guard lock(mutex_);
+  LockGuard lock(mutex_);
   if (want_counts_[static_cast<std::size_t>(piece)] > 0 || prefetch_.count(piece) != 0)
     return Interest::high;
   return background_.count(piece) != 0 ? Interest::normal : Interest::none;
 }
 
 LiveTorrent::SwarmStatus LiveTorrent::swarm() const {
-  std::lock_guard lock(mutex_);
+  LockGuard lock(mutex_);
   return swarm_;
 }
 
 void LiveTorrent::set_swarm(const SwarmStatus& status) {
-  std::lock_guard lock(mutex_);
+  LockGuard lock(mutex_);
   swarm_ = status;
   peak_download_rate_ = std::max(peak_download_rate_, status.download_rate);
 }
@@ -275,7 +276,7 @@ void LiveTorrent::want(int piece, std::chrono::milliseconds deadline, int band) 
   bool resync = false;
   bool reconnect = false;
   {
-    std::lock_guard lock(mutex_);
+    LockGuard lock(mutex_);
     auto& count = want_counts_[static_cast<std::size_t>(piece)];
     auto& wanted_band = bands_[static_cast<std::size_t>(piece)];
     const bool first = count++ == 0;
@@ -300,7 +301,7 @@ void LiveTorrent::want(int piece, std::chrono::milliseconds deadline, int band) 
 
 void LiveTorrent::raise(int piece, int band) {
   if (piece < 0 || piece >= pieces_->num_pieces()) return;
-  std::lock_guard lock(mutex_);
+  LockGuard lock(mutex_);
   auto& wanted_band = bands_[static_cast<std::size_t>(piece)];
   if (want_counts_[static_cast<std::size_t>(piece)] == 0 || band >= wanted_band) return;
   wanted_band = static_cast<std::uint8_t>(std::max(0, band));
@@ -309,7 +310,7 @@ void LiveTorrent::raise(int piece, int band) {
 
 void LiveTorrent::unwant(int piece) {
   if (piece < 0 || piece >= pieces_->num_pieces()) return;
-  std::lock_guard lock(mutex_);
+  LockGuard lock(mutex_);
   auto& count = want_counts_[static_cast<std::size_t>(piece)];
   if (count == 0 || --count != 0) return;
   wanted_.erase(piece);
@@ -323,13 +324,13 @@ void LiveTorrent::unwant(int piece) {
 // a resync per 256 evictions halved the throughput). They wait for an idle moment, or for a
 // reader that wants one of them back.
 void LiveTorrent::on_evicted(const std::vector<int>& pieces) {
-  std::lock_guard lock(mutex_);
+  LockGuard lock(mutex_);
   stale_.insert(pieces.begin(), pieces.end());
 }
 
 void LiveTorrent::resync_if_idle(Clock::time_point now, Clock::duration quiet) {
   {
-    std::lock_guard lock(mutex_);
+    LockGuard lock(mutex_);
     const int threshold = std::clamp(pieces_->num_pieces() / 8, 1, options_.resync_threshold);
     if (static_cast<int>(stale_.size()) < threshold || !wanted_.empty() || readers_ > 0 ||
         now - last_active() < quiet)
@@ -341,7 +342,7 @@ void LiveTorrent::resync_if_idle(Clock::time_point now, Clock::duration quiet) {
 void LiveTorrent::request_resync() {
   std::function<void()> request;
   {
-    std::lock_guard lock(mutex_);
+    LockGuard lock(mutex_);
     if (resync_wanted_ || !resync_request_ || state_ == State::failed) return;
     resync_wanted_ = true;
     request = resync_request_;
@@ -350,7 +351,7 @@ void LiveTorrent::request_resync() {
 }
 
 lt::torrent_handle LiveTorrent::begin_resync() {
-  std::lock_guard lock(mutex_);
+  LockGuard lock(mutex_);
   resync_wanted_ = false;
   if (state_ != State::ready || stale_.empty()) return {};
   state_ = State::resyncing;
@@ -362,7 +363,7 @@ lt::torrent_handle LiveTorrent::begin_resync() {
 void LiveTorrent::finish_resync(const lt::torrent_handle& handle) {
   bool again = false;
   {
-    std::lock_guard lock(mutex_);
+    LockGuard lock(mutex_);
     if (state_ != State::resyncing) return;
     handle_ = handle;
     state_ = State::ready;
@@ -390,7 +391,7 @@ void LiveTorrent::finish_resync(const lt::torrent_handle& handle) {
 void LiveTorrent::open_file(const FileInfo& file) {
   bool reconnect = false;
   {
-    std::lock_guard lock(mutex_);
+    LockGuard lock(mutex_);
     if (file_readers_[file.index]++ == 0) on_first_reader_locked(file);
     reconnect = needs_reconnect_locked();
   }
@@ -401,7 +402,7 @@ void LiveTorrent::open_file(const FileInfo& file) {
 // readers); without a budget the whole file is fetched behind the readers.
 void LiveTorrent::on_first_reader_locked(const FileInfo& file) {
   if (is_media_file(file.path)) {
-    for_each_end_piece(file, [&](int piece) {
+    for_each_end_piece(file, [&](int piece) REQUIRES(mutex_) {
       if (options_.budget_mode && store_) store_->protect(piece);
       if (pieces_->have(piece)) return;
       auto& priority = prefetch_[piece];
@@ -417,12 +418,12 @@ void LiveTorrent::on_first_reader_locked(const FileInfo& file) {
 }
 
 void LiveTorrent::close_file(const FileInfo& file) {
-  std::lock_guard lock(mutex_);
+  LockGuard lock(mutex_);
   const auto it = file_readers_.find(file.index);
   if (it == file_readers_.end() || --it->second > 0) return;
   file_readers_.erase(it);
   if (!options_.budget_mode || !store_ || !is_media_file(file.path)) return;
-  for_each_end_piece(file, [&](int piece) { store_->unprotect(piece); });
+  for_each_end_piece(file, [&](int piece) REQUIRES(mutex_) { store_->unprotect(piece); });
 }
 
 template <class Visit>
@@ -439,7 +440,7 @@ bool LiveTorrent::reader_waiting_locked() const {
 }
 
 void LiveTorrent::pace_background(Clock::time_point now) {
-  std::lock_guard lock(mutex_);
+  LockGuard lock(mutex_);
   const auto elapsed = std::chrono::duration<double>(now - last_pace_).count();
   last_pace_ = now;
   if (options_.budget_mode || background_files_.empty() || state_ != State::ready) return;
@@ -462,7 +463,7 @@ void LiveTorrent::pace_background(Clock::time_point now) {
 
 // The next piece of the first unfinished file being read; files done are forgotten.
 int LiveTorrent::next_background_locked() {
-  const auto skip = [&](int piece) {
+  const auto skip = [&](int piece) REQUIRES(mutex_) {
     return background_.count(piece) != 0 || !background_may_take_locked(piece);
   };
   while (!background_files_.empty()) {

@@ -1,4 +1,5 @@
 #include "seeder/torrent/metadata_resolver.hpp"
+#include "seeder/core/mutex.hpp"
 
 #include <spdlog/spdlog.h>
 #include <libtorrent/add_torrent_params.hpp>
@@ -69,7 +70,7 @@ MetadataResolver::~MetadataResolver() {
 }
 
 void MetadataResolver::remember(const MagnetLink& magnet) {
-  std::lock_guard lock(mutex_);
+  LockGuard lock(mutex_);
   hints_[magnet.hash] = magnet;
 }
 
@@ -79,7 +80,7 @@ void MetadataResolver::async_resolve(const InfoHash& hash, boost::asio::any_io_e
     deliver(executor, std::move(handler), Result<EntryPtr>(entry));
     return;
   }
-  std::lock_guard lock(mutex_);
+  LockGuard lock(mutex_);
   if (shut_down_) {
     deliver(executor, std::move(handler),
             Result<EntryPtr>(make_error(Errc::unavailable, "gateway shutting down")));
@@ -127,7 +128,7 @@ void MetadataResolver::on_alert(const lt::alert& alert) {
     if (added->params.ti) return;  // not a magnet: the Registry's
     const auto hash = key_of_hashes(added->params.info_hashes);
     {
-      std::lock_guard lock(mutex_);
+      LockGuard lock(mutex_);
       const auto it = pending_.find(hash);
       if (it == pending_.end()) {
         if (!added->error) session_.remove_torrent(added->handle);
@@ -149,7 +150,7 @@ void MetadataResolver::on_alert(const lt::alert& alert) {
 void MetadataResolver::on_metadata(const lt::torrent_handle& handle) {
   const auto hash = key_of(handle);
   {
-    std::lock_guard lock(mutex_);
+    LockGuard lock(mutex_);
     if (pending_.count(hash) == 0) return;
   }
   const auto info = handle.torrent_file();
@@ -164,7 +165,7 @@ void MetadataResolver::on_metadata(const lt::torrent_handle& handle) {
   for (const auto& peer : connected)
     peers.push_back(peer.ip);
   {
-    std::lock_guard lock(mutex_);
+    LockGuard lock(mutex_);
     if (const auto hint = hints_.find(hash); hint != hints_.end())
       peers.insert(peers.end(), hint->second.peers.begin(), hint->second.peers.end());
   }
@@ -193,7 +194,7 @@ void MetadataResolver::on_metadata(const lt::torrent_handle& handle) {
 void MetadataResolver::on_timeout(const InfoHash& hash) {
   lt::torrent_handle handle;
   {
-    std::lock_guard lock(mutex_);
+    LockGuard lock(mutex_);
     const auto it = pending_.find(hash);
     if (it == pending_.end()) return;
     handle = it->second->handle;
@@ -218,7 +219,7 @@ void MetadataResolver::on_timeout(const InfoHash& hash) {
 void MetadataResolver::finish(const InfoHash& hash, const Result<EntryPtr>& result) {
   std::unique_ptr<Pending> pending;
   {
-    std::lock_guard lock(mutex_);
+    LockGuard lock(mutex_);
     const auto it = pending_.find(hash);
     if (it == pending_.end()) return;
     pending = std::move(it->second);
@@ -233,7 +234,7 @@ void MetadataResolver::finish(const InfoHash& hash, const Result<EntryPtr>& resu
 void MetadataResolver::shutdown() {
   std::vector<InfoHash> hashes;
   {
-    std::lock_guard lock(mutex_);
+    LockGuard lock(mutex_);
     shut_down_ = true;
     for (const auto& [hash, pending] : pending_)
       hashes.push_back(hash);

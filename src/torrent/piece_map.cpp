@@ -1,23 +1,25 @@
 #include "seeder/torrent/piece_map.hpp"
+#include "seeder/core/mutex.hpp"
 
 #include <boost/asio/post.hpp>
 
 namespace seeder::torrent {
 
-PieceMap::PieceMap(int num_pieces) : have_(static_cast<std::size_t>(num_pieces), 0) {}
+PieceMap::PieceMap(int num_pieces)
+    : num_pieces_(num_pieces), have_(static_cast<std::size_t>(num_pieces), 0) {}
 
 bool PieceMap::have(int piece) const {
-  std::lock_guard lock(mutex_);
+  LockGuard lock(mutex_);
   return piece >= 0 && piece < num_pieces() && have_[static_cast<std::size_t>(piece)] != 0;
 }
 
 int PieceMap::have_count() const {
-  std::lock_guard lock(mutex_);
+  LockGuard lock(mutex_);
   return have_count_;
 }
 
 bool PieceMap::failed() const {
-  std::lock_guard lock(mutex_);
+  LockGuard lock(mutex_);
   return failed_;
 }
 
@@ -30,7 +32,7 @@ void PieceMap::complete(Waiter& waiter, Status status) {
 void PieceMap::set_have(int piece) {
   std::vector<Waiter> ready;
   {
-    std::lock_guard lock(mutex_);
+    LockGuard lock(mutex_);
     if (piece < 0 || piece >= num_pieces()) return;
     auto& bit = have_[static_cast<std::size_t>(piece)];
     if (bit == 0) ++have_count_;
@@ -49,7 +51,7 @@ void PieceMap::set_have(int piece) {
 }
 
 void PieceMap::clear_have(int piece) {
-  std::lock_guard lock(mutex_);
+  LockGuard lock(mutex_);
   if (piece < 0 || piece >= num_pieces()) return;
   auto& bit = have_[static_cast<std::size_t>(piece)];
   if (bit != 0) --have_count_;
@@ -59,7 +61,7 @@ void PieceMap::clear_have(int piece) {
 PieceMap::Ticket PieceMap::async_wait(int piece, boost::asio::any_io_executor executor,
                                       Handler handler) {
   Waiter waiter{0, piece, std::move(executor), std::move(handler)};
-  std::unique_lock lock(mutex_);
+  UniqueLock lock(mutex_);
   waiter.ticket = next_ticket_++;
   const auto ticket = waiter.ticket;
   if (failed_) {
@@ -79,7 +81,7 @@ PieceMap::Ticket PieceMap::async_wait(int piece, boost::asio::any_io_executor ex
 }
 
 void PieceMap::cancel(Ticket ticket) {
-  std::unique_lock lock(mutex_);
+  UniqueLock lock(mutex_);
   for (auto it = waiters_.begin(); it != waiters_.end(); ++it) {
     if (it->ticket != ticket) continue;
     Waiter waiter = std::move(*it);
@@ -93,7 +95,7 @@ void PieceMap::cancel(Ticket ticket) {
 void PieceMap::fail_waiters(const Error& error) {
   std::vector<Waiter> failed;
   {
-    std::lock_guard lock(mutex_);
+    LockGuard lock(mutex_);
     failed_ = true;
     failure_ = error;
     failed.swap(waiters_);

@@ -1,4 +1,5 @@
 #include "seeder/torrent/registry.hpp"
+#include "seeder/core/mutex.hpp"
 
 #include <spdlog/spdlog.h>
 #include <boost/asio/post.hpp>
@@ -122,7 +123,7 @@ Registry::~Registry() {
 std::shared_ptr<LiveTorrent> Registry::acquire(const EntryPtr& entry) {
   std::shared_ptr<LiveTorrent> torrent;
   {
-    std::lock_guard lock(mutex_);
+    LockGuard lock(mutex_);
     if (shut_down_) return nullptr;
     auto& slot = torrents_[entry->meta->hash()];
     if (slot) {
@@ -249,18 +250,18 @@ void Registry::resync(const std::shared_ptr<LiveTorrent>& torrent) {
 }
 
 std::shared_ptr<LiveTorrent> Registry::find(const InfoHash& hash) const {
-  std::lock_guard lock(mutex_);
+  LockGuard lock(mutex_);
   const auto it = torrents_.find(hash);
   return it == torrents_.end() ? nullptr : it->second;
 }
 
 std::size_t Registry::size() const {
-  std::lock_guard lock(mutex_);
+  LockGuard lock(mutex_);
   return torrents_.size();
 }
 
 std::shared_ptr<LiveTorrent> Registry::find_by_handle(const lt::torrent_handle& handle) const {
-  std::lock_guard lock(mutex_);
+  LockGuard lock(mutex_);
   for (const auto& [hash, torrent] : torrents_) {
     if (torrent->handle() == handle) return torrent;
   }
@@ -347,7 +348,7 @@ void Registry::on_checked(const lt::torrent_handle& handle) {
 
 void Registry::drop(const std::shared_ptr<LiveTorrent>& torrent, const Error& reason) {
   {
-    std::lock_guard lock(mutex_);
+    LockGuard lock(mutex_);
     const auto it = torrents_.find(torrent->meta().hash());
     if (it != torrents_.end() && it->second == torrent) torrents_.erase(it);
   }
@@ -373,7 +374,7 @@ void Registry::schedule_pace() {
     const auto now = LiveTorrent::Clock::now();
     std::vector<std::shared_ptr<LiveTorrent>> torrents;
     {
-      std::lock_guard lock(mutex_);
+      LockGuard lock(mutex_);
       for (const auto& [hash, torrent] : torrents_)
         torrents.push_back(torrent);
     }
@@ -408,7 +409,7 @@ void Registry::schedule_sweep() {
 std::size_t Registry::sweep(LiveTorrent::Clock::time_point now) {
   std::vector<std::shared_ptr<LiveTorrent>> idle;
   {
-    std::lock_guard lock(mutex_);
+    LockGuard lock(mutex_);
     for (const auto& [hash, torrent] : torrents_) {
       if (torrent->readers() == 0 && now - torrent->last_active() >= options_.ttl)
         idle.push_back(torrent);
@@ -428,7 +429,7 @@ std::size_t Registry::sweep(LiveTorrent::Clock::time_point now) {
 void Registry::shutdown() {
   std::unordered_map<InfoHash, std::shared_ptr<LiveTorrent>, InfoHashHasher> torrents;
   {
-    std::lock_guard lock(mutex_);
+    LockGuard lock(mutex_);
     if (shut_down_) return;
     shut_down_ = true;
     torrents.swap(torrents_);

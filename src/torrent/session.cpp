@@ -1,4 +1,5 @@
 #include "seeder/torrent/session.hpp"
+#include "seeder/core/mutex.hpp"
 
 #include <atomic>
 #include <mutex>
@@ -27,7 +28,7 @@ void log_peer_message(const lt::peer_log_alert& peer) {
 }  // namespace
 
 struct Session::PumpState {
-  std::mutex mutex;  // held by a drain and by stop(): the session is never reset mid-drain
+  Mutex mutex;  // held by a drain and by stop(): the session is never reset mid-drain
   std::atomic<bool> stopped{false};
   std::atomic<bool> queued{false};  // a drain is posted and has not started yet
 };
@@ -110,7 +111,7 @@ void Session::start() {
 // `this` is only touched while the pump is not stopped, under the lock stop() also takes, so a
 // drain posted before the session died never reaches a dead object.
 void Session::drain_alerts(PumpState& pump) {
-  std::lock_guard lock(pump.mutex);
+  LockGuard lock(pump.mutex);
   if (pump.stopped) return;
   std::vector<lt::alert*> alerts;
   session_->pop_alerts(&alerts);
@@ -134,7 +135,7 @@ void Session::drain_alerts(PumpState& pump) {
 }
 
 void Session::stop() {
-  std::unique_lock lock(pump_->mutex);
+  UniqueLock lock(pump_->mutex);
   if (!session_ || pump_->stopped.exchange(true)) return;
   session_->set_alert_notify([] {});
   lock.unlock();

@@ -1,4 +1,5 @@
 #include "seeder/torrent/sources.hpp"
+#include "seeder/core/mutex.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -25,7 +26,7 @@ RemoteTorrentStore::RemoteTorrentStore(Catalog& catalog, boost::asio::any_io_exe
 void RemoteTorrentStore::async_fetch(const InfoHash& hash, boost::asio::any_io_executor executor,
                                      Handler handler) {
   {
-    std::lock_guard lock(mutex_);
+    LockGuard lock(mutex_);
     if (const auto miss = misses_.find(hash); miss != misses_.end()) {
       if (std::chrono::steady_clock::now() < miss->second) {
         deliver(executor, std::move(handler),
@@ -90,7 +91,7 @@ void RemoteTorrentStore::on_response(const InfoHash& hash, Result<EntryPtr> resu
   }
   std::vector<Waiter> waiters;
   {
-    std::lock_guard lock(mutex_);
+    LockGuard lock(mutex_);
     waiters = std::move(pending_[hash]);
     pending_.erase(hash);
     if (!result && result.error().code == Errc::not_found)

@@ -8,6 +8,8 @@
 #include <mutex>
 #include <optional>
 
+#include "seeder/core/mutex.hpp"
+
 namespace seeder {
 
 class LogLimiter {
@@ -17,7 +19,7 @@ class LogLimiter {
 
   // When this occurrence may be logged: how many were held back since the last line.
   std::optional<std::uint64_t> admit(Clock::time_point now = Clock::now()) {
-    std::lock_guard lock(mutex_);
+    LockGuard lock(mutex_);
     if (logged_once_ && now - last_ < interval_) {
       ++held_back_;
       return std::nullopt;
@@ -31,10 +33,10 @@ class LogLimiter {
 
  private:
   const Clock::duration interval_;
-  std::mutex mutex_;
-  Clock::time_point last_;       // guarded by mutex_
-  std::uint64_t held_back_ = 0;  // guarded by mutex_
-  bool logged_once_ = false;     // guarded by mutex_
+  Mutex mutex_;
+  Clock::time_point last_ GUARDED_BY(mutex_);
+  std::uint64_t held_back_ GUARDED_BY(mutex_) = 0;
+  bool logged_once_ GUARDED_BY(mutex_) = false;
 };
 
 }  // namespace seeder

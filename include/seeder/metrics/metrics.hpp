@@ -15,6 +15,8 @@
 #include <string>
 #include <vector>
 
+#include "seeder/core/mutex.hpp"
+
 namespace seeder::metrics {
 
 using Labels = std::vector<std::pair<std::string, std::string>>;
@@ -44,8 +46,8 @@ class CounterFamily {
 
  private:
   std::vector<std::string> names_;
-  mutable std::mutex mutex_;
-  std::map<std::vector<std::string>, std::unique_ptr<Counter>> counters_;  // guarded by mutex_
+  mutable Mutex mutex_;
+  std::map<std::vector<std::string>, std::unique_ptr<Counter>> counters_ GUARDED_BY(mutex_);
 };
 
 class Histogram {
@@ -97,8 +99,8 @@ class Registry {
   };
   Family& add(const std::string& name, const std::string& help, std::string type);
 
-  mutable std::mutex mutex_;
-  std::vector<std::unique_ptr<Family>> families_;  // guarded by mutex_ (the list, not values)
+  mutable Mutex mutex_;
+  std::vector<std::unique_ptr<Family>> families_ GUARDED_BY(mutex_);  // the list, not values
 };
 
 }  // namespace seeder::metrics

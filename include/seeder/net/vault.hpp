@@ -16,6 +16,8 @@
 
 #include <boost/asio/any_io_executor.hpp>
 
+#include "seeder/core/mutex.hpp"
+
 namespace seeder::net {
 
 struct VaultOptions {
@@ -53,9 +55,9 @@ class Vault {
 
   boost::asio::any_io_executor io_;
   VaultOptions options_;
-  mutable std::mutex mutex_;
-  std::unordered_map<std::string, Cached> cache_;  // guarded by mutex_
-  std::size_t requests_ = 0;                       // guarded by mutex_
+  mutable Mutex mutex_;
+  std::unordered_map<std::string, Cached> cache_ GUARDED_BY(mutex_);
+  std::size_t requests_ GUARDED_BY(mutex_) = 0;
 };
 
 }  // namespace seeder::net

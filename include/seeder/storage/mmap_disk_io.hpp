@@ -24,6 +24,7 @@
 #include <libtorrent/disk_interface.hpp>
 #include <libtorrent/session_params.hpp>
 
+#include "seeder/core/mutex.hpp"
 #include "seeder/storage/store_registry.hpp"
 
 namespace seeder::storage {
@@ -133,8 +134,8 @@ class MmapDiskIO final : public libtorrent::disk_interface,
   // Back-pressure on writes: libtorrent stops feeding us past the limit until on_disk().
   std::atomic<std::int64_t> queued_write_bytes_{0};
   std::atomic<std::int64_t> write_queue_limit_{0};
-  std::mutex observers_mutex_;
-  std::vector<std::weak_ptr<libtorrent::disk_observer>> observers_;  // guarded by observers_mutex_
+  Mutex observers_mutex_;
+  std::vector<std::weak_ptr<libtorrent::disk_observer>> observers_ GUARDED_BY(observers_mutex_);
 };
 
 }  // namespace seeder::storage

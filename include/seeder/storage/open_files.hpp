@@ -13,6 +13,7 @@
 #include <mutex>
 #include <unordered_map>
 
+#include "seeder/core/mutex.hpp"
 #include "seeder/core/result.hpp"
 #include "seeder/storage/mapped_file.hpp"
 
@@ -57,10 +58,10 @@ class OpenFiles {
   };
 
   const std::size_t capacity_;
-  mutable std::mutex mutex_;
-  std::uint64_t next_owner_ = 1;                                           // guarded
-  std::list<Entry> lru_;                                                   // guarded: front newest
-  std::unordered_map<Key, std::list<Entry>::iterator, KeyHasher> by_key_;  // guarded
+  mutable Mutex mutex_;
+  std::uint64_t next_owner_ GUARDED_BY(mutex_) = 1;
+  std::list<Entry> lru_ GUARDED_BY(mutex_);  // front newest
+  std::unordered_map<Key, std::list<Entry>::iterator, KeyHasher> by_key_ GUARDED_BY(mutex_);
 };
 
 }  // namespace seeder::storage

@@ -16,6 +16,7 @@
 
 #include <libtorrent/sha1_hash.hpp>
 
+#include "seeder/core/mutex.hpp"
 #include "seeder/storage/completion_writer.hpp"
 #include "seeder/storage/content_files.hpp"
 #include "seeder/storage/evictor.hpp"
@@ -54,8 +55,8 @@ class StoreRegistry final : public ContentFiles {
 
  private:
   struct Slot {
-    std::mutex open_mutex;
-    std::weak_ptr<TorrentStore> store;  // guarded by open_mutex
+    Mutex open_mutex;
+    std::weak_ptr<TorrentStore> store GUARDED_BY(open_mutex);
   };
   void remember(const std::shared_ptr<TorrentStore>& store);
 
@@ -66,12 +67,12 @@ class StoreRegistry final : public ContentFiles {
   CompletionWriter writer_;
   Evictor evictor_;
 
-  mutable std::mutex mutex_;
-  std::unordered_map<InfoHash, std::shared_ptr<Slot>, InfoHashHasher> slots_;  // guarded
-  std::unordered_map<libtorrent::sha1_hash, std::weak_ptr<TorrentStore>>
-      by_libtorrent_key_;                                         // guarded
-  std::deque<std::shared_ptr<TorrentStore>> recent_;              // guarded
-  std::unordered_map<libtorrent::sha1_hash, InfoHash> expected_;  // guarded
+  mutable Mutex mutex_;
+  std::unordered_map<InfoHash, std::shared_ptr<Slot>, InfoHashHasher> slots_ GUARDED_BY(mutex_);
+  std::unordered_map<libtorrent::sha1_hash, std::weak_ptr<TorrentStore>> by_libtorrent_key_
+      GUARDED_BY(mutex_);
+  std::deque<std::shared_ptr<TorrentStore>> recent_ GUARDED_BY(mutex_);
+  std::unordered_map<libtorrent::sha1_hash, InfoHash> expected_ GUARDED_BY(mutex_);
 };
 
 }  // namespace seeder::storage

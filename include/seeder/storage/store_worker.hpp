@@ -12,6 +12,8 @@
 #include <thread>
 #include <vector>
 
+#include "seeder/core/mutex.hpp"
+
 namespace seeder::storage {
 
 class TorrentStore;
@@ -35,14 +37,14 @@ class StoreWorker {
 
   const Job job_;
   const std::chrono::milliseconds batch_delay_;
-  std::mutex mutex_;
-  std::condition_variable wake_;
-  std::condition_variable idle_;
-  std::vector<std::shared_ptr<TorrentStore>> scheduled_;  // guarded by mutex_
-  bool busy_ = false;                                     // guarded by mutex_
-  bool urgent_ = false;                                   // guarded by mutex_: flush() waits
-  bool stopping_ = false;                                 // guarded by mutex_
-  std::thread thread_;                                    // last: starts once the rest exists
+  Mutex mutex_;
+  ConditionVariable wake_;
+  ConditionVariable idle_;
+  std::vector<std::shared_ptr<TorrentStore>> scheduled_ GUARDED_BY(mutex_);
+  bool busy_ GUARDED_BY(mutex_) = false;
+  bool urgent_ GUARDED_BY(mutex_) = false;  // flush() waits
+  bool stopping_ GUARDED_BY(mutex_) = false;
+  std::thread thread_;  // last: starts once the rest exists
 };
 
 }  // namespace seeder::storage

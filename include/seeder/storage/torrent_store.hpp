@@ -30,6 +30,7 @@
 #include <libtorrent/sha1_hash.hpp>
 
 #include "seeder/core/info_hash.hpp"
+#include "seeder/core/mutex.hpp"
 #include "seeder/core/result.hpp"
 #include "seeder/storage/completion_db.hpp"
 #include "seeder/storage/piece_lru.hpp"
@@ -162,10 +163,10 @@ class TorrentStore : public std::enable_shared_from_this<TorrentStore> {
   Status load(const CompletionDb::State& state);
   void verify(const std::vector<libtorrent::sha1_hash>& hashes);
   std::vector<int> missing_bytes(const std::vector<int>& claimed) const;
-  void mark_complete_locked(int piece);
-  void mark_incomplete_locked(int piece);
+  void mark_complete_locked(int piece) REQUIRES(mutex_);
+  void mark_incomplete_locked(int piece) REQUIRES(mutex_);
   [[nodiscard]] CompletionDb::FileRow row_of(int file_index) const;
-  [[nodiscard]] std::mutex& shard(int piece) {
+  [[nodiscard]] Mutex& shard(int piece) {
     return shards_[static_cast<std::size_t>(piece) % kShards];
   }
   bool evict(int piece);
@@ -180,25 +181,25 @@ class TorrentStore : public std::enable_shared_from_this<TorrentStore> {
   StoreOptions options_;
   std::vector<FileSpan> spans_;  // per torrent file, immutable
 
-  std::mutex db_mutex_;
-  std::unique_ptr<CompletionDb> db_;  // guarded by db_mutex_
+  Mutex db_mutex_;
+  std::unique_ptr<CompletionDb> db_ GUARDED_BY(db_mutex_);
 
-  std::array<std::mutex, kShards> shards_;           // per piece (piece % kShards)
+  std::array<Mutex, kShards> shards_;                // per piece (piece % kShards)
   std::vector<std::atomic<std::uint16_t>> protect_;  // changed under the piece's shard lock
   std::atomic<std::uint64_t> evictions_{0};
 
-  mutable std::mutex mutex_;
-  std::vector<std::uint8_t> complete_;   // guarded by mutex_: verified pieces
-  std::vector<int> missing_;             // guarded by mutex_: per file, pieces not verified
-  std::vector<std::uint8_t> file_rows_;  // guarded by mutex_: per file, recorded complete in the db
-  std::map<int, bool> pending_;          // guarded by mutex_: piece -> complete?, not yet recorded
-  PieceLru lru_;                         // guarded by mutex_
-  int complete_count_ = 0;               // guarded by mutex_
-  bool needs_check_ = false;             // guarded by mutex_
-  bool check_finished_pending_ = false;  // guarded by mutex_
+  mutable Mutex mutex_;
+  std::vector<std::uint8_t> complete_ GUARDED_BY(mutex_);   // verified pieces
+  std::vector<int> missing_ GUARDED_BY(mutex_);             // per file, pieces not verified
+  std::vector<std::uint8_t> file_rows_ GUARDED_BY(mutex_);  // per file, recorded complete in the db
+  std::map<int, bool> pending_ GUARDED_BY(mutex_);          // piece -> complete?, not yet recorded
+  PieceLru lru_ GUARDED_BY(mutex_);
+  int complete_count_ GUARDED_BY(mutex_) = 0;
+  bool needs_check_ GUARDED_BY(mutex_) = false;
+  bool check_finished_pending_ GUARDED_BY(mutex_) = false;
 
-  std::mutex listener_mutex_;
-  EvictionListener listener_;  // guarded by listener_mutex_
+  Mutex listener_mutex_;
+  EvictionListener listener_ GUARDED_BY(listener_mutex_);
 };
 
 }  // namespace seeder::storage

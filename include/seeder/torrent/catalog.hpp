@@ -13,6 +13,7 @@
 #include <libtorrent/socket.hpp>
 
 #include "seeder/core/info_hash.hpp"
+#include "seeder/core/mutex.hpp"
 #include "seeder/core/result.hpp"
 #include "seeder/torrent/meta.hpp"
 
@@ -56,8 +57,8 @@ class Catalog {
   [[nodiscard]] std::size_t size() const;
 
  private:
-  mutable std::mutex mutex_;
-  std::unordered_map<InfoHash, EntryPtr, InfoHashHasher> entries_;  // guarded by mutex_
+  mutable Mutex mutex_;
+  std::unordered_map<InfoHash, EntryPtr, InfoHashHasher> entries_ GUARDED_BY(mutex_);
 };
 
 }  // namespace seeder::torrent

@@ -27,6 +27,7 @@
 #include <boost/asio/any_io_executor.hpp>
 #include <libtorrent/torrent_handle.hpp>
 
+#include "seeder/core/mutex.hpp"
 #include "seeder/core/result.hpp"
 #include "seeder/storage/torrent_store.hpp"
 #include "seeder/torrent/catalog.hpp"
@@ -164,28 +165,28 @@ class LiveTorrent : public std::enable_shared_from_this<LiveTorrent> {
   // Posts the resync request unless one is pending; call without mutex_ held.
   void request_resync();
   // True when a reconnect should be asked for now (budget mode, wanted pieces, no peer).
-  [[nodiscard]] bool needs_reconnect_locked() const;
+  [[nodiscard]] bool needs_reconnect_locked() const REQUIRES(mutex_);
   void request_reconnect();
-  void fetch_locked(int piece, std::chrono::milliseconds deadline);
+  void fetch_locked(int piece, std::chrono::milliseconds deadline) REQUIRES(mutex_);
   // Gives libtorrent the priority of the piece's band (a deadline alone means top priority).
-  void prioritise_locked(int piece);
-  [[nodiscard]] bool libtorrent_lacks_locked(int piece) const;
-  void release_locked(int piece);
+  void prioritise_locked(int piece) REQUIRES(mutex_);
+  [[nodiscard]] bool libtorrent_lacks_locked(int piece) const REQUIRES(mutex_);
+  void release_locked(int piece) REQUIRES(mutex_);
   // Each prefetched piece libtorrent lacks at its priority; forgets those now had.
-  void prefetch_locked();
-  void on_first_reader_locked(const FileInfo& file);
-  [[nodiscard]] bool reader_waiting_locked() const;
-  int next_background_locked();
-  [[nodiscard]] bool background_may_take_locked(int piece) const;
+  void prefetch_locked() REQUIRES(mutex_);
+  void on_first_reader_locked(const FileInfo& file) REQUIRES(mutex_);
+  [[nodiscard]] bool reader_waiting_locked() const REQUIRES(mutex_);
+  int next_background_locked() REQUIRES(mutex_);
+  [[nodiscard]] bool background_may_take_locked(int piece) const REQUIRES(mutex_);
   // The lowest priority for a background piece nobody else wants.
-  void background_locked(int piece);
+  void background_locked(int piece) REQUIRES(mutex_);
   // Each piece of the two ends of `file` (file_plan.hpp), overlaps visited twice.
   template <class Visit>
-  void for_each_end_piece(const FileInfo& file, Visit visit) const;
+  void for_each_end_piece(const FileInfo& file, Visit visit) const REQUIRES(mutex_);
   // Calls into libtorrent on handle_; a torrent removed meanwhile throws, which is not an error
   // here (a resync or a drop is under way).
   template <class Call>
-  void on_handle_locked(Call call);
+  void on_handle_locked(Call call) REQUIRES(mutex_);
 
   EntryPtr entry_;
   LiveOptions options_;
@@ -196,32 +197,32 @@ class LiveTorrent : public std::enable_shared_from_this<LiveTorrent> {
   std::atomic<bool> had_peers_{false};
   std::atomic<int> resyncs_{0};
 
-  mutable std::mutex mutex_;
-  State state_ = State::loading;                  // guarded by mutex_
-  Error failure_{Errc::internal, {}};             // guarded by mutex_
-  libtorrent::torrent_handle handle_;             // guarded by mutex_
-  std::shared_ptr<storage::TorrentStore> store_;  // guarded by mutex_
-  std::vector<ReadyWaiter> ready_waiters_;        // guarded by mutex_
-  std::vector<std::uint16_t> want_counts_;        // guarded by mutex_, one per piece
-  std::vector<std::uint8_t> bands_;  // guarded by mutex_, one per piece: most urgent wanted band
-  std::set<int> stale_;              // guarded by mutex_: evicted, libtorrent still has
-  std::set<int> resyncing_;          // guarded by mutex_: stale_ taken by a resync
-  std::function<void()> resync_request_;     // guarded by mutex_
-  bool resync_wanted_ = false;               // guarded by mutex_
-  std::function<void()> reconnect_request_;  // guarded by mutex_
-  std::set<int> wanted_;                     // guarded by mutex_: pieces with a want count
-  // guarded by mutex_: warm-up and file-end pieces not yet seen had, with their priority
-  std::map<int, std::uint8_t> prefetch_;
-  std::map<int, int> file_readers_;  // guarded by mutex_: file index -> open readers
-  // guarded by mutex_: files to finish, in order (they live in meta(), as long as this object)
-  std::vector<const FileInfo*> background_files_;
-  std::map<int, int> background_cursor_;  // guarded by mutex_: file -> next piece to look at
-  std::set<int> background_;              // guarded by mutex_: background pieces in flight
-  double background_allowance_ = 0;       // guarded by mutex_: bytes the pace allows now
-  Clock::time_point last_pace_{};         // guarded by mutex_
-  std::int64_t peak_download_rate_ = 0;   // guarded by mutex_
-  SwarmStatus swarm_;                     // guarded by mutex_
-  Clock::time_point last_reconnect_{};    // guarded by mutex_
+  mutable Mutex mutex_;
+  State state_ GUARDED_BY(mutex_) = State::loading;
+  Error failure_ GUARDED_BY(mutex_){Errc::internal, {}};
+  libtorrent::torrent_handle handle_ GUARDED_BY(mutex_);
+  std::shared_ptr<storage::TorrentStore> store_ GUARDED_BY(mutex_);
+  std::vector<ReadyWaiter> ready_waiters_ GUARDED_BY(mutex_);
+  std::vector<std::uint16_t> want_counts_ GUARDED_BY(mutex_);  // one per piece
+  std::vector<std::uint8_t> bands_ GUARDED_BY(mutex_);  // one per piece: most urgent wanted band
+  std::set<int> stale_ GUARDED_BY(mutex_);              // evicted, libtorrent still has
+  std::set<int> resyncing_ GUARDED_BY(mutex_);          // stale_ taken by a resync
+  std::function<void()> resync_request_ GUARDED_BY(mutex_);
+  bool resync_wanted_ GUARDED_BY(mutex_) = false;
+  std::function<void()> reconnect_request_ GUARDED_BY(mutex_);
+  std::set<int> wanted_ GUARDED_BY(mutex_);  // pieces with a want count
+  // Warm-up and file-end pieces not yet seen had, with their priority.
+  std::map<int, std::uint8_t> prefetch_ GUARDED_BY(mutex_);
+  std::map<int, int> file_readers_ GUARDED_BY(mutex_);  // file index -> open readers
+  // Files to finish, in order (they live in meta(), as long as this object).
+  std::vector<const FileInfo*> background_files_ GUARDED_BY(mutex_);
+  std::map<int, int> background_cursor_ GUARDED_BY(mutex_);  // file -> next piece to look at
+  std::set<int> background_ GUARDED_BY(mutex_);              // background pieces in flight
+  double background_allowance_ GUARDED_BY(mutex_) = 0;       // bytes the pace allows now
+  Clock::time_point last_pace_ GUARDED_BY(mutex_){};
+  std::int64_t peak_download_rate_ GUARDED_BY(mutex_) = 0;
+  SwarmStatus swarm_ GUARDED_BY(mutex_);
+  Clock::time_point last_reconnect_ GUARDED_BY(mutex_){};
 };
 
 }  // namespace seeder::torrent

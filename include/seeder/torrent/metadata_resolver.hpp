@@ -26,6 +26,7 @@
 #include <libtorrent/torrent_handle.hpp>
 
 #include "seeder/core/info_hash.hpp"
+#include "seeder/core/mutex.hpp"
 #include "seeder/core/result.hpp"
 #include "seeder/torrent/catalog.hpp"
 
@@ -80,7 +81,7 @@ class MetadataResolver {
     boost::asio::steady_timer timer;
   };
 
-  void start(const InfoHash& hash, Pending& pending);
+  void start(const InfoHash& hash, Pending& pending) REQUIRES(mutex_);
   void on_metadata(const libtorrent::torrent_handle& handle);
   void on_timeout(const InfoHash& hash);
   void finish(const InfoHash& hash, const Result<EntryPtr>& result);
@@ -91,10 +92,11 @@ class MetadataResolver {
   boost::asio::any_io_executor executor_;
   ResolverOptions options_;
 
-  mutable std::mutex mutex_;
-  std::unordered_map<InfoHash, std::unique_ptr<Pending>, InfoHashHasher> pending_;  // guarded
-  std::unordered_map<InfoHash, MagnetLink, InfoHashHasher> hints_;                  // guarded
-  bool shut_down_ = false;                                                          // guarded
+  mutable Mutex mutex_;
+  std::unordered_map<InfoHash, std::unique_ptr<Pending>, InfoHashHasher> pending_
+      GUARDED_BY(mutex_);
+  std::unordered_map<InfoHash, MagnetLink, InfoHashHasher> hints_ GUARDED_BY(mutex_);
+  bool shut_down_ GUARDED_BY(mutex_) = false;
 };
 
 }  // namespace seeder::torrent

@@ -10,6 +10,7 @@
 
 #include <boost/asio/any_io_executor.hpp>
 
+#include "seeder/core/mutex.hpp"
 #include "seeder/core/result.hpp"
 
 namespace seeder::torrent {
@@ -21,7 +22,7 @@ class PieceMap {
 
   explicit PieceMap(int num_pieces);
 
-  [[nodiscard]] int num_pieces() const { return static_cast<int>(have_.size()); }
+  [[nodiscard]] int num_pieces() const { return num_pieces_; }
   [[nodiscard]] bool have(int piece) const;
   [[nodiscard]] int have_count() const;
   // True once fail_waiters() ran: new waits fail at once with that error.
@@ -49,13 +50,14 @@ class PieceMap {
   };
   static void complete(Waiter& waiter, Status status);
 
-  mutable std::mutex mutex_;
-  std::vector<std::uint8_t> have_;     // guarded by mutex_
-  int have_count_ = 0;                 // guarded by mutex_
-  std::vector<Waiter> waiters_;        // guarded by mutex_; few (one per blocked reader)
-  Ticket next_ticket_ = 1;             // guarded by mutex_
-  bool failed_ = false;                // guarded by mutex_
-  Error failure_{Errc::internal, {}};  // guarded by mutex_
+  mutable Mutex mutex_;
+  const int num_pieces_;
+  std::vector<std::uint8_t> have_ GUARDED_BY(mutex_);
+  int have_count_ GUARDED_BY(mutex_) = 0;
+  std::vector<Waiter> waiters_ GUARDED_BY(mutex_);  // few (one per blocked reader)
+  Ticket next_ticket_ GUARDED_BY(mutex_) = 1;
+  bool failed_ GUARDED_BY(mutex_) = false;
+  Error failure_ GUARDED_BY(mutex_){Errc::internal, {}};
 };
 
 }  // namespace seeder::torrent

@@ -22,6 +22,7 @@
 #include <libtorrent/fwd.hpp>
 #include <libtorrent/socket.hpp>
 
+#include "seeder/core/mutex.hpp"
 #include "seeder/storage/store_registry.hpp"
 #include "seeder/torrent/catalog.hpp"
 #include "seeder/torrent/live_torrent.hpp"
@@ -97,9 +98,10 @@ class Registry {
   boost::asio::steady_timer status_timer_;
   boost::asio::steady_timer pace_timer_;
 
-  mutable std::mutex mutex_;
-  std::unordered_map<InfoHash, std::shared_ptr<LiveTorrent>, InfoHashHasher> torrents_;  // guarded
-  bool shut_down_ = false;  // guarded by mutex_
+  mutable Mutex mutex_;
+  std::unordered_map<InfoHash, std::shared_ptr<LiveTorrent>, InfoHashHasher> torrents_
+      GUARDED_BY(mutex_);
+  bool shut_down_ GUARDED_BY(mutex_) = false;
   std::atomic<int> recount_toggle_{0};
   std::atomic<std::uint64_t> resyncs_total_{0};
   std::atomic<std::int64_t> downloaded_bytes_{0};

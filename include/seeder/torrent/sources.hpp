@@ -17,6 +17,7 @@
 #include <boost/asio/any_io_executor.hpp>
 
 #include "seeder/core/info_hash.hpp"
+#include "seeder/core/mutex.hpp"
 #include "seeder/core/result.hpp"
 #include "seeder/torrent/catalog.hpp"
 #include "seeder/torrent/metadata_resolver.hpp"
@@ -51,10 +52,10 @@ class RemoteTorrentStore {
     boost::asio::any_io_executor executor;
     Handler handler;
   };
-  std::mutex mutex_;
-  std::unordered_map<InfoHash, std::vector<Waiter>, InfoHashHasher> pending_;  // guarded
-  std::unordered_map<InfoHash, std::chrono::steady_clock::time_point, InfoHashHasher>
-      misses_;  // guarded: 404s and until when they are believed
+  Mutex mutex_;
+  std::unordered_map<InfoHash, std::vector<Waiter>, InfoHashHasher> pending_ GUARDED_BY(mutex_);
+  std::unordered_map<InfoHash, std::chrono::steady_clock::time_point, InfoHashHasher> misses_
+      GUARDED_BY(mutex_);  // 404s and until when they are believed
 };
 
 class TorrentSources {
