@@ -1,5 +1,4 @@
 #include "seeder/http/server.hpp"
-#include "seeder/core/mutex.hpp"
 
 #include "listener.hpp"
 #include "response_head.hpp"
@@ -14,7 +13,6 @@
 #include <cerrno>
 #include <csignal>
 #include <cstring>
-#include <mutex>
 #include <unordered_map>
 
 #include <spdlog/spdlog.h>
@@ -27,6 +25,7 @@
 #include <boost/beast/http.hpp>
 
 #include "seeder/core/log_limiter.hpp"
+#include "seeder/core/mutex.hpp"
 #include "seeder/http/request_fields.hpp"
 
 namespace seeder::http {

@@ -1,5 +1,4 @@
 #include "seeder/metrics/metrics.hpp"
-#include "seeder/core/mutex.hpp"
 
 #include <cmath>
 #include <stdexcept>

@@ -1,5 +1,4 @@
 #include "seeder/net/vault.hpp"
-#include "seeder/core/mutex.hpp"
 
 #include <spdlog/spdlog.h>
 

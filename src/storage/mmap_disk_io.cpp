@@ -1,5 +1,4 @@
 #include "seeder/storage/mmap_disk_io.hpp"
-#include "seeder/core/mutex.hpp"
 
 #include <cstdlib>
 #include <cstring>
@@ -103,8 +102,11 @@ lt::storage_holder MmapDiskIO::new_torrent(const lt::storage_params& params,
     // Opening touches SQLite and the file system: never on the network thread.
     // The layout is copied out now: params.files borrows names from metadata that may be gone
     // by the time a job runs (a magnet torrent replaced by its catalog entry).
-    StoreSpec spec{
-        stores_.key_for(params.info_hash), params.info_hash, ContentLayout::from(params.files), {}, {}};
+    StoreSpec spec{stores_.key_for(params.info_hash),
+                   params.info_hash,
+                   ContentLayout::from(params.files),
+                   {},
+                   {}};
     asio::post(slot->strand, [slot, spec = std::move(spec), &stores = stores_] {
       auto store = stores.open(spec);
       if (!store) {

@@ -1,5 +1,4 @@
 #include "seeder/storage/open_files.hpp"
-#include "seeder/core/mutex.hpp"
 
 #include <vector>
 

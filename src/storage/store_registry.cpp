@@ -1,5 +1,4 @@
 #include "seeder/storage/store_registry.hpp"
-#include "seeder/core/mutex.hpp"
 
 #include <fcntl.h>
 

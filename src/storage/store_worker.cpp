@@ -1,5 +1,4 @@
 #include "seeder/storage/store_worker.hpp"
-#include "seeder/core/mutex.hpp"
 
 #include <algorithm>
 
@@ -38,7 +37,8 @@ void StoreWorker::run() {
     wake_.wait(lock, [this]() REQUIRES(mutex_) { return stopping_ || !scheduled_.empty(); });
     if (scheduled_.empty()) break;  // stopping with nothing left
     if (batch_delay_.count() > 0)
-      wake_.wait_for(lock, batch_delay_, [this]() REQUIRES(mutex_) { return stopping_ || urgent_; });
+      wake_.wait_for(lock, batch_delay_,
+                     [this]() REQUIRES(mutex_) { return stopping_ || urgent_; });
     urgent_ = false;
     std::vector<std::shared_ptr<TorrentStore>> batch;
     batch.swap(scheduled_);

@@ -1,5 +1,4 @@
 #include "seeder/storage/torrent_store.hpp"
-#include "seeder/core/mutex.hpp"
 
 #include <fcntl.h>
 #include <sys/stat.h>

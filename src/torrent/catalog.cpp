@@ -1,5 +1,4 @@
 #include "seeder/torrent/catalog.hpp"
-#include "seeder/core/mutex.hpp"
 
 #include <algorithm>
 #include <fstream>

@@ -1,5 +1,4 @@
 #include "seeder/torrent/live_torrent.hpp"
-#include "seeder/core/mutex.hpp"
 
 #include <algorithm>
 

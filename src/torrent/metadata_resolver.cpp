@@ -1,5 +1,4 @@
 #include "seeder/torrent/metadata_resolver.hpp"
-#include "seeder/core/mutex.hpp"
 
 #include <spdlog/spdlog.h>
 #include <libtorrent/add_torrent_params.hpp>

@@ -1,5 +1,4 @@
 #include "seeder/torrent/piece_map.hpp"
-#include "seeder/core/mutex.hpp"
 
 #include <boost/asio/post.hpp>
 

@@ -1,5 +1,4 @@
 #include "seeder/torrent/registry.hpp"
-#include "seeder/core/mutex.hpp"
 
 #include <spdlog/spdlog.h>
 #include <boost/asio/post.hpp>

@@ -1,14 +1,14 @@
 #include "seeder/torrent/session.hpp"
-#include "seeder/core/mutex.hpp"
 
 #include <atomic>
-#include <mutex>
 
 #include <spdlog/spdlog.h>
 #include <boost/asio/post.hpp>
 #include <libtorrent/alert_types.hpp>
 #include <libtorrent/session.hpp>
 #include <libtorrent/settings_pack.hpp>
+
+#include "seeder/core/mutex.hpp"
 
 namespace seeder::torrent {
 namespace {

@@ -1,5 +1,4 @@
 #include "seeder/torrent/sources.hpp"
-#include "seeder/core/mutex.hpp"
 
 #include <spdlog/spdlog.h>
 

@@ -10,7 +10,6 @@
 #include <filesystem>
 #include <list>
 #include <memory>
-#include <mutex>
 #include <unordered_map>
 
 #include "seeder/core/mutex.hpp"

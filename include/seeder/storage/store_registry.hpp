@@ -11,7 +11,6 @@
 #include <deque>
 #include <filesystem>
 #include <memory>
-#include <mutex>
 #include <unordered_map>
 
 #include <libtorrent/sha1_hash.hpp>

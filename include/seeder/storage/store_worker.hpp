@@ -5,10 +5,8 @@
 // waits behind an fdatasync.
 
 #include <chrono>
-#include <condition_variable>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <thread>
 #include <vector>
 
