@@ -4,8 +4,6 @@
 #include <boost/asio/post.hpp>
 #include <libtorrent/add_torrent_params.hpp>
 #include <libtorrent/alert_types.hpp>
-#include <libtorrent/extensions.hpp>
-#include <libtorrent/peer_connection_handle.hpp>
 #include <libtorrent/peer_info.hpp>
 #include <libtorrent/session.hpp>
 #include <libtorrent/session_stats.hpp>
@@ -14,88 +12,14 @@
 
 #include "seeder/core/units.hpp"
 #include "seeder/storage/content_path.hpp"
-#include "seeder/torrent/quick_ack.hpp"
 #include "seeder/torrent/stores.hpp"
+#include "seeder/torrent/torrent_plugin.hpp"
 
 namespace seeder::torrent {
 namespace {
 
 // How long a torrent with many stale pieces must go unused before it is resynced.
 constexpr std::chrono::seconds kResyncQuiet{2};
-
-// Tells the store and the readers when libtorrent has verified a piece. on_piece_pass runs on
-// libtorrent's network thread right after the piece is marked had, for downloaded, checked and
-// resumed pieces alike, before a piece_finished alert would reach us. The piece's bytes are in
-// the content file by then: our disk backend hashed them there.
-class PiecePassPlugin final : public lt::torrent_plugin {
- public:
-  PiecePassPlugin(std::shared_ptr<PieceMap> pieces, std::shared_ptr<storage::TorrentStore> store,
-                  std::weak_ptr<LiveTorrent> torrent)
-      : pieces_(std::move(pieces)), store_(std::move(store)), torrent_(std::move(torrent)) {}
-  void on_piece_pass(lt::piece_index_t piece) override {
-    store_->on_piece_passed(static_cast<int>(piece));
-    pieces_->set_have(static_cast<int>(piece));
-  }
-  // Counts connected peers (the peer plugin lives as long as its connection).
-  std::shared_ptr<lt::peer_plugin> new_connection(const lt::peer_connection_handle&) override;
-
- private:
-  std::shared_ptr<PieceMap> pieces_;
-  std::shared_ptr<storage::TorrentStore> store_;
-  std::weak_ptr<LiveTorrent> torrent_;
-};
-
-// One per connection: counts connected peers, sends without Nagle's delay and acknowledges
-// each block at once (see quick_ack.hpp). A uTP connection has no socket of its own.
-class PeerPlugin final : public lt::peer_plugin {
- public:
-  PeerPlugin(std::weak_ptr<LiveTorrent> torrent, lt::peer_connection_handle connection)
-      : torrent_(std::move(torrent)), connection_(std::move(connection)) {
-    if (auto torrent = torrent_.lock()) {
-      ++*torrent->peer_count();
-      torrent->on_peer_connected();
-    }
-  }
-  ~PeerPlugin() override {
-    auto torrent = torrent_.lock();
-    if (torrent && --*torrent->peer_count() == 0) torrent->on_no_peers();
-  }
-  PeerPlugin(const PeerPlugin&) = delete;
-  PeerPlugin& operator=(const PeerPlugin&) = delete;
-
-  // The earliest callbacks of an established connection: its socket is looked up there, so our
-  // own requests go out without Nagle's wait from the start.
-  bool on_have_all() override {
-    socket();
-    return false;
-  }
-  bool on_unchoke() override {
-    socket();
-    return false;
-  }
-  bool on_piece(const lt::peer_request&, lt::span<const char>) override {
-    if (const int fd = socket(); fd >= 0) ack_now(fd);
-    return false;
-  }
-
- private:
-  int socket() {
-    if (socket_ != kUnknown) return socket_;
-    socket_ = find_tcp_socket(connection_.local_endpoint(), connection_.remote());
-    if (socket_ >= 0) send_without_delay(socket_);
-    return socket_;
-  }
-
-  static constexpr int kUnknown = -2;
-  std::weak_ptr<LiveTorrent> torrent_;
-  lt::peer_connection_handle connection_;
-  int socket_ = kUnknown;  // -1: none (uTP)
-};
-
-std::shared_ptr<lt::peer_plugin> PiecePassPlugin::new_connection(
-    const lt::peer_connection_handle& connection) {
-  return std::make_shared<PeerPlugin>(torrent_, connection);
-}
 
 InfoHash key_of(const lt::info_hash_t& hashes) {
   const auto& best = hashes.has_v1() ? hashes.v1 : hashes.get_best();
@@ -208,7 +132,7 @@ lt::add_torrent_params Registry::params_for(const LiveTorrent& torrent,
       [pieces = torrent.shared_pieces(), store = torrent.store(),
        weak = std::weak_ptr<LiveTorrent>(std::const_pointer_cast<LiveTorrent>(
            torrent.shared_from_this()))](const lt::torrent_handle&, lt::client_data_t) {
-        return std::make_shared<PiecePassPlugin>(pieces, store, weak);
+        return make_torrent_plugin(pieces, store, weak);
       });
   return params;
 }

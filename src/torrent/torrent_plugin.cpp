@@ -1,0 +1,91 @@
+#include "seeder/torrent/torrent_plugin.hpp"
+
+#include <libtorrent/peer_connection_handle.hpp>
+
+#include "seeder/torrent/quick_ack.hpp"
+
+namespace seeder::torrent {
+namespace {
+
+namespace lt = libtorrent;
+
+// on_piece_pass runs right after libtorrent marks the piece had.
+class PiecePassPlugin final : public lt::torrent_plugin {
+ public:
+  PiecePassPlugin(std::shared_ptr<PieceMap> pieces, std::shared_ptr<storage::TorrentStore> store,
+                  std::weak_ptr<LiveTorrent> torrent)
+      : pieces_(std::move(pieces)), store_(std::move(store)), torrent_(std::move(torrent)) {}
+  void on_piece_pass(lt::piece_index_t piece) override {
+    store_->on_piece_passed(static_cast<int>(piece));
+    pieces_->set_have(static_cast<int>(piece));
+  }
+  // Counts connected peers (the peer plugin lives as long as its connection).
+  std::shared_ptr<lt::peer_plugin> new_connection(const lt::peer_connection_handle&) override;
+
+ private:
+  std::shared_ptr<PieceMap> pieces_;
+  std::shared_ptr<storage::TorrentStore> store_;
+  std::weak_ptr<LiveTorrent> torrent_;
+};
+
+// One per connection: counts connected peers, sends without Nagle's delay and acknowledges
+// each block at once (see quick_ack.hpp). A uTP connection has no socket of its own.
+class PeerPlugin final : public lt::peer_plugin {
+ public:
+  PeerPlugin(std::weak_ptr<LiveTorrent> torrent, lt::peer_connection_handle connection)
+      : torrent_(std::move(torrent)), connection_(std::move(connection)) {
+    if (auto torrent = torrent_.lock()) {
+      ++*torrent->peer_count();
+      torrent->on_peer_connected();
+    }
+  }
+  ~PeerPlugin() override {
+    auto torrent = torrent_.lock();
+    if (torrent && --*torrent->peer_count() == 0) torrent->on_no_peers();
+  }
+  PeerPlugin(const PeerPlugin&) = delete;
+  PeerPlugin& operator=(const PeerPlugin&) = delete;
+
+  // The earliest callbacks of an established connection: its socket is looked up there, so our
+  // own requests go out without Nagle's wait from the start.
+  bool on_have_all() override {
+    socket();
+    return false;
+  }
+  bool on_unchoke() override {
+    socket();
+    return false;
+  }
+  bool on_piece(const lt::peer_request&, lt::span<const char>) override {
+    if (const int fd = socket(); fd >= 0) ack_now(fd);
+    return false;
+  }
+
+ private:
+  int socket() {
+    if (socket_ != kUnknown) return socket_;
+    socket_ = find_tcp_socket(connection_.local_endpoint(), connection_.remote());
+    if (socket_ >= 0) send_without_delay(socket_);
+    return socket_;
+  }
+
+  static constexpr int kUnknown = -2;
+  std::weak_ptr<LiveTorrent> torrent_;
+  lt::peer_connection_handle connection_;
+  int socket_ = kUnknown;  // -1: none (uTP)
+};
+
+std::shared_ptr<lt::peer_plugin> PiecePassPlugin::new_connection(
+    const lt::peer_connection_handle& connection) {
+  return std::make_shared<PeerPlugin>(torrent_, connection);
+}
+
+}  // namespace
+
+std::shared_ptr<lt::torrent_plugin> make_torrent_plugin(
+    std::shared_ptr<PieceMap> pieces, std::shared_ptr<storage::TorrentStore> store,
+    std::weak_ptr<LiveTorrent> torrent) {
+  return std::make_shared<PiecePassPlugin>(std::move(pieces), std::move(store), std::move(torrent));
+}
+
+}  // namespace seeder::torrent
