@@ -122,6 +122,107 @@ Status start_side_services(Gateway::Parts& parts, const Config& config) {
 
 }  // namespace
 
+namespace {
+
+void make_storage(Gateway::Parts& parts, const Config& config, const FdBudget& fds) {
+  storage::StoreOptions store_options;
+  store_options.budget = config.per_torrent_cache_budget;
+  store_options.open_files = std::make_shared<storage::OpenFiles>(fds.open_files);
+  store_options.verify_on_open = config.verify_on_start;
+  parts.stores = std::make_unique<storage::StoreRegistry>(config.data_dir, store_options);
+}
+
+// The libtorrent session, the live torrents and, with --allow-magnets, the metadata resolver.
+void make_swarm(Gateway::Parts& parts, const Config& config, const FdBudget& fds,
+                std::vector<lt::tcp::endpoint> peers) {
+  torrent::SessionOptions session_options;
+  session_options.listen_interfaces = config.bt_listen;
+  session_options.dht = config.dht;
+  session_options.lsd = config.lsd;
+  session_options.upnp = config.upnp;
+  session_options.natpmp = config.natpmp;
+  session_options.outgoing_utp = config.outgoing_utp;
+  session_options.peer_log = config.log_peers;
+  session_options.connections_limit = fds.peer_connections;
+  parts.session = std::make_unique<torrent::Session>(
+      session_options, asio::make_strand(parts.io),
+      storage::mmap_disk_io_constructor(*parts.stores, config.disk_threads));
+
+  torrent::RegistryOptions registry_options;
+  registry_options.ttl = config.torrent_ttl;
+  registry_options.live.budget_mode = config.per_torrent_cache_budget > 0;
+  registry_options.readahead_bytes = config.max_readahead;
+  registry_options.extra_peers = peers;
+  parts.registry = std::make_unique<torrent::Registry>(
+      parts.session->native(), *parts.stores, asio::make_strand(parts.io),
+      parts.blocking.get_executor(), std::move(registry_options));
+  parts.session->subscribe(
+      [registry = parts.registry.get()](const lt::alert& alert) { registry->on_alert(alert); });
+  if (!config.allow_magnets) return;
+  parts.resolver = std::make_unique<torrent::MetadataResolver>(
+      parts.session->native(), parts.catalog, asio::make_strand(parts.io),
+      torrent::ResolverOptions{config.metadata_timeout, config.data_dir, config.trackers,
+                               std::move(peers)});
+  parts.session->subscribe(
+      [resolver = parts.resolver.get()](const lt::alert& alert) { resolver->on_alert(alert); });
+}
+
+// Where torrents and files come from beyond --input: a torrent store, magnets, a vault.
+void make_sources(Gateway::Parts& parts, const Config& config) {
+  if (!config.torrent_store_url.empty()) {
+    parts.remote_store = std::make_unique<torrent::RemoteTorrentStore>(
+        parts.catalog, parts.io.get_executor(),
+        torrent::RemoteStoreOptions{config.torrent_store_url, config.torrent_store_timeout,
+                                    std::chrono::seconds(10), config.data_dir});
+  }
+  if (!config.vault_url.empty()) {
+    net::VaultOptions vault_options;
+    vault_options.base_url = config.vault_url;
+    vault_options.timeout = config.vault_timeout;
+    parts.vault = std::make_unique<net::Vault>(parts.io.get_executor(), vault_options);
+  }
+  parts.sources = std::make_unique<torrent::TorrentSources>(parts.catalog, parts.remote_store.get(),
+                                                            parts.resolver.get());
+}
+
+// What answers requests: streams, query modes, routing, metrics.
+void make_responders(Gateway::Parts& parts, const Config& config) {
+  auto stalls = std::make_shared<torrent::StallCounters>();
+  torrent::ReaderOptions reader_options;
+  reader_options.stalls = stalls;
+  reader_options.readahead_bytes = config.max_readahead;
+  reader_options.piece_timeout = config.piece_timeout;
+  parts.streamer = std::make_unique<torrent::Streamer>(
+      *parts.registry, *parts.stores, parts.blocking.get_executor(), reader_options);
+  torrent::ProgressOptions progress_options;
+  progress_options.stats_interval = config.stats_interval;
+  progress_options.warmup_timeout = config.warmup_timeout;
+  parts.progress = std::make_unique<torrent::Progress>(
+      *parts.registry, *parts.stores, parts.blocking.get_executor(), progress_options);
+  parts.router = std::make_unique<http::Router>(http::RouterOptions{config.cors_origin});
+  parts.http_metrics = std::make_unique<metrics::HttpMetrics>(parts.metrics);
+  register_gateway_metrics(
+      parts.metrics, {*parts.registry, *parts.stores, stalls, config.per_torrent_cache_budget});
+}
+
+Status start_http(Gateway::Parts& parts, const Config& config, const FdBudget& fds) {
+  http::ServerOptions server_options;
+  server_options.host = config.host;
+  server_options.port = config.port;
+  server_options.read_timeout = config.http_read_timeout;
+  server_options.send_timeout = config.http_send_timeout;
+  server_options.max_connections = static_cast<std::size_t>(fds.http_connections);
+  auto server = http::Server::start(
+      parts.io, server_options,
+      http::Backend{*parts.router, parts.catalog, *parts.streamer, *parts.progress,
+                    parts.http_metrics.get(), parts.sources.get(), parts.vault.get()});
+  if (!server) return server.error();
+  parts.server = std::move(*server);
+  return start_side_services(parts, config);
+}
+
+}  // namespace
+
 Result<std::unique_ptr<Gateway>> Gateway::start(const Config& config) {
   if (auto writable = ensure_writable_dir(config.data_dir); !writable) return writable.error();
   auto peers = parse_peers(config.peers);
@@ -132,89 +233,11 @@ Result<std::unique_ptr<Gateway>> Gateway::start(const Config& config) {
   const auto fds = fd_budget(current_fd_limit(), config.max_connections);
   spdlog::info("file descriptors: limit {}, up to {} HTTP connections, {} peers, {} open files",
                fds.limit, fds.http_connections, fds.peer_connections, fds.open_files);
-  storage::StoreOptions store_options;
-  store_options.budget = config.per_torrent_cache_budget;
-  store_options.open_files = std::make_shared<storage::OpenFiles>(fds.open_files);
-  store_options.verify_on_open = config.verify_on_start;
-  parts->stores = std::make_unique<storage::StoreRegistry>(config.data_dir, store_options);
-
-  torrent::SessionOptions session_options;
-  session_options.listen_interfaces = config.bt_listen;
-  session_options.dht = config.dht;
-  session_options.lsd = config.lsd;
-  session_options.upnp = config.upnp;
-  session_options.natpmp = config.natpmp;
-  session_options.outgoing_utp = config.outgoing_utp;
-  session_options.peer_log = config.log_peers;
-  session_options.connections_limit = fds.peer_connections;
-  parts->session = std::make_unique<torrent::Session>(
-      session_options, asio::make_strand(parts->io),
-      storage::mmap_disk_io_constructor(*parts->stores, config.disk_threads));
-
-  torrent::RegistryOptions registry_options;
-  registry_options.ttl = config.torrent_ttl;
-  registry_options.live.budget_mode = config.per_torrent_cache_budget > 0;
-  registry_options.readahead_bytes = config.max_readahead;
-  registry_options.extra_peers = *peers;
-  parts->registry = std::make_unique<torrent::Registry>(
-      parts->session->native(), *parts->stores, asio::make_strand(parts->io),
-      parts->blocking.get_executor(), std::move(registry_options));
-  parts->session->subscribe(
-      [registry = parts->registry.get()](const lt::alert& alert) { registry->on_alert(alert); });
-  if (config.allow_magnets) {
-    parts->resolver = std::make_unique<torrent::MetadataResolver>(
-        parts->session->native(), parts->catalog, asio::make_strand(parts->io),
-        torrent::ResolverOptions{config.metadata_timeout, config.data_dir, config.trackers,
-                                 std::move(*peers)});
-    parts->session->subscribe(
-        [resolver = parts->resolver.get()](const lt::alert& alert) { resolver->on_alert(alert); });
-  }
-  if (!config.torrent_store_url.empty()) {
-    parts->remote_store = std::make_unique<torrent::RemoteTorrentStore>(
-        parts->catalog, parts->io.get_executor(),
-        torrent::RemoteStoreOptions{config.torrent_store_url, config.torrent_store_timeout,
-                                    std::chrono::seconds(10), config.data_dir});
-  }
-  if (!config.vault_url.empty()) {
-    net::VaultOptions vault_options;
-    vault_options.base_url = config.vault_url;
-    vault_options.timeout = config.vault_timeout;
-    parts->vault = std::make_unique<net::Vault>(parts->io.get_executor(), vault_options);
-  }
-  parts->sources = std::make_unique<torrent::TorrentSources>(
-      parts->catalog, parts->remote_store.get(), parts->resolver.get());
-
-  auto stalls = std::make_shared<torrent::StallCounters>();
-  torrent::ReaderOptions reader_options;
-  reader_options.stalls = stalls;
-  reader_options.readahead_bytes = config.max_readahead;
-  reader_options.piece_timeout = config.piece_timeout;
-  parts->streamer = std::make_unique<torrent::Streamer>(
-      *parts->registry, *parts->stores, parts->blocking.get_executor(), reader_options);
-  torrent::ProgressOptions progress_options;
-  progress_options.stats_interval = config.stats_interval;
-  progress_options.warmup_timeout = config.warmup_timeout;
-  parts->progress = std::make_unique<torrent::Progress>(
-      *parts->registry, *parts->stores, parts->blocking.get_executor(), progress_options);
-  parts->router = std::make_unique<http::Router>(http::RouterOptions{config.cors_origin});
-
-  parts->http_metrics = std::make_unique<metrics::HttpMetrics>(parts->metrics);
-  register_gateway_metrics(
-      parts->metrics, {*parts->registry, *parts->stores, stalls, config.per_torrent_cache_budget});
-
-  http::ServerOptions server_options;
-  server_options.host = config.host;
-  server_options.port = config.port;
-  server_options.read_timeout = config.http_read_timeout;
-  server_options.send_timeout = config.http_send_timeout;
-  server_options.max_connections = static_cast<std::size_t>(fds.http_connections);
-  auto server = http::Server::start(
-      parts->io, server_options,
-      http::Backend{*parts->router, parts->catalog, *parts->streamer, *parts->progress,
-                    parts->http_metrics.get(), parts->sources.get(), parts->vault.get()});
-  if (!server) return server.error();
-  parts->server = std::move(*server);
-  if (auto started = start_side_services(*parts, config); !started) return started.error();
+  make_storage(*parts, config, fds);
+  make_swarm(*parts, config, fds, std::move(*peers));
+  make_sources(*parts, config);
+  make_responders(*parts, config);
+  if (auto started = start_http(*parts, config, fds); !started) return started.error();
 
   parts->session->start();
   parts->registry->start();
