@@ -256,9 +256,10 @@ int main(int argc, char** argv) {
   {
     SwarmProcess swarm(swarm_spec(options.size_mib, options.piece_kib, 0, false, 1), bench.logs());
     const auto content = load(swarm.content_file());
-    bench.first_byte(swarm, content);
-    bench.throughput(swarm, content, 0);
+    if (options.runs > 0) bench.first_byte(swarm, content);
+    if (options.throughput_runs > 0) bench.throughput(swarm, content, 0);
   }
+  if (options.seek_passes == 0) return 0;
   std::printf("scenario 2, seeks: the seeder capped at %d MiB/s\n", options.seek_rate_mib);
   SwarmProcess capped(
       swarm_spec(options.size_mib, options.piece_kib, options.seek_rate_mib, false, 1),

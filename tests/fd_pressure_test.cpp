@@ -137,7 +137,14 @@ TEST_F(FdPressureTest, AFloodOfIdleClientsOnTheProbePortNeitherSpinsNorStopsTheP
   for (const int fd : idle)
     ::close(fd);
   EXPECT_TRUE(wait_until(
-      [&] { return http_request(probe_port, "GET", "/liveness", {}, 2s).status == 200u; }, 10s))
+      [&] {
+        try {
+          return http_request(probe_port, "GET", "/liveness", {}, 2s).status == 200u;
+        } catch (const std::exception&) {
+          return false;  // refused or timed out while the loop backs off: try again
+        }
+      },
+      10s))
       << "the probes did not answer again";
   child.stop();
   std::ifstream in(log);

@@ -143,14 +143,16 @@ TEST_F(ObservabilityTest, ProbesAnswerWhileASlowStreamRuns) {
       // cut off by the timeout: it was meant to be slow
     }
   });
-  // The probes are asked while the stream is running, not before it starts.
-  ASSERT_TRUE(wait_until(
+  // The probes are asked while the stream is running, not before it starts. (No ASSERT while
+  // the client thread runs: it must be joined and the seeder's cap lifted either way.)
+  const bool streaming = wait_until(
       [&] {
         const auto live = gateway_->registry().find(torrent.hash);
         return live && live->readers() > 0;
       },
-      10s));
-  for (int i = 0; i < 5; ++i) {
+      10s);
+  EXPECT_TRUE(streaming) << "the slow stream never started";
+  for (int i = 0; streaming && i < 5; ++i) {
     const auto started = std::chrono::steady_clock::now();
     EXPECT_EQ(http_request(probe, "GET", "/liveness", {}, 2s).status, 200u);
     const auto ready = http_request(probe, "GET", "/readiness", {}, 2s);

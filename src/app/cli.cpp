@@ -52,6 +52,7 @@ std::string env(const char* name) {
 
 // Where and how HTTP is served.
 void add_http_options(CLI::App& app, Config& config, ServeText& text) {
+  app.option_defaults()->group("HTTP");
   app.add_option("--host", config.host, "HTTP listen address")
       ->envname(env("HOST"))
       ->capture_default_str();
@@ -95,6 +96,7 @@ void add_http_options(CLI::App& app, Config& config, ServeText& text) {
 
 // Which torrents, where their bytes go, how much stays on disk.
 void add_storage_options(CLI::App& app, Config& config, ServeText& text) {
+  app.option_defaults()->group("Torrents and storage");
   app.add_option("--input", config.input,
                  "a .torrent file, or a directory whose *.torrent files are loaded")
       ->envname(env("INPUT"));
@@ -134,6 +136,7 @@ void add_storage_options(CLI::App& app, Config& config, ServeText& text) {
 
 // How peers are found and talked to.
 void add_swarm_options(CLI::App& app, Config& config) {
+  app.option_defaults()->group("Swarm");
   app.add_option("--bt-listen", config.bt_listen,
                  "BitTorrent listen interfaces (libtorrent syntax)")
       ->envname(env("BT_LISTEN"))
@@ -168,6 +171,7 @@ void add_swarm_options(CLI::App& app, Config& config) {
 
 // Torrents beyond --input: magnets, a torrent store, a vault.
 void add_source_options(CLI::App& app, Config& config, ServeText& text) {
+  app.option_defaults()->group("Torrents beyond --input");
   app.add_flag("--allow-magnets,!--no-allow-magnets", config.allow_magnets,
                "serve hashes not in --input by fetching their metadata from the swarm")
       ->envname(env("ALLOW_MAGNETS"))
@@ -198,6 +202,7 @@ void add_source_options(CLI::App& app, Config& config, ServeText& text) {
 
 // Probes, metrics and the log.
 void add_side_service_options(CLI::App& app, Config& config) {
+  app.option_defaults()->group("Probes, metrics and logs");
   app.add_flag("--probe,!--no-probe", config.probe, "serve /liveness and /readiness")
       ->envname(env("PROBE"))
       ->capture_default_str();
