@@ -62,6 +62,18 @@ std::size_t lines_in(const std::filesystem::path& path) {
 
 class FdPressureTest : public SwarmSuite {};
 
+#if defined(__SANITIZE_ADDRESS__)
+constexpr bool kSanitized = true;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(undefined_behavior_sanitizer)
+constexpr bool kSanitized = true;
+#else
+constexpr bool kSanitized = false;
+#endif
+#else
+constexpr bool kSanitized = false;
+#endif
+
 TEST_F(FdPressureTest,
        FourHundredIdleClientsUnderUlimit256GetA503AndTheServerNeitherSpinsNorFloods) {
   const auto port = free_port();
@@ -113,6 +125,12 @@ TEST_F(FdPressureTest,
 // rather than spinning (it used to retry at once, a core at 100 %), and answers again once the
 // idle clients are gone (each is dropped after the side server's 10 s read deadline anyway).
 TEST_F(FdPressureTest, AFloodOfIdleClientsOnTheProbePortNeitherSpinsNorStopsTheProbes) {
+  if (kSanitized) {
+    // The binary really runs out of descriptors here, and the sanitizers' runtime needs some of
+    // its own (a pipe to probe memory, a socket pair for the symbolizer): UBSan then reports
+    // asio's EMFILE error_code as an "invalid vptr" and the process stalls. Release covers it.
+    GTEST_SKIP() << "runs the binary out of descriptors, which the sanitizer runtime cannot take";
+  }
   const auto port = free_port();
   const auto probe_port = free_port();
   const auto log = swarm().root() / "fd-pressure-probe.log";
