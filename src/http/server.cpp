@@ -41,13 +41,11 @@ class Connection;
 }  // namespace
 
 struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
-  Impl(asio::io_context& io, ServerOptions options, Backend backend)
-      : io(io), options(std::move(options)), backend(backend) {}
+  Impl(ServerOptions options, Backend backend) : options(std::move(options)), backend(backend) {}
 
   // On the accept loop's strand.
   void on_accept(tcp::socket socket);
 
-  asio::io_context& io;
   const ServerOptions options;
   const Backend backend;
   std::shared_ptr<AcceptLoop> accepts;  // set once before accepting starts
@@ -764,7 +762,7 @@ Result<std::unique_ptr<Server>> Server::start(asio::io_context& io, ServerOption
       ::sigaction(SIGPIPE, nullptr, &current) == 0 && current.sa_handler == SIG_DFL) {
     std::signal(SIGPIPE, SIG_IGN);
   }
-  auto impl = std::make_shared<Impl>(io, std::move(options), backend);
+  auto impl = std::make_shared<Impl>(std::move(options), backend);
   auto accepts = AcceptLoop::open(io, impl->options.host, impl->options.port, "HTTP");
   if (!accepts) {
     auto error = accepts.error();
