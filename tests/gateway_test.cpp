@@ -2,7 +2,11 @@
 // loopback sockets, served bytes compared with the source content.
 #include <gtest/gtest.h>
 
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <unistd.h>
+
+#include <array>
 
 #include <thread>
 
@@ -291,6 +295,39 @@ TEST_F(GatewayTest, OversizedHeadersGet431) {
   connection.send_raw("GET / HTTP/1.1\r\nHost: x\r\nX-Padding: " + std::string(64 * 1024, 'a') +
                       "\r\n\r\n");
   EXPECT_EQ(connection.read_some(64).rfind("HTTP/1.1 431", 0), 0u);
+}
+
+// A client that stops reading mid-body is closed once a send makes no progress for
+// --http-send-timeout: its body comes up short instead of holding the connection forever.
+TEST_F(GatewayTest, AClientThatStopsReadingIsClosedAfterTheSendTimeout) {
+  config_.http_send_timeout = 300ms;
+  start();
+  const auto& torrent = swarm().big_v1();
+  const auto& [path, bytes] = *torrent.files.begin();
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  ASSERT_GE(fd, 0);
+  const int small = 4096;  // before connect, so the window stays small
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &small, sizeof small);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_port = htons(port_);
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address), 0);
+  const auto request = "GET " + torrent.url(path) + " HTTP/1.1\r\nHost: x\r\n\r\n";
+  ASSERT_EQ(::send(fd, request.data(), request.size(), 0), static_cast<ssize_t>(request.size()));
+  std::this_thread::sleep_for(2s);  // reading nothing: well past the send timeout
+  const timeval wait{5, 0};
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &wait, sizeof wait);
+  std::size_t received = 0;
+  std::array<char, 65536> buffer{};
+  for (int reads = 0; reads < 100'000; ++reads) {
+    const auto n = ::recv(fd, buffer.data(), buffer.size(), 0);
+    if (n <= 0) break;  // the close (or a reset), or 5 s without a byte
+    received += static_cast<std::size_t>(n);
+  }
+  ::close(fd);
+  EXPECT_LT(received, bytes.size()) << "the whole body arrived";
+  EXPECT_GT(received, 0u);
 }
 
 TEST_F(GatewayTest, AnUnknownTransferEncodingGets501AndTheConnectionCloses) {

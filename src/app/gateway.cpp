@@ -15,6 +15,8 @@
 #include "observability.hpp"
 #include "seeder/core/endpoint.hpp"
 #include "seeder/core/units.hpp"
+#include "seeder/http/content.hpp"
+#include "seeder/http/request_handler.hpp"
 #include "seeder/http/router.hpp"
 #include "seeder/http/server.hpp"
 #include "seeder/http/side_server.hpp"
@@ -55,6 +57,8 @@ struct Gateway::Parts {
   std::unique_ptr<torrent::Streamer> streamer;
   std::unique_ptr<torrent::Progress> progress;
   std::unique_ptr<http::Router> router;
+  std::unique_ptr<http::GatewayContent> content;
+  std::unique_ptr<http::RequestHandler> handler;
   metrics::Registry metrics;
   std::unique_ptr<metrics::HttpMetrics> http_metrics;
   std::unique_ptr<http::Server> server;
@@ -200,6 +204,9 @@ void make_responders(Gateway::Parts& parts, const Config& config) {
   parts.progress = std::make_unique<torrent::Progress>(
       *parts.registry, *parts.stores, parts.blocking.get_executor(), progress_options);
   parts.router = std::make_unique<http::Router>(http::RouterOptions{config.cors_origin});
+  parts.content = std::make_unique<http::GatewayContent>(http::GatewayParts{
+      parts.catalog, *parts.streamer, *parts.progress, parts.sources.get(), parts.vault.get()});
+  parts.handler = std::make_unique<http::RequestHandler>(*parts.router, *parts.content);
   parts.http_metrics = std::make_unique<metrics::HttpMetrics>(parts.metrics);
   register_gateway_metrics(
       parts.metrics, {*parts.registry, *parts.stores, stalls, config.per_torrent_cache_budget});
@@ -212,10 +219,8 @@ Status start_http(Gateway::Parts& parts, const Config& config, const FdBudget& f
   server_options.read_timeout = config.http_read_timeout;
   server_options.send_timeout = config.http_send_timeout;
   server_options.max_connections = static_cast<std::size_t>(fds.http_connections);
-  auto server = http::Server::start(
-      parts.io, server_options,
-      http::Backend{*parts.router, parts.catalog, *parts.streamer, *parts.progress,
-                    parts.http_metrics.get(), parts.sources.get(), parts.vault.get()});
+  auto server =
+      http::Server::start(parts.io, server_options, *parts.handler, parts.http_metrics.get());
   if (!server) return server.error();
   parts.server = std::move(*server);
   return start_side_services(parts, config);

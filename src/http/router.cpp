@@ -45,6 +45,8 @@ unsigned status_for(Errc code) {
   switch (code) {
     case Errc::bad_request:
       return 400;
+    case Errc::header_too_large:
+      return 431;
     case Errc::not_found:
       return 404;
     case Errc::method_not_allowed:

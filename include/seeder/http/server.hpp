@@ -1,8 +1,9 @@
 #pragma once
 // Server: the HTTP listener and its connections (Boost.Beast on the gateway's io_context).
-// Each connection runs on its own strand, reads one request at a time (keep-alive), asks the
-// Router what to do, and streams file bodies with sendfile(2) as the Streamer yields them, or
-// event streams (?stats, ?warmup) as chunked bodies, frame by frame.
+// Each connection is a Session on its own strand (src/http/session.hpp): it reads one request
+// at a time (keep-alive), hands its head to the RequestHandler, and writes what that answers:
+// an in-memory body, a file's bytes with sendfile(2), or an event stream (?stats, ?warmup) as
+// chunks, frame by frame.
 //
 // Limits: request headers up to `header_limit`; a request must arrive within `read_timeout`
 // (this is also the keep-alive idle time); a body send that makes no progress for
@@ -18,13 +19,8 @@
 #include <boost/asio/io_context.hpp>
 
 #include "seeder/core/result.hpp"
-#include "seeder/http/router.hpp"
+#include "seeder/http/request_handler.hpp"
 #include "seeder/metrics/http_metrics.hpp"
-#include "seeder/net/vault.hpp"
-#include "seeder/torrent/catalog.hpp"
-#include "seeder/torrent/progress.hpp"
-#include "seeder/torrent/sources.hpp"
-#include "seeder/torrent/streamer.hpp"
 
 namespace seeder::http {
 
@@ -39,22 +35,13 @@ struct ServerOptions {
   std::size_t max_connections = 0;
 };
 
-// What the server serves from. All references outlive the server.
-struct Backend {
-  const Router& router;
-  torrent::Catalog& catalog;
-  torrent::Streamer& streamer;
-  torrent::Progress& progress;
-  metrics::HttpMetrics* metrics = nullptr;     // optional
-  torrent::TorrentSources* sources = nullptr;  // torrents beyond the catalog (store, magnets)
-  net::Vault* vault = nullptr;                 // asked before serving a file, when set
-};
-
 class Server {
  public:
   // Binds and starts accepting. Fails (no throw) when the address cannot be bound.
+  // `handler` and `metrics` (optional) outlive the server.
   static Result<std::unique_ptr<Server>> start(boost::asio::io_context& io, ServerOptions options,
-                                               Backend backend);
+                                               const RequestHandler& handler,
+                                               metrics::HttpMetrics* metrics);
   ~Server();
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;
@@ -66,8 +53,8 @@ class Server {
   struct Impl;
 
  private:
-  explicit Server(std::shared_ptr<Impl> impl);
-  std::shared_ptr<Impl> impl_;
+  explicit Server(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
 };
 
 }  // namespace seeder::http

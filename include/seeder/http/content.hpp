@@ -1,0 +1,108 @@
+#pragma once
+// Content: what the request handler asks of the rest of the gateway, and the one place that
+// says where a file's bytes come from: the vault when it holds the file, else the Streamer
+// (complete on disk, else the live torrent). GatewayContent wires the real parts; the
+// handler's unit tests use a fake.
+//
+// Called on a connection's strand; every async call completes on the executor it is given.
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <boost/asio/any_io_executor.hpp>
+
+#include "seeder/core/byte_source.hpp"
+#include "seeder/core/event_stream.hpp"
+#include "seeder/core/info_hash.hpp"
+#include "seeder/core/result.hpp"
+#include "seeder/net/vault.hpp"
+#include "seeder/torrent/catalog.hpp"
+#include "seeder/torrent/metadata_resolver.hpp"
+#include "seeder/torrent/progress.hpp"
+#include "seeder/torrent/selection.hpp"
+#include "seeder/torrent/sources.hpp"
+#include "seeder/torrent/streamer.hpp"
+
+namespace seeder::http {
+
+class Content {
+ public:
+  using Executor = boost::asio::any_io_executor;
+  using FindHandler = std::function<void(Result<torrent::EntryPtr>)>;
+  using VaultHandler = std::function<void(std::optional<net::VaultRedirect>)>;
+  using FileHandler = std::function<void(Result<std::shared_ptr<ByteSource>>)>;
+  using DoneHandler = std::function<void(Result<bool>)>;
+  using EventsHandler = std::function<void(Result<std::shared_ptr<EventStream>>)>;
+
+  virtual ~Content() = default;
+
+  // Every torrent the catalog knows, for "/".
+  [[nodiscard]] virtual std::vector<torrent::MetaPtr> list() const = 0;
+  // A torrent by hash: the catalog, then the torrent store and the swarm when configured;
+  // not_found otherwise.
+  virtual void async_find(const InfoHash& hash, Executor executor, FindHandler handler) = 0;
+  // A magnet link's trackers and peers, for when its torrent is asked for; not_found when
+  // magnets are off and the torrent is unknown.
+  virtual Status remember(const torrent::MagnetLink& magnet) = 0;
+
+  // Whether a vault is configured: without one, async_vault always answers nullopt.
+  [[nodiscard]] virtual bool has_vault() const = 0;
+  // The vault's redirect for `path` (a file of `entry`), or nullopt when it does not hold it.
+  virtual void async_vault(const torrent::EntryPtr& entry, const std::string& path,
+                           Executor executor, VaultHandler handler) = 0;
+  // Bytes [first, first + length) of `file`, once the first of them is on disk.
+  virtual void async_open_file(const torrent::EntryPtr& entry, const torrent::FileInfo& file,
+                               std::uint64_t first, std::uint64_t length, Executor executor,
+                               FileHandler handler) = 0;
+  // Starts the torrent in the background: a HEAD or an index page usually precedes a GET.
+  virtual void warm(const torrent::EntryPtr& entry) = 0;
+
+  virtual void async_done(const torrent::EntryPtr& entry, torrent::Selection selection,
+                          Executor executor, DoneHandler handler) = 0;
+  virtual void async_open_stats(const torrent::EntryPtr& entry, torrent::Selection selection,
+                                Executor executor, EventsHandler handler) = 0;
+  virtual void async_open_warmup(const torrent::EntryPtr& entry, torrent::Selection selection,
+                                 std::uint64_t first, std::uint64_t length, Executor executor,
+                                 EventsHandler handler) = 0;
+};
+
+// The real parts. All references outlive this; `sources` and `vault` may be null (not set up).
+struct GatewayParts {
+  torrent::Catalog& catalog;
+  torrent::Streamer& streamer;
+  torrent::Progress& progress;
+  torrent::TorrentSources* sources = nullptr;
+  net::Vault* vault = nullptr;
+};
+
+class GatewayContent final : public Content {
+ public:
+  explicit GatewayContent(GatewayParts parts) : parts_(parts) {}
+
+  [[nodiscard]] std::vector<torrent::MetaPtr> list() const override;
+  void async_find(const InfoHash& hash, Executor executor, FindHandler handler) override;
+  Status remember(const torrent::MagnetLink& magnet) override;
+  [[nodiscard]] bool has_vault() const override { return parts_.vault != nullptr; }
+  void async_vault(const torrent::EntryPtr& entry, const std::string& path, Executor executor,
+                   VaultHandler handler) override;
+  void async_open_file(const torrent::EntryPtr& entry, const torrent::FileInfo& file,
+                       std::uint64_t first, std::uint64_t length, Executor executor,
+                       FileHandler handler) override;
+  void warm(const torrent::EntryPtr& entry) override;
+  void async_done(const torrent::EntryPtr& entry, torrent::Selection selection, Executor executor,
+                  DoneHandler handler) override;
+  void async_open_stats(const torrent::EntryPtr& entry, torrent::Selection selection,
+                        Executor executor, EventsHandler handler) override;
+  void async_open_warmup(const torrent::EntryPtr& entry, torrent::Selection selection,
+                         std::uint64_t first, std::uint64_t length, Executor executor,
+                         EventsHandler handler) override;
+
+ private:
+  GatewayParts parts_;
+};
+
+}  // namespace seeder::http

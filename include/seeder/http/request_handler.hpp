@@ -1,0 +1,64 @@
+#pragma once
+// RequestHandler: turns a request head into a response, without a socket. Every lookup,
+// redirect and error status is decided here, in this order: the router reads the request; the
+// torrent is found (catalog, torrent store, swarm); a file is looked up in the vault; the
+// router decides; the body's source is opened (a file's bytes, an event stream). A failure is
+// logged here, once, and becomes the response's status through Router::error_reply.
+//
+// Called on a connection's strand. `respond` runs once, on the executor given, unless the
+// request is cancelled first (the client hung up); a body source opened meanwhile is then
+// cancelled and dropped.
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include <boost/asio/any_io_executor.hpp>
+
+#include "seeder/core/byte_source.hpp"
+#include "seeder/core/event_stream.hpp"
+#include "seeder/http/content.hpp"
+#include "seeder/http/reply.hpp"
+#include "seeder/http/router.hpp"
+
+namespace seeder::http {
+
+struct Response {
+  Reply reply;                          // status and headers; the body when it is in memory
+  std::shared_ptr<ByteSource> file;     // or a file's bytes: exactly file->size() of them
+  std::shared_ptr<EventStream> events;  // or a chunked body, one chunk per frame
+  bool head_only = false;               // HEAD: the GET's headers, no body
+  const char* route = "invalid";        // metrics label
+
+  // The body's length as Content-Length announces it (also for HEAD).
+  [[nodiscard]] std::uint64_t content_length() const;
+  // Whether the head carries a Content-Length (not 204/304, not a chunked event stream).
+  [[nodiscard]] bool announces_length() const;
+  // Whether bytes follow the head.
+  [[nodiscard]] bool sends_body() const;
+};
+
+// Set by the connection when its client is gone; read on the connection's strand only.
+using CancelFlag = std::shared_ptr<const bool>;
+
+class RequestHandler {
+ public:
+  using Executor = boost::asio::any_io_executor;
+  using Respond = std::function<void(Response)>;
+
+  // Both outlive the handler.
+  RequestHandler(const Router& router, Content& content) : router_(router), content_(content) {}
+
+  void handle(RequestHead head, Executor executor, CancelFlag cancelled, Respond respond) const;
+  // The answer to a request that could not be read (malformed, headers over the limit).
+  [[nodiscard]] Response reject(const Error& error) const;
+
+  struct Exchange;
+
+ private:
+  const Router& router_;
+  Content& content_;
+};
+
+}  // namespace seeder::http

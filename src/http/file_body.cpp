@@ -1,0 +1,126 @@
+#include "file_body.hpp"
+
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/sendfile.h>
+#include <sys/socket.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+
+namespace seeder::http {
+
+FileBody::FileBody(boost::asio::ip::tcp::socket& socket, std::shared_ptr<ByteSource> source,
+                   std::uint64_t slice_bytes, std::chrono::milliseconds send_timeout)
+    : socket_(socket),
+      source_(std::move(source)),
+      slice_bytes_(slice_bytes),
+      send_timeout_(send_timeout),
+      stall_timer_(socket.get_executor()),
+      remaining_(source_->size()) {}
+
+void FileBody::cork() {
+  set_cork(true);
+}
+
+void FileBody::start(Done done) {
+  done_ = std::move(done);
+  next_slice();
+}
+
+void FileBody::cancel() {
+  source_->cancel();
+  stall_timer_.cancel();
+  finish(make_error(Errc::cancelled, "response cancelled"));
+}
+
+void FileBody::set_cork(bool on) {
+  const int value = on ? 1 : 0;
+  ::setsockopt(socket_.native_handle(), IPPROTO_TCP, TCP_CORK, &value, sizeof value);
+}
+
+void FileBody::next_slice() {
+  if (finished_) return;
+  if (remaining_ == 0) {
+    finish({});
+    return;
+  }
+  source_->async_next(
+      std::min(remaining_, slice_bytes_),
+      [self = shared_from_this()](Result<FileSlice> slice) { self->on_slice(std::move(slice)); });
+}
+
+void FileBody::on_slice(Result<FileSlice> slice) {
+  if (finished_) return;
+  if (!slice) {
+    finish(slice.error());
+    return;
+  }
+  set_cork(true);
+  slice_ = *slice;
+  send_slice();
+}
+
+void FileBody::send_slice() {
+  while (slice_.length > 0) {
+    auto offset = static_cast<off_t>(slice_.offset);
+    const auto chunk = static_cast<std::size_t>(std::min<std::uint64_t>(slice_.length, 1ull << 30));
+    const ssize_t sent = ::sendfile(socket_.native_handle(), slice_.fd, &offset, chunk);
+    if (sent > 0) {
+      const auto n = static_cast<std::uint64_t>(sent);
+      slice_.offset += n;
+      slice_.length -= n;
+      remaining_ -= n;
+      sent_ += n;
+      continue;
+    }
+    if (sent < 0 && errno == EINTR) continue;
+    if (sent < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+      wait_writable();
+      return;
+    }
+    if (sent == 0) {
+      source_->bytes_missing();
+      finish(make_error(Errc::io, "content file is shorter than its verified pieces"));
+    } else if (errno == EPIPE || errno == ECONNRESET) {
+      finish(make_error(Errc::cancelled, "client went away"));
+    } else {
+      finish(make_error(Errc::io, std::string("sendfile: ") + std::strerror(errno)));
+    }
+    return;
+  }
+  set_cork(false);
+  next_slice();
+}
+
+void FileBody::wait_writable() {
+  stall_timer_.expires_after(send_timeout_);
+  stall_timer_.async_wait([self = shared_from_this()](const boost::system::error_code& ec) {
+    if (ec) return;
+    self->stalled_ = true;
+    boost::system::error_code ignored;
+    self->socket_.cancel(ignored);  // ends the wait below, which reports the stall
+  });
+  socket_.async_wait(boost::asio::ip::tcp::socket::wait_write,
+                     [self = shared_from_this()](const boost::system::error_code& ec) {
+                       self->stall_timer_.cancel();
+                       if (self->stalled_) {
+                         self->finish(make_error(Errc::timeout, "client stopped reading"));
+                       } else if (ec) {
+                         self->finish(make_error(Errc::cancelled, "client went away"));
+                       } else if (!self->finished_) {
+                         self->send_slice();
+                       }
+                     });
+}
+
+void FileBody::finish(Status status) {
+  if (finished_) return;
+  finished_ = true;
+  auto done = std::move(done_);
+  done_ = nullptr;
+  if (done) done(std::move(status));
+}
+
+}  // namespace seeder::http

@@ -1,0 +1,61 @@
+#pragma once
+// FileBody: sends a ByteSource's bytes to a socket with sendfile(2), slice by slice, as the
+// source yields them (internal to the http module). TCP_CORK is set while a slice is sent and
+// cleared after it, so full-sized segments leave and a reader then waiting for the next piece
+// leaves nothing behind in the socket (nginx's tcp_nopush). The socket must be non-blocking.
+//
+// Used on the socket's strand only; the socket outlives the body. `done` runs once: ok when
+// every byte was sent; cancelled when the client went away or cancel() was called; timeout when
+// the client read nothing for `send_timeout`; another code when the source or the file failed.
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include "seeder/core/byte_source.hpp"
+#include "seeder/core/result.hpp"
+
+namespace seeder::http {
+
+class FileBody : public std::enable_shared_from_this<FileBody> {
+ public:
+  using Done = std::function<void(Status)>;
+
+  FileBody(boost::asio::ip::tcp::socket& socket, std::shared_ptr<ByteSource> source,
+           std::uint64_t slice_bytes, std::chrono::milliseconds send_timeout);
+
+  // Corks the socket: the response head written next leaves with the first bytes.
+  void cork();
+  void start(Done done);
+  // Stops at once; a pending step completes `done` with cancelled.
+  void cancel();
+
+  [[nodiscard]] std::uint64_t sent() const { return sent_; }
+  [[nodiscard]] std::uint64_t remaining() const { return remaining_; }
+
+ private:
+  void set_cork(bool on);
+  void next_slice();
+  void on_slice(Result<FileSlice> slice);
+  void send_slice();
+  void wait_writable();
+  void finish(Status status);
+
+  boost::asio::ip::tcp::socket& socket_;
+  std::shared_ptr<ByteSource> source_;
+  const std::uint64_t slice_bytes_;
+  const std::chrono::milliseconds send_timeout_;
+  boost::asio::steady_timer stall_timer_;
+  Done done_;
+  FileSlice slice_;
+  std::uint64_t remaining_;
+  std::uint64_t sent_ = 0;
+  bool stalled_ = false;
+  bool finished_ = false;
+};
+
+}  // namespace seeder::http

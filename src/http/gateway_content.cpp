@@ -1,0 +1,72 @@
+#include "seeder/http/content.hpp"
+
+#include "seeder/http/target.hpp"
+
+namespace seeder::http {
+
+std::vector<torrent::MetaPtr> GatewayContent::list() const {
+  return parts_.catalog.list();
+}
+
+void GatewayContent::async_find(const InfoHash& hash, Executor executor, FindHandler handler) {
+  if (auto entry = parts_.catalog.find(hash)) {
+    handler(std::move(entry));
+    return;
+  }
+  if (parts_.sources == nullptr) {
+    handler(make_error(Errc::not_found, "unknown torrent " + hash.hex()));
+    return;
+  }
+  parts_.sources->async_find(hash, std::move(executor), std::move(handler));
+}
+
+Status GatewayContent::remember(const torrent::MagnetLink& magnet) {
+  auto* resolver = parts_.sources != nullptr ? parts_.sources->resolver() : nullptr;
+  if (resolver != nullptr) {
+    resolver->remember(magnet);
+    return {};
+  }
+  if (parts_.catalog.find(magnet.hash)) return {};
+  return make_error(Errc::not_found, "unknown torrent " + magnet.hash.hex() +
+                                         " (magnet links are off: start with --allow-magnets)");
+}
+
+void GatewayContent::async_vault(const torrent::EntryPtr& entry, const std::string& path,
+                                 Executor executor, VaultHandler handler) {
+  if (parts_.vault == nullptr) {
+    handler(std::nullopt);
+    return;
+  }
+  parts_.vault->async_lookup(entry->meta->hash().hex(), percent_encode_path(path),
+                             std::move(executor), std::move(handler));
+}
+
+void GatewayContent::async_open_file(const torrent::EntryPtr& entry, const torrent::FileInfo& file,
+                                     std::uint64_t first, std::uint64_t length, Executor executor,
+                                     FileHandler handler) {
+  parts_.streamer.async_open(entry, file, first, length, std::move(executor), std::move(handler));
+}
+
+void GatewayContent::warm(const torrent::EntryPtr& entry) {
+  parts_.streamer.warm(entry);
+}
+
+void GatewayContent::async_done(const torrent::EntryPtr& entry, torrent::Selection selection,
+                                Executor executor, DoneHandler handler) {
+  parts_.progress.async_done(entry, std::move(selection), std::move(executor), std::move(handler));
+}
+
+void GatewayContent::async_open_stats(const torrent::EntryPtr& entry, torrent::Selection selection,
+                                      Executor executor, EventsHandler handler) {
+  parts_.progress.async_open_stats(entry, std::move(selection), std::move(executor),
+                                   std::move(handler));
+}
+
+void GatewayContent::async_open_warmup(const torrent::EntryPtr& entry, torrent::Selection selection,
+                                       std::uint64_t first, std::uint64_t length, Executor executor,
+                                       EventsHandler handler) {
+  parts_.progress.async_open_warmup(entry, std::move(selection), first, length, std::move(executor),
+                                    std::move(handler));
+}
+
+}  // namespace seeder::http

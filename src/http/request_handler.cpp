@@ -1,0 +1,292 @@
+#include "seeder/http/request_handler.hpp"
+
+#include <spdlog/spdlog.h>
+
+namespace seeder::http {
+
+std::uint64_t Response::content_length() const {
+  if (file) return file->size();
+  return reply.content_length.value_or(reply.body.size());
+}
+
+bool Response::announces_length() const {
+  return !events && reply.status != 304 && reply.status != 204;
+}
+
+bool Response::sends_body() const {
+  if (head_only || reply.status == 304 || reply.status == 204) return false;
+  // An in-memory reply that only announces a length (a HEAD's) has no body to send.
+  return file || events || !reply.content_length.has_value();
+}
+
+namespace {
+
+const char* route_name(const ParsedRequest& request) {
+  if (request.magnet) return "magnet";
+  if (!request.hash) return "root";
+  switch (request.mode) {
+    case Mode::stats:
+      return "stats";
+    case Mode::warmup:
+      return "warmup";
+    case Mode::done:
+      return "done";
+    case Mode::bytes:
+      break;
+  }
+  if (request.path.empty()) return "torrent";
+  return request.path == "source.torrent" ? "source" : "file";
+}
+
+}  // namespace
+
+// One request on its way to a response. Each step's continuation holds the exchange (a strong
+// reference by design: it lives until it has answered or seen the cancellation).
+struct RequestHandler::Exchange : std::enable_shared_from_this<Exchange> {
+  Exchange(const Router& router, Content& content, Executor executor, CancelFlag cancelled,
+           Respond respond)
+      : router(router),
+        content(content),
+        executor(std::move(executor)),
+        cancelled(std::move(cancelled)),
+        respond(std::move(respond)) {}
+
+  [[nodiscard]] bool gone() const { return cancelled && *cancelled; }
+
+  void start(const RequestHead& head);
+  void answer_magnet();
+  void on_found(Result<torrent::EntryPtr> found);
+  void route_known();
+  void route_file();
+  void check_vault_then_run(ModePlan plan);
+  void run_mode(ModePlan plan);
+  void on_events_open(Result<std::shared_ptr<EventStream>> events, Reply head);
+  void on_file_open(Result<std::shared_ptr<ByteSource>> source, Reply head);
+
+  void reply(Reply reply) {
+    Response response;
+    response.reply = std::move(reply);
+    send(std::move(response));
+  }
+  void fail(const Error& error) { reply(router.error_reply(error, request)); }
+  void send(Response response) {
+    response.route = route;
+    // From the method as sent: an early answer (a bad hash, say) to a HEAD has no body either.
+    response.head_only = request.head.method == "HEAD";
+    respond(std::move(response));
+  }
+  void log_failure(const Error& error) const;
+
+  const Router& router;
+  Content& content;
+  const Executor executor;
+  const CancelFlag cancelled;
+  const Respond respond;
+  ParsedRequest request;
+  torrent::EntryPtr entry;
+  const char* route = "invalid";
+};
+
+void RequestHandler::handle(RequestHead head, Executor executor, CancelFlag cancelled,
+                            Respond respond) const {
+  auto exchange = std::make_shared<Exchange>(router_, content_, std::move(executor),
+                                             std::move(cancelled), std::move(respond));
+  exchange->start(head);
+}
+
+Response RequestHandler::reject(const Error& error) const {
+  Response response;
+  response.reply = router_.error_reply(error, RequestHead{});
+  return response;
+}
+
+void RequestHandler::Exchange::start(const RequestHead& head) {
+  auto parsed = router.parse(head);
+  if (auto* early = std::get_if<Reply>(&parsed)) {
+    request.head = head;
+    reply(std::move(*early));
+    return;
+  }
+  request = std::move(std::get<ParsedRequest>(parsed));
+  route = route_name(request);
+  if (request.magnet) {
+    answer_magnet();
+    return;
+  }
+  if (!request.hash) {
+    reply(router.root_index(request, content.list()));
+    return;
+  }
+  content.async_find(*request.hash, executor,
+                     [self = shared_from_this()](Result<torrent::EntryPtr> found) {
+                       self->on_found(std::move(found));
+                     });
+}
+
+// GET /magnet?uri=...: remembers the link's trackers and peers, then sends the client to the
+// torrent's page, where its metadata is resolved if needed.
+void RequestHandler::Exchange::answer_magnet() {
+  auto magnet = torrent::parse_magnet(request.magnet_uri);
+  if (!magnet) {
+    fail(magnet.error());
+    return;
+  }
+  if (auto remembered = content.remember(*magnet); !remembered) {
+    fail(remembered.error());
+    return;
+  }
+  reply(router.redirect_reply(request, "/" + magnet->hash.hex() + "/"));
+}
+
+void RequestHandler::Exchange::on_found(Result<torrent::EntryPtr> found) {
+  if (gone()) return;
+  if (!found) {
+    fail(found.error());
+    return;
+  }
+  entry = std::move(*found);
+  route_known();
+}
+
+void RequestHandler::Exchange::route_known() {
+  if (request.mode != Mode::bytes) {
+    auto decision = router.route_mode(request, entry);
+    if (auto* early = std::get_if<Reply>(&decision)) {
+      reply(std::move(*early));
+      return;
+    }
+    auto& plan = std::get<ModePlan>(decision);
+    if (plan.mode != Mode::warmup && plan.selection.kind == torrent::Selection::Kind::file &&
+        content.has_vault()) {
+      check_vault_then_run(std::move(plan));
+      return;
+    }
+    run_mode(std::move(plan));
+    return;
+  }
+  // A file the vault may hold: ask it first (lookup order: vault, disk, swarm).
+  if (content.has_vault() && !request.redirect_to_slash && entry->meta->find_file(request.path)) {
+    content.async_vault(entry, request.path, executor,
+                        [self = shared_from_this()](std::optional<net::VaultRedirect> redirect) {
+                          if (self->gone()) return;
+                          if (redirect) {
+                            self->reply(self->router.redirect_reply(
+                                self->request, redirect->location, redirect->status));
+                            return;
+                          }
+                          self->route_file();
+                        });
+    return;
+  }
+  route_file();
+}
+
+void RequestHandler::Exchange::route_file() {
+  auto decision = router.route(request, entry);
+  if (auto* early = std::get_if<Reply>(&decision)) {
+    // An index page or a HEAD: a request for the file is likely to follow.
+    if (request.method == Method::head || request.path.empty()) content.warm(entry);
+    reply(std::move(*early));
+    return;
+  }
+  auto& plan = std::get<FilePlan>(decision);
+  auto head = std::make_shared<Reply>(std::move(plan.head));
+  content.async_open_file(
+      entry, *plan.file, plan.first, plan.length, executor,
+      [self = shared_from_this(), head](Result<std::shared_ptr<ByteSource>> source) {
+        self->on_file_open(std::move(source), std::move(*head));
+      });
+}
+
+void RequestHandler::Exchange::on_file_open(Result<std::shared_ptr<ByteSource>> source,
+                                            Reply head) {
+  if (gone()) {
+    if (source) (*source)->cancel();
+    return;
+  }
+  if (!source) {
+    log_failure(source.error());
+    fail(source.error());
+    return;
+  }
+  Response response;
+  response.reply = std::move(head);
+  response.file = std::move(*source);
+  send(std::move(response));
+}
+
+// A file in the vault is available without the torrent, as one complete on disk: ?done says
+// 200 and ?stats 404, as the reference's web UI expects.
+void RequestHandler::Exchange::check_vault_then_run(ModePlan plan) {
+  auto shared_plan = std::make_shared<ModePlan>(std::move(plan));
+  content.async_vault(
+      entry, request.path, executor,
+      [self = shared_from_this(), shared_plan](std::optional<net::VaultRedirect> in_vault) {
+        if (self->gone()) return;
+        if (!in_vault) {
+          self->run_mode(std::move(*shared_plan));
+        } else if (shared_plan->mode == Mode::done) {
+          self->reply(self->router.done_reply(self->request, true));
+        } else {
+          self->fail(make_error(Errc::not_found, "available in the vault"));
+        }
+      });
+}
+
+void RequestHandler::Exchange::run_mode(ModePlan plan) {
+  if (plan.mode == Mode::done) {
+    content.async_done(entry, std::move(plan.selection), executor,
+                       [self = shared_from_this()](Result<bool> complete) {
+                         if (self->gone()) return;
+                         if (!complete) {
+                           self->log_failure(complete.error());
+                           self->fail(complete.error());
+                           return;
+                         }
+                         self->reply(self->router.done_reply(self->request, *complete));
+                       });
+    return;
+  }
+  auto head = std::make_shared<Reply>(std::move(plan.head));
+  auto opened = [self = shared_from_this(), head](Result<std::shared_ptr<EventStream>> events) {
+    self->on_events_open(std::move(events), std::move(*head));
+  };
+  if (plan.mode == Mode::stats) {
+    content.async_open_stats(entry, std::move(plan.selection), executor, std::move(opened));
+  } else {
+    content.async_open_warmup(entry, std::move(plan.selection), plan.first, plan.length, executor,
+                              std::move(opened));
+  }
+}
+
+void RequestHandler::Exchange::on_events_open(Result<std::shared_ptr<EventStream>> events,
+                                              Reply head) {
+  if (gone()) {
+    if (events) (*events)->cancel();
+    return;
+  }
+  if (!events) {
+    if (events.error().code != Errc::not_found) log_failure(events.error());
+    fail(events.error());
+    return;
+  }
+  Response response;
+  response.reply = std::move(head);
+  response.events = std::move(*events);
+  send(std::move(response));
+}
+
+void RequestHandler::Exchange::log_failure(const Error& error) const {
+  if (error.code == Errc::cancelled) return;
+  const auto hash = entry ? entry->meta->hash().hex() : std::string();
+  const auto status = status_for(error.code);
+  if (status >= 500 && status != 503 && status != 504) {
+    spdlog::error("{} torrent {} path '{}': {}", request.head.method, hash, request.path,
+                  error.message);
+  } else {
+    spdlog::warn("{} torrent {} path '{}': {}", request.head.method, hash, request.path,
+                 error.message);
+  }
+}
+
+}  // namespace seeder::http

@@ -1,0 +1,45 @@
+#pragma once
+// Session: one client connection of the HTTP server (internal to the http module). It only
+// moves bytes: reads a request with a deadline and a fresh parser with limits, hands its head to
+// the RequestHandler, then writes the response: an in-memory body, a file's bytes with
+// sendfile(2) under TCP_CORK, or an event stream as chunks; then the next request (keep-alive)
+// or a lingering close. Runs on its own strand; kept alive by the operation in flight.
+
+#include <unordered_map>
+
+#include <boost/asio/ip/tcp.hpp>
+
+#include "seeder/core/log_limiter.hpp"
+#include "seeder/core/mutex.hpp"
+#include "seeder/http/request_handler.hpp"
+#include "seeder/http/server.hpp"
+#include "seeder/metrics/http_metrics.hpp"
+
+namespace seeder::http {
+
+class Session;
+
+// What every session of one server shares. Outlives its sessions (each holds it).
+struct SessionHost {
+  SessionHost(ServerOptions options, const RequestHandler& handler, metrics::HttpMetrics* metrics)
+      : options(std::move(options)), handler(handler), metrics(metrics) {}
+
+  const ServerOptions options;
+  const RequestHandler& handler;
+  metrics::HttpMetrics* const metrics;  // optional
+  LogLimiter refuse_log;
+
+  Mutex mutex;
+  std::unordered_map<Session*, std::weak_ptr<Session>> sessions GUARDED_BY(mutex);
+  bool stopped GUARDED_BY(mutex) = false;
+};
+
+// Serves a new connection on its own session, registered with `host` for its lifetime. Over
+// max_connections it is answered 503 and closed instead; after close_sessions it is dropped.
+void serve_connection(boost::asio::ip::tcp::socket socket,
+                      const std::shared_ptr<SessionHost>& host);
+// Any thread, once: closes every session on its strand (their work in flight is cancelled) and
+// drops connections served from now on.
+void close_sessions(SessionHost& host);
+
+}  // namespace seeder::http
