@@ -54,6 +54,7 @@ struct Gateway::Parts {
   std::unique_ptr<torrent::RemoteTorrentStore> remote_store;  // with --torrent-store-url
   std::unique_ptr<torrent::TorrentSources> sources;
   std::unique_ptr<net::Vault> vault;  // with --vault-url
+  std::unique_ptr<torrent::ContentLocator> locator;
   std::unique_ptr<torrent::Streamer> streamer;
   std::unique_ptr<torrent::Progress> progress;
   std::unique_ptr<http::Router> router;
@@ -196,13 +197,13 @@ void make_responders(Gateway::Parts& parts, const Config& config) {
   reader_options.stalls = stalls;
   reader_options.readahead_bytes = config.max_readahead;
   reader_options.piece_timeout = config.piece_timeout;
-  parts.streamer = std::make_unique<torrent::Streamer>(
-      *parts.registry, *parts.stores, parts.blocking.get_executor(), reader_options);
+  parts.locator = std::make_unique<torrent::ContentLocator>(*parts.registry, *parts.stores,
+                                                            parts.blocking.get_executor());
+  parts.streamer = std::make_unique<torrent::Streamer>(*parts.locator, reader_options);
   torrent::ProgressOptions progress_options;
   progress_options.stats_interval = config.stats_interval;
   progress_options.warmup_timeout = config.warmup_timeout;
-  parts.progress = std::make_unique<torrent::Progress>(
-      *parts.registry, *parts.stores, parts.blocking.get_executor(), progress_options);
+  parts.progress = std::make_unique<torrent::Progress>(*parts.locator, progress_options);
   parts.router = std::make_unique<http::Router>(http::RouterOptions{config.cors_origin});
   parts.content = std::make_unique<http::GatewayContent>(http::GatewayParts{
       parts.catalog, *parts.streamer, *parts.progress, parts.sources.get(), parts.vault.get()});

@@ -3,7 +3,6 @@
 #include <libtorrent/torrent_info.hpp>
 
 #include "seeder/torrent/progress_streams.hpp"
-#include "seeder/torrent/stores.hpp"
 
 namespace seeder::torrent {
 namespace {
@@ -29,78 +28,75 @@ void for_each_run(const std::vector<int>& pieces, Call call) {
 
 }  // namespace
 
-Progress::Progress(Registry& registry, storage::StoreRegistry& stores,
-                   boost::asio::any_io_executor blocking, ProgressOptions options)
-    : registry_(registry), stores_(stores), blocking_(std::move(blocking)), options_(options) {}
-
 void Progress::async_done(const EntryPtr& entry, Selection selection,
                           boost::asio::any_io_executor executor, DoneHandler handler) {
-  async_store(stores_, blocking_, entry, executor,
-              [selection = std::move(selection),
-               handler = std::move(handler)](Result<std::shared_ptr<storage::TorrentStore>> store) {
-                if (!store) {
-                  handler(store.error());
-                  return;
-                }
-                handler(complete_on_disk(**store, selection));
-              });
+  locator_.async_locate(
+      entry,
+      [selection = std::move(selection)](storage::TorrentStore& store) {
+        return complete_on_disk(store, selection);
+      },
+      ContentLocator::IfMissing::report, std::move(executor),
+      [handler = std::move(handler)](Result<Location> location) {
+        if (!location) {
+          handler(location.error());
+          return;
+        }
+        handler(location->on_disk);
+      });
 }
 
 void Progress::async_open_stats(const EntryPtr& entry, Selection selection,
                                 boost::asio::any_io_executor executor, OpenHandler handler) {
-  async_store(stores_, blocking_, entry, executor,
-              [this, entry, executor, selection = std::move(selection),
-               handler = std::move(handler)](Result<std::shared_ptr<storage::TorrentStore>> store) {
-                if (!store) {
-                  handler(store.error());
-                  return;
-                }
-                if (complete_on_disk(**store, selection)) {
-                  handler(make_error(Errc::not_found, "already complete on disk"));
-                  return;
-                }
-                auto torrent = registry_.acquire(entry);
-                if (!torrent) {
-                  handler(make_error(Errc::unavailable, "gateway shutting down"));
-                  return;
-                }
-                handler(std::shared_ptr<EventStream>(
-                    std::make_shared<StatsStream>(torrent, selection, executor, options_)));
-              });
+  auto shared = std::make_shared<const Selection>(std::move(selection));
+  locator_.async_locate(
+      entry, [shared](storage::TorrentStore& store) { return complete_on_disk(store, *shared); },
+      ContentLocator::IfMissing::start_torrent, executor,
+      [this, executor, shared, handler = std::move(handler)](Result<Location> location) {
+        if (!location) {
+          handler(location.error());
+          return;
+        }
+        if (location->on_disk) {
+          handler(make_error(Errc::not_found, "already complete on disk"));
+          return;
+        }
+        handler(std::shared_ptr<EventStream>(
+            std::make_shared<StatsStream>(location->torrent, *shared, executor, options_)));
+      });
 }
 
 void Progress::async_open_warmup(const EntryPtr& entry, Selection selection, std::uint64_t first,
                                  std::uint64_t length, boost::asio::any_io_executor executor,
                                  OpenHandler handler) {
   auto range = selection.intervals(first, length);
-  async_store(
-      stores_, blocking_, entry, executor,
-      [this, entry, executor, range = std::move(range),
-       handler = std::move(handler)](Result<std::shared_ptr<storage::TorrentStore>> opened) {
-        if (!opened) {
-          handler(opened.error());
+  auto pieces = std::make_shared<const std::vector<int>>(pieces_of(*entry->meta, range));
+  const auto on_disk = [pieces](storage::TorrentStore& store) {
+    if (!std::all_of(pieces->begin(), pieces->end(),
+                     [&](int piece) { return store.piece_complete(piece); }))
+      return false;
+    for (const int piece : *pieces)
+      store.touch(piece);  // warmed: used, for the LRU
+    return true;
+  };
+  locator_.async_locate(
+      entry, on_disk, ContentLocator::IfMissing::start_torrent, executor,
+      [this, entry, executor, range = std::move(range), pieces,
+       handler = std::move(handler)](Result<Location> location) {
+        if (!location) {
+          handler(location.error());
           return;
         }
-        const auto store = std::move(*opened);
-        const auto pieces = pieces_of(*entry->meta, range);
-        // All on disk already: report it without starting the torrent.
-        if (std::all_of(pieces.begin(), pieces.end(),
-                        [&](int piece) { return store->piece_complete(piece); })) {
-          for (const int piece : pieces)
-            store->touch(piece);  // warmed: used, for the LRU
+        if (location->on_disk) {  // reported without starting the torrent
+          auto store = location->store;
           handler(std::shared_ptr<EventStream>(std::make_shared<WarmupStream>(
               entry->meta, range, [store](int piece) { return store->piece_complete(piece); },
               nullptr, executor, options_)));
           return;
         }
-        auto torrent = registry_.acquire(entry);
-        if (!torrent) {
-          handler(make_error(Errc::unavailable, "gateway shutting down"));
-          return;
-        }
+        const auto torrent = location->torrent;
         // Prefetched once libtorrent has the torrent; the stream reports meanwhile.
         torrent->async_when_ready(executor, [torrent, pieces](const Status& ready) {
-          if (ready) for_each_run(pieces, [&](int a, int b) { torrent->prefetch(a, b); });
+          if (ready) for_each_run(*pieces, [&](int a, int b) { torrent->prefetch(a, b); });
         });
         const auto map = torrent->shared_pieces();
         handler(std::shared_ptr<EventStream>(std::make_shared<WarmupStream>(

@@ -7,7 +7,6 @@
 
 #include "seeder/core/deliver.hpp"
 #include "seeder/torrent/completed_file.hpp"
-#include "seeder/torrent/stores.hpp"
 
 namespace seeder::torrent {
 namespace {
@@ -23,10 +22,6 @@ class EmptySource final : public ByteSource {
 
 }  // namespace
 
-Streamer::Streamer(Registry& registry, storage::StoreRegistry& stores,
-                   boost::asio::any_io_executor blocking, ReaderOptions options)
-    : registry_(registry), stores_(stores), blocking_(std::move(blocking)), options_(options) {}
-
 void Streamer::async_open(const EntryPtr& entry, const FileInfo& file, std::uint64_t first,
                           std::uint64_t length, boost::asio::any_io_executor executor,
                           OpenHandler handler) {
@@ -36,21 +31,30 @@ void Streamer::async_open(const EntryPtr& entry, const FileInfo& file, std::uint
     return;
   }
   Request request{entry, &file, first, length, std::move(executor)};
-  // A store that cannot be opened fails the request here: the live torrent would open the same
-  // store and fail the same way.
-  async_store(stores_, blocking_, entry, request.executor,
-              [this, request, handler = std::move(handler)](
-                  Result<std::shared_ptr<storage::TorrentStore>> store) mutable {
-                if (!store) {
-                  handler(store.error());
-                  return;
-                }
-                if (auto source = completed_source(*store, request)) {
-                  handler(std::move(source));
-                  return;
-                }
-                open_live(request, std::move(handler));
-              });
+  const int file_index = file.index;
+  locator_.async_locate(
+      entry, [file_index](storage::TorrentStore& store) { return store.file_complete(file_index); },
+      ContentLocator::IfMissing::start_torrent, request.executor,
+      [this, request, handler = std::move(handler)](Result<Location> location) mutable {
+        if (!location) {
+          handler(location.error());
+          return;
+        }
+        if (location->on_disk) {
+          if (auto source = completed_source(location->store, request)) {
+            handler(std::move(source));
+            return;
+          }
+          // Recorded complete, yet not servable from disk: fetched again by the live torrent.
+          auto torrent = locator_.live(request.entry);
+          if (!torrent) {
+            handler(torrent.error());
+            return;
+          }
+          location->torrent = std::move(*torrent);
+        }
+        open_live(location->torrent, request, std::move(handler));
+      });
 }
 
 std::shared_ptr<ByteSource> Streamer::completed_source(
@@ -61,7 +65,7 @@ std::shared_ptr<ByteSource> Streamer::completed_source(
   // Protected before it is served: an eviction either came first (then this fails and the live
   // path fetches the bytes again) or leaves these pieces alone until the source is gone.
   if (!store->protect_if_complete(pieces.first, pieces.last)) return nullptr;
-  auto fd = stores_.open_for_read(request.entry->meta->hash(), request.file->index);
+  auto fd = locator_.stores().open_for_read(request.entry->meta->hash(), request.file->index);
   struct stat info {};
   if (!fd || ::fstat(fd->get(), &info) != 0 ||
       static_cast<std::uint64_t>(info.st_size) < request.file->size) {
@@ -78,16 +82,10 @@ std::shared_ptr<ByteSource> Streamer::completed_source(
                                                request.length, request.executor);
 }
 
-void Streamer::open_live(const Request& request, OpenHandler handler) {
-  auto torrent = registry_.acquire(request.entry);
-  if (!torrent) {
-    deliver(request.executor, std::move(handler),
-            Result<std::shared_ptr<ByteSource>>(
-                make_error(Errc::unavailable, "gateway shutting down")));
-    return;
-  }
+void Streamer::open_live(const std::shared_ptr<LiveTorrent>& torrent, const Request& request,
+                         OpenHandler handler) {
   auto reader = std::make_shared<RangeReader>(torrent, *request.file, request.first, request.length,
-                                              stores_, request.executor, options_);
+                                              locator_.stores(), request.executor, options_);
   torrent->async_when_ready(
       request.executor, [reader, handler = std::move(handler)](Status ready) mutable {
         if (!ready) {
@@ -105,7 +103,8 @@ void Streamer::open_live(const Request& request, OpenHandler handler) {
 }
 
 void Streamer::warm(const EntryPtr& entry) {
-  registry_.acquire(entry);
+  // A page view or a HEAD during shutdown has nothing to warm: the error is no one's to report.
+  [[maybe_unused]] auto torrent = locator_.live(entry);
 }
 
 }  // namespace seeder::torrent

@@ -7,7 +7,8 @@
 //   ?warmup  fetches a byte range of the selection at top priority (the prefetch outlives the
 //            request) and reports it every second until it is verified.
 //
-// Thread-safe; completions run on the caller's executor. Storage opens happen on `blocking`.
+// Thread-safe; completions run on the caller's executor. Where the bytes are (on disk, or the
+// live torrent) is the ContentLocator's answer, as for file requests.
 
 #include <chrono>
 #include <cstdint>
@@ -17,9 +18,8 @@
 #include <boost/asio/any_io_executor.hpp>
 
 #include "seeder/core/event_stream.hpp"
-#include "seeder/storage/store_registry.hpp"
 #include "seeder/torrent/catalog.hpp"
-#include "seeder/torrent/registry.hpp"
+#include "seeder/torrent/content_locator.hpp"
 #include "seeder/torrent/selection.hpp"
 
 namespace seeder::torrent {
@@ -41,8 +41,8 @@ class Progress {
   using DoneHandler = std::function<void(Result<bool>)>;
   using OpenHandler = std::function<void(Result<std::shared_ptr<EventStream>>)>;
 
-  Progress(Registry& registry, storage::StoreRegistry& stores,
-           boost::asio::any_io_executor blocking, ProgressOptions options);
+  Progress(ContentLocator& locator, ProgressOptions options)
+      : locator_(locator), options_(options) {}
 
   void async_done(const EntryPtr& entry, Selection selection, boost::asio::any_io_executor executor,
                   DoneHandler handler);
@@ -54,9 +54,7 @@ class Progress {
                          OpenHandler handler);
 
  private:
-  Registry& registry_;
-  storage::StoreRegistry& stores_;
-  boost::asio::any_io_executor blocking_;
+  ContentLocator& locator_;
   ProgressOptions options_;
 };
 

@@ -7,8 +7,8 @@
 // It completes only once the first byte is verified on disk, so the HTTP layer can still answer
 // with an error status when it cannot be.
 //
-// Thread-safe; completions run on the caller's executor. Opening a torrent's storage (SQLite,
-// file checks) happens on `blocking`, never on the caller's thread.
+// Thread-safe; completions run on the caller's executor. Which of the two is the
+// ContentLocator's answer (it opens the torrent's storage off the caller's thread).
 
 #include <cstdint>
 #include <functional>
@@ -17,10 +17,9 @@
 #include <boost/asio/any_io_executor.hpp>
 
 #include "seeder/core/byte_source.hpp"
-#include "seeder/storage/store_registry.hpp"
 #include "seeder/torrent/catalog.hpp"
+#include "seeder/torrent/content_locator.hpp"
 #include "seeder/torrent/range_reader.hpp"
-#include "seeder/torrent/registry.hpp"
 
 namespace seeder::torrent {
 
@@ -28,8 +27,7 @@ class Streamer {
  public:
   using OpenHandler = std::function<void(Result<std::shared_ptr<ByteSource>>)>;
 
-  Streamer(Registry& registry, storage::StoreRegistry& stores,
-           boost::asio::any_io_executor blocking, ReaderOptions options);
+  Streamer(ContentLocator& locator, ReaderOptions options) : locator_(locator), options_(options) {}
 
   // Bytes [first, first + length) of `file` of torrent `entry`.
   void async_open(const EntryPtr& entry, const FileInfo& file, std::uint64_t first,
@@ -48,11 +46,10 @@ class Streamer {
   // The fast path when `store` says the file is complete; null otherwise.
   std::shared_ptr<ByteSource> completed_source(const std::shared_ptr<storage::TorrentStore>& store,
                                                const Request& request);
-  void open_live(const Request& request, OpenHandler handler);
+  void open_live(const std::shared_ptr<LiveTorrent>& torrent, const Request& request,
+                 OpenHandler handler);
 
-  Registry& registry_;
-  storage::StoreRegistry& stores_;
-  boost::asio::any_io_executor blocking_;
+  ContentLocator& locator_;
   ReaderOptions options_;
 };
 
