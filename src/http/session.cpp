@@ -91,6 +91,7 @@ class Session : public std::enable_shared_from_this<Session> {
     keep_alive_ = request.keep_alive();
     head_ = head_of(request);
     in_request_ = true;
+    waiting_ = true;
     watch_for_hangup();
     host_->handler.handle(
         head_, stream_.get_executor(), closed_,
@@ -100,7 +101,11 @@ class Session : public std::enable_shared_from_this<Session> {
   // ---- writing the response ----
 
   void respond(Response response) {
-    if (closed()) return;
+    if (closed()) {
+      if (response.file) response.file->cancel();
+      if (response.events) response.events->cancel();
+      return;
+    }
     route_ = response.route;
     status_ = response.reply.status;
     set_response_head(response_, response.reply, keep_alive_);
@@ -108,6 +113,9 @@ class Session : public std::enable_shared_from_this<Session> {
     const bool sends_body = response.sends_body();
     response_body_ = std::move(response.file);
     events_ = std::move(response.events);
+    // Still waiting (for pieces, for frames) only while a streamed body is on its way: a client
+    // that half-closes after its request still gets a whole in-memory body.
+    waiting_ = sends_body && (response_body_ || events_);
     if (response_body_ && sends_body) {
       if (auto* metrics = host_->metrics)
         metrics->on_first_byte(std::chrono::steady_clock::now() - started_);
@@ -243,7 +251,7 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void on_readable(const boost::system::error_code& ec) {
     watching_ = false;
-    if (ec || closed() || !in_request_) return;
+    if (ec || closed() || !waiting_) return;
     char byte = 0;
     const ssize_t n = ::recv(stream_.socket().native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
     if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)) {
@@ -259,8 +267,9 @@ class Session : public std::enable_shared_from_this<Session> {
   // ---- end of a request ----
 
   void finish() {
-    log_request();
     in_request_ = false;
+    waiting_ = false;
+    log_request();
     file_body_.reset();
     response_body_.reset();
     events_.reset();
@@ -301,10 +310,13 @@ class Session : public std::enable_shared_from_this<Session> {
   void close() {
     if (closed()) return;
     *closed_ = true;
-    if (in_request_) log_request();
-    if (file_body_) file_body_->cancel();
+    if (waiting_) log_request();  // cut short while its torrent, vault or body was on the way
+    if (file_body_) {
+      file_body_->cancel();  // cancels its source too
+    } else if (response_body_) {
+      response_body_->cancel();
+    }
     file_body_.reset();
-    if (response_body_) response_body_->cancel();
     response_body_.reset();
     if (events_) events_->cancel();
     events_.reset();
@@ -353,6 +365,7 @@ class Session : public std::enable_shared_from_this<Session> {
   std::chrono::steady_clock::time_point started_;
   bool keep_alive_ = false;
   bool in_request_ = false;  // from its head read until its response is sent
+  bool waiting_ = false;     // on the handler, or on a streamed body: a hang-up ends it
   unsigned status_ = 0;
   const char* route_ = "invalid";  // metrics label
   std::uint64_t body_bytes_ = 0;

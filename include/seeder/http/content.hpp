@@ -1,10 +1,11 @@
 #pragma once
-// Content: what the request handler asks of the rest of the gateway, and the one place that
-// says where a file's bytes come from: the vault when it holds the file, else the Streamer
-// (complete on disk, else the live torrent). GatewayContent wires the real parts; the
-// handler's unit tests use a fake.
+// Content: what the request handler asks of the rest of the gateway: torrents, the vault, a
+// file's bytes (the Streamer: complete on disk, else the live torrent) and the query modes.
+// The handler asks the vault first. GatewayContent wires the real parts; the handler's unit
+// tests use a fake.
 //
-// Called on a connection's strand; every async call completes on the executor it is given.
+// Called on a connection's strand. Every async call completes on the executor it is given, or
+// inline when the answer is at hand (a catalog hit, no vault): callers must allow both.
 
 #include <cstdint>
 #include <functional>

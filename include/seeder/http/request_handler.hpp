@@ -1,13 +1,15 @@
 #pragma once
 // RequestHandler: turns a request head into a response, without a socket. Every lookup,
-// redirect and error status is decided here, in this order: the router reads the request; the
-// torrent is found (catalog, torrent store, swarm); a file is looked up in the vault; the
-// router decides; the body's source is opened (a file's bytes, an event stream). A failure is
-// logged here, once, and becomes the response's status through Router::error_reply.
+// redirect and error status before the status line is decided here: the router reads the
+// request; the torrent is found (catalog, torrent store, swarm); for a file, the vault is asked
+// and then the router decides (for ?done/?stats the router's plan comes first, then the vault);
+// the body's source is opened (a file's bytes, an event stream). Every failure becomes the
+// status through Router::error_reply; failures to open content are logged here, once (a body
+// cut short after its status line is the session's to log).
 //
 // Called on a connection's strand. `respond` runs once, on the executor given, unless the
-// request is cancelled first (the client hung up); a body source opened meanwhile is then
-// cancelled and dropped.
+// request is cancelled first (the client hung up, the server stopped, a write failed); a body
+// source opened meanwhile is then cancelled and dropped.
 
 #include <cstdint>
 #include <functional>
@@ -39,7 +41,8 @@ struct Response {
   [[nodiscard]] bool sends_body() const;
 };
 
-// Set by the connection when its client is gone; read on the connection's strand only.
+// Set by the connection once it is closed (client gone, server stopped, a write failed); read
+// on the connection's strand only.
 using CancelFlag = std::shared_ptr<const bool>;
 
 class RequestHandler {

@@ -38,7 +38,8 @@ struct ServerOptions {
 class Server {
  public:
   // Binds and starts accepting. Fails (no throw) when the address cannot be bound.
-  // `handler` and `metrics` (optional) outlive the server.
+  // `handler` and `metrics` (optional) outlive the server and every connection it served
+  // (the Gateway destroys them after its io_context has stopped).
   static Result<std::unique_ptr<Server>> start(boost::asio::io_context& io, ServerOptions options,
                                                const RequestHandler& handler,
                                                metrics::HttpMetrics* metrics);
