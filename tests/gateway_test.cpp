@@ -380,6 +380,30 @@ TEST_F(GatewayTest, ACompletedFileTruncatedOnDiskIsFetchedAgainNotServedShort) {
   EXPECT_TRUE(http_get(port_, torrent.url(path)).body == bytes);
 }
 
+// Truncated and then sized up again (by anything that opens it for writing): the right length,
+// and a hole where verified bytes were. Served from disk, that would be zeros.
+TEST_F(GatewayTest, ACompletedFileWithAHoleWhereItsDataWasIsFetchedAgainNotServedAsZeros) {
+  start();
+  const auto& torrent = swarm().multi_v1();
+  const std::string path = "Multi Folder/a.bin";
+  const auto& bytes = torrent.files.at(path);
+  ASSERT_TRUE(http_get(port_, torrent.url(path)).body == bytes);
+  ASSERT_TRUE(
+      wait_until([&] { return http_get(port_, torrent.url(path) + "?done").status == 200u; }, 10s));
+  const auto* file = gateway_->registry().find(torrent.hash)->meta().find_file(path);
+  ASSERT_NE(file, nullptr);
+  const auto content = storage::content_path(config_.data_dir, torrent.hash, file->index);
+  ASSERT_EQ(::truncate(content.c_str(), 100'000), 0);
+  ASSERT_EQ(::truncate(content.c_str(), static_cast<off_t>(bytes.size())), 0);
+
+  for (const auto* range : {"bytes=150000-150099", ""}) {
+    const auto again = http_get(port_, torrent.url(path), {{"Range", range}});
+    ASSERT_TRUE(again.status == 200u || again.status == 206u) << again.body;
+    const auto expected = std::string(range).empty() ? bytes : bytes.substr(150'000, 100);
+    EXPECT_TRUE(again.body == expected) << "served the hole's zeros (range '" << range << "')";
+  }
+}
+
 TEST_F(GatewayTest, ATorrentWithNoReachablePeerTimesOutWith504) {
   config_.peers.clear();  // nobody to download from
   config_.piece_timeout = 400ms;

@@ -9,6 +9,8 @@
 #include <cerrno>
 #include <cstring>
 
+#include "seeder/core/file_holes.hpp"
+
 namespace seeder::http {
 
 FileBody::FileBody(boost::asio::ip::tcp::socket& socket, std::shared_ptr<ByteSource> source,
@@ -59,10 +61,21 @@ void FileBody::on_slice(Result<FileSlice> slice) {
   }
   set_cork(true);
   slice_ = *slice;
+  checked_slice_ = false;
   send_slice();
 }
 
 void FileBody::send_slice() {
+  // Verified bytes over a hole were lost behind seeder's back (the file was truncated and sized
+  // up again): cutting the body short beats sending zeros.
+  if (slice_.length > 0 && !checked_slice_) {
+    checked_slice_ = true;
+    if (range_has_hole(slice_.fd, slice_.offset, slice_.offset + slice_.length)) {
+      source_->bytes_missing();
+      finish(make_error(Errc::io, "content file has lost verified bytes (a hole)"));
+      return;
+    }
+  }
   while (slice_.length > 0) {
     auto offset = static_cast<off_t>(slice_.offset);
     const auto chunk = static_cast<std::size_t>(std::min<std::uint64_t>(slice_.length, 1ull << 30));
@@ -97,7 +110,10 @@ void FileBody::send_slice() {
 void FileBody::wait_writable() {
   stall_timer_.expires_after(send_timeout_);
   stall_timer_.async_wait([self = shared_from_this()](const boost::system::error_code& ec) {
-    if (ec) return;
+    // Finished (the owner may have closed the socket since) or re-armed by a later wait.
+    if (ec || self->finished_ ||
+        self->stall_timer_.expiry() > boost::asio::steady_timer::clock_type::now())
+      return;
     self->stalled_ = true;
     boost::system::error_code ignored;
     self->socket_.cancel(ignored);  // ends the wait below, which reports the stall
@@ -118,6 +134,8 @@ void FileBody::wait_writable() {
 void FileBody::finish(Status status) {
   if (finished_) return;
   finished_ = true;
+  stall_timer_.cancel();
+  if (status) set_cork(false);  // an empty body would otherwise hold the corked head back
   auto done = std::move(done_);
   done_ = nullptr;
   if (done) done(std::move(status));

@@ -6,6 +6,7 @@
 #include <libtorrent/torrent_info.hpp>
 
 #include "seeder/core/deliver.hpp"
+#include "seeder/core/file_holes.hpp"
 #include "seeder/torrent/completed_file.hpp"
 
 namespace seeder::torrent {
@@ -68,9 +69,11 @@ std::shared_ptr<ByteSource> Streamer::completed_source(
   auto fd = locator_.stores().open_for_read(request.entry->meta->hash(), request.file->index);
   struct stat info {};
   if (!fd || ::fstat(fd->get(), &info) != 0 ||
-      static_cast<std::uint64_t>(info.st_size) < request.file->size) {
-    // Recorded complete, yet the file is gone or short: forget what is missing and leave it to
-    // the live path, which fetches those pieces again.
+      static_cast<std::uint64_t>(info.st_size) < request.file->size ||
+      range_has_hole(fd->get(), request.first, request.first + request.length)) {
+    // Recorded complete, yet the file is gone, short, or sized up again over a hole where its
+    // data was: forget what is missing and leave it to the live path, which fetches those pieces
+    // again.
     store->unprotect(pieces.first, pieces.last);
     store->recheck_file(request.file->index);
     return nullptr;

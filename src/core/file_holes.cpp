@@ -1,0 +1,15 @@
+#include "seeder/core/file_holes.hpp"
+
+#include <unistd.h>
+
+namespace seeder {
+
+bool range_has_hole(int fd, std::uint64_t begin, std::uint64_t end) {
+  if (begin >= end) return false;
+  // The next hole at or after `begin`; the end of the file counts as one (ENXIO: begin is past
+  // it).
+  const off_t hole = ::lseek(fd, static_cast<off_t>(begin), SEEK_HOLE);
+  return hole < 0 || static_cast<std::uint64_t>(hole) < end;
+}
+
+}  // namespace seeder
