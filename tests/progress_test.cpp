@@ -112,7 +112,8 @@ TEST_F(ProgressTest, StatsStreamsProgressToCompletionThenEnds) {
 TEST_F(ProgressTest, StatsOnACompletedFileIsNotFoundWithoutStartingTheTorrent) {
   start();
   ASSERT_EQ(http_get(port_, big().url(big().name)).status, 200u);
-  ASSERT_TRUE(store_of(big()));
+  // The live torrent's store is attached on the blocking pool, just after the torrent is added.
+  ASSERT_TRUE(wait_until([&] { return store_of(big()) != nullptr; }, 10s));
   ASSERT_TRUE(wait_until([&] { return store_of(big())->file_complete(0); }, 10s));
   gateway_.reset();  // same data dir, fresh process state
   start();
@@ -222,8 +223,9 @@ TEST_F(ProgressTest, ADisconnectMidWarmupLeavesTheServerHealthyAndThePrefetchGoi
   }
   swarm().seeder().limit_upload(0);
   EXPECT_EQ(http_get(port_, "/").status, 200u);
+  // The live torrent's store is attached on the blocking pool, just after the torrent is added.
+  ASSERT_TRUE(wait_until([&] { return store_of(big()) != nullptr; }, 10s));
   const auto store = store_of(big());
-  ASSERT_TRUE(store);
   // The prefetch outlives its request: the whole file arrives without anybody reading it.
   EXPECT_TRUE(wait_until([&] { return store->file_complete(0); }, 30s));
   const auto full = http_get(port_, big().url(big().name));
