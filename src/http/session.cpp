@@ -108,6 +108,7 @@ class Session : public std::enable_shared_from_this<Session> {
     }
     route_ = response.route;
     status_ = response.reply.status;
+    answered_after_ = std::chrono::steady_clock::now() - started_;
     set_response_head(response_, response.reply, keep_alive_);
     if (response.announces_length()) response_.content_length(response.content_length());
     const bool sends_body = response.sends_body();
@@ -281,6 +282,7 @@ class Session : public std::enable_shared_from_this<Session> {
     head_ = {};
     body_bytes_ = 0;
     status_ = 0;
+    answered_after_ = {};
     route_ = "invalid";
     do_read();
   }
@@ -331,8 +333,12 @@ class Session : public std::enable_shared_from_this<Session> {
     if (head_.method.empty()) return;
     const auto elapsed = std::chrono::duration_cast<std::chrono::microseconds>(
         std::chrono::steady_clock::now() - started_);
-    spdlog::debug("{} {} {} {} bytes {:.1f} ms{}", head_.method, head_.target, status_,
-                  body_bytes(), static_cast<double>(elapsed.count()) / 1000.0,
+    const auto answered =
+        std::chrono::duration_cast<std::chrono::microseconds>(answered_after_).count();
+    spdlog::debug("{} {}{}{} {} {} bytes, head after {:.1f} ms, {:.1f} ms{}", head_.method,
+                  head_.target, head_.range.empty() ? "" : " ", head_.range, status_, body_bytes(),
+                  static_cast<double>(answered) / 1000.0,
+                  static_cast<double>(elapsed.count()) / 1000.0,
                   in_request_ ? " (incomplete)" : "");
   }
 
@@ -363,6 +369,7 @@ class Session : public std::enable_shared_from_this<Session> {
   // The request in progress.
   RequestHead head_;
   std::chrono::steady_clock::time_point started_;
+  std::chrono::steady_clock::duration answered_after_{};  // read → response head decided
   bool keep_alive_ = false;
   bool in_request_ = false;  // from its head read until its response is sent
   bool waiting_ = false;     // on the handler, or on a streamed body: a hang-up ends it
