@@ -7,6 +7,7 @@
 
 #include "http_client.hpp"
 #include "seeder/storage/content_path.hpp"
+#include "seeder/torrent/metadata_resolver.hpp"
 #include "swarm.hpp"
 
 namespace seeder::test {
@@ -78,7 +79,11 @@ TEST_F(MagnetTest, AHashNobodyHasTimesOutWithAReasonAndDelaysNoOne) {
     stuck = http_get(port_, "/" + std::string(40, 'e') + "/");
     stuck_done = std::chrono::steady_clock::now();
   });
-  std::this_thread::sleep_for(200ms);
+  // Asked for the other torrent once the resolution is really pending.
+  ASSERT_NE(gateway_->resolver(), nullptr);
+  const bool pending = wait_until([&] { return gateway_->resolver()->resolving() == 1; }, 2s);
+  if (!pending) waiting.join();  // never leave a test with the client thread running
+  ASSERT_TRUE(pending) << "the resolution never started";
   const auto other_started = std::chrono::steady_clock::now();
   const auto& known = swarm().big_v1();
   const auto other = http_get(port_, known.url(known.name));

@@ -290,6 +290,10 @@ torrent::Registry& Gateway::registry() {
   return *parts_->registry;
 }
 
+torrent::MetadataResolver* Gateway::resolver() {
+  return parts_->resolver.get();
+}
+
 storage::StoreRegistry& Gateway::stores() {
   return *parts_->stores;
 }

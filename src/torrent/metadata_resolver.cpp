@@ -73,6 +73,11 @@ void MetadataResolver::remember(const MagnetLink& magnet) {
   hints_[magnet.hash] = magnet;
 }
 
+std::size_t MetadataResolver::resolving() const {
+  LockGuard lock(mutex_);
+  return pending_.size();
+}
+
 void MetadataResolver::async_resolve(const InfoHash& hash, boost::asio::any_io_executor executor,
                                      Handler handler) {
   if (auto entry = catalog_.find(hash)) {

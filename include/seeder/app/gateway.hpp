@@ -12,6 +12,7 @@
 namespace seeder::torrent {
 class Catalog;
 class Registry;
+class MetadataResolver;
 }  // namespace seeder::torrent
 namespace seeder::storage {
 class StoreRegistry;
@@ -35,6 +36,8 @@ class Gateway {
   [[nodiscard]] std::uint16_t metrics_port() const;
   torrent::Catalog& catalog();
   torrent::Registry& registry();
+  // Null without --allow-magnets.
+  torrent::MetadataResolver* resolver();
   storage::StoreRegistry& stores();
   // Idempotent; also run by the destructor.
   void stop();

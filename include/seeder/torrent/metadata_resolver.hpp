@@ -65,6 +65,8 @@ class MetadataResolver {
   // (peers known and connected) when no metadata came in time.
   void async_resolve(const InfoHash& hash, boost::asio::any_io_executor executor, Handler handler);
   void on_alert(const libtorrent::alert& alert);
+  // Hashes being resolved now (asked for, neither resolved nor failed yet).
+  [[nodiscard]] std::size_t resolving() const;
   // Fails every pending resolution.
   void shutdown();
 
