@@ -2,14 +2,17 @@
 
 #include <unistd.h>
 
+#include <cerrno>
+
 namespace seeder {
 
 bool range_has_hole(int fd, std::uint64_t begin, std::uint64_t end) {
   if (begin >= end) return false;
   // The next hole at or after `begin`; the end of the file counts as one (ENXIO: begin is past
-  // it).
+  // it). Another failure says nothing about the bytes.
   const off_t hole = ::lseek(fd, static_cast<off_t>(begin), SEEK_HOLE);
-  return hole < 0 || static_cast<std::uint64_t>(hole) < end;
+  if (hole < 0) return errno == ENXIO;
+  return static_cast<std::uint64_t>(hole) < end;
 }
 
 }  // namespace seeder

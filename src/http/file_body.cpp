@@ -9,8 +9,6 @@
 #include <cerrno>
 #include <cstring>
 
-#include "seeder/core/file_holes.hpp"
-
 namespace seeder::http {
 
 FileBody::FileBody(boost::asio::ip::tcp::socket& socket, std::shared_ptr<ByteSource> source,
@@ -61,21 +59,10 @@ void FileBody::on_slice(Result<FileSlice> slice) {
   }
   set_cork(true);
   slice_ = *slice;
-  checked_slice_ = false;
   send_slice();
 }
 
 void FileBody::send_slice() {
-  // Verified bytes over a hole were lost behind seeder's back (the file was truncated and sized
-  // up again): cutting the body short beats sending zeros.
-  if (slice_.length > 0 && !checked_slice_) {
-    checked_slice_ = true;
-    if (range_has_hole(slice_.fd, slice_.offset, slice_.offset + slice_.length)) {
-      source_->bytes_missing();
-      finish(make_error(Errc::io, "content file has lost verified bytes (a hole)"));
-      return;
-    }
-  }
   while (slice_.length > 0) {
     auto offset = static_cast<off_t>(slice_.offset);
     const auto chunk = static_cast<std::size_t>(std::min<std::uint64_t>(slice_.length, 1ull << 30));

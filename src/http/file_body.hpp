@@ -4,9 +4,6 @@
 // cleared after it, so full-sized segments leave and a reader then waiting for the next piece
 // leaves nothing behind in the socket (nginx's tcp_nopush). The socket must be non-blocking.
 //
-// A slice whose bytes cross a hole in its file (verified bytes lost behind seeder's back) is not
-// sent: the body is cut short and the source told (bytes_missing), never zeros sent.
-//
 // Used on the socket's strand only. The owner keeps the socket open until `done` has run (its
 // handler usually holds the owner). `done` runs once: ok when every byte was sent; cancelled
 // when the client went away or cancel() was called; timeout when the client read nothing for
@@ -58,7 +55,6 @@ class FileBody : public std::enable_shared_from_this<FileBody> {
   FileSlice slice_;
   std::uint64_t remaining_;
   std::uint64_t sent_ = 0;
-  bool checked_slice_ = false;  // the slice's bytes were checked for holes
   bool stalled_ = false;
   bool finished_ = false;
 };

@@ -28,8 +28,8 @@ std::vector<Range> holes_of(int fd, std::uint64_t size) {
   std::uint64_t offset = 0;
   while (offset < size) {
     const off_t data = ::lseek(fd, static_cast<off_t>(offset), SEEK_DATA);
-    if (data < 0) {  // ENXIO: no data from here on
-      holes.emplace_back(offset, size);
+    if (data < 0) {  // ENXIO: no data from here on; another failure says nothing
+      if (errno == ENXIO) holes.emplace_back(offset, size);
       break;
     }
     if (static_cast<std::uint64_t>(data) > offset)
@@ -154,7 +154,8 @@ CompletionDb::FileRow TorrentStore::row_of(int file_index) const {
 }
 
 // Pieces among `claimed` with bytes missing from their content files.
-std::vector<int> TorrentStore::missing_bytes(const std::vector<int>& claimed) const {
+std::vector<int> TorrentStore::missing_bytes(const std::vector<int>& claimed,
+                                             bool after_a_cut) const {
   const auto& layout = files_.layout();
   std::map<int, std::vector<int>> by_file;
   for (const int piece : claimed) {
@@ -172,7 +173,12 @@ std::vector<int> TorrentStore::missing_bytes(const std::vector<int>& claimed) co
       missing.insert(missing.end(), pieces.begin(), pieces.end());
       continue;
     }
-    const auto holes = holes_of(fd.get(), size);
+    auto holes = holes_of(fd.get(), size);
+    if (after_a_cut) {
+      const auto block = static_cast<std::uint64_t>(std::max<blksize_t>(info.st_blksize, 4096));
+      for (auto& hole : holes)
+        hole.first = hole.first > block ? hole.first - block : 0;
+    }
     for (const int piece : pieces) {
       const auto piece_begin =
           static_cast<std::uint64_t>(piece) * static_cast<std::uint64_t>(layout.piece_length());
@@ -437,7 +443,7 @@ int TorrentStore::recheck_file(int file_index) {
     }
   }
   std::vector<int> forgotten;
-  for (const int piece : missing_bytes(claimed)) {
+  for (const int piece : missing_bytes(claimed, /*after_a_cut=*/true)) {
     LockGuard shard_lock(shard(piece));
     if (forget_shard_locked(piece)) forgotten.push_back(piece);
   }

@@ -6,8 +6,6 @@
 
 #include <boost/asio/post.hpp>
 
-#include "seeder/core/file_holes.hpp"
-
 namespace seeder::torrent {
 
 RangeReader::RangeReader(std::shared_ptr<LiveTorrent> torrent, const FileInfo& file,
@@ -106,12 +104,11 @@ Status RangeReader::open_content() {
   const auto needed =
       std::min(end_, meta.piece_offset(piece) + meta.piece_size(piece)) - file_.offset;
   struct stat info {};
-  if (::fstat(fd_.get(), &info) != 0 || static_cast<std::uint64_t>(info.st_size) < needed ||
-      range_has_hole(fd_.get(), cursor_ - file_.offset, needed)) {
+  if (::fstat(fd_.get(), &info) != 0 || static_cast<std::uint64_t>(info.st_size) < needed) {
     bytes_missing();
     return make_error(Errc::unavailable, "the content file of " + file_.path +
-                                             " is shorter than its verified pieces or has lost "
-                                             "some of them; they are being fetched again");
+                                             " is shorter than its verified pieces; they are "
+                                             "being fetched again");
   }
   return {};
 }

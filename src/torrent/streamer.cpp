@@ -67,13 +67,21 @@ std::shared_ptr<ByteSource> Streamer::completed_source(
   // path fetches the bytes again) or leaves these pieces alone until the source is gone.
   if (!store->protect_if_complete(pieces.first, pieces.last)) return nullptr;
   auto fd = locator_.stores().open_for_read(request.entry->meta->hash(), request.file->index);
+  if (!fd && fd.error().code != Errc::not_found) {
+    // Out of descriptors, say: nothing is known about the file, so nothing is forgotten. The
+    // live path meets the same condition and answers with it.
+    store->unprotect(pieces.first, pieces.last);
+    return nullptr;
+  }
   struct stat info {};
+  // A complete file has no hole anywhere: its bytes were synced before it was recorded. One
+  // where it was truncated behind seeder's back and sized up again has one from the block where
+  // it was cut (the rest of that block reads as zeros but counts as data).
   if (!fd || ::fstat(fd->get(), &info) != 0 ||
       static_cast<std::uint64_t>(info.st_size) < request.file->size ||
-      range_has_hole(fd->get(), request.first, request.first + request.length)) {
-    // Recorded complete, yet the file is gone, short, or sized up again over a hole where its
-    // data was: forget what is missing and leave it to the live path, which fetches those pieces
-    // again.
+      range_has_hole(fd->get(), 0, request.file->size)) {
+    // Recorded complete, yet the file is gone, short, or has lost bytes: forget what is missing
+    // and leave it to the live path, which fetches those pieces again.
     store->unprotect(pieces.first, pieces.last);
     store->recheck_file(request.file->index);
     return nullptr;
