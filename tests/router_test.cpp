@@ -69,6 +69,17 @@ TEST_F(RouterTest, MalformedHashIs400AndFaviconIs404) {
   EXPECT_EQ(std::get<Reply>(router_.parse(get("/" + hex_ + "/a%zz"))).status, 400u);
 }
 
+TEST_F(RouterTest, FileBytesAreCacheableForGoodAndErrorsNotAtAll) {
+  const auto file = std::get<FilePlan>(route(get(file_url())));
+  ASSERT_TRUE(file.head.find_header("Cache-Control"));
+  EXPECT_EQ(*file.head.find_header("Cache-Control"), "public, max-age=31536000, immutable");
+  auto missing = get("/" + hex_ + "/Show/nope.mkv");
+  const auto error = std::get<Reply>(route(missing));
+  EXPECT_EQ(error.status, 404u);
+  ASSERT_TRUE(error.find_header("Cache-Control"));
+  EXPECT_EQ(*error.find_header("Cache-Control"), "no-store");
+}
+
 TEST_F(RouterTest, HashWithoutSlashRedirects) {
   const auto reply = std::get<Reply>(route(get("/" + hex_ + "?x=1")));
   EXPECT_EQ(reply.status, 301u);

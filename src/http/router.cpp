@@ -250,8 +250,9 @@ std::variant<Reply, FilePlan> Router::route_file(const ParsedRequest& request,
   Reply reply;
   reply.headers.push_back({"ETag", etag});
   reply.headers.push_back({"Accept-Ranges", "bytes"});
-  // The bytes under an info-hash never change.
-  reply.headers.push_back({"Cache-Control", "public, max-age=86400"});
+  // The bytes under an info-hash never change: a cache may keep them for good (a year is the
+  // longest max-age caches honour) and need not revalidate while it does.
+  reply.headers.push_back({"Cache-Control", "public, max-age=31536000, immutable"});
   add_cors(reply, head);
 
   if (!head.if_match.empty() && !etag_list_matches(head.if_match, etag, false)) {
