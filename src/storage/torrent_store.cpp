@@ -154,8 +154,7 @@ CompletionDb::FileRow TorrentStore::row_of(int file_index) const {
 }
 
 // Pieces among `claimed` with bytes missing from their content files.
-std::vector<int> TorrentStore::missing_bytes(const std::vector<int>& claimed,
-                                             bool after_a_cut) const {
+std::vector<int> TorrentStore::missing_bytes(const std::vector<int>& claimed) const {
   const auto& layout = files_.layout();
   std::map<int, std::vector<int>> by_file;
   for (const int piece : claimed) {
@@ -173,12 +172,7 @@ std::vector<int> TorrentStore::missing_bytes(const std::vector<int>& claimed,
       missing.insert(missing.end(), pieces.begin(), pieces.end());
       continue;
     }
-    auto holes = holes_of(fd.get(), size);
-    if (after_a_cut) {
-      const auto block = static_cast<std::uint64_t>(std::max<blksize_t>(info.st_blksize, 4096));
-      for (auto& hole : holes)
-        hole.first = hole.first > block ? hole.first - block : 0;
-    }
+    const auto holes = holes_of(fd.get(), size);
     for (const int piece : pieces) {
       const auto piece_begin =
           static_cast<std::uint64_t>(piece) * static_cast<std::uint64_t>(layout.piece_length());
@@ -443,7 +437,7 @@ int TorrentStore::recheck_file(int file_index) {
     }
   }
   std::vector<int> forgotten;
-  for (const int piece : missing_bytes(claimed, /*after_a_cut=*/true)) {
+  for (const int piece : missing_bytes(claimed)) {
     LockGuard shard_lock(shard(piece));
     if (forget_shard_locked(piece)) forgotten.push_back(piece);
   }

@@ -77,13 +77,15 @@ std::shared_ptr<ByteSource> Streamer::completed_source(
   // A complete file has no hole anywhere: its bytes were synced before it was recorded. One
   // where it was truncated behind seeder's back and sized up again has one from the block where
   // it was cut (the rest of that block reads as zeros but counts as data).
-  if (!fd || ::fstat(fd->get(), &info) != 0 ||
-      static_cast<std::uint64_t>(info.st_size) < request.file->size ||
-      range_has_hole(fd->get(), 0, request.file->size)) {
-    // Recorded complete, yet the file is gone, short, or has lost bytes: forget what is missing
-    // and leave it to the live path, which fetches those pieces again.
+  const bool lost = !fd || ::fstat(fd->get(), &info) != 0 ||
+                    static_cast<std::uint64_t>(info.st_size) < request.file->size ||
+                    range_has_hole(fd->get(), 0, request.file->size);
+  if (lost) {
     store->unprotect(pieces.first, pieces.last);
-    store->recheck_file(request.file->index);
+    // An eviction marks its pieces incomplete before it punches them: a hole in a file still
+    // recorded complete was not made by one. Then forget what is missing; either way the live
+    // path serves (and fetches what it must).
+    if (store->file_complete(request.file->index)) store->recheck_file(request.file->index);
     return nullptr;
   }
   for (int piece = pieces.first; piece <= pieces.last; ++piece)

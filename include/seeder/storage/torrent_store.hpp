@@ -161,10 +161,8 @@ class TorrentStore : public std::enable_shared_from_this<TorrentStore> {
                StoreOptions options);
   Status load(const CompletionDb::State& state);
   void verify(const std::vector<libtorrent::sha1_hash>& hashes);
-  // The claimed pieces whose bytes are not all stored (file gone or short, or a hole). With
-  // `after_a_cut`, each hole also takes the block before it: a file cut inside a block and
-  // sized up again reads zeros there, yet reports that block as data.
-  std::vector<int> missing_bytes(const std::vector<int>& claimed, bool after_a_cut = false) const;
+  // The claimed pieces whose bytes are not all stored (file gone or short, or a hole).
+  std::vector<int> missing_bytes(const std::vector<int>& claimed) const;
   void mark_complete_locked(int piece) REQUIRES(mutex_);
   void mark_incomplete_locked(int piece) REQUIRES(mutex_);
   [[nodiscard]] CompletionDb::FileRow row_of(int file_index) const;
