@@ -84,6 +84,7 @@ GatewayProcess::GatewayProcess(const SwarmProcess& swarm, const std::filesystem:
   const auto log = kept != nullptr
                        ? std::filesystem::path{kept} / ("gateway-" + std::to_string(port_) + ".log")
                        : log_dir / "gateway.log";
+  std::filesystem::create_directories(log.parent_path());
   child_ = std::make_unique<ChildProcess>(argv, log.string());
   if (!wait_for_listener(port_, std::chrono::seconds(20)))
     throw std::runtime_error("seeder did not start listening");

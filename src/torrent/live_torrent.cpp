@@ -324,7 +324,8 @@ void LiveTorrent::unwant(int piece) {
 // reader that wants one of them back.
 void LiveTorrent::on_evicted(const std::vector<int>& pieces) {
   LockGuard lock(mutex_);
-  stale_.insert(pieces.begin(), pieces.end());
+  for (const int piece : pieces)
+    if (hidden_.erase(piece) == 0) stale_.insert(piece);
 }
 
 void LiveTorrent::resync_if_idle(Clock::time_point now, Clock::duration quiet) {
@@ -368,6 +369,13 @@ void LiveTorrent::finish_resync(const lt::torrent_handle& handle) {
     state_ = State::ready;
     resyncing_.clear();
     ++resyncs_;
+    if (!resync_reports_pieces()) {
+      // The new handle has no piece: none is stale, every one on disk is hidden from it.
+      stale_.clear();
+      hidden_.clear();
+      for (int piece = 0; piece < pieces_->num_pieces(); ++piece)
+        if (pieces_->have(piece)) hidden_.insert(piece);
+    }
     // Every piece a reader still wants gets its deadline again, in piece order.
     int rank = 0;
     for (int piece = 0; piece < static_cast<int>(want_counts_.size()); ++piece) {

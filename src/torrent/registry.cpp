@@ -157,6 +157,10 @@ void Registry::resync(const std::shared_ptr<LiveTorrent>& torrent) {
   const auto old = torrent->begin_resync();
   if (!store || !old.is_valid()) return;
   auto params = params_for(*torrent, *store);
+  // Under a budget the new handle is told of no piece: what is on disk now is what the LRU
+  // evicts next, and each piece libtorrent believed had would need a resync of its own when a
+  // reader comes back to it (a second pass resynced twice). It costs seeding those pieces.
+  if (!torrent->resync_reports_pieces()) params.have_pieces.clear();
   try {
     std::vector<lt::peer_info> peers;
     old.get_peer_info(peers);
@@ -249,13 +253,16 @@ void Registry::on_added(const lt::add_torrent_alert& added) {
   // Resuming is libtorrent's one public path to an immediate "connect boost"
   // (torrent::do_resume); peers it was given at add time are otherwise only dialled by the
   // session's once-a-second connection tick: up to a second of nothing before the first byte.
-  added.handle.resume();
   if (torrent->state() == LiveTorrent::State::resyncing) {
+    // Before the resume: while paused, nothing the new handle fetches can land among the pieces
+    // finish_resync records as hidden from it.
     torrent->finish_resync(added.handle);
+    added.handle.resume();
     ++resyncs_total_;
     spdlog::debug("torrent {}: resynced", torrent->meta().hash().hex());
     return;
   }
+  added.handle.resume();
   torrent->mark_ready(added.handle);
   spdlog::debug("torrent {}: in session", torrent->meta().hash().hex());
 }

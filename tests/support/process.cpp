@@ -53,7 +53,8 @@ ChildProcess::ChildProcess(const std::vector<std::string>& argv, const std::stri
   ::close(pipe_fds[1]);
   if (error != 0) {
     ::close(pipe_fds[0]);
-    throw std::runtime_error("cannot start " + argv[0] + ": " + std::strerror(error));
+    throw std::runtime_error("cannot start " + argv[0] + " (log " + log_path +
+                             "): " + std::strerror(error));
   }
   stdout_fd_ = pipe_fds[0];
 }

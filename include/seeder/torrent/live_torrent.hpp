@@ -83,6 +83,9 @@ class LiveTorrent : public std::enable_shared_from_this<LiveTorrent> {
   // there is nothing to resync); finish_resync() takes the new one and re-issues every want.
   libtorrent::torrent_handle begin_resync();
   void finish_resync(const libtorrent::torrent_handle& handle);
+  // Whether the torrent a resync adds is told of the pieces on disk: not under a budget (see
+  // hidden_).
+  [[nodiscard]] bool resync_reports_pieces() const { return !options_.budget_mode; }
   [[nodiscard]] int resyncs() const { return resyncs_; }
   // Asks for a resync when many pieces are stale and nobody has used the torrent for `quiet`.
   void resync_if_idle(Clock::time_point now, Clock::duration quiet);
@@ -206,6 +209,10 @@ class LiveTorrent : public std::enable_shared_from_this<LiveTorrent> {
   std::vector<std::uint8_t> bands_ GUARDED_BY(mutex_);  // one per piece: most urgent wanted band
   std::set<int> stale_ GUARDED_BY(mutex_);              // evicted, libtorrent still has
   std::set<int> resyncing_ GUARDED_BY(mutex_);          // stale_ taken by a resync
+  // On disk, but the torrent handle was added without them (a resync under a budget): evicting
+  // one leaves nothing stale, so a stream that evicts what it will read again (a second pass)
+  // does not need a resync for every lap.
+  std::set<int> hidden_ GUARDED_BY(mutex_);
   std::function<void()> resync_request_ GUARDED_BY(mutex_);
   bool resync_wanted_ GUARDED_BY(mutex_) = false;
   std::function<void()> reconnect_request_ GUARDED_BY(mutex_);
