@@ -125,21 +125,9 @@ TorrentStore::TorrentStore(const std::filesystem::path& data_dir, const StoreSpe
       options_(options),
       db_(std::move(db)),
       protect_(static_cast<std::size_t>(spec.layout.num_pieces())),
+      completion_(files_.layout()),
       lru_(stored_bytes_per_piece(files_)) {
-  const auto& layout = files_.layout();
-  const auto piece_length = static_cast<std::uint64_t>(layout.piece_length());
-  complete_.assign(static_cast<std::size_t>(layout.num_pieces()), 0);
-  for (const auto& file : layout.files()) {
-    FileSpan span;
-    span.pad = file.pad;
-    if (file.size > 0) {
-      span.first_piece = static_cast<int>(file.offset / piece_length);
-      span.last_piece = static_cast<int>((file.offset + file.size - 1) / piece_length);
-    }
-    spans_.push_back(span);
-    missing_.push_back(span.pad ? 0 : span.last_piece - span.first_piece + 1);
-  }
-  file_rows_.assign(spans_.size(), 0);
+  file_rows_.assign(static_cast<std::size_t>(completion_.num_files()), 0);
 }
 
 TorrentStore::~TorrentStore() = default;
@@ -148,9 +136,9 @@ int TorrentStore::num_pieces() const {
   return files_.layout().num_pieces();
 }
 
-CompletionDb::FileRow TorrentStore::row_of(int file_index) const {
-  const auto& span = spans_[static_cast<std::size_t>(file_index)];
-  return {files_.layout().file(file_index).name, span.first_piece, span.last_piece};
+CompletionDb::FileRow TorrentStore::row_of_locked(int file_index) const {
+  const auto& span = completion_.pieces_of(file_index);
+  return {files_.layout().file(file_index).name, span.first, span.last};
 }
 
 // Pieces among `claimed` with bytes missing from their content files.
@@ -211,14 +199,14 @@ Status TorrentStore::load(const CompletionDb::State& state) {
     // Reconcile file rows with what the pieces say (a crash may fall between the two).
     const std::unordered_set<std::string_view> rows(state.complete_files.begin(),
                                                     state.complete_files.end());
-    for (std::size_t i = 0; i < spans_.size(); ++i) {
-      if (spans_[i].pad) continue;
-      const auto row = row_of(static_cast<int>(i));
+    for (int file = 0; file < completion_.num_files(); ++file) {
+      if (completion_.pieces_of(file).pad) continue;
+      const auto row = row_of_locked(file);
       const bool recorded = rows.count(row.path) != 0;
-      const bool complete = missing_[i] == 0;
+      const bool complete = completion_.file_complete(file);
       if (complete && !recorded) change.files_complete.push_back(row);
       if (!complete && recorded) change.files_incomplete.push_back(row.path);
-      file_rows_[i] = complete ? 1 : 0;
+      file_rows_[static_cast<std::size_t>(file)] = complete ? 1 : 0;
     }
   }
   LockGuard db_lock(db_mutex_);
@@ -262,24 +250,14 @@ void TorrentStore::verify(const std::vector<lt::sha1_hash>& hashes) {
   }
 }
 
-void TorrentStore::mark_complete_locked(int piece) {
-  auto& bit = complete_[static_cast<std::size_t>(piece)];
-  if (bit != 0) return;
-  bit = 1;
-  ++complete_count_;
+bool TorrentStore::mark_complete_locked(int piece) {
+  if (!completion_.set(piece)) return false;
   lru_.add(piece);
-  for (const int file : files_.files_of(piece))
-    --missing_[static_cast<std::size_t>(file)];
+  return true;
 }
 
 void TorrentStore::mark_incomplete_locked(int piece) {
-  auto& bit = complete_[static_cast<std::size_t>(piece)];
-  if (bit == 0) return;
-  bit = 0;
-  --complete_count_;
-  lru_.remove(piece);
-  for (const int file : files_.files_of(piece))
-    ++missing_[static_cast<std::size_t>(file)];
+  if (completion_.clear(piece)) lru_.remove(piece);
 }
 
 bool TorrentStore::needs_full_check() const {
@@ -291,25 +269,25 @@ lt::typed_bitfield<lt::piece_index_t> TorrentStore::have_pieces() const {
   LockGuard lock(mutex_);
   lt::typed_bitfield<lt::piece_index_t> have(num_pieces(), false);
   for (int piece = 0; piece < num_pieces(); ++piece) {
-    if (complete_[static_cast<std::size_t>(piece)] != 0) have.set_bit(lt::piece_index_t(piece));
+    if (completion_.has(piece)) have.set_bit(lt::piece_index_t(piece));
   }
   return have;
 }
 
 bool TorrentStore::piece_complete(int piece) const {
   LockGuard lock(mutex_);
-  return piece >= 0 && piece < num_pieces() && complete_[static_cast<std::size_t>(piece)] != 0;
+  return completion_.has(piece);
 }
 
 int TorrentStore::complete_pieces() const {
   LockGuard lock(mutex_);
-  return complete_count_;
+  return completion_.count();
 }
 
 bool TorrentStore::file_complete(int file_index) const {
   LockGuard lock(mutex_);
-  return file_index >= 0 && static_cast<std::size_t>(file_index) < missing_.size() &&
-         !needs_check_ && missing_[static_cast<std::size_t>(file_index)] == 0;
+  return file_index >= 0 && file_index < completion_.num_files() && !needs_check_ &&
+         completion_.file_complete(file_index);
 }
 
 std::uint64_t TorrentStore::bytes_on_disk() const {
@@ -321,9 +299,7 @@ void TorrentStore::on_piece_passed(int piece) {
   bool over_budget = false;
   {
     LockGuard lock(mutex_);
-    if (piece < 0 || piece >= num_pieces() || complete_[static_cast<std::size_t>(piece)] != 0)
-      return;
-    mark_complete_locked(piece);
+    if (!mark_complete_locked(piece)) return;
     pending_[piece] = true;
     ++options_.counters->pieces_completed;
     over_budget = options_.budget > 0 && lru_.bytes() > options_.budget;
@@ -361,7 +337,7 @@ bool TorrentStore::protect_if_complete(int first, int last) {
   // sees the protection and leaves the piece alone.
   LockGuard lock(mutex_);
   for (int piece = first; piece <= last; ++piece) {
-    if (complete_[static_cast<std::size_t>(piece)] != 0) continue;
+    if (completion_.has(piece)) continue;
     for (int undo = first; undo <= last; ++undo) {
       LockGuard shard_lock(shard(undo));
       --protect_[static_cast<std::size_t>(undo)];
@@ -427,13 +403,13 @@ void TorrentStore::enforce_budget(std::uint64_t incoming) {
 }
 
 int TorrentStore::recheck_file(int file_index) {
-  if (file_index < 0 || static_cast<std::size_t>(file_index) >= spans_.size()) return 0;
-  const auto& span = spans_[static_cast<std::size_t>(file_index)];
   std::vector<int> claimed;
   {
     LockGuard lock(mutex_);
-    for (int piece = span.first_piece; piece <= span.last_piece; ++piece) {
-      if (complete_[static_cast<std::size_t>(piece)] != 0) claimed.push_back(piece);
+    if (file_index < 0 || file_index >= completion_.num_files()) return 0;
+    const auto& span = completion_.pieces_of(file_index);
+    for (int piece = span.first; piece <= span.last; ++piece) {
+      if (completion_.has(piece)) claimed.push_back(piece);
     }
   }
   std::vector<int> forgotten;
@@ -472,7 +448,7 @@ bool TorrentStore::evict(int piece) {
 bool TorrentStore::forget_shard_locked(int piece) {
   {
     LockGuard lock(mutex_);
-    if (complete_[static_cast<std::size_t>(piece)] == 0) return false;
+    if (!completion_.has(piece)) return false;
     mark_incomplete_locked(piece);
     pending_[piece] = false;
   }
@@ -491,10 +467,10 @@ Status TorrentStore::persist_pending() {
     std::vector<int> touched;
     for (const auto& [piece, complete] : batch) {
       (complete ? change.pieces_complete : change.pieces_incomplete).push_back(piece);
-      for (const int file : files_.files_of(piece)) {
+      completion_.for_each_file_of(piece, [&](int file) {
         touched.push_back(file);
         if (complete) synced_files.push_back(file);
-      }
+      });
     }
     for (auto* list : {&touched, &synced_files}) {
       std::sort(list->begin(), list->end());
@@ -502,13 +478,13 @@ Status TorrentStore::persist_pending() {
     }
     // A file's row follows its pieces: present exactly when every one of them is complete.
     for (const int file : touched) {
-      const bool complete = missing_[static_cast<std::size_t>(file)] == 0;
+      const bool complete = completion_.file_complete(file);
       if (complete == (file_rows_[static_cast<std::size_t>(file)] != 0)) continue;
       new_rows.emplace_back(file, complete);
       if (complete)
-        change.files_complete.push_back(row_of(file));
+        change.files_complete.push_back(row_of_locked(file));
       else
-        change.files_incomplete.push_back(row_of(file).path);
+        change.files_incomplete.push_back(row_of_locked(file).path);
     }
     if (check_finished_pending_) change.needs_check = false;
     check_finished_pending_ = false;

@@ -32,6 +32,7 @@
 #include "seeder/core/mutex.hpp"
 #include "seeder/core/result.hpp"
 #include "seeder/storage/completion_db.hpp"
+#include "seeder/storage/completion_model.hpp"
 #include "seeder/storage/piece_lru.hpp"
 #include "seeder/storage/torrent_files.hpp"
 
@@ -149,11 +150,6 @@ class TorrentStore : public std::enable_shared_from_this<TorrentStore> {
   Status persist_pending();
 
  private:
-  struct FileSpan {
-    int first_piece = 0;
-    int last_piece = -1;  // empty for zero-length files
-    bool pad = false;
-  };
   static constexpr std::size_t kShards = 64;
 
   TorrentStore(const std::filesystem::path& data_dir, const StoreSpec& spec,
@@ -163,9 +159,9 @@ class TorrentStore : public std::enable_shared_from_this<TorrentStore> {
   void verify(const std::vector<libtorrent::sha1_hash>& hashes);
   // The claimed pieces whose bytes are not all stored (file gone or short, or a hole).
   std::vector<int> missing_bytes(const std::vector<int>& claimed) const;
-  void mark_complete_locked(int piece) REQUIRES(mutex_);
+  bool mark_complete_locked(int piece) REQUIRES(mutex_);  // false: it already was
   void mark_incomplete_locked(int piece) REQUIRES(mutex_);
-  [[nodiscard]] CompletionDb::FileRow row_of(int file_index) const;
+  [[nodiscard]] CompletionDb::FileRow row_of_locked(int file_index) const REQUIRES(mutex_);
   [[nodiscard]] Mutex& shard(int piece) {
     return shards_[static_cast<std::size_t>(piece) % kShards];
   }
@@ -179,7 +175,6 @@ class TorrentStore : public std::enable_shared_from_this<TorrentStore> {
   CompletionWriter& writer_;
   Evictor& evictor_;
   StoreOptions options_;
-  std::vector<FileSpan> spans_;  // per torrent file, immutable
 
   Mutex db_mutex_;
   std::unique_ptr<CompletionDb> db_ GUARDED_BY(db_mutex_);
@@ -189,12 +184,10 @@ class TorrentStore : public std::enable_shared_from_this<TorrentStore> {
   std::atomic<std::uint64_t> evictions_{0};
 
   mutable Mutex mutex_;
-  std::vector<std::uint8_t> complete_ GUARDED_BY(mutex_);   // verified pieces
-  std::vector<int> missing_ GUARDED_BY(mutex_);             // per file, pieces not verified
+  CompletionModel completion_ GUARDED_BY(mutex_);           // verified pieces, per-file counts
   std::vector<std::uint8_t> file_rows_ GUARDED_BY(mutex_);  // per file, recorded complete in the db
   std::map<int, bool> pending_ GUARDED_BY(mutex_);          // piece -> complete?, not yet recorded
   PieceLru lru_ GUARDED_BY(mutex_);
-  int complete_count_ GUARDED_BY(mutex_) = 0;
   bool needs_check_ GUARDED_BY(mutex_) = false;
   bool check_finished_pending_ GUARDED_BY(mutex_) = false;
 
