@@ -430,7 +430,7 @@ TEST_F(BudgetTest, OverTheBudgetTheLeastRecentlyUsedPiecesAreEvictedToTheWaterma
   StoreRegistry stores(data_.path(), StoreOptions{16 * kPiece});
   auto store = *stores.open(spec_);
   std::vector<int> evicting;
-  store->set_eviction_listener({[&](int piece) { evicting.push_back(piece); }, nullptr});
+  store->set_piece_listener({nullptr, [&](int piece) { evicting.push_back(piece); }, nullptr});
   for (int piece = 0; piece < 16; ++piece)
     complete(*store, piece);  // exactly the budget
   store->touch(0);            // piece 0 was just read: it stays
@@ -448,6 +448,41 @@ TEST_F(BudgetTest, OverTheBudgetTheLeastRecentlyUsedPiecesAreEvictedToTheWaterma
   std::string buffer(100, '\0');
   EXPECT_EQ(store->read_for_peer(1, 0, buffer).error().code, Errc::not_found);
   EXPECT_TRUE(store->read_for_peer(19, 0, buffer));
+}
+
+// A view that follows the listener (as the live torrent's PieceMap does) ends where the store
+// is, for every piece, with the evictor running while pieces complete.
+TEST_F(BudgetTest, AViewFollowingTheListenerAgreesWithTheStore) {
+  StoreRegistry stores(data_.path(), StoreOptions{4 * kPiece});
+  auto store = *stores.open(spec_);
+  std::mutex mutex;
+  std::vector<int> view(64, 0);
+  int completions = 0;
+  store->set_piece_listener({[&](int piece) {
+                               std::lock_guard lock(mutex);
+                               view[static_cast<std::size_t>(piece)] = 1;
+                               ++completions;
+                             },
+                             [&](int piece) {
+                               std::lock_guard lock(mutex);
+                               view[static_cast<std::size_t>(piece)] = 0;
+                             },
+                             nullptr});
+  std::atomic<bool> done{false};
+  std::thread evictor([&] {
+    for (int round = 0; round < 100000 && !done; ++round)
+      store->enforce_budget();
+  });
+  for (int piece = 0; piece < 32; ++piece)
+    complete(*store, piece);
+  store->on_piece_passed(31);  // already complete: not reported again
+  done = true;
+  evictor.join();
+  std::lock_guard lock(mutex);
+  EXPECT_EQ(completions, 32);
+  for (int piece = 0; piece < 64; ++piece)
+    EXPECT_EQ(view[static_cast<std::size_t>(piece)] != 0, store->piece_complete(piece)) << piece;
+  EXPECT_GT(store->evictions(), 0u);
 }
 
 TEST_F(BudgetTest, ProtectedPiecesAreNeverEvicted) {

@@ -296,13 +296,19 @@ std::uint64_t TorrentStore::bytes_on_disk() const {
 }
 
 void TorrentStore::on_piece_passed(int piece) {
+  if (piece < 0 || piece >= num_pieces()) return;
   bool over_budget = false;
   {
-    LockGuard lock(mutex_);
-    if (!mark_complete_locked(piece)) return;
-    pending_[piece] = true;
-    ++options_.counters->pieces_completed;
-    over_budget = options_.budget > 0 && lru_.bytes() > options_.budget;
+    // Held until the listener knows: an eviction of the piece cannot fall in between.
+    LockGuard shard_lock(shard(piece));
+    {
+      LockGuard lock(mutex_);
+      if (!mark_complete_locked(piece)) return;
+      pending_[piece] = true;
+      ++options_.counters->pieces_completed;
+      over_budget = options_.budget > 0 && lru_.bytes() > options_.budget;
+    }
+    if (const auto callbacks = listener(); callbacks.completed) callbacks.completed(piece);
   }
   writer_.schedule(shared_from_this());
   if (over_budget) evictor_.schedule(shared_from_this());
@@ -365,7 +371,7 @@ Status TorrentStore::read_for_peer(int piece, int offset, std::span<char> out) {
   return files_.read(piece, offset, out);
 }
 
-void TorrentStore::set_eviction_listener(EvictionListener listener) {
+void TorrentStore::set_piece_listener(PieceListener listener) {
   LockGuard lock(listener_mutex_);
   listener_ = std::move(listener);
 }
@@ -428,7 +434,7 @@ int TorrentStore::recheck_file(int file_index) {
 }
 
 // A copy, so callbacks run without the listener lock (they may take their owner's locks).
-TorrentStore::EvictionListener TorrentStore::listener() {
+TorrentStore::PieceListener TorrentStore::listener() {
   LockGuard lock(listener_mutex_);
   return listener_;
 }

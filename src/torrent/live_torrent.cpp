@@ -41,11 +41,14 @@ std::shared_ptr<storage::TorrentStore> LiveTorrent::store() const {
 }
 
 void LiveTorrent::attach_store(std::shared_ptr<storage::TorrentStore> store) {
-  // Listen first, then read what the store has: an eviction in between is then reported (at
-  // worst as a piece already known missing, which costs nothing).
+  // The PieceMap follows the store. Listen first, then read what the store has: a change in
+  // between is then reported too (at worst as a state already known, which costs nothing).
   std::weak_ptr<PieceMap> weak_pieces = pieces_;
   std::weak_ptr<LiveTorrent> weak_self = weak_from_this();
-  store->set_eviction_listener({
+  store->set_piece_listener({
+      [weak_pieces](int piece) {
+        if (auto pieces = weak_pieces.lock()) pieces->set_have(piece);
+      },
       [weak_pieces](int piece) {
         if (auto pieces = weak_pieces.lock()) pieces->clear_have(piece);
       },

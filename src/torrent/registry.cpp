@@ -129,10 +129,10 @@ lt::add_torrent_params Registry::params_for(const LiveTorrent& torrent,
   const auto& known = torrent.entry().peers;
   params.peers.insert(params.peers.end(), known.begin(), known.end());
   params.extensions.push_back(
-      [pieces = torrent.shared_pieces(), store = torrent.store(),
+      [store = torrent.store(),
        weak = std::weak_ptr<LiveTorrent>(std::const_pointer_cast<LiveTorrent>(
            torrent.shared_from_this()))](const lt::torrent_handle&, lt::client_data_t) {
-        return make_torrent_plugin(pieces, store, weak);
+        return make_torrent_plugin(store, weak);
       });
   return params;
 }

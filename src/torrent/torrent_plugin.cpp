@@ -9,21 +9,19 @@ namespace {
 
 namespace lt = libtorrent;
 
-// on_piece_pass runs right after libtorrent marks the piece had.
+// on_piece_pass runs right after libtorrent marks the piece had. Only the store is told: the
+// live torrent's PieceMap follows the store (LiveTorrent::attach_store).
 class PiecePassPlugin final : public lt::torrent_plugin {
  public:
-  PiecePassPlugin(std::shared_ptr<PieceMap> pieces, std::shared_ptr<storage::TorrentStore> store,
-                  std::weak_ptr<LiveTorrent> torrent)
-      : pieces_(std::move(pieces)), store_(std::move(store)), torrent_(std::move(torrent)) {}
+  PiecePassPlugin(std::shared_ptr<storage::TorrentStore> store, std::weak_ptr<LiveTorrent> torrent)
+      : store_(std::move(store)), torrent_(std::move(torrent)) {}
   void on_piece_pass(lt::piece_index_t piece) override {
     store_->on_piece_passed(static_cast<int>(piece));
-    pieces_->set_have(static_cast<int>(piece));
   }
   // Counts connected peers (the peer plugin lives as long as its connection).
   std::shared_ptr<lt::peer_plugin> new_connection(const lt::peer_connection_handle&) override;
 
  private:
-  std::shared_ptr<PieceMap> pieces_;
   std::shared_ptr<storage::TorrentStore> store_;
   std::weak_ptr<LiveTorrent> torrent_;
 };
@@ -83,9 +81,8 @@ std::shared_ptr<lt::peer_plugin> PiecePassPlugin::new_connection(
 }  // namespace
 
 std::shared_ptr<lt::torrent_plugin> make_torrent_plugin(
-    std::shared_ptr<PieceMap> pieces, std::shared_ptr<storage::TorrentStore> store,
-    std::weak_ptr<LiveTorrent> torrent) {
-  return std::make_shared<PiecePassPlugin>(std::move(pieces), std::move(store), std::move(torrent));
+    std::shared_ptr<storage::TorrentStore> store, std::weak_ptr<LiveTorrent> torrent) {
+  return std::make_shared<PiecePassPlugin>(std::move(store), std::move(torrent));
 }
 
 }  // namespace seeder::torrent

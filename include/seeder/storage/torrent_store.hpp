@@ -79,9 +79,13 @@ struct StoreOptions {
 
 class TorrentStore : public std::enable_shared_from_this<TorrentStore> {
  public:
-  // Told of evictions. `evicting` runs while the piece is locked, before its bytes go: it must
-  // be quick and must not call back into the store. `evicted` runs after, with the batch.
-  struct EvictionListener {
+  // Told of every change of a piece's state: the store is the one record of what is on disk,
+  // and other views (the live torrent's PieceMap) follow it through this. `completed` and
+  // `evicting` run while the piece is locked (so the two never cross for one piece), after the
+  // piece is recorded complete and before its bytes go: they must be quick and must not call
+  // back into the store. `evicted` runs after, with the batch.
+  struct PieceListener {
+    std::function<void(int piece)> completed;
     std::function<void(int piece)> evicting;
     std::function<void(const std::vector<int>& pieces)> evicted;
   };
@@ -132,7 +136,7 @@ class TorrentStore : public std::enable_shared_from_this<TorrentStore> {
   // A read for a peer; Errc::not_found when the piece is not (or no longer) on disk.
   Status read_for_peer(int piece, int offset, std::span<char> out);
 
-  void set_eviction_listener(EvictionListener listener);
+  void set_piece_listener(PieceListener listener);
 
   // Checks file `file_index`'s recorded pieces against its content file (size and holes) and
   // forgets those whose bytes are gone, as an eviction would. Any thread; touches the disk.
@@ -167,7 +171,7 @@ class TorrentStore : public std::enable_shared_from_this<TorrentStore> {
   }
   bool evict(int piece);
   bool forget_shard_locked(int piece);
-  EvictionListener listener();
+  PieceListener listener();
 
   InfoHash key_;
   libtorrent::sha1_hash libtorrent_key_;
@@ -192,7 +196,7 @@ class TorrentStore : public std::enable_shared_from_this<TorrentStore> {
   bool check_finished_pending_ GUARDED_BY(mutex_) = false;
 
   Mutex listener_mutex_;
-  EvictionListener listener_ GUARDED_BY(listener_mutex_);
+  PieceListener listener_ GUARDED_BY(listener_mutex_);
 };
 
 }  // namespace seeder::storage

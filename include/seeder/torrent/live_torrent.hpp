@@ -56,7 +56,7 @@ class LiveTorrent : public std::enable_shared_from_this<LiveTorrent> {
   [[nodiscard]] const std::shared_ptr<PieceMap>& shared_pieces() const { return pieces_; }
   // The torrent's storage; null until it is opened (the torrent is then still loading).
   [[nodiscard]] std::shared_ptr<storage::TorrentStore> store() const;
-  // Takes the store: seeds the PieceMap from it and listens to its evictions.
+  // Takes the store: seeds the PieceMap from it and has it follow the store's every change.
   void attach_store(std::shared_ptr<storage::TorrentStore> store);
   // Called when a resync is wanted (at most once until the resync begins).
   void on_resync_wanted(std::function<void()> request);
