@@ -471,7 +471,9 @@ Status TorrentStore::persist_pending() {
     LockGuard lock(mutex_);
     batch.swap(pending_);
     std::vector<int> touched;
-    for (const auto& [piece, complete] : batch) {
+    for (const auto& entry : batch) {
+      const int piece = entry.first;
+      const bool complete = entry.second;  // a named copy: lambdas cannot capture bindings
       (complete ? change.pieces_complete : change.pieces_incomplete).push_back(piece);
       completion_.for_each_file_of(piece, [&](int file) {
         touched.push_back(file);

@@ -33,7 +33,8 @@ LiveTorrent::LiveTorrent(EntryPtr entry, LiveOptions options)
       pieces_(std::make_shared<PieceMap>(entry_->meta->num_pieces())),
       last_active_ns_(Clock::now().time_since_epoch().count()),
       want_counts_(static_cast<std::size_t>(entry_->meta->num_pieces()), 0),
-      bands_(static_cast<std::size_t>(entry_->meta->num_pieces()), kUrgencyBands) {}
+      bands_(static_cast<std::size_t>(entry_->meta->num_pieces()), kUrgencyBands),
+      believed_(static_cast<std::size_t>(entry_->meta->num_pieces()), 0) {}
 
 std::shared_ptr<storage::TorrentStore> LiveTorrent::store() const {
   LockGuard lock(mutex_);
@@ -52,9 +53,7 @@ void LiveTorrent::attach_store(std::shared_ptr<storage::TorrentStore> store) {
       [weak_pieces](int piece) {
         if (auto pieces = weak_pieces.lock()) pieces->clear_have(piece);
       },
-      [weak_self](const std::vector<int>& evicted) {
-        if (auto self = weak_self.lock()) self->on_evicted(evicted);
-      },
+      nullptr,
   });
   for (int piece = 0; piece < store->num_pieces(); ++piece) {
     if (store->piece_complete(piece)) pieces_->set_have(piece);
@@ -173,7 +172,7 @@ void LiveTorrent::on_handle_locked(Call call) {
 // Never a deadline on a piece libtorrent believes it has: it would wait for nothing (and in
 // 2.0.8 a deadline on a had piece reads it, which pauses the torrent when we evicted it).
 bool LiveTorrent::libtorrent_lacks_locked(int piece) const {
-  return !pieces_->have(piece) && stale_.count(piece) == 0 && resyncing_.count(piece) == 0;
+  return !pieces_->have(piece) && !believed_locked(piece);
 }
 
 void LiveTorrent::fetch_locked(int piece, std::chrono::milliseconds deadline) {
@@ -202,7 +201,7 @@ void LiveTorrent::prioritise_locked(int piece) {
 // (a file end's priority, the background's lowest, or not wanted at all). Requests already
 // sent for it stay: libtorrent has no way to cancel one piece's.
 void LiveTorrent::release_locked(int piece) {
-  if (pieces_->have(piece) || stale_.count(piece) != 0) return;
+  if (!libtorrent_lacks_locked(piece)) return;
   const auto prefetched = prefetch_.find(piece);
   const auto priority = prefetched != prefetch_.end() ? lt::download_priority_t(prefetched->second)
                         : background_.count(piece) != 0 ? lt::low_priority
@@ -227,7 +226,7 @@ void LiveTorrent::prefetch(int first, int last, std::uint8_t priority) {
       }
       auto& wanted = prefetch_[piece];
       wanted = std::max(wanted, priority);
-      resync = resync || stale_.count(piece) != 0;
+      resync = resync || stale_locked(piece);
     }
     prefetch_locked();
     reconnect = needs_reconnect_locked();
@@ -288,7 +287,7 @@ void LiveTorrent::want(int piece, std::chrono::milliseconds deadline, int band) 
       if (store_) store_->protect(piece);
     }
     if (more_urgent) wanted_band = static_cast<std::uint8_t>(std::max(0, band));
-    if (stale_.count(piece) != 0) {
+    if (stale_locked(piece)) {
       resync = true;
     } else if (first || deadline.count() == 0) {
       fetch_locked(piece, deadline);
@@ -321,22 +320,38 @@ void LiveTorrent::unwant(int piece) {
   release_locked(piece);
 }
 
+// A handle on its way out (a resync under way) does not count: its successor believes what it
+// was told.
+void LiveTorrent::on_libtorrent_verified(int piece) {
+  LockGuard lock(mutex_);
+  if (state_ != State::resyncing && piece >= 0 && piece < pieces_->num_pieces())
+    believed_[static_cast<std::size_t>(piece)] = 1;
+}
+
+void LiveTorrent::on_adding(const lt::typed_bitfield<lt::piece_index_t>& told) {
+  LockGuard lock(mutex_);
+  for (int piece = 0; piece < pieces_->num_pieces(); ++piece)
+    believed_[static_cast<std::size_t>(piece)] =
+        piece < told.size() && told.get_bit(lt::piece_index_t(piece)) ? 1 : 0;
+}
+
+int LiveTorrent::stale_count_locked() const {
+  int stale = 0;
+  for (int piece = 0; piece < pieces_->num_pieces(); ++piece)
+    stale += stale_locked(piece) ? 1 : 0;
+  return stale;
+}
+
 // Stale pieces alone never interrupt a reader: a resync drops every connection of the torrent,
 // and a stream under a budget evicts behind itself all the time (measured on 1 GiB under 64 MiB:
 // a resync per 256 evictions halved the throughput). They wait for an idle moment, or for a
 // reader that wants one of them back.
-void LiveTorrent::on_evicted(const std::vector<int>& pieces) {
-  LockGuard lock(mutex_);
-  for (const int piece : pieces)
-    if (hidden_.erase(piece) == 0) stale_.insert(piece);
-}
-
 void LiveTorrent::resync_if_idle(Clock::time_point now, Clock::duration quiet) {
   {
     LockGuard lock(mutex_);
     const int threshold = std::clamp(pieces_->num_pieces() / 8, 1, options_.resync_threshold);
-    if (static_cast<int>(stale_.size()) < threshold || !wanted_.empty() || readers_ > 0 ||
-        now - last_active() < quiet)
+    if (!wanted_.empty() || readers_ > 0 || now - last_active() < quiet ||
+        stale_count_locked() < threshold)
       return;
   }
   request_resync();
@@ -356,10 +371,8 @@ void LiveTorrent::request_resync() {
 lt::torrent_handle LiveTorrent::begin_resync() {
   LockGuard lock(mutex_);
   resync_wanted_ = false;
-  if (state_ != State::ready || stale_.empty()) return {};
+  if (state_ != State::ready || stale_count_locked() == 0) return {};
   state_ = State::resyncing;
-  resyncing_ = std::move(stale_);
-  stale_.clear();
   return handle_;
 }
 
@@ -370,27 +383,19 @@ void LiveTorrent::finish_resync(const lt::torrent_handle& handle) {
     if (state_ != State::resyncing) return;
     handle_ = handle;
     state_ = State::ready;
-    resyncing_.clear();
     ++resyncs_;
-    if (!resync_reports_pieces()) {
-      // The new handle has no piece: none is stale, every one on disk is hidden from it.
-      stale_.clear();
-      hidden_.clear();
-      for (int piece = 0; piece < pieces_->num_pieces(); ++piece)
-        if (pieces_->have(piece)) hidden_.insert(piece);
-    }
     // Every piece a reader still wants gets its deadline again, in piece order.
     int rank = 0;
     for (int piece = 0; piece < static_cast<int>(want_counts_.size()); ++piece) {
       if (want_counts_[static_cast<std::size_t>(piece)] == 0) continue;
-      if (stale_.count(piece) != 0) {
+      if (stale_locked(piece)) {
         again = true;  // evicted during the resync and wanted: once more
         continue;
       }
       if (!pieces_->have(piece)) fetch_locked(piece, kReissueStep * rank++);
     }
     for (const auto& [piece, priority] : prefetch_)
-      again = again || stale_.count(piece) != 0;
+      again = again || stale_locked(piece);
     prefetch_locked();
     for (const int piece : background_)
       if (!pieces_->have(piece)) background_locked(piece);

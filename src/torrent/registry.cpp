@@ -90,7 +90,9 @@ void Registry::open_and_add(const std::shared_ptr<LiveTorrent>& torrent) {
     }
     spdlog::info("torrent {} ({}): adding to session, {} of {} pieces on disk", meta.hash().hex(),
                  meta.name(), (*store)->complete_pieces(), meta.num_pieces());
-    session_.async_add_torrent(params_for(*torrent, **store));
+    auto params = params_for(*torrent, **store);
+    torrent->on_adding(params.have_pieces);
+    session_.async_add_torrent(std::move(params));
   });
 }
 
@@ -157,9 +159,7 @@ void Registry::resync(const std::shared_ptr<LiveTorrent>& torrent) {
   const auto old = torrent->begin_resync();
   if (!store || !old.is_valid()) return;
   auto params = params_for(*torrent, *store);
-  // Under a budget the new handle is told of no piece: what is on disk now is what the LRU
-  // evicts next, and each piece libtorrent believed had would need a resync of its own when a
-  // reader comes back to it (a second pass resynced twice). It costs seeding those pieces.
+  // Costs seeding what is on disk until it is fetched again: see resync_reports_pieces().
   if (!torrent->resync_reports_pieces()) params.have_pieces.clear();
   try {
     std::vector<lt::peer_info> peers;
@@ -173,6 +173,7 @@ void Registry::resync(const std::shared_ptr<LiveTorrent>& torrent) {
                torrent->meta().hash().hex(), store->complete_pieces(),
                torrent->meta().num_pieces());
   session_.remove_torrent(old);
+  torrent->on_adding(params.have_pieces);
   session_.async_add_torrent(std::move(params));
 }
 

@@ -9,14 +9,16 @@ namespace {
 
 namespace lt = libtorrent;
 
-// on_piece_pass runs right after libtorrent marks the piece had. Only the store is told: the
-// live torrent's PieceMap follows the store (LiveTorrent::attach_store).
+// on_piece_pass runs right after libtorrent marks the piece had. The store records it on disk
+// (the live torrent's PieceMap follows the store: LiveTorrent::attach_store); the live torrent
+// records that libtorrent believes it has it, a separate fact once the piece is evicted.
 class PiecePassPlugin final : public lt::torrent_plugin {
  public:
   PiecePassPlugin(std::shared_ptr<storage::TorrentStore> store, std::weak_ptr<LiveTorrent> torrent)
       : store_(std::move(store)), torrent_(std::move(torrent)) {}
   void on_piece_pass(lt::piece_index_t piece) override {
     store_->on_piece_passed(static_cast<int>(piece));
+    if (auto torrent = torrent_.lock()) torrent->on_libtorrent_verified(static_cast<int>(piece));
   }
   // Counts connected peers (the peer plugin lives as long as its connection).
   std::shared_ptr<lt::peer_plugin> new_connection(const lt::peer_connection_handle&) override;

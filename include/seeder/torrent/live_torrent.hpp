@@ -24,6 +24,7 @@
 #include <vector>
 
 #include <boost/asio/any_io_executor.hpp>
+#include <libtorrent/bitfield.hpp>
 #include <libtorrent/torrent_handle.hpp>
 
 #include "seeder/core/mutex.hpp"
@@ -83,9 +84,18 @@ class LiveTorrent : public std::enable_shared_from_this<LiveTorrent> {
   // there is nothing to resync); finish_resync() takes the new one and re-issues every want.
   libtorrent::torrent_handle begin_resync();
   void finish_resync(const libtorrent::torrent_handle& handle);
-  // Whether the torrent a resync adds is told of the pieces on disk: not under a budget (see
-  // hidden_).
+  // Whether the torrent a resync adds is told of the pieces on disk: not under a budget, where
+  // what is on disk now is what the LRU evicts next, and each piece libtorrent believed had
+  // would need a resync of its own when a reader came back to it (a second pass resynced twice).
+  // Pieces on disk that libtorrent was not told of are served from disk all the same.
   [[nodiscard]] bool resync_reports_pieces() const { return !options_.budget_mode; }
+  // The Registry, just before adding a handle (first or after a resync): the pieces it is told
+  // it has (add_torrent_params::have_pieces).
+  void on_adding(const libtorrent::typed_bitfield<libtorrent::piece_index_t>& told);
+  // libtorrent's network thread (the plugin): the handle verified `piece`, so believes it has it.
+  // Not through the store's listener: that runs under the store's piece lock, which want()
+  // takes under this torrent's mutex.
+  void on_libtorrent_verified(int piece);
   [[nodiscard]] int resyncs() const { return resyncs_; }
   // Asks for a resync when many pieces are stale and nobody has used the torrent for `quiet`.
   void resync_if_idle(Clock::time_point now, Clock::duration quiet);
@@ -163,7 +173,13 @@ class LiveTorrent : public std::enable_shared_from_this<LiveTorrent> {
     std::function<void(Status)> handler;
   };
   void complete_ready_waiters(const Status& status);
-  void on_evicted(const std::vector<int>& pieces);
+  [[nodiscard]] bool believed_locked(int piece) const REQUIRES(mutex_) {
+    return believed_[static_cast<std::size_t>(piece)] != 0;
+  }
+  [[nodiscard]] bool stale_locked(int piece) const REQUIRES(mutex_) {
+    return believed_locked(piece) && !pieces_->have(piece);
+  }
+  [[nodiscard]] int stale_count_locked() const REQUIRES(mutex_);
   // Posts the resync request unless one is pending; call without mutex_ held.
   void request_resync();
   // True when a reconnect should be asked for now (budget mode, wanted pieces, no peer).
@@ -207,12 +223,11 @@ class LiveTorrent : public std::enable_shared_from_this<LiveTorrent> {
   std::vector<ReadyWaiter> ready_waiters_ GUARDED_BY(mutex_);
   std::vector<std::uint16_t> want_counts_ GUARDED_BY(mutex_);  // one per piece
   std::vector<std::uint8_t> bands_ GUARDED_BY(mutex_);  // one per piece: most urgent wanted band
-  std::set<int> stale_ GUARDED_BY(mutex_);              // evicted, libtorrent still has
-  std::set<int> resyncing_ GUARDED_BY(mutex_);          // stale_ taken by a resync
-  // On disk, but the torrent handle was added without them (a resync under a budget): evicting
-  // one leaves nothing stale, so a stream that evicts what it will read again (a second pass)
-  // does not need a resync for every lap.
-  std::set<int> hidden_ GUARDED_BY(mutex_);
+  // One per piece: what the handle believes it has (told when added, or verified since). The
+  // store is the record of what is on disk; this is the record of libtorrent's belief, which
+  // cannot forget a piece. A believed piece not on disk is stale (only a resync makes libtorrent
+  // fetch it again); a piece on disk not believed is simply served from disk.
+  std::vector<std::uint8_t> believed_ GUARDED_BY(mutex_);
   std::function<void()> resync_request_ GUARDED_BY(mutex_);
   bool resync_wanted_ GUARDED_BY(mutex_) = false;
   std::function<void()> reconnect_request_ GUARDED_BY(mutex_);
