@@ -99,10 +99,7 @@ void LiveTorrent::reconnect() {
   // At most a few a second: a torrent whose peers all refuse it must not spin.
   if (!needs_reconnect_locked() || now - last_reconnect_ < std::chrono::milliseconds(200)) return;
   last_reconnect_ = now;
-  on_handle_locked([](const lt::torrent_handle& handle) {
-    handle.pause();
-    handle.resume();
-  });
+  if (auto* picker = picker_locked()) picker->kick();
 }
 
 void LiveTorrent::async_when_ready(boost::asio::any_io_executor executor,
@@ -118,10 +115,16 @@ void LiveTorrent::async_when_ready(boost::asio::any_io_executor executor,
 }
 
 void LiveTorrent::mark_ready(const lt::torrent_handle& handle) {
+  mark_ready(handle, libtorrent_picker(handle));
+}
+
+void LiveTorrent::mark_ready(const lt::torrent_handle& handle,
+                             std::unique_ptr<PiecePicker> picker) {
   {
     LockGuard lock(mutex_);
     if (state_ != State::loading) return;
     handle_ = handle;
+    picker_ = std::move(picker);
     state_ = State::ready;
   }
   complete_ready_waiters(Status{});
@@ -159,14 +162,8 @@ lt::torrent_handle LiveTorrent::handle() const {
   return handle_;
 }
 
-template <class Call>
-void LiveTorrent::on_handle_locked(Call call) {
-  if (state_ != State::ready || !handle_.is_valid()) return;
-  try {
-    call(handle_);
-  } catch (const lt::system_error& error) {
-    spdlog::debug("torrent {}: handle gone: {}", meta().hash().hex(), error.what());
-  }
+PiecePicker* LiveTorrent::picker_locked() {
+  return state_ == State::ready ? picker_.get() : nullptr;
 }
 
 // Never a deadline on a piece libtorrent believes it has: it would wait for nothing (and in
@@ -177,9 +174,7 @@ bool LiveTorrent::libtorrent_lacks_locked(int piece) const {
 
 void LiveTorrent::fetch_locked(int piece, std::chrono::milliseconds deadline) {
   if (!libtorrent_lacks_locked(piece)) return;
-  on_handle_locked([&](const lt::torrent_handle& handle) {
-    handle.set_piece_deadline(lt::piece_index_t(piece), static_cast<int>(deadline.count()));
-  });
+  if (auto* picker = picker_locked()) picker->set_deadline(piece, deadline);
   prioritise_locked(piece);
 }
 
@@ -192,9 +187,7 @@ void LiveTorrent::prioritise_locked(int piece) {
   const auto prefetched = prefetch_.find(piece);
   const auto priority = static_cast<std::uint8_t>(
       std::max({2, 7 - band, prefetched != prefetch_.end() ? int{prefetched->second} : 0}));
-  on_handle_locked([&](const lt::torrent_handle& handle) {
-    handle.piece_priority(lt::piece_index_t(piece), lt::download_priority_t(priority));
-  });
+  if (auto* picker = picker_locked()) picker->set_priority(piece, priority);
 }
 
 // Nobody waits for the piece any more: it goes back to what it was before a reader wanted it
@@ -206,10 +199,10 @@ void LiveTorrent::release_locked(int piece) {
   const auto priority = prefetched != prefetch_.end() ? lt::download_priority_t(prefetched->second)
                         : background_.count(piece) != 0 ? lt::low_priority
                                                         : lt::dont_download;
-  on_handle_locked([&](const lt::torrent_handle& handle) {
-    handle.reset_piece_deadline(lt::piece_index_t(piece));
-    handle.piece_priority(lt::piece_index_t(piece), priority);
-  });
+  if (auto* picker = picker_locked()) {
+    picker->clear_deadline(piece);
+    picker->set_priority(piece, static_cast<std::uint8_t>(priority));
+  }
 }
 
 void LiveTorrent::prefetch(int first, int last, std::uint8_t priority) {
@@ -247,9 +240,7 @@ void LiveTorrent::prefetch_locked() {
     // A reader's deadline and band rule the piece while it wants it.
     if (!libtorrent_lacks_locked(piece) || want_counts_[static_cast<std::size_t>(piece)] > 0)
       continue;
-    on_handle_locked([&](const lt::torrent_handle& handle) {
-      handle.piece_priority(lt::piece_index_t(piece), lt::download_priority_t(priority));
-    });
+    if (auto* picker = picker_locked()) picker->set_priority(piece, priority);
   }
 }
 
@@ -382,6 +373,7 @@ void LiveTorrent::finish_resync(const lt::torrent_handle& handle) {
     LockGuard lock(mutex_);
     if (state_ != State::resyncing) return;
     handle_ = handle;
+    picker_ = libtorrent_picker(handle);
     state_ = State::ready;
     ++resyncs_;
     // Every piece a reader still wants gets its deadline again, in piece order.
@@ -503,9 +495,8 @@ bool LiveTorrent::background_may_take_locked(int piece) const {
 
 void LiveTorrent::background_locked(int piece) {
   if (!background_may_take_locked(piece)) return;
-  on_handle_locked([&](const lt::torrent_handle& handle) {
-    handle.piece_priority(lt::piece_index_t(piece), lt::low_priority);
-  });
+  if (auto* picker = picker_locked())
+    picker->set_priority(piece, static_cast<std::uint8_t>(lt::low_priority));
 }
 
 LiveTorrent::ReaderLease::ReaderLease(std::shared_ptr<LiveTorrent> torrent)

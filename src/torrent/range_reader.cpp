@@ -46,7 +46,6 @@ int RangeReader::cursor_piece() const {
 // while the whole 15 MiB file came down behind it).
 void RangeReader::slide_window(int cursor) {
   auto& torrent = lease_.torrent();
-  const auto piece_length = static_cast<std::uint64_t>(torrent.meta().piece_length());
   // A range that stops short of the file's end is wanted whole from the start (up to the
   // read-ahead): its client asked for exactly that much.
   const bool open_ended = end_ == file_.offset + file_.size;
@@ -54,8 +53,11 @@ void RangeReader::slide_window(int cursor) {
   const auto window_bytes =
       std::clamp<std::uint64_t>(4 * (cursor_ - begin_), std::min(options_.readahead_bytes, initial),
                                 options_.readahead_bytes);
-  const int window_pieces =
-      static_cast<int>(std::max<std::uint64_t>(1, window_bytes / piece_length));
+  // The pieces holding the window's bytes: a range that starts inside a piece reaches into one
+  // more than its length alone would say.
+  const auto window_last =
+      torrent.meta().pieces_for(cursor_, std::min(end_, cursor_ + window_bytes)).last;
+  const int window_pieces = std::max(1, window_last - cursor + 1);
   const int new_end = std::min(last_piece_, cursor + window_pieces - 1) + 1;
 
   for (; window_first_ < std::min(cursor, window_end_); ++window_first_) {

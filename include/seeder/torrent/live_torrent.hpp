@@ -32,6 +32,7 @@
 #include "seeder/storage/torrent_store.hpp"
 #include "seeder/torrent/catalog.hpp"
 #include "seeder/torrent/piece_map.hpp"
+#include "seeder/torrent/piece_picker.hpp"
 
 namespace seeder::torrent {
 
@@ -76,6 +77,8 @@ class LiveTorrent : public std::enable_shared_from_this<LiveTorrent> {
   // Completes on `executor` once the torrent is in the session (or failed to get there).
   void async_when_ready(boost::asio::any_io_executor executor, std::function<void(Status)> handler);
   void mark_ready(const libtorrent::torrent_handle& handle);
+  // The same with a picker of one's own (tests: a fake that records what is asked).
+  void mark_ready(const libtorrent::torrent_handle& handle, std::unique_ptr<PiecePicker> picker);
   void mark_failed(const Error& error);
   [[nodiscard]] State state() const;
   [[nodiscard]] libtorrent::torrent_handle handle() const;
@@ -201,10 +204,9 @@ class LiveTorrent : public std::enable_shared_from_this<LiveTorrent> {
   // Each piece of the two ends of `file` (file_plan.hpp), overlaps visited twice.
   template <class Visit>
   void for_each_end_piece(const FileInfo& file, Visit visit) const REQUIRES(mutex_);
-  // Calls into libtorrent on handle_; a torrent removed meanwhile throws, which is not an error
-  // here (a resync or a drop is under way).
-  template <class Call>
-  void on_handle_locked(Call call) REQUIRES(mutex_);
+  // The picker of the current handle; null unless the torrent is ready (loading, or a resync
+  // under way: nothing is asked of a handle on its way out).
+  [[nodiscard]] PiecePicker* picker_locked() REQUIRES(mutex_);
 
   EntryPtr entry_;
   LiveOptions options_;
@@ -219,6 +221,7 @@ class LiveTorrent : public std::enable_shared_from_this<LiveTorrent> {
   State state_ GUARDED_BY(mutex_) = State::loading;
   Error failure_ GUARDED_BY(mutex_){Errc::internal, {}};
   libtorrent::torrent_handle handle_ GUARDED_BY(mutex_);
+  std::unique_ptr<PiecePicker> picker_ GUARDED_BY(mutex_);  // of handle_
   std::shared_ptr<storage::TorrentStore> store_ GUARDED_BY(mutex_);
   std::vector<ReadyWaiter> ready_waiters_ GUARDED_BY(mutex_);
   std::vector<std::uint16_t> want_counts_ GUARDED_BY(mutex_);  // one per piece

@@ -1,0 +1,175 @@
+// LiveTorrent and RangeReader against a fake PiecePicker: which deadlines and priorities a
+// reader's window asks of libtorrent, and what it gives back. No session, no swarm, no disk
+// reads (the reader never gets its first piece here; the window is decided before that).
+#include <gtest/gtest.h>
+
+#include <map>
+#include <mutex>
+
+#include <boost/asio/io_context.hpp>
+
+#include "content.hpp"
+#include "seeder/core/unique_fd.hpp"
+#include "seeder/storage/content_files.hpp"
+#include "seeder/torrent/catalog.hpp"
+#include "seeder/torrent/live_torrent.hpp"
+#include "seeder/torrent/range_reader.hpp"
+#include "temp_dir.hpp"
+
+namespace seeder::torrent {
+namespace {
+
+using namespace std::chrono_literals;
+
+constexpr int kPiece = 256 * 1024;
+constexpr int kPieces = 64;
+
+// What has been asked, per piece: the last deadline (absent once cleared) and priority.
+class FakePicker final : public PiecePicker {
+ public:
+  struct Asked {
+    std::map<int, std::chrono::milliseconds> deadlines;
+    std::map<int, int> priorities;
+    int kicks = 0;
+  };
+  explicit FakePicker(std::shared_ptr<Asked> asked) : asked_(std::move(asked)) {}
+  // As libtorrent does: a deadline raises the piece to top priority.
+  void set_deadline(int piece, std::chrono::milliseconds deadline) override {
+    asked_->deadlines[piece] = deadline;
+    asked_->priorities[piece] = 7;
+  }
+  void clear_deadline(int piece) override { asked_->deadlines.erase(piece); }
+  void set_priority(int piece, std::uint8_t priority) override {
+    asked_->priorities[piece] = priority;
+  }
+  void kick() override { ++asked_->kicks; }
+
+ private:
+  std::shared_ptr<Asked> asked_;
+};
+
+class NoFiles final : public storage::ContentFiles {
+ public:
+  Result<UniqueFd> open_for_read(const InfoHash&, int) override {
+    return make_error(Errc::not_found, "no content in this test");
+  }
+};
+
+class LiveTorrentTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    const auto path = content_.path() / name_;
+    test::write_file(path, test::random_bytes(static_cast<std::size_t>(kPieces) * kPiece, 5));
+    entry_ = *parse_torrent(test::make_torrent(path, {test::TorrentSpec::Kind::v1_only, kPiece}));
+  }
+  std::shared_ptr<LiveTorrent> ready_torrent(LiveOptions options = {}) {
+    auto torrent = std::make_shared<LiveTorrent>(entry_, options);
+    torrent->mark_ready({}, std::make_unique<FakePicker>(asked_));
+    return torrent;
+  }
+  std::shared_ptr<RangeReader> reader(const std::shared_ptr<LiveTorrent>& torrent,
+                                      std::uint64_t first, std::uint64_t length) {
+    ReaderOptions options;
+    options.readahead_bytes = 8ull * kPiece;
+    options.initial_window_bytes = 2ull * kPiece;
+    auto reader = std::make_shared<RangeReader>(torrent, entry_->meta->files().at(0), first, length,
+                                                files_, io_.get_executor(), options);
+    reader->async_start([](Status) {});
+    return reader;
+  }
+  const FakePicker::Asked& asked() const { return *asked_; }
+
+  std::string name_ = "data.bin";
+  test::TempDir content_{"seeder-live"};
+  EntryPtr entry_;
+  std::shared_ptr<FakePicker::Asked> asked_ = std::make_shared<FakePicker::Asked>();
+  NoFiles files_;
+  boost::asio::io_context io_;
+};
+
+TEST_F(LiveTorrentTest, AWantedPieceGetsItsDeadlineAndTheUrgencyOfItsBand) {
+  auto torrent = ready_torrent();
+  torrent->want(10, 0ms, 0);
+  torrent->want(11, 20ms, 3);
+  EXPECT_EQ(asked().deadlines.at(10), 0ms);
+  EXPECT_EQ(asked().deadlines.at(11), 20ms);
+  EXPECT_EQ(asked().priorities.at(10), 7);  // band 0: top
+  EXPECT_EQ(asked().priorities.at(11), 4);  // 7 - band
+  torrent->raise(11, 1);
+  EXPECT_EQ(asked().priorities.at(11), 6);
+  torrent->raise(11, 2);  // less urgent than it is: no change
+  EXPECT_EQ(asked().priorities.at(11), 6);
+}
+
+TEST_F(LiveTorrentTest, APieceNobodyWantsAnyMoreIsGivenBack) {
+  auto torrent = ready_torrent();
+  torrent->want(5, 0ms, 0);
+  torrent->want(5, 0ms, 0);  // two readers
+  torrent->unwant(5);
+  EXPECT_EQ(asked().deadlines.count(5), 1u) << "one reader still wants it";
+  torrent->unwant(5);
+  EXPECT_EQ(asked().deadlines.count(5), 0u);
+  EXPECT_EQ(asked().priorities.at(5), 0) << "no budget background for a file nobody reads";
+}
+
+TEST_F(LiveTorrentTest, APieceOnDiskIsNeverAskedFor) {
+  auto torrent = ready_torrent();
+  torrent->pieces().set_have(7);
+  torrent->want(7, 0ms, 0);
+  EXPECT_EQ(asked().deadlines.count(7), 0u);
+  EXPECT_EQ(asked().priorities.count(7), 0u);
+}
+
+TEST_F(LiveTorrentTest, NothingIsAskedOfATorrentNotInTheSessionYet) {
+  auto torrent = std::make_shared<LiveTorrent>(entry_, LiveOptions{});
+  torrent->want(3, 0ms, 0);
+  EXPECT_TRUE(asked().deadlines.empty());
+}
+
+// A range that stops short of the file's end is wanted whole at once (up to the read-ahead), in
+// read order: deadlines rise with the distance from the cursor, bands from 0 outwards.
+TEST_F(LiveTorrentTest, ABoundedRangeIsWantedWholeInReadOrder) {
+  auto torrent = ready_torrent();
+  auto range = reader(torrent, 20ull * kPiece + 100, 4ull * kPiece);  // pieces 20..24
+  ASSERT_EQ(asked().deadlines.size(), 5u);
+  std::chrono::milliseconds previous{-1};
+  int previous_priority = 8;
+  for (int piece = 20; piece <= 24; ++piece) {
+    ASSERT_EQ(asked().deadlines.count(piece), 1u) << piece;
+    EXPECT_GT(asked().deadlines.at(piece), previous) << piece;
+    EXPECT_LE(asked().priorities.at(piece), previous_priority) << piece;
+    previous = asked().deadlines.at(piece);
+    previous_priority = asked().priorities.at(piece);
+  }
+  EXPECT_EQ(asked().priorities.at(20), 7);
+  range->cancel();
+  range.reset();
+  io_.run_for(2s);  // the pending wait completes, cancelled, and lets the reader go
+  EXPECT_TRUE(asked().deadlines.empty()) << "a reader gone wants nothing";
+  EXPECT_EQ(asked().priorities.at(22), 0);
+}
+
+// An open-ended read starts with the initial window, not the whole read-ahead: a player probing
+// the head must not stand 20 MiB of requests before its jump to the index.
+TEST_F(LiveTorrentTest, AnOpenEndedReadStartsWithASmallWindow) {
+  auto torrent = ready_torrent();
+  auto range = reader(torrent, 0, static_cast<std::uint64_t>(kPieces) * kPiece);
+  EXPECT_EQ(asked().deadlines.size(), 2u);
+  EXPECT_EQ(asked().deadlines.count(0), 1u);
+  EXPECT_EQ(asked().deadlines.count(1), 1u);
+}
+
+// A media file's first and last pieces are fetched with its first read, below the reader's
+// urgency but above the background.
+TEST_F(LiveTorrentTest, AMediaFilesEndsAreFetchedWithItsFirstRead) {
+  name_ = "movie.mp4";
+  SetUp();
+  auto torrent = ready_torrent();
+  auto range = reader(torrent, 0, 64 * 1024);
+  EXPECT_EQ(asked().priorities.at(kPieces - 1), 6) << "the tail, for the index";
+  EXPECT_EQ(asked().deadlines.count(kPieces - 1), 0u) << "no deadline: the reader's go first";
+  EXPECT_EQ(asked().priorities.at(0), 7) << "the cursor piece keeps the reader's urgency";
+}
+
+}  // namespace
+}  // namespace seeder::torrent
