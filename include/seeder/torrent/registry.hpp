@@ -28,6 +28,8 @@
 
 namespace seeder::torrent {
 
+class SessionLink;
+
 struct RegistryOptions {
   std::chrono::milliseconds ttl{600'000};
   LiveOptions live;
@@ -61,7 +63,7 @@ class Registry {
   };
   [[nodiscard]] SessionFigures session_figures() const;
   // Resyncs since start, over every torrent (dropped ones included).
-  [[nodiscard]] std::uint64_t resyncs_total() const { return resyncs_total_; }
+  [[nodiscard]] std::uint64_t resyncs_total() const;
 
   // Session alerts (add result, errors) for the torrents it manages.
   void on_alert(const libtorrent::alert& alert);
@@ -76,12 +78,6 @@ class Registry {
  private:
   void open_and_add(const std::shared_ptr<LiveTorrent>& torrent);
   void on_added(const libtorrent::add_torrent_alert& added);
-  void resync(const std::shared_ptr<LiveTorrent>& torrent);
-  void reconnect(LiveTorrent& torrent);
-  void warn_if_budget_too_small(const TorrentMeta& meta, const storage::TorrentStore& store) const;
-  libtorrent::add_torrent_params params_for(const LiveTorrent& torrent,
-                                            const storage::TorrentStore& store) const;
-  void on_checked(const libtorrent::torrent_handle& handle);
   void drop(const std::shared_ptr<LiveTorrent>& torrent, const Error& reason);
   void schedule_sweep();
   void schedule_status();
@@ -93,6 +89,7 @@ class Registry {
   storage::StoreRegistry& stores_;
   boost::asio::any_io_executor blocking_;
   RegistryOptions options_;
+  std::unique_ptr<SessionLink> link_;  // adds, resyncs and reconnects torrents in the session
   boost::asio::steady_timer sweep_timer_;
   boost::asio::steady_timer status_timer_;
   boost::asio::steady_timer pace_timer_;
@@ -101,8 +98,6 @@ class Registry {
   std::unordered_map<InfoHash, std::shared_ptr<LiveTorrent>, InfoHashHasher> torrents_
       GUARDED_BY(mutex_);
   bool shut_down_ GUARDED_BY(mutex_) = false;
-  std::atomic<int> recount_toggle_{0};
-  std::atomic<std::uint64_t> resyncs_total_{0};
   std::atomic<std::int64_t> downloaded_bytes_{0};
   std::atomic<std::int64_t> uploaded_bytes_{0};
   std::atomic<std::int64_t> peers_connected_{0};
