@@ -113,6 +113,52 @@ Reply Router::preflight(const RequestHead& head) const {
   return reply;
 }
 
+namespace {
+
+// The header names the torrent, so the whole path is the file path, unless the client
+// repeated the hash as the first segment.
+Status hash_from_header(const RequestHead& head, std::string_view& path, ParsedRequest& request) {
+  request.hash = InfoHash::parse(head.x_info_hash);
+  if (!request.hash) return make_error(Errc::bad_request, "malformed X-Info-Hash header");
+  const auto segment = first_segment(path);
+  if (InfoHash::parse(segment) == request.hash) {
+    path.remove_prefix(segment.size());
+    if (!path.empty()) path.remove_prefix(1);
+  }
+  return {};
+}
+
+// The first segment names the torrent; `path` is left with the file path. /magnet?uri=... is a
+// magnet link instead; /favicon.ico and /robots.txt are not torrents.
+Status hash_from_path(const Target& target, std::string_view& path, ParsedRequest& request) {
+  const auto segment = first_segment(path);
+  if (segment == "favicon.ico" || segment == "robots.txt")
+    return make_error(Errc::not_found, "not found");
+  if (path == "magnet") {
+    request.magnet = true;
+    for (const auto& [key, value] : target.query) {
+      if (key == "uri") request.magnet_uri = value;
+    }
+    if (request.magnet_uri.empty())
+      return make_error(Errc::bad_request, "expected /magnet?uri=<magnet link>");
+    return {};
+  }
+  request.hash = InfoHash::parse(segment);
+  if (!request.hash) {
+    return make_error(Errc::bad_request,
+                      "malformed info-hash '" + std::string(segment) + "': expected 40 hex digits");
+  }
+  path.remove_prefix(segment.size());
+  if (path.empty()) {
+    request.redirect_to_slash = true;
+  } else {
+    path.remove_prefix(1);
+  }
+  return {};
+}
+
+}  // namespace
+
 std::variant<Reply, ParsedRequest> Router::parse(const RequestHead& head) const {
   const auto method = method_of(head.method);
   if (!method) {
@@ -132,51 +178,11 @@ std::variant<Reply, ParsedRequest> Router::parse(const RequestHead& head) const 
   request.mode = mode_of(*target);
   request.wants_json = contains(head.accept, "application/json");
   std::string_view path = target->path;
-
-  if (!head.x_info_hash.empty()) {
-    request.hash = InfoHash::parse(head.x_info_hash);
-    if (!request.hash) {
-      return error_reply(make_error(Errc::bad_request, "malformed X-Info-Hash header"), head);
-    }
-    // The header names the torrent, so the whole path is the file path, unless the client
-    // repeated the hash as the first segment.
-    const auto segment = first_segment(path);
-    if (InfoHash::parse(segment) == request.hash) {
-      path.remove_prefix(segment.size());
-      if (!path.empty()) path.remove_prefix(1);
-    }
-  } else if (!path.empty()) {
-    const auto segment = first_segment(path);
-    if (segment == "favicon.ico" || segment == "robots.txt") {
-      return error_reply(make_error(Errc::not_found, "not found"), head);
-    }
-    if (path == "magnet") {  // GET /magnet?uri=<magnet link>
-      request.magnet = true;
-      for (const auto& [key, value] : target->query) {
-        if (key == "uri") request.magnet_uri = value;
-      }
-      if (request.magnet_uri.empty()) {
-        return error_reply(make_error(Errc::bad_request, "expected /magnet?uri=<magnet link>"),
-                           head);
-      }
-      request.target = std::move(*target);
-      return request;
-    }
-    request.hash = InfoHash::parse(segment);
-    if (!request.hash) {
-      return error_reply(
-          make_error(Errc::bad_request,
-                     "malformed info-hash '" + std::string(segment) + "': expected 40 hex digits"),
-          head);
-    }
-    path.remove_prefix(segment.size());
-    if (path.empty()) {
-      request.redirect_to_slash = true;
-    } else {
-      path.remove_prefix(1);
-    }
-  }
-  request.path = std::string(path);
+  const Status located = !head.x_info_hash.empty() ? hash_from_header(head, path, request)
+                         : path.empty()            ? Status{}
+                                                   : hash_from_path(*target, path, request);
+  if (!located) return error_reply(located.error(), head);
+  if (!request.magnet) request.path = std::string(path);
   request.target = std::move(*target);
   return request;
 }
