@@ -462,49 +462,53 @@ bool TorrentStore::forget_shard_locked(int piece) {
   return true;
 }
 
+// Takes the pending changes: the pieces, the file rows they flip, and the files to sync.
+TorrentStore::Batch TorrentStore::take_pending_locked() {
+  Batch batch;
+  batch.pieces.swap(pending_);
+  std::vector<int> touched;
+  for (const auto& entry : batch.pieces) {
+    const int piece = entry.first;
+    const bool complete = entry.second;  // a named copy: lambdas cannot capture bindings
+    (complete ? batch.change.pieces_complete : batch.change.pieces_incomplete).push_back(piece);
+    completion_.for_each_file_of(piece, [&](int file) {
+      touched.push_back(file);
+      if (complete) batch.synced_files.push_back(file);
+    });
+  }
+  for (auto* list : {&touched, &batch.synced_files}) {
+    std::sort(list->begin(), list->end());
+    list->erase(std::unique(list->begin(), list->end()), list->end());
+  }
+  // A file's row follows its pieces: present exactly when every one of them is complete.
+  for (const int file : touched) {
+    const bool complete = completion_.file_complete(file);
+    if (complete == (file_rows_[static_cast<std::size_t>(file)] != 0)) continue;
+    batch.new_rows.emplace_back(file, complete);
+    if (complete)
+      batch.change.files_complete.push_back(row_of_locked(file));
+    else
+      batch.change.files_incomplete.push_back(row_of_locked(file).path);
+  }
+  if (check_finished_pending_) batch.change.needs_check = false;
+  check_finished_pending_ = false;
+  return batch;
+}
+
 Status TorrentStore::persist_pending() {
-  CompletionDb::Change change;
-  std::vector<int> synced_files;
-  std::vector<std::pair<int, bool>> new_rows;  // file, recorded complete
-  std::map<int, bool> batch;
+  Batch batch;
   {
     LockGuard lock(mutex_);
-    batch.swap(pending_);
-    std::vector<int> touched;
-    for (const auto& entry : batch) {
-      const int piece = entry.first;
-      const bool complete = entry.second;  // a named copy: lambdas cannot capture bindings
-      (complete ? change.pieces_complete : change.pieces_incomplete).push_back(piece);
-      completion_.for_each_file_of(piece, [&](int file) {
-        touched.push_back(file);
-        if (complete) synced_files.push_back(file);
-      });
-    }
-    for (auto* list : {&touched, &synced_files}) {
-      std::sort(list->begin(), list->end());
-      list->erase(std::unique(list->begin(), list->end()), list->end());
-    }
-    // A file's row follows its pieces: present exactly when every one of them is complete.
-    for (const int file : touched) {
-      const bool complete = completion_.file_complete(file);
-      if (complete == (file_rows_[static_cast<std::size_t>(file)] != 0)) continue;
-      new_rows.emplace_back(file, complete);
-      if (complete)
-        change.files_complete.push_back(row_of_locked(file));
-      else
-        change.files_incomplete.push_back(row_of_locked(file).path);
-    }
-    if (check_finished_pending_) change.needs_check = false;
-    check_finished_pending_ = false;
+    batch = take_pending_locked();
   }
   const auto restore = [&] {
     LockGuard lock(mutex_);
-    for (const auto& [piece, complete] : batch)
+    for (const auto& [piece, complete] : batch.pieces)
       pending_.emplace(piece, complete);  // newer states win
-    if (change.needs_check) check_finished_pending_ = true;
+    if (batch.change.needs_check) check_finished_pending_ = true;
   };
   // Bytes first, then the rows that claim them: a crash between the two loses rows, not data.
-  for (const int file : synced_files) {
+  for (const int file : batch.synced_files) {
     if (auto synced = files_.sync_file(file); !synced) {
       restore();
       return synced;
@@ -513,7 +517,7 @@ Status TorrentStore::persist_pending() {
   Status applied;
   {
     LockGuard db_lock(db_mutex_);
-    applied = db_->apply(change);
+    applied = db_->apply(batch.change);
   }
   if (!applied) {
     ++options_.counters->database_errors;
@@ -521,7 +525,7 @@ Status TorrentStore::persist_pending() {
     return applied;
   }
   LockGuard lock(mutex_);
-  for (const auto& [file, complete] : new_rows)
+  for (const auto& [file, complete] : batch.new_rows)
     file_rows_[static_cast<std::size_t>(file)] = complete ? 1 : 0;
   return {};
 }

@@ -164,6 +164,14 @@ class TorrentStore : public std::enable_shared_from_this<TorrentStore> {
   // The claimed pieces whose bytes are not all stored (file gone or short, or a hole).
   std::vector<int> missing_bytes(const std::vector<int>& claimed) const;
   bool mark_complete_locked(int piece) REQUIRES(mutex_);  // false: it already was
+  // What persist_pending() writes in one go.
+  struct Batch {
+    std::map<int, bool> pieces;  // piece -> complete?
+    CompletionDb::Change change;
+    std::vector<int> synced_files;               // to fdatasync before the commit
+    std::vector<std::pair<int, bool>> new_rows;  // file, recorded complete
+  };
+  Batch take_pending_locked() REQUIRES(mutex_);
   void mark_incomplete_locked(int piece) REQUIRES(mutex_);
   [[nodiscard]] CompletionDb::FileRow row_of_locked(int file_index) const REQUIRES(mutex_);
   [[nodiscard]] Mutex& shard(int piece) {
