@@ -7,6 +7,7 @@
 #include <mutex>
 
 #include <boost/asio/io_context.hpp>
+#include <libtorrent/bitfield.hpp>
 
 #include "content.hpp"
 #include "seeder/core/unique_fd.hpp"
@@ -75,7 +76,16 @@ class LiveTorrentTest : public ::testing::Test {
     auto reader = std::make_shared<RangeReader>(torrent, entry_->meta->files().at(0), first, length,
                                                 files_, io_.get_executor(), options);
     reader->async_start([](Status) {});
+    readers_.push_back(reader);
     return reader;
+  }
+  // A reader waiting for its piece is kept alive by that wait (and keeps its torrent alive):
+  // cancel them all and let the waits complete.
+  void TearDown() override {
+    for (const auto& reader : readers_)
+      reader->cancel();
+    readers_.clear();
+    io_.run_for(2s);
   }
   const FakePicker::Asked& asked() const { return *asked_; }
 
@@ -85,6 +95,7 @@ class LiveTorrentTest : public ::testing::Test {
   std::shared_ptr<FakePicker::Asked> asked_ = std::make_shared<FakePicker::Asked>();
   NoFiles files_;
   boost::asio::io_context io_;
+  std::vector<std::shared_ptr<RangeReader>> readers_;
 };
 
 TEST_F(LiveTorrentTest, AWantedPieceGetsItsDeadlineAndTheUrgencyOfItsBand) {
@@ -120,6 +131,28 @@ TEST_F(LiveTorrentTest, APieceOnDiskIsNeverAskedFor) {
   EXPECT_EQ(asked().priorities.count(7), 0u);
 }
 
+// A piece libtorrent was told it has, but which is not on disk (evicted), is stale: asking
+// libtorrent for it would have it read the piece from a hole. Only a resync brings it back.
+TEST_F(LiveTorrentTest, AStalePieceIsNeverAskedForButResyncs) {
+  auto torrent = std::make_shared<LiveTorrent>(entry_, LiveOptions{});
+  libtorrent::typed_bitfield<libtorrent::piece_index_t> told(kPieces, false);
+  told.set_bit(libtorrent::piece_index_t(3));
+  torrent->on_adding(told);
+  torrent->mark_ready({}, std::make_unique<FakePicker>(asked_));
+  int resyncs = 0;
+  torrent->on_resync_wanted([&] { ++resyncs; });
+  torrent->want(3, 0ms, 0);
+  EXPECT_EQ(asked().deadlines.count(3), 0u);
+  EXPECT_EQ(asked().priorities.count(3), 0u);
+  EXPECT_EQ(resyncs, 1);
+  torrent->want(4, 0ms, 0);  // never told: asked for, no resync
+  EXPECT_EQ(asked().deadlines.count(4), 1u);
+  torrent->on_libtorrent_verified(5);  // verified by libtorrent, then evicted: stale as well
+  torrent->unwant(3);
+  torrent->want(5, 0ms, 0);
+  EXPECT_EQ(asked().deadlines.count(5), 0u);
+}
+
 TEST_F(LiveTorrentTest, NothingIsAskedOfATorrentNotInTheSessionYet) {
   auto torrent = std::make_shared<LiveTorrent>(entry_, LiveOptions{});
   torrent->want(3, 0ms, 0);
@@ -142,9 +175,8 @@ TEST_F(LiveTorrentTest, ABoundedRangeIsWantedWholeInReadOrder) {
     previous_priority = asked().priorities.at(piece);
   }
   EXPECT_EQ(asked().priorities.at(20), 7);
-  range->cancel();
   range.reset();
-  io_.run_for(2s);  // the pending wait completes, cancelled, and lets the reader go
+  TearDown();  // the pending wait completes, cancelled, and lets the reader go
   EXPECT_TRUE(asked().deadlines.empty()) << "a reader gone wants nothing";
   EXPECT_EQ(asked().priorities.at(22), 0);
 }

@@ -3,6 +3,7 @@
 // content files, and an abort with jobs in flight that must return and complete every handler.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <string>
 
@@ -128,25 +129,37 @@ TEST_F(MmapDiskIOTest, WrittenBlocksHashAndReadBackAsTheSource) {
 // a time budget that reports how far it got.
 TEST_F(MmapDiskIOTest, AnAbortWithJobsInFlightReturnsAndCompletesEveryHandler) {
   constexpr int kRounds = 20;
+  constexpr int kJobs = kPieces * (kPiece / kBlock + 1);
   const auto started = std::chrono::steady_clock::now();
   int rounds = 0;
-  for (; rounds < kRounds && std::chrono::steady_clock::now() - started < 60s; ++rounds) {
-    int pending = 0;
+  for (; rounds < kRounds && std::chrono::steady_clock::now() - started < 120s; ++rounds) {
+    std::vector<int> calls(kJobs, 0);  // per job: how often its handler ran
+    int job = 0;
     {
       Backend backend(io_, settings_, stores_, *entry_->info);
+      const lt::storage_index_t storage(backend.holder);
       for (int piece = 0; piece < kPieces; ++piece) {
-        write_piece(backend, piece, pending);
-        ++pending;
-        backend.disk.async_hash(lt::storage_index_t(backend.holder), lt::piece_index_t(piece), {},
-                                lt::disk_interface::v1_hash,
-                                [&pending](lt::piece_index_t, const lt::sha1_hash&,
-                                           const lt::storage_error&) { --pending; });
+        for (int offset = 0; offset < kPiece; offset += kBlock) {
+          backend.disk.async_write(
+              storage, lt::peer_request{lt::piece_index_t(piece), offset, kBlock},
+              bytes_.data() + static_cast<std::size_t>(piece) * kPiece + offset, nullptr,
+              [&calls, id = job++](const lt::storage_error&) { ++calls[id]; }, {});
+        }
+        backend.disk.async_hash(storage, lt::piece_index_t(piece), {}, lt::disk_interface::v1_hash,
+                                [&calls, id = job++](lt::piece_index_t, const lt::sha1_hash&,
+                                                     const lt::storage_error&) { ++calls[id]; });
       }
       backend.disk.abort(true);
-      ASSERT_TRUE(run_until([&] { return pending == 0; }))
-          << pending << " handler(s) never completed, round " << rounds;
-      EXPECT_EQ(pending, 0);
+      const auto all_ran = [&] {
+        return std::all_of(calls.begin(), calls.end(), [](int count) { return count > 0; });
+      };
+      ASSERT_TRUE(run_until(all_ran)) << "round " << rounds << ": a handler never ran";
+      io_.restart();
+      io_.poll();  // anything posted twice would run now
     }
+    ASSERT_EQ(job, kJobs);
+    for (int id = 0; id < kJobs; ++id)
+      ASSERT_EQ(calls[id], 1) << "job " << id << ", round " << rounds;
   }
   EXPECT_EQ(rounds, kRounds) << "only " << rounds << " rounds within the time budget";
 }

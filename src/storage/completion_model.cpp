@@ -22,13 +22,15 @@ CompletionModel::CompletionModel(const ContentLayout& layout)
 }
 
 // The last file starting at or before `piece` may have earlier neighbours ending in it: walk
-// back over those (and over zero-length files between them).
+// back over those (and over zero-length files inside the piece). Anything before a file that
+// ends before the piece, or before a zero-length file in an earlier piece, ends before it too.
 int CompletionModel::first_file_of(int piece) const {
   auto it = std::upper_bound(files_.begin(), files_.end(), piece,
                              [](int value, const FilePieces& span) { return value < span.first; });
   while (it != files_.begin()) {
     const auto& before = *std::prev(it);
-    if (before.last < piece && before.last >= before.first) break;  // ends before the piece
+    const bool empty = before.last < before.first;
+    if (empty ? before.first < piece : before.last < piece) break;
     --it;
   }
   return static_cast<int>(it - files_.begin());

@@ -244,15 +244,15 @@ void TorrentStore::on_piece_passed(int piece) {
   if (piece < 0 || piece >= num_pieces()) return;
   bool over_budget = false;
   {
-    // Held until the listener knows: an eviction of the piece cannot fall in between.
-    LockGuard shard_lock(shard(piece));
-    {
-      LockGuard lock(mutex_);
-      if (!mark_complete_locked(piece)) return;
-      pending_[piece] = true;
-      ++options_.counters->pieces_completed;
-      over_budget = options_.budget > 0 && lru_.bytes() > options_.budget;
-    }
+    LockGuard lock(mutex_);
+    if (!mark_complete_locked(piece)) return;
+    pending_[piece] = true;
+    ++options_.counters->pieces_completed;
+    over_budget = options_.budget > 0 && lru_.bytes() > options_.budget;
+    // In the step that records it, as an eviction's `evicting` is: the listener never hears a
+    // piece's completion and eviction in the other order. Not under the piece's shard lock,
+    // which a peer read or a hole punch holds across disk I/O: this is libtorrent's network
+    // thread.
     if (const auto callbacks = listener(); callbacks.completed) callbacks.completed(piece);
   }
   writer_.schedule(shared_from_this());
@@ -286,16 +286,15 @@ bool TorrentStore::protect_if_complete(int first, int last) {
     protect(piece);
   // Protected first, checked after: an eviction either ran before (and the check fails) or it
   // sees the protection and leaves the piece alone.
-  LockGuard lock(mutex_);
-  for (int piece = first; piece <= last; ++piece) {
-    if (completion_.has(piece)) continue;
-    for (int undo = first; undo <= last; ++undo) {
-      LockGuard shard_lock(shard(undo));
-      --protect_[static_cast<std::size_t>(undo)];
-    }
-    return false;
+  bool complete = true;
+  {
+    LockGuard lock(mutex_);
+    for (int piece = first; piece <= last && complete; ++piece)
+      complete = completion_.has(piece);
   }
-  return true;
+  // Undone without the state lock: shard locks come first in the lock order.
+  if (!complete) unprotect(first, last);
+  return complete;
 }
 
 void TorrentStore::unprotect(int first, int last) {
@@ -397,12 +396,10 @@ bool TorrentStore::evict(int piece) {
 // With the piece's shard lock held: records it incomplete (to be persisted) and clears it for
 // readers. False when it was not complete.
 bool TorrentStore::forget_shard_locked(int piece) {
-  {
-    LockGuard lock(mutex_);
-    if (!completion_.has(piece)) return false;
-    mark_incomplete_locked(piece);
-    pending_[piece] = false;
-  }
+  LockGuard lock(mutex_);
+  if (!completion_.has(piece)) return false;
+  mark_incomplete_locked(piece);
+  pending_[piece] = false;
   if (const auto callbacks = listener(); callbacks.evicting) callbacks.evicting(piece);
   return true;
 }

@@ -54,9 +54,9 @@ void RangeReader::slide_window(int cursor) {
       std::clamp<std::uint64_t>(4 * (cursor_ - begin_), std::min(options_.readahead_bytes, initial),
                                 options_.readahead_bytes);
   // The pieces holding the window's bytes: a range that starts inside a piece reaches into one
-  // more than its length alone would say.
-  const auto window_last =
-      torrent.meta().pieces_for(cursor_, std::min(end_, cursor_ + window_bytes)).last;
+  // more than its length alone would say. Not cut at the range's end, so the bands (which
+  // divide by it) do not make the pieces near that end less urgent: new_end is cut there.
+  const auto window_last = torrent.meta().pieces_for(cursor_, cursor_ + window_bytes).last;
   const int window_pieces = std::max(1, window_last - cursor + 1);
   const int new_end = std::min(last_piece_, cursor + window_pieces - 1) + 1;
 

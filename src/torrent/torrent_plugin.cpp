@@ -17,8 +17,12 @@ class PiecePassPlugin final : public lt::torrent_plugin {
   PiecePassPlugin(std::shared_ptr<storage::TorrentStore> store, std::weak_ptr<LiveTorrent> torrent)
       : store_(std::move(store)), torrent_(std::move(torrent)) {}
   void on_piece_pass(lt::piece_index_t piece) override {
-    store_->on_piece_passed(static_cast<int>(piece));
+    // Belief first: were the piece recorded on disk first, an eviction in between would leave
+    // it neither on disk nor believed, and a reader's deadline on it would make libtorrent read
+    // a piece it has from a hole. The other way round, the brief "believed, not on disk" is at
+    // worst a resync that finds nothing to do.
     if (auto torrent = torrent_.lock()) torrent->on_libtorrent_verified(static_cast<int>(piece));
+    store_->on_piece_passed(static_cast<int>(piece));
   }
   // Counts connected peers (the peer plugin lives as long as its connection).
   std::shared_ptr<lt::peer_plugin> new_connection(const lt::peer_connection_handle&) override;

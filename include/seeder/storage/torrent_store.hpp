@@ -13,7 +13,8 @@
 //
 // Threads: open() runs on a blocking worker. on_piece_passed() comes from libtorrent's network
 // thread; maintain() from the CompletionWriter; the rest from anywhere. Lock order: a piece's
-// shard lock, then the state mutex; SQLite has its own mutex.
+// shard lock, then the state mutex, then the listener's (and the listener's callbacks' own);
+// SQLite has its own mutex.
 
 #include <array>
 #include <atomic>
@@ -81,9 +82,10 @@ class TorrentStore : public std::enable_shared_from_this<TorrentStore> {
  public:
   // Told of every change of a piece's state: the store is the one record of what is on disk,
   // and other views (the live torrent's PieceMap) follow it through this. `completed` and
-  // `evicting` run while the piece is locked (so the two never cross for one piece), after the
-  // piece is recorded complete and before its bytes go: they must be quick and must not call
-  // back into the store. `evicted` runs after, with the batch.
+  // `evicting` run under the store's state lock, in the step that records the change (so the
+  // two never cross for one piece; `evicting` before the piece's bytes go): they must be quick,
+  // take no lock but their own leaf locks, and never call back into the store. `evicted` runs
+  // after, unlocked, with the batch.
   struct PieceListener {
     std::function<void(int piece)> completed;
     std::function<void(int piece)> evicting;
