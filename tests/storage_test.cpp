@@ -430,7 +430,7 @@ TEST_F(BudgetTest, OverTheBudgetTheLeastRecentlyUsedPiecesAreEvictedToTheWaterma
   StoreRegistry stores(data_.path(), StoreOptions{16 * kPiece});
   auto store = *stores.open(spec_);
   std::vector<int> evicting;
-  store->set_piece_listener({nullptr, [&](int piece) { evicting.push_back(piece); }, nullptr});
+  store->set_piece_listener({nullptr, [&](int piece) { evicting.push_back(piece); }});
   for (int piece = 0; piece < 16; ++piece)
     complete(*store, piece);  // exactly the budget
   store->touch(0);            // piece 0 was just read: it stays
@@ -467,8 +467,7 @@ TEST_F(BudgetTest, AViewFollowingTheListenerAgreesWithTheStore) {
                              [&](int piece) {
                                std::lock_guard lock(mutex);
                                view[static_cast<std::size_t>(piece)] = 0;
-                             },
-                             nullptr});
+                             }});
   std::atomic<bool> done{false};
   std::thread evictor([&] {
     for (int round = 0; round < 100000 && !done; ++round)

@@ -348,7 +348,6 @@ void TorrentStore::enforce_budget(std::uint64_t incoming) {
   options_.counters->pieces_evicted += evicted.size();
   spdlog::debug("torrent {}: evicted {} piece(s), {} bytes of pieces left on disk", key_.hex(),
                 evicted.size(), bytes_on_disk());
-  if (const auto callbacks = listener(); callbacks.evicted) callbacks.evicted(evicted);
   writer_.schedule(shared_from_this());  // record the evictions
 }
 
@@ -372,7 +371,6 @@ int TorrentStore::recheck_file(int file_index) {
       "torrent {}: {} is shorter than its verified pieces (changed behind seeder's "
       "back); {} piece(s) will be downloaded again",
       key_.hex(), files_.path_of(file_index).string(), forgotten.size());
-  if (const auto callbacks = listener(); callbacks.evicted) callbacks.evicted(forgotten);
   writer_.schedule(shared_from_this());
   return static_cast<int>(forgotten.size());
 }

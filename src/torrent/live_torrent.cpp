@@ -45,7 +45,6 @@ void LiveTorrent::attach_store(std::shared_ptr<storage::TorrentStore> store) {
   // The PieceMap follows the store. Listen first, then read what the store has: a change in
   // between is then reported too (at worst as a state already known, which costs nothing).
   std::weak_ptr<PieceMap> weak_pieces = pieces_;
-  std::weak_ptr<LiveTorrent> weak_self = weak_from_this();
   store->set_piece_listener({
       [weak_pieces](int piece) {
         if (auto pieces = weak_pieces.lock()) pieces->set_have(piece);
@@ -53,7 +52,6 @@ void LiveTorrent::attach_store(std::shared_ptr<storage::TorrentStore> store) {
       [weak_pieces](int piece) {
         if (auto pieces = weak_pieces.lock()) pieces->clear_have(piece);
       },
-      nullptr,
   });
   for (int piece = 0; piece < store->num_pieces(); ++piece) {
     if (store->piece_complete(piece)) pieces_->set_have(piece);

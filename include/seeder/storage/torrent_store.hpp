@@ -84,12 +84,10 @@ class TorrentStore : public std::enable_shared_from_this<TorrentStore> {
   // and other views (the live torrent's PieceMap) follow it through this. `completed` and
   // `evicting` run under the store's state lock, in the step that records the change (so the
   // two never cross for one piece; `evicting` before the piece's bytes go): they must be quick,
-  // take no lock but their own leaf locks, and never call back into the store. `evicted` runs
-  // after, unlocked, with the batch.
+  // take no lock but their own leaf locks, and never call back into the store.
   struct PieceListener {
     std::function<void(int piece)> completed;
     std::function<void(int piece)> evicting;
-    std::function<void(const std::vector<int>& pieces)> evicted;
   };
 
   // Creates the torrent's directory, saves its metadata, opens (or rebuilds) its database and
