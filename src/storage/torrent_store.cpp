@@ -6,7 +6,6 @@
 
 #include <algorithm>
 #include <fstream>
-#include <unordered_set>
 
 #include <spdlog/spdlog.h>
 #include <libtorrent/hasher.hpp>
@@ -97,22 +96,14 @@ TorrentStore::TorrentStore(const std::filesystem::path& data_dir, const StoreSpe
       writer_(writer),
       evictor_(evictor),
       options_(options),
-      db_(std::move(db)),
-      protect_(static_cast<std::size_t>(spec.layout.num_pieces())),
+      journal_(std::move(db), files_.layout(), &options_.counters->database_errors),
       completion_(files_.layout()),
-      lru_(stored_bytes_per_piece(files_)) {
-  file_rows_.assign(static_cast<std::size_t>(completion_.num_files()), 0);
-}
+      cache_(options.budget, stored_bytes_per_piece(files_)) {}
 
 TorrentStore::~TorrentStore() = default;
 
 int TorrentStore::num_pieces() const {
   return files_.layout().num_pieces();
-}
-
-CompletionDb::FileRow TorrentStore::row_of_locked(int file_index) const {
-  const auto& span = completion_.pieces_of(file_index);
-  return {files_.layout().file(file_index).name, span.first, span.last};
 }
 
 // Pieces among `claimed` with bytes missing from their content files.
@@ -132,30 +123,14 @@ Status TorrentStore::load(const CompletionDb::State& state) {
         "again",
         key_.hex(), missing.size());
   }
-  CompletionDb::Change change;
-  change.pieces_incomplete = missing;
-  if (state.needs_check) change.needs_check = true;
   {
     LockGuard lock(mutex_);
     needs_check_ = state.needs_check;
     for (const int piece : claimed) {
       if (!std::binary_search(missing.begin(), missing.end(), piece)) mark_complete_locked(piece);
     }
-    // Reconcile file rows with what the pieces say (a crash may fall between the two).
-    const std::unordered_set<std::string_view> rows(state.complete_files.begin(),
-                                                    state.complete_files.end());
-    for (int file = 0; file < completion_.num_files(); ++file) {
-      if (completion_.pieces_of(file).pad) continue;
-      const auto row = row_of_locked(file);
-      const bool recorded = rows.count(row.path) != 0;
-      const bool complete = completion_.file_complete(file);
-      if (complete && !recorded) change.files_complete.push_back(row);
-      if (!complete && recorded) change.files_incomplete.push_back(row.path);
-      file_rows_[static_cast<std::size_t>(file)] = complete ? 1 : 0;
-    }
+    return journal_.reconcile(completion_, state, missing);
   }
-  LockGuard db_lock(db_mutex_);
-  return db_->apply(change);
 }
 
 // Hashes every recorded piece; a mismatch is forgotten (downloaded again) and reported.
@@ -182,7 +157,7 @@ void TorrentStore::verify(const std::vector<lt::sha1_hash>& hashes) {
     LockGuard lock(mutex_);
     for (const int piece : bad) {
       mark_incomplete_locked(piece);
-      pending_[piece] = false;
+      journal_.record(piece, false);
     }
   }
   if (!bad.empty()) {
@@ -197,12 +172,12 @@ void TorrentStore::verify(const std::vector<lt::sha1_hash>& hashes) {
 
 bool TorrentStore::mark_complete_locked(int piece) {
   if (!completion_.set(piece)) return false;
-  lru_.add(piece);
+  cache_.add(piece);
   return true;
 }
 
 void TorrentStore::mark_incomplete_locked(int piece) {
-  if (completion_.clear(piece)) lru_.remove(piece);
+  if (completion_.clear(piece)) cache_.remove(piece);
 }
 
 bool TorrentStore::needs_full_check() const {
@@ -237,7 +212,7 @@ bool TorrentStore::file_complete(int file_index) const {
 
 std::uint64_t TorrentStore::bytes_on_disk() const {
   LockGuard lock(mutex_);
-  return lru_.bytes();
+  return cache_.bytes();
 }
 
 void TorrentStore::on_piece_passed(int piece) {
@@ -246,9 +221,9 @@ void TorrentStore::on_piece_passed(int piece) {
   {
     LockGuard lock(mutex_);
     if (!mark_complete_locked(piece)) return;
-    pending_[piece] = true;
+    journal_.record(piece, true);
     ++options_.counters->pieces_completed;
-    over_budget = options_.budget > 0 && lru_.bytes() > options_.budget;
+    over_budget = cache_.over();
     // In the step that records it, as an eviction's `evicting` is: the listener never hears a
     // piece's completion and eviction in the other order. Not under the piece's shard lock,
     // which a peer read or a hole punch holds across disk I/O: this is libtorrent's network
@@ -264,7 +239,7 @@ void TorrentStore::on_full_check_finished() {
     LockGuard lock(mutex_);
     if (!needs_check_) return;
     needs_check_ = false;
-    check_finished_pending_ = true;
+    journal_.record_check_finished();
   }
   writer_.schedule(shared_from_this());
 }
@@ -272,13 +247,13 @@ void TorrentStore::on_full_check_finished() {
 void TorrentStore::protect(int piece) {
   if (piece < 0 || piece >= num_pieces()) return;
   LockGuard lock(shard(piece));
-  ++protect_[static_cast<std::size_t>(piece)];
+  cache_.pin(piece);
 }
 
 void TorrentStore::unprotect(int piece) {
   if (piece < 0 || piece >= num_pieces()) return;
   LockGuard lock(shard(piece));
-  --protect_[static_cast<std::size_t>(piece)];
+  cache_.unpin(piece);
 }
 
 bool TorrentStore::protect_if_complete(int first, int last) {
@@ -304,7 +279,7 @@ void TorrentStore::unprotect(int first, int last) {
 
 void TorrentStore::touch(int piece) {
   LockGuard lock(mutex_);
-  lru_.touch(piece);
+  cache_.touch(piece);
 }
 
 Status TorrentStore::read_for_peer(int piece, int offset, std::span<char> out) {
@@ -321,24 +296,19 @@ void TorrentStore::set_piece_listener(PieceListener listener) {
 }
 
 bool TorrentStore::over_budget() const {
-  if (options_.budget == 0) return false;
+  if (!cache_.limited()) return false;
   LockGuard lock(mutex_);
-  return lru_.bytes() > options_.budget;
+  return cache_.over();
 }
 
 void TorrentStore::enforce_budget(std::uint64_t incoming) {
-  if (options_.budget == 0) return;
+  if (!cache_.limited()) return;
   std::vector<int> candidates;
   {
     LockGuard lock(mutex_);
-    if (lru_.bytes() + incoming <= options_.budget) return;
-    const auto low_watermark =
-        options_.budget / 10 * 8 - std::min(incoming, options_.budget / 10 * 8);
-    candidates = lru_.victims(low_watermark, [this](int piece) {
-      return protect_[static_cast<std::size_t>(piece)].load() >
-             0;  // rechecked under the shard lock
-    });
+    candidates = cache_.victims(incoming);
   }
+  if (candidates.empty()) return;
   std::vector<int> evicted;
   for (const int piece : candidates) {
     if (evict(piece)) evicted.push_back(piece);
@@ -385,7 +355,7 @@ TorrentStore::PieceListener TorrentStore::listener() {
 // copy from it, between the decision and the hole.
 bool TorrentStore::evict(int piece) {
   LockGuard shard_lock(shard(piece));
-  if (protect_[static_cast<std::size_t>(piece)].load() > 0) return false;
+  if (cache_.pinned(piece)) return false;
   if (!forget_shard_locked(piece)) return false;
   files_.punch(piece);
   return true;
@@ -397,77 +367,18 @@ bool TorrentStore::forget_shard_locked(int piece) {
   LockGuard lock(mutex_);
   if (!completion_.has(piece)) return false;
   mark_incomplete_locked(piece);
-  pending_[piece] = false;
+  journal_.record(piece, false);
   if (const auto callbacks = listener(); callbacks.evicting) callbacks.evicting(piece);
   return true;
 }
 
-// Takes the pending changes: the pieces, the file rows they flip, and the files to sync.
-TorrentStore::Batch TorrentStore::take_pending_locked() {
-  Batch batch;
-  batch.pieces.swap(pending_);
-  std::vector<int> touched;
-  for (const auto& entry : batch.pieces) {
-    const int piece = entry.first;
-    const bool complete = entry.second;  // a named copy: lambdas cannot capture bindings
-    (complete ? batch.change.pieces_complete : batch.change.pieces_incomplete).push_back(piece);
-    completion_.for_each_file_of(piece, [&](int file) {
-      touched.push_back(file);
-      if (complete) batch.synced_files.push_back(file);
-    });
-  }
-  for (auto* list : {&touched, &batch.synced_files}) {
-    std::sort(list->begin(), list->end());
-    list->erase(std::unique(list->begin(), list->end()), list->end());
-  }
-  // A file's row follows its pieces: present exactly when every one of them is complete.
-  for (const int file : touched) {
-    const bool complete = completion_.file_complete(file);
-    if (complete == (file_rows_[static_cast<std::size_t>(file)] != 0)) continue;
-    batch.new_rows.emplace_back(file, complete);
-    if (complete)
-      batch.change.files_complete.push_back(row_of_locked(file));
-    else
-      batch.change.files_incomplete.push_back(row_of_locked(file).path);
-  }
-  if (check_finished_pending_) batch.change.needs_check = false;
-  check_finished_pending_ = false;
-  return batch;
-}
-
 Status TorrentStore::persist_pending() {
-  Batch batch;
+  CompletionJournal::Batch batch;
   {
     LockGuard lock(mutex_);
-    batch = take_pending_locked();
+    batch = journal_.take(completion_);
   }
-  const auto restore = [&] {
-    LockGuard lock(mutex_);
-    for (const auto& [piece, complete] : batch.pieces)
-      pending_.emplace(piece, complete);  // newer states win
-    if (batch.change.needs_check) check_finished_pending_ = true;
-  };
-  // Bytes first, then the rows that claim them: a crash between the two loses rows, not data.
-  for (const int file : batch.synced_files) {
-    if (auto synced = files_.sync_file(file); !synced) {
-      restore();
-      return synced;
-    }
-  }
-  Status applied;
-  {
-    LockGuard db_lock(db_mutex_);
-    applied = db_->apply(batch.change);
-  }
-  if (!applied) {
-    ++options_.counters->database_errors;
-    restore();
-    return applied;
-  }
-  LockGuard lock(mutex_);
-  for (const auto& [file, complete] : batch.new_rows)
-    file_rows_[static_cast<std::size_t>(file)] = complete ? 1 : 0;
-  return {};
+  return journal_.commit(std::move(batch), [this](int file) { return files_.sync_file(file); });
 }
 
 }  // namespace seeder::storage

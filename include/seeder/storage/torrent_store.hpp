@@ -4,12 +4,16 @@
 // (refcounted) by the disk I/O backend, the live torrent and HTTP readers, so a torrent removed
 // and re-added never loses its files mid-read.
 //
+// Made of four parts, each with one job: TorrentFiles (the bytes), CompletionModel (which pieces
+// are verified), CacheBudget (which may stay on disk; what to evict) and CompletionJournal (what
+// is durable). The store keeps them in step: each change of a piece goes through one of its
+// methods, under its state lock, to all of them and to its listener.
+//
 // Eviction: with a budget, once the complete pieces exceed it, the least recently used pieces
-// that nobody protects are evicted down to 80% of it (hysteresis: one burst of evictions, one
-// resync). Readers protect the pieces of their read-ahead window, completed-file readers the
-// pieces they serve; a protected piece is never evicted. Protection and eviction of one piece
-// are serialised by a sharded lock, as are reads for peers, so no reader and no peer is ever
-// handed bytes from a hole.
+// that nobody protects are evicted down to 80% of it (see cache_budget.hpp). Readers protect the
+// pieces of their read-ahead window, completed-file readers the pieces they serve; a protected
+// piece is never evicted. Protection and eviction of one piece are serialised by a sharded lock, as
+// are reads for peers, so no reader and no peer is ever handed bytes from a hole.
 //
 // Threads: open() runs on a blocking worker. on_piece_passed() comes from libtorrent's network
 // thread; maintain() from the CompletionWriter; the rest from anywhere. Lock order: a piece's
@@ -21,7 +25,6 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
-#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -32,9 +35,10 @@
 #include "seeder/core/info_hash.hpp"
 #include "seeder/core/mutex.hpp"
 #include "seeder/core/result.hpp"
+#include "seeder/storage/cache_budget.hpp"
 #include "seeder/storage/completion_db.hpp"
+#include "seeder/storage/completion_journal.hpp"
 #include "seeder/storage/completion_model.hpp"
-#include "seeder/storage/piece_lru.hpp"
 #include "seeder/storage/torrent_files.hpp"
 
 namespace libtorrent {
@@ -107,7 +111,7 @@ class TorrentStore : public std::enable_shared_from_this<TorrentStore> {
   [[nodiscard]] const libtorrent::sha1_hash& libtorrent_key() const { return libtorrent_key_; }
   [[nodiscard]] TorrentFiles& files() { return files_; }
   [[nodiscard]] int num_pieces() const;
-  [[nodiscard]] std::uint64_t budget() const { return options_.budget; }
+  [[nodiscard]] std::uint64_t budget() const { return cache_.budget(); }
 
   // True after the database was rebuilt: only a full hash check may say what is on disk.
   [[nodiscard]] bool needs_full_check() const;
@@ -164,16 +168,7 @@ class TorrentStore : public std::enable_shared_from_this<TorrentStore> {
   // The claimed pieces whose bytes are not all stored (file gone or short, or a hole).
   std::vector<int> missing_bytes(const std::vector<int>& claimed) const;
   bool mark_complete_locked(int piece) REQUIRES(mutex_);  // false: it already was
-  // What persist_pending() writes in one go.
-  struct Batch {
-    std::map<int, bool> pieces;  // piece -> complete?
-    CompletionDb::Change change;
-    std::vector<int> synced_files;               // to fdatasync before the commit
-    std::vector<std::pair<int, bool>> new_rows;  // file, recorded complete
-  };
-  Batch take_pending_locked() REQUIRES(mutex_);
   void mark_incomplete_locked(int piece) REQUIRES(mutex_);
-  [[nodiscard]] CompletionDb::FileRow row_of_locked(int file_index) const REQUIRES(mutex_);
   [[nodiscard]] Mutex& shard(int piece) {
     return shards_[static_cast<std::size_t>(piece) % kShards];
   }
@@ -188,20 +183,17 @@ class TorrentStore : public std::enable_shared_from_this<TorrentStore> {
   Evictor& evictor_;
   StoreOptions options_;
 
-  Mutex db_mutex_;
-  std::unique_ptr<CompletionDb> db_ GUARDED_BY(db_mutex_);
+  CompletionJournal journal_;
 
-  std::array<Mutex, kShards> shards_;                // per piece (piece % kShards)
-  std::vector<std::atomic<std::uint16_t>> protect_;  // changed under the piece's shard lock
+  std::array<Mutex, kShards> shards_;  // per piece (piece % kShards)
   std::atomic<std::uint64_t> evictions_{0};
 
   mutable Mutex mutex_;
-  CompletionModel completion_ GUARDED_BY(mutex_);           // verified pieces, per-file counts
-  std::vector<std::uint8_t> file_rows_ GUARDED_BY(mutex_);  // per file, recorded complete in the db
-  std::map<int, bool> pending_ GUARDED_BY(mutex_);          // piece -> complete?, not yet recorded
-  PieceLru lru_ GUARDED_BY(mutex_);
+  CompletionModel completion_ GUARDED_BY(mutex_);  // verified pieces, per-file counts
+  // Its LRU under mutex_, its pins under the piece's shard lock (see cache_budget.hpp): not
+  // annotated, since no one capability guards all of it.
+  CacheBudget cache_;
   bool needs_check_ GUARDED_BY(mutex_) = false;
-  bool check_finished_pending_ GUARDED_BY(mutex_) = false;
 
   Mutex listener_mutex_;
   PieceListener listener_ GUARDED_BY(listener_mutex_);

@@ -1,0 +1,17 @@
+#include "seeder/storage/cache_budget.hpp"
+
+#include <algorithm>
+
+namespace seeder::storage {
+
+CacheBudget::CacheBudget(std::uint64_t budget, std::vector<std::uint32_t> piece_bytes)
+    : budget_(budget), pins_(piece_bytes.size()), lru_(std::move(piece_bytes)) {}
+
+std::vector<int> CacheBudget::victims(std::uint64_t incoming) const {
+  if (!over(incoming)) return {};
+  const auto low_watermark = budget_ / 10 * 8;
+  const auto target = low_watermark - std::min(incoming, low_watermark);
+  return lru_.victims(target, [this](int piece) { return pinned(piece); });
+}
+
+}  // namespace seeder::storage
