@@ -1,0 +1,176 @@
+// MetadataResolver with real libtorrent sessions on loopback: magnet links parsed, a hash
+// resolved through a remembered magnet's peer (waiters share one resolution), one nobody has
+// timed out, and shutdown failing what is pending. The HTTP side is magnet_test's.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <future>
+#include <thread>
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <libtorrent/alert.hpp>
+#include <libtorrent/session.hpp>
+#include <libtorrent/torrent_status.hpp>
+
+#include "content.hpp"
+#include "seeder/storage/content_path.hpp"
+#include "seeder/torrent/metadata_resolver.hpp"
+#include "swarm.hpp"
+#include "temp_dir.hpp"
+
+namespace seeder::torrent {
+namespace {
+
+using namespace std::chrono_literals;
+using test::TempDir;
+
+TEST(ParseMagnet, TakesTheHashNameTrackersAndPeers) {
+  const auto magnet = parse_magnet(
+      "magnet:?xt=urn:btih:c334138ef5bfc2d568ea7324e0e2a3a7ec229bdd&dn=Some%20Show"
+      "&tr=http%3A%2F%2F127.0.0.1%3A8000%2Fannounce&x.pe=127.0.0.1:6881");
+  ASSERT_TRUE(magnet) << magnet.error().message;
+  EXPECT_EQ(magnet->hash.hex(), "c334138ef5bfc2d568ea7324e0e2a3a7ec229bdd");
+  EXPECT_EQ(magnet->name, "Some Show");
+  EXPECT_EQ(magnet->trackers, (std::vector<std::string>{"http://127.0.0.1:8000/announce"}));
+  ASSERT_EQ(magnet->peers.size(), 1u);
+  EXPECT_EQ(magnet->peers[0].port(), 6881);
+}
+
+TEST(ParseMagnet, ABase32HashIsTheSameHash) {
+  const auto magnet = parse_magnet("magnet:?xt=urn:btih:YM2BHDXVX7BNK2HKOMSOBYVDU7WCFG65");
+  ASSERT_TRUE(magnet) << magnet.error().message;
+  EXPECT_EQ(magnet->hash.hex(), "c334138ef5bfc2d568ea7324e0e2a3a7ec229bdd");
+}
+
+TEST(ParseMagnet, WhatIsNoUsableMagnetIsABadRequest) {
+  for (const char* bad :
+       {"", "http://example.com/x.torrent", "magnet:?dn=no-hash", "magnet:?xt=urn:btih:nothex"}) {
+    const auto magnet = parse_magnet(bad);
+    ASSERT_FALSE(magnet) << bad;
+    EXPECT_EQ(magnet.error().code, Errc::bad_request) << bad;
+  }
+}
+
+// A resolver on its own session, whose alerts a pump thread hands it, as the Session does.
+class ResolverTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    test::write_file(content_ / "film.bin", test::random_bytes(200'000, 7));
+    torrent_ = test::build(content_ / "film.bin", input_.path(), {}, "film");
+    seeder_.seed(torrent_.torrent_file, content_.path());
+    // A peer that refuses the hash (not added yet) is not dialled again for a minute.
+    ASSERT_TRUE(test::wait_until(
+        [&] {
+          const auto handle =
+              seeder_.native().find_torrent(libtorrent::sha1_hash(torrent_.hash.raw().data()));
+          return handle.is_valid() && handle.status().is_seeding;
+        },
+        10s));
+    pump_ = std::thread([this] { pump(); });
+  }
+  void TearDown() override {
+    stop_ = true;
+    pump_.join();
+    live_ = nullptr;
+    resolver_.reset();
+    work_.reset();
+    io_.stop();
+    io_thread_.join();
+  }
+  void pump() {
+    for (int round = 0; !stop_ && round < 10'000; ++round) {
+      client_.native().wait_for_alert(50ms);
+      std::vector<libtorrent::alert*> alerts;
+      client_.native().pop_alerts(&alerts);
+      auto* resolver = live_.load();
+      for (const auto* alert : alerts)
+        if (resolver != nullptr) resolver->on_alert(*alert);
+    }
+  }
+  void make_resolver(std::chrono::milliseconds timeout) {
+    ResolverOptions options;
+    options.timeout = timeout;
+    options.data_dir = data_.path();
+    resolver_ =
+        std::make_unique<MetadataResolver>(client_.native(), catalog_, io_.get_executor(), options);
+    live_ = resolver_.get();
+  }
+  std::future<Result<EntryPtr>> resolve(const InfoHash& hash) {
+    auto answer = std::make_shared<std::promise<Result<EntryPtr>>>();
+    resolver_->async_resolve(hash, io_.get_executor(),
+                             [answer](Result<EntryPtr> entry) { answer->set_value(entry); });
+    return answer->get_future();
+  }
+  std::string magnet_of(const test::TestTorrent& torrent) const {
+    return "magnet:?xt=urn:btih:" + torrent.hash.hex() +
+           "&x.pe=127.0.0.1:" + std::to_string(seeder_.port());
+  }
+
+  TempDir content_{"seeder-content"};
+  TempDir input_{"seeder-input"};
+  TempDir data_{"seeder-data"};
+  test::TestTorrent torrent_;
+  test::SeedSession seeder_;
+  test::SeedSession client_;
+  Catalog catalog_;
+  boost::asio::io_context io_;
+  boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_{
+      io_.get_executor()};
+  std::thread io_thread_{[this] { io_.run(); }};
+  std::unique_ptr<MetadataResolver> resolver_;
+  std::atomic<MetadataResolver*> live_{nullptr};  // what the pump hands alerts to
+  std::atomic<bool> stop_{false};
+  std::thread pump_;
+};
+
+TEST_F(ResolverTest, ARememberedMagnetsPeerGivesTheMetadataToEveryWaiterOnce) {
+  make_resolver(20s);
+  const auto magnet = parse_magnet(magnet_of(torrent_));
+  ASSERT_TRUE(magnet);
+  resolver_->remember(*magnet);
+  auto first = resolve(torrent_.hash);
+  auto second = resolve(torrent_.hash);
+  EXPECT_EQ(resolver_->resolving(), 1u) << "one resolution for both waiters";
+  for (auto* waiter : {&first, &second}) {
+    ASSERT_EQ(waiter->wait_for(20s), std::future_status::ready);
+    const auto entry = waiter->get();
+    ASSERT_TRUE(entry) << entry.error().message;
+    EXPECT_EQ((*entry)->meta->hash(), torrent_.hash);
+  }
+  EXPECT_TRUE(catalog_.find(torrent_.hash));
+  EXPECT_TRUE(std::filesystem::exists(storage::torrent_dir(data_.path(), torrent_.hash) /
+                                      "source.torrent"));
+  EXPECT_TRUE(test::wait_until([&] { return resolver_->resolving() == 0; }, 5s));
+}
+
+TEST_F(ResolverTest, AHashNobodyHasTimesOutAndIsForgotten) {
+  make_resolver(300ms);
+  const auto unknown = *InfoHash::parse("0123456789abcdef0123456789abcdef01234567");
+  const auto started = std::chrono::steady_clock::now();
+  auto answer = resolve(unknown);
+  ASSERT_EQ(answer.wait_for(10s), std::future_status::ready);
+  const auto entry = answer.get();
+  ASSERT_FALSE(entry);
+  EXPECT_EQ(entry.error().code, Errc::timeout) << entry.error().message;
+  EXPECT_LT(std::chrono::steady_clock::now() - started, 5s);
+  EXPECT_TRUE(test::wait_until([&] { return resolver_->resolving() == 0; }, 5s));
+  EXPECT_FALSE(catalog_.find(unknown));
+}
+
+TEST_F(ResolverTest, ShutdownFailsWhatIsPendingAndRefusesMore) {
+  make_resolver(60s);
+  const auto unknown = *InfoHash::parse("0123456789abcdef0123456789abcdef01234567");
+  auto pending = resolve(unknown);
+  resolver_->shutdown();
+  ASSERT_EQ(pending.wait_for(10s), std::future_status::ready);
+  EXPECT_FALSE(pending.get());
+  auto later = resolve(unknown);
+  ASSERT_EQ(later.wait_for(10s), std::future_status::ready);
+  const auto refused = later.get();
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().code, Errc::unavailable);
+}
+
+}  // namespace
+}  // namespace seeder::torrent
