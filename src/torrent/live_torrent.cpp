@@ -17,14 +17,6 @@ constexpr std::chrono::milliseconds kReissueStep{20};
 // reader, never ahead of the piece under its cursor.
 constexpr std::uint8_t kEndsPriority = 6;
 
-// Background fetching takes at most a quarter of the best download rate seen, and no less than
-// this: a rate-limited seeder hands out upload quota once per tick, and a download that
-// drains it makes every reader's next request wait for that tick (measured: seeks of 280-460 ms
-// against a 500 ms tick while the whole file was fetched at full speed behind the readers).
-constexpr double kMinBackgroundRate = 4.0 * 1024 * 1024;
-// Background pieces in flight at once: what a new reader's requests can queue behind.
-constexpr std::size_t kBackgroundInFlight = 2;
-
 }  // namespace
 
 LiveTorrent::LiveTorrent(EntryPtr entry, LiveOptions options)
@@ -34,7 +26,8 @@ LiveTorrent::LiveTorrent(EntryPtr entry, LiveOptions options)
       last_active_ns_(Clock::now().time_since_epoch().count()),
       want_counts_(static_cast<std::size_t>(entry_->meta->num_pieces()), 0),
       bands_(static_cast<std::size_t>(entry_->meta->num_pieces()), kUrgencyBands),
-      believed_(static_cast<std::size_t>(entry_->meta->num_pieces()), 0) {}
+      believed_(static_cast<std::size_t>(entry_->meta->num_pieces()), 0),
+      background_(*entry_->meta) {}
 
 std::shared_ptr<storage::TorrentStore> LiveTorrent::store() const {
   LockGuard lock(mutex_);
@@ -73,8 +66,8 @@ void LiveTorrent::on_reconnect_wanted(std::function<void()> request) {
 // Only a torrent that had peers and lost them: a fresh one is dialling its peers already, and a
 // pause/resume would drop those half-open connections (and reset libtorrent's counters).
 bool LiveTorrent::needs_reconnect_locked() const {
-  return (!wanted_.empty() || !prefetch_.empty() || !background_.empty()) && peers_->load() == 0 &&
-         had_peers_ && state_ == State::ready;
+  return (!wanted_.empty() || !prefetch_.empty() || !background_.in_flight().empty()) &&
+         peers_->load() == 0 && had_peers_ && state_ == State::ready;
 }
 
 void LiveTorrent::request_reconnect() {
@@ -194,9 +187,9 @@ void LiveTorrent::prioritise_locked(int piece) {
 void LiveTorrent::release_locked(int piece) {
   if (!libtorrent_lacks_locked(piece)) return;
   const auto prefetched = prefetch_.find(piece);
-  const auto priority = prefetched != prefetch_.end() ? lt::download_priority_t(prefetched->second)
-                        : background_.count(piece) != 0 ? lt::low_priority
-                                                        : lt::dont_download;
+  const auto priority = prefetched != prefetch_.end()  ? lt::download_priority_t(prefetched->second)
+                        : background_.in_flight(piece) ? lt::low_priority
+                                                       : lt::dont_download;
   if (auto* picker = picker_locked()) {
     picker->clear_deadline(piece);
     picker->set_priority(piece, static_cast<std::uint8_t>(priority));
@@ -247,7 +240,7 @@ LiveTorrent::Interest LiveTorrent::interest(int piece) const {
   LockGuard lock(mutex_);
   if (want_counts_[static_cast<std::size_t>(piece)] > 0 || prefetch_.count(piece) != 0)
     return Interest::high;
-  return background_.count(piece) != 0 ? Interest::normal : Interest::none;
+  return background_.in_flight(piece) ? Interest::normal : Interest::none;
 }
 
 LiveTorrent::SwarmStatus LiveTorrent::swarm() const {
@@ -258,7 +251,7 @@ LiveTorrent::SwarmStatus LiveTorrent::swarm() const {
 void LiveTorrent::set_swarm(const SwarmStatus& status) {
   LockGuard lock(mutex_);
   swarm_ = status;
-  peak_download_rate_ = std::max(peak_download_rate_, status.download_rate);
+  background_.observe_rate(status.download_rate);
 }
 
 void LiveTorrent::want(int piece, std::chrono::milliseconds deadline, int band) {
@@ -387,7 +380,7 @@ void LiveTorrent::finish_resync(const lt::torrent_handle& handle) {
     for (const auto& [piece, priority] : prefetch_)
       again = again || stale_locked(piece);
     prefetch_locked();
-    for (const int piece : background_)
+    for (const int piece : background_.in_flight())
       if (!pieces_->have(piece)) background_locked(piece);
   }
   if (again) request_resync();
@@ -417,9 +410,7 @@ void LiveTorrent::on_first_reader_locked(const FileInfo& file) {
   }
   // The file as meta() holds it: the background keeps a pointer.
   const auto* own = meta().find_file(file.path);
-  if (!options_.budget_mode && own &&
-      std::find(background_files_.begin(), background_files_.end(), own) == background_files_.end())
-    background_files_.push_back(own);
+  if (!options_.budget_mode && own) background_.add_file(*own);
 }
 
 void LiveTorrent::close_file(const FileInfo& file) {
@@ -446,43 +437,12 @@ bool LiveTorrent::reader_waiting_locked() const {
 
 void LiveTorrent::pace_background(Clock::time_point now) {
   LockGuard lock(mutex_);
-  const auto elapsed = std::chrono::duration<double>(now - last_pace_).count();
-  last_pace_ = now;
-  if (options_.budget_mode || background_files_.empty() || state_ != State::ready) return;
-  const auto piece_length = static_cast<double>(meta().piece_length());
-  const auto rate = std::max(kMinBackgroundRate, static_cast<double>(peak_download_rate_) / 4);
-  background_allowance_ =
-      std::min(background_allowance_ + rate * std::max(elapsed, 0.0), 2 * piece_length);
-  for (auto it = background_.begin(); it != background_.end();)
-    it = pieces_->have(*it) ? background_.erase(it) : std::next(it);
-  // A reader waiting for a piece goes first: nothing new is asked for behind it.
-  if (background_.size() >= kBackgroundInFlight || background_allowance_ < piece_length ||
-      reader_waiting_locked())
-    return;
-  const int piece = next_background_locked();
-  if (piece < 0) return;
-  background_allowance_ -= piece_length;
-  background_.insert(piece);
-  background_locked(piece);
-}
-
-// The next piece of the first unfinished file being read; files done are forgotten.
-int LiveTorrent::next_background_locked() {
-  const auto skip = [&](int piece) REQUIRES(mutex_) {
-    return background_.count(piece) != 0 || !background_may_take_locked(piece);
-  };
-  while (!background_files_.empty()) {
-    const auto& file = *background_files_.front();
-    auto& cursor = background_cursor_[file.index];
-    const int piece = next_background(meta(), file, cursor, skip);
-    if (piece >= 0) {
-      cursor = piece;
-      return piece;
-    }
-    background_cursor_.erase(file.index);
-    background_files_.erase(background_files_.begin());
-  }
-  return -1;
+  if (options_.budget_mode || !background_.has_files() || state_ != State::ready) return;
+  const int piece = background_.pace(
+      {now, [&](int had) { return pieces_->have(had); },
+       [&](int candidate) REQUIRES(mutex_) { return background_may_take_locked(candidate); },
+       reader_waiting_locked()});
+  if (piece >= 0) background_locked(piece);
 }
 
 // A piece libtorrent lacks that no reader wants and no prefetch holds: those set its priority.

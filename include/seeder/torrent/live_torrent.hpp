@@ -30,6 +30,7 @@
 #include "seeder/core/mutex.hpp"
 #include "seeder/core/result.hpp"
 #include "seeder/storage/torrent_store.hpp"
+#include "seeder/torrent/background_fetch.hpp"
 #include "seeder/torrent/catalog.hpp"
 #include "seeder/torrent/piece_map.hpp"
 #include "seeder/torrent/piece_picker.hpp"
@@ -197,7 +198,6 @@ class LiveTorrent : public std::enable_shared_from_this<LiveTorrent> {
   void prefetch_locked() REQUIRES(mutex_);
   void on_first_reader_locked(const FileInfo& file) REQUIRES(mutex_);
   [[nodiscard]] bool reader_waiting_locked() const REQUIRES(mutex_);
-  int next_background_locked() REQUIRES(mutex_);
   [[nodiscard]] bool background_may_take_locked(int piece) const REQUIRES(mutex_);
   // The lowest priority for a background piece nobody else wants.
   void background_locked(int piece) REQUIRES(mutex_);
@@ -238,13 +238,7 @@ class LiveTorrent : public std::enable_shared_from_this<LiveTorrent> {
   // Warm-up and file-end pieces not yet seen had, with their priority.
   std::map<int, std::uint8_t> prefetch_ GUARDED_BY(mutex_);
   std::map<int, int> file_readers_ GUARDED_BY(mutex_);  // file index -> open readers
-  // Files to finish, in order (they live in meta(), as long as this object).
-  std::vector<const FileInfo*> background_files_ GUARDED_BY(mutex_);
-  std::map<int, int> background_cursor_ GUARDED_BY(mutex_);  // file -> next piece to look at
-  std::set<int> background_ GUARDED_BY(mutex_);              // background pieces in flight
-  double background_allowance_ GUARDED_BY(mutex_) = 0;       // bytes the pace allows now
-  Clock::time_point last_pace_ GUARDED_BY(mutex_){};
-  std::int64_t peak_download_rate_ GUARDED_BY(mutex_) = 0;
+  BackgroundFetch background_ GUARDED_BY(mutex_);       // files being finished behind readers
   SwarmStatus swarm_ GUARDED_BY(mutex_);
   Clock::time_point last_reconnect_ GUARDED_BY(mutex_){};
 };
