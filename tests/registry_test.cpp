@@ -50,13 +50,14 @@ class RegistryTest : public ::testing::Test {
     session_->start();
   }
   void TearDown() override {
+    // The Gateway's order: storage opens still on the blocking pool add to the session.
     registry_->shutdown();
+    blocking_.join();
     session_->stop();
     registry_.reset();
     work_.reset();
     io_.stop();
     io_thread_.join();
-    blocking_.join();
   }
   // Waits for `torrent` to be in the session (or to fail), at most 20 s.
   Status ready(LiveTorrent& torrent) {

@@ -67,6 +67,10 @@ void Registry::open_and_add(const std::shared_ptr<LiveTorrent>& torrent) {
       drop(torrent, make_error(Errc::unavailable, "cannot open storage: " + store.error().message));
       return;
     }
+    {
+      LockGuard lock(mutex_);
+      if (shut_down_) return;  // its readers were failed; the session is on its way out
+    }
     torrent->attach_store(*store);
     torrent->on_resync_wanted([this, weak = std::weak_ptr<LiveTorrent>(torrent)] {
       boost::asio::post(blocking_, [this, weak] {
