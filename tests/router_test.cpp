@@ -232,5 +232,41 @@ TEST(RouterErrors, EachErrorCodeHasItsStatus) {
   EXPECT_EQ(status_for(Errc::not_implemented), 501u);
 }
 
+TEST_F(RouterTest, APlaylistListsTheMediaFilesWithAbsoluteUrlsFromTheHost) {
+  for (const auto& target : {"/" + hex_ + "/?m3u", "/" + hex_ + ".m3u"}) {
+    auto head = get(target);
+    head.host = "gateway.local:8080";
+    const auto reply = std::get<Reply>(route(head));
+    EXPECT_EQ(reply.status, 200u) << target;
+    EXPECT_EQ(*reply.find_header("Content-Type"), "audio/x-mpegurl; charset=utf-8");
+    EXPECT_EQ(reply.body,
+              "#EXTM3U\n#EXTINF:-1,ep 01.mkv\nhttp://gateway.local:8080" + file_url() + "\n")
+        << "notes.txt is no media file";
+  }
+}
+
+TEST_F(RouterTest, APlaylistBehindAProxyUsesTheForwardedHostAndScheme) {
+  auto head = get("/" + hex_ + "/Show/Season%201?m3u");
+  head.host = "127.0.0.1:8080";
+  head.forwarded_host = "media.example, 10.0.0.2";
+  head.forwarded_proto = "HTTPS";
+  const auto reply = std::get<Reply>(route(head));
+  EXPECT_NE(reply.body.find("https://media.example" + file_url()), std::string::npos) << reply.body;
+  head.forwarded_host = "evil\r\n#EXTINF";  // not a host: the Host header is used
+  EXPECT_NE(std::get<Reply>(route(head)).body.find("https://127.0.0.1:8080/"), std::string::npos);
+}
+
+TEST_F(RouterTest, APlaylistOfAPathThatIsNotInTheTorrentIs404) {
+  EXPECT_EQ(std::get<Reply>(route(get("/" + hex_ + "/Show/nope?m3u"))).status, 404u);
+}
+
+TEST_F(RouterTest, ThePlaylistOfEveryTorrentComesFromTheRoot) {
+  auto parsed = router_.parse(get("/?m3u"));
+  auto& request = std::get<ParsedRequest>(parsed);
+  request.head.host = "h:1";
+  const auto reply = router_.root_index(request, {entry_->meta});
+  EXPECT_EQ(reply.body, "#EXTM3U\n#EXTINF:-1,ep 01.mkv\nhttp://h:1" + file_url() + "\n");
+}
+
 }  // namespace
 }  // namespace seeder::http

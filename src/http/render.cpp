@@ -1,9 +1,12 @@
 #include "seeder/http/render.hpp"
 
+#include <algorithm>
+
 #include "seeder/core/json.hpp"
 #include "seeder/core/units.hpp"
 #include "seeder/http/content_type.hpp"
 #include "seeder/http/target.hpp"
+#include "seeder/torrent/file_plan.hpp"
 
 namespace seeder::http {
 namespace {
@@ -104,7 +107,12 @@ std::string render_torrent_html(const torrent::TorrentMeta& meta) {
   out += "<p><code>" + hex + "</code> &middot; " + format_size(meta.total_size()) + " &middot; " +
          std::to_string(meta.num_pieces()) + " pieces of " +
          format_size(static_cast<std::uint64_t>(meta.piece_length())) + " &middot; <a href=\"/" +
-         hex + "/source.torrent\">source.torrent</a></p>";
+         hex + "/source.torrent\">source.torrent</a>";
+  const auto& files = meta.files();
+  if (std::any_of(files.begin(), files.end(),
+                  [](const auto& file) { return torrent::is_media_file(file.path); }))
+    out += " &middot; <a href=\"/" + hex + ".m3u\">playlist (M3U)</a>";
+  out += "</p>";
   out += "<table><tr><th>File</th><th>Size</th></tr>";
   for (const auto& file : meta.files()) {
     const auto url = html_escape(file_url(meta, file));
@@ -113,6 +121,39 @@ std::string render_torrent_html(const torrent::TorrentMeta& meta) {
     out += "</td><td class=\"n\">" + format_size(file.size) + "</td></tr>";
   }
   out += "</table></body></html>\n";
+  return out;
+}
+
+namespace {
+
+bool under(std::string_view path, std::string_view prefix) {
+  if (prefix.empty() || path == prefix) return true;
+  return path.size() > prefix.size() && path.starts_with(prefix) && path[prefix.size()] == '/';
+}
+
+// The title a player shows: the file's name; a control character (a line break would end the
+// entry) becomes a space.
+std::string m3u_title(std::string_view path) {
+  const auto slash = path.rfind('/');
+  std::string title(slash == std::string_view::npos ? path : path.substr(slash + 1));
+  for (auto& c : title)
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = ' ';
+  return title;
+}
+
+}  // namespace
+
+std::string render_m3u(const std::vector<torrent::MetaPtr>& torrents, std::string_view base,
+                       std::string_view prefix) {
+  std::string out = "#EXTM3U\n";
+  for (const auto& meta : torrents) {
+    for (const auto& file : meta->files()) {
+      if (!torrent::is_media_file(file.path) || !under(file.path, prefix)) continue;
+      out += "#EXTINF:-1," + m3u_title(file.path) + "\n";
+      out.append(base);
+      out += file_url(*meta, file) + "\n";
+    }
+  }
   return out;
 }
 

@@ -17,6 +17,9 @@ RequestHead head_of(const boost::beast::http::request<boost::beast::http::string
   head.if_match = field(bhttp::field::if_match);
   head.if_range = field(bhttp::field::if_range);
   head.origin = field(bhttp::field::origin);
+  head.host = field(bhttp::field::host);
+  head.forwarded_host = field("X-Forwarded-Host");
+  head.forwarded_proto = field("X-Forwarded-Proto");
   return head;
 }
 

@@ -23,6 +23,7 @@ namespace {
 
 const char* route_name(const ParsedRequest& request) {
   if (request.magnet) return "magnet";
+  if (request.playlist) return "playlist";
   if (!request.hash) return "root";
   switch (request.mode) {
     case Mode::stats:
@@ -165,7 +166,8 @@ void RequestHandler::Exchange::route_known() {
     return;
   }
   // A file the vault may hold: ask it first (lookup order: vault, disk, swarm).
-  if (content.has_vault() && !request.redirect_to_slash && entry->meta->find_file(request.path)) {
+  if (content.has_vault() && !request.redirect_to_slash && !request.playlist &&
+      entry->meta->find_file(request.path)) {
     content.async_vault(entry, request.path, executor,
                         [self = shared_from_this()](std::optional<net::VaultRedirect> redirect) {
                           if (self->gone()) return;

@@ -1,6 +1,7 @@
 #include "seeder/http/router.hpp"
 
 #include "seeder/core/json.hpp"
+#include "seeder/core/text.hpp"
 #include "seeder/http/content_type.hpp"
 #include "seeder/http/render.hpp"
 #include "seeder/http/validators.hpp"
@@ -30,6 +31,30 @@ std::string_view first_segment(std::string_view path) {
 std::string_view base_name(std::string_view path) {
   const auto slash = path.rfind('/');
   return slash == std::string_view::npos ? path : path.substr(slash + 1);
+}
+
+// The first of a comma-separated header's values (proxies append theirs).
+std::string_view first_value(std::string_view value) {
+  return trim_ows(value.substr(0, value.find(',')));
+}
+
+// A host[:port] (names, IPv4, bracketed IPv6) and nothing else: it goes into a body verbatim.
+bool plausible_host(std::string_view host) {
+  if (host.empty() || host.size() > 255) return false;
+  return std::all_of(host.begin(), host.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '.' || c == '-' || c == ':' ||
+           c == '[' || c == ']' || c == '_';
+  });
+}
+
+// "proto://host" as the client reached us, behind a reverse proxy too; "" (relative URLs) when
+// the request names no usable host.
+std::string public_base(const RequestHead& head) {
+  auto host = first_value(head.forwarded_host);
+  if (!plausible_host(host)) host = first_value(head.host);
+  if (!plausible_host(host)) return {};
+  const auto proto = to_lower(first_value(head.forwarded_proto));
+  return (proto == "https" ? "https://" : "http://") + std::string(host);
 }
 
 Mode mode_of(const Target& target) {
@@ -143,6 +168,15 @@ Status hash_from_path(const Target& target, std::string_view& path, ParsedReques
       return make_error(Errc::bad_request, "expected /magnet?uri=<magnet link>");
     return {};
   }
+  // "/<hash>.m3u": the torrent's playlist.
+  if (segment == path && segment.ends_with(".m3u")) {
+    request.hash = InfoHash::parse(segment.substr(0, segment.size() - 4));
+    request.playlist = request.hash.has_value();
+    if (request.playlist) {
+      path = {};
+      return {};
+    }
+  }
   request.hash = InfoHash::parse(segment);
   if (!request.hash) {
     return make_error(Errc::bad_request,
@@ -176,6 +210,7 @@ std::variant<Reply, ParsedRequest> Router::parse(const RequestHead& head) const 
   request.method = *method;
   request.head = head;
   request.mode = mode_of(*target);
+  request.playlist = target->has_query("m3u");
   request.wants_json = contains(head.accept, "application/json");
   std::string_view path = target->path;
   const Status located = !head.x_info_hash.empty() ? hash_from_header(head, path, request)
@@ -199,8 +234,22 @@ Reply Router::ok_reply(const ParsedRequest& request, std::string content_type,
   return reply;
 }
 
+Reply Router::playlist_reply(const ParsedRequest& request,
+                             const std::vector<torrent::MetaPtr>& torrents, std::string_view prefix,
+                             std::string_view name) const {
+  auto reply = ok_reply(request, "audio/x-mpegurl; charset=utf-8",
+                        render_m3u(torrents, public_base(request.head), prefix));
+  reply.headers.push_back(
+      {"Content-Disposition", content_disposition(std::string(name) + ".m3u", false)});
+  // Its URLs follow the Host the client used.
+  reply.headers.push_back({"Cache-Control", "no-cache"});
+  reply.headers.push_back({"Vary", "Host, X-Forwarded-Host, X-Forwarded-Proto"});
+  return reply;
+}
+
 Reply Router::root_index(const ParsedRequest& request,
                          const std::vector<torrent::MetaPtr>& torrents) const {
+  if (request.playlist) return playlist_reply(request, torrents, {}, "seeder");
   if (request.wants_json) {
     return ok_reply(request, "application/json", render_root_json(torrents));
   }
@@ -228,6 +277,14 @@ std::variant<Reply, FilePlan> Router::route(const ParsedRequest& request,
     reply.headers.push_back({"Location", std::move(location)});
     add_cors(reply, request.head);
     return reply;
+  }
+  if (request.playlist) {
+    if (auto selected = torrent::select(meta, request.path); !selected)
+      return error_reply(selected.error(), request);
+    std::string_view prefix = request.path;
+    while (prefix.ends_with('/'))
+      prefix.remove_suffix(1);
+    return playlist_reply(request, {entry->meta}, prefix, meta.name());
   }
   if (request.path.empty()) {
     if (request.wants_json) return ok_reply(request, "application/json", render_torrent_json(meta));

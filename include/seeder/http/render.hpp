@@ -14,6 +14,12 @@ std::string render_root_json(const std::vector<torrent::MetaPtr>& torrents);
 std::string render_torrent_html(const torrent::TorrentMeta& meta);
 std::string render_torrent_json(const torrent::TorrentMeta& meta);
 
+// An extended M3U (#EXTM3U, #EXTINF:-1,<title>) of the video and audio files of `torrents`
+// under `prefix` ("" for all; a directory or a file path), in torrent order, with absolute URLs
+// under `base` ("http://host:port").
+std::string render_m3u(const std::vector<torrent::MetaPtr>& torrents, std::string_view base,
+                       std::string_view prefix = {});
+
 std::string html_escape(std::string_view text);
 
 }  // namespace seeder::http

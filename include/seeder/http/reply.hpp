@@ -26,6 +26,11 @@ struct RequestHead {
   std::string if_match;
   std::string if_range;
   std::string origin;
+  // Where the client reached us, for absolute URLs (playlists): Host, and what a reverse proxy
+  // says in X-Forwarded-Host / X-Forwarded-Proto.
+  std::string host;
+  std::string forwarded_host;
+  std::string forwarded_proto;
 };
 
 // A response whose body is in memory (or absent).

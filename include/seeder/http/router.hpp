@@ -40,6 +40,7 @@ struct ParsedRequest {
   bool wants_json = false;
   bool redirect_to_slash = false;  // "/<hash>" without the trailing slash
   bool magnet = false;             // "/magnet?uri=..."
+  bool playlist = false;           // "?m3u" or "/<hash>.m3u": an M3U of the media files
   std::string magnet_uri;
 };
 
@@ -97,6 +98,10 @@ class Router {
                                                          const torrent::EntryPtr& entry,
                                                          const torrent::FileInfo& file) const;
   [[nodiscard]] Reply preflight(const RequestHead& head) const;
+  // The M3U of the media files of `torrents` under `prefix` (a directory or a file path).
+  [[nodiscard]] Reply playlist_reply(const ParsedRequest& request,
+                                     const std::vector<torrent::MetaPtr>& torrents,
+                                     std::string_view prefix, std::string_view name) const;
   [[nodiscard]] Reply ok_reply(const ParsedRequest& request, std::string content_type,
                                std::string body) const;
 
