@@ -133,7 +133,29 @@ TEST(ContentDisposition, CarriesAnAsciiFallbackAndAnRfc6266Name) {
   EXPECT_EQ(content_disposition("a b.mkv", false),
             "inline; filename=\"a b.mkv\"; filename*=UTF-8''a%20b.mkv");
   EXPECT_EQ(content_disposition("\xC3\xBC\"x.txt", true),
-            "attachment; filename=\"___x.txt\"; filename*=UTF-8''%C3%BC%22x.txt");
+            "attachment; filename=\"u_x.txt\"; filename*=UTF-8''%C3%BC%22x.txt");
+}
+
+TEST(ContentDisposition, TheAsciiFallbackSpellsAccentedLettersAndKeepsTheExtension) {
+  const auto fallback = [](std::string_view name) {
+    const auto header = content_disposition(name, true);
+    const auto start = header.find("filename=\"") + 10;
+    return header.substr(start, header.find('"', start) - start);
+  };
+  EXPECT_EQ(fallback("\xC3\xBCn\xC3\xAD"
+                     "c\xC3\xB6"
+                     "d\xC3\xA9 track.mkv"),
+            "unicode track.mkv");
+  EXPECT_EQ(fallback("Stra\xC3\x9F"
+                     "e \xC5\x81\xC3\xB3"
+                     "d\xC5\xBA \xC5\x92uvre.mp4"),
+            "Strasse Lodz OEuvre.mp4");
+  // Cyrillic has no ASCII spelling here: one '_' per run, and a name with nothing left is "file".
+  EXPECT_EQ(fallback("\xD0\xA4\xD0\xB8\xD0\xBB\xD1\x8C\xD0\xBC 2.mkv"), "_ 2.mkv");
+  EXPECT_EQ(fallback("\xD0\xA4\xD0\xB8\xD0\xBB\xD1\x8C\xD0\xBC.mkv"), "file.mkv");
+  EXPECT_EQ(fallback("bad\xFF\xFE"
+                     "bytes%.txt"),
+            "bad_bytes_.txt");
 }
 
 }  // namespace

@@ -1,8 +1,11 @@
 #include "seeder/http/target.hpp"
 
+#include <algorithm>
+#include <array>
 #include <cctype>
 
 #include "seeder/core/text.hpp"
+#include "seeder/core/utf8.hpp"
 
 namespace seeder::http {
 namespace {
@@ -118,14 +121,74 @@ std::string percent_encode_path(std::string_view path) {
   return out;
 }
 
-std::string content_disposition(std::string_view file_name, bool attachment) {
-  std::string fallback;
-  for (const char c : file_name) {
-    const auto byte = static_cast<unsigned char>(c);
-    // The quoted-string fallback keeps printable ASCII minus the characters that would need
-    // escaping; everything else becomes '_' and the exact name travels in filename*.
-    fallback.push_back(byte >= 0x20 && byte < 0x7f && c != '"' && c != '\\' && c != '%' ? c : '_');
+namespace {
+
+// ASCII for U+00C0..U+017F (Latin-1 Supplement letters and Latin Extended-A): the letter without
+// its marks, ligatures spelled out. "" where there is no such letter.
+constexpr std::array<const char*, 0x180 - 0xC0> kLatinToAscii{
+    "A", "A", "A",  "A",  "A", "A", "AE", "C", "E", "E", "E", "E", "I", "I", "I",  "I",   // U+00C0
+    "D", "N", "O",  "O",  "O", "O", "O",  "x", "O", "U", "U", "U", "U", "Y", "TH", "ss",  // U+00D0
+    "a", "a", "a",  "a",  "a", "a", "ae", "c", "e", "e", "e", "e", "i", "i", "i",  "i",   // U+00E0
+    "d", "n", "o",  "o",  "o", "o", "o",  "",  "o", "u", "u", "u", "u", "y", "th", "y",   // U+00F0
+    "A", "a", "A",  "a",  "A", "a", "C",  "c", "C", "c", "C", "c", "C", "c", "D",  "d",   // U+0100
+    "D", "d", "E",  "e",  "E", "e", "E",  "e", "E", "e", "E", "e", "G", "g", "G",  "g",   // U+0110
+    "G", "g", "G",  "g",  "H", "h", "H",  "h", "I", "i", "I", "i", "I", "i", "I",  "i",   // U+0120
+    "I", "i", "IJ", "ij", "J", "j", "K",  "k", "k", "L", "l", "L", "l", "L", "l",  "L",   // U+0130
+    "l", "L", "l",  "N",  "n", "N", "n",  "N", "n", "n", "N", "n", "O", "o", "O",  "o",   // U+0140
+    "O", "o", "OE", "oe", "R", "r", "R",  "r", "R", "r", "S", "s", "S", "s", "S",  "s",   // U+0150
+    "S", "s", "T",  "t",  "T", "t", "T",  "t", "U", "u", "U", "u", "U", "u", "U",  "u",   // U+0160
+    "U", "u", "U",  "u",  "W", "w", "Y",  "y", "Y", "Z", "z", "Z", "z", "Z", "z",  "s",   // U+0170
+};
+
+// The code point of the valid UTF-8 sequence of `length` bytes at `text[at]`.
+char32_t decode_utf8(std::string_view text, std::size_t at, std::size_t length) {
+  const auto byte = [&](std::size_t i) { return static_cast<unsigned char>(text[at + i]); };
+  if (length == 1) return byte(0);
+  char32_t point = byte(0) & (0x7f >> length);
+  for (std::size_t i = 1; i < length; ++i)
+    point = (point << 6) | (byte(i) & 0x3f);
+  return point;
+}
+
+// What a quoted-string filename may hold as it is: printable ASCII but for '"' and '\\'
+// (escapes few clients undo) and '%' (which some decode).
+bool plain_in_fallback(char32_t point) {
+  return point >= 0x20 && point < 0x7f && point != '"' && point != '\\' && point != '%';
+}
+
+// The name for clients that ignore filename*: each character as ASCII when it has an ASCII
+// spelling (accented Latin letters lose their marks), a run of those that have none as one '_'.
+// A name left with nothing readable before its extension is called "file".
+std::string ascii_fallback(std::string_view name) {
+  std::string out;
+  for (std::size_t at = 0; at < name.size();) {
+    const auto length = std::max<std::size_t>(1, utf8_sequence_length(name, at));
+    const auto point =
+        utf8_sequence_length(name, at) == 0 ? U'\uFFFD' : decode_utf8(name, at, length);
+    at += length;
+    std::string_view ascii;
+    if (plain_in_fallback(point)) {
+      out.push_back(static_cast<char>(point));
+      continue;
+    }
+    if (point >= 0xC0 && point < 0x180) ascii = kLatinToAscii[point - 0xC0];
+    if (!ascii.empty()) {
+      out.append(ascii);
+    } else if (out.empty() || out.back() != '_') {
+      out.push_back('_');
+    }
   }
+  const auto dot = out.rfind('.');
+  const auto stem = std::string_view(out).substr(0, dot);
+  if (stem.find_first_not_of("_ ") == std::string_view::npos)
+    out = "file" + (dot == std::string::npos ? std::string() : out.substr(dot));
+  return out;
+}
+
+}  // namespace
+
+std::string content_disposition(std::string_view file_name, bool attachment) {
+  const auto fallback = ascii_fallback(file_name);
   static constexpr char digits[] = "0123456789ABCDEF";
   std::string encoded;
   for (const char c : file_name) {
