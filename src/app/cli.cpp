@@ -18,6 +18,14 @@ namespace {
 
 constexpr const char* kVersion = "0.1.0";
 
+// An on/off switch, --NAME and --no-NAME, with its default said in words: CLI11 would print
+// the negation's value ("--probe,--no-probe{false}"), which reads as "off" for a switch that is on.
+CLI::Option* add_switch(CLI::App& app, const std::string& name, bool& value,
+                        std::string description) {
+  description += value ? " (default: on)" : " (default: off)";
+  return app.add_flag("--" + name + ",!--no-" + name, value, std::move(description));
+}
+
 // Flags that take a size or a duration are read as text, checked here and converted after
 // parsing, so a bad value fails with a message that says what was expected.
 const CLI::Validator kSize(
@@ -128,10 +136,9 @@ void add_storage_options(CLI::App& app, Config& config, ServeText& text) {
       ->envname(env("DISK_THREADS"))
       ->check(CLI::Range(1, 64))
       ->capture_default_str();
-  app.add_flag("--verify-on-start,!--no-verify-on-start", config.verify_on_start,
-               "hash every recorded piece again when a torrent is first opened after start")
-      ->envname(env("VERIFY_ON_START"))
-      ->capture_default_str();
+  add_switch(app, "verify-on-start", config.verify_on_start,
+             "hash every recorded piece again when a torrent is first opened after start")
+      ->envname(env("VERIFY_ON_START"));
 }
 
 // How peers are found and talked to.
@@ -141,22 +148,13 @@ void add_swarm_options(CLI::App& app, Config& config) {
                  "BitTorrent listen interfaces (libtorrent syntax)")
       ->envname(env("BT_LISTEN"))
       ->capture_default_str();
-  app.add_flag("--dht,!--no-dht", config.dht, "use the DHT to find peers")
-      ->envname(env("DHT"))
-      ->capture_default_str();
-  app.add_flag("--lsd,!--no-lsd", config.lsd, "local service discovery")
-      ->envname(env("LSD"))
-      ->capture_default_str();
-  app.add_flag("--upnp,!--no-upnp", config.upnp, "UPnP port mapping")
-      ->envname(env("UPNP"))
-      ->capture_default_str();
-  app.add_flag("--natpmp,!--no-natpmp", config.natpmp, "NAT-PMP port mapping")
-      ->envname(env("NATPMP"))
-      ->capture_default_str();
-  app.add_flag("--outgoing-utp,!--no-outgoing-utp", config.outgoing_utp,
-               "also connect to peers over uTP (incoming uTP is always accepted)")
-      ->envname(env("OUTGOING_UTP"))
-      ->capture_default_str();
+  add_switch(app, "dht", config.dht, "use the DHT to find peers")->envname(env("DHT"));
+  add_switch(app, "lsd", config.lsd, "local service discovery")->envname(env("LSD"));
+  add_switch(app, "upnp", config.upnp, "UPnP port mapping")->envname(env("UPNP"));
+  add_switch(app, "natpmp", config.natpmp, "NAT-PMP port mapping")->envname(env("NATPMP"));
+  add_switch(app, "outgoing-utp", config.outgoing_utp,
+             "also connect to peers over uTP (incoming uTP is always accepted)")
+      ->envname(env("OUTGOING_UTP"));
   app.add_flag("--log-peers", config.log_peers,
                "log every message to and from every peer at debug level (needs --log-level "
                "debug; very verbose: for finding out why a swarm is slow)")
@@ -172,10 +170,9 @@ void add_swarm_options(CLI::App& app, Config& config) {
 // Torrents beyond --input: magnets, a torrent store, a vault.
 void add_source_options(CLI::App& app, Config& config, ServeText& text) {
   app.option_defaults()->group("Torrents beyond --input");
-  app.add_flag("--allow-magnets,!--no-allow-magnets", config.allow_magnets,
-               "serve hashes not in --input by fetching their metadata from the swarm")
-      ->envname(env("ALLOW_MAGNETS"))
-      ->capture_default_str();
+  add_switch(app, "allow-magnets", config.allow_magnets,
+             "serve hashes not in --input by fetching their metadata from the swarm")
+      ->envname(env("ALLOW_MAGNETS"));
   app.add_option("--metadata-timeout", text.metadata_timeout,
                  "give up on a magnet's metadata after this long (504)")
       ->envname(env("METADATA_TIMEOUT"))
@@ -203,15 +200,11 @@ void add_source_options(CLI::App& app, Config& config, ServeText& text) {
 // Probes, metrics and the log.
 void add_side_service_options(CLI::App& app, Config& config) {
   app.option_defaults()->group("Probes, metrics and logs");
-  app.add_flag("--probe,!--no-probe", config.probe, "serve /liveness and /readiness")
-      ->envname(env("PROBE"))
-      ->capture_default_str();
+  add_switch(app, "probe", config.probe, "serve /liveness and /readiness")->envname(env("PROBE"));
   app.add_option("--probe-port", config.probe_port, "port of the probes (0 picks a free one)")
       ->envname(env("PROBE_PORT"))
       ->capture_default_str();
-  app.add_flag("--metrics,!--no-metrics", config.metrics, "serve Prometheus /metrics")
-      ->envname(env("METRICS"))
-      ->capture_default_str();
+  add_switch(app, "metrics", config.metrics, "serve Prometheus /metrics")->envname(env("METRICS"));
   app.add_option("--metrics-port", config.metrics_port, "port of /metrics (0 picks a free one)")
       ->envname(env("METRICS_PORT"))
       ->capture_default_str();
@@ -320,9 +313,8 @@ void add_diagnose_options(CLI::App& app, DiagnoseText& text) {
   app.add_option("--tracker", options.extra_trackers, "an extra tracker URL (repeatable)");
   app.add_option("--peer", options.peers, "IP:PORT of a peer to dial at once (repeatable)")
       ->delimiter(',');
-  app.add_flag("--dht,!--no-dht", options.dht, "use the DHT")->capture_default_str();
-  app.add_flag("--trackers,!--no-trackers", options.trackers, "announce to trackers")
-      ->capture_default_str();
+  add_switch(app, "dht", options.dht, "use the DHT");
+  add_switch(app, "trackers", options.trackers, "announce to trackers");
   app.add_option("--dht-bootstrap", options.dht_bootstrap,
                  "host:port of a DHT bootstrap node (repeatable; default: libtorrent's)")
       ->delimiter(',');

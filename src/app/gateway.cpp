@@ -97,6 +97,16 @@ Status load_catalog(torrent::Catalog& catalog, const Config& config) {
 }
 
 // Probes and metrics, each on its own port, on the same io_context as the main server.
+// "http://host:port" one can click: a wildcard address (bound to every interface) is shown as
+// loopback, an IPv6 address in brackets.
+std::string url_of(const std::string& host, std::uint16_t port) {
+  std::string shown = host;
+  if (shown.empty() || shown == "0.0.0.0") shown = "127.0.0.1";
+  if (shown == "::" || shown == "[::]") shown = "::1";
+  if (shown.find(':') != std::string::npos && shown.front() != '[') shown = "[" + shown + "]";
+  return "http://" + shown + ":" + std::to_string(port);
+}
+
 Status start_side_services(Gateway::Parts& parts, const Config& config) {
   if (config.probe) {
     auto probe = http::SideServer::start(
@@ -106,8 +116,7 @@ Status start_side_services(Gateway::Parts& parts, const Config& config) {
                      config.data_dir));
     if (!probe) return make_error(probe.error().code, "--probe-port: " + probe.error().message);
     parts.probe = std::move(*probe);
-    spdlog::info("probes on http://{}:{}/liveness and /readiness", config.host,
-                 parts.probe->port());
+    spdlog::info("probes on {}/liveness and /readiness", url_of(config.host, parts.probe->port()));
   }
   if (config.metrics) {
     auto server = http::SideServer::start(
@@ -120,7 +129,7 @@ Status start_side_services(Gateway::Parts& parts, const Config& config) {
     if (!server)
       return make_error(server.error().code, "--metrics-port: " + server.error().message);
     parts.metrics_server = std::move(*server);
-    spdlog::info("metrics on http://{}:{}/metrics", config.host, parts.metrics_server->port());
+    spdlog::info("metrics on {}/metrics", url_of(config.host, parts.metrics_server->port()));
   }
   return {};
 }
@@ -252,9 +261,8 @@ Result<std::unique_ptr<Gateway>> Gateway::start(const Config& config) {
   }
   const auto budget = config.per_torrent_cache_budget;
   spdlog::info(
-      "serving {} torrent(s) on http://{}:{} (data dir {}, readahead {}, idle TTL {}, cache budget "
-      "{})",
-      parts->catalog.size(), config.host, parts->server->port(), config.data_dir.string(),
+      "serving {} torrent(s) on {}/ (data dir {}, readahead {}, idle TTL {}, cache budget {})",
+      parts->catalog.size(), url_of(config.host, parts->server->port()), config.data_dir.string(),
       format_size(config.max_readahead), format_duration(config.torrent_ttl),
       budget > 0 ? format_size(budget) + " per torrent" : std::string("none"));
   return std::unique_ptr<Gateway>(new Gateway(std::move(parts)));

@@ -41,8 +41,10 @@ struct Config {
   std::string bt_listen = "0.0.0.0:6881,[::]:6881";
   bool dht = true;
   bool lsd = true;
-  bool upnp = true;
-  bool natpmp = true;
+  // Off for a server: port mapping asks the LAN's router to open a port, which a gateway in a
+  // data centre or a container has no business doing (--upnp / --natpmp turn them on).
+  bool upnp = false;
+  bool natpmp = false;
   bool outgoing_utp = false;
   bool log_peers = false;  // libtorrent's per-peer messages at debug level
   std::vector<std::string> peers;     // "host:port" added to every torrent
