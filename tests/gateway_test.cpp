@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <array>
+#include <sstream>
 
 #include <thread>
 
@@ -421,6 +422,34 @@ TEST_F(GatewayTest, ATorrentWithNoReachablePeerTimesOutWith504) {
   const auto live = gateway_->registry().find(torrent.hash);
   ASSERT_TRUE(live);
   EXPECT_TRUE(wait_until([&] { return live->readers() == 0; }, 5s));
+}
+
+// A player opens the playlist and then each URL in it: every one must serve the source's bytes.
+TEST_F(GatewayTest, EveryUrlOfAPlaylistServesItsFile) {
+  start();
+  const auto host = "127.0.0.1:" + std::to_string(port_);
+  for (const auto& target : {std::string("/?m3u"), "/" + swarm().multi_v1().hash.hex() + ".m3u"}) {
+    const auto playlist = http_get(port_, target, {{"Host", host}});
+    ASSERT_EQ(playlist.status, 200u) << target;
+    EXPECT_EQ(playlist.header("content-type"), "audio/x-mpegurl; charset=utf-8");
+    std::istringstream lines(playlist.body);
+    std::string line;
+    ASSERT_TRUE(std::getline(lines, line));
+    EXPECT_EQ(line, "#EXTM3U");
+    int entries = 0;
+    while (std::getline(lines, line)) {
+      if (line.starts_with("#EXTINF:-1,")) continue;
+      const auto prefix = "http://" + host;
+      ASSERT_TRUE(line.starts_with(prefix)) << line;
+      const auto response = http_get(port_, line.substr(prefix.size()));
+      ASSERT_EQ(response.status, 200u) << line;
+      const auto& source = swarm().multi_v1().files.at(swarm().multi_v1().name + "/video.mkv");
+      EXPECT_TRUE(response.body == source) << line << " differs from the source";
+      ++entries;
+    }
+    // The root lists both multi-file torrents' video (v1 and hybrid); the others have none.
+    EXPECT_EQ(entries, target == "/?m3u" ? 2 : 1) << playlist.body;
+  }
 }
 
 }  // namespace
