@@ -11,6 +11,9 @@
 
 #include <thread>
 
+#include <libtorrent/session.hpp>
+#include <libtorrent/torrent_handle.hpp>
+
 #include "http_client.hpp"
 #include "seeder/http/target.hpp"
 #include "seeder/storage/content_path.hpp"
@@ -450,6 +453,53 @@ TEST_F(GatewayTest, EveryUrlOfAPlaylistServesItsFile) {
     // The root lists both multi-file torrents' video (v1 and hybrid); the others have none.
     EXPECT_EQ(entries, target == "/?m3u" ? 2 : 1) << playlist.body;
   }
+}
+
+// A browser's <track> asks for WebVTT (Accept: text/vtt, or the page's ?format=vtt); players
+// that read SubRip get the file as it is.
+TEST_F(GatewayTest, ASubtitleIsServedAsWebVttWhenAskedAndAsItIsOtherwise) {
+  TempDir content_dir;
+  TempDir input;
+  const std::string srt =
+      "\xEF\xBB\xBF"
+      "1\r\n00:00:01,000 --> 00:00:02,500\r\nHello\r\n\r\n"
+      "2\r\n00:00:03,000 --> 00:00:04,000\r\nWorld\r\n";
+  write_file(content_dir / "Film" / "film.mkv", random_bytes(50'000, 11));
+  write_file(content_dir / "Film" / "film.en.srt", srt);
+  std::filesystem::copy(swarm().input_dir(), input.path(),
+                        std::filesystem::copy_options::recursive);
+  const auto film = build(content_dir / "Film", input.path(), {}, "film");
+  swarm().seeder().seed(film.torrent_file, content_dir.path());
+  ASSERT_TRUE(wait_until(
+      [&] {
+        return swarm()
+            .seeder()
+            .native()
+            .find_torrent(libtorrent::sha1_hash(film.hash.raw().data()))
+            .is_valid();
+      },
+      10s));
+  config_.input = input.path();
+  start();
+
+  const auto url = film.url("Film/film.en.srt");
+  const auto vtt = http_get(port_, url + "?format=vtt");
+  ASSERT_EQ(vtt.status, 200u) << vtt.body;
+  EXPECT_EQ(vtt.header("content-type"), "text/vtt; charset=utf-8");
+  EXPECT_EQ(vtt.body,
+            "WEBVTT\n\n1\n00:00:01.000 --> 00:00:02.500\nHello\n\n"
+            "2\n00:00:03.000 --> 00:00:04.000\nWorld\n\n");
+  EXPECT_EQ(http_get(port_, url, {{"Accept", "text/vtt"}}).body, vtt.body);
+  const auto head = http_request(port_, "HEAD", url + "?format=vtt");
+  EXPECT_EQ(head.status, 200u);
+  EXPECT_EQ(head.header("content-length"), std::to_string(vtt.body.size()));
+  EXPECT_TRUE(head.body.empty());
+  const auto plain = http_get(port_, url);
+  EXPECT_TRUE(plain.body == srt) << "as it is when WebVTT is not asked for";
+  EXPECT_NE(plain.header("etag"), vtt.header("etag")) << "two representations, two validators";
+  EXPECT_EQ(http_get(port_, film.url("Film/film.mkv") + "?format=vtt").header("content-type"),
+            "video/x-matroska")
+      << "only a .srt is converted";
 }
 
 }  // namespace

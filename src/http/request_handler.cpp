@@ -1,6 +1,13 @@
 #include "seeder/http/request_handler.hpp"
 
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
 #include <spdlog/spdlog.h>
+
+#include "seeder/http/webvtt.hpp"
 
 namespace seeder::http {
 
@@ -39,6 +46,49 @@ const char* route_name(const ParsedRequest& request) {
   return request.path == "source.torrent" ? "source" : "file";
 }
 
+// Reads a whole source into memory, slice by slice (a subtitle file to convert: small, bounded
+// by the router). Runs on the source's strand; `done` is called once.
+struct WholeRead : std::enable_shared_from_this<WholeRead> {
+  WholeRead(std::shared_ptr<ByteSource> source, std::function<void(Result<std::string>)> done)
+      : source(std::move(source)), done(std::move(done)) {}
+
+  void next() {
+    if (bytes.size() >= source->size()) {
+      done(std::move(bytes));
+      return;
+    }
+    source->async_next(
+        source->size() - bytes.size(),
+        [self = shared_from_this()](Result<FileSlice> slice) { self->on_slice(std::move(slice)); });
+  }
+  void on_slice(Result<FileSlice> slice) {
+    if (!slice) {
+      done(slice.error());
+      return;
+    }
+    const auto at = bytes.size();
+    bytes.resize(at + slice->length);
+    for (std::uint64_t got = 0; got < slice->length;) {
+      const auto n = ::pread(slice->fd, bytes.data() + at + got, slice->length - got,
+                             static_cast<off_t>(slice->offset + got));
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) {
+        source->bytes_missing();
+        done(
+            make_error(Errc::io, "reading the subtitle file: " +
+                                     std::string(n < 0 ? std::strerror(errno) : "file too short")));
+        return;
+      }
+      got += static_cast<std::uint64_t>(n);
+    }
+    next();
+  }
+
+  std::shared_ptr<ByteSource> source;
+  std::function<void(Result<std::string>)> done;
+  std::string bytes;
+};
+
 }  // namespace
 
 // One request on its way to a response. Each step's continuation holds the exchange (a strong
@@ -63,6 +113,7 @@ struct RequestHandler::Exchange : std::enable_shared_from_this<Exchange> {
   void run_mode(ModePlan plan);
   void on_events_open(Result<std::shared_ptr<EventStream>> events, Reply head);
   void on_file_open(Result<std::shared_ptr<ByteSource>> source, Reply head);
+  void convert_subtitle(Result<std::shared_ptr<ByteSource>> source, Reply head);
 
   void reply(Reply reply) {
     Response response;
@@ -193,11 +244,41 @@ void RequestHandler::Exchange::route_file() {
   }
   auto& plan = std::get<FilePlan>(decision);
   auto head = std::make_shared<Reply>(std::move(plan.head));
-  content.async_open_file(
-      entry, *plan.file, plan.first, plan.length, executor,
-      [self = shared_from_this(), head](Result<std::shared_ptr<ByteSource>> source) {
-        self->on_file_open(std::move(source), std::move(*head));
-      });
+  content.async_open_file(entry, *plan.file, plan.first, plan.length, executor,
+                          [self = shared_from_this(), head,
+                           webvtt = plan.webvtt](Result<std::shared_ptr<ByteSource>> source) {
+                            if (webvtt)
+                              self->convert_subtitle(std::move(source), std::move(*head));
+                            else
+                              self->on_file_open(std::move(source), std::move(*head));
+                          });
+}
+
+// The whole .srt, then its WebVTT text as the body: nothing is sent before the conversion, so a
+// failure still gets its own status.
+void RequestHandler::Exchange::convert_subtitle(Result<std::shared_ptr<ByteSource>> source,
+                                                Reply head) {
+  if (gone()) {
+    if (source) (*source)->cancel();
+    return;
+  }
+  if (!source) {
+    log_failure(source.error());
+    fail(source.error());
+    return;
+  }
+  auto shared_head = std::make_shared<Reply>(std::move(head));
+  std::make_shared<WholeRead>(*source, [self = shared_from_this(),
+                                        shared_head](Result<std::string> srt) {
+    if (self->gone()) return;
+    if (!srt) {
+      self->log_failure(srt.error());
+      self->fail(srt.error());
+      return;
+    }
+    shared_head->body = srt_to_webvtt(*srt);
+    self->reply(std::move(*shared_head));
+  })->next();
 }
 
 void RequestHandler::Exchange::on_file_open(Result<std::shared_ptr<ByteSource>> source,

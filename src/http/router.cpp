@@ -57,6 +57,14 @@ std::string public_base(const RequestHead& head) {
   return (proto == "https" ? "https://" : "http://") + std::string(host);
 }
 
+// A .srt the client wants as WebVTT: ?format=vtt, or Accept naming text/vtt (a <track>).
+bool wants_webvtt(const ParsedRequest& request, std::string_view path) {
+  if (!to_lower(path).ends_with(".srt")) return false;
+  for (const auto& [key, value] : request.target.query)
+    if (key == "format" && to_lower(value) == "vtt") return true;
+  return contains(request.head.accept, "text/vtt");
+}
+
 Mode mode_of(const Target& target) {
   if (target.has_query("stats")) return Mode::stats;
   if (target.has_query("warmup")) return Mode::warmup;
@@ -308,6 +316,7 @@ std::variant<Reply, FilePlan> Router::route(const ParsedRequest& request,
 std::variant<Reply, FilePlan> Router::route_file(const ParsedRequest& request,
                                                  const torrent::EntryPtr& entry,
                                                  const torrent::FileInfo& file) const {
+  if (wants_webvtt(request, file.path)) return route_webvtt(request, entry, file);
   const auto& head = request.head;
   const auto etag = make_etag(entry->meta->hash().hex(), file.path, file.size);
   Reply reply;
@@ -363,6 +372,40 @@ std::variant<Reply, FilePlan> Router::route_file(const ParsedRequest& request,
   reply.content_length = length;
   if (request.method == Method::head) return reply;
   return FilePlan{entry, &file, first, length, std::move(reply)};
+}
+
+// The converted text has its own validator and no byte ranges; HEAD is a FilePlan too, since
+// only the conversion knows the length.
+std::variant<Reply, FilePlan> Router::route_webvtt(const ParsedRequest& request,
+                                                   const torrent::EntryPtr& entry,
+                                                   const torrent::FileInfo& file) const {
+  const auto& head = request.head;
+  if (file.size > kMaxSubtitleBytes) {
+    return error_reply(make_error(Errc::not_implemented,
+                                  "subtitle files over " + std::to_string(kMaxSubtitleBytes >> 20) +
+                                      " MiB are not converted to WebVTT"),
+                       head);
+  }
+  const auto etag = make_etag(entry->meta->hash().hex(), file.path + "#webvtt", file.size);
+  Reply reply;
+  reply.headers.push_back({"ETag", etag});
+  reply.headers.push_back({"Accept-Ranges", "none"});
+  reply.headers.push_back({"Cache-Control", "public, max-age=31536000, immutable"});
+  reply.headers.push_back({"Vary", "Accept"});
+  add_cors(reply, head);
+  if (!head.if_match.empty() && !etag_list_matches(head.if_match, etag, false))
+    return error_reply(make_error(Errc::precondition_failed, "If-Match does not match"), head);
+  if (!head.if_none_match.empty() && etag_list_matches(head.if_none_match, etag, true)) {
+    reply.status = 304;
+    return reply;
+  }
+  auto name = std::string(base_name(file.path));
+  name.replace(name.size() - 4, 4, ".vtt");
+  reply.headers.push_back({"Content-Type", "text/vtt; charset=utf-8"});
+  reply.headers.push_back({"Content-Disposition", content_disposition(name, false)});
+  FilePlan plan{entry, &file, 0, file.size, std::move(reply)};
+  plan.webvtt = true;
+  return plan;
 }
 
 std::variant<Reply, ModePlan> Router::route_mode(const ParsedRequest& request,

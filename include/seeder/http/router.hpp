@@ -51,7 +51,13 @@ struct FilePlan {
   std::uint64_t first = 0;
   std::uint64_t length = 0;
   Reply head;
+  // The body is the file converted to WebVTT (a .srt asked for with ?format=vtt or Accept:
+  // text/vtt): the handler reads it whole, converts it and answers with the text (its length
+  // only, for HEAD). At most kMaxSubtitleBytes.
+  bool webvtt = false;
 };
+
+inline constexpr std::uint64_t kMaxSubtitleBytes = 16ull << 20;
 
 // A query mode (?stats, ?warmup, ?done) to run on a selection of a torrent.
 struct ModePlan {
@@ -97,6 +103,9 @@ class Router {
   [[nodiscard]] std::variant<Reply, FilePlan> route_file(const ParsedRequest& request,
                                                          const torrent::EntryPtr& entry,
                                                          const torrent::FileInfo& file) const;
+  [[nodiscard]] std::variant<Reply, FilePlan> route_webvtt(const ParsedRequest& request,
+                                                           const torrent::EntryPtr& entry,
+                                                           const torrent::FileInfo& file) const;
   [[nodiscard]] Reply preflight(const RequestHead& head) const;
   // The M3U of the media files of `torrents` under `prefix` (a directory or a file path).
   [[nodiscard]] Reply playlist_reply(const ParsedRequest& request,
