@@ -19,6 +19,9 @@ TEST(Cli, DefaultsMatchTheDocumentation) {
   EXPECT_EQ(config->torrent_ttl, 600s);
   EXPECT_EQ(config->log_level, "info");
   EXPECT_TRUE(config->dht);
+  EXPECT_FALSE(config->upnp) << "a server asks no router to open ports unless told";
+  EXPECT_FALSE(config->natpmp);
+  EXPECT_TRUE(config->watch_input);
 }
 
 TEST(Cli, ParsesSizesDurationsAndSwitches) {

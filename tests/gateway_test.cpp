@@ -502,5 +502,37 @@ TEST_F(GatewayTest, ASubtitleIsServedAsWebVttWhenAskedAndAsItIsOtherwise) {
       << "only a .srt is converted";
 }
 
+// --input is watched: a .torrent copied in while the gateway runs is servable within a second;
+// a broken one is skipped without stopping the watch.
+TEST_F(GatewayTest, ATorrentDroppedIntoTheInputDirectoryIsServedWithinASecond) {
+  TempDir content_dir;
+  TempDir staging;
+  TempDir input;
+  write_file(content_dir / "dropped.bin", random_bytes(120'000, 12));
+  const auto dropped = build(content_dir / "dropped.bin", staging.path(), {}, "dropped");
+  swarm().seeder().seed(dropped.torrent_file, content_dir.path());
+  config_.input = input.path();
+  start();
+  EXPECT_EQ(http_get(port_, dropped.url("dropped.bin")).status, 404u);
+
+  write_file(input / "broken.torrent", "d4:infod");  // half-written junk
+  std::filesystem::copy_file(staging / "dropped.torrent", input / "dropped.torrent");
+  const auto copied = std::chrono::steady_clock::now();
+  ASSERT_TRUE(wait_until([&] { return gateway_->catalog().find(dropped.hash) != nullptr; }, 1s))
+      << "not picked up within a second";
+  std::printf("picked up %lld ms after the copy\n",
+              static_cast<long long>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                         std::chrono::steady_clock::now() - copied)
+                                         .count()));
+  const auto response = http_get(port_, dropped.url("dropped.bin"));
+  ASSERT_EQ(response.status, 200u) << response.body;
+  EXPECT_TRUE(response.body == dropped.files.at("dropped.bin"));
+  // Moved in (how editors and `mv` deliver): picked up too.
+  write_file(content_dir / "moved.bin", random_bytes(50'000, 13));
+  const auto moved = build(content_dir / "moved.bin", staging.path(), {}, "moved");
+  std::filesystem::rename(staging / "moved.torrent", input / "moved.torrent");
+  EXPECT_TRUE(wait_until([&] { return gateway_->catalog().find(moved.hash) != nullptr; }, 1s));
+}
+
 }  // namespace
 }  // namespace seeder::test

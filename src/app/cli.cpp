@@ -18,6 +18,19 @@ namespace {
 
 constexpr const char* kVersion = "0.1.0";
 
+// CLI11 names a switch "--probe,--no-probe{false}": the {false} is what --no-probe sets, but it
+// reads as the default. Switches say their default in their description instead.
+class SwitchFormatter : public CLI::Formatter {
+ public:
+  std::string make_option_name(const CLI::Option* option, bool positional) const override {
+    auto name = CLI::Formatter::make_option_name(option, positional);
+    for (const std::string_view value : {"{false}", "{true}"}) {
+      if (const auto at = name.find(value); at != std::string::npos) name.erase(at, value.size());
+    }
+    return name;
+  }
+};
+
 // An on/off switch, --NAME and --no-NAME, with its default said in words: CLI11 would print
 // the negation's value ("--probe,--no-probe{false}"), which reads as "off" for a switch that is on.
 CLI::Option* add_switch(CLI::App& app, const std::string& name, bool& value,
@@ -108,6 +121,9 @@ void add_storage_options(CLI::App& app, Config& config, ServeText& text) {
   app.add_option("--input", config.input,
                  "a .torrent file, or a directory whose *.torrent files are loaded")
       ->envname(env("INPUT"));
+  add_switch(app, "watch-input", config.watch_input,
+             "load .torrent files added to (or changed in) --input while running")
+      ->envname(env("WATCH_INPUT"));
   app.add_option("--data-dir", config.data_dir, "where downloaded content and state live")
       ->envname(env("DATA_DIR"))
       ->capture_default_str();
@@ -362,6 +378,7 @@ int run(int argc, char** argv) {
   std::signal(SIGPIPE, SIG_IGN);
 
   CLI::App app("seeder: stream BitTorrent content over HTTP", "seeder");
+  app.formatter(std::make_shared<SwitchFormatter>());  // before the subcommands, which copy it
   app.set_version_flag("--version", kVersion);
   app.require_subcommand(1);
   Config config;

@@ -26,6 +26,7 @@
 #include "seeder/storage/mmap_disk_io.hpp"
 #include "seeder/storage/store_registry.hpp"
 #include "seeder/torrent/catalog.hpp"
+#include "seeder/torrent/input_watcher.hpp"
 #include "seeder/torrent/metadata_resolver.hpp"
 #include "seeder/torrent/progress.hpp"
 #include "seeder/torrent/registry.hpp"
@@ -65,6 +66,7 @@ struct Gateway::Parts {
   std::unique_ptr<http::Server> server;
   std::unique_ptr<http::SideServer> probe;
   std::unique_ptr<http::SideServer> metrics_server;
+  std::shared_ptr<torrent::InputWatcher> watcher;  // with --input and --watch-input
   bool stopped = false;
 };
 
@@ -254,6 +256,15 @@ Result<std::unique_ptr<Gateway>> Gateway::start(const Config& config) {
   make_responders(*parts, config);
   if (auto started = start_http(*parts, config, fds); !started) return started.error();
 
+  if (!config.input.empty() && config.watch_input) {
+    auto watcher =
+        torrent::InputWatcher::start(config.input, parts->catalog, parts->io.get_executor());
+    // Not fatal: the torrents loaded at start are served; new ones need a restart.
+    if (!watcher)
+      spdlog::warn("{}", watcher.error().message);
+    else
+      parts->watcher = std::move(*watcher);
+  }
   parts->session->start();
   parts->registry->start();
   for (int i = 0; i < config.http_threads; ++i) {
@@ -315,6 +326,7 @@ void Gateway::stop() {
   if (parts_->probe) parts_->probe->stop();
   if (parts_->metrics_server) parts_->metrics_server->stop();
   parts_->server->stop();
+  if (parts_->watcher) parts_->watcher->stop();
   if (parts_->resolver) parts_->resolver->shutdown();
   parts_->registry->shutdown();
   parts_->blocking.join();

@@ -80,20 +80,21 @@ Result<Catalog::LoadReport> Catalog::load_input(const std::filesystem::path& inp
 
   LoadReport report;
   for (const auto& path : candidates) {
-    auto bytes = read_file(path);
-    if (!bytes) {
-      report.skipped.push_back(path.string() + ": " + bytes.error().message);
+    if (auto loaded = load_file(path); !loaded) {
+      report.skipped.push_back(path.string() + ": " + loaded.error().message);
       continue;
     }
-    auto entry = parse_torrent(std::move(*bytes));
-    if (!entry) {
-      report.skipped.push_back(path.string() + ": " + entry.error().message);
-      continue;
-    }
-    add(std::move(*entry));
     ++report.loaded;
   }
   return report;
+}
+
+Result<EntryPtr> Catalog::load_file(const std::filesystem::path& path) {
+  auto bytes = read_file(path);
+  if (!bytes) return bytes.error();
+  auto entry = parse_torrent(std::move(*bytes));
+  if (!entry) return entry.error();
+  return add(std::move(*entry));
 }
 
 Catalog::LoadReport Catalog::load_saved(const std::filesystem::path& data_dir) {

@@ -29,6 +29,7 @@ struct Config {
 
   // Content
   std::filesystem::path input;  // a .torrent file or a directory of them; empty for none
+  bool watch_input = true;  // pick up .torrent files added to --input while running (inotify)
   std::filesystem::path data_dir = "data";
   std::uint64_t max_readahead = 20ull << 20;
   std::uint64_t per_torrent_cache_budget = 0;  // 0: no eviction

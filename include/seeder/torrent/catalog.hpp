@@ -47,6 +47,8 @@ class Catalog {
   // Adds the torrents an earlier run saved in the data dir (<data-dir>/<hash>/source.torrent) that
   // are not known yet, so a torrent seen once stays servable after it left --input.
   LoadReport load_saved(const std::filesystem::path& data_dir);
+  // Loads one .torrent file and adds (or replaces) its torrent; the error says why not.
+  Result<EntryPtr> load_file(const std::filesystem::path& path);
   // Adds (or replaces) one torrent. Returns the entry that is now in the catalog.
   EntryPtr add(EntryPtr entry);
 
