@@ -22,6 +22,7 @@ TEST(Cli, DefaultsMatchTheDocumentation) {
   EXPECT_FALSE(config->upnp) << "a server asks no router to open ports unless told";
   EXPECT_FALSE(config->natpmp);
   EXPECT_TRUE(config->watch_input);
+  EXPECT_TRUE(config->instance_name.empty()) << "the host name, filled in at start";
 }
 
 TEST(Cli, ParsesSizesDurationsAndSwitches) {

@@ -211,7 +211,7 @@ TEST(TorrentKeys, HybridTorrentsAreKeyedByV1AndV2OnlyByTheTruncatedV2Hash) {
 }
 
 TEST(RouterCors, AnOriginListEchoesOnlyListedOrigins) {
-  Router router(RouterOptions{"https://a.example, https://b.example"});
+  Router router(RouterOptions{"https://a.example, https://b.example", ""});
   RequestHead head;
   head.origin = "https://b.example";
   Reply reply;
@@ -266,6 +266,14 @@ TEST_F(RouterTest, ThePlaylistOfEveryTorrentComesFromTheRoot) {
   request.head.host = "h:1";
   const auto reply = router_.root_index(request, {entry_->meta});
   EXPECT_EQ(reply.body, "#EXTM3U\n#EXTINF:-1,ep 01.mkv\nhttp://h:1" + file_url() + "\n");
+}
+
+TEST_F(RouterTest, PagesNameTheInstanceThatRenderedThem) {
+  const Router named(RouterOptions{"*", "seeder-<2>"});
+  auto parsed = named.parse(get("/"));
+  const auto page = named.root_index(std::get<ParsedRequest>(parsed), {entry_->meta});
+  EXPECT_NE(page.body.find("instance <code>seeder-&lt;2&gt;</code>"), std::string::npos)
+      << page.body;
 }
 
 }  // namespace

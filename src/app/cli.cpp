@@ -1,5 +1,7 @@
 #include "seeder/app/cli.hpp"
+
 #include "seeder/app/fd_budget.hpp"
+#include "seeder/core/version.hpp"
 
 #include <csignal>
 #include <iostream>
@@ -15,8 +17,6 @@
 
 namespace seeder::app {
 namespace {
-
-constexpr const char* kVersion = "0.1.0";
 
 // CLI11 names a switch "--probe,--no-probe{false}": the {false} is what --no-probe sets, but it
 // reads as the default. Switches say their default in their description instead.
@@ -224,6 +224,10 @@ void add_side_service_options(CLI::App& app, Config& config) {
   app.add_option("--metrics-port", config.metrics_port, "port of /metrics (0 picks a free one)")
       ->envname(env("METRICS_PORT"))
       ->capture_default_str();
+  app.add_option("--instance-name", config.instance_name,
+                 "this gateway's name in X-Seeder-Instance, the pages and the metrics (default: "
+                 "the host name)")
+      ->envname(env("INSTANCE_NAME"));
   app.add_option("--log-level", config.log_level, "trace, debug, info, warn, error or off")
       ->envname(env("LOG_LEVEL"))
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}))

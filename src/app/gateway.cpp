@@ -1,5 +1,6 @@
 #include "seeder/app/gateway.hpp"
-#include "seeder/app/fd_budget.hpp"
+
+#include <unistd.h>
 
 #include <fstream>
 #include <thread>
@@ -13,6 +14,7 @@
 #include <libtorrent/session.hpp>
 
 #include "observability.hpp"
+#include "seeder/app/fd_budget.hpp"
 #include "seeder/core/endpoint.hpp"
 #include "seeder/core/units.hpp"
 #include "seeder/http/content.hpp"
@@ -22,6 +24,7 @@
 #include "seeder/http/side_server.hpp"
 #include "seeder/metrics/http_metrics.hpp"
 #include "seeder/metrics/metrics.hpp"
+#include "seeder/metrics/process_metrics.hpp"
 #include "seeder/net/vault.hpp"
 #include "seeder/storage/mmap_disk_io.hpp"
 #include "seeder/storage/store_registry.hpp"
@@ -215,18 +218,22 @@ void make_responders(Gateway::Parts& parts, const Config& config) {
   progress_options.stats_interval = config.stats_interval;
   progress_options.warmup_timeout = config.warmup_timeout;
   parts.progress = std::make_unique<torrent::Progress>(*parts.locator, progress_options);
-  parts.router = std::make_unique<http::Router>(http::RouterOptions{config.cors_origin});
+  parts.router =
+      std::make_unique<http::Router>(http::RouterOptions{config.cors_origin, config.instance_name});
   parts.content = std::make_unique<http::GatewayContent>(http::GatewayParts{
       parts.catalog, *parts.streamer, *parts.progress, parts.sources.get(), parts.vault.get()});
   parts.handler = std::make_unique<http::RequestHandler>(*parts.router, *parts.content);
   parts.http_metrics = std::make_unique<metrics::HttpMetrics>(parts.metrics);
   register_gateway_metrics(
       parts.metrics, {*parts.registry, *parts.stores, stalls, config.per_torrent_cache_budget});
+  metrics::register_build_info(parts.metrics, config.instance_name);
+  metrics::register_process_metrics(parts.metrics);
 }
 
 Status start_http(Gateway::Parts& parts, const Config& config, const FdBudget& fds) {
   http::ServerOptions server_options;
   server_options.host = config.host;
+  server_options.instance_name = config.instance_name;
   server_options.port = config.port;
   server_options.read_timeout = config.http_read_timeout;
   server_options.send_timeout = config.http_send_timeout;
@@ -238,9 +245,19 @@ Status start_http(Gateway::Parts& parts, const Config& config, const FdBudget& f
   return start_side_services(parts, config);
 }
 
+// The configuration with the instance's name filled in (the host name unless given).
+Config with_instance_name(Config config) {
+  if (!config.instance_name.empty()) return config;
+  char name[256] = {};
+  config.instance_name =
+      gethostname(name, sizeof name - 1) == 0 && name[0] != '\0' ? name : "seeder";
+  return config;
+}
+
 }  // namespace
 
-Result<std::unique_ptr<Gateway>> Gateway::start(const Config& config) {
+Result<std::unique_ptr<Gateway>> Gateway::start(const Config& given) {
+  const auto config = with_instance_name(given);
   if (auto writable = ensure_writable_dir(config.data_dir); !writable) return writable.error();
   auto peers = parse_peers(config.peers);
   if (!peers) return peers.error();

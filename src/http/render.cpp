@@ -4,6 +4,7 @@
 
 #include "seeder/core/json.hpp"
 #include "seeder/core/units.hpp"
+#include "seeder/core/version.hpp"
 #include "seeder/http/content_type.hpp"
 #include "seeder/http/target.hpp"
 #include "seeder/torrent/file_plan.hpp"
@@ -21,6 +22,14 @@ constexpr std::string_view kHead =
 
 std::string file_url(const torrent::TorrentMeta& meta, const torrent::FileInfo& file) {
   return "/" + meta.hash().hex() + "/" + percent_encode_path(file.path);
+}
+
+// Which gateway (and version) rendered the page: behind a balancer, the one to look at.
+std::string footer(std::string_view instance) {
+  std::string out = "<footer><p><small>seeder ";
+  out += kVersion;
+  if (!instance.empty()) out += " &middot; instance <code>" + html_escape(instance) + "</code>";
+  return out + "</small></p></footer>";
 }
 
 bool playable(std::string_view path) {
@@ -58,7 +67,8 @@ std::string html_escape(std::string_view text) {
   return out;
 }
 
-std::string render_root_html(const std::vector<torrent::MetaPtr>& torrents) {
+std::string render_root_html(const std::vector<torrent::MetaPtr>& torrents,
+                             std::string_view instance) {
   std::string out(kHead);
   out += "<title>seeder</title></head><body><h1>Torrents</h1>";
   if (torrents.empty()) {
@@ -74,7 +84,7 @@ std::string render_root_html(const std::vector<torrent::MetaPtr>& torrents) {
     }
     out += "</table>";
   }
-  out += "</body></html>\n";
+  out += footer(instance) + "</body></html>\n";
   return out;
 }
 
@@ -99,7 +109,7 @@ std::string render_root_json(const std::vector<torrent::MetaPtr>& torrents) {
   return json.take() + "\n";
 }
 
-std::string render_torrent_html(const torrent::TorrentMeta& meta) {
+std::string render_torrent_html(const torrent::TorrentMeta& meta, std::string_view instance) {
   const auto hex = meta.hash().hex();
   std::string out(kHead);
   out += "<title>" + html_escape(meta.name()) + "</title></head><body>";
@@ -120,7 +130,7 @@ std::string render_torrent_html(const torrent::TorrentMeta& meta) {
     if (!playable(file.path)) out += " <a href=\"" + url + "?download\">(download)</a>";
     out += "</td><td class=\"n\">" + format_size(file.size) + "</td></tr>";
   }
-  out += "</table></body></html>\n";
+  out += "</table>" + footer(instance) + "</body></html>\n";
   return out;
 }
 

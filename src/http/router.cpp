@@ -261,7 +261,8 @@ Reply Router::root_index(const ParsedRequest& request,
   if (request.wants_json) {
     return ok_reply(request, "application/json", render_root_json(torrents));
   }
-  return ok_reply(request, "text/html; charset=utf-8", render_root_html(torrents));
+  return ok_reply(request, "text/html; charset=utf-8",
+                  render_root_html(torrents, options_.instance_name));
 }
 
 Reply Router::redirect_reply(const ParsedRequest& request, std::string location,
@@ -296,7 +297,8 @@ std::variant<Reply, FilePlan> Router::route(const ParsedRequest& request,
   }
   if (request.path.empty()) {
     if (request.wants_json) return ok_reply(request, "application/json", render_torrent_json(meta));
-    return ok_reply(request, "text/html; charset=utf-8", render_torrent_html(meta));
+    return ok_reply(request, "text/html; charset=utf-8",
+                    render_torrent_html(meta, options_.instance_name));
   }
   if (request.path == "source.torrent") {
     auto reply = ok_reply(request, "application/x-bittorrent", meta.torrent_file());

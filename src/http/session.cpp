@@ -109,7 +109,7 @@ class Session : public std::enable_shared_from_this<Session> {
     route_ = response.route;
     status_ = response.reply.status;
     answered_after_ = std::chrono::steady_clock::now() - started_;
-    set_response_head(response_, response.reply, keep_alive_);
+    set_response_head(response_, response.reply, keep_alive_, options().instance_name);
     if (response.announces_length()) response_.content_length(response.content_length());
     const bool sends_body = response.sends_body();
     response_body_ = std::move(response.file);

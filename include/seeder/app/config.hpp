@@ -58,6 +58,9 @@ struct Config {
   std::chrono::milliseconds vault_timeout{2'000};
 
   std::string log_level = "info";
+  // Which gateway answered, behind a balancer: X-Seeder-Instance, the pages' footer and
+  // seeder_build_info's label. Empty: the host name.
+  std::string instance_name;
 };
 
 }  // namespace seeder::app

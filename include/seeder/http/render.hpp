@@ -9,9 +9,11 @@
 
 namespace seeder::http {
 
-std::string render_root_html(const std::vector<torrent::MetaPtr>& torrents);
+// `instance`: the gateway's name for the footer (none when empty).
+std::string render_root_html(const std::vector<torrent::MetaPtr>& torrents,
+                             std::string_view instance = {});
 std::string render_root_json(const std::vector<torrent::MetaPtr>& torrents);
-std::string render_torrent_html(const torrent::TorrentMeta& meta);
+std::string render_torrent_html(const torrent::TorrentMeta& meta, std::string_view instance = {});
 std::string render_torrent_json(const torrent::TorrentMeta& meta);
 
 // An extended M3U (#EXTM3U, #EXTINF:-1,<title>) of the video and audio files of `torrents`

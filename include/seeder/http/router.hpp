@@ -23,6 +23,8 @@ namespace seeder::http {
 struct RouterOptions {
   // Access-Control-Allow-Origin: "*", a comma-separated list of origins, or "" for no CORS.
   std::string cors_origin = "*";
+  // Shown in the pages' footer (which gateway rendered them); empty shows none.
+  std::string instance_name;
 };
 
 enum class Method { get, head, options };

@@ -33,6 +33,8 @@ struct ServerOptions {
   std::uint64_t slice_bytes = 4ull << 20;  // largest single sendfile batch
   // Connections at once; one more is answered 503 with Retry-After and closed. 0: no limit.
   std::size_t max_connections = 0;
+  // Sent as X-Seeder-Instance on every answer; empty sends none.
+  std::string instance_name;
 };
 
 class Server {
