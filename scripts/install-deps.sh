@@ -18,8 +18,9 @@ runtime_packages=(
   libtorrent-rasterbar2.0 libsqlite3-0 libspdlog1.10 libfmt9 libssl3 ca-certificates
 )
 # The asan preset and the fuzzers (clang + libFuzzer + sanitizer runtimes); ccache makes
-# repeated `scripts/dev test` runs cheap on small machines.
-test_packages=(clang libfuzzer-14-dev libclang-rt-14-dev ccache)
+# repeated `scripts/dev test` runs cheap on small machines; nginx-light for the scale-out test
+# (three gateways behind the shipped deploy/nginx config).
+test_packages=(clang libfuzzer-14-dev libclang-rt-14-dev ccache nginx-light)
 # Baselines and real clients: nginx (plain file server), ffmpeg (ffprobe + the test media), mpv.
 bench_packages=(nginx-light curl ffmpeg mpv)
 
