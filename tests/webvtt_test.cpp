@@ -61,6 +61,15 @@ TEST(WebVtt, Utf16WithAByteOrderMarkIsConverted) {
   EXPECT_EQ(subtitle_text_as_utf8(utf16le), "A\xC3\xA9");
   const std::string utf16be("\xFE\xFF\0A\0\xE9", 6);
   EXPECT_EQ(subtitle_text_as_utf8(utf16be), "A\xC3\xA9");
+  // An unpaired surrogate is one replacement character; what follows stays aligned.
+  const std::string lone(
+      "\xFF\xFE"
+      "A\0\0\xD8"
+      "B\0",
+      8);
+  EXPECT_EQ(subtitle_text_as_utf8(lone),
+            "A\xEF\xBF\xBD"
+            "B");
 }
 
 TEST(WebVtt, InvalidBytesAfterAUtf8MarkBecomeReplacementCharacters) {

@@ -14,6 +14,17 @@ const std::string* Reply::find_header(std::string_view name) const {
   return nullptr;
 }
 
+void Reply::add_vary(std::string_view field) {
+  for (auto& header : headers) {
+    if (header.name.size() == 4 && ::strncasecmp(header.name.data(), "Vary", 4) == 0) {
+      header.value += ", ";
+      header.value.append(field);
+      return;
+    }
+  }
+  headers.push_back({"Vary", std::string(field)});
+}
+
 void Reply::set_header(std::string name, std::string value) {
   for (auto& header : headers) {
     if (header.name.size() == name.size() &&

@@ -49,8 +49,9 @@ const char* route_name(const ParsedRequest& request) {
 // Reads a whole source into memory, slice by slice (a subtitle file to convert: small, bounded
 // by the router). Runs on the source's strand; `done` is called once.
 struct WholeRead : std::enable_shared_from_this<WholeRead> {
-  WholeRead(std::shared_ptr<ByteSource> source, std::function<void(Result<std::string>)> done)
-      : source(std::move(source)), done(std::move(done)) {}
+  WholeRead(std::shared_ptr<ByteSource> source, std::function<bool()> gone,
+            std::function<void(Result<std::string>)> done)
+      : source(std::move(source)), gone(std::move(gone)), done(std::move(done)) {}
 
   void next() {
     if (bytes.size() >= source->size()) {
@@ -62,6 +63,10 @@ struct WholeRead : std::enable_shared_from_this<WholeRead> {
         [self = shared_from_this()](Result<FileSlice> slice) { self->on_slice(std::move(slice)); });
   }
   void on_slice(Result<FileSlice> slice) {
+    if (gone()) {  // the client hung up: let go of the read-ahead now, not after the whole file
+      source->cancel();
+      return;
+    }
     if (!slice) {
       done(slice.error());
       return;
@@ -85,6 +90,7 @@ struct WholeRead : std::enable_shared_from_this<WholeRead> {
   }
 
   std::shared_ptr<ByteSource> source;
+  std::function<bool()> gone;
   std::function<void(Result<std::string>)> done;
   std::string bytes;
 };
@@ -217,7 +223,8 @@ void RequestHandler::Exchange::route_known() {
     return;
   }
   // A file the vault may hold: ask it first (lookup order: vault, disk, swarm).
-  if (content.has_vault() && !request.redirect_to_slash && !request.playlist &&
+  // Not for a playlist, nor for a .srt wanted as WebVTT: the vault has the file as it is.
+  if (content.has_vault() && !request.redirect_to_slash && !request.playlist && !request.webvtt &&
       entry->meta->find_file(request.path)) {
     content.async_vault(entry, request.path, executor,
                         [self = shared_from_this()](std::optional<net::VaultRedirect> redirect) {
@@ -268,17 +275,19 @@ void RequestHandler::Exchange::convert_subtitle(Result<std::shared_ptr<ByteSourc
     return;
   }
   auto shared_head = std::make_shared<Reply>(std::move(head));
-  std::make_shared<WholeRead>(*source, [self = shared_from_this(),
-                                        shared_head](Result<std::string> srt) {
-    if (self->gone()) return;
-    if (!srt) {
-      self->log_failure(srt.error());
-      self->fail(srt.error());
-      return;
-    }
-    shared_head->body = srt_to_webvtt(*srt);
-    self->reply(std::move(*shared_head));
-  })->next();
+  std::make_shared<WholeRead>(
+      *source, [self = shared_from_this()] { return self->gone(); },
+      [self = shared_from_this(), shared_head](Result<std::string> srt) {
+        if (self->gone()) return;
+        if (!srt) {
+          self->log_failure(srt.error());
+          self->fail(srt.error());
+          return;
+        }
+        shared_head->body = srt_to_webvtt(*srt);
+        self->reply(std::move(*shared_head));
+      })
+      ->next();
 }
 
 void RequestHandler::Exchange::on_file_open(Result<std::shared_ptr<ByteSource>> source,

@@ -57,12 +57,15 @@ std::string public_base(const RequestHead& head) {
   return (proto == "https" ? "https://" : "http://") + std::string(host);
 }
 
+bool is_subrip(std::string_view path) {
+  return to_lower(path).ends_with(".srt");
+}
+
 // A .srt the client wants as WebVTT: ?format=vtt, or Accept naming text/vtt (a <track>).
-bool wants_webvtt(const ParsedRequest& request, std::string_view path) {
-  if (!to_lower(path).ends_with(".srt")) return false;
-  for (const auto& [key, value] : request.target.query)
+bool wants_webvtt(const Target& target, const RequestHead& head) {
+  for (const auto& [key, value] : target.query)
     if (key == "format" && to_lower(value) == "vtt") return true;
-  return contains(request.head.accept, "text/vtt");
+  return contains(head.accept, "text/vtt");
 }
 
 Mode mode_of(const Target& target) {
@@ -125,7 +128,7 @@ void Router::add_cors(Reply& reply, const RequestHead& head) const {
       allowed = allowed || item == head.origin;
       list = comma == std::string_view::npos ? std::string_view{} : list.substr(comma + 1);
     }
-    reply.set_header("Vary", "Origin");
+    reply.add_vary("Origin");
     if (!allowed) return;
     reply.set_header("Access-Control-Allow-Origin", head.origin);
   }
@@ -219,6 +222,7 @@ std::variant<Reply, ParsedRequest> Router::parse(const RequestHead& head) const 
   request.head = head;
   request.mode = mode_of(*target);
   request.playlist = target->has_query("m3u");
+  request.webvtt = wants_webvtt(*target, head);
   request.wants_json = contains(head.accept, "application/json");
   std::string_view path = target->path;
   const Status located = !head.x_info_hash.empty() ? hash_from_header(head, path, request)
@@ -251,7 +255,7 @@ Reply Router::playlist_reply(const ParsedRequest& request,
       {"Content-Disposition", content_disposition(std::string(name) + ".m3u", false)});
   // Its URLs follow the Host the client used.
   reply.headers.push_back({"Cache-Control", "no-cache"});
-  reply.headers.push_back({"Vary", "Host, X-Forwarded-Host, X-Forwarded-Proto"});
+  reply.add_vary("Host, X-Forwarded-Host, X-Forwarded-Proto");
   return reply;
 }
 
@@ -318,7 +322,7 @@ std::variant<Reply, FilePlan> Router::route(const ParsedRequest& request,
 std::variant<Reply, FilePlan> Router::route_file(const ParsedRequest& request,
                                                  const torrent::EntryPtr& entry,
                                                  const torrent::FileInfo& file) const {
-  if (wants_webvtt(request, file.path)) return route_webvtt(request, entry, file);
+  if (request.webvtt && is_subrip(file.path)) return route_webvtt(request, entry, file);
   const auto& head = request.head;
   const auto etag = make_etag(entry->meta->hash().hex(), file.path, file.size);
   Reply reply;
@@ -327,6 +331,9 @@ std::variant<Reply, FilePlan> Router::route_file(const ParsedRequest& request,
   // The bytes under an info-hash never change: a cache may keep them for good (a year is the
   // longest max-age caches honour) and need not revalidate while it does.
   reply.headers.push_back({"Cache-Control", "public, max-age=31536000, immutable"});
+  // A .srt has a second representation (WebVTT) chosen by Accept: a cache must not hand this
+  // one to a <track>.
+  if (is_subrip(file.path)) reply.add_vary("Accept");
   add_cors(reply, head);
 
   if (!head.if_match.empty() && !etag_list_matches(head.if_match, etag, false)) {
@@ -393,7 +400,7 @@ std::variant<Reply, FilePlan> Router::route_webvtt(const ParsedRequest& request,
   reply.headers.push_back({"ETag", etag});
   reply.headers.push_back({"Accept-Ranges", "none"});
   reply.headers.push_back({"Cache-Control", "public, max-age=31536000, immutable"});
-  reply.headers.push_back({"Vary", "Accept"});
+  reply.add_vary("Accept");
   add_cors(reply, head);
   if (!head.if_match.empty() && !etag_list_matches(head.if_match, etag, false))
     return error_reply(make_error(Errc::precondition_failed, "If-Match does not match"), head);

@@ -2,6 +2,7 @@
 
 #include <iconv.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdint>
 #include <cstdio>
@@ -57,8 +58,9 @@ class Iconv {
   iconv_t handle_;
 };
 
-// `bytes` in encoding `from` as UTF-8; what cannot be converted becomes U+FFFD, byte by byte.
-std::string to_utf8(std::string_view bytes, const char* from) {
+// `bytes` in encoding `from` as UTF-8; what cannot be converted becomes U+FFFD, one code unit
+// (`unit` bytes: 2 for UTF-16, so the rest stays aligned) at a time.
+std::string to_utf8(std::string_view bytes, const char* from, std::size_t unit = 1) {
   const Iconv converter(from);
   if (!converter.ok()) return sanitized_utf8(bytes);  // no such gconv module: keep what is valid
   std::string out(bytes.size() * 3 + 16, '\0');
@@ -75,9 +77,10 @@ std::string to_utf8(std::string_view bytes, const char* from) {
       out.resize(out.size() * 2);
       continue;
     }
-    // EILSEQ or EINVAL: a byte (or a truncated unit) with no meaning; skip it.
-    ++in;
-    --in_left;
+    // EILSEQ or EINVAL: a unit (or a truncated one) with no meaning; skip it.
+    const auto skip = std::min(unit, in_left);
+    in += skip;
+    in_left -= skip;
     if (out.size() - used < kReplacement.size()) out.resize(out.size() * 2);
     out.replace(used, kReplacement.size(), kReplacement);
     used += kReplacement.size();
@@ -236,8 +239,8 @@ class CueWriter {
 
 std::string subtitle_text_as_utf8(std::string_view bytes) {
   if (bytes.starts_with("\xEF\xBB\xBF")) return sanitized_utf8(bytes.substr(3));
-  if (bytes.starts_with("\xFF\xFE")) return to_utf8(bytes.substr(2), "UTF-16LE");
-  if (bytes.starts_with("\xFE\xFF")) return to_utf8(bytes.substr(2), "UTF-16BE");
+  if (bytes.starts_with("\xFF\xFE")) return to_utf8(bytes.substr(2), "UTF-16LE", 2);
+  if (bytes.starts_with("\xFE\xFF")) return to_utf8(bytes.substr(2), "UTF-16BE", 2);
   if (valid_utf8(bytes)) return std::string(bytes);
   return to_utf8(bytes, legacy_code_page(bytes));
 }

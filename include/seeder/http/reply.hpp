@@ -43,6 +43,8 @@ struct Reply {
 
   [[nodiscard]] const std::string* find_header(std::string_view name) const;
   void set_header(std::string name, std::string value);
+  // Adds `field` to the one Vary header (several Vary lines would collapse into the last).
+  void add_vary(std::string_view field);
 };
 
 // A plain-text reply.

@@ -43,6 +43,7 @@ struct ParsedRequest {
   bool redirect_to_slash = false;  // "/<hash>" without the trailing slash
   bool magnet = false;             // "/magnet?uri=..."
   bool playlist = false;           // "?m3u" or "/<hash>.m3u": an M3U of the media files
+  bool webvtt = false;             // ?format=vtt or Accept: text/vtt (applies to a .srt)
   std::string magnet_uri;
 };
 
