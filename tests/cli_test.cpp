@@ -37,6 +37,13 @@ TEST(Cli, ParsesSizesDurationsAndSwitches) {
   EXPECT_EQ(config->port, 0);
 }
 
+TEST(Cli, AnInstanceNameThatCannotGoInAHeaderIsRefused) {
+  EXPECT_TRUE(parse_serve_args({"--instance-name", "seeder-0.eu_1"}));
+  const auto bad = parse_serve_args({"--instance-name", "a b\r\nX-Evil: 1"});
+  ASSERT_FALSE(bad);
+  EXPECT_NE(bad.error().message.find("--instance-name"), std::string::npos);
+}
+
 TEST(Cli, BadValuesFailWithAReason) {
   const auto size = parse_serve_args({"--max-readahead", "20XB"});
   ASSERT_FALSE(size);

@@ -3,6 +3,7 @@
 #include "seeder/app/fd_budget.hpp"
 #include "seeder/core/version.hpp"
 
+#include <algorithm>
 #include <csignal>
 #include <iostream>
 
@@ -256,7 +257,18 @@ void apply_text(Config& config, const ServeText& text) {
   config.vault_timeout = *parse_duration(text.vault_timeout);
 }
 
+// It goes into a response header and a metric label as it is.
+bool plausible_instance_name(std::string_view name) {
+  return name.size() <= 128 && std::all_of(name.begin(), name.end(), [](char c) {
+           return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '-' || c == '_' ||
+                  c == '.';
+         });
+}
+
 Status check_config(const Config& config) {
+  if (!plausible_instance_name(config.instance_name))
+    return make_error(Errc::bad_request,
+                      "--instance-name: letters, digits, '-', '_' and '.' only, at most 128");
   if (config.max_readahead == 0)
     return make_error(Errc::bad_request, "--max-readahead must be above 0");
   if (config.torrent_ttl.count() <= 0)
