@@ -532,6 +532,11 @@ TEST_F(GatewayTest, ATorrentDroppedIntoTheInputDirectoryIsServedWithinASecond) {
   const auto moved = build(content_dir / "moved.bin", staging.path(), {}, "moved");
   std::filesystem::rename(staging / "moved.torrent", input / "moved.torrent");
   EXPECT_TRUE(wait_until([&] { return gateway_->catalog().find(moved.hash) != nullptr; }, 1s));
+  // A symlink (how a mounted Kubernetes ConfigMap presents its files): picked up too.
+  write_file(content_dir / "linked.bin", random_bytes(40'000, 14));
+  const auto linked = build(content_dir / "linked.bin", staging.path(), {}, "linked");
+  std::filesystem::create_symlink(staging / "linked.torrent", input / "linked.torrent");
+  EXPECT_TRUE(wait_until([&] { return gateway_->catalog().find(linked.hash) != nullptr; }, 1s));
 }
 
 }  // namespace

@@ -15,7 +15,11 @@ namespace seeder::torrent {
 
 namespace {
 
-constexpr std::uint32_t kMask = IN_CLOSE_WRITE | IN_MOVED_TO | IN_DELETE | IN_MOVED_FROM;
+// IN_CREATE for symlinks only (a Kubernetes ConfigMap's files are symlinks into "..data", which
+// an update swaps with a rename); a regular file is loaded once it is closed after writing.
+constexpr std::uint32_t kMask =
+    IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE | IN_DELETE | IN_MOVED_FROM;
+constexpr std::string_view kConfigMapData = "..data";
 
 }  // namespace
 
@@ -88,6 +92,8 @@ void InputWatcher::on_events(std::size_t bytes) {
     const char* name = buffer_.data() + at + sizeof event;
     at += sizeof event + event.len;
     if ((event.mask & IN_Q_OVERFLOW) != 0) {
+      spdlog::warn("watching {}: too many changes at once; reading the directory again",
+                   dir_.string());
       rescan();
       continue;
     }
@@ -96,8 +102,18 @@ void InputWatcher::on_events(std::size_t bytes) {
 }
 
 void InputWatcher::on_name(std::uint32_t mask, const std::string& name) {
+  if (name == kConfigMapData && (mask & (IN_MOVED_TO | IN_CREATE)) != 0) {
+    spdlog::info("{} was updated (a mounted ConfigMap); reading it again", dir_.string());
+    rescan();
+    return;
+  }
   if (only_name_.empty() ? !name.ends_with(".torrent") : name != only_name_) return;
   const auto path = dir_ / name;
+  std::error_code ec;
+  if ((mask & IN_CREATE) != 0) {
+    if (std::filesystem::is_symlink(path, ec)) load(path);
+    return;
+  }
   if ((mask & (IN_CLOSE_WRITE | IN_MOVED_TO)) != 0) {
     load(path);
   } else {
@@ -119,7 +135,6 @@ void InputWatcher::load(const std::filesystem::path& path) {
 }
 
 void InputWatcher::rescan() {
-  spdlog::warn("watching {}: too many changes at once; reading the directory again", dir_.string());
   auto report = catalog_.load_input(only_name_.empty() ? dir_ : dir_ / only_name_);
   if (!report) {
     spdlog::error("reading {} again: {}", dir_.string(), report.error().message);
