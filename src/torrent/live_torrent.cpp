@@ -437,7 +437,10 @@ bool LiveTorrent::reader_waiting_locked() const {
 
 void LiveTorrent::pace_background(Clock::time_point now) {
   LockGuard lock(mutex_);
-  if (options_.budget_mode || !background_.has_files() || state_ != State::ready) return;
+  if (options_.budget_mode || !background_.has_files() || state_ != State::ready) {
+    background_.idle(now);
+    return;
+  }
   const int piece = background_.pace(
       {now, [&](int had) { return pieces_->have(had); },
        [&](int candidate) REQUIRES(mutex_) { return background_may_take_locked(candidate); },

@@ -69,7 +69,9 @@ void Registry::open_and_add(const std::shared_ptr<LiveTorrent>& torrent) {
     }
     {
       LockGuard lock(mutex_);
-      if (shut_down_) return;  // its readers were failed; the session is on its way out
+      // Its readers were failed; the session is on its way out. A shutdown after this check is
+      // caught when the add alert finds no torrent (on_added removes it).
+      if (shut_down_) return;
     }
     torrent->attach_store(*store);
     torrent->on_resync_wanted([this, weak = std::weak_ptr<LiveTorrent>(torrent)] {

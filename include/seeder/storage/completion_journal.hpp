@@ -6,9 +6,9 @@
 // row follows its pieces: present exactly when all of them are complete.
 //
 // Threads: record*() from anywhere, under the owner's state lock (TorrentStore's), so the
-// journal sees changes in the order the CompletionModel did; take() under that lock too (the
-// batch reads the model); commit() from the writer thread (and open) without it. The journal's
-// own locks are leaves.
+// journal sees changes in the order the CompletionModel did; take() and reconcile() (on open,
+// before anyone else has the store) under that lock too, as they read the model; commit() from
+// the writer thread (and open) without it. The journal's own locks are leaves.
 
 #include <atomic>
 #include <cstdint>

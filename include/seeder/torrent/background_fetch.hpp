@@ -57,6 +57,8 @@ class BackgroundFetch {
   // About every 100 ms: forgets pieces now had and returns the piece to hand libtorrent now
   // (counted in flight from here), or -1.
   int pace(const Tick& tick);
+  // A tick with nothing to pace (no file, torrent not ready): time passes, no allowance builds.
+  void idle(Clock::time_point now) { last_tick_ = now; }
 
  private:
   int next_piece(const std::function<bool(int)>& may_take);
