@@ -50,7 +50,7 @@ class StoreWorkerTest : public ::testing::Test {
 };
 
 TEST_F(StoreWorkerTest, AStoreScheduledManyTimesInOneBatchIsDoneOnce) {
-  StoreWorker worker(counting(), 200ms);
+  StoreWorker worker(counting(), 10s);  // flush() ends the wait: all 100 fall in one batch
   const auto a = store(1);
   const auto b = store(2);
   for (int i = 0; i < 50; ++i) {
