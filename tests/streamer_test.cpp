@@ -1,6 +1,6 @@
 // Streamer over the real stack below HTTP (LiveStack: session, stores, registry, a loopback
 // seeder): a range not on disk is read through the live torrent, every byte the source's; a
-// file complete on disk is served without the torrent joining the swarm; warm() joins it and
+// file complete on disk is served without the torrent joining the swarm; warm() starts it and
 // downloads nothing; an empty range needs no torrent.
 #include <gtest/gtest.h>
 
@@ -100,15 +100,17 @@ TEST_F(StreamerTest, AFileCompleteOnDiskIsServedWithoutJoiningTheSwarm) {
   EXPECT_EQ(stack_.registry().size(), 0u) << "a complete file needs no torrent";
 }
 
-TEST_F(StreamerTest, WarmJoinsTheSwarmAndDownloadsNothing) {
+// Whether a torrent that wants nothing stays connected to a seed is libtorrent's call (a
+// finished torrent does not dial seeds), so only the torrent's start and the bytes are checked.
+TEST_F(StreamerTest, WarmStartsTheTorrentAndDownloadsNothing) {
   streamer_.warm(stack_.entry());
   ASSERT_TRUE(test::wait_until([&] { return stack_.registry().size() == 1; }, 5s));
   const auto torrent = stack_.registry().find(stack_.entry()->meta->hash());
   ASSERT_TRUE(torrent);
   ASSERT_TRUE(stack_.ready(*torrent));
-  ASSERT_TRUE(test::wait_until([&] { return torrent->peer_count()->load() > 0; }, 10s))
-      << "no peer connected";
-  std::this_thread::sleep_for(1100ms);  // the seeder's counters refresh once a second
+  // Time for a download to happen if it were going to, then for the seeder's counters (once a
+  // second) to show it.
+  std::this_thread::sleep_for(2s);
   EXPECT_EQ(stack_.uploaded(), 0) << "a warm-up downloaded pieces";
 }
 
