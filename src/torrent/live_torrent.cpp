@@ -80,6 +80,17 @@ void LiveTorrent::request_reconnect() {
   request();
 }
 
+// A kick can land before a new handle dials anyone, or be rate-limited away by reconnect(), and
+// nothing else asks again: seen once under ASan, a reader after a resync waited its whole piece
+// timeout (504) with no peer.
+void LiveTorrent::retry_reconnect(Clock::time_point now) {
+  {
+    LockGuard lock(mutex_);
+    if (!needs_reconnect_locked() || now - last_reconnect_ < std::chrono::seconds(1)) return;
+  }
+  request_reconnect();
+}
+
 void LiveTorrent::on_no_peers() {
   request_reconnect();
 }

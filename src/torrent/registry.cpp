@@ -196,8 +196,10 @@ void Registry::schedule_pace() {
       for (const auto& [hash, torrent] : torrents_)
         torrents.push_back(torrent);
     }
-    for (const auto& torrent : torrents)
+    for (const auto& torrent : torrents) {
       torrent->pace_background(now);
+      torrent->retry_reconnect(now);
+    }
     schedule_pace();
   });
 }

@@ -74,6 +74,9 @@ class LiveTorrent : public std::enable_shared_from_this<LiveTorrent> {
   // When a reader then wants a piece and no peer is connected, pausing and resuming the torrent
   // is libtorrent's one public way to dial its known peers at once (torrent::do_resume).
   void reconnect();
+  // About every 100 ms (the Registry): asks for a reconnect again when one is still needed a
+  // second after the last.
+  void retry_reconnect(Clock::time_point now);
 
   // Completes on `executor` once the torrent is in the session (or failed to get there).
   void async_when_ready(boost::asio::any_io_executor executor, std::function<void(Status)> handler);
