@@ -162,4 +162,15 @@ void print_figure(const std::string& name, double value, const std::string& unit
   std::fflush(stdout);
 }
 
+void print_samples(const std::string& what, const std::vector<double>& seconds) {
+  std::printf("  %s (ms):", what.c_str());
+  for (const auto value : seconds)
+    std::printf(" %.0f", value * 1000);
+  std::printf("\n");
+}
+
+double max_of(const std::vector<double>& values) {
+  return values.empty() ? 0 : *std::max_element(values.begin(), values.end());
+}
+
 }  // namespace seeder::bench

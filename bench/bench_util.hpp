@@ -53,5 +53,8 @@ std::uint64_t peak_rss_bytes();
 
 // "name ........ value unit" lines, one figure each.
 void print_figure(const std::string& name, double value, const std::string& unit);
+// "  <what> (ms): a b c ...", every sample in milliseconds.
+void print_samples(const std::string& what, const std::vector<double>& seconds);
+double max_of(const std::vector<double>& values);  // 0 for none
 
 }  // namespace seeder::bench

@@ -50,17 +50,6 @@ std::string load(const fs::path& path) {
   return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
 }
 
-void print_samples(const char* what, const std::vector<double>& seconds) {
-  std::printf("  %s (ms):", what);
-  for (const auto value : seconds)
-    std::printf(" %.0f", value * 1000);
-  std::printf("\n");
-}
-
-double max_of(const std::vector<double>& values) {
-  return values.empty() ? 0 : *std::max_element(values.begin(), values.end());
-}
-
 // Three fresh gateways on `swarm` and nginx in front of them.
 struct Balanced {
   Balanced(const SwarmProcess& swarm, const fs::path& scratch, const fs::path& logs) {

@@ -71,17 +71,6 @@ std::string range_of(std::uint64_t first, std::uint64_t length) {
   return "bytes=" + std::to_string(first) + "-" + std::to_string(first + length - 1);
 }
 
-void print_samples(const char* what, const std::vector<double>& seconds) {
-  std::printf("  %s (ms):", what);
-  for (const auto value : seconds)
-    std::printf(" %.0f", value * 1000);
-  std::printf("\n");
-}
-
-double max_of(const std::vector<double>& values) {
-  return values.empty() ? 0 : *std::max_element(values.begin(), values.end());
-}
-
 struct LatencyLabels {
   const char* seeder_samples;
   const char* raw_samples;
@@ -92,8 +81,8 @@ struct LatencyLabels {
 // Every sample of both, the gateway's median and max against their targets, the ratio.
 void report_latency(const LatencyLabels& labels, const std::vector<double>& seeder,
                     const std::vector<double>& raw) {
-  print_samples((std::string("seeder, ") + labels.seeder_samples).c_str(), seeder);
-  print_samples((std::string("raw libtorrent, ") + labels.raw_samples).c_str(), raw);
+  print_samples(std::string("seeder, ") + labels.seeder_samples, seeder);
+  print_samples(std::string("raw libtorrent, ") + labels.raw_samples, raw);
   print_figure("seeder: median (target <= " + std::to_string(labels.median_target_ms) + ")",
                median(seeder) * 1000, "ms");
   print_figure("seeder: max (target <= " + std::to_string(labels.max_target_ms) + ")",

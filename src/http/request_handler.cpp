@@ -120,6 +120,9 @@ struct RequestHandler::Exchange : std::enable_shared_from_this<Exchange> {
   void on_events_open(Result<std::shared_ptr<EventStream>> events, Reply head);
   void on_file_open(Result<std::shared_ptr<ByteSource>> source, Reply head);
   void convert_subtitle(Result<std::shared_ptr<ByteSource>> source, Reply head);
+  // Whether an opened source is still wanted and there: lets go of it when the client left,
+  // answers with the open's failure otherwise.
+  bool opened(const Result<std::shared_ptr<ByteSource>>& source);
 
   void reply(Reply reply) {
     Response response;
@@ -261,19 +264,24 @@ void RequestHandler::Exchange::route_file() {
                           });
 }
 
-// The whole .srt, then its WebVTT text as the body: nothing is sent before the conversion, so a
-// failure still gets its own status.
-void RequestHandler::Exchange::convert_subtitle(Result<std::shared_ptr<ByteSource>> source,
-                                                Reply head) {
+bool RequestHandler::Exchange::opened(const Result<std::shared_ptr<ByteSource>>& source) {
   if (gone()) {
     if (source) (*source)->cancel();
-    return;
+    return false;
   }
   if (!source) {
     log_failure(source.error());
     fail(source.error());
-    return;
+    return false;
   }
+  return true;
+}
+
+// The whole .srt, then its WebVTT text as the body: nothing is sent before the conversion, so a
+// failure still gets its own status.
+void RequestHandler::Exchange::convert_subtitle(Result<std::shared_ptr<ByteSource>> source,
+                                                Reply head) {
+  if (!opened(source)) return;
   auto shared_head = std::make_shared<Reply>(std::move(head));
   std::make_shared<WholeRead>(
       *source, [self = shared_from_this()] { return self->gone(); },
@@ -292,15 +300,7 @@ void RequestHandler::Exchange::convert_subtitle(Result<std::shared_ptr<ByteSourc
 
 void RequestHandler::Exchange::on_file_open(Result<std::shared_ptr<ByteSource>> source,
                                             Reply head) {
-  if (gone()) {
-    if (source) (*source)->cancel();
-    return;
-  }
-  if (!source) {
-    log_failure(source.error());
-    fail(source.error());
-    return;
-  }
+  if (!opened(source)) return;
   Response response;
   response.reply = std::move(head);
   response.file = std::move(*source);
