@@ -10,6 +10,7 @@
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <libtorrent/alert.hpp>
+#include <libtorrent/alert_types.hpp>
 #include <libtorrent/session.hpp>
 #include <libtorrent/torrent_status.hpp>
 
@@ -142,6 +143,41 @@ TEST_F(ResolverTest, ARememberedMagnetsPeerGivesTheMetadataToEveryWaiterOnce) {
   EXPECT_TRUE(std::filesystem::exists(storage::torrent_dir(data_.path(), torrent_.hash) /
                                       "source.torrent"));
   EXPECT_TRUE(test::wait_until([&] { return resolver_->resolving() == 0; }, 5s));
+}
+
+// libtorrent alone would dial a peer that refused once only a minute later.
+TEST_F(ResolverTest, APeerThatRefusedTheHashAtFirstIsDialledAgainSoon) {
+  // Seeds another torrent only when first dialled (a session with none ignores every dial).
+  test::SeedSession late;
+  TempDir other_content{"seeder-other"};
+  test::write_file(other_content / "other.bin", test::random_bytes(50'000, 8));
+  late.seed(test::build(other_content / "other.bin", input_.path(), {}, "other").torrent_file,
+            other_content.path());
+  libtorrent::settings_pack alerts;
+  alerts.set_int(libtorrent::settings_pack::alert_mask, libtorrent::alert_category::peer);
+  late.native().apply_settings(alerts);
+  make_resolver(20s);
+  const auto magnet = parse_magnet("magnet:?xt=urn:btih:" + torrent_.hash.hex() +
+                                   "&x.pe=127.0.0.1:" + std::to_string(late.port()));
+  ASSERT_TRUE(magnet);
+  resolver_->remember(*magnet);
+  const auto started = std::chrono::steady_clock::now();
+  auto answer = resolve(torrent_.hash);
+  ASSERT_TRUE(test::wait_until(
+      [&] {
+        std::vector<libtorrent::alert*> seen;
+        late.native().pop_alerts(&seen);
+        for (const auto* alert : seen)
+          if (libtorrent::alert_cast<libtorrent::incoming_connection_alert>(alert)) return true;
+        return false;
+      },
+      10s))
+      << "the resolver never dialled the magnet's peer";
+  late.seed(torrent_.torrent_file, content_.path());
+  ASSERT_EQ(answer.wait_for(20s), std::future_status::ready);
+  const auto entry = answer.get();
+  ASSERT_TRUE(entry) << entry.error().message;
+  EXPECT_LT(std::chrono::steady_clock::now() - started, 15s);
 }
 
 TEST_F(ResolverTest, AHashNobodyHasTimesOutAndIsForgotten) {

@@ -121,6 +121,50 @@ void MetadataResolver::start(const InfoHash& hash, Pending& pending) {
   pending.timer.async_wait([this, hash](const boost::system::error_code& ec) {
     if (!ec) on_timeout(hash);
   });
+  pending.redial_delay = options_.redial_after;
+  schedule_redial(hash, pending);
+}
+
+// Called with mutex_ held.
+void MetadataResolver::schedule_redial(const InfoHash& hash, Pending& pending) {
+  pending.redial_timer.expires_after(pending.redial_delay);
+  pending.redial_timer.async_wait([this, hash](const boost::system::error_code& ec) {
+    if (!ec) redial(hash);
+  });
+  pending.redial_delay *= 2;
+}
+
+// libtorrent dials a peer that dropped a connection (busy, between choking rounds, the torrent
+// not loaded yet) again only after a minute per failure: longer than anyone waits for a
+// magnet. So while nobody is connected, the peer list is cleared, the known peers are dialled
+// afresh and the trackers are asked again; the delay between tries doubles.
+void MetadataResolver::redial(const InfoHash& hash) {
+  lt::torrent_handle handle;
+  std::vector<lt::tcp::endpoint> peers = options_.extra_peers;
+  bool has_trackers = !options_.trackers.empty();
+  {
+    LockGuard lock(mutex_);
+    const auto it = pending_.find(hash);
+    if (it == pending_.end()) return;
+    handle = it->second->handle;
+    if (const auto hint = hints_.find(hash); hint != hints_.end()) {
+      peers.insert(peers.end(), hint->second.peers.begin(), hint->second.peers.end());
+      has_trackers = has_trackers || !hint->second.trackers.empty();
+    }
+    schedule_redial(hash, *it->second);
+  }
+  if (!handle.is_valid()) return;  // not added yet
+  try {
+    if (handle.status(lt::status_flags_t{}).num_peers > 0) return;
+    spdlog::debug("torrent {}: no peer connected, dialling {} known peer(s) again", hash.hex(),
+                  peers.size());
+    handle.clear_peers();
+    for (const auto& peer : peers)
+      handle.connect_peer(peer);
+    if (has_trackers) handle.force_reannounce(0, -1, lt::torrent_handle::ignore_min_interval);
+  } catch (const lt::system_error& error) {
+    spdlog::debug("torrent {}: redial skipped, the handle went away: {}", hash.hex(), error.what());
+  }
 }
 
 InfoHash MetadataResolver::key_of(const lt::torrent_handle& handle) const {
@@ -230,6 +274,7 @@ void MetadataResolver::finish(const InfoHash& hash, const Result<EntryPtr>& resu
     pending_.erase(it);
   }
   pending->timer.cancel();
+  pending->redial_timer.cancel();
   for (auto& waiter : pending->waiters) {
     deliver(waiter.executor, std::move(waiter.handler), result);
   }

@@ -47,6 +47,9 @@ struct ResolverOptions {
   std::filesystem::path data_dir;
   std::vector<std::string> trackers;                   // added to every magnet
   std::vector<libtorrent::tcp::endpoint> extra_peers;  // dialled for every magnet
+  // While no peer is connected, the known peers are dialled afresh after this, then after
+  // twice as long, and so on.
+  std::chrono::milliseconds redial_after{2'000};
 };
 
 class MetadataResolver {
@@ -76,13 +79,18 @@ class MetadataResolver {
     Handler handler;
   };
   struct Pending {
-    explicit Pending(boost::asio::any_io_executor executor) : timer(std::move(executor)) {}
+    explicit Pending(const boost::asio::any_io_executor& executor)
+        : timer(executor), redial_timer(executor) {}
     libtorrent::torrent_handle handle;
     std::vector<Waiter> waiters;
-    boost::asio::steady_timer timer;
+    boost::asio::steady_timer timer;  // the timeout
+    boost::asio::steady_timer redial_timer;
+    std::chrono::milliseconds redial_delay{0};
   };
 
   void start(const InfoHash& hash, Pending& pending) REQUIRES(mutex_);
+  void schedule_redial(const InfoHash& hash, Pending& pending) REQUIRES(mutex_);
+  void redial(const InfoHash& hash);
   void on_metadata(const libtorrent::torrent_handle& handle);
   void on_timeout(const InfoHash& hash);
   void finish(const InfoHash& hash, const Result<EntryPtr>& result);
