@@ -153,6 +153,40 @@ TEST_F(LiveTorrentTest, AStalePieceIsNeverAskedForButResyncs) {
   EXPECT_EQ(asked().deadlines.count(5), 0u);
 }
 
+// After a resync every piece a reader still wants is asked of the new handle again, in piece
+// order, the stale one included; nothing is asked while the resync runs.
+TEST_F(LiveTorrentTest, AResyncAsksTheNewHandleForEveryPieceStillWanted) {
+  auto torrent = std::make_shared<LiveTorrent>(entry_, LiveOptions{});
+  libtorrent::typed_bitfield<libtorrent::piece_index_t> told(kPieces, false);
+  told.set_bit(libtorrent::piece_index_t(3));
+  torrent->on_adding(told);
+  torrent->mark_ready({}, std::make_unique<FakePicker>(asked_));
+  int resyncs = 0;
+  torrent->on_resync_wanted([&] { ++resyncs; });
+  torrent->want(9, 0ms, 0);
+  torrent->want(3, 0ms, 0);  // stale: wants a resync
+  torrent->want(6, 0ms, 0);
+  ASSERT_EQ(resyncs, 1);
+  torrent->begin_resync();
+  ASSERT_EQ(torrent->state(), LiveTorrent::State::resyncing);
+  torrent->want(12, 0ms, 0);  // while resyncing: remembered, not asked of the old handle
+  EXPECT_EQ(asked().deadlines.count(12), 0u);
+
+  auto renewed = std::make_shared<FakePicker::Asked>();
+  torrent->on_adding(libtorrent::typed_bitfield<libtorrent::piece_index_t>(kPieces, false));
+  torrent->finish_resync({}, std::make_unique<FakePicker>(renewed));
+  EXPECT_EQ(torrent->state(), LiveTorrent::State::ready);
+  EXPECT_EQ(torrent->resyncs(), 1);
+  ASSERT_EQ(renewed->deadlines.size(), 4u);
+  std::chrono::milliseconds previous{-1};
+  for (const int piece : {3, 6, 9, 12}) {
+    ASSERT_EQ(renewed->deadlines.count(piece), 1u) << piece;
+    EXPECT_GT(renewed->deadlines.at(piece), previous) << "piece order: " << piece;
+    previous = renewed->deadlines.at(piece);
+  }
+  EXPECT_EQ(resyncs, 1) << "nothing is stale any more";
+}
+
 TEST_F(LiveTorrentTest, NothingIsAskedOfATorrentNotInTheSessionYet) {
   auto torrent = std::make_shared<LiveTorrent>(entry_, LiveOptions{});
   torrent->want(3, 0ms, 0);

@@ -370,12 +370,17 @@ lt::torrent_handle LiveTorrent::begin_resync() {
 }
 
 void LiveTorrent::finish_resync(const lt::torrent_handle& handle) {
+  finish_resync(handle, libtorrent_picker(handle));
+}
+
+void LiveTorrent::finish_resync(const lt::torrent_handle& handle,
+                                std::unique_ptr<PiecePicker> picker) {
   bool again = false;
   {
     LockGuard lock(mutex_);
     if (state_ != State::resyncing) return;
     handle_ = handle;
-    picker_ = libtorrent_picker(handle);
+    picker_ = std::move(picker);
     state_ = State::ready;
     ++resyncs_;
     // Every piece a reader still wants gets its deadline again, in piece order.

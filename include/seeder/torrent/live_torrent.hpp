@@ -91,6 +91,8 @@ class LiveTorrent : public std::enable_shared_from_this<LiveTorrent> {
   // there is nothing to resync); finish_resync() takes the new one and re-issues every want.
   libtorrent::torrent_handle begin_resync();
   void finish_resync(const libtorrent::torrent_handle& handle);
+  // The same with a picker of one's own for the new handle (tests).
+  void finish_resync(const libtorrent::torrent_handle& handle, std::unique_ptr<PiecePicker> picker);
   // Whether the torrent a resync adds is told of the pieces on disk: not under a budget, where
   // what is on disk now is what the LRU evicts next, and each piece libtorrent believed had
   // would need a resync of its own when a reader came back to it (a second pass resynced twice).
