@@ -1,6 +1,8 @@
 #include "session.hpp"
 
+#include "event_body.hpp"
 #include "file_body.hpp"
+#include "request_record.hpp"
 #include "response_head.hpp"
 
 #include <sys/socket.h>
@@ -69,7 +71,7 @@ class Session : public std::enable_shared_from_this<Session> {
       close();
       return;
     }
-    started_ = std::chrono::steady_clock::now();
+    request_.started = std::chrono::steady_clock::now();
     keep_alive_ = false;  // an unreadable request closes the connection after its answer
     if (ec == bhttp::error::header_limit) {
       respond(
@@ -89,12 +91,12 @@ class Session : public std::enable_shared_from_this<Session> {
       return;
     }
     keep_alive_ = request.keep_alive();
-    head_ = head_of(request);
+    request_.head = head_of(request);
     in_request_ = true;
     waiting_ = true;
     watch_for_hangup();
     host_->handler.handle(
-        head_, stream_.get_executor(), closed_,
+        request_.head, stream_.get_executor(), closed_,
         [self = shared_from_this()](Response response) { self->respond(std::move(response)); });
   }
 
@@ -106,9 +108,9 @@ class Session : public std::enable_shared_from_this<Session> {
       if (response.events) response.events->cancel();
       return;
     }
-    route_ = response.route;
-    status_ = response.reply.status;
-    answered_after_ = std::chrono::steady_clock::now() - started_;
+    request_.route = response.route;
+    request_.status = response.reply.status;
+    request_.answered_after = std::chrono::steady_clock::now() - request_.started;
     set_response_head(response_, response.reply, keep_alive_, options().instance_name);
     if (response.announces_length()) response_.content_length(response.content_length());
     const bool sends_body = response.sends_body();
@@ -119,14 +121,16 @@ class Session : public std::enable_shared_from_this<Session> {
     waiting_ = sends_body && (response_body_ || events_);
     if (response_body_ && sends_body) {
       if (auto* metrics = host_->metrics)
-        metrics->on_first_byte(std::chrono::steady_clock::now() - started_);
+        metrics->on_first_byte(std::chrono::steady_clock::now() - request_.started);
       file_body_ = std::make_shared<FileBody>(stream_.socket(), response_body_,
                                               options().slice_bytes, options().send_timeout);
       file_body_->cork();  // the head leaves in the same segment as the first bytes
       write_head([self = shared_from_this()] { self->send_file_body(); });
     } else if (events_ && sends_body) {
       response_.chunked(true);
-      write_head([self = shared_from_this()] { self->next_event(); });
+      event_body_ =
+          std::make_shared<EventBody>(stream_, weak_from_this(), events_, options().send_timeout);
+      write_head([self = shared_from_this()] { self->send_event_body(); });
     } else if (sends_body) {
       response_.body() = std::move(response.reply.body);
       body_bytes_ = response_.body().size();
@@ -178,65 +182,25 @@ class Session : public std::enable_shared_from_this<Session> {
       // The status line is gone: all that is left is to cut the body short, which tells the
       // client (Content-Length unmet) that it did not get everything.
       if (sent.error().code == Errc::timeout) {
-        spdlog::debug("{} {}: client stopped reading, closing", self->head_.method,
-                      self->head_.target);
+        spdlog::debug("{} {}: client stopped reading, closing", self->request_.head.method,
+                      self->request_.head.target);
       } else {
-        self->log_failure(sent.error());
+        self->request_.log_failure(sent.error(), self->body_bytes());
       }
       self->close();
     });
   }
 
-  // ---- event streams: each frame one chunk; the last chunk ends the response ----
-
-  void next_event() {
-    if (closed()) return;
-    events_->async_next([self = shared_from_this()](Result<std::optional<std::string>> frame) {
-      self->on_event(std::move(frame));
+  void send_event_body() {
+    event_body_->start([self = shared_from_this()](Status sent) {
+      if (self->closed()) return;
+      if (sent) {
+        self->finish();
+        return;
+      }
+      self->request_.log_failure(sent.error(), self->body_bytes());
+      self->close();
     });
-  }
-
-  void on_event(Result<std::optional<std::string>> frame) {
-    if (closed()) return;
-    if (!frame) {
-      log_failure(frame.error());
-      close();
-      return;
-    }
-    const bool last = !frame->has_value();
-    chunk_.clear();
-    if (!last) {
-      chunk_ = to_hex((*frame)->size()) + "\r\n";
-      chunk_ += **frame;
-      chunk_ += "\r\n";
-      body_bytes_ += (*frame)->size();
-    } else {
-      chunk_ = "0\r\n\r\n";
-    }
-    stream_.expires_after(options().send_timeout);
-    asio::async_write(stream_, asio::buffer(chunk_),
-                      [self = shared_from_this(), last](beast::error_code ec, std::size_t) {
-                        if (ec || self->closed()) {
-                          self->close();
-                          return;
-                        }
-                        self->stream_.expires_never();  // the next frame may take a while
-                        if (last) {
-                          self->finish();
-                          return;
-                        }
-                        self->next_event();
-                      });
-  }
-
-  static std::string to_hex(std::size_t value) {
-    static constexpr char kDigits[] = "0123456789abcdef";
-    std::string out;
-    do {
-      out.insert(out.begin(), kDigits[value % 16]);
-      value /= 16;
-    } while (value != 0);
-    return out;
   }
 
   // While a request waits (for a torrent, a vault, pieces), a client that hangs up must release
@@ -256,8 +220,8 @@ class Session : public std::enable_shared_from_this<Session> {
     char byte = 0;
     const ssize_t n = ::recv(stream_.socket().native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
     if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)) {
-      spdlog::debug("{} {}: client hung up after {} bytes", head_.method, head_.target,
-                    body_bytes());
+      spdlog::debug("{} {}: client hung up after {} bytes", request_.head.method,
+                    request_.head.target, body_bytes());
       close();
       return;
     }
@@ -273,17 +237,15 @@ class Session : public std::enable_shared_from_this<Session> {
     log_request();
     file_body_.reset();
     response_body_.reset();
+    event_body_.reset();
     events_.reset();
     serializer_.reset();
     if (!keep_alive_) {
       linger_close();
       return;
     }
-    head_ = {};
+    request_ = {};
     body_bytes_ = 0;
-    status_ = 0;
-    answered_after_ = {};
-    route_ = "invalid";
     do_read();
   }
 
@@ -320,41 +282,24 @@ class Session : public std::enable_shared_from_this<Session> {
     }
     file_body_.reset();
     response_body_.reset();
-    if (events_) events_->cancel();
+    if (event_body_) {
+      event_body_->cancel();  // cancels its stream too
+    } else if (events_) {
+      events_->cancel();
+    }
+    event_body_.reset();
     events_.reset();
     boost::system::error_code ec;
     stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
     stream_.socket().close(ec);
   }
 
-  void log_request() const {
-    if (auto* metrics = host_->metrics; metrics && status_ != 0)
-      metrics->on_response(route_, status_, body_bytes());
-    if (head_.method.empty()) return;
-    const auto elapsed = std::chrono::duration_cast<std::chrono::microseconds>(
-        std::chrono::steady_clock::now() - started_);
-    const auto answered =
-        std::chrono::duration_cast<std::chrono::microseconds>(answered_after_).count();
-    spdlog::debug("{} {}{}{} {} {} bytes, head after {:.1f} ms, {:.1f} ms{}", head_.method,
-                  head_.target, head_.range.empty() ? "" : " ", head_.range, status_, body_bytes(),
-                  static_cast<double>(answered) / 1000.0,
-                  static_cast<double>(elapsed.count()) / 1000.0,
-                  in_request_ ? " (incomplete)" : "");
-  }
+  void log_request() const { request_.log(host_->metrics, body_bytes(), in_request_); }
 
-  // In-memory and event bodies count as they go; a file body counts its own.
+  // In-memory bodies count here; file and event bodies count their own.
   [[nodiscard]] std::uint64_t body_bytes() const {
-    return body_bytes_ + (file_body_ ? file_body_->sent() : 0);
-  }
-
-  // A failure after the status line left: the body is cut short; said here, once.
-  void log_failure(const Error& error) const {
-    if (error.code == Errc::cancelled) return;
-    const auto status = status_for(error.code);
-    const auto level =
-        status >= 500 && status != 503 && status != 504 ? spdlog::level::err : spdlog::level::warn;
-    spdlog::log(level, "{} {}: response cut short after {} bytes: {}", head_.method, head_.target,
-                body_bytes(), error.message);
+    return body_bytes_ + (file_body_ ? file_body_->sent() : 0) +
+           (event_body_ ? event_body_->sent() : 0);
   }
 
   std::shared_ptr<SessionHost> host_;
@@ -367,52 +312,21 @@ class Session : public std::enable_shared_from_this<Session> {
   std::shared_ptr<bool> closed_ = std::make_shared<bool>(false);
 
   // The request in progress.
-  RequestHead head_;
-  std::chrono::steady_clock::time_point started_;
-  std::chrono::steady_clock::duration answered_after_{};  // read → response head decided
+  RequestRecord request_;
   bool keep_alive_ = false;
-  bool in_request_ = false;  // from its head read until its response is sent
-  bool waiting_ = false;     // on the handler, or on a streamed body: a hang-up ends it
-  unsigned status_ = 0;
-  const char* route_ = "invalid";  // metrics label
-  std::uint64_t body_bytes_ = 0;
+  bool in_request_ = false;       // from its head read until its response is sent
+  bool waiting_ = false;          // on the handler, or on a streamed body: a hang-up ends it
+  std::uint64_t body_bytes_ = 0;  // of an in-memory body
 
   // The streamed body in progress.
   std::shared_ptr<ByteSource> response_body_;
   std::shared_ptr<FileBody> file_body_;
   std::shared_ptr<EventStream> events_;
-  std::string chunk_;  // the event chunk being written
+  std::shared_ptr<EventBody> event_body_;
 
   bool watching_ = false;
   std::unique_ptr<std::array<char, 16 * 1024>> drain_;  // only while lingering
 };
-
-namespace {
-
-// Over max_connections: a 503 the client can act on, written without waiting (a fresh socket's
-// send buffer takes it whole), and the socket closed on return.
-void refuse(tcp::socket socket, SessionHost& host) {
-  static constexpr std::string_view kBusy =
-      "HTTP/1.1 503 Service Unavailable\r\nRetry-After: 1\r\nConnection: close\r\n"
-      "Content-Type: text/plain; charset=utf-8\r\nContent-Length: 21\r\n\r\n"
-      "too many connections\n";
-  const int fd = socket.native_handle();
-  [[maybe_unused]] const auto sent =
-      ::send(fd, kBusy.data(), kBusy.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
-  // Read what the client already sent, so that the close is a FIN and not a reset that could
-  // discard the 503 before the client reads it.
-  std::array<char, 4096> request{};
-  [[maybe_unused]] const auto read = ::recv(fd, request.data(), request.size(), MSG_DONTWAIT);
-  ::shutdown(fd, SHUT_WR);
-  if (const auto held_back = host.refuse_log.admit()) {
-    spdlog::warn(
-        "HTTP: refused a connection over --max-connections {} ({} more since the last "
-        "report)",
-        host.options.max_connections, *held_back);
-  }
-}
-
-}  // namespace
 
 void serve_connection(tcp::socket socket, const std::shared_ptr<SessionHost>& host) {
   bool full = false;
@@ -423,7 +337,7 @@ void serve_connection(tcp::socket socket, const std::shared_ptr<SessionHost>& ho
         host->options.max_connections > 0 && host->sessions.size() >= host->options.max_connections;
   }
   if (full) {
-    refuse(std::move(socket), *host);
+    refuse_connection(std::move(socket), *host);
     return;
   }
   auto session = std::make_shared<Session>(std::move(socket), host);

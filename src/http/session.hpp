@@ -38,6 +38,8 @@ struct SessionHost {
 // max_connections it is answered 503 and closed instead; after close_sessions it is dropped.
 void serve_connection(boost::asio::ip::tcp::socket socket,
                       const std::shared_ptr<SessionHost>& host);
+// Over max_connections: answers a 503 the client can act on, and closes the socket on return.
+void refuse_connection(boost::asio::ip::tcp::socket socket, SessionHost& host);
 // Any thread, once: closes every session on its strand (their work in flight is cancelled) and
 // drops connections served from now on.
 void close_sessions(SessionHost& host);
