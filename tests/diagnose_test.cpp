@@ -8,6 +8,10 @@
 #include "process.hpp"
 #include "seeder/diagnose/diagnose.hpp"
 #include "swarm.hpp"
+#include "tracker.hpp"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
 
 namespace seeder::test {
 namespace {
@@ -63,6 +67,7 @@ TEST_F(DiagnoseTest, AHealthySwarmPassesEveryStage) {
   for (std::size_t i = 1; i < report.events.size(); ++i)
     EXPECT_GE(report.events[i].seconds, report.events[i - 1].seconds);
   EXPECT_EQ(report.info_hash, swarm().big_v1().hash.hex());
+  EXPECT_EQ(report.cause.rfind("Healthy", 0), 0u) << report.cause;
   EXPECT_EQ(report.state.at("has_metadata"), "true");
   EXPECT_NE(find_check(report, Stage::download)->detail.find("/s"), std::string::npos);
 }
@@ -80,6 +85,72 @@ TEST_F(DiagnoseTest, ADeadMagnetFailsAtTheMetadataStageWithinTheTimeout) {
   EXPECT_NE(metadata->detail.find("not received within"), std::string::npos) << metadata->detail;
   EXPECT_EQ(find_check(report, Stage::session)->verdict, Verdict::ok);
   EXPECT_NE(diagnose::render_text(report).find("failed at stage 'metadata'"), std::string::npos);
+}
+
+// A dead hash is not silent until the timeout, and the report ends with why nothing moved.
+TEST_F(DiagnoseTest, ADeadHashSaysWhatItWaitsWithAndNamesTheRootCause) {
+  auto options = options_for("magnet:?xt=urn:btih:" + dead_hash());
+  options.timeout = 2s;
+  options.progress_every = 500ms;
+  const auto report = diagnose::run(options);
+  int waiting = 0;
+  for (const auto& event : report.events) {
+    if (event.stage != "waiting") continue;
+    ++waiting;
+    EXPECT_NE(event.message.find("0 peer(s) known, 0 connected"), std::string::npos)
+        << event.message;
+  }
+  EXPECT_GE(waiting, 2) << dump(report);
+  EXPECT_EQ(find_check(report, Stage::trackers)->verdict, Verdict::warn);
+  EXPECT_NE(report.cause.find("Nothing can find peers"), std::string::npos) << report.cause;
+  EXPECT_NE(diagnose::render_text(report).find("cause: Nothing can find peers"), std::string::npos);
+  EXPECT_EQ(parse_json(diagnose::render_json(report)).at("cause").string, report.cause);
+}
+
+// A tracker reached from one listen socket and skipped by another is one tracker that answered;
+// a dial to our own listen port is no peer.
+TEST_F(DiagnoseTest, OneVerdictPerTrackerAndNoSelfConnectionCounted) {
+  Tracker tracker;
+  std::uint16_t own_port = 0;
+  {
+    boost::asio::io_context io;
+    boost::asio::ip::tcp::acceptor probe(io, {boost::asio::ip::make_address("127.0.0.1"), 0});
+    own_port = probe.local_endpoint().port();
+  }
+  auto options = options_for(magnet_of(swarm().big_v1()));
+  options.listen = "127.0.0.1:" + std::to_string(own_port) + ",[::1]:" + std::to_string(own_port);
+  options.extra_trackers = {tracker.announce_url()};
+  options.peers = {"127.0.0.1:" + std::to_string(own_port)};
+  const auto report = diagnose::run(options);
+  EXPECT_EQ(report.exit_code, 0) << dump(report);
+  const auto* trackers = find_check(report, Stage::trackers);
+  ASSERT_NE(trackers, nullptr);
+  EXPECT_EQ(trackers->detail, "1 of 1 answered, 0 failed") << dump(report);
+  EXPECT_EQ(report.state.at("tracker " + tracker.announce_url()), "no error") << dump(report);
+  const auto* peers = find_check(report, Stage::peers);
+  ASSERT_NE(peers, nullptr);
+  EXPECT_EQ(peers->detail.rfind("1 connected", 0), 0u) << dump(report);
+}
+
+TEST(RootCause, NamesTheFirstThingThatStoppedTheTorrent) {
+  diagnose::Findings seen;
+  EXPECT_NE(diagnose::root_cause(seen).find("listen socket"), std::string::npos);
+  seen.listening = true;
+  seen.dht = true;
+  EXPECT_NE(diagnose::root_cause(seen).find("no tracker and the DHT has no node"),
+            std::string::npos);
+  seen.trackers = 2;
+  EXPECT_NE(diagnose::root_cause(seen).find("no tracker answered"), std::string::npos);
+  seen.trackers_answered = 1;
+  EXPECT_NE(diagnose::root_cause(seen).find("Nobody has this torrent"), std::string::npos);
+  seen.peers_known = 3;
+  EXPECT_NE(diagnose::root_cause(seen).find("none accepted a connection"), std::string::npos);
+  seen.peers_connected = 2;
+  EXPECT_NE(diagnose::root_cause(seen).find("never sent the metadata"), std::string::npos);
+  seen.metadata = true;
+  EXPECT_NE(diagnose::root_cause(seen).find("sent no data"), std::string::npos);
+  seen.data = true;
+  EXPECT_EQ(diagnose::root_cause(seen).rfind("Healthy", 0), 0u);
 }
 
 TEST_F(DiagnoseTest, TakesATorrentFileOrAnInfoHashAndRefusesNonsense) {

@@ -1,8 +1,10 @@
 #include "seeder/diagnose/diagnose.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <set>
 #include <sstream>
 
@@ -122,11 +124,13 @@ class Diagnosis {
     if (!params) {
       note("input", params.error().message);
       check(Stage::input, Verdict::fail, params.error().message);
+      report_.cause = "The input is no torrent: " + params.error().message;
       return finish();
     }
     ScratchDir dir(options_.data_dir);
     if (dir.path().empty()) {
       check(Stage::input, Verdict::fail, "cannot create a temporary data dir");
+      report_.cause = "No scratch directory could be made for the pieces (check --data-dir).";
       return finish();
     }
     describe_input(*params);
@@ -145,6 +149,7 @@ class Diagnosis {
     loop();
     capture_state();
     judge();
+    report_.cause = root_cause(findings());
     session_.reset();  // before the scratch dir goes
     return finish();
   }
@@ -155,6 +160,7 @@ class Diagnosis {
   }
 
   void note(const std::string& stage, const std::string& message) {
+    last_note_ = Clock::now();
     report_.events.push_back({elapsed(), stage, message});
     if (on_event_) on_event_(report_.events.back());
   }
@@ -253,8 +259,57 @@ class Diagnosis {
         poll();
         next_poll = Clock::now() + std::chrono::seconds(1);
       }
+      if (Clock::now() - last_note_ >= options_.progress_every) report_waiting();
     }
     if (!done()) note("end", "time is up after " + format_duration(options_.timeout));
+  }
+
+  // Nothing learned for a while: says what it is still waiting with, so a dead hash is not
+  // silent until the timeout.
+  void report_waiting() {
+    std::string what = "still waiting after " + fixed(elapsed()) + " s: " + std::to_string(known_) +
+                       " peer(s) known, " + std::to_string(real_connections()) + " connected";
+    if (options_.dht) what += ", " + std::to_string(dht_nodes_) + " DHT node(s)";
+    if (options_.trackers)
+      what += ", trackers " + std::to_string(tracker_ok_.size()) + " of " +
+              std::to_string(handle_.trackers().size()) + " answered";
+    note("waiting", what);
+  }
+
+  // A tracker, the DHT or --peer can hand us our own address. libtorrent drops the incoming end
+  // with self_connection; the dialling end just sees the socket close, so it is recognised by
+  // its port (one we listen on) with a local address or at the moment the other end was
+  // dropped. True when the disconnect was from ourselves.
+  bool on_disconnect_from_self(const lt::tcp::endpoint& peer, const lt::error_code& error) {
+    const auto now = elapsed();
+    const auto name = endpoint(peer);
+    const auto near_self = [&](double at) { return self_at_ >= 0 && std::abs(at - self_at_) <= 1; };
+    if (error == lt::errors::self_connection) {
+      self_at_ = now;
+      mark_self(name);
+      for (const auto& [other, at] : dropped_on_our_port_)
+        if (near_self(at)) mark_self(other);
+      return true;
+    }
+    if (listen_ports_.count(peer.port()) == 0) return false;
+    const bool local = peer.address().is_loopback() || listen_addresses_.count(peer.address()) != 0;
+    dropped_on_our_port_[name] = now;
+    if (!local && !near_self(now)) return false;
+    mark_self(name);
+    return true;
+  }
+
+  void mark_self(const std::string& name) {
+    if (self_.insert(name).second && self_.size() == 1)
+      note("peers", "ignoring a connection to ourselves (" + name + ")");
+  }
+
+  // Distinct peers connected at some point, self-connections left out.
+  [[nodiscard]] int real_connections() const {
+    int real = 0;
+    for (const auto& peer : connected_)
+      real += self_.count(peer) == 0 ? 1 : 0;
+    return real;
   }
 
   // Without --download any verified piece proves the data path; with it, the wanted ones.
@@ -277,6 +332,8 @@ class Diagnosis {
   void on_alert(const lt::alert& alert) {
     if (const auto* a = lt::alert_cast<lt::listen_succeeded_alert>(&alert)) {
       ++listening_;
+      listen_ports_.insert(a->port);
+      listen_addresses_.insert(a->address);
       note("session", "listening on " + a->address.to_string() + ":" + std::to_string(a->port) +
                           " (" + (a->socket_type == lt::socket_type_t::tcp ? "TCP" : "uTP") + ")");
     } else if (const auto* a = lt::alert_cast<lt::listen_failed_alert>(&alert)) {
@@ -289,6 +346,9 @@ class Diagnosis {
       note("tracker",
            std::string(a->tracker_url()) + ": " + std::to_string(a->num_peers) + " peer(s)");
     } else if (const auto* a = lt::alert_cast<lt::tracker_error_alert>(&alert)) {
+      // A listen socket that cannot reach the tracker (IPv6 to an IPv4-only host) skips it:
+      // not the tracker failing.
+      if (a->error == lt::errors::announce_skipped) return;
       tracker_failed_.insert(a->tracker_url());
       std::string reason = a->failure_reason();
       note("tracker",
@@ -311,6 +371,7 @@ class Diagnosis {
       if (connected_.insert(endpoint(a->endpoint)).second && connected_.size() <= 10)
         note("peers", "connected to " + endpoint(a->endpoint));
     } else if (const auto* a = lt::alert_cast<lt::peer_disconnected_alert>(&alert)) {
+      if (on_disconnect_from_self(a->endpoint, a->error)) return;
       // Seeds leave a torrent that wants nothing more: that is the test ending, not a fault.
       if (a->error && a->error != lt::errors::torrent_finished && disconnect_notes_++ < 5)
         note("peers", "disconnected from " + endpoint(a->endpoint) + ": " + a->error.message());
@@ -359,7 +420,9 @@ class Diagnosis {
     seeds_ = status.num_seeds;
     known_ = status.list_peers;
     max_peers_ = std::max(max_peers_, peers_);
-    max_seeds_ = std::max(max_seeds_, seeds_);
+    // Seeds in the peer list were seen as seeds (their bitfield said so) even when the
+    // connection was gone by the poll.
+    max_seeds_ = std::max({max_seeds_, seeds_, status.list_seeds});
     max_known_ = std::max(max_known_, known_);
   }
 
@@ -395,6 +458,7 @@ class Diagnosis {
       std::string message;
       for (const auto& endpoint : tracker.endpoints) {
         const auto& v1 = endpoint.info_hashes[lt::protocol_version::V1];
+        if (v1.last_error == lt::errors::announce_skipped) continue;  // not this socket's job
         if (v1.last_error)
           message = v1.last_error.message();
         else if (!v1.message.empty())
@@ -414,12 +478,18 @@ class Diagnosis {
             std::to_string(dht_nodes_) + " node(s)");
     }
     const auto trackers = handle_.trackers().size();
-    if (!options_.trackers || trackers == 0) {
-      check(Stage::trackers, Verdict::ok, options_.trackers ? "none in the torrent" : "off");
+    if (!options_.trackers) {
+      check(Stage::trackers, Verdict::ok, "off");
+    } else if (trackers == 0) {
+      check(Stage::trackers, Verdict::warn, "none in the torrent: only the DHT and peers given");
     } else {
+      // One verdict per tracker: answered on any socket, else failed on one, else silent.
+      std::size_t failed = 0;
+      for (const auto& url : tracker_failed_)
+        failed += tracker_ok_.count(url) == 0 ? 1 : 0;
       check(Stage::trackers, tracker_ok_.empty() ? Verdict::warn : Verdict::ok,
             std::to_string(tracker_ok_.size()) + " of " + std::to_string(trackers) + " answered, " +
-                std::to_string(tracker_failed_.size()) + " failed");
+                std::to_string(failed) + " failed");
     }
     if (metadata_at_ >= 0) {
       check(Stage::metadata, Verdict::ok, "after " + fixed(metadata_at_) + " s");
@@ -429,8 +499,9 @@ class Diagnosis {
                 std::to_string(max_known_) + " peer(s) known, " + std::to_string(max_peers_) +
                 " connected)");
     }
-    const auto connected =
-        std::max<std::size_t>(connected_.size(), static_cast<std::size_t>(max_peers_));
+    // The polled count can include a self-connection not yet dropped.
+    const auto connected = static_cast<std::size_t>(
+        std::max(real_connections(), max_peers_ - static_cast<int>(self_.size())));
     if (connected > 0) {
       check(Stage::peers, max_seeds_ > 0 || first_data_at_ >= 0 ? Verdict::ok : Verdict::warn,
             std::to_string(connected) + " connected, " + std::to_string(max_seeds_) +
@@ -465,6 +536,21 @@ class Diagnosis {
     return report_;
   }
 
+  [[nodiscard]] Findings findings() const {
+    Findings seen;
+    seen.listening = listening_ > 0;
+    seen.dht = options_.dht;
+    seen.dht_nodes = dht_nodes_;
+    if (options_.trackers) seen.trackers = static_cast<int>(handle_.trackers().size());
+    seen.trackers_answered = static_cast<int>(tracker_ok_.size());
+    seen.peers_known = max_known_;
+    seen.peers_connected =
+        std::max(real_connections(), max_peers_ - static_cast<int>(self_.size()));
+    seen.metadata = metadata_at_ >= 0;
+    seen.data = first_data_at_ >= 0;
+    return seen;
+  }
+
   static std::string fixed(double seconds) {
     std::ostringstream out;
     out.precision(2);
@@ -493,7 +579,13 @@ class Diagnosis {
   std::int64_t target_bytes_ = 0;
   int peers_ = 0, seeds_ = 0, known_ = 0, max_peers_ = 0, max_seeds_ = 0, max_known_ = 0;
   std::set<std::string> connected_;
+  std::set<std::string> self_;  // our own endpoints, seen as peers
+  std::set<int> listen_ports_;
+  std::set<lt::address> listen_addresses_;
+  std::map<std::string, double> dropped_on_our_port_;  // when, by elapsed()
+  double self_at_ = -1;                                // the last self_connection drop
   int disconnect_notes_ = 0;
+  Clock::time_point last_note_ = Clock::now();
 };
 
 }  // namespace

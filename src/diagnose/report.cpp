@@ -39,6 +39,25 @@ const char* verdict_name(Verdict verdict) {
   return "?";
 }
 
+std::string root_cause(const Findings& seen) {
+  if (!seen.listening)
+    return "No listen socket could be opened, so no peer can connect (check --bt-listen).";
+  if (seen.data) return "Healthy: peers were found, connected and delivered verified data.";
+  const bool dht_useful = seen.dht && seen.dht_nodes > 0;
+  if (seen.peers_known == 0) {
+    if (seen.trackers == 0 && !dht_useful)
+      return "Nothing can find peers: the torrent names no tracker and the DHT has no node.";
+    if (seen.trackers_answered == 0 && !dht_useful)
+      return "Nothing found peers: no tracker answered and the DHT has no node.";
+    return "Nobody has this torrent: the trackers and the DHT that answered know no peer.";
+  }
+  if (seen.peers_connected == 0)
+    return "Peers were found but none accepted a connection (gone, firewalled, or full).";
+  if (!seen.metadata)
+    return "Connected peers never sent the metadata (they may not have it, or refuse it).";
+  return "Connected peers sent no data: none has the pieces, or every one keeps us choked.";
+}
+
 std::string render_event(const Event& event) {
   char time[32];
   std::snprintf(time, sizeof time, "[%7.2fs] ", event.seconds);
@@ -62,6 +81,7 @@ std::string render_text(const Report& report) {
     out += "failed at stage '" + std::string(stage_name(static_cast<Stage>(report.exit_code))) +
            "' (exit code " + std::to_string(report.exit_code) + ")\n";
   }
+  if (report.exit_code != 0 && !report.cause.empty()) out += "cause: " + report.cause + "\n";
   return out;
 }
 
@@ -93,7 +113,8 @@ std::string render_json(const Report& report) {
   json.end_array().key("state").begin_object();
   for (const auto& [key, value] : report.state)
     json.key(key).value(value);
-  json.end_object().key("exit_code").value(report.exit_code).end_object();
+  json.end_object().key("exit_code").value(report.exit_code);
+  json.key("cause").value(report.cause).end_object();
   return json.take() + "\n";
 }
 

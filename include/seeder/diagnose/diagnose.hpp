@@ -28,6 +28,7 @@ struct Options {
   std::vector<std::string> peers;           // IP:PORT dialled at once
   std::vector<std::string> dht_bootstrap;   // host:port; empty: libtorrent's defaults
   std::uint64_t download_bytes = 0;         // fetch this much of the first file (speed test)
+  std::chrono::milliseconds progress_every{5'000};  // a "waiting" line after this long quiet
 };
 
 // The stages, in the order a torrent needs them; a failure's exit code is its stage's.
@@ -45,7 +46,7 @@ enum class Verdict { ok, warn, fail };
 
 struct Event {
   double seconds = 0;  // since start
-  std::string stage;   // "session", "dht", "tracker", "metadata", "peers", "data"
+  std::string stage;   // "session", "dht", "tracker", "metadata", "peers", "data", "waiting"
   std::string message;
 };
 
@@ -62,7 +63,22 @@ struct Report {
   std::vector<Check> checks;
   std::map<std::string, std::string> state;  // libtorrent's torrent_status and trackers at the end
   int exit_code = 0;                         // 0 healthy, else the first failing Stage's number
+  std::string cause;                         // one sentence: why it failed, or that it is healthy
 };
+
+// What a diagnosis saw, from which its one-sentence cause is decided.
+struct Findings {
+  bool listening = false;
+  bool dht = false;            // asked for
+  std::int64_t dht_nodes = 0;  // in the routing table at the end
+  int trackers = 0;            // in the torrent (and --tracker), when trackers are on
+  int trackers_answered = 0;
+  int peers_known = 0;      // most at once
+  int peers_connected = 0;  // distinct, self-connections left out
+  bool metadata = false;
+  bool data = false;  // a verified piece arrived
+};
+std::string root_cause(const Findings& findings);
 
 // Runs the diagnosis; `on_event` (optional) sees each event as it is learned.
 Report run(const Options& options, const std::function<void(const Event&)>& on_event = {});
