@@ -139,6 +139,9 @@ TEST(RootCause, NamesTheFirstThingThatStoppedTheTorrent) {
   seen.dht = true;
   EXPECT_NE(diagnose::root_cause(seen).find("no tracker and the DHT has no node"),
             std::string::npos);
+  seen.dht = false;
+  EXPECT_NE(diagnose::root_cause(seen).find("no tracker and the DHT is off"), std::string::npos);
+  seen.dht = true;
   seen.trackers = 2;
   EXPECT_NE(diagnose::root_cause(seen).find("no tracker answered"), std::string::npos);
   seen.trackers_answered = 1;

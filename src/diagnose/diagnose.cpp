@@ -267,12 +267,15 @@ class Diagnosis {
   // Nothing learned for a while: says what it is still waiting with, so a dead hash is not
   // silent until the timeout.
   void report_waiting() {
-    std::string what = "still waiting after " + fixed(elapsed()) + " s: " + std::to_string(known_) +
-                       " peer(s) known, " + std::to_string(real_connections()) + " connected";
+    std::string what = "still waiting: " + std::to_string(known_) + " peer(s) known, " +
+                       std::to_string(real_connections()) + " connected";
     if (options_.dht) what += ", " + std::to_string(dht_nodes_) + " DHT node(s)";
-    if (options_.trackers)
-      what += ", trackers " + std::to_string(tracker_ok_.size()) + " of " +
-              std::to_string(handle_.trackers().size()) + " answered";
+    if (options_.trackers) {
+      const auto trackers = handle_.trackers().size();
+      what += trackers == 0 ? ", no tracker"
+                            : ", trackers " + std::to_string(tracker_ok_.size()) + " of " +
+                                  std::to_string(trackers) + " answered";
+    }
     note("waiting", what);
   }
 

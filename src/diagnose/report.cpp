@@ -44,11 +44,12 @@ std::string root_cause(const Findings& seen) {
     return "No listen socket could be opened, so no peer can connect (check --bt-listen).";
   if (seen.data) return "Healthy: peers were found, connected and delivered verified data.";
   const bool dht_useful = seen.dht && seen.dht_nodes > 0;
+  const std::string no_dht = seen.dht ? "the DHT has no node" : "the DHT is off";
   if (seen.peers_known == 0) {
     if (seen.trackers == 0 && !dht_useful)
-      return "Nothing can find peers: the torrent names no tracker and the DHT has no node.";
+      return "Nothing can find peers: the torrent names no tracker and " + no_dht + ".";
     if (seen.trackers_answered == 0 && !dht_useful)
-      return "Nothing found peers: no tracker answered and the DHT has no node.";
+      return "Nothing found peers: no tracker answered and " + no_dht + ".";
     return "Nobody has this torrent: the trackers and the DHT that answered know no peer.";
   }
   if (seen.peers_connected == 0)
