@@ -162,10 +162,9 @@ bool plain_in_fallback(char32_t point) {
 std::string ascii_fallback(std::string_view name) {
   std::string out;
   for (std::size_t at = 0; at < name.size();) {
-    const auto length = std::max<std::size_t>(1, utf8_sequence_length(name, at));
-    const auto point =
-        utf8_sequence_length(name, at) == 0 ? U'\uFFFD' : decode_utf8(name, at, length);
-    at += length;
+    const auto valid = utf8_sequence_length(name, at);  // 0: not UTF-8, one byte stands for it
+    const auto point = valid == 0 ? U'\uFFFD' : decode_utf8(name, at, valid);
+    at += std::max<std::size_t>(1, valid);
     std::string_view ascii;
     if (plain_in_fallback(point)) {
       out.push_back(static_cast<char>(point));
