@@ -420,7 +420,9 @@ TEST_F(GatewayTest, ATorrentWithNoReachablePeerTimesOutWith504) {
   const auto& torrent = swarm().multi_v1();
   const auto response = http_get(port_, torrent.url("Multi Folder/a.bin"));
   EXPECT_EQ(response.status, 504u);
-  EXPECT_NE(response.body.find("no peer delivered"), std::string::npos) << response.body;
+  EXPECT_NE(response.body.find("no peer delivered piece "), std::string::npos) << response.body;
+  EXPECT_NE(response.body.find(" within 400ms: "), std::string::npos) << response.body;
+  EXPECT_NE(response.body.find("no peer found"), std::string::npos) << "what was seen";
   // The failed reader let go of the torrent.
   const auto live = gateway_->registry().find(torrent.hash);
   ASSERT_TRUE(live);

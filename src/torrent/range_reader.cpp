@@ -6,6 +6,8 @@
 
 #include <boost/asio/post.hpp>
 
+#include "seeder/core/units.hpp"
+
 namespace seeder::torrent {
 
 RangeReader::RangeReader(std::shared_ptr<LiveTorrent> torrent, const FileInfo& file,
@@ -156,12 +158,21 @@ void RangeReader::on_wait_done(Status status) {
   count_stall();
   auto handler = std::move(waiting_);
   waiting_ = nullptr;
-  if (!status && timed_out_) {
-    status = make_error(Errc::timeout,
-                        "no peer delivered piece " + std::to_string(cursor_piece()) + " within " +
-                            std::to_string(options_.piece_timeout.count() / 1000) + " s");
-  }
+  if (!status && timed_out_) status = make_error(Errc::timeout, timeout_message());
   if (handler) handler(std::move(status));
+}
+
+// Says what was seen while waiting: a torrent nobody can be found for reads differently from
+// one whose peers are connected but send nothing.
+std::string RangeReader::timeout_message() const {
+  const auto swarm = lease_.torrent().swarm();
+  std::string seen = swarm.known == 0 && swarm.peers == 0
+                         ? "no peer found"
+                         : std::to_string(swarm.known) + " peer(s) known, " +
+                               std::to_string(swarm.peers) + " connected (" +
+                               std::to_string(swarm.seeds) + " seed(s))";
+  return "no peer delivered piece " + std::to_string(cursor_piece()) + " within " +
+         format_duration(options_.piece_timeout) + ": " + seen;
 }
 
 void RangeReader::count_stall() const {

@@ -130,7 +130,7 @@ void Registry::on_alert(const lt::alert& alert) {
     for (const auto& status : update->status) {
       if (auto torrent = find_by_handle(status.handle)) {
         torrent->set_swarm({status.num_peers, status.num_seeds, status.download_payload_rate,
-                            status.upload_payload_rate});
+                            status.upload_payload_rate, status.list_peers});
       }
     }
   } else if (const auto* stats = lt::alert_cast<lt::session_stats_alert>(&alert)) {

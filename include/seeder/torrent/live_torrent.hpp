@@ -172,6 +172,7 @@ class LiveTorrent : public std::enable_shared_from_this<LiveTorrent> {
     int seeds = 0;
     std::int64_t download_rate = 0;  // payload bytes per second
     std::int64_t upload_rate = 0;
+    int known = 0;  // peers in the peer list (from trackers, the DHT, peer exchange)
   };
   [[nodiscard]] SwarmStatus swarm() const;
   void set_swarm(const SwarmStatus& status);

@@ -67,6 +67,7 @@ class RangeReader final : public ByteSource, public std::enable_shared_from_this
   [[nodiscard]] int cursor_piece() const;
   void slide_window(int cursor_piece);
   void count_stall() const;
+  [[nodiscard]] std::string timeout_message() const;
   void release_window();
   void wait_for(int piece, std::function<void(Status)> handler);
   void on_wait_done(Status status);
