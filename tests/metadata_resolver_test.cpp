@@ -74,18 +74,22 @@ class ResolverTest : public ::testing::Test {
     stop_ = true;
     pump_.join();
     live_ = nullptr;
-    resolver_.reset();
+    // The io thread first: a timer handler already queued would otherwise run on a resolver
+    // that is gone (the Gateway joins its threads before destroying the resolver, too).
     work_.reset();
     io_.stop();
     io_thread_.join();
+    resolver_.reset();
   }
   void pump() {
     for (int round = 0; !stop_ && round < 10'000; ++round) {
       if (hold_alerts_) {
+        alerts_held_ = true;
         std::this_thread::sleep_for(10ms);
         continue;
       }
       client_.native().wait_for_alert(50ms);
+      if (hold_alerts_) continue;  // set during the wait: the alerts stay queued
       std::vector<libtorrent::alert*> alerts;
       client_.native().pop_alerts(&alerts);
       auto* resolver = live_.load();
@@ -127,6 +131,7 @@ class ResolverTest : public ::testing::Test {
   std::atomic<MetadataResolver*> live_{nullptr};  // what the pump hands alerts to
   std::atomic<bool> stop_{false};
   std::atomic<bool> hold_alerts_{false};  // the metadata may not arrive while set
+  std::atomic<bool> alerts_held_{false};  // the pump saw hold_alerts_ and delivers nothing
   std::thread pump_;
 };
 
@@ -136,6 +141,7 @@ TEST_F(ResolverTest, ARememberedMagnetsPeerGivesTheMetadataToEveryWaiterOnce) {
   ASSERT_TRUE(magnet);
   resolver_->remember(*magnet);
   hold_alerts_ = true;  // on loopback the metadata can arrive before the second waiter asks
+  ASSERT_TRUE(test::wait_until([&] { return alerts_held_.load(); }, 5s));
   auto first = resolve(torrent_.hash);
   auto second = resolve(torrent_.hash);
   EXPECT_EQ(resolver_->resolving(), 1u) << "one resolution for both waiters";

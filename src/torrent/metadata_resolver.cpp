@@ -122,7 +122,7 @@ void MetadataResolver::start(const InfoHash& hash, Pending& pending) {
     if (!ec) on_timeout(hash);
   });
   pending.redial_delay = options_.redial_after;
-  schedule_redial(hash, pending);
+  if (pending.redial_delay > std::chrono::milliseconds::zero()) schedule_redial(hash, pending);
 }
 
 // Called with mutex_ held.
@@ -155,13 +155,18 @@ void MetadataResolver::redial(const InfoHash& hash) {
   }
   if (!handle.is_valid()) return;  // not added yet
   try {
-    if (handle.status(lt::status_flags_t{}).num_peers > 0) return;
+    // Not while a connection is up or being made. The list is cleared (libtorrent dials a
+    // cleared peer at once) only when it holds no peer but the known ones: peers from the DHT
+    // or peer exchange would be lost until the next announce.
+    const auto status = handle.status(lt::status_flags_t{});
+    if (status.num_connections > 0) return;
     spdlog::debug("torrent {}: no peer connected, dialling {} known peer(s) again", hash.hex(),
                   peers.size());
-    handle.clear_peers();
+    if (static_cast<std::size_t>(status.list_peers) <= peers.size()) handle.clear_peers();
     for (const auto& peer : peers)
       handle.connect_peer(peer);
     if (has_trackers) handle.force_reannounce(0, -1, lt::torrent_handle::ignore_min_interval);
+    handle.force_dht_announce();  // a no-op without the DHT
   } catch (const lt::system_error& error) {
     spdlog::debug("torrent {}: redial skipped, the handle went away: {}", hash.hex(), error.what());
   }

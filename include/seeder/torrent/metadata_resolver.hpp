@@ -48,7 +48,7 @@ struct ResolverOptions {
   std::vector<std::string> trackers;                   // added to every magnet
   std::vector<libtorrent::tcp::endpoint> extra_peers;  // dialled for every magnet
   // While no peer is connected, the known peers are dialled afresh after this, then after
-  // twice as long, and so on.
+  // twice as long, and so on. Zero: never.
   std::chrono::milliseconds redial_after{2'000};
 };
 
