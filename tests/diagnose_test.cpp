@@ -154,6 +154,13 @@ TEST(RootCause, NamesTheFirstThingThatStoppedTheTorrent) {
   EXPECT_NE(diagnose::root_cause(seen).find("sent no data"), std::string::npos);
   seen.data = true;
   EXPECT_EQ(diagnose::root_cause(seen).rfind("Healthy", 0), 0u);
+  seen.peers_connected = 0;
+  EXPECT_EQ(diagnose::root_cause(seen).find("Healthy"), std::string::npos);
+  diagnose::Findings off;
+  off.listening = true;
+  off.trackers_off = true;
+  EXPECT_NE(diagnose::root_cause(off).find("trackers are off and the DHT is off"),
+            std::string::npos);
 }
 
 TEST_F(DiagnoseTest, TakesATorrentFileOrAnInfoHashAndRefusesNonsense) {

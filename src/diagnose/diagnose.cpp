@@ -1,10 +1,8 @@
 #include "seeder/diagnose/diagnose.hpp"
 
 #include <algorithm>
-#include <cmath>
 #include <filesystem>
 #include <fstream>
-#include <map>
 #include <set>
 #include <sstream>
 
@@ -268,7 +266,7 @@ class Diagnosis {
   // silent until the timeout.
   void report_waiting() {
     std::string what = "still waiting: " + std::to_string(known_) + " peer(s) known, " +
-                       std::to_string(real_connections()) + " connected";
+                       std::to_string(peers_) + " connected";
     if (options_.dht) what += ", " + std::to_string(dht_nodes_) + " DHT node(s)";
     if (options_.trackers) {
       const auto trackers = handle_.trackers().size();
@@ -279,27 +277,29 @@ class Diagnosis {
     note("waiting", what);
   }
 
-  // A tracker, the DHT or --peer can hand us our own address. libtorrent drops the incoming end
-  // with self_connection; the dialling end just sees the socket close, so it is recognised by
-  // its port (one we listen on) with a local address or at the moment the other end was
-  // dropped. True when the disconnect was from ourselves.
+  // A tracker, the DHT or --peer can hand us our own address. libtorrent drops the accepting
+  // end with self_connection, whose remote address is then one of ours; the dialling end just
+  // sees the socket close, and is known by its port (one we listen on) at one of our addresses.
+  // True when the disconnect was from ourselves.
   bool on_disconnect_from_self(const lt::tcp::endpoint& peer, const lt::error_code& error) {
-    const auto now = elapsed();
-    const auto name = endpoint(peer);
-    const auto near_self = [&](double at) { return self_at_ >= 0 && std::abs(at - self_at_) <= 1; };
     if (error == lt::errors::self_connection) {
-      self_at_ = now;
-      mark_self(name);
-      for (const auto& [other, at] : dropped_on_our_port_)
-        if (near_self(at)) mark_self(other);
+      ++self_connections_;
+      self_addresses_.insert(peer.address());
+      mark_self(endpoint(peer));
+      for (const auto& dialled : dropped_on_our_port_)  // the dialling end, if dropped first
+        if (dialled.address() == peer.address()) mark_self(endpoint(dialled));
       return true;
     }
     if (listen_ports_.count(peer.port()) == 0) return false;
-    const bool local = peer.address().is_loopback() || listen_addresses_.count(peer.address()) != 0;
-    dropped_on_our_port_[name] = now;
-    if (!local && !near_self(now)) return false;
-    mark_self(name);
+    if (dropped_on_our_port_.size() < 64) dropped_on_our_port_.push_back(peer);
+    if (!ours(peer.address())) return false;
+    mark_self(endpoint(peer));
     return true;
+  }
+
+  [[nodiscard]] bool ours(const lt::address& address) const {
+    return address.is_loopback() || listen_addresses_.count(address) != 0 ||
+           self_addresses_.count(address) != 0;
   }
 
   void mark_self(const std::string& name) {
@@ -503,8 +503,8 @@ class Diagnosis {
                 " connected)");
     }
     // The polled count can include a self-connection not yet dropped.
-    const auto connected = static_cast<std::size_t>(
-        std::max(real_connections(), max_peers_ - static_cast<int>(self_.size())));
+    const auto connected =
+        static_cast<std::size_t>(std::max(real_connections(), max_peers_ - self_connections_));
     if (connected > 0) {
       check(Stage::peers, max_seeds_ > 0 || first_data_at_ >= 0 ? Verdict::ok : Verdict::warn,
             std::to_string(connected) + " connected, " + std::to_string(max_seeds_) +
@@ -544,11 +544,11 @@ class Diagnosis {
     seen.listening = listening_ > 0;
     seen.dht = options_.dht;
     seen.dht_nodes = dht_nodes_;
+    seen.trackers_off = !options_.trackers;
     if (options_.trackers) seen.trackers = static_cast<int>(handle_.trackers().size());
     seen.trackers_answered = static_cast<int>(tracker_ok_.size());
     seen.peers_known = max_known_;
-    seen.peers_connected =
-        std::max(real_connections(), max_peers_ - static_cast<int>(self_.size()));
+    seen.peers_connected = std::max(real_connections(), max_peers_ - self_connections_);
     seen.metadata = metadata_at_ >= 0;
     seen.data = first_data_at_ >= 0;
     return seen;
@@ -585,8 +585,9 @@ class Diagnosis {
   std::set<std::string> self_;  // our own endpoints, seen as peers
   std::set<int> listen_ports_;
   std::set<lt::address> listen_addresses_;
-  std::map<std::string, double> dropped_on_our_port_;  // when, by elapsed()
-  double self_at_ = -1;                                // the last self_connection drop
+  std::set<lt::address> self_addresses_;                // seen on the accepting end of a self-dial
+  std::vector<lt::tcp::endpoint> dropped_on_our_port_;  // peers at a port we listen on (some)
+  int self_connections_ = 0;                            // self-dials seen
   int disconnect_notes_ = 0;
   Clock::time_point last_note_ = Clock::now();
 };

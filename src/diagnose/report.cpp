@@ -42,12 +42,16 @@ const char* verdict_name(Verdict verdict) {
 std::string root_cause(const Findings& seen) {
   if (!seen.listening)
     return "No listen socket could be opened, so no peer can connect (check --bt-listen).";
-  if (seen.data) return "Healthy: peers were found, connected and delivered verified data.";
+  if (seen.data && seen.peers_connected > 0)
+    return "Healthy: peers were found, connected and delivered verified data.";
+  if (seen.data) return "Data arrived, but from no peer that stayed connected (web seeds?).";
   const bool dht_useful = seen.dht && seen.dht_nodes > 0;
   const std::string no_dht = seen.dht ? "the DHT has no node" : "the DHT is off";
+  const std::string no_tracker =
+      seen.trackers_off ? "trackers are off" : "the torrent names no tracker";
   if (seen.peers_known == 0) {
     if (seen.trackers == 0 && !dht_useful)
-      return "Nothing can find peers: the torrent names no tracker and " + no_dht + ".";
+      return "Nothing can find peers: " + no_tracker + " and " + no_dht + ".";
     if (seen.trackers_answered == 0 && !dht_useful)
       return "Nothing found peers: no tracker answered and " + no_dht + ".";
     return "Nobody has this torrent: the trackers and the DHT that answered know no peer.";

@@ -71,6 +71,7 @@ struct Findings {
   bool listening = false;
   bool dht = false;            // asked for
   std::int64_t dht_nodes = 0;  // in the routing table at the end
+  bool trackers_off = false;   // --no-trackers
   int trackers = 0;            // in the torrent (and --tracker), when trackers are on
   int trackers_answered = 0;
   int peers_known = 0;      // most at once
