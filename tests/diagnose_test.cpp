@@ -7,6 +7,7 @@
 #include "json_value.hpp"
 #include "process.hpp"
 #include "seeder/diagnose/diagnose.hpp"
+#include "self_connections.hpp"
 #include "swarm.hpp"
 #include "tracker.hpp"
 
@@ -130,6 +131,31 @@ TEST_F(DiagnoseTest, OneVerdictPerTrackerAndNoSelfConnectionCounted) {
   const auto* peers = find_check(report, Stage::peers);
   ASSERT_NE(peers, nullptr);
   EXPECT_EQ(peers->detail.rfind("1 connected", 0), 0u) << dump(report);
+}
+
+// Both ends of a dial to ourselves are known; a stranger that shares our port number is not us.
+TEST(SelfConnections, KnowsBothEndsOfADialToOurselvesAndNoStranger) {
+  namespace lt = libtorrent;
+  const auto at = [](const char* address, int port) {
+    return lt::tcp::endpoint(lt::make_address(address), static_cast<std::uint16_t>(port));
+  };
+  const lt::error_code closed = boost::asio::error::eof;
+  diagnose::SelfConnections selves;
+  selves.on_listening(lt::make_address("0.0.0.0"), 6881);
+  EXPECT_FALSE(selves.on_disconnect(at("203.0.113.9", 6881), closed)) << "a stranger on 6881";
+  EXPECT_TRUE(selves.on_disconnect(at("127.0.0.1", 6881), closed)) << "loopback to our port";
+  EXPECT_FALSE(selves.on_disconnect(at("127.0.0.1", 50000), closed)) << "not our port";
+  EXPECT_EQ(selves.dials(), 0);
+
+  // A tracker handed back our public address: the dialling end closes first, then libtorrent
+  // drops the accepting end, whose remote address is ours.
+  EXPECT_FALSE(selves.on_disconnect(at("198.51.100.7", 6881), closed));
+  EXPECT_TRUE(selves.on_disconnect(at("198.51.100.7", 41234), lt::errors::self_connection));
+  EXPECT_EQ(selves.dials(), 1);
+  EXPECT_TRUE(selves.is_self(at("198.51.100.7", 41234)));
+  EXPECT_TRUE(selves.is_self(at("198.51.100.7", 6881))) << "the dialling end, found afterwards";
+  EXPECT_FALSE(selves.is_self(at("203.0.113.9", 6881)));
+  EXPECT_TRUE(selves.on_disconnect(at("198.51.100.7", 6881), closed)) << "a second dial";
 }
 
 TEST(RootCause, NamesTheFirstThingThatStoppedTheTorrent) {

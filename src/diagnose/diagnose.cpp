@@ -17,99 +17,14 @@
 #include "seeder/core/endpoint.hpp"
 #include "seeder/core/info_hash.hpp"
 #include "seeder/core/units.hpp"
+#include "self_connections.hpp"
+#include "setup.hpp"
 
 namespace seeder::diagnose {
 namespace lt = libtorrent;
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-// A temporary directory, removed with everything in it.
-class ScratchDir {
- public:
-  explicit ScratchDir(std::filesystem::path given) : path_(std::move(given)) {
-    if (!path_.empty()) return;
-    std::string pattern =
-        (std::filesystem::temp_directory_path() / "seeder-diagnose-XXXXXX").string();
-    if (::mkdtemp(pattern.data()) != nullptr) {
-      path_ = pattern;
-      owned_ = true;
-    }
-  }
-  ~ScratchDir() {
-    std::error_code ec;
-    if (owned_) std::filesystem::remove_all(path_, ec);
-  }
-  ScratchDir(const ScratchDir&) = delete;
-  ScratchDir& operator=(const ScratchDir&) = delete;
-  [[nodiscard]] const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
-  bool owned_ = false;
-};
-
-Result<lt::add_torrent_params> params_for(const std::string& target) {
-  if (target.rfind("magnet:", 0) == 0) {
-    lt::error_code ec;
-    auto params = lt::parse_magnet_uri(target, ec);
-    if (ec) return make_error(Errc::bad_request, "not a usable magnet link: " + ec.message());
-    return params;
-  }
-  if (const auto hash = InfoHash::parse(target)) {
-    lt::add_torrent_params params;
-    params.info_hashes = lt::info_hash_t(lt::sha1_hash(hash->raw().data()));
-    return params;
-  }
-  // A FIFO or a device would block the open (and ignore SIGTERM meanwhile) or never end.
-  std::error_code ec_type;
-  if (std::filesystem::exists(target, ec_type) &&
-      !std::filesystem::is_regular_file(target, ec_type)) {
-    return make_error(Errc::bad_request, "'" + target + "' is not a regular file");
-  }
-  std::ifstream file(target, std::ios::binary);
-  if (!file) {
-    return make_error(
-        Errc::bad_request,
-        "'" + target + "' is neither a magnet link, an info-hash nor a readable file");
-  }
-  const std::string bytes((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
-  lt::error_code ec;
-  auto info = std::make_shared<lt::torrent_info>(bytes.data(), static_cast<int>(bytes.size()), ec);
-  if (ec)
-    return make_error(Errc::bad_request,
-                      "'" + target + "' is not a valid .torrent: " + ec.message());
-  lt::add_torrent_params params;
-  params.ti = std::move(info);
-  return params;
-}
-
-lt::settings_pack settings_for(const Options& options) {
-  lt::settings_pack pack;
-  pack.set_str(lt::settings_pack::listen_interfaces, options.listen);
-  pack.set_bool(lt::settings_pack::enable_dht, options.dht);
-  if (!options.dht_bootstrap.empty()) {
-    std::string nodes;
-    for (const auto& node : options.dht_bootstrap)
-      nodes += (nodes.empty() ? "" : ",") + node;
-    pack.set_str(lt::settings_pack::dht_bootstrap_nodes, nodes);
-    // Named nodes are a private DHT (a lab, a LAN): let private and loopback addresses in.
-    pack.set_bool(lt::settings_pack::dht_ignore_dark_internet, false);
-    pack.set_bool(lt::settings_pack::dht_restrict_routing_ips, false);
-    pack.set_bool(lt::settings_pack::dht_restrict_search_ips, false);
-  }
-  pack.set_bool(lt::settings_pack::enable_lsd, false);
-  pack.set_bool(lt::settings_pack::enable_upnp, false);
-  pack.set_bool(lt::settings_pack::enable_natpmp, false);
-  pack.set_bool(lt::settings_pack::enable_outgoing_utp, false);  // see the gateway's settings
-  pack.set_bool(lt::settings_pack::allow_multiple_connections_per_ip, true);
-  pack.set_int(lt::settings_pack::alert_mask,
-               lt::alert_category::status | lt::alert_category::error |
-                   lt::alert_category::tracker | lt::alert_category::dht |
-                   lt::alert_category::connect | lt::alert_category::piece_progress);
-  pack.set_int(lt::settings_pack::alert_queue_size, 10'000);
-  return pack;
-}
 
 class Diagnosis {
  public:
@@ -277,41 +192,18 @@ class Diagnosis {
     note("waiting", what);
   }
 
-  // A tracker, the DHT or --peer can hand us our own address. libtorrent drops the accepting
-  // end with self_connection, whose remote address is then one of ours; the dialling end just
-  // sees the socket close, and is known by its port (one we listen on) at one of our addresses.
-  // True when the disconnect was from ourselves.
   bool on_disconnect_from_self(const lt::tcp::endpoint& peer, const lt::error_code& error) {
-    if (error == lt::errors::self_connection) {
-      ++self_connections_;
-      self_addresses_.insert(peer.address());
-      mark_self(endpoint(peer));
-      for (const auto& dialled : dropped_on_our_port_)  // the dialling end, if dropped first
-        if (dialled.address() == peer.address()) mark_self(endpoint(dialled));
-      return true;
-    }
-    if (listen_ports_.count(peer.port()) == 0) return false;
-    if (dropped_on_our_port_.size() < 64) dropped_on_our_port_.push_back(peer);
-    if (!ours(peer.address())) return false;
-    mark_self(endpoint(peer));
+    if (!selves_.on_disconnect(peer, error)) return false;
+    if (!self_noted_) note("peers", "ignoring a connection to ourselves (" + endpoint(peer) + ")");
+    self_noted_ = true;
     return true;
-  }
-
-  [[nodiscard]] bool ours(const lt::address& address) const {
-    return address.is_loopback() || listen_addresses_.count(address) != 0 ||
-           self_addresses_.count(address) != 0;
-  }
-
-  void mark_self(const std::string& name) {
-    if (self_.insert(name).second && self_.size() == 1)
-      note("peers", "ignoring a connection to ourselves (" + name + ")");
   }
 
   // Distinct peers connected at some point, self-connections left out.
   [[nodiscard]] int real_connections() const {
     int real = 0;
     for (const auto& peer : connected_)
-      real += self_.count(peer) == 0 ? 1 : 0;
+      real += selves_.is_self(peer) ? 0 : 1;
     return real;
   }
 
@@ -335,8 +227,7 @@ class Diagnosis {
   void on_alert(const lt::alert& alert) {
     if (const auto* a = lt::alert_cast<lt::listen_succeeded_alert>(&alert)) {
       ++listening_;
-      listen_ports_.insert(a->port);
-      listen_addresses_.insert(a->address);
+      selves_.on_listening(a->address, a->port);
       note("session", "listening on " + a->address.to_string() + ":" + std::to_string(a->port) +
                           " (" + (a->socket_type == lt::socket_type_t::tcp ? "TCP" : "uTP") + ")");
     } else if (const auto* a = lt::alert_cast<lt::listen_failed_alert>(&alert)) {
@@ -371,7 +262,7 @@ class Diagnosis {
       note("metadata", "a peer sent bad metadata: " + a->error.message());
     } else if (const auto* a = lt::alert_cast<lt::peer_connect_alert>(&alert)) {
       // Posted once a connection is up (handshake passed, or our dial succeeded).
-      if (connected_.insert(endpoint(a->endpoint)).second && connected_.size() <= 10)
+      if (connected_.insert(a->endpoint).second && connected_.size() <= 10)
         note("peers", "connected to " + endpoint(a->endpoint));
     } else if (const auto* a = lt::alert_cast<lt::peer_disconnected_alert>(&alert)) {
       if (on_disconnect_from_self(a->endpoint, a->error)) return;
@@ -504,7 +395,7 @@ class Diagnosis {
     }
     // The polled count can include a self-connection not yet dropped.
     const auto connected =
-        static_cast<std::size_t>(std::max(real_connections(), max_peers_ - self_connections_));
+        static_cast<std::size_t>(std::max(real_connections(), max_peers_ - selves_.dials()));
     if (connected > 0) {
       check(Stage::peers, max_seeds_ > 0 || first_data_at_ >= 0 ? Verdict::ok : Verdict::warn,
             std::to_string(connected) + " connected, " + std::to_string(max_seeds_) +
@@ -548,7 +439,7 @@ class Diagnosis {
     if (options_.trackers) seen.trackers = static_cast<int>(handle_.trackers().size());
     seen.trackers_answered = static_cast<int>(tracker_ok_.size());
     seen.peers_known = max_known_;
-    seen.peers_connected = std::max(real_connections(), max_peers_ - self_connections_);
+    seen.peers_connected = std::max(real_connections(), max_peers_ - selves_.dials());
     seen.metadata = metadata_at_ >= 0;
     seen.data = first_data_at_ >= 0;
     return seen;
@@ -581,13 +472,9 @@ class Diagnosis {
   std::set<int> wanted_, finished_;
   std::int64_t target_bytes_ = 0;
   int peers_ = 0, seeds_ = 0, known_ = 0, max_peers_ = 0, max_seeds_ = 0, max_known_ = 0;
-  std::set<std::string> connected_;
-  std::set<std::string> self_;  // our own endpoints, seen as peers
-  std::set<int> listen_ports_;
-  std::set<lt::address> listen_addresses_;
-  std::set<lt::address> self_addresses_;                // seen on the accepting end of a self-dial
-  std::vector<lt::tcp::endpoint> dropped_on_our_port_;  // peers at a port we listen on (some)
-  int self_connections_ = 0;                            // self-dials seen
+  std::set<lt::tcp::endpoint> connected_;
+  SelfConnections selves_;
+  bool self_noted_ = false;
   int disconnect_notes_ = 0;
   Clock::time_point last_note_ = Clock::now();
 };
