@@ -11,6 +11,8 @@
 // nginx serving the same files and through a fresh gateway (empty data dir) each run; medians
 // and the differences are printed. Afterwards every file is fetched whole through a gateway and
 // compared with the source.
+#include <unistd.h>
+
 #include <cstdio>
 #include <fstream>
 #include <stdexcept>
@@ -112,6 +114,13 @@ std::vector<std::string> mpv(const std::string& url) {
 int main(int argc, char** argv) {
   using namespace seeder::bench;
   const auto options = parse(argc, argv);
+  for (const char* tool : {"/usr/bin/ffmpeg", "/usr/bin/ffprobe", "/usr/bin/mpv"}) {
+    if (::access(tool, X_OK) != 0) {
+      std::fprintf(stderr, "player_bench: %s is missing: run scripts/install-deps.sh --bench\n",
+                   tool);
+      return 2;
+    }
+  }
   seeder::test::TempDir scratch("seeder-bench-player");
   const auto media = scratch / "media";
   fs::create_directories(media);
