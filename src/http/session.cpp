@@ -173,34 +173,29 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void send_file_body() {
-    file_body_->start([self = shared_from_this()](Status sent) {
-      if (self->closed()) return;
-      if (sent) {
-        self->finish();
-        return;
-      }
-      // The status line is gone: all that is left is to cut the body short, which tells the
-      // client (Content-Length unmet) that it did not get everything.
-      if (sent.error().code == Errc::timeout) {
-        spdlog::debug("{} {}: client stopped reading, closing", self->request_.head.method,
-                      self->request_.head.target);
-      } else {
-        self->request_.log_failure(sent.error(), self->body_bytes());
-      }
-      self->close();
-    });
+    file_body_->start([self = shared_from_this()](Status sent) { self->on_body_sent(sent); });
   }
 
   void send_event_body() {
-    event_body_->start([self = shared_from_this()](Status sent) {
-      if (self->closed()) return;
-      if (sent) {
-        self->finish();
-        return;
-      }
-      self->request_.log_failure(sent.error(), self->body_bytes());
-      self->close();
-    });
+    event_body_->start([self = shared_from_this()](Status sent) { self->on_body_sent(sent); });
+  }
+
+  // A streamed body ended. After a failure the status line is gone: all that is left is to cut
+  // the body short, which tells the client (Content-Length unmet, or no last chunk) that it did
+  // not get everything.
+  void on_body_sent(const Status& sent) {
+    if (closed()) return;
+    if (sent) {
+      finish();
+      return;
+    }
+    if (sent.error().code == Errc::timeout) {
+      spdlog::debug("{} {}: client stopped reading, closing", request_.head.method,
+                    request_.head.target);
+    } else {
+      request_.log_failure(sent.error(), body_bytes());
+    }
+    close();
   }
 
   // While a request waits (for a torrent, a vault, pieces), a client that hangs up must release
