@@ -199,12 +199,13 @@ class Diagnosis {
     return true;
   }
 
-  // Distinct peers connected at some point, self-connections left out.
-  [[nodiscard]] int real_connections() const {
+  // Peers connected during the run, self-connections left out: the distinct ones seen, or the
+  // most polled at once (which can include a self-connection not yet dropped).
+  [[nodiscard]] int peers_connected() const {
     int real = 0;
     for (const auto& peer : connected_)
       real += selves_.is_self(peer) ? 0 : 1;
-    return real;
+    return std::max(real, max_peers_ - selves_.dials());
   }
 
   // Without --download any verified piece proves the data path; with it, the wanted ones.
@@ -393,9 +394,7 @@ class Diagnosis {
                 std::to_string(max_known_) + " peer(s) known, " + std::to_string(max_peers_) +
                 " connected)");
     }
-    // The polled count can include a self-connection not yet dropped.
-    const auto connected =
-        static_cast<std::size_t>(std::max(real_connections(), max_peers_ - selves_.dials()));
+    const auto connected = static_cast<std::size_t>(peers_connected());
     if (connected > 0) {
       check(Stage::peers, max_seeds_ > 0 || first_data_at_ >= 0 ? Verdict::ok : Verdict::warn,
             std::to_string(connected) + " connected, " + std::to_string(max_seeds_) +
@@ -439,7 +438,7 @@ class Diagnosis {
     if (options_.trackers) seen.trackers = static_cast<int>(handle_.trackers().size());
     seen.trackers_answered = static_cast<int>(tracker_ok_.size());
     seen.peers_known = max_known_;
-    seen.peers_connected = std::max(real_connections(), max_peers_ - selves_.dials());
+    seen.peers_connected = peers_connected();
     seen.metadata = metadata_at_ >= 0;
     seen.data = first_data_at_ >= 0;
     return seen;
