@@ -87,6 +87,17 @@ class LiveTorrentTest : public ::testing::Test {
     readers_.clear();
     io_.run_for(2s);
   }
+  // A ready torrent whose handle was told it has `piece` (not on disk here: stale); each resync
+  // it wants counts in `resyncs`.
+  std::shared_ptr<LiveTorrent> told_it_has(int piece, int& resyncs) {
+    auto torrent = std::make_shared<LiveTorrent>(entry_, LiveOptions{});
+    libtorrent::typed_bitfield<libtorrent::piece_index_t> told(kPieces, false);
+    told.set_bit(libtorrent::piece_index_t(piece));
+    torrent->on_adding(told);
+    torrent->mark_ready({}, std::make_unique<FakePicker>(asked_));
+    torrent->on_resync_wanted([&resyncs] { ++resyncs; });
+    return torrent;
+  }
   const FakePicker::Asked& asked() const { return *asked_; }
 
   std::string name_ = "data.bin";
@@ -134,13 +145,8 @@ TEST_F(LiveTorrentTest, APieceOnDiskIsNeverAskedFor) {
 // A piece libtorrent was told it has, but which is not on disk (evicted), is stale: asking
 // libtorrent for it would have it read the piece from a hole. Only a resync brings it back.
 TEST_F(LiveTorrentTest, AStalePieceIsNeverAskedForButResyncs) {
-  auto torrent = std::make_shared<LiveTorrent>(entry_, LiveOptions{});
-  libtorrent::typed_bitfield<libtorrent::piece_index_t> told(kPieces, false);
-  told.set_bit(libtorrent::piece_index_t(3));
-  torrent->on_adding(told);
-  torrent->mark_ready({}, std::make_unique<FakePicker>(asked_));
   int resyncs = 0;
-  torrent->on_resync_wanted([&] { ++resyncs; });
+  auto torrent = told_it_has(3, resyncs);
   torrent->want(3, 0ms, 0);
   EXPECT_EQ(asked().deadlines.count(3), 0u);
   EXPECT_EQ(asked().priorities.count(3), 0u);
@@ -156,13 +162,8 @@ TEST_F(LiveTorrentTest, AStalePieceIsNeverAskedForButResyncs) {
 // After a resync every piece a reader still wants is asked of the new handle again, in piece
 // order, the stale one included; nothing is asked while the resync runs.
 TEST_F(LiveTorrentTest, AResyncAsksTheNewHandleForEveryPieceStillWanted) {
-  auto torrent = std::make_shared<LiveTorrent>(entry_, LiveOptions{});
-  libtorrent::typed_bitfield<libtorrent::piece_index_t> told(kPieces, false);
-  told.set_bit(libtorrent::piece_index_t(3));
-  torrent->on_adding(told);
-  torrent->mark_ready({}, std::make_unique<FakePicker>(asked_));
   int resyncs = 0;
-  torrent->on_resync_wanted([&] { ++resyncs; });
+  auto torrent = told_it_has(3, resyncs);
   torrent->want(9, 0ms, 0);
   torrent->want(3, 0ms, 0);  // stale: wants a resync
   torrent->want(6, 0ms, 0);
