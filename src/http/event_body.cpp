@@ -1,22 +1,10 @@
 #include "event_body.hpp"
 
+#include <spdlog/fmt/fmt.h>
 #include <boost/asio/buffer.hpp>
 #include <boost/asio/write.hpp>
 
 namespace seeder::http {
-namespace {
-
-std::string hex_size(std::size_t value) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out;
-  do {
-    out.insert(out.begin(), kDigits[value % 16]);
-    value /= 16;
-  } while (value != 0);
-  return out;
-}
-
-}  // namespace
 
 EventBody::EventBody(boost::beast::tcp_stream& stream, std::weak_ptr<void> stream_owner,
                      std::shared_ptr<EventStream> events, std::chrono::milliseconds send_timeout)
@@ -53,7 +41,7 @@ void EventBody::on_frame(Result<std::optional<std::string>> frame) {
   if (last) {
     chunk_ = "0\r\n\r\n";
   } else {
-    chunk_ = hex_size((*frame)->size()) + "\r\n";
+    chunk_ = fmt::format("{:x}\r\n", (*frame)->size());
     chunk_ += **frame;
     chunk_ += "\r\n";
     sent_ += (*frame)->size();
