@@ -91,6 +91,84 @@ TEST_F(GatewayTest, RangesReturnExactlyTheRequestedBytes) {
   }
 }
 
+// The parts of a multipart/byteranges body as (Content-Range, bytes), or a failure.
+struct Part {
+  std::string content_range;
+  std::string bytes;
+};
+std::vector<Part> parse_multipart(const std::string& body, const std::string& boundary) {
+  std::vector<Part> parts;
+  const std::string delimiter = "--" + boundary;
+  std::size_t at = 0;
+  for (int guard = 0; guard < 64; ++guard) {
+    EXPECT_EQ(body.compare(at, delimiter.size(), delimiter), 0) << "no delimiter at " << at;
+    at += delimiter.size();
+    if (body.compare(at, 4, "--\r\n") == 0) {
+      EXPECT_EQ(at + 4, body.size()) << "bytes after the close delimiter";
+      return parts;
+    }
+    const auto headers_end = body.find("\r\n\r\n", at);
+    if (headers_end == std::string::npos) break;
+    const auto headers = body.substr(at, headers_end - at);
+    const auto range_at = headers.find("Content-Range: bytes ");
+    if (range_at == std::string::npos) break;
+    Part part;
+    part.content_range = headers.substr(range_at + 21, headers.find("\r\n", range_at) - range_at - 21);
+    const auto first = std::stoull(part.content_range);
+    const auto last = std::stoull(part.content_range.substr(part.content_range.find('-') + 1));
+    at = headers_end + 4;
+    part.bytes = body.substr(at, last - first + 1);
+    at += last - first + 1;
+    EXPECT_EQ(body.compare(at, 2, "\r\n"), 0) << "a part's bytes run past its range";
+    at += 2;
+    parts.push_back(std::move(part));
+  }
+  ADD_FAILURE() << "malformed multipart body";
+  return parts;
+}
+
+TEST_F(GatewayTest, SeveralRangesComeAsMultipartWithExactlyTheSourceBytes) {
+  start();
+  const auto& torrent = swarm().big_v1();
+  const auto& bytes = content(torrent, big_path(torrent));
+  const auto size = bytes.size();
+  const auto url = torrent.url(big_path(torrent));
+  // Out of order, one overlapping another, one across a piece boundary, the last bytes.
+  const auto middle = size / 2 - 1000;
+  const std::string header = "bytes=" + std::to_string(middle) + "-" + std::to_string(middle + 4999) +
+                             ",0-99,50-199,-300";
+  const std::vector<std::pair<std::uint64_t, std::uint64_t>> expected = {
+      {0, 199}, {middle, middle + 4999}, {size - 300, size - 1}};
+
+  const auto head = http_request(port_, "HEAD", url, {{"Range", header}});
+  const auto response = http_get(port_, url, {{"Range", header}});
+  ASSERT_EQ(response.status, 206u) << response.body;
+  const auto type = response.header("content-type");
+  const std::string prefix = "multipart/byteranges; boundary=";
+  ASSERT_EQ(type.rfind(prefix, 0), 0u) << type;
+  EXPECT_EQ(response.header("content-length"), std::to_string(response.body.size()));
+  EXPECT_EQ(head.status, 206u);
+  EXPECT_EQ(head.header("content-length"), response.header("content-length"));
+  EXPECT_EQ(head.header("content-type"), type);
+
+  const auto parts = parse_multipart(response.body, type.substr(prefix.size()));
+  ASSERT_EQ(parts.size(), expected.size());
+  for (std::size_t i = 0; i < parts.size(); ++i) {
+    const auto [first, last] = expected[i];
+    EXPECT_EQ(parts[i].content_range, std::to_string(first) + "-" + std::to_string(last) + "/" +
+                                          std::to_string(size));
+    EXPECT_TRUE(parts[i].bytes == bytes.substr(first, last - first + 1)) << "part " << i;
+  }
+
+  // Over the limit of parts: the whole file, as before.
+  std::string many = "bytes=";
+  for (int i = 0; i < 9; ++i)
+    many += std::to_string(i * 10'000) + "-" + std::to_string(i * 10'000 + 9) + ",";
+  const auto whole = http_get(port_, url, {{"Range", many}});
+  EXPECT_EQ(whole.status, 200u);
+  EXPECT_TRUE(whole.body == bytes);
+}
+
 TEST_F(GatewayTest, HeadAnswersHeadersWithoutDownloading) {
   start();
   const auto& torrent = swarm().big_v1();

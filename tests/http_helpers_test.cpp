@@ -36,9 +36,25 @@ TEST(ByteRange, MalformedHeadersAreIgnored) {
   }
 }
 
-TEST(ByteRange, SeveralSatisfiableRangesAreMultiple) {
-  EXPECT_EQ(parse_range("bytes=0-1, 5-6", 1000).kind, Kind::multiple);
+TEST(ByteRange, SeveralSatisfiableRangesAreMultipleInOrder) {
+  const auto request = parse_range("bytes=500-599, 0-99, -10", 1000);
+  EXPECT_EQ(request.kind, Kind::multiple);
+  EXPECT_EQ(request.ranges,
+            (std::vector<ByteRange>{{0, 99}, {500, 599}, {990, 999}}));
   EXPECT_EQ(parse_range("bytes=0-1,2000-3000", 1000).kind, Kind::single);
+}
+
+TEST(ByteRange, OverlappingTouchingAndNearRangesAreCoalesced) {
+  // Overlapping, touching, and within kCoalesceGap: one range, answered as a plain 206.
+  const auto one = parse_range("bytes=0-99,50-149,150-199,260-299", 1000);
+  EXPECT_EQ(one.kind, Kind::single);
+  EXPECT_EQ(one.range, (ByteRange{0, 299}));
+  // Just over the gap: two parts.
+  const auto two = parse_range("bytes=0-99,181-199", 1000);
+  EXPECT_EQ(two.kind, Kind::multiple);
+  EXPECT_EQ(two.ranges, (std::vector<ByteRange>{{0, 99}, {181, 199}}));
+  // A range inside another disappears into it.
+  EXPECT_EQ(parse_range("bytes=0-999,10-20", 1000).range, (ByteRange{0, 999}));
 }
 
 TEST(ByteRange, AnEmptyFileIgnoresRange) {

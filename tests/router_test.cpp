@@ -140,10 +140,37 @@ TEST_F(RouterTest, UnsatisfiableRangeIs416WithTheSize) {
   EXPECT_EQ(*reply.find_header("Content-Range"), "bytes */100000");
 }
 
-TEST_F(RouterTest, MultipleRangesGetTheWholeFile) {
+TEST_F(RouterTest, SeveralRangesGetAMultipartBodyThatStartsWithTheFirst) {
   auto head = get(file_url());
-  head.range = "bytes=0-1,10-20";
-  EXPECT_EQ(std::get<FilePlan>(route(head)).head.status, 200u);
+  head.range = "bytes=5000-5999,0-99";
+  const auto plan = std::get<FilePlan>(route(head));
+  EXPECT_EQ(plan.head.status, 206u);
+  ASSERT_TRUE(plan.multipart);
+  EXPECT_EQ(plan.multipart->ranges, (std::vector<ByteRange>{{0, 99}, {5000, 5999}}));
+  EXPECT_EQ(plan.first, 0u);
+  EXPECT_EQ(plan.length, 100u);
+  EXPECT_EQ(*plan.head.find_header("Content-Type"), plan.multipart->content_type());
+  EXPECT_EQ(plan.head.find_header("Content-Range"), nullptr);
+  EXPECT_EQ(plan.head.content_length, plan.multipart->body_length());
+  EXPECT_NE(plan.multipart->part_heads[0].find("Content-Range: bytes 0-99/100000"),
+            std::string::npos);
+
+  head.method = "HEAD";
+  const auto reply = std::get<Reply>(route(head));
+  EXPECT_EQ(reply.status, 206u);
+  EXPECT_EQ(reply.content_length, plan.multipart->body_length());
+}
+
+TEST_F(RouterTest, MoreRangesThanTheLimitGetTheWholeFile) {
+  auto head = get(file_url());
+  std::string ranges = "bytes=";
+  for (std::size_t i = 0; i <= kMaxMultipartParts; ++i)
+    ranges += std::to_string(i * 1000) + "-" + std::to_string(i * 1000 + 9) + ",";
+  head.range = ranges;
+  const auto plan = std::get<FilePlan>(route(head));
+  EXPECT_EQ(plan.head.status, 200u);
+  EXPECT_FALSE(plan.multipart);
+  EXPECT_EQ(plan.length, 100'000u);
 }
 
 TEST_F(RouterTest, ConditionalRequests) {

@@ -1,5 +1,6 @@
 #include "seeder/http/byte_range.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <optional>
 #include <vector>
@@ -78,6 +79,21 @@ std::optional<std::vector<Spec>> parse_specs(std::string_view header) {
   return specs;
 }
 
+// Ascending and merged where two overlap or lie within kCoalesceGap.
+std::vector<ByteRange> coalesce(std::vector<ByteRange> ranges) {
+  std::sort(ranges.begin(), ranges.end(),
+            [](const ByteRange& a, const ByteRange& b) { return a.first < b.first; });
+  std::vector<ByteRange> merged;
+  for (const auto& range : ranges) {
+    if (!merged.empty() && range.first <= merged.back().last + kCoalesceGap + 1) {
+      merged.back().last = std::max(merged.back().last, range.last);
+    } else {
+      merged.push_back(range);
+    }
+  }
+  return merged;
+}
+
 }  // namespace
 
 RangeRequest parse_range(std::string_view header, std::uint64_t size) {
@@ -88,18 +104,19 @@ RangeRequest parse_range(std::string_view header, std::uint64_t size) {
   for (const auto& spec : *specs) {
     if (auto range = resolve(spec, size)) satisfiable.push_back(*range);
   }
-  if (satisfiable.empty()) return {RangeRequest::Kind::unsatisfiable, {}};
-  if (satisfiable.size() > 1) return {RangeRequest::Kind::multiple, {}};
-  return {RangeRequest::Kind::single, satisfiable.front()};
+  if (satisfiable.empty()) return {RangeRequest::Kind::unsatisfiable, {}, {}};
+  auto merged = coalesce(std::move(satisfiable));
+  if (merged.size() > 1) return {RangeRequest::Kind::multiple, {}, std::move(merged)};
+  return {RangeRequest::Kind::single, merged.front(), {}};
 }
 
 RangeRequest parse_first_range(std::string_view header, std::uint64_t size) {
   if (trim_ows(header).empty()) return {};
   const auto specs = parse_specs(header);
-  if (!specs || size == 0) return {RangeRequest::Kind::unsatisfiable, {}};
+  if (!specs || size == 0) return {RangeRequest::Kind::unsatisfiable, {}, {}};
   const auto range = resolve(specs->front(), size);
-  if (!range) return {RangeRequest::Kind::unsatisfiable, {}};
-  return {RangeRequest::Kind::single, *range};
+  if (!range) return {RangeRequest::Kind::unsatisfiable, {}, {}};
+  return {RangeRequest::Kind::single, *range, {}};
 }
 
 }  // namespace seeder::http

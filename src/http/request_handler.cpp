@@ -7,6 +7,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "multipart_source.hpp"
 #include "seeder/http/webvtt.hpp"
 
 namespace seeder::http {
@@ -118,6 +119,7 @@ struct RequestHandler::Exchange : std::enable_shared_from_this<Exchange> {
   void check_vault_then_run(ModePlan plan);
   void run_mode(ModePlan plan);
   void on_events_open(Result<std::shared_ptr<EventStream>> events, Reply head);
+  void open_multipart(FilePlan plan, std::shared_ptr<Reply> head);
   void on_file_open(Result<std::shared_ptr<ByteSource>> source, Reply head);
   void convert_subtitle(Result<std::shared_ptr<ByteSource>> source, Reply head);
   // Whether an opened source is still wanted and there: lets go of it when the client left,
@@ -254,6 +256,10 @@ void RequestHandler::Exchange::route_file() {
   }
   auto& plan = std::get<FilePlan>(decision);
   auto head = std::make_shared<Reply>(std::move(plan.head));
+  if (plan.multipart) {
+    open_multipart(std::move(plan), std::move(head));
+    return;
+  }
   content.async_open_file(entry, *plan.file, plan.first, plan.length, executor,
                           [self = shared_from_this(), head,
                            webvtt = plan.webvtt](Result<std::shared_ptr<ByteSource>> source) {
@@ -262,6 +268,32 @@ void RequestHandler::Exchange::route_file() {
                             else
                               self->on_file_open(std::move(source), std::move(*head));
                           });
+}
+
+// The first range is open before the status line; the others open as the body goes (after this
+// exchange has answered: Content outlives every response, and the entry is held).
+void RequestHandler::Exchange::open_multipart(FilePlan plan, std::shared_ptr<Reply> head) {
+  auto layout = std::make_shared<MultipartLayout>(std::move(*plan.multipart));
+  MultipartSource::OpenRange open_range = [&content = content, entry = entry, file = plan.file,
+                                           executor = executor](const ByteRange& range,
+                                                                MultipartSource::Opened opened) {
+    content.async_open_file(entry, *file, range.first, range.length(), executor,
+                            std::move(opened));
+  };
+  content.async_open_file(
+      entry, *plan.file, plan.first, plan.length, executor,
+      [self = shared_from_this(), head, layout,
+       open_range = std::move(open_range)](Result<std::shared_ptr<ByteSource>> first) mutable {
+        if (!self->opened(first)) return;
+        auto source =
+            MultipartSource::make(std::move(*layout), std::move(*first), std::move(open_range));
+        if (!source) {
+          self->log_failure(source.error());
+          self->fail(source.error());
+          return;
+        }
+        self->on_file_open(std::shared_ptr<ByteSource>(std::move(*source)), std::move(*head));
+      });
 }
 
 bool RequestHandler::Exchange::opened(const Result<std::shared_ptr<ByteSource>>& source) {

@@ -345,8 +345,8 @@ std::variant<Reply, FilePlan> Router::route_file(const ParsedRequest& request,
   }
 
   const bool download = request.target.has_query("download");
-  reply.headers.push_back({"Content-Type", download ? "application/octet-stream"
-                                                    : std::string(content_type_for(file.path))});
+  const std::string type =
+      download ? "application/octet-stream" : std::string(content_type_for(file.path));
   reply.headers.push_back(
       {"Content-Disposition", content_disposition(base_name(file.path), download)});
 
@@ -354,6 +354,18 @@ std::variant<Reply, FilePlan> Router::route_file(const ParsedRequest& request,
   if (head.if_range.empty() || if_range_allows(head.if_range, etag)) {
     range = parse_range(head.range, file.size);
   }
+  if (range.kind == RangeRequest::Kind::multiple && range.ranges.size() <= kMaxMultipartParts) {
+    auto boundary = multipart_boundary(etag, range.ranges);
+    auto layout = multipart_layout(std::move(range.ranges), type, file.size, std::move(boundary));
+    reply.status = 206;
+    reply.headers.push_back({"Content-Type", layout.content_type()});
+    reply.content_length = layout.body_length();
+    if (request.method == Method::head) return reply;
+    const auto& opening = layout.ranges.front();
+    return FilePlan{entry, &file, opening.first, opening.length(), std::move(reply), false,
+                    std::move(layout)};
+  }
+  reply.headers.push_back({"Content-Type", type});
   std::uint64_t first = 0;
   std::uint64_t length = file.size;
   switch (range.kind) {
@@ -374,13 +386,13 @@ std::variant<Reply, FilePlan> Router::route_file(const ParsedRequest& request,
                                                     std::to_string(file.size)});
       break;
     case RangeRequest::Kind::none:
-    case RangeRequest::Kind::multiple:  // answered with the whole body: RFC 9110 §14.2
+    case RangeRequest::Kind::multiple:  // over kMaxMultipartParts: the whole, RFC 9110 §14.2
       reply.status = 200;
       break;
   }
   reply.content_length = length;
   if (request.method == Method::head) return reply;
-  return FilePlan{entry, &file, first, length, std::move(reply)};
+  return FilePlan{entry, &file, first, length, std::move(reply), false, std::nullopt};
 }
 
 // The converted text has its own validator and no byte ranges; HEAD is a FilePlan too, since
@@ -412,8 +424,7 @@ std::variant<Reply, FilePlan> Router::route_webvtt(const ParsedRequest& request,
   name.replace(name.size() - 4, 4, ".vtt");
   reply.headers.push_back({"Content-Type", "text/vtt; charset=utf-8"});
   reply.headers.push_back({"Content-Disposition", content_disposition(name, false)});
-  FilePlan plan{entry, &file, 0, file.size, std::move(reply)};
-  plan.webvtt = true;
+  FilePlan plan{entry, &file, 0, file.size, std::move(reply), true, std::nullopt};
   return plan;
 }
 

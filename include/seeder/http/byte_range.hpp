@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <string_view>
+#include <vector>
 
 namespace seeder::http {
 
@@ -18,15 +19,21 @@ struct RangeRequest {
   enum class Kind {
     none,           // no usable Range header (absent, other unit, or malformed): send it all
     single,         // exactly one satisfiable range: 206
-    multiple,       // several ranges: seeder answers 200 with the whole body (RFC 9110 §14.2)
+    multiple,       // several ranges left after coalescing: multipart/byteranges (or the whole)
     unsatisfiable,  // no range overlaps the file: 416
   };
   Kind kind = Kind::none;
-  ByteRange range;  // valid when kind == single
+  ByteRange range;                // valid when kind == single
+  std::vector<ByteRange> ranges;  // when kind == multiple: ascending, disjoint, two or more
 };
 
+// Ranges closer than this are sent as one part: a part's own head costs about as much.
+inline constexpr std::uint64_t kCoalesceGap = 80;
+
 // A malformed header is ignored (RFC 9110 §14.2 lets a server ignore Range), so the client gets
-// the full 200 rather than an error. A zero-length file ignores Range too.
+// the full 200 rather than an error. A zero-length file ignores Range too. Satisfiable ranges
+// are sorted and coalesced when they overlap, touch or lie within kCoalesceGap of each other
+// (RFC 9110 §14.3): what is left is one range (single) or several (multiple).
 RangeRequest parse_range(std::string_view header, std::uint64_t size);
 
 // Only the first range of the header, as ?warmup needs (forms a-b, a-, -n).

@@ -13,6 +13,7 @@
 #include "seeder/core/info_hash.hpp"
 #include "seeder/core/result.hpp"
 #include "seeder/http/byte_range.hpp"
+#include "seeder/http/multipart.hpp"
 #include "seeder/http/reply.hpp"
 #include "seeder/http/target.hpp"
 #include "seeder/torrent/catalog.hpp"
@@ -58,6 +59,9 @@ struct FilePlan {
   // text/vtt): the handler reads it whole, converts it and answers with the text (its length
   // only, for HEAD). At most kMaxSubtitleBytes.
   bool webvtt = false;
+  // Several ranges: the body is multipart/byteranges laid out so (first and length are its
+  // first range, opened before the status line).
+  std::optional<MultipartLayout> multipart;
 };
 
 inline constexpr std::uint64_t kMaxSubtitleBytes = 16ull << 20;
