@@ -6,6 +6,7 @@
 #include "seeder/core/units.hpp"
 #include "seeder/core/version.hpp"
 #include "seeder/http/content_type.hpp"
+#include "seeder/http/player_page.hpp"
 #include "seeder/http/target.hpp"
 #include "seeder/torrent/file_plan.hpp"
 
@@ -24,14 +25,6 @@ std::string file_url(const torrent::TorrentMeta& meta, const torrent::FileInfo& 
   return "/" + meta.hash().hex() + "/" + percent_encode_path(file.path);
 }
 
-// Which gateway (and version) rendered the page: behind a balancer, the one to look at.
-std::string footer(std::string_view instance) {
-  std::string out = "<footer><p><small>seeder ";
-  out += kVersion;
-  if (!instance.empty()) out += " &middot; instance <code>" + html_escape(instance) + "</code>";
-  return out + "</small></p></footer>";
-}
-
 bool playable(std::string_view path) {
   const auto type = content_type_for(path);
   return type.starts_with("video/") || type.starts_with("audio/") || type.starts_with("image/") ||
@@ -39,6 +32,13 @@ bool playable(std::string_view path) {
 }
 
 }  // namespace
+
+std::string render_footer(std::string_view instance) {
+  std::string out = "<footer><p><small>seeder ";
+  out += kVersion;
+  if (!instance.empty()) out += " &middot; instance <code>" + html_escape(instance) + "</code>";
+  return out + "</small></p></footer>";
+}
 
 std::string html_escape(std::string_view text) {
   std::string out;
@@ -84,7 +84,7 @@ std::string render_root_html(const std::vector<torrent::MetaPtr>& torrents,
     }
     out += "</table>";
   }
-  out += footer(instance) + "</body></html>\n";
+  out += render_footer(instance) + "</body></html>\n";
   return out;
 }
 
@@ -126,11 +126,16 @@ std::string render_torrent_html(const torrent::TorrentMeta& meta, std::string_vi
   out += "<table><tr><th>File</th><th>Size</th></tr>";
   for (const auto& file : meta.files()) {
     const auto url = html_escape(file_url(meta, file));
-    out += "<tr><td><a href=\"" + url + "\">" + html_escape(file.path) + "</a>";
+    if (has_player(file.path)) {
+      out += "<tr><td><a href=\"" + url + "?play\">" + html_escape(file.path) + "</a> <a href=\"" +
+             url + "\">(file)</a>";
+    } else {
+      out += "<tr><td><a href=\"" + url + "\">" + html_escape(file.path) + "</a>";
+    }
     if (!playable(file.path)) out += " <a href=\"" + url + "?download\">(download)</a>";
     out += "</td><td class=\"n\">" + format_size(file.size) + "</td></tr>";
   }
-  out += "</table>" + footer(instance) + "</body></html>\n";
+  out += "</table>" + render_footer(instance) + "</body></html>\n";
   return out;
 }
 

@@ -228,9 +228,10 @@ void RequestHandler::Exchange::route_known() {
     return;
   }
   // A file the vault may hold: ask it first (lookup order: vault, disk, swarm).
-  // Not for a playlist, nor for a .srt wanted as WebVTT: the vault has the file as it is.
+  // Not for a playlist, a player page, nor a .srt wanted as WebVTT: the vault has the file as
+  // it is.
   if (content.has_vault() && !request.redirect_to_slash && !request.playlist && !request.webvtt &&
-      entry->meta->find_file(request.path)) {
+      !request.play && entry->meta->find_file(request.path)) {
     content.async_vault(entry, request.path, executor,
                         [self = shared_from_this()](std::optional<net::VaultRedirect> redirect) {
                           if (self->gone()) return;
@@ -250,7 +251,7 @@ void RequestHandler::Exchange::route_file() {
   auto decision = router.route(request, entry);
   if (auto* early = std::get_if<Reply>(&decision)) {
     // An index page or a HEAD: a request for the file is likely to follow.
-    if (request.method == Method::head || request.path.empty()) content.warm(entry);
+    if (request.method == Method::head || request.path.empty() || request.play) content.warm(entry);
     reply(std::move(*early));
     return;
   }
@@ -277,8 +278,7 @@ void RequestHandler::Exchange::open_multipart(FilePlan plan, std::shared_ptr<Rep
   MultipartSource::OpenRange open_range = [&content = content, entry = entry, file = plan.file,
                                            executor = executor](const ByteRange& range,
                                                                 MultipartSource::Opened opened) {
-    content.async_open_file(entry, *file, range.first, range.length(), executor,
-                            std::move(opened));
+    content.async_open_file(entry, *file, range.first, range.length(), executor, std::move(opened));
   };
   content.async_open_file(
       entry, *plan.file, plan.first, plan.length, executor,

@@ -3,6 +3,7 @@
 #include "seeder/core/json.hpp"
 #include "seeder/core/text.hpp"
 #include "seeder/http/content_type.hpp"
+#include "seeder/http/player_page.hpp"
 #include "seeder/http/render.hpp"
 #include "seeder/http/validators.hpp"
 
@@ -223,6 +224,7 @@ std::variant<Reply, ParsedRequest> Router::parse(const RequestHead& head) const 
   request.mode = mode_of(*target);
   request.playlist = target->has_query("m3u");
   request.webvtt = wants_webvtt(*target, head);
+  request.play = target->has_query("play");
   request.wants_json = contains(head.accept, "application/json");
   std::string_view path = target->path;
   const Status located = !head.x_info_hash.empty() ? hash_from_header(head, path, request)
@@ -316,7 +318,22 @@ std::variant<Reply, FilePlan> Router::route(const ParsedRequest& request,
                                   "no file '" + request.path + "' in torrent " + meta.hash().hex()),
                        request.head);
   }
+  if (request.play) return player_reply(request, meta, *file);
   return route_file(request, entry, *file);
+}
+
+Reply Router::player_reply(const ParsedRequest& request, const torrent::TorrentMeta& meta,
+                           const torrent::FileInfo& file) const {
+  if (!has_player(file.path)) {
+    return error_reply(
+        make_error(Errc::bad_request, "?play is for video and audio files; '" + file.path +
+                                          "' is " + std::string(content_type_for(file.path))),
+        request);
+  }
+  auto reply = ok_reply(request, "text/html; charset=utf-8",
+                        render_player_html(meta, file, options_.instance_name));
+  reply.headers.push_back({"Cache-Control", "no-cache"});
+  return reply;
 }
 
 std::variant<Reply, FilePlan> Router::route_file(const ParsedRequest& request,
@@ -362,8 +379,8 @@ std::variant<Reply, FilePlan> Router::route_file(const ParsedRequest& request,
     reply.content_length = layout.body_length();
     if (request.method == Method::head) return reply;
     const auto& opening = layout.ranges.front();
-    return FilePlan{entry, &file, opening.first, opening.length(), std::move(reply), false,
-                    std::move(layout)};
+    return FilePlan{
+        entry, &file, opening.first, opening.length(), std::move(reply), false, std::move(layout)};
   }
   reply.headers.push_back({"Content-Type", type});
   std::uint64_t first = 0;

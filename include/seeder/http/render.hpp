@@ -23,5 +23,8 @@ std::string render_m3u(const std::vector<torrent::MetaPtr>& torrents, std::strin
                        std::string_view prefix = {});
 
 std::string html_escape(std::string_view text);
+// Which gateway (and version) rendered a page: behind a balancer, the one to look at.
+// `instance` may be empty.
+std::string render_footer(std::string_view instance);
 
 }  // namespace seeder::http

@@ -45,6 +45,7 @@ struct ParsedRequest {
   bool magnet = false;             // "/magnet?uri=..."
   bool playlist = false;           // "?m3u" or "/<hash>.m3u": an M3U of the media files
   bool webvtt = false;             // ?format=vtt or Accept: text/vtt (applies to a .srt)
+  bool play = false;               // ?play: the player page of a video or audio file
   std::string magnet_uri;
 };
 
@@ -113,6 +114,8 @@ class Router {
   [[nodiscard]] std::variant<Reply, FilePlan> route_webvtt(const ParsedRequest& request,
                                                            const torrent::EntryPtr& entry,
                                                            const torrent::FileInfo& file) const;
+  [[nodiscard]] Reply player_reply(const ParsedRequest& request, const torrent::TorrentMeta& meta,
+                                   const torrent::FileInfo& file) const;
   [[nodiscard]] Reply preflight(const RequestHead& head) const;
   // The M3U of the media files of `torrents` under `prefix` (a directory or a file path).
   [[nodiscard]] Reply playlist_reply(const ParsedRequest& request,
