@@ -7,6 +7,7 @@
 #   scripts/install-deps.sh --build    build + unit-test packages only (the Dockerfile)
 #   scripts/install-deps.sh --runtime  shared libraries the seeder binary needs at run time
 #   scripts/install-deps.sh --bench    build packages plus the benchmark baselines (nginx)
+#   scripts/install-deps.sh --browser  build packages plus Chromium, chromedriver and ffmpeg
 set -euo pipefail
 
 build_packages=(
@@ -19,8 +20,10 @@ runtime_packages=(
 )
 # The asan preset and the fuzzers (clang + libFuzzer + sanitizer runtimes); ccache makes
 # repeated `scripts/dev test` runs cheap on small machines; nginx-light for the scale-out test
-# (three gateways behind the shipped deploy/nginx config).
-test_packages=(clang libfuzzer-14-dev libclang-rt-14-dev ccache nginx-light)
+# (three gateways behind the shipped deploy/nginx config); the browser test's headless
+# Chromium, its WebDriver and ffmpeg (the test's H.264 film).
+browser_packages=(chromium chromium-driver ffmpeg)
+test_packages=(clang libfuzzer-14-dev libclang-rt-14-dev ccache nginx-light "${browser_packages[@]}")
 # Baselines and real clients: nginx (plain file server), ffmpeg (ffprobe + the test media), mpv.
 bench_packages=(nginx-light curl ffmpeg mpv)
 
@@ -30,7 +33,8 @@ case "$mode" in
   --build) wanted=("${build_packages[@]}") ;;
   --runtime) wanted=("${runtime_packages[@]}") ;;
   --bench) wanted=("${build_packages[@]}" "${bench_packages[@]}") ;;
-  *) echo "install-deps: unknown mode '$mode' (use --test, --build, --runtime or --bench)" >&2; exit 2 ;;
+  --browser) wanted=("${build_packages[@]}" "${browser_packages[@]}") ;;
+  *) echo "install-deps: unknown mode '$mode' (use --test, --build, --runtime, --bench or --browser)" >&2; exit 2 ;;
 esac
 
 missing=()

@@ -39,27 +39,12 @@ class GatewayTest : public GatewaySuite {
       "1\r\n00:00:01,000 --> 00:00:02,500\r\nHello\r\n\r\n"
       "2\r\n00:00:03,000 --> 00:00:04,000\r\nWorld\r\n";
   TestTorrent seed_film() {
-    write_file(film_content_.path() / "Film" / "film.mkv", random_bytes(50'000, 11));
-    write_file(film_content_.path() / "Film" / "film.en.srt", kFilmSrt);
-    std::filesystem::copy(swarm().input_dir(), film_input_.path(),
-                          std::filesystem::copy_options::recursive);
-    auto film = build(film_content_.path() / "Film", film_input_.path(), {}, "film");
-    swarm().seeder().seed(film.torrent_file, film_content_.path());
-    EXPECT_TRUE(wait_until(
-        [&] {
-          return swarm()
-              .seeder()
-              .native()
-              .find_torrent(libtorrent::sha1_hash(film.hash.raw().data()))
-              .is_valid();
-        },
-        10s));
-    config_.input = film_input_.path();
+    write_file(extra_content() / "Film" / "film.mkv", random_bytes(50'000, 11));
+    write_file(extra_content() / "Film" / "film.en.srt", kFilmSrt);
+    auto film = seed_extra(extra_content() / "Film", "film");
     start();
     return film;
   }
-  TempDir film_content_;
-  TempDir film_input_;
   // Downloads `path` of `torrent` through the gateway until ?done says it is complete on disk,
   // then gives its content file (for tests that damage it behind seeder's back).
   std::filesystem::path complete_on_disk(const TestTorrent& torrent, const std::string& path) {
@@ -141,7 +126,8 @@ std::vector<Part> parse_multipart(const std::string& body, const std::string& bo
     const auto range_at = headers.find("Content-Range: bytes ");
     if (range_at == std::string::npos) break;
     Part part;
-    part.content_range = headers.substr(range_at + 21, headers.find("\r\n", range_at) - range_at - 21);
+    part.content_range =
+        headers.substr(range_at + 21, headers.find("\r\n", range_at) - range_at - 21);
     const auto first = std::stoull(part.content_range);
     const auto last = std::stoull(part.content_range.substr(part.content_range.find('-') + 1));
     at = headers_end + 4;
@@ -163,8 +149,8 @@ TEST_F(GatewayTest, SeveralRangesComeAsMultipartWithExactlyTheSourceBytes) {
   const auto url = torrent.url(big_path(torrent));
   // Out of order, one overlapping another, one across a piece boundary, the last bytes.
   const auto middle = size / 2 - 1000;
-  const std::string header = "bytes=" + std::to_string(middle) + "-" + std::to_string(middle + 4999) +
-                             ",0-99,50-199,-300";
+  const std::string header =
+      "bytes=" + std::to_string(middle) + "-" + std::to_string(middle + 4999) + ",0-99,50-199,-300";
   const std::vector<std::pair<std::uint64_t, std::uint64_t>> expected = {
       {0, 199}, {middle, middle + 4999}, {size - 300, size - 1}};
 
@@ -183,8 +169,8 @@ TEST_F(GatewayTest, SeveralRangesComeAsMultipartWithExactlyTheSourceBytes) {
   ASSERT_EQ(parts.size(), expected.size());
   for (std::size_t i = 0; i < parts.size(); ++i) {
     const auto [first, last] = expected[i];
-    EXPECT_EQ(parts[i].content_range, std::to_string(first) + "-" + std::to_string(last) + "/" +
-                                          std::to_string(size));
+    EXPECT_EQ(parts[i].content_range,
+              std::to_string(first) + "-" + std::to_string(last) + "/" + std::to_string(size));
     EXPECT_TRUE(parts[i].bytes == bytes.substr(first, last - first + 1)) << "part " << i;
   }
 

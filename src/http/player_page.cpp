@@ -103,7 +103,7 @@ constexpr std::string_view kStyle = R"css(
 body{font:15px/1.5 system-ui,sans-serif;color:var(--fg);background:var(--bg);margin:1.5em auto;
 max-width:64em;padding:0 1em}
 h1{font-size:1.3em;margin:.3em 0 .6em;word-break:break-word}
-a{color:inherit}video,audio{display:block;width:100%;max-height:75vh;background:#000}
+a{color:inherit}video,audio{display:block;width:100%;max-height:62vh;background:#000}
 audio{background:none}
 .bar{display:block;width:100%;height:14px;margin:.8em 0 .3em;border-radius:3px;background:var(--missing)}
 .legend,.figures,footer{color:var(--muted);font-size:.9em;margin:.2em 0}

@@ -43,11 +43,16 @@ HttpConnection::HttpConnection(std::uint16_t port) : impl_(std::make_unique<Impl
 HttpConnection::~HttpConnection() = default;
 
 HttpResponse HttpConnection::request(const std::string& method, const std::string& target,
-                                     const Headers& headers, std::chrono::milliseconds timeout) {
-  bhttp::request<bhttp::empty_body> request(bhttp::string_to_verb(method), target, 11);
+                                     const Headers& headers, std::chrono::milliseconds timeout,
+                                     const std::string& body) {
+  bhttp::request<bhttp::string_body> request(bhttp::string_to_verb(method), target, 11);
   request.set(bhttp::field::host, "127.0.0.1");
   for (const auto& [name, value] : headers)
     request.set(name, value);
+  if (!body.empty()) {
+    request.body() = body;
+    request.prepare_payload();
+  }
   beast::error_code ec;
   impl_->stream.expires_after(timeout);
   bhttp::async_write(impl_->stream, request, [&ec](beast::error_code e, std::size_t) { ec = e; });

@@ -38,9 +38,11 @@ class HttpConnection {
   HttpConnection(const HttpConnection&) = delete;
   HttpConnection& operator=(const HttpConnection&) = delete;
 
+  // `body`, when not empty, goes with a Content-Length (set its Content-Type in `headers`).
   HttpResponse request(const std::string& method, const std::string& target,
                        const Headers& headers = {},
-                       std::chrono::milliseconds timeout = std::chrono::seconds(60));
+                       std::chrono::milliseconds timeout = std::chrono::seconds(60),
+                       const std::string& body = {});
 
   // Raw access: send bytes, read up to `max` bytes (empty at EOF), close.
   void send_raw(const std::string& bytes);

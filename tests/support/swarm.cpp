@@ -170,4 +170,21 @@ std::unique_ptr<app::Gateway> Swarm::start_gateway(const app::Config& config) {
   return std::move(*gateway);
 }
 
+TestTorrent GatewaySuite::seed_extra(const std::filesystem::path& folder,
+                                     const std::string& label) {
+  if (!extra_input_filled_) {
+    std::filesystem::copy(swarm().input_dir(), extra_input_.path(),
+                          std::filesystem::copy_options::recursive);
+    extra_input_filled_ = true;
+  }
+  auto torrent = build(folder, extra_input_.path(), {}, label);
+  swarm().seeder().seed(torrent.torrent_file, folder.parent_path());
+  const libtorrent::sha1_hash key(torrent.hash.raw().data());
+  EXPECT_TRUE(wait_until([&] { return swarm().seeder().native().find_torrent(key).is_valid(); },
+                         std::chrono::seconds(10)))
+      << "the swarm did not take " << label;
+  config_.input = extra_input_.path();
+  return torrent;
+}
+
 }  // namespace seeder::test

@@ -131,9 +131,20 @@ class GatewaySuite : public SwarmSuite {
     return dir;
   }
 
+  // A torrent of `folder` (content the test wrote under extra_content()), seeded by the swarm
+  // and given to the gateway beside the swarm's own (config_.input points to a copy of the
+  // swarm's input dir that holds it too). Call before start().
+  TestTorrent seed_extra(const std::filesystem::path& folder, const std::string& label);
+  [[nodiscard]] std::filesystem::path extra_content() const { return extra_content_.path(); }
+
   app::Config config_;
   std::unique_ptr<app::Gateway> gateway_;
   std::uint16_t port_ = 0;
+
+ private:
+  TempDir extra_content_{"seeder-extra-content"};
+  TempDir extra_input_{"seeder-extra-input"};
+  bool extra_input_filled_ = false;
 };
 
 }  // namespace seeder::test

@@ -1,0 +1,137 @@
+// The player page in a real browser: headless Chromium (over WebDriver) opens
+// /<hash>/<film>.mp4?play against a loopback swarm seeding a real H.264/AAC MP4 and an SRT, and
+// checks that the video plays 2 s, seeks, shows the subtitle's cue, and that the piece bar fills.
+//
+// Runs where Chromium, chromedriver and ffmpeg are installed (scripts/install-deps.sh --browser);
+// skipped elsewhere, unless SEEDER_REQUIRE_BROWSER=1 makes their absence a failure.
+// SEEDER_SCREENSHOT=<file.png> keeps a screenshot of the page (docs/player.png is one).
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <fstream>
+
+#include "process.hpp"
+#include "swarm.hpp"
+#include "webdriver.hpp"
+
+namespace seeder::test {
+namespace {
+
+using namespace std::chrono_literals;
+
+constexpr const char* kFfmpeg = "/usr/bin/ffmpeg";
+
+bool required() {
+  const char* value = std::getenv("SEEDER_REQUIRE_BROWSER");
+  return value != nullptr && std::string(value) == "1";
+}
+
+// A real 8 s H.264/AAC MP4 (320x240, moov at the end, as ffmpeg writes by default).
+void make_film(const std::filesystem::path& path, const std::filesystem::path& log) {
+  ChildProcess ffmpeg(
+      {kFfmpeg,     "-nostdin",   "-loglevel", "error",
+       "-f",        "lavfi",      "-i",        "testsrc2=size=320x240:rate=25",
+       "-f",        "lavfi",      "-i",        "sine=frequency=440:sample_rate=44100",
+       "-t",        "8",          "-c:v",      "libx264",
+       "-preset",   "veryfast",   "-pix_fmt",  "yuv420p",
+       "-c:a",      "aac",        "-b:a",      "64k",
+       "-shortest", path.string()},
+      log.string());
+  const auto exit = ffmpeg.wait_exit(60s);
+  ASSERT_TRUE(exit.has_value() && *exit == 0) << "ffmpeg failed; see " << log;
+}
+
+class BrowserTest : public GatewaySuite {
+ protected:
+  void SetUp() override {
+    GatewaySuite::SetUp();
+    const bool have = Browser::available() && ::access(kFfmpeg, X_OK) == 0;
+    if (!have && required()) FAIL() << "Chromium, chromedriver or ffmpeg is missing";
+    if (!have) GTEST_SKIP() << "needs Chromium, chromedriver and ffmpeg (install-deps --browser)";
+  }
+};
+
+constexpr const char* kSrt = "1\r\n00:00:00,200 --> 00:00:07,800\r\nHello from seeder\r\n\r\n";
+
+TEST_F(BrowserTest, ThePlayerPagePlaysSeeksShowsTheSubtitleAndFillsTheBar) {
+  const auto folder = extra_content() / "Film";
+  std::filesystem::create_directories(folder);
+  make_film(folder / "film.mp4", extra_content() / "ffmpeg.log");
+  write_file(folder / "film.en.srt", kSrt);
+  const auto film = seed_extra(folder, "film");
+  config_.stats_interval = 200ms;  // the bar's frames come quickly
+  start();
+
+  Browser browser(extra_content());
+  const auto page =
+      "http://127.0.0.1:" + std::to_string(port_) + film.url("Film/film.mp4") + "?play";
+  browser.open(page);
+
+  // Plays 2 s of video (muted: autoplay rules).
+  const auto played = browser.run_async(R"js(
+    const done = arguments[arguments.length - 1];
+    const v = document.getElementById("media");
+    v.muted = true;
+    const start = performance.now();
+    v.play().then(() => {
+      const check = () => {
+        if (v.currentTime >= 2) done({ok: true, time: v.currentTime});
+        else if (performance.now() - start > 20000)
+          done({ok: false, time: v.currentTime, error: v.error ? v.error.code : 0});
+        else setTimeout(check, 50);
+      };
+      check();
+    }, (e) => done({ok: false, error: String(e)}));
+  )js",
+                                        30s);
+  ASSERT_TRUE(played.at("ok").boolean) << "did not play 2 s";
+
+  // Seeks to 5 s and plays on from there; the cue (0.2-7.8 s) is showing.
+  const auto seeked = browser.run_async(R"js(
+    const done = arguments[arguments.length - 1];
+    const v = document.getElementById("media");
+    const track = v.textTracks[0];
+    track.mode = "showing";
+    v.addEventListener("seeked", () => {
+      const start = performance.now();
+      const check = () => {
+        const cues = track.activeCues;
+        if (v.currentTime >= 5.3 && cues && cues.length > 0)
+          done({ok: true, time: v.currentTime, cue: cues[0].text, label: track.label});
+        else if (performance.now() - start > 20000)
+          done({ok: false, time: v.currentTime, cues: cues ? cues.length : -1});
+        else setTimeout(check, 50);
+      };
+      check();
+    }, {once: true});
+    v.currentTime = 5;
+  )js",
+                                        30s);
+  ASSERT_TRUE(seeked.at("ok").boolean) << "did not seek to 5 s and show the cue";
+  EXPECT_EQ(seeked.at("cue").string, "Hello from seeder");
+  EXPECT_EQ(seeked.at("label").string, "en");
+
+  // The bar fills: the whole file is on disk after playing (finished behind the reader).
+  const auto filled = browser.run_async(R"js(
+    const done = arguments[arguments.length - 1];
+    const bar = document.getElementById("pieces");
+    const start = performance.now();
+    const check = () => {
+      const fraction = parseFloat(bar.dataset.onDisk || "0");
+      if (fraction >= 1) done({ok: true, fraction, text: document.getElementById("figures").textContent});
+      else if (performance.now() - start > 20000) done({ok: false, fraction});
+      else setTimeout(check, 100);
+    };
+    check();
+  )js",
+                                        30s);
+  EXPECT_TRUE(filled.at("ok").boolean) << "the bar stopped at " << filled.at("fraction").number;
+
+  if (const char* keep = std::getenv("SEEDER_SCREENSHOT")) {
+    browser.run("document.getElementById('media').pause();");
+    std::ofstream(keep, std::ios::binary) << browser.screenshot_png();
+  }
+}
+
+}  // namespace
+}  // namespace seeder::test
