@@ -183,6 +183,58 @@ TEST_F(GatewayTest, SeveralRangesComeAsMultipartWithExactlyTheSourceBytes) {
   EXPECT_TRUE(whole.body == bytes);
 }
 
+// Reads from `connection` until `text` has arrived (or the reads time out).
+std::string read_until(HttpConnection& connection, const std::string& text) {
+  std::string got;
+  for (int i = 0; i < 100 && got.find(text) == std::string::npos; ++i) {
+    const auto more = connection.read_some(64 * 1024, 10s);
+    if (more.empty()) break;
+    got += more;
+  }
+  return got;
+}
+
+TEST_F(GatewayTest, AnUploadedTorrentIsServedAndKeptAndAnOversizedOneIs413) {
+  config_.input = empty_input();
+  config_.allow_uploads = true;
+  start();
+  const auto& torrent = swarm().big_v1();
+  const std::string boundary = "----seeder-test-boundary";
+  const auto body = "--" + boundary +
+                    "\r\nContent-Disposition: form-data; name=\"torrent\"; filename=\"big.torrent\""
+                    "\r\nContent-Type: application/x-bittorrent\r\n\r\n" +
+                    torrent.torrent_file + "\r\n--" + boundary +
+                    "\r\nContent-Disposition: form-data; name=\"magnet\"\r\n\r\n\r\n--" + boundary +
+                    "--\r\n";
+  ASSERT_EQ(http_get(port_, torrent.url(big_path(torrent))).status, 404u);
+  HttpConnection form(port_);
+  const auto added = form.request(
+      "POST", "/", {{"Content-Type", "multipart/form-data; boundary=" + boundary}}, 30s, body);
+  ASSERT_EQ(added.status, 303u) << added.body;
+  EXPECT_EQ(added.header("location"), "/" + torrent.hash.hex() + "/");
+  const auto served = http_get(port_, torrent.url(big_path(torrent)));
+  EXPECT_TRUE(served.body == content(torrent, big_path(torrent)));
+  EXPECT_TRUE(std::filesystem::exists(storage::metadata_path(config_.data_dir, torrent.hash)))
+      << "kept for a restart";
+
+  // curl's way with a large body: Expect: 100-continue, then the .torrent as it is.
+  HttpConnection raw(port_);
+  raw.send_raw(
+      "POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-bittorrent\r\n"
+      "Content-Length: " +
+      std::to_string(torrent.torrent_file.size()) + "\r\nExpect: 100-continue\r\n\r\n");
+  EXPECT_EQ(read_until(raw, "\r\n\r\n").rfind("HTTP/1.1 100 Continue\r\n", 0), 0u);
+  raw.send_raw(torrent.torrent_file);
+  EXPECT_EQ(read_until(raw, "\r\n\r\n").rfind("HTTP/1.1 303", 0), 0u);
+
+  // Over the limit: refused from its Content-Length, before the body.
+  HttpConnection big(port_);
+  big.send_raw(
+      "POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-bittorrent\r\n"
+      "Content-Length: 17000000\r\n\r\n");
+  EXPECT_EQ(read_until(big, "\r\n\r\n").rfind("HTTP/1.1 413", 0), 0u);
+}
+
 TEST_F(GatewayTest, HeadAnswersHeadersWithoutDownloading) {
   start();
   const auto& torrent = swarm().big_v1();

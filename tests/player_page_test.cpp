@@ -46,12 +46,16 @@ TEST_F(PlayerPageTest, AMoviesSubtitlesBesideItAndInItsSubsFolder) {
                                      "en=Movie/Movie.en.srt", "forced.de=Movie/Movie.forced.de.vtt",
                                      "fr=Movie/Subs/Movie.fr.srt"}));
   for (const auto& track : tracks) {
-    if (track.label == "en") EXPECT_EQ(track.language, "en");
+    if (track.label == "en") {
+      EXPECT_EQ(track.language, "en");
+    }
     if (track.label == "forced.de") {
       EXPECT_EQ(track.language, "de");
       EXPECT_TRUE(track.webvtt);
     }
-    if (track.label == "Spanish") EXPECT_EQ(track.language, "");
+    if (track.label == "Spanish") {
+      EXPECT_EQ(track.language, "");
+    }
   }
 }
 

@@ -63,6 +63,11 @@ class FakeContent : public Content {
     remembered.push_back(magnet.hash);
     return {};
   }
+  Result<torrent::EntryPtr> add_torrent(std::string bytes) override {
+    auto entry = torrent::parse_torrent(std::move(bytes));
+    if (entry) entries.push_back(*entry);
+    return entry;
+  }
   [[nodiscard]] bool has_vault() const override { return vault_set_up; }
   void async_vault(const torrent::EntryPtr&, const std::string& path, Executor,
                    VaultHandler handler) override {
@@ -154,7 +159,7 @@ class RequestHandlerTest : public ::testing::Test {
   boost::asio::io_context io_;
   test::TempDir dir_;
   FakeContent content_;
-  Router router_{RouterOptions{}};
+  Router router_{RouterOptions{"*", "", true}};  // uploads on
   RequestHandler handler_{router_, content_};
   std::string hex_;
 };
@@ -295,6 +300,57 @@ TEST_F(RequestHandlerTest, UnreadableRequestsAreRejectedWithTheirStatus) {
   EXPECT_EQ(handler_.reject(make_error(Errc::header_too_large, "too large")).reply.status, 431u);
   EXPECT_EQ(handler_.reject(make_error(Errc::bad_request, "malformed")).reply.status, 400u);
   EXPECT_EQ(handler_.reject(make_error(Errc::not_implemented, "gzip")).reply.status, 501u);
+}
+
+TEST_F(RequestHandlerTest, AnUploadedTorrentIsAddedAndTheClientSentToItsPage) {
+  test::write_file(dir_ / "Other" / "a.bin", test::random_bytes(5000, 9));
+  const auto bytes = test::make_torrent(dir_ / "Other", {});
+  const auto hash = (*torrent::parse_torrent(bytes))->meta->hash().hex();
+  auto head = request("/", "POST");
+  head.content_type = "application/x-bittorrent";
+  head.body = bytes;
+  const auto response = handle(head);
+  ASSERT_TRUE(response);
+  EXPECT_EQ(response->reply.status, 303u);
+  EXPECT_EQ(*response->reply.find_header("Location"), "/" + hash + "/");
+  ASSERT_EQ(content_.entries.size(), 2u);
+  EXPECT_EQ(content_.entries.back()->meta->hash().hex(), hash);
+  EXPECT_STREQ(response->route, "upload");
+}
+
+TEST_F(RequestHandlerTest, AnUploadedMagnetIsRememberedAndBadUploadsAre400) {
+  content_.magnets_on = true;
+  auto head = request("/", "POST");
+  head.content_type = "application/x-www-form-urlencoded";
+  head.body = "magnet=magnet%3A%3Fxt%3Durn%3Abtih%3A" + std::string(40, 'c');
+  const auto magnet = handle(head);
+  ASSERT_TRUE(magnet);
+  EXPECT_EQ(magnet->reply.status, 303u);
+  EXPECT_EQ(*magnet->reply.find_header("Location"), "/" + std::string(40, 'c') + "/");
+  EXPECT_EQ(content_.remembered.size(), 1u);
+
+  head.content_type = "application/x-bittorrent";
+  head.body = "d4:spam3:egge";  // bencoded, but no torrent
+  const auto broken = handle(head);
+  ASSERT_TRUE(broken);
+  EXPECT_EQ(broken->reply.status, 400u);
+  head.content_type = "text/plain";
+  head.body = "hello";
+  EXPECT_EQ(handle(head)->reply.status, 400u);
+  EXPECT_EQ(content_.entries.size(), 1u);
+}
+
+TEST_F(RequestHandlerTest, PostIsOnlyForTheRootAndOnlyWhenUploadsAreOn) {
+  EXPECT_EQ(handle(request(url("Show/notes.txt"), "POST"))->reply.status, 405u);
+  const Router closed{RouterOptions{}};
+  RequestHandler handler{closed, content_};
+  std::optional<Response> answer;
+  auto head = request("/", "POST");
+  head.body = "magnet:?xt=urn:btih:" + std::string(40, 'c');
+  handler.handle(head, io_.get_executor(), nullptr, [&](Response r) { answer = std::move(r); });
+  ASSERT_TRUE(answer);
+  EXPECT_EQ(answer->reply.status, 405u);
+  EXPECT_NE(answer->reply.body.find("--allow-uploads"), std::string::npos);
 }
 
 }  // namespace

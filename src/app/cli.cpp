@@ -190,6 +190,10 @@ void add_source_options(CLI::App& app, Config& config, ServeText& text) {
   add_switch(app, "allow-magnets", config.allow_magnets,
              "serve hashes not in --input by fetching their metadata from the swarm")
       ->envname(env("ALLOW_MAGNETS"));
+  add_switch(app, "allow-uploads", config.allow_uploads,
+             "let anyone who reaches the port add torrents: POST / with a .torrent or a magnet "
+             "link (magnets need --allow-magnets), and a form on the index page")
+      ->envname(env("ALLOW_UPLOADS"));
   app.add_option("--metadata-timeout", text.metadata_timeout,
                  "give up on a magnet's metadata after this long (504)")
       ->envname(env("METADATA_TIMEOUT"))

@@ -75,6 +75,9 @@ struct Gateway::Parts {
 
 namespace {
 
+// The largest upload (POST /) a client may send: a .torrent of 100,000 files is a few MiB.
+constexpr std::uint64_t kUploadLimit = 16ull << 20;
+
 Result<std::vector<lt::tcp::endpoint>> parse_peers(const std::vector<std::string>& peers) {
   std::vector<lt::tcp::endpoint> out;
   for (const auto& text : peers) {
@@ -218,10 +221,11 @@ void make_responders(Gateway::Parts& parts, const Config& config) {
   progress_options.stats_interval = config.stats_interval;
   progress_options.warmup_timeout = config.warmup_timeout;
   parts.progress = std::make_unique<torrent::Progress>(*parts.locator, progress_options);
-  parts.router =
-      std::make_unique<http::Router>(http::RouterOptions{config.cors_origin, config.instance_name});
-  parts.content = std::make_unique<http::GatewayContent>(http::GatewayParts{
-      parts.catalog, *parts.streamer, *parts.progress, parts.sources.get(), parts.vault.get()});
+  parts.router = std::make_unique<http::Router>(
+      http::RouterOptions{config.cors_origin, config.instance_name, config.allow_uploads});
+  parts.content = std::make_unique<http::GatewayContent>(
+      http::GatewayParts{config.data_dir, parts.catalog, *parts.streamer, *parts.progress,
+                         parts.sources.get(), parts.vault.get()});
   parts.handler = std::make_unique<http::RequestHandler>(*parts.router, *parts.content);
   parts.http_metrics = std::make_unique<metrics::HttpMetrics>(parts.metrics);
   register_gateway_metrics(
@@ -238,6 +242,7 @@ Status start_http(Gateway::Parts& parts, const Config& config, const FdBudget& f
   server_options.read_timeout = config.http_read_timeout;
   server_options.send_timeout = config.http_send_timeout;
   server_options.max_connections = static_cast<std::size_t>(fds.http_connections);
+  if (config.allow_uploads) server_options.upload_limit = kUploadLimit;
   auto server =
       http::Server::start(parts.io, server_options, *parts.handler, parts.http_metrics.get());
   if (!server) return server.error();

@@ -1,6 +1,7 @@
 #include "seeder/http/content.hpp"
 
 #include "seeder/http/target.hpp"
+#include "seeder/storage/content_path.hpp"
 
 namespace seeder::http {
 
@@ -29,6 +30,16 @@ Status GatewayContent::remember(const torrent::MagnetLink& magnet) {
   if (parts_.catalog.find(magnet.hash)) return {};
   return make_error(Errc::not_found, "unknown torrent " + magnet.hash.hex() +
                                          " (magnet links are off: start with --allow-magnets)");
+}
+
+Result<torrent::EntryPtr> GatewayContent::add_torrent(std::string bytes) {
+  auto entry = torrent::parse_torrent(bytes);
+  if (!entry) return entry.error();
+  const auto& hash = (*entry)->meta->hash();
+  if (auto known = parts_.catalog.find(hash)) return known;
+  if (auto saved = storage::save_metadata(parts_.data_dir, hash, bytes); !saved)
+    return make_error(Errc::unavailable, "cannot keep the torrent: " + saved.error().message);
+  return parts_.catalog.add(std::move(*entry));
 }
 
 void GatewayContent::async_vault(const torrent::EntryPtr& entry, const std::string& path,

@@ -21,6 +21,16 @@ constexpr std::string_view kHead =
     "border-bottom:1px solid #ddd}td.n{text-align:right;white-space:nowrap}"
     "code{font-size:13px;color:#555}</style>";
 
+// POST / as multipart/form-data: a .torrent file, or a magnet link (upload.hpp reads both).
+constexpr std::string_view kUploadForm =
+    "<form method=\"post\" action=\"/\" enctype=\"multipart/form-data\" "
+    "style=\"margin:1em 0;display:flex;flex-wrap:wrap;gap:.6em;align-items:center\">"
+    "<label>.torrent file <input type=\"file\" name=\"torrent\" "
+    "accept=\".torrent,application/x-bittorrent\"></label>"
+    "<label>or magnet link <input type=\"text\" name=\"magnet\" size=\"40\" "
+    "placeholder=\"magnet:?xt=urn:btih:...\"></label>"
+    "<button type=\"submit\">Add torrent</button></form>";
+
 std::string file_url(const torrent::TorrentMeta& meta, const torrent::FileInfo& file) {
   return "/" + meta.hash().hex() + "/" + percent_encode_path(file.path);
 }
@@ -68,9 +78,10 @@ std::string html_escape(std::string_view text) {
 }
 
 std::string render_root_html(const std::vector<torrent::MetaPtr>& torrents,
-                             std::string_view instance) {
+                             std::string_view instance, bool uploads) {
   std::string out(kHead);
   out += "<title>seeder</title></head><body><h1>Torrents</h1>";
+  if (uploads) out += kUploadForm;
   if (torrents.empty()) {
     out += "<p>No torrents loaded. Start seeder with <code>--input DIR</code>.</p>";
   } else {

@@ -20,7 +20,12 @@ RequestHead head_of(const boost::beast::http::request<boost::beast::http::string
   head.host = field(bhttp::field::host);
   head.forwarded_host = field("X-Forwarded-Host");
   head.forwarded_proto = field("X-Forwarded-Proto");
+  head.content_type = field(bhttp::field::content_type);
   return head;
+}
+
+bool is_upload_target(std::string_view target) {
+  return target == "/" || target.starts_with("/?");
 }
 
 }  // namespace seeder::http

@@ -8,6 +8,7 @@
 #include <spdlog/spdlog.h>
 
 #include "multipart_source.hpp"
+#include "seeder/http/upload.hpp"
 #include "seeder/http/webvtt.hpp"
 
 namespace seeder::http {
@@ -31,6 +32,7 @@ namespace {
 
 const char* route_name(const ParsedRequest& request) {
   if (request.magnet) return "magnet";
+  if (request.upload) return "upload";
   if (request.playlist) return "playlist";
   if (!request.hash) return "root";
   switch (request.mode) {
@@ -112,7 +114,8 @@ struct RequestHandler::Exchange : std::enable_shared_from_this<Exchange> {
   [[nodiscard]] bool gone() const { return cancelled && *cancelled; }
 
   void start(const RequestHead& head);
-  void answer_magnet();
+  void answer_magnet(const std::string& uri, unsigned status);
+  void answer_upload();
   void on_found(Result<torrent::EntryPtr> found);
   void route_known();
   void route_file();
@@ -173,7 +176,11 @@ void RequestHandler::Exchange::start(const RequestHead& head) {
   request = std::move(std::get<ParsedRequest>(parsed));
   route = route_name(request);
   if (request.magnet) {
-    answer_magnet();
+    answer_magnet(request.magnet_uri, 302);
+    return;
+  }
+  if (request.upload) {
+    answer_upload();
     return;
   }
   if (!request.hash) {
@@ -186,10 +193,10 @@ void RequestHandler::Exchange::start(const RequestHead& head) {
                      });
 }
 
-// GET /magnet?uri=...: remembers the link's trackers and peers, then sends the client to the
-// torrent's page, where its metadata is resolved if needed.
-void RequestHandler::Exchange::answer_magnet() {
-  auto magnet = torrent::parse_magnet(request.magnet_uri);
+// GET /magnet?uri=... (302) and a magnet uploaded (303): remembers the link's trackers and
+// peers, then sends the client to the torrent's page, where its metadata is resolved if needed.
+void RequestHandler::Exchange::answer_magnet(const std::string& uri, unsigned status) {
+  auto magnet = torrent::parse_magnet(uri);
   if (!magnet) {
     fail(magnet.error());
     return;
@@ -198,7 +205,31 @@ void RequestHandler::Exchange::answer_magnet() {
     fail(remembered.error());
     return;
   }
-  reply(router.redirect_reply(request, "/" + magnet->hash.hex() + "/"));
+  reply(router.redirect_reply(request, "/" + magnet->hash.hex() + "/", status));
+}
+
+// POST / (--allow-uploads): a .torrent is added (and kept), a magnet link remembered; either
+// way 303 to the torrent's page.
+void RequestHandler::Exchange::answer_upload() {
+  auto upload = parse_upload(request.head.content_type, std::move(request.head.body));
+  if (!upload) {
+    log_failure(upload.error());
+    fail(upload.error());
+    return;
+  }
+  if (upload->kind == Upload::Kind::magnet) {
+    answer_magnet(upload->content, 303);
+    return;
+  }
+  auto added = content.add_torrent(std::move(upload->content));
+  if (!added) {
+    log_failure(added.error());
+    fail(added.error());
+    return;
+  }
+  const auto& meta = *(*added)->meta;
+  spdlog::info("upload: torrent '{}' ({}) is known now", meta.name(), meta.hash().hex());
+  reply(router.redirect_reply(request, "/" + meta.hash().hex() + "/", 303));
 }
 
 void RequestHandler::Exchange::on_found(Result<torrent::EntryPtr> found) {
@@ -402,6 +433,10 @@ void RequestHandler::Exchange::on_events_open(Result<std::shared_ptr<EventStream
 
 void RequestHandler::Exchange::log_failure(const Error& error) const {
   if (error.code == Errc::cancelled) return;
+  if (request.upload) {
+    spdlog::warn("POST / (upload): {}", error.message);
+    return;
+  }
   const auto hash = entry ? entry->meta->hash().hex() : std::string();
   const auto status = status_for(error.code);
   if (status >= 500 && status != 503 && status != 504) {

@@ -5,6 +5,7 @@
 #include "seeder/http/content_type.hpp"
 #include "seeder/http/player_page.hpp"
 #include "seeder/http/render.hpp"
+#include "seeder/http/request_fields.hpp"
 #include "seeder/http/validators.hpp"
 
 namespace seeder::http {
@@ -84,6 +85,8 @@ unsigned status_for(Errc code) {
       return 400;
     case Errc::header_too_large:
       return 431;
+    case Errc::payload_too_large:
+      return 413;
     case Errc::not_found:
       return 404;
     case Errc::method_not_allowed:
@@ -206,6 +209,7 @@ Status hash_from_path(const Target& target, std::string_view& path, ParsedReques
 }  // namespace
 
 std::variant<Reply, ParsedRequest> Router::parse(const RequestHead& head) const {
+  if (head.method == "POST") return parse_upload_request(head);
   const auto method = method_of(head.method);
   if (!method) {
     auto reply =
@@ -233,6 +237,26 @@ std::variant<Reply, ParsedRequest> Router::parse(const RequestHead& head) const 
   if (!located) return error_reply(located.error(), head);
   if (!request.magnet) request.path = std::string(path);
   request.target = std::move(*target);
+  return request;
+}
+
+// POST is for uploads only, to the root, and only when they are on.
+std::variant<Reply, ParsedRequest> Router::parse_upload_request(const RequestHead& head) const {
+  const char* refused = !options_.allow_uploads ? "POST is not served (uploads are off: start "
+                                                  "with --allow-uploads)"
+                        : !is_upload_target(head.target) ? "POST is only for / (uploads)"
+                                                         : nullptr;
+  if (refused != nullptr) {
+    auto reply = error_reply(make_error(Errc::method_not_allowed, refused), head);
+    reply.headers.push_back({"Allow", options_.allow_uploads && is_upload_target(head.target)
+                                          ? std::string(kAllow) + ", POST"
+                                          : std::string(kAllow)});
+    return reply;
+  }
+  ParsedRequest request;
+  request.method = Method::post;
+  request.head = head;
+  request.upload = true;
   return request;
 }
 
@@ -268,7 +292,7 @@ Reply Router::root_index(const ParsedRequest& request,
     return ok_reply(request, "application/json", render_root_json(torrents));
   }
   return ok_reply(request, "text/html; charset=utf-8",
-                  render_root_html(torrents, options_.instance_name));
+                  render_root_html(torrents, options_.instance_name, options_.allow_uploads));
 }
 
 Reply Router::redirect_reply(const ParsedRequest& request, std::string location,

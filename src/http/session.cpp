@@ -26,6 +26,9 @@ namespace beast = boost::beast;
 namespace bhttp = boost::beast::http;
 using tcp = asio::ip::tcp;
 
+// What a request other than an upload may carry: read (so that keep-alive works) and dropped.
+constexpr std::uint64_t kIgnoredBodyLimit = 64 * 1024;
+
 class Session : public std::enable_shared_from_this<Session> {
  public:
   Session(tcp::socket socket, std::shared_ptr<SessionHost> host)
@@ -54,14 +57,47 @@ class Session : public std::enable_shared_from_this<Session> {
 
   // ---- reading a request ----
 
+  // The head first: its method and target decide how large a body may be (an upload to
+  // POST /, or the small one any other request may carry and nobody reads).
   void do_read() {
     parser_.emplace();
     parser_->header_limit(static_cast<std::uint32_t>(options().header_limit));
-    parser_->body_limit(64 * 1024);
     stream_.expires_after(options().read_timeout);
-    bhttp::async_read(
-        stream_, buffer_, *parser_,
-        [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_read(ec); });
+    bhttp::async_read_header(stream_, buffer_, *parser_,
+                             [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                               if (ec) {
+                                 self->on_read(ec);
+                                 return;
+                               }
+                               self->read_body();
+                             });
+  }
+
+  void read_body() {
+    const auto& request = parser_->get();
+    const bool upload = options().upload_limit > 0 && request.method() == bhttp::verb::post &&
+                        is_upload_target({request.target().data(), request.target().size()});
+    body_limit_ = upload ? options().upload_limit : kIgnoredBodyLimit;
+    parser_->body_limit(body_limit_);
+    const auto read = [self = shared_from_this()] {
+      self->stream_.expires_after(self->options().read_timeout);
+      bhttp::async_read(self->stream_, self->buffer_, *self->parser_,
+                        [self](beast::error_code ec, std::size_t) { self->on_read(ec); });
+    };
+    // curl and others wait (a second, by default) for this before a large body.
+    if (upload && bhttp::token_list(request[bhttp::field::expect]).exists("100-continue")) {
+      continue_.emplace(bhttp::status::continue_, request.version());
+      bhttp::async_write(stream_, *continue_,
+                         [self = shared_from_this(), read](beast::error_code ec, std::size_t) {
+                           if (ec) {
+                             self->close();
+                             return;
+                           }
+                           read();
+                         });
+      return;
+    }
+    read();
   }
 
   void on_read(beast::error_code ec) {
@@ -78,6 +114,12 @@ class Session : public std::enable_shared_from_this<Session> {
           host_->handler.reject(make_error(Errc::header_too_large, "request header too large")));
       return;
     }
+    if (ec == bhttp::error::body_limit) {
+      respond(host_->handler.reject(
+          make_error(Errc::payload_too_large,
+                     "request body over " + std::to_string(body_limit_ >> 10) + " KiB")));
+      return;
+    }
     if (ec) {
       respond(host_->handler.reject(
           make_error(Errc::bad_request, "malformed request: " + ec.message())));
@@ -92,6 +134,8 @@ class Session : public std::enable_shared_from_this<Session> {
     }
     keep_alive_ = request.keep_alive();
     request_.head = head_of(request);
+    if (request.method() == bhttp::verb::post)
+      request_.head.body = std::move(parser_->get().body());
     in_request_ = true;
     waiting_ = true;
     watch_for_hangup();
@@ -301,6 +345,8 @@ class Session : public std::enable_shared_from_this<Session> {
   beast::tcp_stream stream_;
   beast::flat_buffer buffer_;
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
+  std::optional<bhttp::response<bhttp::empty_body>> continue_;  // "100 Continue", while sent
+  std::uint64_t body_limit_ = kIgnoredBodyLimit;
   bhttp::response<bhttp::string_body> response_;
   std::optional<bhttp::response_serializer<bhttp::string_body>> serializer_;
   // Shared with the handler's continuations: set once the client is gone.

@@ -14,6 +14,8 @@ bool is_unreserved(unsigned char c) {
   return std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~';
 }
 
+}  // namespace
+
 std::optional<std::vector<std::pair<std::string, std::string>>> parse_query(
     std::string_view query) {
   std::vector<std::pair<std::string, std::string>> out;
@@ -31,8 +33,6 @@ std::optional<std::vector<std::pair<std::string, std::string>>> parse_query(
   }
   return out;
 }
-
-}  // namespace
 
 bool Target::has_query(std::string_view key) const {
   for (const auto& [name, value] : query) {

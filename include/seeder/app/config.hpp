@@ -51,6 +51,7 @@ struct Config {
   std::vector<std::string> peers;     // "host:port" added to every torrent
   std::vector<std::string> trackers;  // announce URLs added to magnet links
   bool allow_magnets = false;         // resolve unknown hashes through the swarm
+  bool allow_uploads = false;         // POST / adds a torrent (.torrent or magnet link)
   std::chrono::milliseconds metadata_timeout{60'000};
   std::string torrent_store_url;  // "http://store/{hash}.torrent"; empty: none
   std::chrono::milliseconds torrent_store_timeout{10'000};

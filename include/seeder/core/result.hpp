@@ -11,6 +11,7 @@ namespace seeder {
 enum class Errc {
   bad_request,            // the client sent something malformed
   header_too_large,       // the request's header is over the limit
+  payload_too_large,      // the request's body is over the limit
   not_found,              // no such torrent or file
   method_not_allowed,     // verb not served on this route
   range_not_satisfiable,  // byte range outside the file

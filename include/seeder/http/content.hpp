@@ -8,6 +8,7 @@
 // inline when the answer is at hand (a catalog hit, no vault): callers must allow both.
 
 #include <cstdint>
+#include <filesystem>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -49,6 +50,9 @@ class Content {
   // A magnet link's trackers and peers, for when its torrent is asked for; not_found when
   // magnets are off and the torrent is unknown.
   virtual Status remember(const torrent::MagnetLink& magnet) = 0;
+  // Adds a torrent from its .torrent bytes (an upload): saved in the data dir, so that it stays
+  // after a restart, then known. Errc::bad_request when the bytes are no torrent.
+  virtual Result<torrent::EntryPtr> add_torrent(std::string bytes) = 0;
 
   // Whether a vault is configured: without one, async_vault always answers nullopt.
   [[nodiscard]] virtual bool has_vault() const = 0;
@@ -73,6 +77,7 @@ class Content {
 
 // The real parts. All references outlive this; `sources` and `vault` may be null (not set up).
 struct GatewayParts {
+  std::filesystem::path data_dir;  // where uploaded torrents are saved
   torrent::Catalog& catalog;
   torrent::Streamer& streamer;
   torrent::Progress& progress;
@@ -87,6 +92,7 @@ class GatewayContent final : public Content {
   [[nodiscard]] std::vector<torrent::MetaPtr> list() const override;
   void async_find(const InfoHash& hash, Executor executor, FindHandler handler) override;
   Status remember(const torrent::MagnetLink& magnet) override;
+  Result<torrent::EntryPtr> add_torrent(std::string bytes) override;
   [[nodiscard]] bool has_vault() const override { return parts_.vault != nullptr; }
   void async_vault(const torrent::EntryPtr& entry, const std::string& path, Executor executor,
                    VaultHandler handler) override;

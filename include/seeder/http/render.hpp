@@ -10,8 +10,9 @@
 namespace seeder::http {
 
 // `instance`: the gateway's name for the footer (none when empty).
+// `uploads`: the page has the form that adds a torrent (POST /).
 std::string render_root_html(const std::vector<torrent::MetaPtr>& torrents,
-                             std::string_view instance = {});
+                             std::string_view instance = {}, bool uploads = false);
 std::string render_root_json(const std::vector<torrent::MetaPtr>& torrents);
 std::string render_torrent_html(const torrent::TorrentMeta& meta, std::string_view instance = {});
 std::string render_torrent_json(const torrent::TorrentMeta& meta);

@@ -31,6 +31,8 @@ struct RequestHead {
   std::string host;
   std::string forwarded_host;
   std::string forwarded_proto;
+  std::string content_type;
+  std::string body;  // a POST's body (an upload); empty for every other request
 };
 
 // A response whose body is in memory (or absent).

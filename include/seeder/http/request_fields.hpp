@@ -11,4 +11,8 @@ namespace seeder::http {
 
 RequestHead head_of(const boost::beast::http::request<boost::beast::http::string_body>& request);
 
+// Whether a POST to `target` is an upload (the root, "/" or "/?..."): the server lets its body
+// be large when uploads are on, the router accepts it.
+bool is_upload_target(std::string_view target);
+
 }  // namespace seeder::http

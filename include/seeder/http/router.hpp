@@ -26,9 +26,11 @@ struct RouterOptions {
   std::string cors_origin = "*";
   // Shown in the pages' footer (which gateway rendered them); empty shows none.
   std::string instance_name;
+  // POST / adds a torrent (.torrent bytes or a magnet link); the index page shows the form.
+  bool allow_uploads = false;
 };
 
-enum class Method { get, head, options };
+enum class Method { get, head, options, post };
 
 // Query modes on a torrent path.
 enum class Mode { bytes, stats, warmup, done };
@@ -46,6 +48,7 @@ struct ParsedRequest {
   bool playlist = false;           // "?m3u" or "/<hash>.m3u": an M3U of the media files
   bool webvtt = false;             // ?format=vtt or Accept: text/vtt (applies to a .srt)
   bool play = false;               // ?play: the player page of a video or audio file
+  bool upload = false;             // POST /: a torrent to add (head.body)
   std::string magnet_uri;
 };
 
@@ -116,6 +119,8 @@ class Router {
                                                            const torrent::FileInfo& file) const;
   [[nodiscard]] Reply player_reply(const ParsedRequest& request, const torrent::TorrentMeta& meta,
                                    const torrent::FileInfo& file) const;
+  [[nodiscard]] std::variant<Reply, ParsedRequest> parse_upload_request(
+      const RequestHead& head) const;
   [[nodiscard]] Reply preflight(const RequestHead& head) const;
   // The M3U of the media files of `torrents` under `prefix` (a directory or a file path).
   [[nodiscard]] Reply playlist_reply(const ParsedRequest& request,

@@ -35,6 +35,9 @@ struct ServerOptions {
   std::size_t max_connections = 0;
   // Sent as X-Seeder-Instance on every answer; empty sends none.
   std::string instance_name;
+  // The largest body a POST / (an upload) may have; 0: uploads are off, and such a body is
+  // held to the small limit of every other request.
+  std::uint64_t upload_limit = 0;
 };
 
 class Server {

@@ -21,6 +21,10 @@ struct Target {
 // malformed escape, or a path that decodes to a NUL byte.
 std::optional<Target> parse_target(std::string_view target);
 
+// "a=1&b=x+y" as decoded pairs in order (a query, or an application/x-www-form-urlencoded
+// body: '+' is a space); nullopt on a malformed escape.
+std::optional<std::vector<std::pair<std::string, std::string>>> parse_query(std::string_view query);
+
 // Percent-decoding (RFC 3986 §2.1). '+' stays '+' unless plus_is_space.
 std::optional<std::string> percent_decode(std::string_view text, bool plus_is_space = false);
 
