@@ -28,6 +28,19 @@ void check(std::string_view header, std::uint64_t size) {
   if (first.kind == RangeRequest::Kind::single) SEEDER_FUZZ_CHECK(within(first.range, size));
   if (first.kind == RangeRequest::Kind::single) SEEDER_FUZZ_CHECK(size > 0);
   SEEDER_FUZZ_CHECK(first.kind != RangeRequest::Kind::multiple);
+  // Several ranges come sorted and coalesced: ascending, each inside the file, and further
+  // apart than the gap that merges them.
+  if (all.kind == RangeRequest::Kind::multiple) {
+    SEEDER_FUZZ_CHECK(all.ranges.size() >= 2);
+    for (std::size_t i = 0; i < all.ranges.size(); ++i) {
+      SEEDER_FUZZ_CHECK(within(all.ranges[i], size));
+      if (i > 0)
+        SEEDER_FUZZ_CHECK(all.ranges[i].first >
+                          all.ranges[i - 1].last + seeder::http::kCoalesceGap + 1);
+    }
+  } else {
+    SEEDER_FUZZ_CHECK(all.ranges.empty());
+  }
 
   // Both read the same range set: when it is well formed for a non-empty file (parse_range says
   // anything but none), ?warmup's parser must not call the header absent or malformed.
