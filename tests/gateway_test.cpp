@@ -15,6 +15,7 @@
 #include <libtorrent/torrent_handle.hpp>
 
 #include "http_client.hpp"
+#include "json_value.hpp"
 #include "seeder/http/target.hpp"
 #include "seeder/storage/content_path.hpp"
 #include "seeder/torrent/catalog.hpp"
@@ -163,7 +164,7 @@ TEST_F(GatewayTest, SeveralRangesComeAsMultipartWithExactlyTheSourceBytes) {
   EXPECT_EQ(response.header("content-length"), std::to_string(response.body.size()));
   EXPECT_EQ(head.status, 206u);
   EXPECT_EQ(head.header("content-length"), response.header("content-length"));
-  EXPECT_EQ(head.header("content-type"), type);
+  EXPECT_EQ(head.header("content-type").size(), type.size()) << "a boundary as long";
 
   const auto parts = parse_multipart(response.body, type.substr(prefix.size()));
   ASSERT_EQ(parts.size(), expected.size());
@@ -227,12 +228,56 @@ TEST_F(GatewayTest, AnUploadedTorrentIsServedAndKeptAndAnOversizedOneIs413) {
   raw.send_raw(torrent.torrent_file);
   EXPECT_EQ(read_until(raw, "\r\n\r\n").rfind("HTTP/1.1 303", 0), 0u);
 
+  // A 2 MiB form (a big field before the file) is well inside the 16 MiB.
+  const auto padded = "--" + boundary +
+                      "\r\nContent-Disposition: form-data; name=\"note\"\r\n\r\n" +
+                      std::string(2 << 20, 'x') + "\r\n" + body;
+  HttpConnection large(port_);
+  const auto two_mib = large.request(
+      "POST", "/", {{"Content-Type", "multipart/form-data; boundary=" + boundary}}, 30s, padded);
+  EXPECT_EQ(two_mib.status, 303u) << two_mib.body;
+
   // Over the limit: refused from its Content-Length, before the body.
   HttpConnection big(port_);
   big.send_raw(
       "POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-bittorrent\r\n"
       "Content-Length: 17000000\r\n\r\n");
-  EXPECT_EQ(read_until(big, "\r\n\r\n").rfind("HTTP/1.1 413", 0), 0u);
+  const auto refused = read_until(big, "KiB");
+  EXPECT_EQ(refused.rfind("HTTP/1.1 413", 0), 0u) << refused;
+  EXPECT_NE(refused.find("request body over 16384 KiB"), std::string::npos) << refused;
+  // Any other request keeps the small limit.
+  HttpConnection get(port_);
+  get.send_raw("GET / HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n\r\n");
+  EXPECT_EQ(read_until(get, "\r\n\r\n").rfind("HTTP/1.1 413", 0), 0u);
+  // Another site's form: refused.
+  HttpConnection cross(port_);
+  const auto forged = cross.request(
+      "POST", "/",
+      {{"Content-Type", "application/x-bittorrent"}, {"Origin", "https://evil.example"}}, 30s,
+      torrent.torrent_file);
+  EXPECT_EQ(forged.status, 403u) << forged.body;
+}
+
+TEST_F(GatewayTest, TheIndexSaysWhichTorrentsAreInTheSwarmAndWithHowManyPeers) {
+  start();
+  const auto& read = swarm().big_v1();
+  ASSERT_EQ(http_get(port_, read.url(big_path(read)), {{"Range", "bytes=0-999"}}).status, 206u);
+  std::map<std::string, JsonValue> states;
+  const bool live = wait_until(
+      [&] {
+        const auto index = parse_json(http_get(port_, "/", {{"Accept", "application/json"}}).body);
+        states.clear();
+        for (const auto& torrent : index.at("torrents").array)
+          states[torrent.at("hash").string] = torrent.at("state");
+        const auto& state = states[read.hash.hex()];
+        return state.at("live").boolean && state.at("peers").integer() >= 1;
+      },
+      10s);
+  ASSERT_TRUE(live) << "the torrent read never showed a peer";
+  EXPECT_NE(states[read.hash.hex()].at("summary").string.find("1 seed"), std::string::npos);
+  EXPECT_FALSE(states[swarm().multi_v1().hash.hex()].at("live").boolean) << "never read: idle";
+  const auto page = http_get(port_, "/" + read.hash.hex() + "/");
+  EXPECT_NE(page.body.find("data-state=\"" + read.hash.hex() + "\""), std::string::npos);
 }
 
 TEST_F(GatewayTest, HeadAnswersHeadersWithoutDownloading) {

@@ -63,6 +63,11 @@ class FakeContent : public Content {
     remembered.push_back(magnet.hash);
     return {};
   }
+  [[nodiscard]] std::optional<LiveState> live_state(const InfoHash& hash) const override {
+    if (live && entries.front()->meta->hash() == hash) return *live;
+    return std::nullopt;
+  }
+  std::optional<LiveState> live;
   Result<torrent::EntryPtr> add_torrent(std::string bytes) override {
     auto entry = torrent::parse_torrent(std::move(bytes));
     if (entry) entries.push_back(*entry);
@@ -351,6 +356,26 @@ TEST_F(RequestHandlerTest, PostIsOnlyForTheRootAndOnlyWhenUploadsAreOn) {
   ASSERT_TRUE(answer);
   EXPECT_EQ(answer->reply.status, 405u);
   EXPECT_NE(answer->reply.body.find("--allow-uploads"), std::string::npos);
+}
+
+TEST_F(RequestHandlerTest, SeveralRangesGetTheWholeFileWhileEveryMultipartSlotIsTaken) {
+  RequestHandler handler{router_, content_, 1};
+  const auto ask = [&] {
+    auto head = request(url("Show/ep%2001.mkv"));
+    head.range = "bytes=0-9,5000-5009";
+    std::optional<Response> answer;
+    handler.handle(head, io_.get_executor(), nullptr, [&](Response r) { answer = std::move(r); });
+    return answer;
+  };
+  auto first = ask();
+  ASSERT_TRUE(first);
+  EXPECT_EQ(first->reply.status, 206u);
+  const auto second = ask();  // the first body still holds the only slot
+  ASSERT_TRUE(second);
+  EXPECT_EQ(second->reply.status, 200u);
+  EXPECT_EQ(second->content_length(), 100'000u);
+  first.reset();  // the first body is done: its slot is free again
+  EXPECT_EQ(ask()->reply.status, 206u);
 }
 
 }  // namespace

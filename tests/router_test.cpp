@@ -303,5 +303,62 @@ TEST_F(RouterTest, PagesNameTheInstanceThatRenderedThem) {
       << page.body;
 }
 
+TEST_F(RouterTest, TheIndexPagesShowEachTorrentsLiveStateAndRefreshIt) {
+  LiveState live;
+  live.pieces_had = 1;
+  live.peers = 3;
+  live.seeds = 1;
+  live.download_rate = 2 << 20;
+  live.seconds_joined = 10;
+  const auto& meta = *entry_->meta;
+  const auto pct = std::to_string(100 / meta.num_pieces());
+  EXPECT_EQ(live_summary(meta, live),
+            pct + "% on disk \u00b7 3 peers, 1 seed \u00b7 " + "2.0 MiB/s");
+  auto waiting = live;
+  waiting.peers = 0;
+  waiting.seconds_joined = 1;
+  EXPECT_EQ(live_summary(meta, waiting), pct + "% on disk \u00b7 looking for peers\u2026");
+  waiting.seconds_joined = 5;
+  EXPECT_EQ(live_summary(meta, waiting), pct + "% on disk \u00b7 no peers yet");
+  waiting.known = 2;
+  EXPECT_EQ(live_summary(meta, waiting), pct + "% on disk \u00b7 no peer connected yet (2 known)");
+  EXPECT_EQ(live_summary(meta, std::nullopt), "idle (joins the swarm when read)");
+
+  const LiveStateOf state_of = [&](const InfoHash&) { return std::optional<LiveState>(live); };
+  auto json_head = get("/");
+  json_head.accept = "application/json";
+  const auto json = router_.root_index(std::get<ParsedRequest>(router_.parse(json_head)),
+                                       {entry_->meta}, state_of);
+  EXPECT_NE(json.body.find("\"state\":{\"live\":true,\"summary\":\"" + pct), std::string::npos)
+      << json.body;
+  EXPECT_NE(json.body.find("\"peers\":3"), std::string::npos);
+  const auto html = router_.root_index(std::get<ParsedRequest>(router_.parse(get("/"))),
+                                       {entry_->meta}, state_of);
+  EXPECT_NE(html.body.find("data-state=\"" + hex_ + "\">" + pct + "% on disk"), std::string::npos);
+  EXPECT_NE(html.body.find("<script>"), std::string::npos) << "refreshes itself";
+  EXPECT_EQ(*html.find_header("Cache-Control"), "no-cache");
+
+  const auto page = std::get<Reply>(
+      router_.route(std::get<ParsedRequest>(router_.parse(get("/" + hex_ + "/"))), entry_, live));
+  EXPECT_NE(page.body.find("3 peers, 1 seed"), std::string::npos);
+}
+
+TEST_F(RouterTest, ABrowserGetsAnErrorPageThatSaysWhatWasSeenOthersTheLine) {
+  const auto error =
+      make_error(Errc::timeout, "no peer delivered piece 0 within 60s: no peer found");
+  auto head = get("/" + hex_ + "/Show/notes.txt");
+  head.accept = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8";
+  const auto page = router_.error_reply(error, head);
+  EXPECT_EQ(page.status, 504u);
+  EXPECT_EQ(*page.find_header("Content-Type"), "text/html; charset=utf-8");
+  EXPECT_NE(page.body.find("<h1>504 Gateway Timeout</h1>"), std::string::npos) << page.body;
+  EXPECT_NE(page.body.find("no peer delivered piece 0 within 60s: no peer found"),
+            std::string::npos);
+  EXPECT_NE(page.body.find("href=\"/" + hex_ + "/\""), std::string::npos) << "the torrent's page";
+  head.accept = "*/*";
+  EXPECT_EQ(router_.error_reply(error, head).body,
+            "no peer delivered piece 0 within 60s: no peer found\n");
+}
+
 }  // namespace
 }  // namespace seeder::http

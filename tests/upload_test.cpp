@@ -22,9 +22,11 @@ TEST(Upload, ATorrentBodyIsATorrent) {
   ASSERT_TRUE(upload.ok());
   EXPECT_EQ(upload->kind, Upload::Kind::torrent);
   EXPECT_EQ(upload->content, "d4:infod...");
-  // curl --data-binary sends application/x-www-form-urlencoded... unless told; a bencoded
-  // dictionary without a type is a torrent too.
+  // A bencoded dictionary without a type is a torrent too, and so is one curl --data-binary
+  // sent as a urlencoded form (its default type).
   EXPECT_EQ(parse_upload("", "d8:announce")->kind, Upload::Kind::torrent);
+  EXPECT_EQ(parse_upload("application/x-www-form-urlencoded", "d8:announce")->kind,
+            Upload::Kind::torrent);
 }
 
 TEST(Upload, AMagnetLinkAsTextOrAsAFormField) {
@@ -69,6 +71,10 @@ TEST(Upload, WhatCarriesNoTorrentIsABadRequestThatSaysWhatWasExpected) {
             "--b\r\nContent-Disposition: form-data; "
             "name=\"torrent\"\r\n\r\nunterminated"},
            {"multipart/form-data; boundary=b", "--b--\r\n"},
+           // A part without headers has no name, and the next part's headers stay its own.
+           {"multipart/form-data; boundary=b",
+            "--b\r\n\r\nd1:ae\r\n--b\r\nContent-Disposition: form-data; name=\"torrent\"\r\n\r\n"
+            "\r\n--b--\r\n"},
        }) {
     const auto upload = parse_upload(type, body);
     ASSERT_FALSE(upload.ok()) << type << " " << body;

@@ -21,6 +21,21 @@ void GatewayContent::async_find(const InfoHash& hash, Executor executor, FindHan
   parts_.sources->async_find(hash, std::move(executor), std::move(handler));
 }
 
+std::optional<LiveState> GatewayContent::live_state(const InfoHash& hash) const {
+  const auto torrent = parts_.registry.find(hash);
+  if (!torrent) return std::nullopt;
+  const auto swarm = torrent->swarm();
+  LiveState state;
+  state.pieces_had = torrent->shared_pieces()->have_count();
+  state.peers = swarm.peers;
+  state.seeds = swarm.seeds;
+  state.download_rate = swarm.download_rate;
+  state.known = swarm.known;
+  state.seconds_joined =
+      std::chrono::duration<double>(torrent::LiveTorrent::Clock::now() - torrent->joined()).count();
+  return state;
+}
+
 Status GatewayContent::remember(const torrent::MagnetLink& magnet) {
   auto* resolver = parts_.sources != nullptr ? parts_.sources->resolver() : nullptr;
   if (resolver != nullptr) {
@@ -32,12 +47,14 @@ Status GatewayContent::remember(const torrent::MagnetLink& magnet) {
                                          " (magnet links are off: start with --allow-magnets)");
 }
 
+// The save is a small synchronous write on the connection's strand, like the catalog's.
 Result<torrent::EntryPtr> GatewayContent::add_torrent(std::string bytes) {
-  auto entry = torrent::parse_torrent(bytes);
+  auto entry = torrent::parse_torrent(std::move(bytes));
   if (!entry) return entry.error();
-  const auto& hash = (*entry)->meta->hash();
-  if (auto known = parts_.catalog.find(hash)) return known;
-  if (auto saved = storage::save_metadata(parts_.data_dir, hash, bytes); !saved)
+  const auto& meta = *(*entry)->meta;
+  if (auto known = parts_.catalog.find(meta.hash())) return known;
+  if (auto saved = storage::save_metadata(parts_.data_dir, meta.hash(), meta.torrent_file());
+      !saved)
     return make_error(Errc::unavailable, "cannot keep the torrent: " + saved.error().message);
   return parts_.catalog.add(std::move(*entry));
 }

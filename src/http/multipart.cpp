@@ -2,7 +2,7 @@
 
 #include <fmt/format.h>
 
-#include <functional>
+#include <random>
 
 namespace seeder::http {
 
@@ -36,11 +36,10 @@ MultipartLayout multipart_layout(std::vector<ByteRange> ranges, std::string_view
   return layout;
 }
 
-std::string multipart_boundary(std::string_view etag, const std::vector<ByteRange>& ranges) {
-  std::string key(etag);
-  for (const auto& range : ranges)
-    key += fmt::format(",{}-{}", range.first, range.last);
-  return fmt::format("seeder-{:016x}", std::hash<std::string>{}(key));
+std::string multipart_boundary() {
+  std::random_device random;
+  const auto value = (static_cast<std::uint64_t>(random()) << 32) | random();
+  return fmt::format("seeder-{:016x}", value);
 }
 
 }  // namespace seeder::http

@@ -155,7 +155,9 @@ constexpr std::string_view kScript = R"js(
     bar.setAttribute("aria-valuenow", Math.round(fraction * 100));
     figures.textContent = text;
   }
+  var last = null;
   function apply(frame) {
+    last = frame;
     (frame.pieces || []).forEach(function (p) {
       pieces[p.position] = p.complete ? 2 : (p.priority === 2 ? 1 : 0);
     });
@@ -172,6 +174,7 @@ constexpr std::string_view kScript = R"js(
     draw();
   }
   function complete() {
+    last = null;
     for (var i = 0; i < pieces.length; i++) pieces[i] = 2;
     if (!pieces.length) pieces = [2];
     show(1, "complete on disk");
@@ -195,6 +198,9 @@ constexpr std::string_view kScript = R"js(
     else prompt("URL", absolute);
   });
   window.addEventListener("resize", draw);
+  // Frames come only when something changed: "no peers yet" has to come from here.
+  setInterval(function () { if (last && !last.peers) apply({total: last.total,
+      completed: last.completed, peers: 0, seeders: 0, download_rate: 0}); }, 1000);
   connect();
 })();
 )js";

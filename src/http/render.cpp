@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include <boost/beast/http/status.hpp>
+
 #include "seeder/core/json.hpp"
 #include "seeder/core/units.hpp"
 #include "seeder/core/version.hpp"
@@ -41,7 +43,78 @@ bool playable(std::string_view path) {
          type.starts_with("text/");
 }
 
+// Refreshes every [data-state="<hash>"] element from the page's own JSON (Accept:
+// application/json on the same URL) every few seconds.
+constexpr std::string_view kLiveScript =
+    "<script>(function(){var cells=document.querySelectorAll('[data-state]');"
+    "if(!cells.length)return;var url=location.pathname;"
+    "function tick(){fetch(url,{headers:{Accept:'application/json'},cache:'no-store'})"
+    ".then(function(r){return r.json();}).then(function(j){(j.torrents||[j]).forEach(function(t){"
+    "var c=document.querySelector('[data-state=\"'+t.hash+'\"]');"
+    "if(c&&t.state)c.textContent=t.state.summary;});},function(){})"
+    ".then(function(){setTimeout(tick,3000);});}setTimeout(tick,1500);})();</script>";
+
+void write_state(JsonWriter& json, const torrent::TorrentMeta& meta,
+                 const std::optional<LiveState>& state) {
+  json.key("state").begin_object().key("live").value(state.has_value());
+  json.key("summary").value(live_summary(meta, state));
+  if (state) {
+    json.key("pieces")
+        .value(meta.num_pieces())
+        .key("pieces_had")
+        .value(state->pieces_had)
+        .key("peers")
+        .value(state->peers)
+        .key("seeds")
+        .value(state->seeds)
+        .key("known")
+        .value(state->known)
+        .key("download_rate")
+        .value(state->download_rate);
+  }
+  json.end_object();
+}
+
+std::string plural(int count, std::string_view one) {
+  return std::to_string(count) + " " + std::string(one) + (count == 1 ? "" : "s");
+}
+
 }  // namespace
+
+std::string live_summary(const torrent::TorrentMeta& meta, const std::optional<LiveState>& state) {
+  if (!state) return "idle (joins the swarm when read)";
+  const auto pieces = std::max(meta.num_pieces(), 1);
+  const auto on_disk = std::to_string(state->pieces_had * 100 / pieces) + "% on disk \u00b7 ";
+  if (state->pieces_had == meta.num_pieces()) return "complete on disk";
+  if (state->peers == 0) {
+    if (state->seconds_joined < 4) return on_disk + "looking for peers\u2026";
+    if (state->known > 0)
+      return on_disk + "no peer connected yet (" + std::to_string(state->known) + " known)";
+    return on_disk + "no peers yet";
+  }
+  return on_disk + plural(state->peers, "peer") + ", " + plural(state->seeds, "seed") + " \u00b7 " +
+         format_size(static_cast<std::uint64_t>(std::max<std::int64_t>(state->download_rate, 0))) +
+         "/s";
+}
+
+std::string render_error_html(unsigned status, std::string_view message, std::string_view target,
+                              std::string_view instance) {
+  const auto reason =
+      boost::beast::http::obsolete_reason(boost::beast::http::int_to_status(status));
+  const auto title = std::to_string(status) + " " + std::string(reason.data(), reason.size());
+  std::string out(kHead);
+  out += "<title>" + html_escape(title) + "</title></head><body><h1>" + html_escape(title) +
+         "</h1><p>" + html_escape(message) + "</p><p><a href=\"" + html_escape(target) +
+         "\">Try again</a>";
+  // "/<40 hex>/...": the torrent's page too.
+  const auto hash = target.size() >= 41 && target[0] == '/' ? InfoHash::parse(target.substr(1, 40))
+                                                            : std::nullopt;
+  if (hash && (target.size() == 41 || target[41] == '/'))
+    out += " &middot; <a href=\"/" + hash->hex() + "/\">the torrent's page</a>";
+  out +=
+      " &middot; <a href=\"/\">all torrents</a></p>" + render_footer(instance) + "</body></html>\n";
+  return out;
+}
 
 std::string render_footer(std::string_view instance) {
   std::string out = "<footer><p><small>seeder ";
@@ -78,28 +151,34 @@ std::string html_escape(std::string_view text) {
 }
 
 std::string render_root_html(const std::vector<torrent::MetaPtr>& torrents,
-                             std::string_view instance, bool uploads) {
+                             std::string_view instance, bool uploads, const LiveStateOf& state_of) {
   std::string out(kHead);
   out += "<title>seeder</title></head><body><h1>Torrents</h1>";
   if (uploads) out += kUploadForm;
   if (torrents.empty()) {
     out += "<p>No torrents loaded. Start seeder with <code>--input DIR</code>.</p>";
   } else {
-    out += "<table><tr><th>Name</th><th>Size</th><th>Files</th><th>Info-hash</th></tr>";
+    out +=
+        "<table><tr><th>Name</th><th>Size</th><th>Files</th><th>State</th><th>Info-hash</th>"
+        "</tr>";
     for (const auto& meta : torrents) {
       const auto hex = meta->hash().hex();
+      const auto state = state_of ? state_of(meta->hash()) : std::nullopt;
       out += "<tr><td><a href=\"/" + hex + "/\">" + html_escape(meta->name()) + "</a></td>";
       out += "<td class=\"n\">" + format_size(meta->total_size()) + "</td>";
       out += "<td class=\"n\">" + std::to_string(meta->files().size()) + "</td>";
+      out += "<td data-state=\"" + hex + "\">" + html_escape(live_summary(*meta, state)) + "</td>";
       out += "<td><code>" + hex + "</code></td></tr>";
     }
     out += "</table>";
+    out += kLiveScript;
   }
   out += render_footer(instance) + "</body></html>\n";
   return out;
 }
 
-std::string render_root_json(const std::vector<torrent::MetaPtr>& torrents) {
+std::string render_root_json(const std::vector<torrent::MetaPtr>& torrents,
+                             const LiveStateOf& state_of) {
   JsonWriter json;
   json.begin_object().key("torrents").begin_array();
   for (const auto& meta : torrents) {
@@ -113,14 +192,16 @@ std::string render_root_json(const std::vector<torrent::MetaPtr>& torrents) {
         .key("files")
         .value(static_cast<std::uint64_t>(meta->files().size()))
         .key("url")
-        .value("/" + meta->hash().hex() + "/")
-        .end_object();
+        .value("/" + meta->hash().hex() + "/");
+    write_state(json, *meta, state_of ? state_of(meta->hash()) : std::nullopt);
+    json.end_object();
   }
   json.end_array().end_object();
   return json.take() + "\n";
 }
 
-std::string render_torrent_html(const torrent::TorrentMeta& meta, std::string_view instance) {
+std::string render_torrent_html(const torrent::TorrentMeta& meta, std::string_view instance,
+                                const std::optional<LiveState>& state) {
   const auto hex = meta.hash().hex();
   std::string out(kHead);
   out += "<title>" + html_escape(meta.name()) + "</title></head><body>";
@@ -133,7 +214,8 @@ std::string render_torrent_html(const torrent::TorrentMeta& meta, std::string_vi
   if (std::any_of(files.begin(), files.end(),
                   [](const auto& file) { return torrent::is_media_file(file.path); }))
     out += " &middot; <a href=\"/" + hex + ".m3u\">playlist (M3U)</a>";
-  out += "</p>";
+  out += "</p><p aria-live=\"polite\" data-state=\"" + hex + "\">" +
+         html_escape(live_summary(meta, state)) + "</p>";
   out += "<table><tr><th>File</th><th>Size</th></tr>";
   for (const auto& file : meta.files()) {
     const auto url = html_escape(file_url(meta, file));
@@ -146,7 +228,9 @@ std::string render_torrent_html(const torrent::TorrentMeta& meta, std::string_vi
     if (!playable(file.path)) out += " <a href=\"" + url + "?download\">(download)</a>";
     out += "</td><td class=\"n\">" + format_size(file.size) + "</td></tr>";
   }
-  out += "</table>" + render_footer(instance) + "</body></html>\n";
+  out += "</table>";
+  out += kLiveScript;
+  out += render_footer(instance) + "</body></html>\n";
   return out;
 }
 
@@ -183,7 +267,8 @@ std::string render_m3u(const std::vector<torrent::MetaPtr>& torrents, std::strin
   return out;
 }
 
-std::string render_torrent_json(const torrent::TorrentMeta& meta) {
+std::string render_torrent_json(const torrent::TorrentMeta& meta,
+                                const std::optional<LiveState>& state) {
   JsonWriter json;
   json.begin_object()
       .key("hash")
@@ -208,7 +293,9 @@ std::string render_torrent_json(const torrent::TorrentMeta& meta) {
         .value(file_url(meta, file))
         .end_object();
   }
-  json.end_array().end_object();
+  json.end_array();
+  write_state(json, meta, state);
+  json.end_object();
   return json.take() + "\n";
 }
 

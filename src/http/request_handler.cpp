@@ -98,22 +98,41 @@ struct WholeRead : std::enable_shared_from_this<WholeRead> {
   std::string bytes;
 };
 
+// One of the handler's multipart slots, given back when the last holder lets go.
+class MultipartSlot {
+ public:
+  static std::shared_ptr<MultipartSlot> take(const std::shared_ptr<std::atomic<int>>& free) {
+    for (int left = free->load(); left > 0;) {
+      if (free->compare_exchange_weak(left, left - 1)) return std::make_shared<MultipartSlot>(free);
+    }
+    return nullptr;
+  }
+  explicit MultipartSlot(std::shared_ptr<std::atomic<int>> free) : free_(std::move(free)) {}
+  ~MultipartSlot() { ++*free_; }
+  MultipartSlot(const MultipartSlot&) = delete;
+  MultipartSlot& operator=(const MultipartSlot&) = delete;
+
+ private:
+  std::shared_ptr<std::atomic<int>> free_;
+};
+
 }  // namespace
 
 // One request on its way to a response. Each step's continuation holds the exchange (a strong
 // reference by design: it lives until it has answered or seen the cancellation).
 struct RequestHandler::Exchange : std::enable_shared_from_this<Exchange> {
-  Exchange(const Router& router, Content& content, Executor executor, CancelFlag cancelled,
-           Respond respond)
+  Exchange(const Router& router, Content& content, std::shared_ptr<std::atomic<int>> multipart_free,
+           Executor executor, CancelFlag cancelled, Respond respond)
       : router(router),
         content(content),
+        multipart_free(std::move(multipart_free)),
         executor(std::move(executor)),
         cancelled(std::move(cancelled)),
         respond(std::move(respond)) {}
 
   [[nodiscard]] bool gone() const { return cancelled && *cancelled; }
 
-  void start(const RequestHead& head);
+  void start(RequestHead head);
   void answer_magnet(const std::string& uri, unsigned status);
   void answer_upload();
   void on_found(Result<torrent::EntryPtr> found);
@@ -122,7 +141,8 @@ struct RequestHandler::Exchange : std::enable_shared_from_this<Exchange> {
   void check_vault_then_run(ModePlan plan);
   void run_mode(ModePlan plan);
   void on_events_open(Result<std::shared_ptr<EventStream>> events, Reply head);
-  void open_multipart(FilePlan plan, std::shared_ptr<Reply> head);
+  void open_multipart(FilePlan plan, std::shared_ptr<Reply> head,
+                      std::shared_ptr<MultipartSlot> slot);
   void on_file_open(Result<std::shared_ptr<ByteSource>> source, Reply head);
   void convert_subtitle(Result<std::shared_ptr<ByteSource>> source, Reply head);
   // Whether an opened source is still wanted and there: lets go of it when the client left,
@@ -145,6 +165,7 @@ struct RequestHandler::Exchange : std::enable_shared_from_this<Exchange> {
 
   const Router& router;
   Content& content;
+  const std::shared_ptr<std::atomic<int>> multipart_free;
   const Executor executor;
   const CancelFlag cancelled;
   const Respond respond;
@@ -155,9 +176,10 @@ struct RequestHandler::Exchange : std::enable_shared_from_this<Exchange> {
 
 void RequestHandler::handle(RequestHead head, Executor executor, CancelFlag cancelled,
                             Respond respond) const {
-  auto exchange = std::make_shared<Exchange>(router_, content_, std::move(executor),
-                                             std::move(cancelled), std::move(respond));
-  exchange->start(head);
+  auto exchange =
+      std::make_shared<Exchange>(router_, content_, multipart_free_, std::move(executor),
+                                 std::move(cancelled), std::move(respond));
+  exchange->start(std::move(head));
 }
 
 Response RequestHandler::reject(const Error& error) const {
@@ -166,14 +188,17 @@ Response RequestHandler::reject(const Error& error) const {
   return response;
 }
 
-void RequestHandler::Exchange::start(const RequestHead& head) {
+void RequestHandler::Exchange::start(RequestHead head) {
+  // An upload's body (up to 16 MiB) is moved through, never copied with the head.
+  auto body = std::move(head.body);
   auto parsed = router.parse(head);
   if (auto* early = std::get_if<Reply>(&parsed)) {
-    request.head = head;
+    request.head = std::move(head);
     reply(std::move(*early));
     return;
   }
   request = std::move(std::get<ParsedRequest>(parsed));
+  request.head.body = std::move(body);
   route = route_name(request);
   if (request.magnet) {
     answer_magnet(request.magnet_uri, 302);
@@ -184,7 +209,8 @@ void RequestHandler::Exchange::start(const RequestHead& head) {
     return;
   }
   if (!request.hash) {
-    reply(router.root_index(request, content.list()));
+    reply(router.root_index(request, content.list(),
+                            [this](const InfoHash& hash) { return content.live_state(hash); }));
     return;
   }
   content.async_find(*request.hash, executor,
@@ -279,7 +305,13 @@ void RequestHandler::Exchange::route_known() {
 }
 
 void RequestHandler::Exchange::route_file() {
-  auto decision = router.route(request, entry);
+  // Several ranges: a multipart body if a slot is free (held by the body while it goes).
+  std::shared_ptr<MultipartSlot> slot;
+  if (request.head.range.find(',') != std::string::npos) slot = MultipartSlot::take(multipart_free);
+  request.multipart_allowed = slot != nullptr;
+  auto decision =
+      router.route(request, entry,
+                   request.path.empty() ? content.live_state(entry->meta->hash()) : std::nullopt);
   if (auto* early = std::get_if<Reply>(&decision)) {
     // An index page or a HEAD: a request for the file is likely to follow.
     if (request.method == Method::head || request.path.empty() || request.play) content.warm(entry);
@@ -289,7 +321,7 @@ void RequestHandler::Exchange::route_file() {
   auto& plan = std::get<FilePlan>(decision);
   auto head = std::make_shared<Reply>(std::move(plan.head));
   if (plan.multipart) {
-    open_multipart(std::move(plan), std::move(head));
+    open_multipart(std::move(plan), std::move(head), std::move(slot));
     return;
   }
   content.async_open_file(entry, *plan.file, plan.first, plan.length, executor,
@@ -304,11 +336,14 @@ void RequestHandler::Exchange::route_file() {
 
 // The first range is open before the status line; the others open as the body goes (after this
 // exchange has answered: Content outlives every response, and the entry is held).
-void RequestHandler::Exchange::open_multipart(FilePlan plan, std::shared_ptr<Reply> head) {
+void RequestHandler::Exchange::open_multipart(FilePlan plan, std::shared_ptr<Reply> head,
+                                              std::shared_ptr<MultipartSlot> slot) {
   auto layout = std::make_shared<MultipartLayout>(std::move(*plan.multipart));
+  // The body keeps `open_range`, and with it the slot, until it is done.
   MultipartSource::OpenRange open_range = [&content = content, entry = entry, file = plan.file,
-                                           executor = executor](const ByteRange& range,
-                                                                MultipartSource::Opened opened) {
+                                           executor = executor,
+                                           slot = std::move(slot)](const ByteRange& range,
+                                                                   MultipartSource::Opened opened) {
     content.async_open_file(entry, *file, range.first, range.length(), executor, std::move(opened));
   };
   content.async_open_file(

@@ -22,6 +22,16 @@ std::optional<Method> method_of(std::string_view name) {
   return std::nullopt;
 }
 
+// Whether the Origin of `head` ("http://host:port") is the host the client asked (Host, or what
+// a reverse proxy forwarded).
+bool same_origin(const RequestHead& head) {
+  const auto scheme_end = head.origin.find("://");
+  if (scheme_end == std::string::npos) return false;  // "null": a sandboxed or file page
+  const auto host = std::string_view(head.origin).substr(scheme_end + 3);
+  return (!head.host.empty() && host == head.host) ||
+         (!head.forwarded_host.empty() && host == head.forwarded_host);
+}
+
 bool contains(std::string_view haystack, std::string_view needle) {
   return haystack.find(needle) != std::string_view::npos;
 }
@@ -91,6 +101,8 @@ unsigned status_for(Errc code) {
       return 404;
     case Errc::method_not_allowed:
       return 405;
+    case Errc::forbidden:
+      return 403;
     case Errc::precondition_failed:
       return 412;
     case Errc::range_not_satisfiable:
@@ -253,6 +265,15 @@ std::variant<Reply, ParsedRequest> Router::parse_upload_request(const RequestHea
                                           : std::string(kAllow)});
     return reply;
   }
+  // A form on another site can post here (no preflight for forms): a browser says where a
+  // request comes from, and only the gateway's own pages may add torrents.
+  if (!head.origin.empty() && !same_origin(head)) {
+    return error_reply(make_error(Errc::forbidden,
+                                  "uploads come from this gateway's own page, "
+                                  "not from " +
+                                      head.origin),
+                       head);
+  }
   ParsedRequest request;
   request.method = Method::post;
   request.head = head;
@@ -286,13 +307,17 @@ Reply Router::playlist_reply(const ParsedRequest& request,
 }
 
 Reply Router::root_index(const ParsedRequest& request,
-                         const std::vector<torrent::MetaPtr>& torrents) const {
+                         const std::vector<torrent::MetaPtr>& torrents,
+                         const LiveStateOf& state_of) const {
   if (request.playlist) return playlist_reply(request, torrents, {}, "seeder");
-  if (request.wants_json) {
-    return ok_reply(request, "application/json", render_root_json(torrents));
-  }
-  return ok_reply(request, "text/html; charset=utf-8",
-                  render_root_html(torrents, options_.instance_name, options_.allow_uploads));
+  auto reply = request.wants_json
+                   ? ok_reply(request, "application/json", render_root_json(torrents, state_of))
+                   : ok_reply(request, "text/html; charset=utf-8",
+                              render_root_html(torrents, options_.instance_name,
+                                               options_.allow_uploads, state_of));
+  reply.headers.push_back({"Cache-Control", "no-cache"});  // live figures
+  reply.add_vary("Accept");
+  return reply;
 }
 
 Reply Router::redirect_reply(const ParsedRequest& request, std::string location,
@@ -306,7 +331,8 @@ Reply Router::redirect_reply(const ParsedRequest& request, std::string location,
 }
 
 std::variant<Reply, FilePlan> Router::route(const ParsedRequest& request,
-                                            const torrent::EntryPtr& entry) const {
+                                            const torrent::EntryPtr& entry,
+                                            const std::optional<LiveState>& state) const {
   const auto& meta = *entry->meta;
   if (request.redirect_to_slash) {
     Reply reply;
@@ -326,9 +352,13 @@ std::variant<Reply, FilePlan> Router::route(const ParsedRequest& request,
     return playlist_reply(request, {entry->meta}, prefix, meta.name());
   }
   if (request.path.empty()) {
-    if (request.wants_json) return ok_reply(request, "application/json", render_torrent_json(meta));
-    return ok_reply(request, "text/html; charset=utf-8",
-                    render_torrent_html(meta, options_.instance_name));
+    auto reply = request.wants_json
+                     ? ok_reply(request, "application/json", render_torrent_json(meta, state))
+                     : ok_reply(request, "text/html; charset=utf-8",
+                                render_torrent_html(meta, options_.instance_name, state));
+    reply.headers.push_back({"Cache-Control", "no-cache"});  // live figures
+    reply.add_vary("Accept");
+    return reply;
   }
   if (request.path == "source.torrent") {
     auto reply = ok_reply(request, "application/x-bittorrent", meta.torrent_file());
@@ -395,8 +425,9 @@ std::variant<Reply, FilePlan> Router::route_file(const ParsedRequest& request,
   if (head.if_range.empty() || if_range_allows(head.if_range, etag)) {
     range = parse_range(head.range, file.size);
   }
-  if (range.kind == RangeRequest::Kind::multiple && range.ranges.size() <= kMaxMultipartParts) {
-    auto boundary = multipart_boundary(etag, range.ranges);
+  if (range.kind == RangeRequest::Kind::multiple && range.ranges.size() <= kMaxMultipartParts &&
+      request.multipart_allowed) {
+    auto boundary = multipart_boundary();
     auto layout = multipart_layout(std::move(range.ranges), type, file.size, std::move(boundary));
     reply.status = 206;
     reply.headers.push_back({"Content-Type", layout.content_type()});
@@ -520,6 +551,11 @@ Reply Router::error_reply(const Error& error, const RequestHead& head) const {
         .value(error.message)
         .end_object();
     reply = Reply{status, {{"Content-Type", "application/json"}}, json.take() + "\n", std::nullopt};
+  } else if (contains(head.accept, "text/html")) {  // a browser's navigation
+    reply = Reply{status,
+                  {{"Content-Type", "text/html; charset=utf-8"}},
+                  render_error_html(status, error.message, head.target, options_.instance_name),
+                  std::nullopt};
   } else {
     reply = text_reply(status, error.message + "\n");
   }

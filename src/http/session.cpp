@@ -62,6 +62,10 @@ class Session : public std::enable_shared_from_this<Session> {
   void do_read() {
     parser_.emplace();
     parser_->header_limit(static_cast<std::uint32_t>(options().header_limit));
+    // Beast checks a Content-Length against the limit as the head ends: the largest any request
+    // may have there, read_body holds each to its own. (Not boost::none: Beast 1.74 compares
+    // the length with the optional itself, and every length is then over it.)
+    parser_->body_limit(std::max(options().upload_limit, kIgnoredBodyLimit));
     stream_.expires_after(options().read_timeout);
     bhttp::async_read_header(stream_, buffer_, *parser_,
                              [self = shared_from_this()](beast::error_code ec, std::size_t) {
@@ -73,11 +77,21 @@ class Session : public std::enable_shared_from_this<Session> {
                              });
   }
 
+  // Whether the request whose head was read is an upload (a body of up to upload_limit).
+  [[nodiscard]] bool upload_head() const {
+    const auto& request = parser_->get();
+    return options().upload_limit > 0 && request.method() == bhttp::verb::post &&
+           is_upload_target({request.target().data(), request.target().size()});
+  }
+
   void read_body() {
     const auto& request = parser_->get();
-    const bool upload = options().upload_limit > 0 && request.method() == bhttp::verb::post &&
-                        is_upload_target({request.target().data(), request.target().size()});
+    const bool upload = upload_head();
     body_limit_ = upload ? options().upload_limit : kIgnoredBodyLimit;
+    if (const auto length = parser_->content_length(); length && *length > body_limit_) {
+      on_read(bhttp::error::body_limit);  // refused before the body is read
+      return;
+    }
     parser_->body_limit(body_limit_);
     const auto read = [self = shared_from_this()] {
       self->stream_.expires_after(self->options().read_timeout);
@@ -85,7 +99,9 @@ class Session : public std::enable_shared_from_this<Session> {
                         [self](beast::error_code ec, std::size_t) { self->on_read(ec); });
     };
     // curl and others wait (a second, by default) for this before a large body.
-    if (upload && bhttp::token_list(request[bhttp::field::expect]).exists("100-continue")) {
+    // RFC 9110 §10.1.1: an HTTP/1.0 client's expectation is ignored.
+    if (upload && request.version() >= 11 &&
+        bhttp::token_list(request[bhttp::field::expect]).exists("100-continue")) {
       continue_.emplace(bhttp::status::continue_, request.version());
       bhttp::async_write(stream_, *continue_,
                          [self = shared_from_this(), read](beast::error_code ec, std::size_t) {
@@ -115,6 +131,8 @@ class Session : public std::enable_shared_from_this<Session> {
       return;
     }
     if (ec == bhttp::error::body_limit) {
+      // Beast may refuse a Content-Length as the head ends, before read_body has run.
+      body_limit_ = upload_head() ? options().upload_limit : kIgnoredBodyLimit;
       respond(host_->handler.reject(
           make_error(Errc::payload_too_large,
                      "request body over " + std::to_string(body_limit_ >> 10) + " KiB")));
@@ -134,13 +152,14 @@ class Session : public std::enable_shared_from_this<Session> {
     }
     keep_alive_ = request.keep_alive();
     request_.head = head_of(request);
-    if (request.method() == bhttp::verb::post)
-      request_.head.body = std::move(parser_->get().body());
     in_request_ = true;
     waiting_ = true;
     watch_for_hangup();
+    // The handler gets the head with an upload's body moved in; the log line keeps the head.
+    auto handed = request_.head;
+    if (request.method() == bhttp::verb::post) handed.body = std::move(parser_->get().body());
     host_->handler.handle(
-        request_.head, stream_.get_executor(), closed_,
+        std::move(handed), stream_.get_executor(), closed_,
         [self = shared_from_this()](Response response) { self->respond(std::move(response)); });
   }
 

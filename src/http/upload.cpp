@@ -1,5 +1,6 @@
 #include "seeder/http/upload.hpp"
 
+#include <cctype>
 #include <optional>
 
 #include "seeder/core/text.hpp"
@@ -69,7 +70,9 @@ std::optional<std::vector<FormPart>> form_parts(std::string_view body, std::stri
     if (body.substr(at, 2) != "\r\n") return std::nullopt;
     const auto headers_end = body.find("\r\n\r\n", at);
     if (headers_end == std::string_view::npos) return std::nullopt;
-    const auto headers = body.substr(at + 2, headers_end - at - 2);
+    // "--b\r\n\r\n": a part without headers (and so without a name).
+    const auto headers =
+        headers_end == at ? std::string_view{} : body.substr(at + 2, headers_end - at - 2);
     const auto next = body.find("\r\n" + delimiter, headers_end + 4);
     if (next == std::string_view::npos) return std::nullopt;
     FormPart part;
@@ -126,9 +129,12 @@ Result<Upload> parse_upload(std::string_view content_type, std::string body) {
   if (body.empty()) return bad(std::string("empty upload: ") + std::string(kExpected));
   const auto type = media_type(content_type);
   if (type == "multipart/form-data") return from_form(content_type, body);
-  if (type == "application/x-www-form-urlencoded") return from_urlencoded(body);
-  if (type == "application/x-bittorrent" || body.front() == 'd')
+  // "d8:announce...": curl --data-binary sends it as a urlencoded form unless told otherwise.
+  const bool bencoded =
+      body.size() > 1 && body[0] == 'd' && std::isdigit(static_cast<unsigned char>(body[1])) != 0;
+  if (type == "application/x-bittorrent" || bencoded)
     return Upload{Upload::Kind::torrent, std::move(body)};
+  if (type == "application/x-www-form-urlencoded") return from_urlencoded(body);
   if (auto magnet = as_magnet(body)) return *magnet;
   return bad(std::string(kExpected));
 }

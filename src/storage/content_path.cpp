@@ -1,6 +1,12 @@
 #include "seeder/storage/content_path.hpp"
 
-#include <fstream>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+
+#include "seeder/core/unique_fd.hpp"
 
 namespace seeder::storage {
 
@@ -30,14 +36,29 @@ Status save_metadata(const std::filesystem::path& data_dir, const InfoHash& hash
   std::error_code ec;
   if (std::filesystem::exists(path, ec)) return {};
   std::filesystem::create_directories(path.parent_path(), ec);
-  const auto temporary = path.string() + ".tmp";
-  {
-    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
-    out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-    if (!out) return make_error(Errc::io, "cannot write " + temporary);
+  // A name of its own: two saves of the same torrent at once (two uploads) never share it.
+  std::string temporary = path.string() + ".XXXXXX";
+  UniqueFd fd{::mkstemp(temporary.data())};
+  if (!fd.valid())
+    return make_error(Errc::io, "cannot write " + temporary + ": " + std::strerror(errno));
+  for (std::size_t written = 0; written < bytes.size();) {
+    const auto n = ::write(fd.get(), bytes.data() + written, bytes.size() - written);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      const std::string reason = std::strerror(errno);
+      std::filesystem::remove(temporary, ec);
+      return make_error(Errc::io, "cannot write " + temporary + ": " + reason);
+    }
+    written += static_cast<std::size_t>(n);
   }
+  fd.reset();
   std::filesystem::rename(temporary, path, ec);
-  if (ec) return make_error(Errc::io, "cannot write " + path.string() + ": " + ec.message());
+  if (ec) {
+    std::filesystem::remove(temporary, ec);
+    // Another save of the same torrent got there first: it is kept all the same.
+    if (std::filesystem::exists(path)) return {};
+    return make_error(Errc::io, "cannot write " + path.string());
+  }
   return {};
 }
 

@@ -14,6 +14,7 @@ enum class Errc {
   payload_too_large,      // the request's body is over the limit
   not_found,              // no such torrent or file
   method_not_allowed,     // verb not served on this route
+  forbidden,              // refused whoever asks this way (a cross-site upload)
   range_not_satisfiable,  // byte range outside the file
   precondition_failed,    // If-Match did not match
   unavailable,            // temporarily cannot serve (disk full, torrent in error)

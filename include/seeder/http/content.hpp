@@ -21,10 +21,12 @@
 #include "seeder/core/event_stream.hpp"
 #include "seeder/core/info_hash.hpp"
 #include "seeder/core/result.hpp"
+#include "seeder/http/render.hpp"
 #include "seeder/net/vault.hpp"
 #include "seeder/torrent/catalog.hpp"
 #include "seeder/torrent/metadata_resolver.hpp"
 #include "seeder/torrent/progress.hpp"
+#include "seeder/torrent/registry.hpp"
 #include "seeder/torrent/selection.hpp"
 #include "seeder/torrent/sources.hpp"
 #include "seeder/torrent/streamer.hpp"
@@ -44,6 +46,8 @@ class Content {
 
   // Every torrent the catalog knows, for "/".
   [[nodiscard]] virtual std::vector<torrent::MetaPtr> list() const = 0;
+  // A torrent's state in the swarm, or nullopt when it is not in it (for the index pages).
+  [[nodiscard]] virtual std::optional<LiveState> live_state(const InfoHash& hash) const = 0;
   // A torrent by hash: the catalog, then the torrent store and the swarm when configured;
   // not_found otherwise.
   virtual void async_find(const InfoHash& hash, Executor executor, FindHandler handler) = 0;
@@ -79,6 +83,7 @@ class Content {
 struct GatewayParts {
   std::filesystem::path data_dir;  // where uploaded torrents are saved
   torrent::Catalog& catalog;
+  torrent::Registry& registry;
   torrent::Streamer& streamer;
   torrent::Progress& progress;
   torrent::TorrentSources* sources = nullptr;
@@ -90,6 +95,7 @@ class GatewayContent final : public Content {
   explicit GatewayContent(GatewayParts parts) : parts_(parts) {}
 
   [[nodiscard]] std::vector<torrent::MetaPtr> list() const override;
+  [[nodiscard]] std::optional<LiveState> live_state(const InfoHash& hash) const override;
   void async_find(const InfoHash& hash, Executor executor, FindHandler handler) override;
   Status remember(const torrent::MagnetLink& magnet) override;
   Result<torrent::EntryPtr> add_torrent(std::string bytes) override;

@@ -31,12 +31,13 @@ struct MultipartLayout {
 };
 
 // The layout for `ranges` (ascending, disjoint) of a file of `file_size` bytes whose own type is
-// `part_type`. `boundary` must not occur in the file: callers derive it from a hash.
+// `part_type`. `boundary` must not occur in the file: multipart_boundary() makes one nobody can
+// foresee, so that a file cannot be crafted to hold it.
 MultipartLayout multipart_layout(std::vector<ByteRange> ranges, std::string_view part_type,
                                  std::uint64_t file_size, std::string boundary);
 
-// A boundary for one representation and range set: "seeder-" and 16 hex digits, the same for
-// the same inputs (a HEAD and its GET agree).
-std::string multipart_boundary(std::string_view etag, const std::vector<ByteRange>& ranges);
+// A fresh random boundary: "seeder-" and 16 hex digits. Always as long, so that a HEAD and its
+// GET announce the same length.
+std::string multipart_boundary();
 
 }  // namespace seeder::http

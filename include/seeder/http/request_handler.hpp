@@ -11,6 +11,7 @@
 // request is cancelled first (the client hung up, the server stopped, a write failed); a body
 // source opened meanwhile is then cancelled and dropped.
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -50,8 +51,16 @@ class RequestHandler {
   using Executor = boost::asio::any_io_executor;
   using Respond = std::function<void(Response)>;
 
+  // At most this many multipart/byteranges bodies at once: each holds two descriptors more
+  // than the budget gives a connection (the part heads' memfd, the next range's file); a
+  // request over it gets the whole file.
+  static constexpr int kMultipartSlots = 16;
+
   // Both outlive the handler.
-  RequestHandler(const Router& router, Content& content) : router_(router), content_(content) {}
+  RequestHandler(const Router& router, Content& content, int multipart_slots = kMultipartSlots)
+      : router_(router),
+        content_(content),
+        multipart_free_(std::make_shared<std::atomic<int>>(multipart_slots)) {}
 
   void handle(RequestHead head, Executor executor, CancelFlag cancelled, Respond respond) const;
   // The answer to a request that could not be read (malformed, headers over the limit).
@@ -62,6 +71,7 @@ class RequestHandler {
  private:
   const Router& router_;
   Content& content_;
+  std::shared_ptr<std::atomic<int>> multipart_free_;  // slots left; each response holds one
 };
 
 }  // namespace seeder::http

@@ -14,6 +14,7 @@
 #include "seeder/core/result.hpp"
 #include "seeder/http/byte_range.hpp"
 #include "seeder/http/multipart.hpp"
+#include "seeder/http/render.hpp"
 #include "seeder/http/reply.hpp"
 #include "seeder/http/target.hpp"
 #include "seeder/torrent/catalog.hpp"
@@ -49,6 +50,9 @@ struct ParsedRequest {
   bool webvtt = false;             // ?format=vtt or Accept: text/vtt (applies to a .srt)
   bool play = false;               // ?play: the player page of a video or audio file
   bool upload = false;             // POST /: a torrent to add (head.body)
+  // Several ranges may be answered as multipart/byteranges (the handler has a slot for one):
+  // else the whole file.
+  bool multipart_allowed = true;
   std::string magnet_uri;
 };
 
@@ -88,11 +92,14 @@ class Router {
   [[nodiscard]] std::variant<Reply, ParsedRequest> parse(const RequestHead& head) const;
   // The reply for "/" given every known torrent.
   [[nodiscard]] Reply root_index(const ParsedRequest& request,
-                                 const std::vector<torrent::MetaPtr>& torrents) const;
+                                 const std::vector<torrent::MetaPtr>& torrents,
+                                 const LiveStateOf& state_of = {}) const;
   // The decision for a request on a known torrent. A FilePlan for bytes to stream; HEAD and
   // conditional answers come back as a Reply.
-  [[nodiscard]] std::variant<Reply, FilePlan> route(const ParsedRequest& request,
-                                                    const torrent::EntryPtr& entry) const;
+  // `state`: the torrent's live state, for its index page.
+  [[nodiscard]] std::variant<Reply, FilePlan> route(
+      const ParsedRequest& request, const torrent::EntryPtr& entry,
+      const std::optional<LiveState>& state = std::nullopt) const;
   // The decision for a query mode on a known torrent: a plan, or the reply that ends it here
   // (unknown path, bad warm-up range, HEAD).
   [[nodiscard]] std::variant<Reply, ModePlan> route_mode(const ParsedRequest& request,

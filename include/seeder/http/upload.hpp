@@ -3,8 +3,9 @@
 // magnet link. Pure logic; the request handler adds what it finds.
 //
 // Accepted bodies:
-// - application/x-bittorrent (or any body that starts like a bencoded dictionary): the
-//   .torrent itself (curl --data-binary @x.torrent);
+// - application/x-bittorrent, or a body that starts like a bencoded dictionary ("d<digit>")
+//   whatever its type: the .torrent itself (curl --data-binary @x.torrent, which says
+//   application/x-www-form-urlencoded);
 // - text/plain (or a body that starts with "magnet:"): a magnet link;
 // - application/x-www-form-urlencoded: a "magnet" field;
 // - multipart/form-data (the index page's form): a "torrent" file part, else a "magnet" field.

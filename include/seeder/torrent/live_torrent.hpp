@@ -125,6 +125,8 @@ class LiveTorrent : public std::enable_shared_from_this<LiveTorrent> {
   // The reader no longer needs `piece`. The last one to let go releases it.
   void unwant(int piece);
 
+  // When it joined the swarm (the pages say "no peers yet" only after a few seconds).
+  [[nodiscard]] Clock::time_point joined() const { return joined_; }
   void touch() { last_active_ns_ = Clock::now().time_since_epoch().count(); }
   [[nodiscard]] Clock::time_point last_active() const {
     return Clock::time_point(Clock::duration(last_active_ns_.load()));
@@ -218,6 +220,7 @@ class LiveTorrent : public std::enable_shared_from_this<LiveTorrent> {
   LiveOptions options_;
   std::shared_ptr<PieceMap> pieces_;
   std::shared_ptr<std::atomic<int>> peers_ = std::make_shared<std::atomic<int>>(0);
+  const Clock::time_point joined_ = Clock::now();
   std::atomic<Clock::rep> last_active_ns_;
   std::atomic<int> readers_{0};
   std::atomic<bool> had_peers_{false};
