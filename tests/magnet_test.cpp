@@ -104,6 +104,48 @@ TEST_F(MagnetTest, AHashNobodyHasTimesOutWithAReasonAndDelaysNoOne) {
   EXPECT_LT(took, 8s);
 }
 
+// A browser is not left with a blank screen while the swarm is asked for the metadata: a page
+// that shows the wait and reloads itself, then the torrent's page, or the reason it failed.
+TEST_F(MagnetTest, ABrowserSeesTheWaitForMetadataThenThePageOrWhyNot) {
+  config_.metadata_timeout = 2s;
+  start();
+  const Headers browser = {{"Accept", "text/html,application/xhtml+xml,*/*;q=0.8"}};
+  const auto nobody = "/" + std::string(40, 'e') + "/";
+  const auto asked = std::chrono::steady_clock::now();
+  const auto waiting = http_get(port_, nobody, browser);
+  EXPECT_LT(std::chrono::steady_clock::now() - asked, 1s) << "the wait page comes at once";
+  ASSERT_EQ(waiting.status, 202u) << waiting.body;
+  EXPECT_NE(waiting.body.find("http-equiv=\"refresh\""), std::string::npos);
+  EXPECT_NE(waiting.body.find("Fetching the torrent"), std::string::npos);
+  // After the timeout, the reloaded page says why, with a link that tries again.
+  HttpResponse failed;
+  ASSERT_TRUE(wait_until(
+      [&] {
+        failed = http_get(port_, nobody, browser);
+        return failed.status == 504u;
+      },
+      6s))
+      << failed.status << " " << failed.body;
+  EXPECT_NE(failed.body.find("no metadata for " + std::string(40, 'e') + " within 2s"),
+            std::string::npos)
+      << failed.body;
+  EXPECT_NE(failed.body.find("?retry"), std::string::npos);
+  EXPECT_EQ(http_get(port_, nobody + "?retry", browser).status, 202u) << "a new try";
+
+  // A hash its magnet's peer has: the wait, then the torrent's page.
+  const auto& torrent = swarm().multi_v1();
+  ASSERT_EQ(http_get(port_, "/magnet?uri=" + encode(magnet(torrent))).status, 302u);
+  HttpResponse page;
+  ASSERT_TRUE(wait_until(
+      [&] {
+        page = http_get(port_, "/" + torrent.hash.hex() + "/", browser);
+        return page.status == 200u;
+      },
+      10s))
+      << page.status;
+  EXPECT_NE(page.body.find(torrent.name), std::string::npos);
+}
+
 TEST_F(MagnetTest, MagnetsAreOffByDefaultAndBadLinksAreRefused) {
   config_.allow_magnets = false;
   start();

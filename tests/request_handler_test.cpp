@@ -68,6 +68,7 @@ class FakeContent : public Content {
     return std::nullopt;
   }
   std::optional<LiveState> live;
+  MetadataWait metadata_wait(const InfoHash&, bool) override { return {}; }
   Result<torrent::EntryPtr> add_torrent(std::string bytes) override {
     auto entry = torrent::parse_torrent(std::move(bytes));
     if (entry) entries.push_back(*entry);

@@ -48,6 +48,21 @@ Status GatewayContent::remember(const torrent::MagnetLink& magnet) {
 }
 
 // The save is a small synchronous write on the connection's strand, like the catalog's.
+MetadataWait GatewayContent::metadata_wait(const InfoHash& hash, bool retry) {
+  auto* resolver = parts_.sources != nullptr ? parts_.sources->resolver() : nullptr;
+  if (resolver == nullptr || parts_.catalog.find(hash)) return {};
+  if (retry) resolver->forget_failure(hash);
+  MetadataWait wait;
+  if (auto failure = resolver->recent_failure(hash)) {
+    wait.state = MetadataWait::State::failed;
+    wait.failure = std::move(failure);
+    return wait;
+  }
+  wait.state = MetadataWait::State::waiting;
+  if (auto progress = resolver->progress(hash)) wait.progress = *progress;
+  return wait;
+}
+
 Result<torrent::EntryPtr> GatewayContent::add_torrent(std::string bytes) {
   auto entry = torrent::parse_torrent(std::move(bytes));
   if (!entry) return entry.error();

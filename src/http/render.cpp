@@ -75,6 +75,13 @@ void write_state(JsonWriter& json, const torrent::TorrentMeta& meta,
   json.end_object();
 }
 
+// `target` asking afresh (?retry: a torrent page does not show a failure remembered).
+std::string retry_url(std::string_view target) {
+  std::string url(target.substr(0, target.find('#')));
+  if (url.find("retry") != std::string::npos) return url;
+  return url + (url.find('?') == std::string::npos ? "?retry" : "&retry");
+}
+
 std::string plural(int count, std::string_view one) {
   return std::to_string(count) + " " + std::string(one) + (count == 1 ? "" : "s");
 }
@@ -97,6 +104,31 @@ std::string live_summary(const torrent::TorrentMeta& meta, const std::optional<L
          "/s";
 }
 
+std::string render_metadata_wait_html(const InfoHash& hash,
+                                      const torrent::MetadataResolver::Progress& progress,
+                                      std::string_view instance) {
+  const auto seconds = [](std::chrono::milliseconds ms) {
+    return std::to_string(ms.count() / 1000);
+  };
+  std::string out(kHead);
+  out +=
+      "<meta http-equiv=\"refresh\" content=\"2\"><title>Waiting for the swarm</title></head>"
+      "<body><h1>Fetching the torrent&rsquo;s metadata</h1><p><code>" +
+      hash.hex() + "</code></p><p aria-live=\"polite\">";
+  if (progress.waited.count() == 0) {
+    out += "Asking the swarm&hellip;";
+  } else {
+    out += seconds(progress.waited) + " s of " + seconds(progress.timeout) +
+           " s so far: " + plural(progress.known, "peer") + " found, " +
+           std::to_string(progress.connected) + " connected.";
+  }
+  out +=
+      "</p><p>This page reloads itself and becomes the torrent&rsquo;s page once a peer has "
+      "sent the metadata.</p><p><a href=\"/\">all torrents</a></p>" +
+      render_footer(instance) + "</body></html>\n";
+  return out;
+}
+
 std::string render_error_html(unsigned status, std::string_view message, std::string_view target,
                               std::string_view instance) {
   const auto reason =
@@ -104,7 +136,7 @@ std::string render_error_html(unsigned status, std::string_view message, std::st
   const auto title = std::to_string(status) + " " + std::string(reason.data(), reason.size());
   std::string out(kHead);
   out += "<title>" + html_escape(title) + "</title></head><body><h1>" + html_escape(title) +
-         "</h1><p>" + html_escape(message) + "</p><p><a href=\"" + html_escape(target) +
+         "</h1><p>" + html_escape(message) + "</p><p><a href=\"" + html_escape(retry_url(target)) +
          "\">Try again</a>";
   // "/<40 hex>/...": the torrent's page too.
   const auto hash = target.size() >= 41 && target[0] == '/' ? InfoHash::parse(target.substr(1, 40))

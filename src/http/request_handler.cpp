@@ -136,6 +136,7 @@ struct RequestHandler::Exchange : std::enable_shared_from_this<Exchange> {
   void answer_magnet(const std::string& uri, unsigned status);
   void answer_upload();
   void on_found(Result<torrent::EntryPtr> found);
+  bool shows_metadata_wait();
   void route_known();
   void route_file();
   void check_vault_then_run(ModePlan plan);
@@ -213,10 +214,30 @@ void RequestHandler::Exchange::start(RequestHead head) {
                             [this](const InfoHash& hash) { return content.live_state(hash); }));
     return;
   }
+  if (shows_metadata_wait()) return;
   content.async_find(*request.hash, executor,
                      [self = shared_from_this()](Result<torrent::EntryPtr> found) {
                        self->on_found(std::move(found));
                      });
+}
+
+// A browser asking for the page of a torrent whose metadata the swarm must send first gets a
+// page that shows the wait and reloads itself, not a blank screen for up to a minute.
+bool RequestHandler::Exchange::shows_metadata_wait() {
+  const bool page = request.path.empty() && request.mode == Mode::bytes && !request.playlist &&
+                    !request.wants_json &&
+                    request.head.accept.find("text/html") != std::string::npos;
+  if (!page) return false;
+  auto wait = content.metadata_wait(*request.hash, request.target.has_query("retry"));
+  if (wait.state == MetadataWait::State::none) return false;
+  if (wait.state == MetadataWait::State::failed) {
+    fail(*wait.failure);
+    return true;
+  }
+  // Starts the fetch, or joins it; the reloaded page comes back for the result.
+  content.async_find(*request.hash, executor, [](const Result<torrent::EntryPtr>&) {});
+  reply(router.metadata_wait_reply(request, wait.progress));
+  return true;
 }
 
 // GET /magnet?uri=... (302) and a magnet uploaded (303): remembers the link's trackers and

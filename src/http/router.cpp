@@ -320,6 +320,15 @@ Reply Router::root_index(const ParsedRequest& request,
   return reply;
 }
 
+Reply Router::metadata_wait_reply(const ParsedRequest& request,
+                                  const torrent::MetadataResolver::Progress& progress) const {
+  auto reply = ok_reply(request, "text/html; charset=utf-8",
+                        render_metadata_wait_html(*request.hash, progress, options_.instance_name));
+  reply.status = 202;
+  reply.headers.push_back({"Cache-Control", "no-store"});
+  return reply;
+}
+
 Reply Router::redirect_reply(const ParsedRequest& request, std::string location,
                              unsigned status) const {
   Reply reply;

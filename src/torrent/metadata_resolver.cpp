@@ -277,12 +277,58 @@ void MetadataResolver::finish(const InfoHash& hash, const Result<EntryPtr>& resu
     if (it == pending_.end()) return;
     pending = std::move(it->second);
     pending_.erase(it);
+    if (!result) remember_failure_locked(hash, result.error());
   }
   pending->timer.cancel();
   pending->redial_timer.cancel();
   for (auto& waiter : pending->waiters) {
     deliver(waiter.executor, std::move(waiter.handler), result);
   }
+}
+
+// Called with mutex_ held. Old failures go first; never more than kMaxFailures kept.
+void MetadataResolver::remember_failure_locked(const InfoHash& hash, const Error& error) {
+  const auto now = std::chrono::steady_clock::now();
+  std::erase_if(failures_, [&](const auto& item) { return now - item.second.at > kFailureMemory; });
+  if (failures_.size() >= kMaxFailures) failures_.clear();
+  failures_[hash] = Failure{error, now};
+}
+
+std::optional<MetadataResolver::Progress> MetadataResolver::progress(const InfoHash& hash) const {
+  Progress progress;
+  lt::torrent_handle handle;
+  {
+    LockGuard lock(mutex_);
+    const auto it = pending_.find(hash);
+    if (it == pending_.end()) return std::nullopt;
+    progress.waited = std::chrono::duration_cast<std::chrono::milliseconds>(
+        std::chrono::steady_clock::now() - it->second->started);
+    handle = it->second->handle;
+  }
+  progress.timeout = options_.timeout;
+  if (handle.is_valid()) {
+    try {
+      const auto status = handle.status();
+      progress.known = status.list_peers;
+      progress.connected = status.num_peers;
+    } catch (const lt::system_error&) {
+      // Gone meanwhile: the figures stay 0; the resolution's own end says why.
+    }
+  }
+  return progress;
+}
+
+std::optional<Error> MetadataResolver::recent_failure(const InfoHash& hash) const {
+  LockGuard lock(mutex_);
+  const auto it = failures_.find(hash);
+  if (it == failures_.end() || std::chrono::steady_clock::now() - it->second.at > kFailureMemory)
+    return std::nullopt;
+  return it->second.error;
+}
+
+void MetadataResolver::forget_failure(const InfoHash& hash) {
+  LockGuard lock(mutex_);
+  failures_.erase(hash);
 }
 
 void MetadataResolver::shutdown() {

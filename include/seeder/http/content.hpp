@@ -33,6 +33,18 @@
 
 namespace seeder::http {
 
+// What a browser asking for a torrent's page would wait for: its metadata, from the swarm.
+struct MetadataWait {
+  enum class State {
+    none,     // known, or nothing to wait for: answer as usual
+    waiting,  // being fetched (or about to be): show the wait
+    failed,   // the last try failed lately: show why
+  };
+  State state = State::none;
+  torrent::MetadataResolver::Progress progress;  // when waiting (zero before it starts)
+  std::optional<Error> failure;                  // when failed
+};
+
 class Content {
  public:
   using Executor = boost::asio::any_io_executor;
@@ -54,6 +66,9 @@ class Content {
   // A magnet link's trackers and peers, for when its torrent is asked for; not_found when
   // magnets are off and the torrent is unknown.
   virtual Status remember(const torrent::MagnetLink& magnet) = 0;
+  // Where the metadata of `hash` stands, for a page that shows the wait. `retry` forgets a
+  // failure, so that the next ask starts afresh.
+  virtual MetadataWait metadata_wait(const InfoHash& hash, bool retry) = 0;
   // Adds a torrent from its .torrent bytes (an upload): saved in the data dir, so that it stays
   // after a restart, then known. Errc::bad_request when the bytes are no torrent.
   virtual Result<torrent::EntryPtr> add_torrent(std::string bytes) = 0;
@@ -98,6 +113,7 @@ class GatewayContent final : public Content {
   [[nodiscard]] std::optional<LiveState> live_state(const InfoHash& hash) const override;
   void async_find(const InfoHash& hash, Executor executor, FindHandler handler) override;
   Status remember(const torrent::MagnetLink& magnet) override;
+  MetadataWait metadata_wait(const InfoHash& hash, bool retry) override;
   Result<torrent::EntryPtr> add_torrent(std::string bytes) override;
   [[nodiscard]] bool has_vault() const override { return parts_.vault != nullptr; }
   void async_vault(const torrent::EntryPtr& entry, const std::string& path, Executor executor,

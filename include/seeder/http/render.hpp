@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "seeder/torrent/meta.hpp"
+#include "seeder/torrent/metadata_resolver.hpp"
 
 namespace seeder::http {
 
@@ -47,6 +48,12 @@ std::string render_torrent_json(const torrent::TorrentMeta& meta,
 // under `base` ("http://host:port").
 std::string render_m3u(const std::vector<torrent::MetaPtr>& torrents, std::string_view base,
                        std::string_view prefix = {});
+
+// The page shown while a torrent's metadata comes from the swarm: how long so far, the peers
+// found and connected; it reloads itself every 2 s (the torrent's page comes when it is there).
+std::string render_metadata_wait_html(const InfoHash& hash,
+                                      const torrent::MetadataResolver::Progress& progress,
+                                      std::string_view instance = {});
 
 // The page a browser gets for an error: the status, the one-line message (what was seen), and
 // the ways on: try again, the torrent's page (when `target` names one), every torrent.

@@ -18,6 +18,7 @@
 #include "seeder/http/reply.hpp"
 #include "seeder/http/target.hpp"
 #include "seeder/torrent/catalog.hpp"
+#include "seeder/torrent/metadata_resolver.hpp"
 #include "seeder/torrent/selection.hpp"
 
 namespace seeder::http {
@@ -107,6 +108,9 @@ class Router {
   // A redirect (302 unless told) to `location`.
   [[nodiscard]] Reply redirect_reply(const ParsedRequest& request, std::string location,
                                      unsigned status = 302) const;
+  // 202 and a page that shows the wait for a torrent's metadata and reloads itself.
+  [[nodiscard]] Reply metadata_wait_reply(
+      const ParsedRequest& request, const torrent::MetadataResolver::Progress& progress) const;
   // ?done's answer once it is known.
   [[nodiscard]] Reply done_reply(const ParsedRequest& request, bool complete) const;
   // The one place typed errors become HTTP statuses; short text, JSON when asked.

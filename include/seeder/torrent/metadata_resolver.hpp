@@ -14,6 +14,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -70,6 +71,20 @@ class MetadataResolver {
   void on_alert(const libtorrent::alert& alert);
   // Hashes being resolved now (asked for, neither resolved nor failed yet).
   [[nodiscard]] std::size_t resolving() const;
+
+  // A resolution under way, as a page waiting for it shows it.
+  struct Progress {
+    std::chrono::milliseconds waited{0};
+    std::chrono::milliseconds timeout{0};
+    int known = 0;      // peers found (the magnet's, trackers, DHT)
+    int connected = 0;  // peers connected
+  };
+  // nullopt when `hash` is not being resolved. Asks libtorrent: not from its own threads.
+  [[nodiscard]] std::optional<Progress> progress(const InfoHash& hash) const;
+  // Why the last resolution of `hash` failed, for a minute after it did (a page that waited
+  // shows it instead of starting over); forget_failure lets the next ask start afresh.
+  [[nodiscard]] std::optional<Error> recent_failure(const InfoHash& hash) const;
+  void forget_failure(const InfoHash& hash);
   // Fails every pending resolution.
   void shutdown();
 
@@ -86,7 +101,14 @@ class MetadataResolver {
     boost::asio::steady_timer timer;  // the timeout
     boost::asio::steady_timer redial_timer;
     std::chrono::milliseconds redial_delay{0};
+    std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
   };
+  struct Failure {
+    Error error;
+    std::chrono::steady_clock::time_point at;
+  };
+  static constexpr std::chrono::minutes kFailureMemory{1};
+  static constexpr std::size_t kMaxFailures = 1024;
 
   void start(const InfoHash& hash, Pending& pending) REQUIRES(mutex_);
   void schedule_redial(const InfoHash& hash, Pending& pending) REQUIRES(mutex_);
@@ -94,6 +116,7 @@ class MetadataResolver {
   void on_metadata(const libtorrent::torrent_handle& handle);
   void on_timeout(const InfoHash& hash);
   void finish(const InfoHash& hash, const Result<EntryPtr>& result);
+  void remember_failure_locked(const InfoHash& hash, const Error& error) REQUIRES(mutex_);
   [[nodiscard]] InfoHash key_of(const libtorrent::torrent_handle& handle) const;
 
   libtorrent::session& session_;
@@ -105,6 +128,7 @@ class MetadataResolver {
   std::unordered_map<InfoHash, std::unique_ptr<Pending>, InfoHashHasher> pending_
       GUARDED_BY(mutex_);
   std::unordered_map<InfoHash, MagnetLink, InfoHashHasher> hints_ GUARDED_BY(mutex_);
+  std::unordered_map<InfoHash, Failure, InfoHashHasher> failures_ GUARDED_BY(mutex_);
   bool shut_down_ GUARDED_BY(mutex_) = false;
 };
 
