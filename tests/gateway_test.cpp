@@ -612,6 +612,7 @@ TEST_F(GatewayTest, ATorrentWithNoReachablePeerTimesOutWith504) {
   EXPECT_NE(response.body.find("no peer delivered piece "), std::string::npos) << response.body;
   EXPECT_NE(response.body.find(" within 400ms: "), std::string::npos) << response.body;
   EXPECT_NE(response.body.find("no peer found"), std::string::npos) << "what was seen";
+  EXPECT_NE(response.body.find("; no tracker; 0 DHT node(s)"), std::string::npos) << response.body;
   // The failed reader let go of the torrent.
   const auto live = gateway_->registry().find(torrent.hash);
   ASSERT_TRUE(live);

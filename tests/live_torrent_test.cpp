@@ -3,6 +3,8 @@
 // reads (the reader never gets its first piece here; the window is decided before that).
 #include <gtest/gtest.h>
 
+#include <libtorrent/announce_entry.hpp>
+
 #include <map>
 #include <mutex>
 
@@ -236,6 +238,26 @@ TEST_F(LiveTorrentTest, AMediaFilesEndsAreFetchedWithItsFirstRead) {
   EXPECT_EQ(asked().priorities.at(kPieces - 1), 6) << "the tail, for the index";
   EXPECT_EQ(asked().deadlines.count(kPieces - 1), 0u) << "no deadline: the reader's go first";
   EXPECT_EQ(asked().priorities.at(0), 7) << "the cursor piece keeps the reader's urgency";
+}
+
+TEST(TrackerSummary, OneVerdictPerTrackerOverItsEndpoints) {
+  EXPECT_EQ(summarize_trackers({}), "no tracker");
+  libtorrent::announce_entry answered("http://a.example/announce");
+  libtorrent::announce_endpoint both;
+  both.info_hashes[libtorrent::protocol_version::V1].start_sent = true;  // v1 answered
+  both.info_hashes[libtorrent::protocol_version::V2].fails =
+      2;  // v2 did not: the tracker still answered
+  answered.endpoints.push_back(both);
+  libtorrent::announce_entry refused("http://b.example/announce");
+  libtorrent::announce_endpoint failing;
+  failing.info_hashes[libtorrent::protocol_version::V1].fails = 1;
+  failing.info_hashes[libtorrent::protocol_version::V1].last_error =
+      boost::asio::error::connection_refused;
+  refused.endpoints.push_back(failing);
+  libtorrent::announce_entry silent("udp://c.example:6969");  // not asked yet
+  EXPECT_EQ(summarize_trackers({answered, refused, silent}),
+            "trackers: 1 of 3 answered, 1 failed (" +
+                boost::system::error_code(boost::asio::error::connection_refused).message() + ")");
 }
 
 }  // namespace

@@ -1,5 +1,7 @@
 #include "seeder/torrent/live_torrent.hpp"
 
+#include <libtorrent/announce_entry.hpp>
+
 #include <algorithm>
 
 #include <spdlog/spdlog.h>
@@ -8,6 +10,37 @@
 #include "seeder/torrent/file_plan.hpp"
 
 namespace seeder::torrent {
+
+// One verdict per tracker over its endpoints and protocol versions: answered when any of them
+// did, failed when all that tried failed, not yet otherwise.
+std::string summarize_trackers(const std::vector<lt::announce_entry>& trackers) {
+  if (trackers.empty()) return "no tracker";
+  int answered = 0;
+  int failed = 0;
+  std::string first_error;
+  for (const auto& tracker : trackers) {
+    bool ok = false;
+    bool error = false;
+    std::string reason;
+    for (const auto& endpoint : tracker.endpoints) {
+      for (const auto& announce : endpoint.info_hashes) {
+        if (announce.start_sent && announce.fails == 0 && !announce.updating) ok = true;
+        if (announce.fails == 0) continue;
+        error = true;
+        if (reason.empty() && announce.last_error) reason = announce.last_error.message();
+      }
+    }
+    answered += ok ? 1 : 0;
+    if (ok || !error) continue;
+    ++failed;
+    if (first_error.empty()) first_error = reason.empty() ? "no answer" : reason;
+  }
+  std::string out = "trackers: " + std::to_string(answered) + " of " +
+                    std::to_string(trackers.size()) + " answered";
+  if (failed > 0) out += ", " + std::to_string(failed) + " failed (" + first_error + ")";
+  return out;
+}
+
 namespace {
 
 // Deadline spacing when wants are re-issued after a resync (piece order).
@@ -162,6 +195,16 @@ LiveTorrent::State LiveTorrent::state() const {
 lt::torrent_handle LiveTorrent::handle() const {
   LockGuard lock(mutex_);
   return handle_;
+}
+
+std::string LiveTorrent::tracker_summary() const {
+  std::vector<lt::announce_entry> trackers;
+  try {
+    trackers = handle().trackers();
+  } catch (const lt::system_error&) {
+    return "trackers unknown (the torrent went away)";
+  }
+  return summarize_trackers(trackers);
 }
 
 PiecePicker* LiveTorrent::picker_locked() {

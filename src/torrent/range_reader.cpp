@@ -171,8 +171,10 @@ std::string RangeReader::timeout_message() const {
                          : std::to_string(swarm.known) + " peer(s) known, " +
                                std::to_string(swarm.peers) + " connected (" +
                                std::to_string(swarm.seeds) + " seed(s))";
+  const auto& torrent = lease_.torrent();
   return "no peer delivered piece " + std::to_string(cursor_piece()) + " within " +
-         format_duration(options_.piece_timeout) + ": " + seen;
+         format_duration(options_.piece_timeout) + ": " + seen + "; " + torrent.tracker_summary() +
+         "; " + std::to_string(swarm.dht_nodes) + " DHT node(s)";
 }
 
 void RangeReader::count_stall() const {

@@ -130,7 +130,7 @@ void Registry::on_alert(const lt::alert& alert) {
     for (const auto& status : update->status) {
       if (auto torrent = find_by_handle(status.handle)) {
         torrent->set_swarm({status.num_peers, status.num_seeds, status.download_payload_rate,
-                            status.upload_payload_rate, status.list_peers});
+                            status.upload_payload_rate, status.list_peers, dht_nodes_.load()});
       }
     }
   } else if (const auto* stats = lt::alert_cast<lt::session_stats_alert>(&alert)) {
@@ -138,12 +138,14 @@ void Registry::on_alert(const lt::alert& alert) {
     static const int sent = lt::find_metric_idx("net.sent_payload_bytes");
     static const int connected = lt::find_metric_idx("peer.num_peers_connected");
     static const int half_open = lt::find_metric_idx("peer.num_peers_half_open");
+    static const int dht_nodes = lt::find_metric_idx("dht.dht_nodes");
     const auto counters = stats->counters();
     const auto value = [&](int index) { return index >= 0 ? counters[index] : 0; };
     downloaded_bytes_ = value(recv);
     uploaded_bytes_ = value(sent);
     peers_connected_ = value(connected);
     peers_half_open_ = value(half_open);
+    dht_nodes_ = value(dht_nodes);
   } else if (const auto* failed_hash = lt::alert_cast<lt::hash_failed_alert>(&alert)) {
     spdlog::debug("{}", failed_hash->message());
   }

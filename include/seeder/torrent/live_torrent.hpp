@@ -35,7 +35,15 @@
 #include "seeder/torrent/piece_map.hpp"
 #include "seeder/torrent/piece_picker.hpp"
 
+namespace libtorrent {
+struct announce_entry;
+}
+
 namespace seeder::torrent {
+
+// One verdict per tracker over its endpoints and protocol versions, as one line: "no tracker",
+// "trackers: 1 of 2 answered, 1 failed (<the first error>)".
+std::string summarize_trackers(const std::vector<libtorrent::announce_entry>& trackers);
 
 struct LiveOptions {
   // With a cache budget, pieces outside readers' windows are not fetched (priority 0).
@@ -174,9 +182,13 @@ class LiveTorrent : public std::enable_shared_from_this<LiveTorrent> {
     int seeds = 0;
     std::int64_t download_rate = 0;  // payload bytes per second
     std::int64_t upload_rate = 0;
-    int known = 0;  // peers in the peer list (from trackers, the DHT, peer exchange)
+    int known = 0;               // peers in the peer list (from trackers, the DHT, peer exchange)
+    std::int64_t dht_nodes = 0;  // the session's DHT routing table (0 with the DHT off)
   };
   [[nodiscard]] SwarmStatus swarm() const;
+  // What the trackers said: "no tracker", "trackers: 1 of 2 answered, 1 failed (<error>)".
+  // Asks libtorrent (a blocking call): for messages, not for every request.
+  [[nodiscard]] std::string tracker_summary() const;
   void set_swarm(const SwarmStatus& status);
 
  private:

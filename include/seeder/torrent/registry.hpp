@@ -102,6 +102,7 @@ class Registry {
   std::atomic<std::int64_t> uploaded_bytes_{0};
   std::atomic<std::int64_t> peers_connected_{0};
   std::atomic<std::int64_t> peers_half_open_{0};
+  std::atomic<std::int64_t> dht_nodes_{0};  // in the routing table (0 with the DHT off)
 };
 
 }  // namespace seeder::torrent
