@@ -602,6 +602,35 @@ TEST_F(GatewayTest, ACompletedFileWithAHoleWhereItsDataWasIsFetchedAgainNotServe
   }
 }
 
+// A browser's navigation to a file whose bytes do not come at once gets a page that shows the
+// wait and reloads itself; one whose bytes are there gets the file as always.
+TEST_F(GatewayTest, ABrowserNavigatingToAFileWithoutPeersSeesTheWait) {
+  config_.peers.clear();  // nobody to download from
+  config_.piece_timeout = 20s;
+  start();
+  const Headers browser = {{"Accept", "text/html,application/xhtml+xml,*/*;q=0.8"}};
+  const auto& torrent = swarm().multi_v1();
+  const auto asked = std::chrono::steady_clock::now();
+  const auto page = http_get(port_, torrent.url("Multi Folder/a.bin"), browser);
+  EXPECT_LT(std::chrono::steady_clock::now() - asked, 5s) << "not the piece timeout";
+  ASSERT_EQ(page.status, 202u) << page.body;
+  EXPECT_EQ(page.header("content-type"), "text/html; charset=utf-8");
+  EXPECT_NE(page.body.find("http-equiv=\"refresh\""), std::string::npos);
+  EXPECT_NE(page.body.find("Multi Folder/a.bin"), std::string::npos);
+  EXPECT_NE(page.body.find("on disk"), std::string::npos) << page.body;
+  // Once a peer is there, the reloaded page is the file.
+  swarm().seeder().connect(torrent.hash, static_cast<std::uint16_t>(gateway_->bittorrent_port()));
+  HttpResponse file;
+  ASSERT_TRUE(wait_until(
+      [&] {
+        file = http_get(port_, torrent.url("Multi Folder/a.bin"), browser);
+        return file.status == 200u;
+      },
+      15s))
+      << file.status << " " << file.body.substr(0, 200);
+  EXPECT_TRUE(file.body == torrent.files.at("Multi Folder/a.bin"));
+}
+
 TEST_F(GatewayTest, ATorrentWithNoReachablePeerTimesOutWith504) {
   config_.peers.clear();  // nobody to download from
   config_.piece_timeout = 400ms;

@@ -129,6 +129,23 @@ std::string render_metadata_wait_html(const InfoHash& hash,
   return out;
 }
 
+std::string render_file_wait_html(const torrent::TorrentMeta& meta, const torrent::FileInfo& file,
+                                  const std::optional<LiveState>& state,
+                                  std::string_view instance) {
+  const auto hex = meta.hash().hex();
+  std::string out(kHead);
+  out +=
+      "<meta http-equiv=\"refresh\" content=\"2\"><title>Waiting for the swarm</title></head>"
+      "<body><h1>Waiting for the swarm</h1><p>" +
+      html_escape(file.path) + " (" + format_size(file.size) + ")</p><p aria-live=\"polite\">" +
+      html_escape(live_summary(meta, state)) +
+      "</p><p>Its first bytes are being fetched. This page reloads itself and becomes the file "
+      "once they are on disk.</p><p><a href=\"/" +
+      hex + "/\">the torrent&rsquo;s page</a> &middot; <a href=\"/\">all torrents</a></p>" +
+      render_footer(instance) + "</body></html>\n";
+  return out;
+}
+
 std::string render_error_html(unsigned status, std::string_view message, std::string_view target,
                               std::string_view instance) {
   const auto reason =

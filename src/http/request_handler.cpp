@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include <spdlog/spdlog.h>
+#include <boost/asio/steady_timer.hpp>
 
 #include "multipart_source.hpp"
 #include "seeder/http/upload.hpp"
@@ -98,6 +99,11 @@ struct WholeRead : std::enable_shared_from_this<WholeRead> {
   std::string bytes;
 };
 
+// How long a browser's navigation to a file waits for its first bytes before it gets a page that
+// shows the wait; and how much of the file that page keeps wanted.
+constexpr std::chrono::milliseconds kNavigationPatience{1'000};
+constexpr std::uint64_t kWaitWarmup = 4ull << 20;
+
 // One of the handler's multipart slots, given back when the last holder lets go.
 class MultipartSlot {
  public:
@@ -137,6 +143,8 @@ struct RequestHandler::Exchange : std::enable_shared_from_this<Exchange> {
   void answer_upload();
   void on_found(Result<torrent::EntryPtr> found);
   bool shows_metadata_wait();
+  void start_patience(const torrent::FileInfo& file, std::uint64_t length);
+  void show_file_wait(const torrent::FileInfo& file, std::uint64_t length);
   void route_known();
   void route_file();
   void check_vault_then_run(ModePlan plan);
@@ -173,6 +181,10 @@ struct RequestHandler::Exchange : std::enable_shared_from_this<Exchange> {
   ParsedRequest request;
   torrent::EntryPtr entry;
   const char* route = "invalid";
+  // A browser's navigation to a file: after kNavigationPatience without its first bytes, the
+  // wait page is the answer, and a source opened later is let go.
+  std::unique_ptr<boost::asio::steady_timer> patience;
+  bool showed_wait = false;
 };
 
 void RequestHandler::handle(RequestHead head, Executor executor, CancelFlag cancelled,
@@ -345,14 +357,49 @@ void RequestHandler::Exchange::route_file() {
     open_multipart(std::move(plan), std::move(head), std::move(slot));
     return;
   }
+  // A browser's navigation to the file: a page that shows the wait if the bytes take long. Not
+  // for ?download: a browser would save the page as the file.
+  if (request.method == Method::get && request.head.range.empty() && !plan.webvtt &&
+      !request.target.has_query("download") &&
+      request.head.accept.find("text/html") != std::string::npos)
+    start_patience(*plan.file, plan.length);
   content.async_open_file(entry, *plan.file, plan.first, plan.length, executor,
                           [self = shared_from_this(), head,
                            webvtt = plan.webvtt](Result<std::shared_ptr<ByteSource>> source) {
+                            if (self->showed_wait) {  // answered already: the page reloads
+                              if (source) (*source)->cancel();
+                              return;
+                            }
+                            if (self->patience) self->patience->cancel();
                             if (webvtt)
                               self->convert_subtitle(std::move(source), std::move(*head));
                             else
                               self->on_file_open(std::move(source), std::move(*head));
                           });
+}
+
+void RequestHandler::Exchange::start_patience(const torrent::FileInfo& file, std::uint64_t length) {
+  patience = std::make_unique<boost::asio::steady_timer>(executor, kNavigationPatience);
+  patience->async_wait(
+      [self = shared_from_this(), &file, length](const boost::system::error_code& ec) {
+        if (ec || self->gone() || self->showed_wait) return;
+        self->show_file_wait(file, length);
+      });
+}
+
+// The bytes did not come within kNavigationPatience: a page with the torrent's live state that
+// reloads itself. The first bytes stay wanted meanwhile (a warm-up outlives its stream), so
+// the reload that finds them on disk gets the file.
+void RequestHandler::Exchange::show_file_wait(const torrent::FileInfo& file, std::uint64_t length) {
+  showed_wait = true;
+  if (auto selection = torrent::select(*entry->meta, file.path); selection && length > 0) {
+    content.async_open_warmup(entry, std::move(*selection), 0, std::min(length, kWaitWarmup),
+                              executor, [](Result<std::shared_ptr<EventStream>> events) {
+                                if (events) (*events)->cancel();
+                              });
+  }
+  reply(
+      router.file_wait_reply(request, *entry->meta, file, content.live_state(entry->meta->hash())));
 }
 
 // The first range is open before the status line; the others open as the body goes (after this

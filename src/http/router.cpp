@@ -329,6 +329,16 @@ Reply Router::metadata_wait_reply(const ParsedRequest& request,
   return reply;
 }
 
+Reply Router::file_wait_reply(const ParsedRequest& request, const torrent::TorrentMeta& meta,
+                              const torrent::FileInfo& file,
+                              const std::optional<LiveState>& state) const {
+  auto reply = ok_reply(request, "text/html; charset=utf-8",
+                        render_file_wait_html(meta, file, state, options_.instance_name));
+  reply.status = 202;
+  reply.headers.push_back({"Cache-Control", "no-store"});
+  return reply;
+}
+
 Reply Router::redirect_reply(const ParsedRequest& request, std::string location,
                              unsigned status) const {
   Reply reply;

@@ -55,6 +55,12 @@ std::string render_metadata_wait_html(const InfoHash& hash,
                                       const torrent::MetadataResolver::Progress& progress,
                                       std::string_view instance = {});
 
+// The page shown while a file's first bytes come from the swarm: the torrent's live state; it
+// reloads itself every 2 s (the file comes when its first bytes are on disk).
+std::string render_file_wait_html(const torrent::TorrentMeta& meta, const torrent::FileInfo& file,
+                                  const std::optional<LiveState>& state,
+                                  std::string_view instance = {});
+
 // The page a browser gets for an error: the status, the one-line message (what was seen), and
 // the ways on: try again, the torrent's page (when `target` names one), every torrent.
 std::string render_error_html(unsigned status, std::string_view message, std::string_view target,

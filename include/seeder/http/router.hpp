@@ -111,6 +111,12 @@ class Router {
   // 202 and a page that shows the wait for a torrent's metadata and reloads itself.
   [[nodiscard]] Reply metadata_wait_reply(
       const ParsedRequest& request, const torrent::MetadataResolver::Progress& progress) const;
+  // 202 and a page that shows the wait for a file's first bytes (the torrent's live state) and
+  // reloads itself.
+  [[nodiscard]] Reply file_wait_reply(const ParsedRequest& request,
+                                      const torrent::TorrentMeta& meta,
+                                      const torrent::FileInfo& file,
+                                      const std::optional<LiveState>& state) const;
   // ?done's answer once it is known.
   [[nodiscard]] Reply done_reply(const ParsedRequest& request, bool complete) const;
   // The one place typed errors become HTTP statuses; short text, JSON when asked.
