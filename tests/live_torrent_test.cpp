@@ -258,6 +258,16 @@ TEST(TrackerSummary, OneVerdictPerTrackerOverItsEndpoints) {
   EXPECT_EQ(summarize_trackers({answered, refused, silent}),
             "trackers: 1 of 3 answered, 1 failed (" +
                 boost::system::error_code(boost::asio::error::connection_refused).message() + ")");
+  // A tracker's own refusal reads as what it said; one announcing again still answered.
+  libtorrent::announce_entry says_no("http://d.example/announce");
+  libtorrent::announce_endpoint no;
+  no.info_hashes[libtorrent::protocol_version::V1].fails = 1;
+  no.info_hashes[libtorrent::protocol_version::V1].message = "torrent not registered";
+  says_no.endpoints.push_back(no);
+  auto again = answered;
+  again.endpoints[0].info_hashes[libtorrent::protocol_version::V1].updating = true;
+  EXPECT_EQ(summarize_trackers({says_no, again}),
+            "trackers: 1 of 2 answered, 1 failed (torrent not registered)");
 }
 
 }  // namespace

@@ -130,7 +130,12 @@ TEST_F(MagnetTest, ABrowserSeesTheWaitForMetadataThenThePageOrWhyNot) {
             std::string::npos)
       << failed.body;
   EXPECT_NE(failed.body.find("?retry"), std::string::npos);
-  EXPECT_EQ(http_get(port_, nobody + "?retry", browser).status, 202u) << "a new try";
+  const auto retried = http_get(port_, nobody + "?retry", browser);
+  EXPECT_EQ(retried.status, 202u) << "a new try";
+  // It reloads the plain page, which shows this try's failure in its turn (no endless retry).
+  EXPECT_NE(retried.body.find("content=\"2; url=" + nobody + "\""), std::string::npos)
+      << retried.body;
+  ASSERT_TRUE(wait_until([&] { return http_get(port_, nobody, browser).status == 504u; }, 6s));
 
   // A hash its magnet's peer has: the wait, then the torrent's page.
   const auto& torrent = swarm().multi_v1();

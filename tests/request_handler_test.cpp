@@ -69,6 +69,7 @@ class FakeContent : public Content {
   }
   std::optional<LiveState> live;
   MetadataWait metadata_wait(const InfoHash&, bool) override { return {}; }
+  void note_metadata_failure(const InfoHash&, const Error&) override {}
   Result<torrent::EntryPtr> add_torrent(std::string bytes) override {
     auto entry = torrent::parse_torrent(std::move(bytes));
     if (entry) entries.push_back(*entry);

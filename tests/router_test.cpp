@@ -322,7 +322,8 @@ TEST_F(RouterTest, TheIndexPagesShowEachTorrentsLiveStateAndRefreshIt) {
   EXPECT_EQ(live_summary(meta, waiting), pct + "% on disk \u00b7 no peers yet");
   waiting.known = 2;
   EXPECT_EQ(live_summary(meta, waiting), pct + "% on disk \u00b7 no peer connected yet (2 known)");
-  EXPECT_EQ(live_summary(meta, std::nullopt), "idle (joins the swarm when read)");
+  EXPECT_EQ(live_summary(meta, std::nullopt),
+            "not in the swarm now (joins it when a missing piece is read)");
 
   const LiveStateOf state_of = [&](const InfoHash&) { return std::optional<LiveState>(live); };
   auto json_head = get("/");
@@ -358,6 +359,28 @@ TEST_F(RouterTest, ABrowserGetsAnErrorPageThatSaysWhatWasSeenOthersTheLine) {
   head.accept = "*/*";
   EXPECT_EQ(router_.error_reply(error, head).body,
             "no peer delivered piece 0 within 60s: no peer found\n");
+  // "//host/x" is a path here, never a link to another site.
+  head.accept = "text/html";
+  head.target = "//evil.example/x";
+  EXPECT_NE(router_.error_reply(error, head).body.find("href=\"/evil.example/x?retry\""),
+            std::string::npos);
+}
+
+TEST_F(RouterTest, TorrentBytesAreNeverSniffedAndPagesInThemAreSandboxed) {
+  test::write_file(dir_ / "Site" / "index.html", "<script>alert(1)</script>");
+  test::write_file(dir_ / "Site" / "a.txt", "text");
+  const auto site = *torrent::parse_torrent(test::make_torrent(dir_ / "Site", {}));
+  const auto plan_of = [&](const std::string& path) {
+    auto parsed = router_.parse(get("/" + site->meta->hash().hex() + "/" + path));
+    return std::get<FilePlan>(router_.route(std::get<ParsedRequest>(parsed), site));
+  };
+  const auto page = plan_of("Site/index.html");
+  EXPECT_EQ(*page.head.find_header("X-Content-Type-Options"), "nosniff");
+  ASSERT_NE(page.head.find_header("Content-Security-Policy"), nullptr);
+  EXPECT_EQ(*page.head.find_header("Content-Security-Policy"), "sandbox");
+  const auto text = plan_of("Site/a.txt");
+  EXPECT_EQ(*text.head.find_header("X-Content-Type-Options"), "nosniff");
+  EXPECT_EQ(text.head.find_header("Content-Security-Policy"), nullptr);
 }
 
 }  // namespace

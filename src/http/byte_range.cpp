@@ -85,7 +85,9 @@ std::vector<ByteRange> coalesce(std::vector<ByteRange> ranges) {
             [](const ByteRange& a, const ByteRange& b) { return a.first < b.first; });
   std::vector<ByteRange> merged;
   for (const auto& range : ranges) {
-    if (!merged.empty() && range.first <= merged.back().last + kCoalesceGap + 1) {
+    // Written without last + gap, which wraps for a range at the end of a 2^64-byte file.
+    if (!merged.empty() && (range.first <= merged.back().last ||
+                            range.first - merged.back().last <= kCoalesceGap + 1)) {
       merged.back().last = std::max(merged.back().last, range.last);
     } else {
       merged.push_back(range);

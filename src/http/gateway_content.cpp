@@ -53,14 +53,23 @@ MetadataWait GatewayContent::metadata_wait(const InfoHash& hash, bool retry) {
   if (resolver == nullptr || parts_.catalog.find(hash)) return {};
   if (retry) resolver->forget_failure(hash);
   MetadataWait wait;
+  wait.state = MetadataWait::State::waiting;
+  // One under way first: another client may have started it since the last one failed.
+  if (auto progress = resolver->progress(hash)) {
+    wait.started = true;
+    wait.progress = *progress;
+    return wait;
+  }
   if (auto failure = resolver->recent_failure(hash)) {
     wait.state = MetadataWait::State::failed;
     wait.failure = std::move(failure);
-    return wait;
   }
-  wait.state = MetadataWait::State::waiting;
-  if (auto progress = resolver->progress(hash)) wait.progress = *progress;
   return wait;
+}
+
+void GatewayContent::note_metadata_failure(const InfoHash& hash, const Error& error) {
+  auto* resolver = parts_.sources != nullptr ? parts_.sources->resolver() : nullptr;
+  if (resolver != nullptr && error.code != Errc::cancelled) resolver->note_failure(hash, error);
 }
 
 Result<torrent::EntryPtr> GatewayContent::add_torrent(std::string bytes) {

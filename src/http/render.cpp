@@ -77,7 +77,10 @@ void write_state(JsonWriter& json, const torrent::TorrentMeta& meta,
 
 // `target` asking afresh (?retry: a torrent page does not show a failure remembered).
 std::string retry_url(std::string_view target) {
-  std::string url(target.substr(0, target.find('#')));
+  // One leading slash: "//host/x" would be a link to another site.
+  while (!target.empty() && target.front() == '/')
+    target.remove_prefix(1);
+  std::string url = "/" + std::string(target.substr(0, target.find('#')));
   if (url.find("retry") != std::string::npos) return url;
   return url + (url.find('?') == std::string::npos ? "?retry" : "&retry");
 }
@@ -89,7 +92,7 @@ std::string plural(int count, std::string_view one) {
 }  // namespace
 
 std::string live_summary(const torrent::TorrentMeta& meta, const std::optional<LiveState>& state) {
-  if (!state) return "idle (joins the swarm when read)";
+  if (!state) return "not in the swarm now (joins it when a missing piece is read)";
   const auto pieces = std::max(meta.num_pieces(), 1);
   const auto on_disk = std::to_string(state->pieces_had * 100 / pieces) + "% on disk \u00b7 ";
   if (state->pieces_had == meta.num_pieces()) return "complete on disk";
@@ -111,10 +114,11 @@ std::string render_metadata_wait_html(const InfoHash& hash,
     return std::to_string(ms.count() / 1000);
   };
   std::string out(kHead);
-  out +=
-      "<meta http-equiv=\"refresh\" content=\"2\"><title>Waiting for the swarm</title></head>"
-      "<body><h1>Fetching the torrent&rsquo;s metadata</h1><p><code>" +
-      hash.hex() + "</code></p><p aria-live=\"polite\">";
+  // Reloads the plain page: a ?retry in the address would forget every failure, for good.
+  out += "<meta http-equiv=\"refresh\" content=\"2; url=/" + hash.hex() +
+         "/\"><title>Waiting for the swarm</title></head>"
+         "<body><h1>Fetching the torrent&rsquo;s metadata</h1><p><code>" +
+         hash.hex() + "</code></p><p aria-live=\"polite\">";
   if (progress.waited.count() == 0) {
     out += "Asking the swarm&hellip;";
   } else {

@@ -246,8 +246,14 @@ bool RequestHandler::Exchange::shows_metadata_wait() {
     fail(*wait.failure);
     return true;
   }
-  // Starts the fetch, or joins it; the reloaded page comes back for the result.
-  content.async_find(*request.hash, executor, [](const Result<torrent::EntryPtr>&) {});
+  // Starts the fetch unless one is under way (a reload adds no waiter); the reloaded page comes
+  // back for the result, or for the failure noted here.
+  if (!wait.started) {
+    content.async_find(*request.hash, executor,
+                       [&content = content, hash = *request.hash](Result<torrent::EntryPtr> found) {
+                         if (!found) content.note_metadata_failure(hash, found.error());
+                       });
+  }
   reply(router.metadata_wait_reply(request, wait.progress));
   return true;
 }

@@ -1,5 +1,6 @@
 #include "seeder/storage/content_path.hpp"
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -51,12 +52,18 @@ Status save_metadata(const std::filesystem::path& data_dir, const InfoHash& hash
     }
     written += static_cast<std::size_t>(n);
   }
+  // On disk before it has its name (a crash must not leave an empty source.torrent, which
+  // load_saved would skip for good), readable as the old files were (mkstemp makes 0600).
+  if (::fchmod(fd.get(), 0644) != 0 || ::fsync(fd.get()) != 0) {
+    const std::string reason = std::strerror(errno);
+    std::filesystem::remove(temporary, ec);
+    return make_error(Errc::io, "cannot write " + temporary + ": " + reason);
+  }
   fd.reset();
+  // Two saves of one torrent at once write the same bytes: whichever rename comes last wins.
   std::filesystem::rename(temporary, path, ec);
   if (ec) {
     std::filesystem::remove(temporary, ec);
-    // Another save of the same torrent got there first: it is kept all the same.
-    if (std::filesystem::exists(path)) return {};
     return make_error(Errc::io, "cannot write " + path.string());
   }
   return {};

@@ -24,10 +24,15 @@ std::string summarize_trackers(const std::vector<lt::announce_entry>& trackers) 
     std::string reason;
     for (const auto& endpoint : tracker.endpoints) {
       for (const auto& announce : endpoint.info_hashes) {
-        if (announce.start_sent && announce.fails == 0 && !announce.updating) ok = true;
+        // A tracker that answered once and is announcing again still answered.
+        if (announce.start_sent && announce.fails == 0) ok = true;
         if (announce.fails == 0) continue;
         error = true;
-        if (reason.empty() && announce.last_error) reason = announce.last_error.message();
+        // A tracker's own failure reason is its message; a transport error is the error's.
+        if (reason.empty())
+          reason = !announce.message.empty() ? announce.message
+                   : announce.last_error     ? announce.last_error.message()
+                                             : std::string();
       }
     }
     answered += ok ? 1 : 0;

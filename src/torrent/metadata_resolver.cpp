@@ -99,6 +99,7 @@ void MetadataResolver::async_resolve(const InfoHash& hash, boost::asio::any_io_e
 
 // Called with mutex_ held.
 void MetadataResolver::start(const InfoHash& hash, Pending& pending) {
+  failures_.erase(hash);  // a new try: the last one's failure is history
   lt::add_torrent_params params;
   const auto hint = hints_.find(hash);
   params.info_hashes = lt::info_hash_t(lt::sha1_hash(hash.raw().data()));
@@ -329,6 +330,11 @@ std::optional<Error> MetadataResolver::recent_failure(const InfoHash& hash) cons
 void MetadataResolver::forget_failure(const InfoHash& hash) {
   LockGuard lock(mutex_);
   failures_.erase(hash);
+}
+
+void MetadataResolver::note_failure(const InfoHash& hash, const Error& error) {
+  LockGuard lock(mutex_);
+  remember_failure_locked(hash, error);
 }
 
 void MetadataResolver::shutdown() {

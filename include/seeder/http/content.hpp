@@ -41,7 +41,8 @@ struct MetadataWait {
     failed,   // the last try failed lately: show why
   };
   State state = State::none;
-  torrent::MetadataResolver::Progress progress;  // when waiting (zero before it starts)
+  bool started = false;                          // a fetch is under way (else start one)
+  torrent::MetadataResolver::Progress progress;  // when started
   std::optional<Error> failure;                  // when failed
 };
 
@@ -69,6 +70,9 @@ class Content {
   // Where the metadata of `hash` stands, for a page that shows the wait. `retry` forgets a
   // failure, so that the next ask starts afresh.
   virtual MetadataWait metadata_wait(const InfoHash& hash, bool retry) = 0;
+  // Why a fetch the wait page started failed (the torrent store's answer, say): the next
+  // reload shows it.
+  virtual void note_metadata_failure(const InfoHash& hash, const Error& error) = 0;
   // Adds a torrent from its .torrent bytes (an upload): saved in the data dir, so that it stays
   // after a restart, then known. Errc::bad_request when the bytes are no torrent.
   virtual Result<torrent::EntryPtr> add_torrent(std::string bytes) = 0;
@@ -114,6 +118,7 @@ class GatewayContent final : public Content {
   void async_find(const InfoHash& hash, Executor executor, FindHandler handler) override;
   Status remember(const torrent::MagnetLink& magnet) override;
   MetadataWait metadata_wait(const InfoHash& hash, bool retry) override;
+  void note_metadata_failure(const InfoHash& hash, const Error& error) override;
   Result<torrent::EntryPtr> add_torrent(std::string bytes) override;
   [[nodiscard]] bool has_vault() const override { return parts_.vault != nullptr; }
   void async_vault(const torrent::EntryPtr& entry, const std::string& path, Executor executor,

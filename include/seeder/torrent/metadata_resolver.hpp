@@ -85,6 +85,8 @@ class MetadataResolver {
   // shows it instead of starting over); forget_failure lets the next ask start afresh.
   [[nodiscard]] std::optional<Error> recent_failure(const InfoHash& hash) const;
   void forget_failure(const InfoHash& hash);
+  // A failure met on the way to the resolver (the torrent store's), shown the same way.
+  void note_failure(const InfoHash& hash, const Error& error);
   // Fails every pending resolution.
   void shutdown();
 
