@@ -175,6 +175,30 @@ class Diagnosis {
       if (Clock::now() - last_note_ >= options_.progress_every) report_waiting();
     }
     if (!done()) note("end", "time is up after " + format_duration(options_.timeout));
+    await_trackers(deadline);
+  }
+
+  // The data can come (from a --peer or the magnet's) before a tracker's first answer: its
+  // verdict would then say "not answered" of a tracker that was about to. Give the trackers
+  // still out a little longer, within the deadline.
+  void await_trackers(Clock::time_point deadline) {
+    const auto grace = std::min(deadline, Clock::now() + std::chrono::seconds(3));
+    while (Clock::now() < grace && trackers_out() > 0) {
+      session_->wait_for_alert(std::chrono::milliseconds(100));
+      std::vector<lt::alert*> alerts;
+      session_->pop_alerts(&alerts);
+      for (const auto* alert : alerts)
+        on_alert(*alert);
+    }
+  }
+
+  // Trackers of the torrent that neither answered nor failed yet.
+  [[nodiscard]] std::size_t trackers_out() const {
+    if (!handle_.is_valid()) return 0;
+    std::size_t out = 0;
+    for (const auto& tracker : handle_.trackers())
+      out += tracker_ok_.count(tracker.url) == 0 && tracker_failed_.count(tracker.url) == 0 ? 1 : 0;
+    return out;
   }
 
   // Nothing learned for a while: says what it is still waiting with, so a dead hash is not
