@@ -151,6 +151,34 @@ TEST_F(MagnetTest, ABrowserSeesTheWaitForMetadataThenThePageOrWhyNot) {
   EXPECT_NE(page.body.find(torrent.name), std::string::npos);
 }
 
+// A torrent uploaded while its magnet waits for the swarm ends the wait: whoever waited gets it.
+TEST_F(MagnetTest, AnUploadEndsTheWaitOfItsMagnet) {
+  config_.allow_uploads = true;
+  start();
+  const auto& torrent = swarm().big_v1();  // its magnet names no peer: nobody will send it
+  ASSERT_EQ(
+      http_get(port_, "/magnet?uri=" + encode("magnet:?xt=urn:btih:" + torrent.hash.hex())).status,
+      302u);
+  std::optional<HttpResponse> waited;
+  std::chrono::steady_clock::duration took{};
+  std::thread waiting([&] {
+    const auto asked = std::chrono::steady_clock::now();
+    waited = http_get(port_, "/" + torrent.hash.hex() + "/", {{"Accept", "application/json"}});
+    took = std::chrono::steady_clock::now() - asked;
+  });
+  const bool pending = wait_until([&] { return gateway_->resolver()->resolving() == 1; }, 5s);
+  HttpConnection upload(port_);
+  const auto added = upload.request("POST", "/", {{"Content-Type", "application/x-bittorrent"}},
+                                    30s, torrent.torrent_file);
+  waiting.join();
+  ASSERT_TRUE(pending) << "the resolution never started";
+  EXPECT_EQ(added.status, 303u) << added.body;
+  ASSERT_TRUE(waited.has_value());
+  EXPECT_EQ(waited->status, 200u) << waited->body;
+  EXPECT_LT(took, 10s) << "waited for the metadata timeout (20 s) instead";
+  EXPECT_EQ(gateway_->resolver()->resolving(), 0u);
+}
+
 TEST_F(MagnetTest, MagnetsAreOffByDefaultAndBadLinksAreRefused) {
   config_.allow_magnets = false;
   start();

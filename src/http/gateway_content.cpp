@@ -80,7 +80,11 @@ Result<torrent::EntryPtr> GatewayContent::add_torrent(std::string bytes) {
   if (auto saved = storage::save_metadata(parts_.data_dir, meta.hash(), meta.torrent_file());
       !saved)
     return make_error(Errc::unavailable, "cannot keep the torrent: " + saved.error().message);
-  return parts_.catalog.add(std::move(*entry));
+  auto added = parts_.catalog.add(std::move(*entry));
+  // A magnet of it may be waiting for the swarm: its waiters need not wait any longer.
+  if (auto* resolver = parts_.sources != nullptr ? parts_.sources->resolver() : nullptr)
+    resolver->known_elsewhere(added->meta->hash(), added);
+  return added;
 }
 
 void GatewayContent::async_vault(const torrent::EntryPtr& entry, const std::string& path,

@@ -332,6 +332,19 @@ void MetadataResolver::forget_failure(const InfoHash& hash) {
   failures_.erase(hash);
 }
 
+void MetadataResolver::known_elsewhere(const InfoHash& hash, const EntryPtr& entry) {
+  lt::torrent_handle handle;
+  {
+    LockGuard lock(mutex_);
+    const auto it = pending_.find(hash);
+    if (it == pending_.end()) return;
+    handle = it->second->handle;
+  }
+  spdlog::info("torrent {}: known from an upload, no longer asking the swarm", hash.hex());
+  if (handle.is_valid()) session_.remove_torrent(handle);
+  finish(hash, entry);
+}
+
 void MetadataResolver::note_failure(const InfoHash& hash, const Error& error) {
   LockGuard lock(mutex_);
   remember_failure_locked(hash, error);

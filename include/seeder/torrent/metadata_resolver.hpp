@@ -87,6 +87,9 @@ class MetadataResolver {
   void forget_failure(const InfoHash& hash);
   // A failure met on the way to the resolver (the torrent store's), shown the same way.
   void note_failure(const InfoHash& hash, const Error& error);
+  // The torrent became known another way (an upload): a resolution of it under way ends now,
+  // its waiters get `entry`.
+  void known_elsewhere(const InfoHash& hash, const EntryPtr& entry);
   // Fails every pending resolution.
   void shutdown();
 
