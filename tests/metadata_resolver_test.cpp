@@ -156,6 +156,19 @@ TEST_F(ResolverTest, ARememberedMagnetsPeerGivesTheMetadataToEveryWaiterOnce) {
   EXPECT_TRUE(std::filesystem::exists(storage::torrent_dir(data_.path(), torrent_.hash) /
                                       "source.torrent"));
   EXPECT_TRUE(test::wait_until([&] { return resolver_->resolving() == 0; }, 5s));
+  EXPECT_EQ(resolver_->remembered(), 0u) << "a resolved hash needs its hint no more";
+}
+
+// Any client may send magnet links: what is remembered of them is bounded.
+TEST_F(ResolverTest, RememberedMagnetsAreBounded) {
+  make_resolver(20s);
+  for (std::size_t i = 0; i <= MetadataResolver::kMaxHints; ++i) {
+    char hex[41];
+    std::snprintf(hex, sizeof hex, "%040zx", i);
+    resolver_->remember(*parse_magnet(std::string("magnet:?xt=urn:btih:") + hex));
+  }
+  EXPECT_LE(resolver_->remembered(), MetadataResolver::kMaxHints);
+  EXPECT_GE(resolver_->remembered(), 1u) << "the newest is kept";
 }
 
 // libtorrent alone would dial a peer that refused once only a minute later.

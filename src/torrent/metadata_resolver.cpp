@@ -70,7 +70,18 @@ MetadataResolver::~MetadataResolver() {
 
 void MetadataResolver::remember(const MagnetLink& magnet) {
   LockGuard lock(mutex_);
+  if (hints_.size() >= kMaxHints && hints_.count(magnet.hash) == 0) {
+    const auto before = hints_.size();
+    std::erase_if(hints_, [&](const auto& hint) { return pending_.count(hint.first) == 0; });
+    spdlog::warn("{} magnet links remembered: the {} not being resolved are forgotten", before,
+                 before - hints_.size());
+  }
   hints_[magnet.hash] = magnet;
+}
+
+std::size_t MetadataResolver::remembered() const {
+  LockGuard lock(mutex_);
+  return hints_.size();
 }
 
 std::size_t MetadataResolver::resolving() const {
@@ -278,7 +289,10 @@ void MetadataResolver::finish(const InfoHash& hash, const Result<EntryPtr>& resu
     if (it == pending_.end()) return;
     pending = std::move(it->second);
     pending_.erase(it);
-    if (!result) remember_failure_locked(hash, result.error());
+    if (result)
+      hints_.erase(hash);  // its peers are in the entry now
+    else
+      remember_failure_locked(hash, result.error());
   }
   pending->timer.cancel();
   pending->redial_timer.cancel();

@@ -63,8 +63,12 @@ class MetadataResolver {
   MetadataResolver(const MetadataResolver&) = delete;
   MetadataResolver& operator=(const MetadataResolver&) = delete;
 
-  // Trackers and peers of a magnet link, used when its hash is resolved later.
+  // Trackers and peers of a magnet link, used when its hash is resolved later. At most
+  // kMaxHints are kept (any client may send magnets): over it, those not being resolved go.
+  // A hash resolved needs its hint no more.
   void remember(const MagnetLink& magnet);
+  [[nodiscard]] std::size_t remembered() const;
+  static constexpr std::size_t kMaxHints = 10'000;
   // The catalog entry for `hash`, resolving it when needed. Errc::timeout with what was seen
   // (peers known and connected) when no metadata came in time.
   void async_resolve(const InfoHash& hash, boost::asio::any_io_executor executor, Handler handler);
