@@ -72,7 +72,9 @@ void MetadataResolver::remember(const MagnetLink& magnet) {
   LockGuard lock(mutex_);
   if (hints_.size() >= kMaxHints && hints_.count(magnet.hash) == 0) {
     const auto before = hints_.size();
-    std::erase_if(hints_, [&](const auto& hint) { return pending_.count(hint.first) == 0; });
+    // A loop, not erase_if: the thread-safety analysis cannot see the lock from a lambda.
+    for (auto it = hints_.begin(); it != hints_.end();)
+      it = pending_.count(it->first) == 0 ? hints_.erase(it) : std::next(it);
     spdlog::warn("{} magnet links remembered: the {} not being resolved are forgotten", before,
                  before - hints_.size());
   }
