@@ -7,19 +7,10 @@
 #include <cstring>
 #include <string>
 
+#include "seeder/core/fd_io.hpp"
+
 namespace seeder::http {
 namespace {
-
-Status write_all(int fd, const std::string& text) {
-  std::size_t written = 0;
-  while (written < text.size()) {
-    const ssize_t n = ::write(fd, text.data() + written, text.size() - written);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return make_error(Errc::io, std::string("multipart text: ") + std::strerror(errno));
-    written += static_cast<std::size_t>(n);
-  }
-  return {};
-}
 
 Error cancelled_error() {
   return make_error(Errc::cancelled, "response cancelled");
@@ -33,10 +24,13 @@ Result<std::shared_ptr<MultipartSource>> MultipartSource::make(MultipartLayout l
   UniqueFd text{::memfd_create("seeder-multipart", MFD_CLOEXEC)};
   if (!text.valid())
     return make_error(Errc::io, std::string("memfd_create: ") + std::strerror(errno));
+  const auto failed = [](const Status& written) {
+    return make_error(Errc::io, "multipart text: " + written.error().message);
+  };
   for (const auto& head : layout.part_heads) {
-    if (auto written = write_all(text.get(), head); !written) return written.error();
+    if (auto written = write_all(text.get(), head); !written) return failed(written);
   }
-  if (auto written = write_all(text.get(), layout.tail); !written) return written.error();
+  if (auto written = write_all(text.get(), layout.tail); !written) return failed(written);
   std::shared_ptr<MultipartSource> source(
       new MultipartSource(std::move(layout), std::move(text), std::move(open_range)));
   source->parts_.front().source = std::move(first);

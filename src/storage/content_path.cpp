@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "seeder/core/fd_io.hpp"
 #include "seeder/core/unique_fd.hpp"
 
 namespace seeder::storage {
@@ -42,22 +43,14 @@ Status save_metadata(const std::filesystem::path& data_dir, const InfoHash& hash
   UniqueFd fd{::mkstemp(temporary.data())};
   if (!fd.valid())
     return make_error(Errc::io, "cannot write " + temporary + ": " + std::strerror(errno));
-  for (std::size_t written = 0; written < bytes.size();) {
-    const auto n = ::write(fd.get(), bytes.data() + written, bytes.size() - written);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      const std::string reason = std::strerror(errno);
-      std::filesystem::remove(temporary, ec);
-      return make_error(Errc::io, "cannot write " + temporary + ": " + reason);
-    }
-    written += static_cast<std::size_t>(n);
-  }
+  auto written = write_all(fd.get(), bytes);
   // On disk before it has its name (a crash must not leave an empty source.torrent, which
   // load_saved would skip for good), readable as the old files were (mkstemp makes 0600).
-  if (::fchmod(fd.get(), 0644) != 0 || ::fsync(fd.get()) != 0) {
-    const std::string reason = std::strerror(errno);
+  if (written && (::fchmod(fd.get(), 0644) != 0 || ::fsync(fd.get()) != 0))
+    written = make_error(Errc::io, std::strerror(errno));
+  if (!written) {
     std::filesystem::remove(temporary, ec);
-    return make_error(Errc::io, "cannot write " + temporary + ": " + reason);
+    return make_error(Errc::io, "cannot write " + temporary + ": " + written.error().message);
   }
   fd.reset();
   // Two saves of one torrent at once write the same bytes: whichever rename comes last wins.
