@@ -5,6 +5,10 @@
 
 namespace seeder::http {
 
+torrent::MetadataResolver* GatewayContent::resolver() const {
+  return parts_.sources != nullptr ? parts_.sources->resolver() : nullptr;
+}
+
 std::vector<torrent::MetaPtr> GatewayContent::list() const {
   return parts_.catalog.list();
 }
@@ -37,7 +41,7 @@ std::optional<LiveState> GatewayContent::live_state(const InfoHash& hash) const 
 }
 
 Status GatewayContent::remember(const torrent::MagnetLink& magnet) {
-  auto* resolver = parts_.sources != nullptr ? parts_.sources->resolver() : nullptr;
+  auto* resolver = this->resolver();
   if (resolver != nullptr) {
     resolver->remember(magnet);
     return {};
@@ -49,7 +53,7 @@ Status GatewayContent::remember(const torrent::MagnetLink& magnet) {
 
 // The save is a small synchronous write on the connection's strand, like the catalog's.
 MetadataWait GatewayContent::metadata_wait(const InfoHash& hash, bool retry) {
-  auto* resolver = parts_.sources != nullptr ? parts_.sources->resolver() : nullptr;
+  auto* resolver = this->resolver();
   if (resolver == nullptr || parts_.catalog.find(hash)) return {};
   if (retry) resolver->forget_failure(hash);
   MetadataWait wait;
@@ -68,7 +72,7 @@ MetadataWait GatewayContent::metadata_wait(const InfoHash& hash, bool retry) {
 }
 
 void GatewayContent::note_metadata_failure(const InfoHash& hash, const Error& error) {
-  auto* resolver = parts_.sources != nullptr ? parts_.sources->resolver() : nullptr;
+  auto* resolver = this->resolver();
   if (resolver != nullptr && error.code != Errc::cancelled) resolver->note_failure(hash, error);
 }
 
@@ -82,8 +86,7 @@ Result<torrent::EntryPtr> GatewayContent::add_torrent(std::string bytes) {
     return make_error(Errc::unavailable, "cannot keep the torrent: " + saved.error().message);
   auto added = parts_.catalog.add(std::move(*entry));
   // A magnet of it may be waiting for the swarm: its waiters need not wait any longer.
-  if (auto* resolver = parts_.sources != nullptr ? parts_.sources->resolver() : nullptr)
-    resolver->known_elsewhere(added->meta->hash(), added);
+  if (auto* resolver = this->resolver()) resolver->known_elsewhere(added->meta->hash(), added);
   return added;
 }
 

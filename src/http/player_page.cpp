@@ -8,7 +8,6 @@
 #include "seeder/core/units.hpp"
 #include "seeder/http/content_type.hpp"
 #include "seeder/http/render.hpp"
-#include "seeder/http/target.hpp"
 
 namespace seeder::http {
 namespace {
@@ -89,10 +88,6 @@ bool matches(const PathParts& media, const PathParts& sub, bool only_video, Subt
 
 bool is_video(std::string_view path) {
   return content_type_for(path).starts_with("video/");
-}
-
-std::string file_url(const torrent::TorrentMeta& meta, const torrent::FileInfo& file) {
-  return "/" + meta.hash().hex() + "/" + percent_encode_path(file.path);
 }
 
 constexpr std::string_view kStyle = R"css(

@@ -33,10 +33,6 @@ constexpr std::string_view kUploadForm =
     "placeholder=\"magnet:?xt=urn:btih:...\"></label>"
     "<button type=\"submit\">Add torrent</button></form>";
 
-std::string file_url(const torrent::TorrentMeta& meta, const torrent::FileInfo& file) {
-  return "/" + meta.hash().hex() + "/" + percent_encode_path(file.path);
-}
-
 bool playable(std::string_view path) {
   const auto type = content_type_for(path);
   return type.starts_with("video/") || type.starts_with("audio/") || type.starts_with("image/") ||
@@ -167,6 +163,10 @@ std::string render_error_html(unsigned status, std::string_view message, std::st
   out +=
       " &middot; <a href=\"/\">all torrents</a></p>" + render_footer(instance) + "</body></html>\n";
   return out;
+}
+
+std::string file_url(const torrent::TorrentMeta& meta, const torrent::FileInfo& file) {
+  return "/" + meta.hash().hex() + "/" + percent_encode_path(file.path);
 }
 
 std::string render_footer(std::string_view instance) {

@@ -237,8 +237,7 @@ void RequestHandler::Exchange::start(RequestHead head) {
 // page that shows the wait and reloads itself, not a blank screen for up to a minute.
 bool RequestHandler::Exchange::shows_metadata_wait() {
   const bool page = request.path.empty() && request.mode == Mode::bytes && !request.playlist &&
-                    !request.wants_json &&
-                    request.head.accept.find("text/html") != std::string::npos;
+                    !request.wants_json && request.wants_html;
   if (!page) return false;
   auto wait = content.metadata_wait(*request.hash, request.target.has_query("retry"));
   if (wait.state == MetadataWait::State::none) return false;
@@ -366,8 +365,7 @@ void RequestHandler::Exchange::route_file() {
   // A browser's navigation to the file: a page that shows the wait if the bytes take long. Not
   // for ?download: a browser would save the page as the file.
   if (request.method == Method::get && request.head.range.empty() && !plan.webvtt &&
-      !request.target.has_query("download") &&
-      request.head.accept.find("text/html") != std::string::npos)
+      !request.target.has_query("download") && request.wants_html)
     start_patience(*plan.file, plan.length);
   content.async_open_file(entry, *plan.file, plan.first, plan.length, executor,
                           [self = shared_from_this(), head,

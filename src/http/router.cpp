@@ -45,6 +45,11 @@ bool contains(std::string_view haystack, std::string_view needle) {
   return haystack.find(needle) != std::string_view::npos;
 }
 
+// A browser's navigation: it gets pages (errors, waits) rather than a line of text.
+bool wants_html(const RequestHead& head) {
+  return contains(head.accept, "text/html");
+}
+
 std::string_view first_segment(std::string_view path) {
   return path.substr(0, path.find('/'));
 }
@@ -251,6 +256,7 @@ std::variant<Reply, ParsedRequest> Router::parse(const RequestHead& head) const 
   request.webvtt = wants_webvtt(*target, head);
   request.play = target->has_query("play");
   request.wants_json = contains(head.accept, "application/json");
+  request.wants_html = wants_html(head);
   std::string_view path = target->path;
   const Status located = !head.x_info_hash.empty() ? hash_from_header(head, path, request)
                          : path.empty()            ? Status{}
@@ -583,7 +589,7 @@ Reply Router::error_reply(const Error& error, const RequestHead& head) const {
         .value(error.message)
         .end_object();
     reply = Reply{status, {{"Content-Type", "application/json"}}, json.take() + "\n", std::nullopt};
-  } else if (contains(head.accept, "text/html")) {  // a browser's navigation
+  } else if (wants_html(head)) {
     reply = Reply{status,
                   {{"Content-Type", "text/html; charset=utf-8"}},
                   render_error_html(status, error.message, head.target, options_.instance_name),

@@ -136,6 +136,9 @@ class GatewayContent final : public Content {
                          EventsHandler handler) override;
 
  private:
+  // With --allow-magnets; else null.
+  [[nodiscard]] torrent::MetadataResolver* resolver() const;
+
   GatewayParts parts_;
 };
 

@@ -67,6 +67,8 @@ std::string render_error_html(unsigned status, std::string_view message, std::st
                               std::string_view instance = {});
 
 std::string html_escape(std::string_view text);
+// "/<hash>/<percent-encoded path>": the URL of a file of `meta` on this gateway.
+std::string file_url(const torrent::TorrentMeta& meta, const torrent::FileInfo& file);
 // Which gateway (and version) rendered a page: behind a balancer, the one to look at.
 // `instance` may be empty.
 std::string render_footer(std::string_view instance);

@@ -45,6 +45,7 @@ struct ParsedRequest {
   std::string path;              // path inside the torrent, "" for the torrent's index
   Mode mode = Mode::bytes;
   bool wants_json = false;
+  bool wants_html = false;         // Accept names text/html: a browser's navigation
   bool redirect_to_slash = false;  // "/<hash>" without the trailing slash
   bool magnet = false;             // "/magnet?uri=..."
   bool playlist = false;           // "?m3u" or "/<hash>.m3u": an M3U of the media files
