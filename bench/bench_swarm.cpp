@@ -2,7 +2,7 @@
 // share an address space (and mmap lock) with the gateway under test.
 //
 //   bench_swarm --size-mib N --piece-kib N [--rate-mib N] [--seeders N] [--tracker 0|1]
-//               [--multi-file 1] [--media-dir DIR]
+//               [--multi-file 1] [--media-dir DIR] [--tick-stagger-ms N] [--limiter-log FILE]
 //
 // What it seeds: one single-file torrent (big.bin, N MiB); with --multi-file 1 the soak pack
 // (one multi-file torrent whose movie is N MiB, see write_soak_pack); with --media-dir every
@@ -14,18 +14,38 @@
 // and the seeders announce to it: a gateway finds them as it would in the real world. With
 // --tracker 0 the torrents have no tracker and the gateway is told the first seeder's port.
 //
+// Tick phases: a rate-limited libtorrent seeder refills its upload quota only on its session
+// tick (500 ms by default), so a request that finds the quota spent waits for that seeder's next
+// tick. Real seeders were started at unrelated times and tick at unrelated phases; sessions
+// started back to back in one process tick together, and then every seeder stalls at once,
+// which no real swarm does. So each session starts --tick-stagger-ms after the one before
+// (default: the tick spread evenly over the seeders, the expected spacing of random phases;
+// 0 models the worst case of all seeders in step).
+//
+// --limiter-log FILE: every 10 ms, for each seeder whose figures moved, one line
+// "<unix ms> seeder <i> sent <payload bytes> (+<since last>) waiting <peers> <bytes>" from
+// libtorrent's session counters (net.limiter_up_queue/_bytes: what waits for upload quota). The
+// gateway's peer log (t= is unix ms too) then shows which seeder a stalled read waited on.
+//
 // Prints one line "TORRENT <info-hash> <torrent-file> <content>" per torrent, then
 // "READY <bt-port> <input-dir> <content> <info-hash> <torrent-file>" for the first torrent
 // (<bt-port>: the first seeder's), then seeds until SIGTERM arrives (also sent when the
 // benchmark that started it dies).
 #include <sys/prctl.h>
 
+#include <atomic>
+#include <chrono>
 #include <csignal>
 #include <cstdio>
 #include <filesystem>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
+
+#include <libtorrent/alert_types.hpp>
+#include <libtorrent/session.hpp>
+#include <libtorrent/session_stats.hpp>
 
 #include "swarm.hpp"
 #include "tracker.hpp"
@@ -33,6 +53,7 @@
 namespace {
 
 namespace fs = std::filesystem;
+namespace lt = libtorrent;
 using seeder::test::TorrentSpec;
 
 struct Flags {
@@ -43,15 +64,19 @@ struct Flags {
   bool tracker = true;
   bool multi_file = false;
   fs::path media_dir;
+  fs::path limiter_log;
+  int tick_stagger_ms = -1;  // -1: libtorrent's default tick interval / seeders
 };
+
+constexpr int default_tick_interval_ms = 500;  // settings_pack::tick_interval's default
 
 Flags parse(int argc, char** argv) {
   Flags flags;
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string flag = argv[i];
     const std::string value = argv[i + 1];
-    if (flag == "--media-dir") {
-      flags.media_dir = value;
+    if (flag == "--media-dir" || flag == "--limiter-log") {
+      (flag == "--media-dir" ? flags.media_dir : flags.limiter_log) = value;
       continue;
     }
     const long number = std::stol(value);
@@ -61,7 +86,9 @@ Flags parse(int argc, char** argv) {
     if (flag == "--seeders") flags.seeders = std::max(1, static_cast<int>(number));
     if (flag == "--tracker") flags.tracker = number != 0;
     if (flag == "--multi-file") flags.multi_file = number != 0;
+    if (flag == "--tick-stagger-ms") flags.tick_stagger_ms = std::max(0, static_cast<int>(number));
   }
+  if (flags.tick_stagger_ms < 0) flags.tick_stagger_ms = default_tick_interval_ms / flags.seeders;
   return flags;
 }
 
@@ -118,6 +145,47 @@ std::vector<Seeded> make_content(const Flags& flags, const fs::path& root) {
   return items;
 }
 
+// Samples the seeders' upload limiters until `stop` (see --limiter-log). Runs on its own thread
+// and only posts to and pops alerts from the sessions, which are thread-safe calls.
+void log_limiters(const std::vector<std::unique_ptr<seeder::test::SeedSession>>& seeders,
+                  const fs::path& path, const std::atomic<bool>& stop) {
+  std::unique_ptr<FILE, int (*)(FILE*)> out(std::fopen(path.c_str(), "w"), &std::fclose);
+  if (!out) {
+    std::fprintf(stderr, "bench_swarm: cannot write %s\n", path.c_str());
+    return;
+  }
+  const int sent = lt::find_metric_idx("net.sent_payload_bytes");
+  const int waiting = lt::find_metric_idx("net.limiter_up_queue");
+  const int waiting_bytes = lt::find_metric_idx("net.limiter_up_bytes");
+  std::vector<std::int64_t> last_sent(seeders.size()), last_waiting(seeders.size());
+  while (!stop) {
+    for (const auto& session : seeders)
+      session->native().post_session_stats();
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    const auto unix_ms = std::chrono::duration<double, std::milli>(
+                             std::chrono::system_clock::now().time_since_epoch())
+                             .count();
+    for (std::size_t i = 0; i < seeders.size(); ++i) {
+      std::vector<lt::alert*> alerts;
+      seeders[i]->native().pop_alerts(&alerts);
+      for (const auto* alert : alerts) {
+        const auto* stats = lt::alert_cast<lt::session_stats_alert>(alert);
+        if (stats == nullptr) continue;
+        const auto counters = stats->counters();
+        if (counters[sent] == last_sent[i] && counters[waiting] == last_waiting[i]) continue;
+        std::fprintf(out.get(), "%.1f seeder %zu sent %lld (+%lld) waiting %lld %lld\n", unix_ms, i,
+                     static_cast<long long>(counters[sent]),
+                     static_cast<long long>(counters[sent] - last_sent[i]),
+                     static_cast<long long>(counters[waiting]),
+                     static_cast<long long>(counters[waiting_bytes]));
+        last_sent[i] = counters[sent];
+        last_waiting[i] = counters[waiting];
+      }
+    }
+    std::fflush(out.get());
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -146,11 +214,15 @@ int main(int argc, char** argv) {
     item.torrent = seeder::test::build(item.content, input_dir, spec, item.label);
 
   std::vector<std::unique_ptr<seeder::test::SeedSession>> seeders;
+  std::fprintf(stderr, "bench_swarm: %d seeder(s), session ticks %d ms apart\n", flags.seeders,
+               flags.tick_stagger_ms);
   for (int i = 0; i < flags.seeders; ++i) {
+    if (i > 0) std::this_thread::sleep_for(std::chrono::milliseconds(flags.tick_stagger_ms));
     auto session = std::make_unique<seeder::test::SeedSession>();
     if (flags.rate_mib > 0) session->limit_upload(flags.rate_mib << 20);
     for (const auto& item : items)
       session->seed(item.torrent.torrent_file, item.content.parent_path());
+    std::fprintf(stderr, "bench_swarm: seeder %d on port %u\n", i, session->port());
     seeders.push_back(std::move(session));
   }
 
@@ -163,7 +235,13 @@ int main(int argc, char** argv) {
               first.content.c_str(), first.torrent.hash.hex().c_str(),
               (input_dir / (first.label + ".torrent")).c_str());
   std::fflush(stdout);
+  std::atomic<bool> stop_logging{false};
+  std::thread limiter_logger;
+  if (!flags.limiter_log.empty())
+    limiter_logger = std::thread([&] { log_limiters(seeders, flags.limiter_log, stop_logging); });
   int signal = 0;
   sigwait(&signals, &signal);
+  stop_logging = true;
+  if (limiter_logger.joinable()) limiter_logger.join();
   return 0;
 }

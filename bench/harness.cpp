@@ -25,6 +25,17 @@ SwarmProcess::SwarmProcess(const SwarmSpec& spec, const std::filesystem::path& l
     argv.emplace_back("--media-dir");
     argv.push_back(spec.media_dir.string());
   }
+  // SEEDER_BENCH_TICK_STAGGER_MS: the seeders' tick spacing (bench_swarm --tick-stagger-ms).
+  if (const char* stagger = std::getenv("SEEDER_BENCH_TICK_STAGGER_MS")) {
+    argv.emplace_back("--tick-stagger-ms");
+    argv.emplace_back(stagger);
+  }
+  // With SEEDER_BENCH_LOG_DIR, the seeders' upload limiters are logged there too (seeders.log).
+  if (const char* kept = std::getenv("SEEDER_BENCH_LOG_DIR")) {
+    std::filesystem::create_directories(kept);
+    argv.emplace_back("--limiter-log");
+    argv.push_back((std::filesystem::path{kept} / "seeders.log").string());
+  }
   tracker_ = spec.tracker;
   child_ = std::make_unique<ChildProcess>(argv, (log_dir / "swarm.log").string());
   for (int line = 0; line < 10'000; ++line) {
