@@ -5,15 +5,16 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 
+#include <libtorrent/peer_info.hpp>
 #include <libtorrent/session.hpp>
 #include <libtorrent/torrent_handle.hpp>
 #include <libtorrent/torrent_status.hpp>
 
-#include "http_client.hpp"
-#include "seeder/storage/torrent_store.hpp"
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include "http_client.hpp"
+#include "seeder/storage/torrent_store.hpp"
 
 #include "seeder/torrent/file_plan.hpp"
 #include "seeder/torrent/quick_ack.hpp"
@@ -120,6 +121,52 @@ TEST_F(FetchPolicyTest, HeadAndTheTorrentPageDownloadNothing) {
   // Long enough for a torrent that joined its swarm to have pulled megabytes (it used to).
   std::this_thread::sleep_for(2s);
   EXPECT_EQ(uploaded_by_seeders() - before, 0) << "a HEAD or a page view downloaded pieces";
+}
+
+// Between readers the torrent wants nothing and libtorrent tells its peers NOT_INTERESTED; a
+// seed then chokes it and gives its upload slot away. The seeds must go on seeing the gateway
+// interested and unchoked, while the gateway's own libtorrent, rightly, requests nothing.
+TEST_F(FetchPolicyTest, SeedsKeepTheGatewayInterestedAndUnchokedBetweenReaders) {
+  config_.per_torrent_cache_budget = 8ull << 20;  // no background fetching: nothing is wanted
+  auto gateway = app::Gateway::start(config_);
+  ASSERT_TRUE(gateway) << gateway.error().message;
+  const auto port = (*gateway)->http_port();
+  const auto& notes = show().files.at("Show/notes.txt");
+  const auto whole = http_get(port, show().url("Show/notes.txt"));
+  ASSERT_EQ(whole.status, 200u);
+  ASSERT_TRUE(whole.body == notes);
+  const auto torrent = (*gateway)->registry().find(show().hash);
+  ASSERT_TRUE(torrent);
+
+  // The gateway's side: connected to both seeds and, with no reader, not interested in them.
+  const auto gateway_side = [&] {
+    std::vector<lt::peer_info> peers;
+    torrent->handle().get_peer_info(peers);
+    int idle_seeds = 0;
+    for (const auto& peer : peers)
+      if ((peer.flags & lt::peer_info::seed) && !(peer.flags & lt::peer_info::interesting))
+        ++idle_seeds;
+    return idle_seeds;
+  };
+  ASSERT_TRUE(wait_until([&] { return gateway_side() == 2; }, 10s))
+      << "the gateway is not idle on two seeds after its reader ended";
+  // Past the seeds' tick (500 ms), when a slot given up would have gone.
+  std::this_thread::sleep_for(1500ms);
+  for (auto& seeder : shared_->seeders) {
+    std::vector<lt::peer_info> peers;
+    seeder.native().find_torrent(lt::sha1_hash(show().hash.raw().data())).get_peer_info(peers);
+    int kept = 0, dropped = 0;
+    for (const auto& peer : peers) {
+      if (peer.flags & lt::peer_info::seed) continue;  // the other seeder
+      // A dial still under way (a seed tries the gateway's port it heard of by PEX).
+      if (peer.flags & (lt::peer_info::connecting | lt::peer_info::handshake)) continue;
+      const bool interested = static_cast<bool>(peer.flags & lt::peer_info::remote_interested);
+      const bool unchoked = !(peer.flags & lt::peer_info::choked);
+      (interested && unchoked ? kept : dropped) += 1;
+    }
+    EXPECT_EQ(kept, 1) << "a seed no longer sees the gateway interested and unchoked";
+    EXPECT_EQ(dropped, 0);
+  }
 }
 
 TEST_F(FetchPolicyTest, ReadingTheHeadOfAMediaFileFetchesItsTail) {

@@ -524,6 +524,11 @@ void LiveTorrent::background_locked(int piece) {
     picker->set_priority(piece, static_cast<std::uint8_t>(lt::low_priority));
 }
 
+bool LiveTorrent::keeps_interest(Clock::time_point now) const {
+  const bool recent = readers_ > 0 || now - last_active() < kKeepInterestFor;
+  return recent && pieces_->have_count() < pieces_->num_pieces();
+}
+
 LiveTorrent::ReaderLease::ReaderLease(std::shared_ptr<LiveTorrent> torrent)
     : torrent_(std::move(torrent)) {
   ++torrent_->readers_;

@@ -33,7 +33,8 @@ class PiecePassPlugin final : public lt::torrent_plugin {
 };
 
 // One per connection: counts connected peers, sends without Nagle's delay and acknowledges
-// each block at once (see quick_ack.hpp). A uTP connection has no socket of its own.
+// each block at once (see quick_ack.hpp; a uTP connection has no socket of its own), and keeps
+// seeds seeing us interested between readers.
 class PeerPlugin final : public lt::peer_plugin {
  public:
   PeerPlugin(std::weak_ptr<LiveTorrent> torrent, lt::peer_connection_handle connection)
@@ -63,6 +64,22 @@ class PeerPlugin final : public lt::peer_plugin {
   bool on_piece(const lt::peer_request&, lt::span<const char>) override {
     if (const int fd = socket(); fd >= 0) ack_now(fd);
     return false;
+  }
+  // libtorrent says NOT_INTERESTED as soon as no reader wants a piece, and a libtorrent seed
+  // chokes a peer that says so: the next reader waits a round trip for INTERESTED/UNCHOKE, and
+  // longer if the seed gave the slot to a waiting leecher meanwhile. So while the torrent keeps
+  // interest, the seed hears INTERESTED right behind it (both leave in one write) and unchokes
+  // us again at once. libtorrent still believes itself not interested and requests nothing until
+  // a reader wants a piece; then the peer is unchoked already. (A busy seed's own rotation at
+  // its unchoke rounds still applies: docs/ARCHITECTURE.md.)
+  void sent_not_interested() override {
+    auto torrent = torrent_.lock();
+    if (!torrent || !connection_.is_seed() || !torrent->keeps_interest(LiveTorrent::Clock::now()))
+      return;
+    static constexpr char kInterested[] = {0, 0, 0, 1, 2};  // length 1, id 2
+    connection_.send_buffer(kInterested, sizeof kInterested);
+    if (connection_.should_log(lt::peer_log_alert::outgoing_message))
+      connection_.peer_log(lt::peer_log_alert::outgoing_message, "INTERESTED", "kept for readers");
   }
 
  private:

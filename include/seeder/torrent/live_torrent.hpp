@@ -156,6 +156,13 @@ class LiveTorrent : public std::enable_shared_from_this<LiveTorrent> {
   };
   [[nodiscard]] int readers() const { return readers_; }
 
+  // How long after its last reader remote seeds go on seeing the torrent interested (see
+  // torrent_plugin.hpp): two of a seeder's unchoke rounds, a paused player's usual wait.
+  static constexpr std::chrono::seconds kKeepInterestFor{30};
+  // Whether they should now: a reader is open or was within kKeepInterestFor, and some piece is
+  // still missing. Lock-free but for the piece map's leaf lock: called on libtorrent's thread.
+  [[nodiscard]] bool keeps_interest(Clock::time_point now) const;
+
   // Warm-up: pieces [first, last] go to `priority` (top by default) and stay there until they
   // are verified, whoever asked having left or not (a prefetch is meant to finish).
   void prefetch(int first, int last, std::uint8_t priority = 7);

@@ -9,6 +9,9 @@
 //   hashed them there).
 // - Per connection: counts connected peers for the LiveTorrent, and makes the connection's TCP
 //   socket send without Nagle's delay and acknowledge each block at once (quick_ack.hpp).
+// - Per connection to a seed: when libtorrent tells it NOT_INTERESTED while the torrent keeps
+//   interest (LiveTorrent::keeps_interest: a reader now or within 30 s, a piece missing), an
+//   INTERESTED follows in the same write, so the seed keeps us unchoked between readers.
 
 #include <memory>
 
