@@ -68,15 +68,19 @@ struct Flags {
   int tick_stagger_ms = -1;  // -1: libtorrent's default tick interval / seeders
 };
 
-constexpr int default_tick_interval_ms = 500;  // settings_pack::tick_interval's default
+constexpr int kDefaultTickIntervalMs = 500;  // settings_pack::tick_interval's default
 
 Flags parse(int argc, char** argv) {
   Flags flags;
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string flag = argv[i];
     const std::string value = argv[i + 1];
-    if (flag == "--media-dir" || flag == "--limiter-log") {
-      (flag == "--media-dir" ? flags.media_dir : flags.limiter_log) = value;
+    if (flag == "--media-dir") {
+      flags.media_dir = value;
+      continue;
+    }
+    if (flag == "--limiter-log") {
+      flags.limiter_log = value;
       continue;
     }
     const long number = std::stol(value);
@@ -88,7 +92,7 @@ Flags parse(int argc, char** argv) {
     if (flag == "--multi-file") flags.multi_file = number != 0;
     if (flag == "--tick-stagger-ms") flags.tick_stagger_ms = std::max(0, static_cast<int>(number));
   }
-  if (flags.tick_stagger_ms < 0) flags.tick_stagger_ms = default_tick_interval_ms / flags.seeders;
+  if (flags.tick_stagger_ms < 0) flags.tick_stagger_ms = kDefaultTickIntervalMs / flags.seeders;
   return flags;
 }
 
@@ -159,12 +163,13 @@ void log_limiters(const std::vector<std::unique_ptr<seeder::test::SeedSession>>&
   const int waiting_bytes = lt::find_metric_idx("net.limiter_up_bytes");
   std::vector<std::int64_t> last_sent(seeders.size()), last_waiting(seeders.size());
   while (!stop) {
-    for (const auto& session : seeders)
-      session->native().post_session_stats();
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    // Stamped when asked: each session reads its counters as soon as it takes the request.
     const auto unix_ms = std::chrono::duration<double, std::milli>(
                              std::chrono::system_clock::now().time_since_epoch())
                              .count();
+    for (const auto& session : seeders)
+      session->native().post_session_stats();
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
     for (std::size_t i = 0; i < seeders.size(); ++i) {
       std::vector<lt::alert*> alerts;
       seeders[i]->native().pop_alerts(&alerts);

@@ -30,11 +30,16 @@ SwarmProcess::SwarmProcess(const SwarmSpec& spec, const std::filesystem::path& l
     argv.emplace_back("--tick-stagger-ms");
     argv.emplace_back(stagger);
   }
-  // With SEEDER_BENCH_LOG_DIR, the seeders' upload limiters are logged there too (seeders.log).
+  // With SEEDER_BENCH_LOG_DIR, the seeders' upload limiters are logged there too, one file per
+  // swarm (a benchmark may start several), named by when it started: seeders-<unix ms>.log.
   if (const char* kept = std::getenv("SEEDER_BENCH_LOG_DIR")) {
     std::filesystem::create_directories(kept);
+    const auto started = std::chrono::duration_cast<std::chrono::milliseconds>(
+        std::chrono::system_clock::now().time_since_epoch());
     argv.emplace_back("--limiter-log");
-    argv.push_back((std::filesystem::path{kept} / "seeders.log").string());
+    argv.push_back(
+        (std::filesystem::path{kept} / ("seeders-" + std::to_string(started.count()) + ".log"))
+            .string());
   }
   tracker_ = spec.tracker;
   child_ = std::make_unique<ChildProcess>(argv, (log_dir / "swarm.log").string());

@@ -143,8 +143,9 @@ class Bench {
         "1 MiB reads at (2k+1)/16 of the file, k = 7..0, after a cold start, %d pass(es) (raw: "
         "%d of 8 cold)\n",
         options_.seek_passes, raw_cold);
-    report_latency({"each read in order", "each read in order", 30, 150}, latency, raw);
-    report_passes(latency, 8, 150);
+    const LatencyLabels labels{"each read in order", "each read in order", 30, 150};
+    report_latency(labels, latency, raw);
+    report_passes(latency, offsets.size(), labels.max_target_ms);
   }
 
   // The target is per test (one fresh gateway, 8 reads); pooling passes only gives the max more
@@ -155,8 +156,8 @@ class Bench {
     int within = 0;
     const std::size_t passes = latency.size() / per_pass;
     for (std::size_t pass = 0; pass < passes; ++pass) {
-      const std::vector<double> reads(latency.begin() + static_cast<long>(pass * per_pass),
-                                      latency.begin() + static_cast<long>((pass + 1) * per_pass));
+      const auto first = latency.begin() + static_cast<std::ptrdiff_t>(pass * per_pass);
+      const std::vector<double> reads(first, first + static_cast<std::ptrdiff_t>(per_pass));
       const double worst_ms = max_of(reads) * 1000;
       maxima += " " + std::to_string(static_cast<int>(worst_ms + 0.5));
       within += worst_ms <= max_target_ms ? 1 : 0;
