@@ -23,6 +23,7 @@ TEST(Cli, DefaultsMatchTheDocumentation) {
   EXPECT_FALSE(config->natpmp);
   EXPECT_TRUE(config->watch_input);
   EXPECT_TRUE(config->instance_name.empty()) << "the host name, filled in at start";
+  EXPECT_EQ(config->keep_interest, 30s);
 }
 
 TEST(Cli, ParsesSizesDurationsAndSwitches) {
@@ -55,6 +56,11 @@ TEST(Cli, BadValuesFailWithAReason) {
   EXPECT_FALSE(parse_serve_args({"--http-read-timeout", "0s"}));
   EXPECT_FALSE(parse_serve_args({"--http-send-timeout", "0s"}));
   EXPECT_FALSE(parse_serve_args({"--no-such-flag"}));
+  // A libtorrent seed drops a peer it unchoked that asks for nothing for 60 s.
+  const auto keep = parse_serve_args({"--keep-interest", "55s"});
+  ASSERT_FALSE(keep);
+  EXPECT_NE(keep.error().message.find("--keep-interest"), std::string::npos);
+  EXPECT_TRUE(parse_serve_args({"--keep-interest", "0s"}));
 }
 
 TEST(Cli, EnvironmentVariablesSetFlags) {

@@ -124,49 +124,75 @@ TEST_F(FetchPolicyTest, HeadAndTheTorrentPageDownloadNothing) {
 }
 
 // Between readers the torrent wants nothing and libtorrent tells its peers NOT_INTERESTED; a
-// seed then chokes it and gives its upload slot away. The seeds must go on seeing the gateway
-// interested and unchoked, while the gateway's own libtorrent, rightly, requests nothing.
-TEST_F(FetchPolicyTest, SeedsKeepTheGatewayInterestedAndUnchokedBetweenReaders) {
+// seed then chokes it. The seeds must go on seeing the gateway interested and unchoked while
+// the gateway's own libtorrent, rightly, requests nothing; and once the torrent has had no
+// reader for --keep-interest, they must hear NOT_INTERESTED (a seed drops a peer it unchoked
+// that asks for nothing for 60 s).
+TEST_F(FetchPolicyTest, SeedsSeeTheGatewayInterestedBetweenReadersUntilKeepInterestEnds) {
   config_.per_torrent_cache_budget = 8ull << 20;  // no background fetching: nothing is wanted
+  config_.keep_interest = 3s;
   auto gateway = app::Gateway::start(config_);
   ASSERT_TRUE(gateway) << gateway.error().message;
   const auto port = (*gateway)->http_port();
+  // A first read joins the swarm; the one measured comes once both seeds are connected, so
+  // that each connection was interested during it.
   const auto& notes = show().files.at("Show/notes.txt");
+  const auto first = http_get(port, show().url("Show/notes.txt"), {{"Range", "bytes=0-0"}});
+  ASSERT_EQ(first.status, 206u);
+  ASSERT_EQ(first.body, notes.substr(0, 1));
+  const auto torrent = (*gateway)->registry().find(show().hash);
+  ASSERT_TRUE(torrent);
+  const auto idle_seeds = [&] {  // the gateway's side: connected seeds it is not interested in
+    const auto handle = torrent->handle();  // invalid while the torrent is being added
+    if (!handle.is_valid()) return 0;
+    std::vector<lt::peer_info> peers;
+    handle.get_peer_info(peers);
+    int idle = 0;
+    for (const auto& peer : peers)
+      if ((peer.flags & lt::peer_info::seed) && !(peer.flags & lt::peer_info::interesting)) ++idle;
+    return idle;
+  };
+  ASSERT_TRUE(wait_until([&] { return idle_seeds() == 2; }, 10s)) << "not connected to both seeds";
   const auto whole = http_get(port, show().url("Show/notes.txt"));
   ASSERT_EQ(whole.status, 200u);
   ASSERT_TRUE(whole.body == notes);
-  const auto torrent = (*gateway)->registry().find(show().hash);
-  ASSERT_TRUE(torrent);
+  ASSERT_TRUE(wait_until([&] { return idle_seeds() == 2; }, 10s)) << "still interested";
 
-  // The gateway's side: connected to both seeds and, with no reader, not interested in them.
-  const auto gateway_side = [&] {
-    std::vector<lt::peer_info> peers;
-    torrent->handle().get_peer_info(peers);
-    int idle_seeds = 0;
-    for (const auto& peer : peers)
-      if ((peer.flags & lt::peer_info::seed) && !(peer.flags & lt::peer_info::interesting))
-        ++idle_seeds;
-    return idle_seeds;
+  struct Seen {
+    int interested = 0, unchoked_and_interested = 0;
   };
-  ASSERT_TRUE(wait_until([&] { return gateway_side() == 2; }, 10s))
-      << "the gateway is not idle on two seeds after its reader ended";
-  // Past the seeds' tick (500 ms), when a slot given up would have gone.
-  std::this_thread::sleep_for(1500ms);
-  for (auto& seeder : shared_->seeders) {
+  const auto seen_by = [&](SeedSession& seeder) {
     std::vector<lt::peer_info> peers;
     seeder.native().find_torrent(lt::sha1_hash(show().hash.raw().data())).get_peer_info(peers);
-    int kept = 0, dropped = 0;
+    Seen seen;
     for (const auto& peer : peers) {
       if (peer.flags & lt::peer_info::seed) continue;  // the other seeder
-      // A dial still under way (a seed tries the gateway's port it heard of by PEX).
+      // A dial still under way (a seed tries the gateway's port, which it heard of since).
       if (peer.flags & (lt::peer_info::connecting | lt::peer_info::handshake)) continue;
       const bool interested = static_cast<bool>(peer.flags & lt::peer_info::remote_interested);
-      const bool unchoked = !(peer.flags & lt::peer_info::choked);
-      (interested && unchoked ? kept : dropped) += 1;
+      seen.interested += interested ? 1 : 0;
+      seen.unchoked_and_interested += interested && !(peer.flags & lt::peer_info::choked) ? 1 : 0;
     }
-    EXPECT_EQ(kept, 1) << "a seed no longer sees the gateway interested and unchoked";
-    EXPECT_EQ(dropped, 0);
-  }
+    return seen;
+  };
+  // Past the seeds' tick (500 ms), when a slot given up would have gone.
+  const auto uploaded = uploaded_by_seeders();
+  std::this_thread::sleep_for(1500ms);
+  for (auto& seeder : shared_->seeders)
+    EXPECT_GE(seen_by(seeder).unchoked_and_interested, 1)
+        << "a seed no longer sees the gateway interested and unchoked";
+  EXPECT_EQ(idle_seeds(), 2);
+  EXPECT_EQ(uploaded_by_seeders(), uploaded) << "the kept interest fetched pieces";
+
+  // --keep-interest (3 s) after the reader, and the once-a-second reconcile.
+  EXPECT_TRUE(wait_until(
+      [&] {
+        for (auto& seeder : shared_->seeders)
+          if (seen_by(seeder).interested != 0) return false;
+        return true;
+      },
+      6s))
+      << "the seeds still see the gateway interested long after its last reader";
 }
 
 TEST_F(FetchPolicyTest, ReadingTheHeadOfAMediaFileFetchesItsTail) {

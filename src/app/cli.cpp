@@ -58,6 +58,7 @@ struct ServeText {
   std::string cache_budget = "0";
   std::string torrent_ttl = "600s";
   std::string piece_timeout = "60s";
+  std::string keep_interest = "30s";
   std::string http_read_timeout = "30s";
   std::string http_send_timeout = "60s";
   std::string stats_interval = "3s";
@@ -147,6 +148,12 @@ void add_storage_options(CLI::App& app, Config& config, ServeText& text) {
   app.add_option("--piece-timeout", text.piece_timeout,
                  "give up on a read when the next piece takes longer")
       ->envname(env("PIECE_TIMEOUT"))
+      ->check(kDuration)
+      ->capture_default_str();
+  app.add_option("--keep-interest", text.keep_interest,
+                 "after a torrent's last reader, keep telling seeds we are interested this long, "
+                 "so the next reader finds them unchoked (0s: off; at most 50s)")
+      ->envname(env("KEEP_INTEREST"))
       ->check(kDuration)
       ->capture_default_str();
   app.add_option("--disk-threads", config.disk_threads, "threads doing disk I/O and hashing")
@@ -252,6 +259,7 @@ void apply_text(Config& config, const ServeText& text) {
   config.per_torrent_cache_budget = *parse_size(text.cache_budget);
   config.torrent_ttl = *parse_duration(text.torrent_ttl);
   config.piece_timeout = *parse_duration(text.piece_timeout);
+  config.keep_interest = *parse_duration(text.keep_interest);
   config.http_read_timeout = *parse_duration(text.http_read_timeout);
   config.http_send_timeout = *parse_duration(text.http_send_timeout);
   config.stats_interval = *parse_duration(text.stats_interval);
@@ -283,6 +291,9 @@ Status check_config(const Config& config) {
     return make_error(Errc::bad_request, "--http-send-timeout must be above 0");
   if (config.piece_timeout.count() <= 0)
     return make_error(Errc::bad_request, "--piece-timeout must be above 0");
+  // A libtorrent seed drops a peer it has unchoked that asks for nothing for 60 s.
+  if (config.keep_interest.count() < 0 || config.keep_interest > std::chrono::seconds(50))
+    return make_error(Errc::bad_request, "--keep-interest must be between 0s and 50s");
   if (config.stats_interval.count() <= 0)
     return make_error(Errc::bad_request, "--stats-interval must be above 0");
   if (config.warmup_timeout.count() <= 0)

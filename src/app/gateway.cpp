@@ -173,6 +173,7 @@ void make_swarm(Gateway::Parts& parts, const Config& config, const FdBudget& fds
   torrent::RegistryOptions registry_options;
   registry_options.ttl = config.torrent_ttl;
   registry_options.live.budget_mode = config.per_torrent_cache_budget > 0;
+  registry_options.live.keep_interest_for = config.keep_interest;
   registry_options.readahead_bytes = config.max_readahead;
   registry_options.extra_peers = peers;
   parts.registry = std::make_unique<torrent::Registry>(

@@ -365,15 +365,22 @@ void LiveTorrent::unwant(int piece) {
 // was told.
 void LiveTorrent::on_libtorrent_verified(int piece) {
   LockGuard lock(mutex_);
-  if (state_ != State::resyncing && piece >= 0 && piece < pieces_->num_pieces())
+  if (state_ != State::resyncing && piece >= 0 && piece < pieces_->num_pieces() &&
+      believed_[static_cast<std::size_t>(piece)] == 0) {
     believed_[static_cast<std::size_t>(piece)] = 1;
+    ++believed_count_;
+  }
 }
 
 void LiveTorrent::on_adding(const lt::typed_bitfield<lt::piece_index_t>& told) {
   LockGuard lock(mutex_);
-  for (int piece = 0; piece < pieces_->num_pieces(); ++piece)
-    believed_[static_cast<std::size_t>(piece)] =
-        piece < told.size() && told.get_bit(lt::piece_index_t(piece)) ? 1 : 0;
+  int count = 0;
+  for (int piece = 0; piece < pieces_->num_pieces(); ++piece) {
+    const bool had = piece < told.size() && told.get_bit(lt::piece_index_t(piece));
+    believed_[static_cast<std::size_t>(piece)] = had ? 1 : 0;
+    count += had ? 1 : 0;
+  }
+  believed_count_ = count;
 }
 
 int LiveTorrent::stale_count_locked() const {
@@ -525,19 +532,22 @@ void LiveTorrent::background_locked(int piece) {
 }
 
 bool LiveTorrent::keeps_interest(Clock::time_point now) const {
-  const bool recent = readers_ > 0 || now - last_active() < kKeepInterestFor;
-  return recent && pieces_->have_count() < pieces_->num_pieces();
+  const Clock::time_point last_read{Clock::duration(last_read_ns_.load())};
+  const bool reading = readers_ > 0 || now - last_read < options_.keep_interest_for;
+  return reading && believed_count_ < pieces_->num_pieces();
 }
 
 LiveTorrent::ReaderLease::ReaderLease(std::shared_ptr<LiveTorrent> torrent)
     : torrent_(std::move(torrent)) {
   ++torrent_->readers_;
   torrent_->touch();
+  torrent_->last_read_ns_ = Clock::now().time_since_epoch().count();
 }
 
 LiveTorrent::ReaderLease::~ReaderLease() {
   if (!torrent_) return;
   torrent_->touch();
+  torrent_->last_read_ns_ = Clock::now().time_since_epoch().count();
   --torrent_->readers_;
 }
 

@@ -65,24 +65,35 @@ class PeerPlugin final : public lt::peer_plugin {
     if (const int fd = socket(); fd >= 0) ack_now(fd);
     return false;
   }
-  // libtorrent says NOT_INTERESTED as soon as no reader wants a piece, and a libtorrent seed
-  // chokes a peer that says so: the next reader waits a round trip for INTERESTED/UNCHOKE, and
-  // longer if the seed gave the slot to a waiting leecher meanwhile. So while the torrent keeps
-  // interest, the seed hears INTERESTED right behind it (both leave in one write) and unchokes
-  // us again at once. libtorrent still believes itself not interested and requests nothing until
-  // a reader wants a piece; then the peer is unchoked already. (A busy seed's own rotation at
-  // its unchoke rounds still applies: docs/ARCHITECTURE.md.)
+  // Keeping interest between readers (docs/ARCHITECTURE.md, "libtorrent says NOT_INTERESTED"):
+  // right after libtorrent's NOT_INTERESTED, and once a second, the seed is told what
+  // keeps_interest says, whenever that differs from what libtorrent told it.
   void sent_not_interested() override {
-    auto torrent = torrent_.lock();
-    if (!torrent || !connection_.is_seed() || !torrent->keeps_interest(LiveTorrent::Clock::now()))
-      return;
-    static constexpr char kInterested[] = {0, 0, 0, 1, 2};  // length 1, id 2
-    connection_.send_buffer(kInterested, sizeof kInterested);
-    if (connection_.should_log(lt::peer_log_alert::outgoing_message))
-      connection_.peer_log(lt::peer_log_alert::outgoing_message, "INTERESTED", "kept for readers");
+    announced_ = false;  // libtorrent's NOT_INTERESTED went out last
+    reconcile();
   }
+  void sent_interested() override { announced_ = false; }  // libtorrent's own now
+  void tick() override { reconcile(); }
 
  private:
+  void reconcile() {
+    if (connection_.is_interesting() || connection_.in_handshake() ||
+        connection_.is_disconnecting())
+      return;
+    auto torrent = torrent_.lock();
+    const bool keep =
+        torrent && connection_.is_seed() && torrent->keeps_interest(LiveTorrent::Clock::now());
+    if (keep == announced_) return;
+    static constexpr char kInterested[] = {0, 0, 0, 1, 2};     // length 1, id 2
+    static constexpr char kNotInterested[] = {0, 0, 0, 1, 3};  // length 1, id 3
+    connection_.send_buffer(keep ? kInterested : kNotInterested, sizeof kInterested);
+    announced_ = keep;
+    if (connection_.should_log(lt::peer_log_alert::outgoing_message))
+      connection_.peer_log(lt::peer_log_alert::outgoing_message,
+                           keep ? "INTERESTED" : "NOT_INTERESTED",
+                           keep ? "kept for readers" : "no reader for a while");
+  }
+
   int socket() {
     if (socket_ != kUnknown) return socket_;
     socket_ = find_tcp_socket(connection_.local_endpoint(), connection_.remote());
@@ -93,7 +104,8 @@ class PeerPlugin final : public lt::peer_plugin {
   static constexpr int kUnknown = -2;
   std::weak_ptr<LiveTorrent> torrent_;
   lt::peer_connection_handle connection_;
-  int socket_ = kUnknown;  // -1: none (uTP)
+  int socket_ = kUnknown;   // -1: none (uTP)
+  bool announced_ = false;  // the seed heard INTERESTED from us, libtorrent believes otherwise
 };
 
 std::shared_ptr<lt::peer_plugin> PiecePassPlugin::new_connection(

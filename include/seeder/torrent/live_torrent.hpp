@@ -52,6 +52,10 @@ struct LiveOptions {
   // torrent is idle even when no reader wants one, so it stops advertising pieces it lacks:
   // this many, or an eighth of the torrent's pieces when that is fewer.
   int resync_threshold = 256;
+  // After the last reader, how long remote seeds go on seeing the torrent interested (see
+  // torrent_plugin.hpp); 0: not at all. Kept under 60 s: a libtorrent seed drops a peer it has
+  // unchoked that asks for nothing for 60 s.
+  std::chrono::milliseconds keep_interest_for{30'000};
 };
 
 class LiveTorrent : public std::enable_shared_from_this<LiveTorrent> {
@@ -156,11 +160,9 @@ class LiveTorrent : public std::enable_shared_from_this<LiveTorrent> {
   };
   [[nodiscard]] int readers() const { return readers_; }
 
-  // How long after its last reader remote seeds go on seeing the torrent interested (see
-  // torrent_plugin.hpp): two of a seeder's unchoke rounds, a paused player's usual wait.
-  static constexpr std::chrono::seconds kKeepInterestFor{30};
-  // Whether they should now: a reader is open or was within kKeepInterestFor, and some piece is
-  // still missing. Lock-free but for the piece map's leaf lock: called on libtorrent's thread.
+  // Whether remote seeds should see the torrent interested now (torrent_plugin.hpp): a reader
+  // is open or was within LiveOptions::keep_interest_for, and libtorrent lacks some piece.
+  // Lock-free (atomics and immutable options): called on libtorrent's network thread.
   [[nodiscard]] bool keeps_interest(Clock::time_point now) const;
 
   // Warm-up: pieces [first, last] go to `priority` (top by default) and stay there until they
@@ -236,12 +238,14 @@ class LiveTorrent : public std::enable_shared_from_this<LiveTorrent> {
   [[nodiscard]] PiecePicker* picker_locked() REQUIRES(mutex_);
 
   EntryPtr entry_;
-  LiveOptions options_;
+  const LiveOptions options_;
   std::shared_ptr<PieceMap> pieces_;
   std::shared_ptr<std::atomic<int>> peers_ = std::make_shared<std::atomic<int>>(0);
   const Clock::time_point joined_ = Clock::now();
   std::atomic<Clock::rep> last_active_ns_;
   std::atomic<int> readers_{0};
+  std::atomic<Clock::rep> last_read_ns_{0};  // when a reader last came or went
+  std::atomic<int> believed_count_{0};       // pieces libtorrent believes it has
   std::atomic<bool> had_peers_{false};
   std::atomic<int> resyncs_{0};
 

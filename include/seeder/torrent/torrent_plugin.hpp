@@ -9,9 +9,10 @@
 //   hashed them there).
 // - Per connection: counts connected peers for the LiveTorrent, and makes the connection's TCP
 //   socket send without Nagle's delay and acknowledge each block at once (quick_ack.hpp).
-// - Per connection to a seed: when libtorrent tells it NOT_INTERESTED while the torrent keeps
-//   interest (LiveTorrent::keeps_interest: a reader now or within 30 s, a piece missing), an
-//   INTERESTED follows in the same write, so the seed keeps us unchoked between readers.
+// - Per connection to a seed: while the torrent keeps interest (LiveTorrent::keeps_interest)
+//   and libtorrent, wanting nothing, says it is not interested, the seed is told INTERESTED
+//   itself, so that it keeps us unchoked for the next reader; taken back once the torrent stops
+//   keeping interest (docs/ARCHITECTURE.md).
 
 #include <memory>
 
