@@ -291,7 +291,7 @@ Status check_config(const Config& config) {
     return make_error(Errc::bad_request, "--http-send-timeout must be above 0");
   if (config.piece_timeout.count() <= 0)
     return make_error(Errc::bad_request, "--piece-timeout must be above 0");
-  // A libtorrent seed drops a peer it has unchoked that asks for nothing for 60 s.
+  // Longer would hold seeds' upload slots, which other leechers could use, for nothing.
   if (config.keep_interest.count() < 0 || config.keep_interest > std::chrono::seconds(50))
     return make_error(Errc::bad_request, "--keep-interest must be between 0s and 50s");
   if (config.stats_interval.count() <= 0)

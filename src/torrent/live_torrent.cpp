@@ -532,6 +532,7 @@ void LiveTorrent::background_locked(int piece) {
 }
 
 bool LiveTorrent::keeps_interest(Clock::time_point now) const {
+  if (options_.keep_interest_for.count() == 0) return false;  // --keep-interest 0s: off
   const Clock::time_point last_read{Clock::duration(last_read_ns_.load())};
   const bool reading = readers_ > 0 || now - last_read < options_.keep_interest_for;
   return reading && believed_count_ < pieces_->num_pieces();

@@ -2,6 +2,7 @@
 
 #include <libtorrent/peer_connection_handle.hpp>
 
+#include "seeder/torrent/interest_keeper.hpp"
 #include "seeder/torrent/quick_ack.hpp"
 
 namespace seeder::torrent {
@@ -59,39 +60,55 @@ class PeerPlugin final : public lt::peer_plugin {
   }
   bool on_unchoke() override {
     socket();
+    keeper_.seed_active(InterestKeeper::Clock::now());
     return false;
   }
   bool on_piece(const lt::peer_request&, lt::span<const char>) override {
     if (const int fd = socket(); fd >= 0) ack_now(fd);
+    keeper_.seed_active(InterestKeeper::Clock::now());
     return false;
   }
-  // Keeping interest between readers (docs/ARCHITECTURE.md, "libtorrent says NOT_INTERESTED"):
-  // right after libtorrent's NOT_INTERESTED, and once a second, the seed is told what
-  // keeps_interest says, whenever that differs from what libtorrent told it.
+  // Keeping interest between readers (interest_keeper.hpp): right after libtorrent speaks,
+  // and once a second, the seed is told what the keeper says.
   void sent_not_interested() override {
-    announced_ = false;  // libtorrent's NOT_INTERESTED went out last
+    keeper_.libtorrent_spoke();
     reconcile();
   }
-  void sent_interested() override { announced_ = false; }  // libtorrent's own now
+  void sent_interested() override { keeper_.libtorrent_spoke(); }
+  void sent_request(const lt::peer_request&) override {
+    keeper_.seed_active(InterestKeeper::Clock::now());
+  }
   void tick() override { reconcile(); }
 
  private:
   void reconcile() {
-    if (connection_.is_interesting() || connection_.in_handshake() ||
-        connection_.is_disconnecting())
-      return;
-    auto torrent = torrent_.lock();
-    const bool keep =
-        torrent && connection_.is_seed() && torrent->keeps_interest(LiveTorrent::Clock::now());
-    if (keep == announced_) return;
+    const auto now = InterestKeeper::Clock::now();
+    const InterestKeeper::Connection state{
+        connection_.is_interesting(),
+        !connection_.in_handshake() && !connection_.is_disconnecting(), connection_.is_seed(),
+        connection_.has_peer_choked()};
+    // Asked only when it can matter: keeps_interest reads the torrent's atomics.
+    const auto torrent = state.libtorrent_interested ? nullptr : torrent_.lock();
+    const bool keep = torrent && torrent->keeps_interest(now);
+    switch (keeper_.reconcile(state, keep, now)) {
+      case InterestKeeper::Say::nothing:
+        return;
+      case InterestKeeper::Say::interested:
+        return say(true);
+      case InterestKeeper::Say::not_interested:
+        return say(false);
+      case InterestKeeper::Say::not_interested_then_interested:
+        say(false);
+        return say(true);
+    }
+  }
+  void say(bool interested) {
     static constexpr char kInterested[] = {0, 0, 0, 1, 2};     // length 1, id 2
     static constexpr char kNotInterested[] = {0, 0, 0, 1, 3};  // length 1, id 3
-    connection_.send_buffer(keep ? kInterested : kNotInterested, sizeof kInterested);
-    announced_ = keep;
+    connection_.send_buffer(interested ? kInterested : kNotInterested, sizeof kInterested);
     if (connection_.should_log(lt::peer_log_alert::outgoing_message))
       connection_.peer_log(lt::peer_log_alert::outgoing_message,
-                           keep ? "INTERESTED" : "NOT_INTERESTED",
-                           keep ? "kept for readers" : "no reader for a while");
+                           interested ? "INTERESTED" : "NOT_INTERESTED", "kept for readers");
   }
 
   int socket() {
@@ -104,8 +121,8 @@ class PeerPlugin final : public lt::peer_plugin {
   static constexpr int kUnknown = -2;
   std::weak_ptr<LiveTorrent> torrent_;
   lt::peer_connection_handle connection_;
-  int socket_ = kUnknown;   // -1: none (uTP)
-  bool announced_ = false;  // the seed heard INTERESTED from us, libtorrent believes otherwise
+  int socket_ = kUnknown;  // -1: none (uTP)
+  InterestKeeper keeper_;
 };
 
 std::shared_ptr<lt::peer_plugin> PiecePassPlugin::new_connection(

@@ -52,9 +52,8 @@ struct LiveOptions {
   // torrent is idle even when no reader wants one, so it stops advertising pieces it lacks:
   // this many, or an eighth of the torrent's pieces when that is fewer.
   int resync_threshold = 256;
-  // After the last reader, how long remote seeds go on seeing the torrent interested (see
-  // torrent_plugin.hpp); 0: not at all. Kept under 60 s: a libtorrent seed drops a peer it has
-  // unchoked that asks for nothing for 60 s.
+  // While a reader is open and this long after the last one, remote seeds go on seeing the
+  // torrent interested (see torrent_plugin.hpp); 0: never.
   std::chrono::milliseconds keep_interest_for{30'000};
 };
 
