@@ -56,7 +56,7 @@ TEST(Cli, BadValuesFailWithAReason) {
   EXPECT_FALSE(parse_serve_args({"--http-read-timeout", "0s"}));
   EXPECT_FALSE(parse_serve_args({"--http-send-timeout", "0s"}));
   EXPECT_FALSE(parse_serve_args({"--no-such-flag"}));
-  // A libtorrent seed drops a peer it unchoked that asks for nothing for 60 s.
+  // Longer would hold seeds' upload slots for nothing.
   const auto keep = parse_serve_args({"--keep-interest", "55s"});
   ASSERT_FALSE(keep);
   EXPECT_NE(keep.error().message.find("--keep-interest"), std::string::npos);

@@ -53,6 +53,7 @@ TEST_F(InterestKeeperTest, WhatLibtorrentSaysItselfWins) {
   ASSERT_EQ(keeper_.reconcile(idle_seed_, true, now_), Say::interested);
   // libtorrent wants a piece: it said INTERESTED, and nothing is added while it is interested.
   keeper_.libtorrent_spoke();
+  EXPECT_FALSE(keeper_.announced()) << "the seed heard libtorrent last";
   auto wanting = idle_seed_;
   wanting.libtorrent_interested = true;
   EXPECT_EQ(keeper_.reconcile(wanting, false, now_ + 1s), Say::nothing);

@@ -136,6 +136,30 @@ TEST_F(LiveTorrentTest, APieceNobodyWantsAnyMoreIsGivenBack) {
   EXPECT_EQ(asked().priorities.at(5), 0) << "no budget background for a file nobody reads";
 }
 
+// Seeds keep seeing the torrent interested while a reader is open and keep_interest_for after
+// the last one, unless libtorrent believes it has every piece or the window is 0 (off).
+TEST_F(LiveTorrentTest, InterestIsKeptWhileReadersComeAndForTheWindowAfterTheLast) {
+  LiveOptions options;
+  options.keep_interest_for = 30s;
+  auto torrent = ready_torrent(options);
+  EXPECT_FALSE(torrent->keeps_interest(LiveTorrent::Clock::now())) << "no reader yet";
+  {
+    const LiveTorrent::ReaderLease lease(torrent);
+    EXPECT_TRUE(torrent->keeps_interest(LiveTorrent::Clock::now() + 10min)) << "a reader is open";
+  }
+  const auto left = LiveTorrent::Clock::now();
+  EXPECT_TRUE(torrent->keeps_interest(left + 29s));
+  EXPECT_FALSE(torrent->keeps_interest(left + 31s));
+  libtorrent::typed_bitfield<libtorrent::piece_index_t> all(kPieces, true);
+  torrent->on_adding(all);
+  EXPECT_FALSE(torrent->keeps_interest(left + 1s)) << "libtorrent lacks nothing";
+
+  options.keep_interest_for = 0s;
+  auto off = ready_torrent(options);
+  const LiveTorrent::ReaderLease lease(off);
+  EXPECT_FALSE(off->keeps_interest(LiveTorrent::Clock::now())) << "off, even with a reader";
+}
+
 TEST_F(LiveTorrentTest, APieceOnDiskIsNeverAskedFor) {
   auto torrent = ready_torrent();
   torrent->pieces().set_have(7);

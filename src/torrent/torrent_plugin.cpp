@@ -94,21 +94,21 @@ class PeerPlugin final : public lt::peer_plugin {
       case InterestKeeper::Say::nothing:
         return;
       case InterestKeeper::Say::interested:
-        return say(true);
+        return say(true, "kept for readers");
       case InterestKeeper::Say::not_interested:
-        return say(false);
+        return say(false, "no reader for a while");
       case InterestKeeper::Say::not_interested_then_interested:
-        say(false);
-        return say(true);
+        say(false, "refreshed before the seed's 60 s");
+        return say(true, "refreshed before the seed's 60 s");
     }
   }
-  void say(bool interested) {
+  void say(bool interested, const char* why) {
     static constexpr char kInterested[] = {0, 0, 0, 1, 2};     // length 1, id 2
     static constexpr char kNotInterested[] = {0, 0, 0, 1, 3};  // length 1, id 3
     connection_.send_buffer(interested ? kInterested : kNotInterested, sizeof kInterested);
     if (connection_.should_log(lt::peer_log_alert::outgoing_message))
       connection_.peer_log(lt::peer_log_alert::outgoing_message,
-                           interested ? "INTERESTED" : "NOT_INTERESTED", "kept for readers");
+                           interested ? "INTERESTED" : "NOT_INTERESTED", "%s", why);
   }
 
   int socket() {
