@@ -12,11 +12,11 @@
 #include <libtorrent/torrent_handle.hpp>
 #include <libtorrent/torrent_status.hpp>
 
+#include "http_client.hpp"
+#include "seeder/storage/torrent_store.hpp"
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
-#include "http_client.hpp"
-#include "seeder/storage/torrent_store.hpp"
 
 #include "seeder/torrent/file_plan.hpp"
 #include "seeder/torrent/quick_ack.hpp"
@@ -67,14 +67,13 @@ class FetchPolicyTest : public ::testing::Test {
 
   static const TestTorrent& show() { return shared_->show; }
   static const std::string& movie() { return show().files.at("Show/movie.mp4"); }
+  static lt::torrent_handle seeded(SeedSession& seeder) {
+    return seeder.native().find_torrent(lt::sha1_hash(show().hash.raw().data()));
+  }
   static std::int64_t uploaded_by_seeders() {
     std::int64_t total = 0;
-    for (auto& seeder : shared_->seeders) {
-      total += seeder.native()
-                   .find_torrent(lt::sha1_hash(show().hash.raw().data()))
-                   .status()
-                   .total_payload_upload;
-    }
+    for (auto& seeder : shared_->seeders)
+      total += seeded(seeder).status().total_payload_upload;
     return total;
   }
   static std::string range(std::uint64_t first, std::uint64_t length) {
@@ -164,7 +163,7 @@ TEST_F(FetchPolicyTest, SeedsSeeTheGatewayInterestedBetweenReadersUntilKeepInter
   };
   const auto seen_by = [&](SeedSession& seeder) {
     std::vector<lt::peer_info> peers;
-    seeder.native().find_torrent(lt::sha1_hash(show().hash.raw().data())).get_peer_info(peers);
+    seeded(seeder).get_peer_info(peers);
     Seen seen;
     for (const auto& peer : peers) {
       if (peer.flags & lt::peer_info::seed) continue;  // the other seeder

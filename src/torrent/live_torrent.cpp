@@ -541,14 +541,12 @@ bool LiveTorrent::keeps_interest(Clock::time_point now) const {
 LiveTorrent::ReaderLease::ReaderLease(std::shared_ptr<LiveTorrent> torrent)
     : torrent_(std::move(torrent)) {
   ++torrent_->readers_;
-  torrent_->touch();
-  torrent_->last_read_ns_ = Clock::now().time_since_epoch().count();
+  torrent_->reader_came_or_went();
 }
 
 LiveTorrent::ReaderLease::~ReaderLease() {
   if (!torrent_) return;
-  torrent_->touch();
-  torrent_->last_read_ns_ = Clock::now().time_since_epoch().count();
+  torrent_->reader_came_or_went();
   --torrent_->readers_;
 }
 
