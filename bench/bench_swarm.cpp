@@ -2,11 +2,13 @@
 // share an address space (and mmap lock) with the gateway under test.
 //
 //   bench_swarm --size-mib N --piece-kib N [--rate-mib N] [--seeders N] [--tracker 0|1]
-//               [--multi-file 1] [--media-dir DIR] [--tick-stagger-ms N] [--limiter-log FILE]
+//               [--multi-file 1] [--media-dir DIR] [--content-dir DIR] [--tick-stagger-ms N]
+//               [--limiter-log FILE]
 //
 // What it seeds: one single-file torrent (big.bin, N MiB); with --multi-file 1 the soak pack
 // (one multi-file torrent whose movie is N MiB, see write_soak_pack); with --media-dir every
-// regular file of DIR as its own torrent.
+// regular file of DIR as its own torrent; with --content-dir DIR one multi-file torrent of DIR as
+// it is (the churn soak writes random layouts there).
 //
 // How: --seeders libtorrent sessions (default 2) with libtorrent's default settings (TCP and
 // uTP), each capped at --rate-mib MiB/s of upload that really applies to loopback peers. With
@@ -64,6 +66,7 @@ struct Flags {
   bool tracker = true;
   bool multi_file = false;
   fs::path media_dir;
+  fs::path content_dir;
   fs::path limiter_log;
   int tick_stagger_ms = -1;  // -1: libtorrent's default tick interval / seeders
 };
@@ -77,6 +80,10 @@ Flags parse(int argc, char** argv) {
     const std::string value = argv[i + 1];
     if (flag == "--media-dir") {
       flags.media_dir = value;
+      continue;
+    }
+    if (flag == "--content-dir") {
+      flags.content_dir = value;
       continue;
     }
     if (flag == "--limiter-log") {
@@ -138,6 +145,8 @@ std::vector<Seeded> make_content(const Flags& flags, const fs::path& root) {
     for (const auto& entry : fs::directory_iterator(flags.media_dir))
       if (entry.is_regular_file())
         items.push_back({entry.path(), entry.path().stem().string(), {}});
+  } else if (!flags.content_dir.empty()) {
+    items.push_back({flags.content_dir, flags.content_dir.filename().string(), {}});
   } else if (flags.multi_file) {
     write_soak_pack(root / "content" / "soak-pack", flags.size);
     items.push_back({root / "content" / "soak-pack", "soak-pack", {}});
