@@ -502,6 +502,55 @@ TEST_F(BudgetTest, AViewFollowingTheListenerAgreesWithTheStore) {
   EXPECT_GT(store->evictions(), 16u);
 }
 
+// libtorrent may download a piece the store has verified (after a resync it is not told of
+// the pieces on disk); a peer's bytes must never replace verified ones.
+TEST_F(BudgetTest, AVerifiedPieceIsNeverRewritten) {
+  StoreRegistry stores(data_.path(), StoreOptions{16 * kPiece});
+  auto store = *stores.open(spec_);
+  complete(*store, 3);
+  const std::string garbage(kPiece, 'x');
+  ASSERT_TRUE(store->write_block(3, 0, garbage)) << "dropped, not an error";
+  std::string read(kPiece, '\0');
+  ASSERT_TRUE(store->read_for_peer(3, 0, read));
+  EXPECT_EQ(read, test::read_file(content_ / "big.bin").substr(3 * kPiece, kPiece));
+  EXPECT_EQ(stores.counters().verified_writes_dropped, 1u);
+}
+
+// The disk backend hashes a piece, then libtorrent reports it passed on another thread: an
+// eviction in between would record a hole as verified bytes, served as zeros until a restart.
+TEST_F(BudgetTest, APassForBytesEvictedAfterTheirHashIsNotRecorded) {
+  StoreRegistry stores(data_.path(), StoreOptions{4 * kPiece});
+  auto store = *stores.open(spec_);
+  complete(*store, 0);
+  const auto token = store->begin_hash(0);  // libtorrent hashes it again (told nothing)
+  store->end_hash(0, token);
+  for (int piece = 1; piece < 8; ++piece)
+    complete(*store, piece);
+  store->enforce_budget();
+  ASSERT_FALSE(store->piece_complete(0)) << "set-up: the oldest piece is evicted";
+  store->on_piece_passed(0);  // the verdict on the hash that ran before the eviction
+  EXPECT_FALSE(store->piece_complete(0));
+  EXPECT_EQ(stores.counters().stale_passes_refused, 1u);
+  // Downloaded and hashed again, it passes.
+  const auto bytes = test::read_file(content_ / "big.bin").substr(0, kPiece);
+  ASSERT_TRUE(store->write_block(0, 0, bytes));
+  store->end_hash(0, store->begin_hash(0));
+  store->on_piece_passed(0);
+  EXPECT_TRUE(store->piece_complete(0));
+}
+
+TEST_F(BudgetTest, APassForAPieceWrittenWhileItWasHashedIsNotRecorded) {
+  StoreRegistry stores(data_.path(), StoreOptions{16 * kPiece});
+  auto store = *stores.open(spec_);
+  const auto bytes = test::read_file(content_ / "big.bin").substr(kPiece, kPiece);
+  ASSERT_TRUE(store->write_block(1, 0, bytes));
+  const auto token = store->begin_hash(1);
+  ASSERT_TRUE(store->write_block(1, 0, bytes));  // a late block (another handle's) lands
+  store->end_hash(1, token);
+  store->on_piece_passed(1);
+  EXPECT_FALSE(store->piece_complete(1));
+}
+
 TEST_F(BudgetTest, ProtectedPiecesAreNeverEvicted) {
   StoreRegistry stores(data_.path(), StoreOptions{4 * kPiece});
   auto store = *stores.open(spec_);

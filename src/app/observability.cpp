@@ -64,6 +64,14 @@ void register_gateway_metrics(metrics::Registry& metrics, const Observed& observ
   });
   metrics.callback("seeder_pieces_completed_total", "pieces verified and written", Type::counter,
                    [&stores] { return static_cast<double>(stores.counters().pieces_completed); });
+  metrics.callback("seeder_verified_writes_dropped_total",
+                   "blocks written again into a verified piece, dropped", Type::counter, [&stores] {
+                     return static_cast<double>(stores.counters().verified_writes_dropped);
+                   });
+  metrics.callback(
+      "seeder_stale_passes_refused_total",
+      "piece passes not recorded: the bytes changed after their hash", Type::counter,
+      [&stores] { return static_cast<double>(stores.counters().stale_passes_refused); });
   metrics.callback("seeder_resyncs_total", "torrents re-added to forget evicted pieces",
                    Type::counter,
                    [&registry] { return static_cast<double>(registry.resyncs_total()); });

@@ -4,6 +4,7 @@
 #include <netinet/tcp.h>
 #include <sys/sendfile.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -59,15 +60,42 @@ void FileBody::on_slice(Result<FileSlice> slice) {
   }
   set_cork(true);
   slice_ = *slice;
+  copy_sent_ = copy_end_ = 0;
   send_slice();
+}
+
+namespace {
+constexpr std::size_t kCopyBuffer = 256 * 1024;
+}  // namespace
+
+ssize_t FileBody::send_some() {
+  if (slice_.copy) return send_copied();
+  auto offset = static_cast<off_t>(slice_.offset);
+  const auto chunk = static_cast<std::size_t>(std::min<std::uint64_t>(slice_.length, 1ull << 30));
+  return ::sendfile(socket_.native_handle(), slice_.fd, &offset, chunk);
+}
+
+// The slice's bytes are read while its source still holds them (before the next async_next), so
+// what the socket queues is our copy, whatever happens to the file afterwards.
+ssize_t FileBody::send_copied() {
+  if (copy_sent_ == copy_end_) {
+    if (!copy_buffer_) copy_buffer_ = std::make_unique<char[]>(kCopyBuffer);
+    const auto want = static_cast<std::size_t>(std::min<std::uint64_t>(slice_.length, kCopyBuffer));
+    const ssize_t read =
+        ::pread(slice_.fd, copy_buffer_.get(), want, static_cast<off_t>(slice_.offset));
+    if (read <= 0) return read;
+    copy_sent_ = 0;
+    copy_end_ = static_cast<std::size_t>(read);
+  }
+  return ::send(socket_.native_handle(), copy_buffer_.get() + copy_sent_, copy_end_ - copy_sent_,
+                MSG_NOSIGNAL | MSG_DONTWAIT);
 }
 
 void FileBody::send_slice() {
   while (slice_.length > 0) {
-    auto offset = static_cast<off_t>(slice_.offset);
-    const auto chunk = static_cast<std::size_t>(std::min<std::uint64_t>(slice_.length, 1ull << 30));
-    const ssize_t sent = ::sendfile(socket_.native_handle(), slice_.fd, &offset, chunk);
+    const ssize_t sent = send_some();
     if (sent > 0) {
+      if (slice_.copy) copy_sent_ += static_cast<std::size_t>(sent);
       const auto n = static_cast<std::uint64_t>(sent);
       slice_.offset += n;
       slice_.length -= n;

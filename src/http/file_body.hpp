@@ -1,8 +1,10 @@
 #pragma once
 // FileBody: sends a ByteSource's bytes to a socket with sendfile(2), slice by slice, as the
-// source yields them (internal to the http module). TCP_CORK is set while a slice is sent and
-// cleared after it, so full-sized segments leave and a reader then waiting for the next piece
-// leaves nothing behind in the socket (nginx's tcp_nopush). The socket must be non-blocking.
+// source yields them (internal to the http module); a slice whose bytes may be evicted once the
+// source moves on (FileSlice::copy) is read into a buffer and sent from there instead. TCP_CORK is
+// set while a slice is sent and cleared after it, so full-sized segments leave and a reader then
+// waiting for the next piece leaves nothing behind in the socket (nginx's tcp_nopush). The socket
+// must be non-blocking.
 //
 // Used on the socket's strand only. The owner keeps the socket open until `done` has run (its
 // handler usually holds the owner). `done` runs once: ok when every byte was sent; cancelled
@@ -43,6 +45,9 @@ class FileBody : public std::enable_shared_from_this<FileBody> {
   void next_slice();
   void on_slice(Result<FileSlice> slice);
   void send_slice();
+  // One step of sending the slice: bytes sent, 0 at the file's end, -1 with errno set.
+  ssize_t send_some();
+  ssize_t send_copied();
   void wait_writable();
   void finish(Status status);
 
@@ -53,6 +58,10 @@ class FileBody : public std::enable_shared_from_this<FileBody> {
   boost::asio::steady_timer stall_timer_;
   Done done_;
   FileSlice slice_;
+  // Copied bytes of the slice read but not yet sent: [copy_sent_, copy_end_) of copy_buffer_.
+  std::unique_ptr<char[]> copy_buffer_;
+  std::size_t copy_sent_ = 0;
+  std::size_t copy_end_ = 0;
   std::uint64_t remaining_;
   std::uint64_t sent_ = 0;
   bool stalled_ = false;

@@ -179,8 +179,8 @@ bool MmapDiskIO::async_write(lt::storage_index_t storage, const lt::peer_request
           lt::error_code(boost::system::errc::io_error, boost::system::generic_category()),
           lt::operation_t::file_write);
     } else if (auto written =
-                   store->files().write(static_cast<int>(request.piece), request.start,
-                                        {copy.get(), static_cast<std::size_t>(request.length)});
+                   store->write_block(static_cast<int>(request.piece), request.start,
+                                      {copy.get(), static_cast<std::size_t>(request.length)});
                !written) {
       error = storage_error_of(written.error(), lt::operation_t::file_write);
       spdlog::error("torrent {}: write failed: {}", store->key().hex(), written.error().message);
@@ -230,6 +230,7 @@ void MmapDiskIO::async_hash(
       const auto& layout = files.layout();
       // This piece is about to become complete: make room for it first (see async_write).
       if (store->budget() > 0) store->enforce_budget(files.stored_bytes(index));
+      const auto token = store->begin_hash(index);
       Status hashed;
       if (v1) {
         lt::hasher sha1;
@@ -249,6 +250,7 @@ void MmapDiskIO::async_hash(
         block_hashes[block] = sha256.final();
       }
       if (!hashed) error = storage_error_of(hashed.error(), lt::operation_t::file_read);
+      store->end_hash(index, token);
       // Hashing was the last look at these pages for now: keep the process's RSS flat.
       files.release_pages(index);
     }
@@ -272,12 +274,14 @@ void MmapDiskIO::async_hash2(
     } else {
       const int length =
           std::min(kBlock, store->files().layout().piece_size2(static_cast<int>(piece)) - offset);
+      const auto token = store->begin_hash(static_cast<int>(piece));
       lt::hasher256 sha256;
       auto hashed = store->files().visit(
           static_cast<int>(piece), offset, length, [&](std::span<const char> bytes) {
             sha256.update({bytes.data(), static_cast<std::ptrdiff_t>(bytes.size())});
           });
       hash = sha256.final();
+      store->end_hash(static_cast<int>(piece), token);
       if (!hashed) error = storage_error_of(hashed.error(), lt::operation_t::file_read);
     }
     complete([handler = std::move(handler), piece, hash, error] { handler(piece, hash, error); });

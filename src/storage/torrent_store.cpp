@@ -98,6 +98,7 @@ TorrentStore::TorrentStore(const std::filesystem::path& data_dir, const StoreSpe
       options_(options),
       journal_(std::move(db), files_.layout(), &options_.counters->database_errors),
       completion_(files_.layout()),
+      generations_(files_.layout().num_pieces()),
       cache_(options.budget, stored_bytes_per_piece(files_)) {}
 
 TorrentStore::~TorrentStore() = default;
@@ -215,11 +216,43 @@ std::uint64_t TorrentStore::bytes_on_disk() const {
   return cache_.bytes();
 }
 
+Status TorrentStore::write_block(int piece, int offset, std::span<const char> bytes) {
+  if (piece < 0 || piece >= num_pieces()) return make_error(Errc::internal, "no such piece");
+  {
+    LockGuard lock(mutex_);
+    if (completion_.has(piece)) {
+      ++options_.counters->verified_writes_dropped;
+      return {};
+    }
+    // Before the bytes change: a hash running now, or done already, no longer counts.
+    generations_.changed(piece);
+  }
+  return files_.write(piece, offset, bytes);
+}
+
+std::uint32_t TorrentStore::begin_hash(int piece) const {
+  LockGuard lock(mutex_);
+  return generations_.begin_hash(piece);
+}
+
+void TorrentStore::end_hash(int piece, std::uint32_t token) {
+  LockGuard lock(mutex_);
+  generations_.hashed(piece, token);
+}
+
 void TorrentStore::on_piece_passed(int piece) {
   if (piece < 0 || piece >= num_pieces()) return;
   bool over_budget = false;
   {
     LockGuard lock(mutex_);
+    if (!generations_.pass_is_current(piece)) {
+      // Evicted or written between our hash and libtorrent's verdict: what passed is gone.
+      // libtorrent believes it has the piece; a reader that wants it resyncs.
+      ++options_.counters->stale_passes_refused;
+      spdlog::debug("torrent {}: piece {} changed after it was hashed; its pass is not recorded",
+                    key_.hex(), piece);
+      return;
+    }
     if (!mark_complete_locked(piece)) return;
     journal_.record(piece, true);
     ++options_.counters->pieces_completed;
@@ -366,6 +399,7 @@ bool TorrentStore::evict(int piece) {
 bool TorrentStore::forget_shard_locked(int piece) {
   LockGuard lock(mutex_);
   if (!completion_.has(piece)) return false;
+  generations_.changed(piece);  // its bytes go now: a pass in flight for it is stale
   mark_incomplete_locked(piece);
   journal_.record(piece, false);
   if (const auto callbacks = listener(); callbacks.evicting) callbacks.evicting(piece);

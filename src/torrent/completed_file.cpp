@@ -26,7 +26,8 @@ void CompletedFileSource::async_next(std::uint64_t max_bytes, NextHandler handle
   Result<FileSlice> slice = make_error(Errc::cancelled, "read cancelled");
   if (!cancelled_) {
     const auto length = std::min(max_bytes, end_ - cursor_);
-    slice = FileSlice{fd_.get(), cursor_, length};
+    // Under a budget these pieces may be evicted once this source is gone: see FileSlice::copy.
+    slice = FileSlice{fd_.get(), cursor_, length, store_->budget() > 0};
     cursor_ += length;
   }
   // Posted, never inline: a fast client must not turn the send loop into deep recursion.

@@ -203,8 +203,10 @@ Result<FileSlice> RangeReader::take_slice(std::uint64_t max_bytes) {
   const int piece = cursor_piece();
   const auto piece_end = meta.piece_offset(piece) + meta.piece_size(piece);
   const auto length = std::min({end_, piece_end, cursor_ + max_bytes}) - cursor_;
-  if (auto store = lease_.torrent().store()) store->touch(piece);  // used, for the LRU
-  FileSlice slice{fd_.get(), cursor_ - file_.offset, length};
+  const auto store = lease_.torrent().store();
+  if (store) store->touch(piece);  // used, for the LRU
+  // Under a budget the piece may be evicted once the window moves past it: see FileSlice::copy.
+  FileSlice slice{fd_.get(), cursor_ - file_.offset, length, store && store->budget() > 0};
   cursor_ += length;
   return slice;
 }

@@ -1,7 +1,8 @@
 #pragma once
 // ByteSource: an asynchronous sequence of file slices that together make up one HTTP body.
 // The HTTP layer sends each slice with sendfile(2), so bytes go from the page cache to the
-// socket without passing through user space.
+// socket without passing through user space, unless the slice says its bytes may be punched
+// out of the file once the source lets go of them (see FileSlice::copy).
 //
 // Threading: a source is created for one connection and used only on that connection's strand;
 // it completes every async_next on that strand, exactly once.
@@ -19,6 +20,12 @@ struct FileSlice {
   int fd = -1;
   std::uint64_t offset = 0;
   std::uint64_t length = 0;
+  // The bytes may be evicted (a hole punched) as soon as the source moves on: the HTTP layer
+  // must then copy them into the socket, not hand it the page cache's pages. sendfile(2) only
+  // queues references to those pages, which the kernel keeps until the peer acknowledges the
+  // bytes, and punching a hole over part of a large folio (ext4 on Linux 6.x) zeroes that part
+  // in place: the queued bytes went out as zeros (bench/churn_soak.py, seed 2).
+  bool copy = false;
 };
 
 class ByteSource {

@@ -39,6 +39,7 @@
 #include "seeder/storage/completion_db.hpp"
 #include "seeder/storage/completion_journal.hpp"
 #include "seeder/storage/completion_model.hpp"
+#include "seeder/storage/piece_generations.hpp"
 #include "seeder/storage/torrent_files.hpp"
 
 namespace libtorrent {
@@ -69,6 +70,10 @@ struct StorageCounters {
   std::atomic<std::uint64_t> pieces_completed{0};
   std::atomic<std::uint64_t> pieces_evicted{0};
   std::atomic<std::uint64_t> database_errors{0};  // failed commits, corrupt databases
+  // Blocks libtorrent wrote again into a verified piece, dropped (verified bytes never change).
+  std::atomic<std::uint64_t> verified_writes_dropped{0};
+  // Passes refused: the piece's bytes changed after the hash that passed.
+  std::atomic<std::uint64_t> stale_passes_refused{0};
 };
 
 struct StoreOptions {
@@ -124,7 +129,15 @@ class TorrentStore : public std::enable_shared_from_this<TorrentStore> {
   [[nodiscard]] std::uint64_t bytes_on_disk() const;
   [[nodiscard]] std::uint64_t evictions() const { return evictions_; }
 
+  // The disk backend: a block downloaded into `piece`. Dropped (ok) when the piece is verified
+  // already: verified bytes are never rewritten, whatever a peer sends.
+  Status write_block(int piece, int offset, std::span<const char> bytes);
+  // The disk backend hashes `piece`: begin_hash before reading its bytes, end_hash after, so a
+  // later pass is recorded only if the bytes it vouches for are still the ones on disk.
+  [[nodiscard]] std::uint32_t begin_hash(int piece) const;
+  void end_hash(int piece, std::uint32_t token);
   // libtorrent verified `piece` (downloaded, resumed or checked). Cheap; durability follows.
+  // Refused when the piece's bytes changed (written or evicted) since the hash that passed.
   void on_piece_passed(int piece);
   // A full hash check finished: the store's records are trustworthy again.
   void on_full_check_finished();
@@ -189,7 +202,8 @@ class TorrentStore : public std::enable_shared_from_this<TorrentStore> {
   std::atomic<std::uint64_t> evictions_{0};
 
   mutable Mutex mutex_;
-  CompletionModel completion_ GUARDED_BY(mutex_);  // verified pieces, per-file counts
+  CompletionModel completion_ GUARDED_BY(mutex_);    // verified pieces, per-file counts
+  PieceGenerations generations_ GUARDED_BY(mutex_);  // whether a hash still describes the bytes
   // Its LRU under mutex_, its pins under the piece's shard lock (see cache_budget.hpp): not
   // annotated, since no one capability guards all of it.
   CacheBudget cache_;
