@@ -323,7 +323,8 @@ class Round:
                 pause_at = -1
             if 0 <= hang_at < got:
                 return b"".join(chunks), False
-        return b"".join(chunks), True
+        # Cut short (the gateway stopped the response, or was killed): not complete, not framing.
+        return b"".join(chunks), got == length
 
     def compare(self, name, first, body, what):
         source = self.sources[name][first:first + len(body)]

@@ -602,6 +602,28 @@ TEST_F(GatewayTest, ACompletedFileWithAHoleWhereItsDataWasIsFetchedAgainNotServe
   }
 }
 
+// A content file deleted behind seeder's back while its torrent is live (part of it fetched):
+// answered first as a 404 showing the data dir's absolute path, then as 206s of zeros marked
+// immutable until a restart (libtorrent's writes went on into the unlinked file, and a new
+// sparse file appeared at the path). It is noticed, fetched again and served right, every time.
+TEST_F(GatewayTest, ADeletedContentFileIsFetchedAgainNeverServedAsZerosOrAsAPath) {
+  start();
+  const auto& torrent = swarm().big_v1();
+  const auto& bytes = torrent.files.at(big_path(torrent));
+  const Headers range = {{"Range", "bytes=65536-131071"}};
+  ASSERT_EQ(http_get(port_, torrent.url(big_path(torrent)), range).status, 206u);
+  const auto content = storage::content_path(config_.data_dir, torrent.hash, 0);
+  ASSERT_TRUE(std::filesystem::remove(content));
+
+  for (int round = 0; round < 3; ++round) {
+    const auto again = http_get(port_, torrent.url(big_path(torrent)), range);
+    ASSERT_EQ(again.status, 206u) << "round " << round << ": " << again.body;
+    EXPECT_TRUE(again.body == bytes.substr(65536, 65536)) << "round " << round << ": zeros?";
+    EXPECT_EQ(again.body.find(config_.data_dir.string()), std::string::npos);
+  }
+  EXPECT_TRUE(http_get(port_, torrent.url(big_path(torrent))).body == bytes);
+}
+
 // A browser's navigation to a file whose bytes do not come at once gets a page that shows the
 // wait and reloads itself; one whose bytes are there gets the file as always.
 TEST_F(GatewayTest, ABrowserNavigatingToAFileWithoutPeersSeesTheWait) {

@@ -366,6 +366,22 @@ TEST_F(RouterTest, ABrowserGetsAnErrorPageThatSaysWhatWasSeenOthersTheLine) {
             std::string::npos);
 }
 
+TEST_F(RouterTest, AnErrorNeverShowsTheDataDirToTheClient) {
+  RouterOptions options;
+  options.hidden_paths = {"/srv/seeder/data"};
+  const Router router(options);
+  const auto error = make_error(Errc::unavailable,
+                                "cannot open /srv/seeder/data/" + hex_ + "/content/0/0: too many");
+  for (const auto* accept : {"*/*", "application/json", "text/html"}) {
+    auto head = get("/" + hex_ + "/Show/notes.txt");
+    head.accept = accept;
+    const auto reply = router.error_reply(error, head);
+    EXPECT_EQ(reply.status, 503u);
+    EXPECT_EQ(reply.body.find("/srv/seeder"), std::string::npos) << accept << ": " << reply.body;
+    EXPECT_NE(reply.body.find("too many"), std::string::npos) << "the reason stays";
+  }
+}
+
 TEST_F(RouterTest, TorrentBytesAreNeverSniffedAndPagesInThemAreSandboxed) {
   test::write_file(dir_ / "Site" / "index.html", "<script>alert(1)</script>");
   test::write_file(dir_ / "Site" / "a.txt", "text");

@@ -75,6 +75,18 @@ struct Gateway::Parts {
 
 namespace {
 
+// The data dir as error messages may name it: absolute, and as configured when that is a path
+// (a bare relative name such as "data" also occurs in ordinary words).
+std::vector<std::string> hidden_paths(const std::filesystem::path& data_dir) {
+  std::vector<std::string> paths{std::filesystem::absolute(data_dir).lexically_normal().string()};
+  if (data_dir.string().find('/') != std::string::npos) paths.push_back(data_dir.string());
+  return paths;
+}
+
+}  // namespace
+
+namespace {
+
 // The largest upload (POST /) a client may send: a .torrent of 100,000 files is a few MiB.
 constexpr std::uint64_t kUploadLimit = 16ull << 20;
 
@@ -223,7 +235,8 @@ void make_responders(Gateway::Parts& parts, const Config& config) {
   progress_options.warmup_timeout = config.warmup_timeout;
   parts.progress = std::make_unique<torrent::Progress>(*parts.locator, progress_options);
   parts.router = std::make_unique<http::Router>(
-      http::RouterOptions{config.cors_origin, config.instance_name, config.allow_uploads});
+      http::RouterOptions{config.cors_origin, config.instance_name, config.allow_uploads,
+                          hidden_paths(config.data_dir)});
   parts.content = std::make_unique<http::GatewayContent>(
       http::GatewayParts{config.data_dir, parts.catalog, *parts.registry, *parts.streamer,
                          *parts.progress, parts.sources.get(), parts.vault.get()});

@@ -577,7 +577,20 @@ Reply Router::done_reply(const ParsedRequest& request, bool complete) const {
   return reply;
 }
 
-Reply Router::error_reply(const Error& error, const RequestHead& head) const {
+// The message as a client may see it: paths in the data dir (named for the log) are not its
+// business.
+std::string Router::client_message(const Error& error) const {
+  std::string message = error.message;
+  for (const auto& hidden : options_.hidden_paths) {
+    if (hidden.empty()) continue;
+    for (auto at = message.find(hidden); at != std::string::npos; at = message.find(hidden, at))
+      message.replace(at, hidden.size(), "<data dir>");
+  }
+  return message;
+}
+
+Reply Router::error_reply(const Error& raw, const RequestHead& head) const {
+  const Error error{raw.code, client_message(raw)};
   const unsigned status = status_for(error.code);
   Reply reply;
   if (contains(head.accept, "application/json")) {

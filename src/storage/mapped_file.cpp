@@ -32,7 +32,11 @@ Result<std::shared_ptr<MappedFile>> MappedFile::open(const std::filesystem::path
       return make_error(Errc::io,
                         "cannot create " + path.parent_path().string() + ": " + ec.message());
   }
-  UniqueFd fd(::open(path.c_str(), O_RDWR | O_CLOEXEC | (create ? O_CREAT : 0), 0644));
+  // Exclusive first, so that a file created here is known to be new: whatever was recorded
+  // about its bytes belongs to a file that is gone.
+  UniqueFd fd(create ? ::open(path.c_str(), O_RDWR | O_CLOEXEC | O_CREAT | O_EXCL, 0644) : -1);
+  const bool created = fd.valid();
+  if (!created) fd = UniqueFd(::open(path.c_str(), O_RDWR | O_CLOEXEC));
   if (!fd.valid()) return io_error("cannot open", path, errno);
   struct stat info {};
   if (::fstat(fd.get(), &info) != 0) return io_error("cannot stat", path, errno);
@@ -43,15 +47,34 @@ Result<std::shared_ptr<MappedFile>> MappedFile::open(const std::filesystem::path
   const auto block_size =
       std::max<std::uint64_t>(kPage, static_cast<std::uint64_t>(info.st_blksize));
   if (size == 0)
-    return std::shared_ptr<MappedFile>(new MappedFile(std::move(fd), nullptr, 0, block_size));
+    return std::shared_ptr<MappedFile>(
+        new MappedFile(std::move(fd), nullptr, 0, block_size, info, created));
   void* data = ::mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd.get(), 0);
   if (data == MAP_FAILED) return io_error("cannot map", path, errno);
   return std::shared_ptr<MappedFile>(
-      new MappedFile(std::move(fd), static_cast<char*>(data), size, block_size));
+      new MappedFile(std::move(fd), static_cast<char*>(data), size, block_size, info, created));
 }
 
-MappedFile::MappedFile(UniqueFd fd, char* data, std::uint64_t size, std::uint64_t block_size)
-    : fd_(std::move(fd)), data_(data), size_(size), block_size_(block_size) {}
+MappedFile::MappedFile(UniqueFd fd, char* data, std::uint64_t size, std::uint64_t block_size,
+                       const struct stat& info, bool created)
+    : fd_(std::move(fd)),
+      data_(data),
+      size_(size),
+      block_size_(block_size),
+      device_(info.st_dev),
+      inode_(info.st_ino),
+      created_(created) {}
+
+bool MappedFile::is_at(const std::filesystem::path& path) const {
+  struct stat info {};
+  if (::stat(path.c_str(), &info) != 0) return false;
+  return info.st_dev == device_ && info.st_ino == inode_;
+}
+
+bool MappedFile::shorter_on_disk() const {
+  struct stat info {};
+  return ::fstat(fd_.get(), &info) == 0 && static_cast<std::uint64_t>(info.st_size) < size_;
+}
 
 MappedFile::~MappedFile() {
   if (data_ != nullptr) ::munmap(data_, size_);

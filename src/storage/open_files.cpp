@@ -59,6 +59,16 @@ void OpenFiles::forget(std::uint64_t owner) {
   }
 }
 
+void OpenFiles::forget(std::uint64_t owner, int index) {
+  std::shared_ptr<MappedFile> closing;
+  LockGuard lock(mutex_);
+  const auto it = by_key_.find(Key{owner, index});
+  if (it == by_key_.end()) return;
+  closing = std::move(it->second->file);
+  lru_.erase(it->second);
+  by_key_.erase(it);
+}
+
 std::size_t OpenFiles::open_count() const {
   LockGuard lock(mutex_);
   return lru_.size();

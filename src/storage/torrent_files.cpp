@@ -38,7 +38,18 @@ std::filesystem::path TorrentFiles::path_of(int file_index) const {
 }
 
 Result<std::shared_ptr<MappedFile>> TorrentFiles::file(int index, bool create) {
-  return open_files_->get(owner_, index, path_of(index), layout_.file(index).size, create);
+  auto opened = open_files_->get(owner_, index, path_of(index), layout_.file(index).size, create);
+  if (opened && *opened && (*opened)->take_created() && lost_bytes_) lost_bytes_(index);
+  return opened;
+}
+
+bool TorrentFiles::replaced(int file_index) const {
+  const auto open = open_files_->find(owner_, file_index);
+  return open && !open->is_at(path_of(file_index));
+}
+
+void TorrentFiles::close_file(int file_index) {
+  open_files_->forget(owner_, file_index);
 }
 
 Status TorrentFiles::write(int piece, int offset, std::span<const char> bytes) {
@@ -48,6 +59,9 @@ Status TorrentFiles::write(int piece, int offset, std::span<const char> bytes) {
     if (!layout_.file(slice.file).pad) {
       auto target = file(slice.file, true);
       if (!target) return target.error();
+      // Cut short behind our back: this write would extend it over a hole where verified bytes
+      // were. The store forgets those first.
+      if ((*target)->shorter_on_disk() && lost_bytes_) lost_bytes_(slice.file);
       if (auto written = (*target)->write(slice.offset, bytes.subspan(done, slice.length));
           !written)
         return written;

@@ -99,7 +99,10 @@ TorrentStore::TorrentStore(const std::filesystem::path& data_dir, const StoreSpe
       journal_(std::move(db), files_.layout(), &options_.counters->database_errors),
       completion_(files_.layout()),
       generations_(files_.layout().num_pieces()),
-      cache_(options.budget, stored_bytes_per_piece(files_)) {}
+      cache_(options.budget, stored_bytes_per_piece(files_)) {
+  // A write found a content file created anew or cut short: what was recorded of it is gone.
+  files_.on_lost_bytes([this](int file_index) { recheck_file(file_index); });
+}
 
 TorrentStore::~TorrentStore() = default;
 
@@ -364,16 +367,20 @@ int TorrentStore::recheck_file(int file_index) {
       if (completion_.has(piece)) claimed.push_back(piece);
     }
   }
+  // Removed or replaced behind our back: libtorrent's writes (and the hashes that vouch for
+  // them) still go to the open file, which no reader can open any more. Closed, the next write
+  // makes a new file at the path, and every piece of the old one is fetched again.
+  const bool replaced = files_.replaced(file_index);
+  if (replaced) files_.close_file(file_index);
   std::vector<int> forgotten;
-  for (const int piece : missing_bytes(claimed)) {
+  for (const int piece : replaced ? claimed : missing_bytes(claimed)) {
     LockGuard shard_lock(shard(piece));
     if (forget_shard_locked(piece)) forgotten.push_back(piece);
   }
   if (forgotten.empty()) return 0;
-  spdlog::warn(
-      "torrent {}: {} is shorter than its verified pieces (changed behind seeder's "
-      "back); {} piece(s) will be downloaded again",
-      key_.hex(), files_.path_of(file_index).string(), forgotten.size());
+  spdlog::warn("torrent {}: {} {} behind seeder's back; {} piece(s) will be downloaded again",
+               key_.hex(), files_.path_of(file_index).string(),
+               replaced ? "was removed or replaced" : "lost verified bytes", forgotten.size());
   writer_.schedule(shared_from_this());
   return static_cast<int>(forgotten.size());
 }

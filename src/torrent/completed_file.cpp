@@ -2,6 +2,8 @@
 
 #include <boost/asio/post.hpp>
 
+#include "seeder/core/file_holes.hpp"
+
 namespace seeder::torrent {
 
 CompletedFileSource::CompletedFileSource(std::shared_ptr<storage::TorrentStore> store,
@@ -24,8 +26,20 @@ CompletedFileSource::~CompletedFileSource() {
 
 void CompletedFileSource::async_next(std::uint64_t max_bytes, NextHandler handler) {
   Result<FileSlice> slice = make_error(Errc::cancelled, "read cancelled");
-  if (!cancelled_) {
-    const auto length = std::min(max_bytes, end_ - cursor_);
+  const auto length = std::min(max_bytes, end_ - cursor_);
+  const auto on_disk =
+      cancelled_ ? SliceOnDisk::intact : check_slice_on_disk(fd_.get(), cursor_, cursor_ + length);
+  if (on_disk != SliceOnDisk::intact && !told_store_) {
+    // Removed: this fd still reads the whole file (nothing writes to a complete one), but the
+    // store must stop trusting the path. Cut short or punched: those bytes would go out as zeros.
+    told_store_ = true;
+    bytes_missing();
+  }
+  if (on_disk == SliceOnDisk::lost) {
+    slice = make_error(Errc::unavailable,
+                       "the content file lost verified bytes behind seeder's "
+                       "back; they are being fetched again");
+  } else if (!cancelled_) {
     // Under a budget these pieces may be evicted once this source is gone: see FileSlice::copy.
     slice = FileSlice{fd_.get(), cursor_, length, store_->budget() > 0};
     cursor_ += length;

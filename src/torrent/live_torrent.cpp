@@ -361,6 +361,20 @@ void LiveTorrent::unwant(int piece) {
   release_locked(piece);
 }
 
+void LiveTorrent::refetch(int piece) {
+  if (piece < 0 || piece >= pieces_->num_pieces()) return;
+  bool resync = false;
+  {
+    LockGuard lock(mutex_);
+    if (pieces_->have(piece)) return;
+    if (stale_locked(piece))
+      resync = true;
+    else
+      fetch_locked(piece, std::chrono::milliseconds(0));
+  }
+  if (resync) request_resync();
+}
+
 // A handle on its way out (a resync under way) does not count: its successor believes what it
 // was told.
 void LiveTorrent::on_libtorrent_verified(int piece) {

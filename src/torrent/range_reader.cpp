@@ -1,11 +1,10 @@
 #include "seeder/torrent/range_reader.hpp"
 
-#include <sys/stat.h>
-
 #include <algorithm>
 
 #include <boost/asio/post.hpp>
 
+#include "seeder/core/file_holes.hpp"
 #include "seeder/core/units.hpp"
 
 namespace seeder::torrent {
@@ -88,33 +87,12 @@ void RangeReader::release_window() {
 }
 
 void RangeReader::async_start(std::function<void(Status)> handler) {
-  const int piece = cursor_piece();
-  slide_window(piece);  // first: the cursor's piece is asked for before the file's ends
+  slide_window(cursor_piece());  // first: the cursor's piece is asked for before the file's ends
   lease_.torrent().open_file(file_);
   file_open_ = true;
-  wait_for(piece, [this, handler = std::move(handler)](Status ready) {
-    handler(ready ? open_content() : ready);
-  });
-}
-
-// A status line is a promise that the body can start: the content file is open, and holds the
-// first piece's bytes, before it is sent.
-Status RangeReader::open_content() {
-  auto fd = files_.open_for_read(lease_.torrent().meta().hash(), file_.index);
-  if (!fd) return fd.error();
-  fd_ = std::move(*fd);
-  const auto& meta = lease_.torrent().meta();
-  const int piece = cursor_piece();
-  const auto needed =
-      std::min(end_, meta.piece_offset(piece) + meta.piece_size(piece)) - file_.offset;
-  struct stat info {};
-  if (::fstat(fd_.get(), &info) != 0 || static_cast<std::uint64_t>(info.st_size) < needed) {
-    bytes_missing();
-    return make_error(Errc::unavailable, "the content file of " + file_.path +
-                                             " is shorter than its verified pieces; they are "
-                                             "being fetched again");
-  }
-  return {};
+  // A status line is a promise that the body can start: the first piece's bytes are in the
+  // content file before it is sent.
+  wait_for_cursor(std::move(handler), kRefetches);
 }
 
 void RangeReader::async_next(std::uint64_t max_bytes, NextHandler handler) {
@@ -125,15 +103,66 @@ void RangeReader::async_next(std::uint64_t max_bytes, NextHandler handler) {
     return;
   }
   lease_.torrent().touch();
+  wait_for_cursor(
+      [this, max_bytes, handler = std::move(handler)](Status status) {
+        if (!status) {
+          handler(status.error());
+          return;
+        }
+        handler(take_slice(max_bytes));
+      },
+      kRefetches);
+}
+
+// Waits for the piece under the cursor, then makes sure its bytes are still in the content file:
+// one removed, cut short or punched behind seeder's back would send holes as zeros. Bytes found
+// gone are forgotten and fetched again, a few times at most.
+void RangeReader::wait_for_cursor(std::function<void(Status)> handler, int refetches_left) {
   const int piece = cursor_piece();
   slide_window(piece);
-  wait_for(piece, [this, max_bytes, handler = std::move(handler)](Status status) {
-    if (!status) {
-      handler(status.error());
+  wait_for(piece, [this, handler = std::move(handler), refetches_left](Status ready) mutable {
+    if (!ready) {
+      handler(std::move(ready));
       return;
     }
-    handler(take_slice(max_bytes));
+    auto checked = check_cursor_bytes();
+    if (checked || checked.error().code != Errc::corrupt) {
+      handler(std::move(checked));
+      return;
+    }
+    refetch_cursor_piece();
+    if (refetches_left == 0) {
+      handler(make_error(Errc::unavailable, "the content file of " + file_.path +
+                                                " lost verified bytes; they are being fetched "
+                                                "again"));
+      return;
+    }
+    wait_for_cursor(std::move(handler), refetches_left - 1);
   });
+}
+
+// Errc::corrupt: the bytes are not in the file (or the file is not the one they were written to).
+Status RangeReader::check_cursor_bytes() {
+  if (!fd_.valid()) {
+    auto fd = files_.open_for_read(lease_.torrent().meta().hash(), file_.index);
+    if (!fd && fd.error().code == Errc::not_found)
+      return make_error(Errc::corrupt, "content file removed");
+    if (!fd) return fd.error();
+    fd_ = std::move(*fd);
+  }
+  const auto& meta = lease_.torrent().meta();
+  const int piece = cursor_piece();
+  const auto piece_end = meta.piece_offset(piece) + meta.piece_size(piece);
+  const auto state = check_slice_on_disk(fd_.get(), cursor_ - file_.offset,
+                                         std::min(end_, piece_end) - file_.offset);
+  if (state == SliceOnDisk::intact) return {};
+  return make_error(Errc::corrupt, "content file changed");
+}
+
+void RangeReader::refetch_cursor_piece() {
+  bytes_missing();  // the store forgets what is gone (and closes a replaced file)
+  fd_.reset();      // the next look opens what is at the path now
+  lease_.torrent().refetch(cursor_piece());
 }
 
 void RangeReader::wait_for(int piece, std::function<void(Status)> handler) {
@@ -194,11 +223,6 @@ void RangeReader::bytes_missing() {
 }
 
 Result<FileSlice> RangeReader::take_slice(std::uint64_t max_bytes) {
-  if (!fd_.valid()) {
-    auto fd = files_.open_for_read(lease_.torrent().meta().hash(), file_.index);
-    if (!fd) return fd.error();
-    fd_ = std::move(*fd);
-  }
   const auto& meta = lease_.torrent().meta();
   const int piece = cursor_piece();
   const auto piece_end = meta.piece_offset(piece) + meta.piece_size(piece);

@@ -13,4 +13,12 @@ namespace seeder {
 // end of the file counts. Any thread; one lseek.
 bool range_has_hole(int fd, std::uint64_t begin, std::uint64_t end);
 
+// What the open file `fd` says about bytes [begin, end) that were verified there.
+enum class SliceOnDisk {
+  intact,
+  unlinked,  // the file was removed (its bytes are still readable through this fd)
+  lost,      // shorter than `end`, or a hole in the range: those bytes would read as zeros
+};
+SliceOnDisk check_slice_on_disk(int fd, std::uint64_t begin, std::uint64_t end);
+
 }  // namespace seeder

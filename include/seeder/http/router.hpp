@@ -30,6 +30,9 @@ struct RouterOptions {
   std::string instance_name;
   // POST / adds a torrent (.torrent bytes or a magnet link); the index page shows the form.
   bool allow_uploads = false;
+  // Where content lives (absolute, and as configured): never shown to a client; error messages
+  // name files there for the log.
+  std::vector<std::string> hidden_paths;
 };
 
 enum class Method { get, head, options, post };
@@ -120,7 +123,8 @@ class Router {
                                       const std::optional<LiveState>& state) const;
   // ?done's answer once it is known.
   [[nodiscard]] Reply done_reply(const ParsedRequest& request, bool complete) const;
-  // The one place typed errors become HTTP statuses; short text, JSON when asked.
+  // The one place typed errors become HTTP statuses; short text, JSON when asked. Paths in the
+  // data dir are not shown.
   [[nodiscard]] Reply error_reply(const Error& error, const RequestHead& head) const;
   [[nodiscard]] Reply error_reply(const Error& error, const ParsedRequest& request) const {
     return error_reply(error, request.head);
@@ -129,6 +133,7 @@ class Router {
   void add_cors(Reply& reply, const RequestHead& head) const;
 
  private:
+  [[nodiscard]] std::string client_message(const Error& error) const;
   [[nodiscard]] std::variant<Reply, FilePlan> route_file(const ParsedRequest& request,
                                                          const torrent::EntryPtr& entry,
                                                          const torrent::FileInfo& file) const;

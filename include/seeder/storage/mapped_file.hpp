@@ -9,8 +9,10 @@
 // while other threads may fdatasync it; all callers hold a shared_ptr, so it is unmapped only
 // when the last of them lets go.
 
+#include <sys/stat.h>
 #include <sys/types.h>
 
+#include <atomic>
 #include <cstdint>
 #include <filesystem>
 #include <memory>
@@ -33,6 +35,13 @@ class MappedFile {
 
   [[nodiscard]] std::uint64_t size() const { return size_; }
   [[nodiscard]] int fd() const { return fd_.get(); }
+  // True once, the first time it is asked, when open() created the file (it was not there).
+  bool take_created() { return created_.exchange(false); }
+  // Whether `path` names this very file (not removed, nor replaced by another).
+  [[nodiscard]] bool is_at(const std::filesystem::path& path) const;
+  // Whether the file on disk is shorter than the size it was opened for (truncated behind our
+  // back): writing would extend it, and the bytes cut off would read as a hole.
+  [[nodiscard]] bool shorter_on_disk() const;
   // Reserves the blocks, then copies `bytes` in at `offset`. ENOSPC comes back as Errc::io.
   Status write(std::uint64_t offset, std::span<const char> bytes);
   // Copies bytes out with pread; what is missing from the file reads as zeros.
@@ -46,11 +55,15 @@ class MappedFile {
   Status sync() const;
 
  private:
-  MappedFile(UniqueFd fd, char* data, std::uint64_t size, std::uint64_t block_size);
+  MappedFile(UniqueFd fd, char* data, std::uint64_t size, std::uint64_t block_size,
+             const struct stat& info, bool created);
   UniqueFd fd_;
   char* data_;
   std::uint64_t size_;
   std::uint64_t block_size_;
+  dev_t device_;
+  ino_t inode_;
+  std::atomic<bool> created_;
 };
 
 }  // namespace seeder::storage

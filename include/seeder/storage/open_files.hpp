@@ -35,6 +35,8 @@ class OpenFiles {
   std::shared_ptr<MappedFile> find(std::uint64_t owner, int index);
   // Closes every file of `owner`.
   void forget(std::uint64_t owner);
+  // Closes file `index` of `owner` (the next get() opens what is at its path then).
+  void forget(std::uint64_t owner, int index);
 
   [[nodiscard]] std::size_t open_count() const;
   [[nodiscard]] std::size_t capacity() const { return capacity_; }

@@ -50,6 +50,16 @@ class TorrentFiles {
   // Closes every content file (jobs in flight keep theirs until done).
   void release();
 
+  // Called (on the writing thread, with no lock of the caller's held) when a write finds that
+  // a content file lost bytes behind seeder's back: it had to be created anew, or it is shorter
+  // than its size. Set once, before the first write.
+  void on_lost_bytes(std::function<void(int file_index)> lost) { lost_bytes_ = std::move(lost); }
+  // Whether the open content file `file_index` is no longer the one at its path (removed or
+  // replaced behind seeder's back). False when it is not open.
+  [[nodiscard]] bool replaced(int file_index) const;
+  // Closes content file `file_index`: writes from now on go to the file at its path.
+  void close_file(int file_index);
+
   // Content files (torrent file indices) that pieces touch, without pad files.
   [[nodiscard]] std::vector<int> files_of(int piece) const;
   [[nodiscard]] std::filesystem::path path_of(int file_index) const;
@@ -64,6 +74,7 @@ class TorrentFiles {
   ContentLayout layout_;
   std::shared_ptr<OpenFiles> open_files_;
   std::uint64_t owner_;  // this torrent's key in open_files_
+  std::function<void(int)> lost_bytes_;
 };
 
 }  // namespace seeder::storage

@@ -155,8 +155,9 @@ class TorrentStore : public std::enable_shared_from_this<TorrentStore> {
 
   void set_piece_listener(PieceListener listener);
 
-  // Checks file `file_index`'s recorded pieces against its content file (size and holes) and
-  // forgets those whose bytes are gone, as an eviction would. Any thread; touches the disk.
+  // Checks file `file_index`'s recorded pieces against its content file (removed or replaced,
+  // size, holes) and forgets those whose bytes are gone, as an eviction would (a replaced file
+  // is closed and all its pieces forgotten). Any thread, no store lock held; touches the disk.
   // Returns how many pieces were forgotten.
   int recheck_file(int file_index);
 

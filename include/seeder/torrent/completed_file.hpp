@@ -42,6 +42,7 @@ class CompletedFileSource final : public ByteSource {
   std::uint64_t length_;
   boost::asio::any_io_executor executor_;
   bool cancelled_ = false;
+  bool told_store_ = false;  // the store heard that the file changed behind our back
 };
 
 }  // namespace seeder::torrent

@@ -135,6 +135,10 @@ class LiveTorrent : public std::enable_shared_from_this<LiveTorrent> {
   void raise(int piece, int band);
   // The reader no longer needs `piece`. The last one to let go releases it.
   void unwant(int piece);
+  // A reader found the bytes of `piece`, which it wants, gone from the content file (the store
+  // has forgotten them): fetched again by its deadline, or by a resync when libtorrent believes
+  // it has them.
+  void refetch(int piece);
 
   // When it joined the swarm (the pages say "no peers yet" only after a few seconds).
   [[nodiscard]] Clock::time_point joined() const { return joined_; }

@@ -71,8 +71,13 @@ class RangeReader final : public ByteSource, public std::enable_shared_from_this
   void release_window();
   void wait_for(int piece, std::function<void(Status)> handler);
   void on_wait_done(Status status);
+  // Times the bytes of one cursor piece are fetched again after they were found gone from the
+  // content file, before the read fails.
+  static constexpr int kRefetches = 3;
+  void wait_for_cursor(std::function<void(Status)> handler, int refetches_left);
+  Status check_cursor_bytes();
+  void refetch_cursor_piece();
   Result<FileSlice> take_slice(std::uint64_t max_bytes);
-  Status open_content();
 
   LiveTorrent::ReaderLease lease_;
   const FileInfo& file_;
