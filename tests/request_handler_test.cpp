@@ -70,10 +70,10 @@ class FakeContent : public Content {
   std::optional<LiveState> live;
   MetadataWait metadata_wait(const InfoHash&, bool) override { return {}; }
   void note_metadata_failure(const InfoHash&, const Error&) override {}
-  Result<torrent::EntryPtr> add_torrent(std::string bytes) override {
+  void async_add_torrent(std::string bytes, Executor, FindHandler handler) override {
     auto entry = torrent::parse_torrent(std::move(bytes));
     if (entry) entries.push_back(*entry);
-    return entry;
+    handler(std::move(entry));
   }
   [[nodiscard]] bool has_vault() const override { return vault_set_up; }
   void async_vault(const torrent::EntryPtr&, const std::string& path, Executor,

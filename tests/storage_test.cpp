@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <future>
+#include <set>
 #include <thread>
 
 #include <libtorrent/torrent_info.hpp>
@@ -609,6 +610,19 @@ TEST(FileNames, DuplicatePathsGetANumberBeforeTheirExtension) {
             (std::vector<std::string>{"T/v.mp4", "T/v.1.mp4", "T/v.2.mp4", "T/v.1.1.mp4"}));
   EXPECT_EQ(unique_file_names({"T/README", "T/README"}),
             (std::vector<std::string>{"T/README", "T/README.1"}));
+}
+
+// Each clash tried .1, .2, ... from the start: 32,000 names took 50 s, 240,000 minutes.
+TEST(FileNames, ManyClashingNamesAreNumberedInLinearTime) {
+  std::vector<std::string> paths(240'000, "T/v.mp4");
+  paths.emplace_back("T/v.7.mp4");  // a name the numbering has given already
+  const auto started = std::chrono::steady_clock::now();
+  const auto names = unique_file_names(paths);
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(10));
+  EXPECT_EQ(names[1], "T/v.1.mp4");
+  EXPECT_EQ(names[239'999], "T/v.239999.mp4");
+  EXPECT_EQ(names.back(), "T/v.7.1.mp4");
+  EXPECT_EQ(std::set<std::string>(names.begin(), names.end()).size(), names.size());
 }
 
 TEST(FileNames, DotComponentsAndEmptyComponentsAreDropped) {

@@ -237,9 +237,9 @@ void make_responders(Gateway::Parts& parts, const Config& config) {
   parts.router = std::make_unique<http::Router>(
       http::RouterOptions{config.cors_origin, config.instance_name, config.allow_uploads,
                           hidden_paths(config.data_dir)});
-  parts.content = std::make_unique<http::GatewayContent>(
-      http::GatewayParts{config.data_dir, parts.catalog, *parts.registry, *parts.streamer,
-                         *parts.progress, parts.sources.get(), parts.vault.get()});
+  parts.content = std::make_unique<http::GatewayContent>(http::GatewayParts{
+      config.data_dir, parts.catalog, *parts.registry, *parts.streamer, *parts.progress,
+      parts.sources.get(), parts.vault.get(), parts.blocking.get_executor()});
   parts.handler = std::make_unique<http::RequestHandler>(*parts.router, *parts.content);
   parts.http_metrics = std::make_unique<metrics::HttpMetrics>(parts.metrics);
   register_gateway_metrics(

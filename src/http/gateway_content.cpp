@@ -1,5 +1,9 @@
 #include "seeder/http/content.hpp"
 
+#include <boost/asio/post.hpp>
+
+#include "seeder/core/deliver.hpp"
+
 #include "seeder/http/target.hpp"
 #include "seeder/storage/content_path.hpp"
 
@@ -74,6 +78,16 @@ MetadataWait GatewayContent::metadata_wait(const InfoHash& hash, bool retry) {
 void GatewayContent::note_metadata_failure(const InfoHash& hash, const Error& error) {
   auto* resolver = this->resolver();
   if (resolver != nullptr && error.code != Errc::cancelled) resolver->note_failure(hash, error);
+}
+
+void GatewayContent::async_add_torrent(std::string bytes, Executor executor, FindHandler handler) {
+  // `this` outlives the pool's work: the Gateway joins the blocking pool before it destroys
+  // the content (gateway.cpp, member order).
+  boost::asio::post(parts_.blocking,
+                    [this, bytes = std::move(bytes), executor = std::move(executor),
+                     handler = std::move(handler)]() mutable {
+                      deliver(executor, std::move(handler), add_torrent(std::move(bytes)));
+                    });
 }
 
 Result<torrent::EntryPtr> GatewayContent::add_torrent(std::string bytes) {

@@ -141,6 +141,7 @@ struct RequestHandler::Exchange : std::enable_shared_from_this<Exchange> {
   void start(RequestHead head);
   void answer_magnet(const std::string& uri, unsigned status);
   void answer_upload();
+  void on_uploaded(Result<torrent::EntryPtr> added);
   void on_found(Result<torrent::EntryPtr> found);
   bool shows_metadata_wait();
   void start_patience(const torrent::FileInfo& file, std::uint64_t length);
@@ -285,7 +286,14 @@ void RequestHandler::Exchange::answer_upload() {
     answer_magnet(upload->content, 303);
     return;
   }
-  auto added = content.add_torrent(std::move(upload->content));
+  content.async_add_torrent(std::move(upload->content), executor,
+                            [self = shared_from_this()](Result<torrent::EntryPtr> added) {
+                              self->on_uploaded(std::move(added));
+                            });
+}
+
+void RequestHandler::Exchange::on_uploaded(Result<torrent::EntryPtr> added) {
+  if (gone()) return;
   if (!added) {
     log_failure(added.error());
     fail(added.error());

@@ -1,5 +1,7 @@
 #include "seeder/torrent/catalog.hpp"
 
+#include "seeder/torrent/torrent_screen.hpp"
+
 #include <algorithm>
 #include <fstream>
 #include <iterator>
@@ -45,6 +47,8 @@ Result<std::string> read_file(const std::filesystem::path& path) {
 }  // namespace
 
 Result<EntryPtr> parse_torrent(std::string bytes) {
+  if (auto screened = screen_torrent(bytes); !screened)
+    return make_error(Errc::bad_request, "not served: " + screened.error().message);
   lt::error_code ec;
   auto info = std::make_shared<lt::torrent_info>(
       lt::span<const char>(bytes.data(), static_cast<std::ptrdiff_t>(bytes.size())), ec,

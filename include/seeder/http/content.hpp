@@ -74,8 +74,10 @@ class Content {
   // reload shows it.
   virtual void note_metadata_failure(const InfoHash& hash, const Error& error) = 0;
   // Adds a torrent from its .torrent bytes (an upload): saved in the data dir, so that it stays
-  // after a restart, then known. Errc::bad_request when the bytes are no torrent.
-  virtual Result<torrent::EntryPtr> add_torrent(std::string bytes) = 0;
+  // after a restart, then known. Errc::bad_request when the bytes are no torrent. Parsing a
+  // torrent of many files and saving it take a while: done off the HTTP threads, completed on
+  // `executor`.
+  virtual void async_add_torrent(std::string bytes, Executor executor, FindHandler handler) = 0;
 
   // Whether a vault is configured: without one, async_vault always answers nullopt.
   [[nodiscard]] virtual bool has_vault() const = 0;
@@ -107,6 +109,8 @@ struct GatewayParts {
   torrent::Progress& progress;
   torrent::TorrentSources* sources = nullptr;
   net::Vault* vault = nullptr;
+  // Where slow work goes (parsing and saving an upload): never an HTTP thread.
+  boost::asio::any_io_executor blocking;
 };
 
 class GatewayContent final : public Content {
@@ -119,7 +123,7 @@ class GatewayContent final : public Content {
   Status remember(const torrent::MagnetLink& magnet) override;
   MetadataWait metadata_wait(const InfoHash& hash, bool retry) override;
   void note_metadata_failure(const InfoHash& hash, const Error& error) override;
-  Result<torrent::EntryPtr> add_torrent(std::string bytes) override;
+  void async_add_torrent(std::string bytes, Executor executor, FindHandler handler) override;
   [[nodiscard]] bool has_vault() const override { return parts_.vault != nullptr; }
   void async_vault(const torrent::EntryPtr& entry, const std::string& path, Executor executor,
                    VaultHandler handler) override;
@@ -138,6 +142,8 @@ class GatewayContent final : public Content {
  private:
   // With --allow-magnets; else null.
   [[nodiscard]] torrent::MetadataResolver* resolver() const;
+
+  Result<torrent::EntryPtr> add_torrent(std::string bytes);
 
   GatewayParts parts_;
 };

@@ -15,6 +15,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace libtorrent {
@@ -71,5 +72,7 @@ class ContentLayout {
 // The unique, safe names of `paths` (original "Name/dir/file" paths, in torrent order) by the
 // rule above. Entries that are empty strings stay empty (pad files).
 std::vector<std::string> unique_file_names(const std::vector<std::string>& paths);
+// Steps 1 and 2 of that rule alone: the path made safe, before clashes are numbered.
+std::string safe_file_path(std::string_view path);
 
 }  // namespace seeder::storage
