@@ -77,6 +77,8 @@ TEST(DiskFull, AFullDiskFailsTheDownloadWith503KeepsRecordsConsistentAndRecovers
   // A reader waits for a torrent that has no peer yet: its storage and database are open.
   auto offline = config;
   offline.peers.clear();
+  offline.probe = true;
+  offline.probe_port = 0;
   auto gateway = swarm.start_gateway(offline);
   const auto port = gateway->http_port();
   HttpResponse failed;
@@ -96,6 +98,9 @@ TEST(DiskFull, AFullDiskFailsTheDownloadWith503KeepsRecordsConsistentAndRecovers
   EXPECT_EQ(failed.status, 503u) << failed.body;
   EXPECT_NE(failed.body.find("space"), std::string::npos) << failed.body;
   EXPECT_EQ(http_get(port, "/").status, 200u) << "the gateway keeps serving";
+  const auto readiness = http_get(gateway->probe_port(), "/readiness");
+  EXPECT_EQ(readiness.status, 503u) << readiness.body;
+  EXPECT_NE(readiness.body.find("disk full"), std::string::npos) << readiness.body;
   gateway.reset();
 
   // Space comes back (SQLite itself needs a little to open). No record claims bytes that never

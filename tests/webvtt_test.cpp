@@ -72,6 +72,26 @@ TEST(WebVtt, Utf16WithAByteOrderMarkIsConverted) {
             "B");
 }
 
+// Seen as a 200 with an empty WebVTT: NUL bytes in every other position, no mark.
+TEST(WebVtt, Utf16WithoutAByteOrderMarkIsRecognisedAndConverted) {
+  const auto widen = [](std::string_view text, bool little_endian) {
+    std::string out;
+    for (const char c : text) {
+      out.push_back(little_endian ? c : '\0');
+      out.push_back(little_endian ? '\0' : c);
+    }
+    return out;
+  };
+  const std::string srt = "1\r\n00:00:01,000 --> 00:00:02,000\r\nHello\r\n";
+  for (const bool little_endian : {true, false}) {
+    EXPECT_EQ(subtitle_text_as_utf8(widen(srt, little_endian)), srt) << little_endian;
+    EXPECT_NE(srt_to_webvtt(widen(srt, little_endian)).find("Hello"), std::string::npos);
+  }
+  // Latin-1 text with a stray NUL is not UTF-16.
+  EXPECT_EQ(subtitle_text_as_utf8(std::string("Caf\xE9 au\0 lait", 13)).rfind("Caf\xC3\xA9", 0),
+            0u);
+}
+
 TEST(WebVtt, InvalidBytesAfterAUtf8MarkBecomeReplacementCharacters) {
   EXPECT_EQ(subtitle_text_as_utf8("\xEF\xBB\xBF"
                                   "a\xFF"

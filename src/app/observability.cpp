@@ -1,6 +1,11 @@
 #include "observability.hpp"
 
+#include <sys/statvfs.h>
+
 #include <fstream>
+#include <optional>
+
+#include "seeder/core/units.hpp"
 
 namespace seeder::app {
 namespace {
@@ -80,6 +85,20 @@ void register_gateway_metrics(metrics::Registry& metrics, const Observed& observ
                    [&stores] { return static_cast<double>(stores.counters().database_errors); });
 }
 
+namespace {
+
+// Below this, downloads fail (a piece cannot be written) while the data dir still takes a small
+// test file: readiness says the disk is full.
+constexpr std::uint64_t kMinFreeBytes = 16ull << 20;
+
+std::optional<std::uint64_t> free_bytes(const std::filesystem::path& dir) {
+  struct statvfs info {};
+  if (::statvfs(dir.c_str(), &info) != 0) return std::nullopt;
+  return static_cast<std::uint64_t>(info.f_bavail) * info.f_frsize;
+}
+
+}  // namespace
+
 std::map<std::string, http::SideServer::Handler> probe_routes(std::function<bool()> listening,
                                                               std::function<bool()> session_up,
                                                               std::filesystem::path data_dir) {
@@ -92,6 +111,8 @@ std::map<std::string, http::SideServer::Handler> probe_routes(std::function<bool
     if (!session_up()) problems += "bittorrent: session not listening\n";
     if (auto writable = ensure_writable_dir(data_dir); !writable)
       problems += "data dir: " + writable.error().message + "\n";
+    else if (const auto free = free_bytes(data_dir); free && *free < kMinFreeBytes)
+      problems += "data dir: disk full (" + format_size(*free) + " free)\n";
     return problems.empty() ? http::text_reply(200, "ready\n") : http::text_reply(503, problems);
   };
   return routes;

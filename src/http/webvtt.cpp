@@ -235,12 +235,29 @@ class CueWriter {
   std::string pending_id_;
 };
 
+// UTF-16 without a byte-order mark: subtitle text is mostly ASCII, so one byte of most pairs is
+// NUL — the second in little-endian, the first in big-endian. Nullopt when it does not look so.
+std::optional<const char*> unmarked_utf16(std::string_view bytes) {
+  const auto pairs = std::min<std::size_t>(bytes.size() / 2, 4096);
+  if (pairs < 2) return std::nullopt;
+  std::size_t even_nuls = 0;
+  std::size_t odd_nuls = 0;
+  for (std::size_t i = 0; i < pairs; ++i) {
+    even_nuls += bytes[2 * i] == '\0' ? 1 : 0;
+    odd_nuls += bytes[2 * i + 1] == '\0' ? 1 : 0;
+  }
+  if (odd_nuls * 10 >= pairs * 7 && even_nuls * 10 < pairs) return "UTF-16LE";
+  if (even_nuls * 10 >= pairs * 7 && odd_nuls * 10 < pairs) return "UTF-16BE";
+  return std::nullopt;
+}
+
 }  // namespace
 
 std::string subtitle_text_as_utf8(std::string_view bytes) {
   if (bytes.starts_with("\xEF\xBB\xBF")) return sanitized_utf8(bytes.substr(3));
   if (bytes.starts_with("\xFF\xFE")) return to_utf8(bytes.substr(2), "UTF-16LE", 2);
   if (bytes.starts_with("\xFE\xFF")) return to_utf8(bytes.substr(2), "UTF-16BE", 2);
+  if (const auto utf16 = unmarked_utf16(bytes)) return to_utf8(bytes, *utf16, 2);
   if (valid_utf8(bytes)) return std::string(bytes);
   return to_utf8(bytes, legacy_code_page(bytes));
 }

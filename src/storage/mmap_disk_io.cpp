@@ -183,7 +183,14 @@ bool MmapDiskIO::async_write(lt::storage_index_t storage, const lt::peer_request
                                       {copy.get(), static_cast<std::size_t>(request.length)});
                !written) {
       error = storage_error_of(written.error(), lt::operation_t::file_write);
-      spdlog::error("torrent {}: write failed: {}", store->key().hex(), written.error().message);
+      // The file, for libtorrent's file_error_alert (else it names none).
+      if (const auto files = store->files().files_of(static_cast<int>(request.piece));
+          !files.empty())
+        error.file(lt::file_index_t(files.front()));
+      // A full disk fails every block: one line per interval, with the count held back.
+      if (const auto held = write_errors_logged_.admit())
+        spdlog::error("torrent {}: write failed: {}{}", store->key().hex(), written.error().message,
+                      *held > 0 ? fmt::format(" ({} more since the last line)", *held) : "");
     }
     on_write_done(request.length);
     complete([handler = std::move(handler), error] { handler(error); });

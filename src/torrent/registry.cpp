@@ -121,8 +121,9 @@ void Registry::on_alert(const lt::alert& alert) {
     }
   } else if (const auto* file_error = lt::alert_cast<lt::file_error_alert>(&alert)) {
     if (auto torrent = find_by_handle(file_error->handle)) {
+      const std::string file = file_error->filename();
       spdlog::error("torrent {}: disk error on {}: {} ({})", torrent->meta().hash().hex(),
-                    file_error->filename(), file_error->error.message(),
+                    file.empty() ? std::string("its storage") : file, file_error->error.message(),
                     lt::operation_name(file_error->op));
       drop(torrent, make_error(Errc::unavailable, "disk error: " + file_error->error.message()));
     }

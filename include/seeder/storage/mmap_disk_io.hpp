@@ -23,6 +23,7 @@
 #include <libtorrent/disk_interface.hpp>
 #include <libtorrent/session_params.hpp>
 
+#include "seeder/core/log_limiter.hpp"
 #include "seeder/core/mutex.hpp"
 #include "seeder/storage/store_registry.hpp"
 
@@ -133,6 +134,7 @@ class MmapDiskIO final : public libtorrent::disk_interface,
   // Back-pressure on writes: libtorrent stops feeding us past the limit until on_disk().
   std::atomic<std::int64_t> queued_write_bytes_{0};
   std::atomic<std::int64_t> write_queue_limit_{0};
+  LogLimiter write_errors_logged_;  // a full disk fails every block
   Mutex observers_mutex_;
   std::vector<std::weak_ptr<libtorrent::disk_observer>> observers_ GUARDED_BY(observers_mutex_);
 };
