@@ -240,7 +240,9 @@ void make_responders(Gateway::Parts& parts, const Config& config) {
   parts.content = std::make_unique<http::GatewayContent>(http::GatewayParts{
       config.data_dir, parts.catalog, *parts.registry, *parts.streamer, *parts.progress,
       parts.sources.get(), parts.vault.get(), parts.blocking.get_executor()});
-  parts.handler = std::make_unique<http::RequestHandler>(*parts.router, *parts.content);
+  parts.handler = std::make_unique<http::RequestHandler>(*parts.router, *parts.content,
+                                                         http::RequestHandler::kMultipartSlots,
+                                                         parts.blocking.get_executor());
   parts.http_metrics = std::make_unique<metrics::HttpMetrics>(parts.metrics);
   register_gateway_metrics(
       parts.metrics, {*parts.registry, *parts.stores, stalls, config.per_torrent_cache_budget});

@@ -11,6 +11,9 @@
 #include "multipart_source.hpp"
 #include "seeder/http/upload.hpp"
 #include "seeder/http/webvtt.hpp"
+#include "subtitle_cache.hpp"
+
+#include <boost/asio/system_executor.hpp>
 
 namespace seeder::http {
 
@@ -128,10 +131,12 @@ class MultipartSlot {
 // reference by design: it lives until it has answered or seen the cancellation).
 struct RequestHandler::Exchange : std::enable_shared_from_this<Exchange> {
   Exchange(const Router& router, Content& content, std::shared_ptr<std::atomic<int>> multipart_free,
-           Executor executor, CancelFlag cancelled, Respond respond)
+           std::shared_ptr<SubtitleCache> subtitles, Executor executor, CancelFlag cancelled,
+           Respond respond)
       : router(router),
         content(content),
         multipart_free(std::move(multipart_free)),
+        subtitles(std::move(subtitles)),
         executor(std::move(executor)),
         cancelled(std::move(cancelled)),
         respond(std::move(respond)) {}
@@ -176,6 +181,7 @@ struct RequestHandler::Exchange : std::enable_shared_from_this<Exchange> {
   const Router& router;
   Content& content;
   const std::shared_ptr<std::atomic<int>> multipart_free;
+  const std::shared_ptr<SubtitleCache> subtitles;
   const Executor executor;
   const CancelFlag cancelled;
   const Respond respond;
@@ -188,11 +194,21 @@ struct RequestHandler::Exchange : std::enable_shared_from_this<Exchange> {
   bool showed_wait = false;
 };
 
+RequestHandler::RequestHandler(const Router& router, Content& content, int multipart_slots,
+                               Executor convert_on)
+    : router_(router),
+      content_(content),
+      multipart_free_(std::make_shared<std::atomic<int>>(multipart_slots)),
+      subtitles_(std::make_shared<SubtitleCache>(
+          convert_on ? std::move(convert_on) : Executor(boost::asio::system_executor()))) {}
+
+RequestHandler::~RequestHandler() = default;
+
 void RequestHandler::handle(RequestHead head, Executor executor, CancelFlag cancelled,
                             Respond respond) const {
   auto exchange =
-      std::make_shared<Exchange>(router_, content_, multipart_free_, std::move(executor),
-                                 std::move(cancelled), std::move(respond));
+      std::make_shared<Exchange>(router_, content_, multipart_free_, subtitles_,
+                                 std::move(executor), std::move(cancelled), std::move(respond));
   exchange->start(std::move(head));
 }
 
@@ -460,18 +476,30 @@ bool RequestHandler::Exchange::opened(const Result<std::shared_ptr<ByteSource>>&
 void RequestHandler::Exchange::convert_subtitle(Result<std::shared_ptr<ByteSource>> source,
                                                 Reply head) {
   if (!opened(source)) return;
+  // Converted once per ETag (torrent, path, size): later clients read the kept text.
+  const auto* etag = head.find_header("ETag");
+  const std::string key = etag != nullptr ? *etag : request.path;
   auto shared_head = std::make_shared<Reply>(std::move(head));
+  if (auto cached = subtitles->find(key, executor)) {
+    (*source)->cancel();
+    on_file_open(std::move(cached), std::move(*shared_head));
+    return;
+  }
   std::make_shared<WholeRead>(
       *source, [self = shared_from_this()] { return self->gone(); },
-      [self = shared_from_this(), shared_head](Result<std::string> srt) {
+      [self = shared_from_this(), shared_head, key](Result<std::string> srt) {
         if (self->gone()) return;
         if (!srt) {
           self->log_failure(srt.error());
           self->fail(srt.error());
           return;
         }
-        shared_head->body = srt_to_webvtt(*srt);
-        self->reply(std::move(*shared_head));
+        self->subtitles->async_convert(
+            key, std::move(*srt), self->executor,
+            [self, shared_head](Result<std::shared_ptr<ByteSource>> text) {
+              if (!text) self->log_failure(text.error());
+              self->on_file_open(std::move(text), std::move(*shared_head));
+            });
       })
       ->next();
 }

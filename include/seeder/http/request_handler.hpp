@@ -46,6 +46,8 @@ struct Response {
 // on the connection's strand only.
 using CancelFlag = std::shared_ptr<const bool>;
 
+class SubtitleCache;
+
 class RequestHandler {
  public:
   using Executor = boost::asio::any_io_executor;
@@ -56,11 +58,11 @@ class RequestHandler {
   // request over it gets the whole file.
   static constexpr int kMultipartSlots = 16;
 
-  // Both outlive the handler.
-  RequestHandler(const Router& router, Content& content, int multipart_slots = kMultipartSlots)
-      : router_(router),
-        content_(content),
-        multipart_free_(std::make_shared<std::atomic<int>>(multipart_slots)) {}
+  // Both outlive the handler. `convert_on`: where subtitles are converted (never an HTTP
+  // thread; the system executor when none is given).
+  RequestHandler(const Router& router, Content& content, int multipart_slots = kMultipartSlots,
+                 Executor convert_on = {});
+  ~RequestHandler();
 
   void handle(RequestHead head, Executor executor, CancelFlag cancelled, Respond respond) const;
   // The answer to a request that could not be read (malformed, headers over the limit).
@@ -72,6 +74,7 @@ class RequestHandler {
   const Router& router_;
   Content& content_;
   std::shared_ptr<std::atomic<int>> multipart_free_;  // slots left; each response holds one
+  std::shared_ptr<SubtitleCache> subtitles_;
 };
 
 }  // namespace seeder::http
