@@ -3,6 +3,12 @@
 // timed out, and shutdown failing what is pending. The HTTP side is magnet_test's.
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
+#include <sys/socket.h>
+
+#include <netinet/in.h>
+
 #include <atomic>
 #include <future>
 #include <thread>
@@ -97,10 +103,11 @@ class ResolverTest : public ::testing::Test {
         if (resolver != nullptr) resolver->on_alert(*alert);
     }
   }
-  void make_resolver(std::chrono::milliseconds timeout) {
+  void make_resolver(std::chrono::milliseconds timeout, bool allow_private_peers = true) {
     ResolverOptions options;
     options.timeout = timeout;
     options.data_dir = data_.path();
+    options.allow_private_peers = allow_private_peers;  // the test swarm is on loopback
     resolver_ =
         std::make_unique<MetadataResolver>(client_.native(), catalog_, io_.get_executor(), options);
     live_ = resolver_.get();
@@ -157,6 +164,57 @@ TEST_F(ResolverTest, ARememberedMagnetsPeerGivesTheMetadataToEveryWaiterOnce) {
                                       "source.torrent"));
   EXPECT_TRUE(test::wait_until([&] { return resolver_->resolving() == 0; }, 5s));
   EXPECT_EQ(resolver_->remembered(), 0u) << "a resolved hash needs its hint no more";
+}
+
+// A stranger's magnet named x.pe=127.0.0.1:2222 and the gateway made 11 connections there.
+// Without --allow-private-peers such a peer is never dialled; with it, it is.
+TEST_F(ResolverTest, AMagnetsPeerOnAPrivateAddressIsDialledOnlyWhenAllowed) {
+  for (const bool allowed : {false, true}) {
+    const int listener = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    ASSERT_GE(listener, 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ASSERT_EQ(::bind(listener, reinterpret_cast<sockaddr*>(&address), sizeof address), 0);
+    ASSERT_EQ(::listen(listener, 16), 0);
+    socklen_t length = sizeof address;
+    ::getsockname(listener, reinterpret_cast<sockaddr*>(&address), &length);
+    // libtorrent dials over uTP first: a datagram to the same port counts as a dial too.
+    const int datagrams = ::socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    ASSERT_EQ(::bind(datagrams, reinterpret_cast<sockaddr*>(&address), sizeof address), 0);
+    make_resolver(1500ms, allowed);
+    const auto random = test::random_bytes(20, allowed ? 41 : 42);
+    const auto hash = *InfoHash::from_raw(random);
+    const auto magnet = parse_magnet("magnet:?xt=urn:btih:" + hash.hex() +
+                                     "&x.pe=127.0.0.1:" + std::to_string(ntohs(address.sin_port)));
+    ASSERT_TRUE(magnet);
+    resolver_->remember(*magnet);
+    auto answer = resolve(hash);
+    ASSERT_EQ(answer.wait_for(10s), std::future_status::ready);
+    EXPECT_EQ(answer.get().error().code, Errc::timeout);
+    const int accepted = ::accept4(listener, nullptr, nullptr, SOCK_CLOEXEC);
+    char datagram[2048];
+    const bool dialled =
+        accepted >= 0 || ::recv(datagrams, datagram, sizeof datagram, MSG_DONTWAIT) > 0;
+    EXPECT_EQ(dialled, allowed) << (allowed ? "allowed, yet never dialled" : "dialled");
+    if (accepted >= 0) ::close(accepted);
+    ::close(datagrams);
+    ::close(listener);
+  }
+}
+
+// 2,000 random-hash lookups were all accepted in 0.7 s: each adds a torrent to the session.
+TEST_F(ResolverTest, LookupsAtOnceAreCapped) {
+  make_resolver(20s);
+  std::vector<std::future<Result<EntryPtr>>> answers;
+  for (std::size_t i = 0; i <= MetadataResolver::kMaxResolving; ++i)
+    answers.push_back(resolve(*InfoHash::from_raw(test::random_bytes(20, 100 + i))));
+  ASSERT_EQ(answers.back().wait_for(5s), std::future_status::ready) << "refused at once";
+  const auto refused = answers.back().get();
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().code, Errc::unavailable);
+  EXPECT_EQ(resolver_->resolving(), MetadataResolver::kMaxResolving);
+  resolver_->shutdown();
 }
 
 // Any client may send magnet links: what is remembered of them is bounded.

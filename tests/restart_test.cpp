@@ -228,7 +228,7 @@ TEST_F(RestartTest, TheBinaryServesEveryFileOfATorrentItResolvedFromAMagnetLink)
   const auto port = free_port();
   ChildProcess child(
       loopback_serve_args(SEEDER_BINARY, port, empty.string(), config_.data_dir.string(),
-                          {"--allow-magnets", "--log-level", "warn"}),
+                          {"--allow-magnets", "--allow-private-peers", "--log-level", "warn"}),
       (swarm().root() / "magnet-binary.log").string());
   ASSERT_TRUE(wait_for_listener(port, 20s));
   const auto magnet = "magnet:?xt=urn:btih:" + torrent.hash.hex() +

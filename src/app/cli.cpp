@@ -201,6 +201,10 @@ void add_source_options(CLI::App& app, Config& config, ServeText& text) {
              "let anyone who reaches the port add torrents: POST / with a .torrent or a magnet "
              "link (magnets need --allow-magnets), and a form on the index page")
       ->envname(env("ALLOW_UPLOADS"));
+  add_switch(app, "allow-private-peers", config.allow_private_peers,
+             "let magnet links and uploaded torrents name peers, trackers and web seeds on "
+             "loopback, private or link-local addresses")
+      ->envname(env("ALLOW_PRIVATE_PEERS"));
   app.add_option("--metadata-timeout", text.metadata_timeout,
                  "give up on a magnet's metadata after this long (504)")
       ->envname(env("METADATA_TIMEOUT"))

@@ -197,7 +197,8 @@ void make_swarm(Gateway::Parts& parts, const Config& config, const FdBudget& fds
   parts.resolver = std::make_unique<torrent::MetadataResolver>(
       parts.session->native(), parts.catalog, asio::make_strand(parts.io),
       torrent::ResolverOptions{config.metadata_timeout, config.data_dir, config.trackers,
-                               std::move(peers)});
+                               std::move(peers), std::chrono::milliseconds{2'000},
+                               config.allow_private_peers});
   parts.session->subscribe(
       [resolver = parts.resolver.get()](const lt::alert& alert) { resolver->on_alert(alert); });
 }
@@ -237,9 +238,10 @@ void make_responders(Gateway::Parts& parts, const Config& config) {
   parts.router = std::make_unique<http::Router>(
       http::RouterOptions{config.cors_origin, config.instance_name, config.allow_uploads,
                           hidden_paths(config.data_dir)});
-  parts.content = std::make_unique<http::GatewayContent>(http::GatewayParts{
-      config.data_dir, parts.catalog, *parts.registry, *parts.streamer, *parts.progress,
-      parts.sources.get(), parts.vault.get(), parts.blocking.get_executor()});
+  parts.content = std::make_unique<http::GatewayContent>(
+      http::GatewayParts{config.data_dir, parts.catalog, *parts.registry, *parts.streamer,
+                         *parts.progress, parts.sources.get(), parts.vault.get(),
+                         parts.blocking.get_executor(), config.allow_private_peers});
   parts.handler = std::make_unique<http::RequestHandler>(*parts.router, *parts.content,
                                                          http::RequestHandler::kMultipartSlots,
                                                          parts.blocking.get_executor());

@@ -91,7 +91,9 @@ void GatewayContent::async_add_torrent(std::string bytes, Executor executor, Fin
 }
 
 Result<torrent::EntryPtr> GatewayContent::add_torrent(std::string bytes) {
-  auto entry = torrent::parse_torrent(std::move(bytes));
+  auto entry = torrent::parse_torrent(std::move(bytes), parts_.allow_private_peers
+                                                            ? torrent::Origin::operator_given
+                                                            : torrent::Origin::stranger);
   if (!entry) return entry.error();
   const auto& meta = *(*entry)->meta;
   if (auto known = parts_.catalog.find(meta.hash())) return known;

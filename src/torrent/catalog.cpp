@@ -2,6 +2,10 @@
 
 #include "seeder/torrent/torrent_screen.hpp"
 
+#include <spdlog/spdlog.h>
+
+#include "seeder/core/endpoint.hpp"
+
 #include <algorithm>
 #include <fstream>
 #include <iterator>
@@ -46,7 +50,21 @@ Result<std::string> read_file(const std::filesystem::path& path) {
 
 }  // namespace
 
-Result<EntryPtr> parse_torrent(std::string bytes) {
+// A stranger's torrent may not aim the gateway's HTTP client at its own network.
+static void drop_private_web_seeds(lt::torrent_info& info) {
+  auto seeds = info.web_seeds();
+  const auto before = seeds.size();
+  seeds.erase(
+      std::remove_if(seeds.begin(), seeds.end(),
+                     [](const lt::web_seed_entry& seed) { return !url_host_is_public(seed.url); }),
+      seeds.end());
+  if (seeds.size() == before) return;
+  spdlog::warn("torrent {}: {} web seed(s) on a private address ignored (--allow-private-peers)",
+               info.name(), before - seeds.size());
+  info.set_web_seeds(std::move(seeds));
+}
+
+Result<EntryPtr> parse_torrent(std::string bytes, Origin origin) {
   if (auto screened = screen_torrent(bytes); !screened)
     return make_error(Errc::bad_request, "not served: " + screened.error().message);
   lt::error_code ec;
@@ -57,6 +75,7 @@ Result<EntryPtr> parse_torrent(std::string bytes) {
   if (info->num_files() == 0 || info->piece_length() <= 0) {
     return make_error(Errc::bad_request, "not a valid torrent: no files");
   }
+  if (origin == Origin::stranger) drop_private_web_seeds(*info);
   auto meta = std::make_shared<const TorrentMeta>(
       key_of(*info), info->name(), static_cast<std::uint64_t>(info->total_size()),
       info->piece_length(), info->num_pieces(), files_of(*info), std::move(bytes),

@@ -1,5 +1,7 @@
 #include "seeder/torrent/metadata_resolver.hpp"
 
+#include "seeder/core/endpoint.hpp"
+
 #include <spdlog/spdlog.h>
 #include <libtorrent/add_torrent_params.hpp>
 #include <libtorrent/alert_types.hpp>
@@ -68,7 +70,30 @@ MetadataResolver::~MetadataResolver() {
   shutdown();
 }
 
-void MetadataResolver::remember(const MagnetLink& magnet) {
+// A stranger's magnet link may not aim the gateway at its own network: its peers and trackers on
+// loopback, private or link-local addresses are not kept.
+MagnetLink MetadataResolver::public_part(const MagnetLink& magnet) const {
+  if (options_.allow_private_peers) return magnet;
+  MagnetLink kept{magnet.hash, magnet.name, {}, {}};
+  for (const auto& tracker : magnet.trackers)
+    if (url_host_is_public(tracker)) kept.trackers.push_back(tracker);
+  for (const auto& peer : magnet.peers)
+    if (is_public_address(peer.address())) kept.peers.push_back(peer);
+  const auto dropped =
+      magnet.trackers.size() + magnet.peers.size() - kept.trackers.size() - kept.peers.size();
+  if (dropped > 0) {
+    if (const auto held = private_dropped_logged_.admit())
+      spdlog::warn(
+          "magnet {}: {} peer(s) and tracker(s) on private addresses ignored "
+          "(--allow-private-peers allows them){}",
+          magnet.hash.hex(), dropped,
+          *held > 0 ? fmt::format("; {} more such links since the last line", *held) : "");
+  }
+  return kept;
+}
+
+void MetadataResolver::remember(const MagnetLink& link) {
+  const auto magnet = public_part(link);
   LockGuard lock(mutex_);
   if (hints_.size() >= kMaxHints && hints_.count(magnet.hash) == 0) {
     const auto before = hints_.size();
@@ -101,6 +126,13 @@ void MetadataResolver::async_resolve(const InfoHash& hash, boost::asio::any_io_e
   if (shut_down_) {
     deliver(executor, std::move(handler),
             Result<EntryPtr>(make_error(Errc::unavailable, "gateway shutting down")));
+    return;
+  }
+  if (pending_.count(hash) == 0 && pending_.size() >= kMaxResolving) {
+    deliver(executor, std::move(handler),
+            Result<EntryPtr>(make_error(Errc::unavailable,
+                                        std::to_string(pending_.size()) +
+                                            " torrents are being looked up already; try again")));
     return;
   }
   auto& pending = pending_[hash];
@@ -241,7 +273,9 @@ void MetadataResolver::on_metadata(const lt::torrent_handle& handle) {
     finish(hash, make_error(Errc::internal, "metadata received but not readable"));
     return;
   }
-  auto parsed = parse_torrent(torrent_file_of(*info, trackers));
+  auto parsed =
+      parse_torrent(torrent_file_of(*info, trackers),
+                    options_.allow_private_peers ? Origin::operator_given : Origin::stranger);
   if (!parsed) {
     finish(hash, parsed.error());
     return;

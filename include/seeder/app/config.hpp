@@ -29,7 +29,7 @@ struct Config {
 
   // Content
   std::filesystem::path input;  // a .torrent file or a directory of them; empty for none
-  bool watch_input = true;  // pick up .torrent files added to --input while running (inotify)
+  bool watch_input = true;      // pick up .torrent files added to --input while running (inotify)
   std::filesystem::path data_dir = "data";
   std::uint64_t max_readahead = 20ull << 20;
   std::uint64_t per_torrent_cache_budget = 0;  // 0: no eviction
@@ -49,11 +49,14 @@ struct Config {
   bool upnp = false;
   bool natpmp = false;
   bool outgoing_utp = false;
-  bool log_peers = false;  // libtorrent's per-peer messages at debug level
+  bool log_peers = false;             // libtorrent's per-peer messages at debug level
   std::vector<std::string> peers;     // "host:port" added to every torrent
   std::vector<std::string> trackers;  // announce URLs added to magnet links
   bool allow_magnets = false;         // resolve unknown hashes through the swarm
-  bool allow_uploads = false;         // POST / adds a torrent (.torrent or magnet link)
+  // Let magnet links and uploaded torrents name peers, trackers and web seeds on loopback,
+  // private or link-local addresses (off: a stranger could aim the gateway at its own network).
+  bool allow_private_peers = false;
+  bool allow_uploads = false;  // POST / adds a torrent (.torrent or magnet link)
   std::chrono::milliseconds metadata_timeout{60'000};
   std::string torrent_store_url;  // "http://store/{hash}.torrent"; empty: none
   std::chrono::milliseconds torrent_store_timeout{10'000};

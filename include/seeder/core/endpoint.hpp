@@ -1,6 +1,6 @@
 #pragma once
-// A peer address as users write it on the command line: IP:PORT, or [IPv6]:PORT.
-// Pure; any thread.
+// A peer address as users write it on the command line: IP:PORT, or [IPv6]:PORT; and which
+// addresses a stranger may make the gateway dial. Pure; any thread.
 
 #include <string_view>
 
@@ -12,5 +12,13 @@ namespace seeder {
 
 // Errc::bad_request naming `text` when it is not an address and a port in 1..65535.
 Result<boost::asio::ip::tcp::endpoint> parse_endpoint(std::string_view text);
+
+// False for loopback, unspecified, private (RFC 1918, RFC 4193), shared (RFC 6598), link-local
+// and multicast addresses, an IPv4-mapped IPv6 address judged as its IPv4: the gateway's own
+// side of the network, which a magnet link or an uploaded torrent must not aim it at.
+bool is_public_address(const boost::asio::ip::address& address);
+// The same for a URL's host when it is an IP literal or "localhost"; a name that needs DNS counts
+// as public (it cannot be judged without resolving it).
+bool url_host_is_public(std::string_view url);
 
 }  // namespace seeder

@@ -111,6 +111,8 @@ struct GatewayParts {
   net::Vault* vault = nullptr;
   // Where slow work goes (parsing and saving an upload): never an HTTP thread.
   boost::asio::any_io_executor blocking;
+  // Uploaded torrents keep web seeds on private addresses (--allow-private-peers).
+  bool allow_private_peers = false;
 };
 
 class GatewayContent final : public Content {

@@ -31,8 +31,13 @@ struct CatalogEntry {
 };
 using EntryPtr = std::shared_ptr<const CatalogEntry>;
 
+// Whose .torrent bytes these are: the operator's (--input, a torrent store it configured) or a
+// stranger's (an upload, a magnet's metadata), whose web seeds on the gateway's own side of the
+// network (loopback, private, link-local) are dropped.
+enum class Origin { operator_given, stranger };
+
 // Parses .torrent bytes. Errc::bad_request with the reason when they are not a valid torrent.
-Result<EntryPtr> parse_torrent(std::string bytes);
+Result<EntryPtr> parse_torrent(std::string bytes, Origin origin = Origin::operator_given);
 
 class Catalog {
  public:

@@ -26,6 +26,7 @@
 #include <libtorrent/torrent_handle.hpp>
 
 #include "seeder/core/info_hash.hpp"
+#include "seeder/core/log_limiter.hpp"
 #include "seeder/core/mutex.hpp"
 #include "seeder/core/result.hpp"
 #include "seeder/torrent/catalog.hpp"
@@ -51,6 +52,9 @@ struct ResolverOptions {
   // While no peer is connected, the known peers are dialled afresh after this, then after
   // twice as long, and so on. Zero: never.
   std::chrono::milliseconds redial_after{2'000};
+  // Magnet links may name peers and trackers on private addresses, and the metadata's web
+  // seeds are kept (--allow-private-peers).
+  bool allow_private_peers = false;
 };
 
 class MetadataResolver {
@@ -69,8 +73,10 @@ class MetadataResolver {
   void remember(const MagnetLink& magnet);
   [[nodiscard]] std::size_t remembered() const;
   static constexpr std::size_t kMaxHints = 10'000;
+  static constexpr std::size_t kMaxResolving = 32;
   // The catalog entry for `hash`, resolving it when needed. Errc::timeout with what was seen
-  // (peers known and connected) when no metadata came in time.
+  // (peers known and connected) when no metadata came in time; Errc::unavailable while
+  // kMaxResolving others are being resolved (any client may ask for any hash).
   void async_resolve(const InfoHash& hash, boost::asio::any_io_executor executor, Handler handler);
   void on_alert(const libtorrent::alert& alert);
   // Hashes being resolved now (asked for, neither resolved nor failed yet).
@@ -119,6 +125,7 @@ class MetadataResolver {
   static constexpr std::chrono::minutes kFailureMemory{1};
   static constexpr std::size_t kMaxFailures = 1024;
 
+  [[nodiscard]] MagnetLink public_part(const MagnetLink& magnet) const;
   void start(const InfoHash& hash, Pending& pending) REQUIRES(mutex_);
   void schedule_redial(const InfoHash& hash, Pending& pending) REQUIRES(mutex_);
   void redial(const InfoHash& hash);
@@ -130,6 +137,7 @@ class MetadataResolver {
 
   libtorrent::session& session_;
   Catalog& catalog_;
+  mutable LogLimiter private_dropped_logged_;
   boost::asio::any_io_executor executor_;
   ResolverOptions options_;
 
