@@ -91,6 +91,20 @@ void GatewayContent::async_add_torrent(std::string bytes, Executor executor, Fin
 }
 
 Result<torrent::EntryPtr> GatewayContent::add_torrent(std::string bytes) {
+  const auto size = bytes.size();
+  {
+    LockGuard lock(uploads_mutex_);
+    if (auto refused = uploads_.take(size, UploadQuota::Clock::now())) return *refused;
+  }
+  auto added = keep_upload(std::move(bytes));
+  if (!added) {  // nothing kept: its share goes back (a re-upload of a known torrent counts)
+    LockGuard lock(uploads_mutex_);
+    uploads_.give_back(size);
+  }
+  return added;
+}
+
+Result<torrent::EntryPtr> GatewayContent::keep_upload(std::string bytes) {
   auto entry = torrent::parse_torrent(std::move(bytes), parts_.allow_private_peers
                                                             ? torrent::Origin::operator_given
                                                             : torrent::Origin::stranger);

@@ -123,6 +123,8 @@ unsigned status_for(Errc code) {
       return 416;
     case Errc::unavailable:
       return 503;
+    case Errc::too_many_requests:
+      return 429;
     case Errc::upstream:
       return 502;
     case Errc::timeout:
@@ -611,6 +613,7 @@ Reply Router::error_reply(const Error& raw, const RequestHead& head) const {
     reply = text_reply(status, error.message + "\n");
   }
   reply.headers.push_back({"Cache-Control", "no-store"});
+  if (status == 429) reply.headers.push_back({"Retry-After", "1"});
   add_cors(reply, head);
   return reply;
 }

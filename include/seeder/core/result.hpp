@@ -25,6 +25,7 @@ enum class Errc {
   corrupt,                // stored data failed an integrity check (not SQLite, wrong owner)
   internal,               // a bug or an unexpected library failure
   not_implemented,        // a request feature seeder does not support (Transfer-Encoding)
+  too_many_requests,      // a limit on how often something may be asked: try again later
 };
 
 struct Error {

@@ -20,8 +20,10 @@
 #include "seeder/core/byte_source.hpp"
 #include "seeder/core/event_stream.hpp"
 #include "seeder/core/info_hash.hpp"
+#include "seeder/core/mutex.hpp"
 #include "seeder/core/result.hpp"
 #include "seeder/http/render.hpp"
+#include "seeder/http/upload_quota.hpp"
 #include "seeder/net/vault.hpp"
 #include "seeder/torrent/catalog.hpp"
 #include "seeder/torrent/metadata_resolver.hpp"
@@ -146,8 +148,11 @@ class GatewayContent final : public Content {
   [[nodiscard]] torrent::MetadataResolver* resolver() const;
 
   Result<torrent::EntryPtr> add_torrent(std::string bytes);
+  Result<torrent::EntryPtr> keep_upload(std::string bytes);
 
   GatewayParts parts_;
+  Mutex uploads_mutex_;
+  UploadQuota uploads_ GUARDED_BY(uploads_mutex_){UploadQuota::Limits{}};
 };
 
 }  // namespace seeder::http
