@@ -87,12 +87,21 @@ void RangeReader::release_window() {
 }
 
 void RangeReader::async_start(std::function<void(Status)> handler) {
-  slide_window(cursor_piece());  // first: the cursor's piece is asked for before the file's ends
-  lease_.torrent().open_file(file_);
-  file_open_ = true;
   // A status line is a promise that the body can start: the first piece's bytes are in the
-  // content file before it is sent.
-  wait_for_cursor(std::move(handler), kRefetches);
+  // content file before it is sent. The file's ends (and its background fetch) are asked for
+  // only once that piece is here: any piece wanted at all may be requested from a seed's
+  // allowed-fast set while it still chokes us, and a seed answers in the order asked, so an end
+  // asked for with the reader's piece went first (seen with --log-peers: the tail's blocks
+  // before piece 0's, on every cold start of a media file).
+  wait_for_cursor(
+      [this, handler = std::move(handler)](Status ready) {
+        if (ready && !file_open_) {
+          lease_.torrent().open_file(file_);
+          file_open_ = true;
+        }
+        handler(std::move(ready));
+      },
+      kRefetches);
 }
 
 void RangeReader::async_next(std::uint64_t max_bytes, NextHandler handler) {
