@@ -23,7 +23,9 @@ runtime_packages=(
 # (three gateways behind the shipped deploy/nginx config); the browser test's headless
 # Chromium, its WebDriver and ffmpeg (the test's H.264 film).
 browser_packages=(chromium chromium-driver ffmpeg)
-test_packages=(clang libfuzzer-14-dev libclang-rt-14-dev ccache nginx-light "${browser_packages[@]}")
+# python3 runs the churn soak (bench/churn_soak.py) that CTest includes.
+test_packages=(clang libfuzzer-14-dev libclang-rt-14-dev ccache nginx-light python3
+  "${browser_packages[@]}")
 # Baselines and real clients: nginx (plain file server), ffmpeg (ffprobe + the test media), mpv.
 bench_packages=(nginx-light curl ffmpeg mpv)
 
