@@ -216,7 +216,7 @@ class Round:
         argv = [os.path.join(self.build, "seeder"), "serve", "--host", "127.0.0.1", "--port",
                 str(self.port), "--input", self.input_dir, "--data-dir", self.data_dir,
                 "--bt-listen", "127.0.0.1:0", "--no-dht", "--no-lsd", "--probe-port", "0",
-                "--metrics-port", "0", "--log-level", "info"]
+                "--metrics-port", "0", "--log-level", "info", "--verify-sent"]
         if self.shape.budget_mb:
             argv += ["--per-torrent-cache-budget", f"{self.shape.budget_mb}MB"]
         gateway = Process(argv, os.path.join(self.dir, "gateway.log"))
@@ -431,6 +431,15 @@ class Round:
                 t.start()
             log("    fault: eviction storm (every file at once)")
 
+    def sent_pieces_failed(self):
+        """Lines of --verify-sent: a piece hashed again after a response sent from it failed."""
+        try:
+            with open(os.path.join(self.dir, "gateway.log"), "rb") as log_file:
+                return sum(1 for line in log_file
+                           if b"failed verification after it was sent" in line)
+        except OSError:
+            return 0
+
     def run(self):
         self.write_content()
         self.start_swarm()
@@ -495,7 +504,8 @@ def main():
             s = one.stats
             log(f"  responses {s.responses} {dict(sorted(s.statuses.items()))}, bytes checked "
                 f"{s.bytes_checked}, wrong bytes {s.wrong_bytes} in {s.wrong_responses} "
-                f"response(s), framing errors {s.framing}, transport errors {s.transport}")
+                f"response(s), framing errors {s.framing}, transport errors {s.transport}, "
+                f"sent pieces failing re-verification {one.sent_pieces_failed()}")
             for example in s.examples:
                 log(f"    wrong: {example}")
             for example in s.transport_examples:
@@ -503,7 +513,7 @@ def main():
             for key in ("responses", "bytes_checked", "wrong_bytes", "wrong_responses",
                         "framing"):
                 totals.add(**{key: getattr(s, key)})
-            if s.wrong_bytes or s.wrong_responses or s.framing:
+            if s.wrong_bytes or s.wrong_responses or s.framing or one.sent_pieces_failed():
                 failed.append(seed)
                 log(f"  FAILED: seed {seed} (log: {scratch}/gateway.log)")
             elif not args.keep:

@@ -23,6 +23,7 @@
 #include "seeder/storage/store_registry.hpp"
 #include "seeder/storage/torrent_store.hpp"
 #include "seeder/torrent/catalog.hpp"
+#include "seeder/torrent/sent_check.hpp"
 #include "temp_dir.hpp"
 
 namespace seeder::storage {
@@ -550,6 +551,23 @@ TEST_F(BudgetTest, APassForAPieceWrittenWhileItWasHashedIsNotRecorded) {
   store->end_hash(1, token);
   store->on_piece_passed(1);
   EXPECT_FALSE(store->piece_complete(1));
+}
+
+// --verify-sent's check: a piece whose bytes on disk are not the torrent's fails and counts.
+TEST_F(BudgetTest, TheSentPieceCheckCatchesBytesThatChangedOnDisk) {
+  StoreRegistry stores(data_.path(), StoreOptions{16 * kPiece});
+  auto store = *stores.open(spec_);
+  complete(*store, 2);
+  complete(*store, 3);
+  const auto before = torrent::sent_pieces_failed();
+  torrent::check_sent_piece(*store, *entry_->info, 2);
+  EXPECT_EQ(torrent::sent_pieces_failed(), before) << "right bytes pass";
+  const int fd = ::open(content_path(data_.path(), entry_->meta->hash(), 0).c_str(), O_WRONLY);
+  ASSERT_GE(fd, 0);
+  ASSERT_EQ(::pwrite(fd, "\0\0\0\0", 4, 3 * kPiece + 100), 4);
+  ::close(fd);
+  torrent::check_sent_piece(*store, *entry_->info, 3);
+  EXPECT_EQ(torrent::sent_pieces_failed(), before + 1);
 }
 
 TEST_F(BudgetTest, ProtectedPiecesAreNeverEvicted) {

@@ -163,6 +163,8 @@ void add_storage_options(CLI::App& app, Config& config, ServeText& text) {
   add_switch(app, "verify-on-start", config.verify_on_start,
              "hash every recorded piece again when a torrent is first opened after start")
       ->envname(env("VERIFY_ON_START"));
+  // For tests and soaks: each piece is hashed again after a response sent from it.
+  app.add_flag("--verify-sent", config.verify_sent)->group("")->envname(env("VERIFY_SENT"));
 }
 
 // How peers are found and talked to.

@@ -228,6 +228,7 @@ void make_responders(Gateway::Parts& parts, const Config& config) {
   reader_options.stalls = stalls;
   reader_options.readahead_bytes = config.max_readahead;
   reader_options.piece_timeout = config.piece_timeout;
+  reader_options.verify_sent = config.verify_sent;
   parts.locator = std::make_unique<torrent::ContentLocator>(*parts.registry, *parts.stores,
                                                             parts.blocking.get_executor());
   parts.streamer = std::make_unique<torrent::Streamer>(*parts.locator, reader_options);

@@ -3,6 +3,7 @@
 #include <boost/asio/post.hpp>
 
 #include "seeder/core/file_holes.hpp"
+#include "seeder/torrent/sent_check.hpp"
 
 namespace seeder::torrent {
 
@@ -21,6 +22,16 @@ CompletedFileSource::CompletedFileSource(std::shared_ptr<storage::TorrentStore> 
       executor_(std::move(executor)) {}
 
 CompletedFileSource::~CompletedFileSource() {
+  if (verify_against_ && cursor_ > end_ - length_) {
+    // The pieces of the bytes sent, [file offset + first byte, file offset + cursor).
+    const auto& layout = store_->files().layout();
+    const auto offset = layout.file(file_index_).offset;
+    const auto piece_length = static_cast<std::uint64_t>(layout.piece_length());
+    const auto first = static_cast<int>((offset + end_ - length_) / piece_length);
+    const auto last = static_cast<int>((offset + cursor_ - 1) / piece_length);
+    for (int piece = first; piece <= last; ++piece)
+      check_sent_piece(*store_, *verify_against_, piece);
+  }
   store_->unprotect(first_piece_, last_piece_);
 }
 

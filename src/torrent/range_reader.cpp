@@ -6,6 +6,7 @@
 
 #include "seeder/core/file_holes.hpp"
 #include "seeder/core/units.hpp"
+#include "seeder/torrent/sent_check.hpp"
 
 namespace seeder::torrent {
 
@@ -61,6 +62,7 @@ void RangeReader::slide_window(int cursor) {
   const int window_pieces = std::max(1, window_last - cursor + 1);
   const int new_end = std::min(last_piece_, cursor + window_pieces - 1) + 1;
 
+  check_sent(window_first_, std::min(cursor, window_end_) - 1);
   for (; window_first_ < std::min(cursor, window_end_); ++window_first_) {
     torrent.unwant(window_first_);
   }
@@ -82,8 +84,25 @@ void RangeReader::slide_window(int cursor) {
 }
 
 void RangeReader::release_window() {
+  if (cursor_ > begin_)
+    check_sent(window_first_, std::min(cursor_piece_of_last_byte(), window_end_ - 1));
   for (; window_first_ < window_end_; ++window_first_)
     lease_.torrent().unwant(window_first_);
+}
+
+void RangeReader::check_sent(int first, int last) const {
+  if (!options_.verify_sent || first > last) return;
+  const auto store = lease_.torrent().store();
+  if (!store) return;
+  // Only pieces bytes were sent from: [the range's first piece, the piece of the last byte sent].
+  first = std::max(first, lease_.torrent().meta().pieces_for(begin_, begin_ + 1).first);
+  if (cursor_ > begin_) last = std::min(last, cursor_piece_of_last_byte());
+  for (int piece = first; piece <= last; ++piece)
+    check_sent_piece(*store, *lease_.torrent().entry().info, piece);
+}
+
+int RangeReader::cursor_piece_of_last_byte() const {
+  return lease_.torrent().meta().pieces_for(cursor_ - 1, cursor_).first;
 }
 
 void RangeReader::async_start(std::function<void(Status)> handler) {

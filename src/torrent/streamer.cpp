@@ -90,9 +90,11 @@ std::shared_ptr<ByteSource> Streamer::completed_source(
   }
   for (int piece = pieces.first; piece <= pieces.last; ++piece)
     store->touch(piece);
-  return std::make_shared<CompletedFileSource>(store, pieces.first, pieces.last,
-                                               request.file->index, std::move(*fd), request.first,
-                                               request.length, request.executor);
+  auto source = std::make_shared<CompletedFileSource>(
+      store, pieces.first, pieces.last, request.file->index, std::move(*fd), request.first,
+      request.length, request.executor);
+  if (options_.verify_sent) source->verify_sent_against(request.entry->info);
+  return source;
 }
 
 void Streamer::open_live(const std::shared_ptr<LiveTorrent>& torrent, const Request& request,

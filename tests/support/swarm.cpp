@@ -162,6 +162,7 @@ app::Config Swarm::gateway_config() {
   config.probe_port = 0;  // side services on free ports: suites run side by side
   config.metrics_port = 0;
   config.allow_private_peers = true;  // this swarm is on loopback, magnets' x.pe included
+  config.verify_sent = true;          // every piece a test's response sent from is re-hashed
   return config;
 }
 

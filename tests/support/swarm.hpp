@@ -14,6 +14,8 @@
 
 #include <gtest/gtest.h>
 
+#include "seeder/torrent/sent_check.hpp"
+
 #include "content.hpp"
 #include "seeder/app/config.hpp"
 #include "seeder/app/gateway.hpp"
@@ -120,6 +122,13 @@ class SwarmSuite : public ::testing::Test {
 class GatewaySuite : public SwarmSuite {
  protected:
   void SetUp() override { config_ = swarm().gateway_config(); }
+  // Every response's pieces were hashed again after they were sent (config_.verify_sent): none
+  // may have failed.
+  void TearDown() override {
+    gateway_.reset();
+    EXPECT_EQ(torrent::sent_pieces_failed(), 0u)
+        << "a piece a response sent bytes from failed its hash afterwards (gateway log)";
+  }
   void start() {
     gateway_ = swarm().start_gateway(config_);
     port_ = gateway_->http_port();

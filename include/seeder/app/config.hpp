@@ -36,6 +36,8 @@ struct Config {
   bool verify_on_start = false;  // hash recorded pieces again when a torrent's store opens
   std::chrono::milliseconds torrent_ttl{600'000};
   std::chrono::milliseconds piece_timeout{60'000};
+  // Test mode: hash again every piece a response sent bytes from (torrent/sent_check.hpp).
+  bool verify_sent = false;
   // After a torrent's last reader, how long seeds keep seeing it interested (0: not at all).
   std::chrono::milliseconds keep_interest{30'000};
   int disk_threads = 2;

@@ -13,6 +13,10 @@
 #include "seeder/core/unique_fd.hpp"
 #include "seeder/storage/torrent_store.hpp"
 
+namespace libtorrent {
+class torrent_info;
+}
+
 namespace seeder::torrent {
 
 class CompletedFileSource final : public ByteSource {
@@ -23,6 +27,11 @@ class CompletedFileSource final : public ByteSource {
                       int file_index, UniqueFd fd, std::uint64_t first, std::uint64_t length,
                       boost::asio::any_io_executor executor);
   ~CompletedFileSource() override;
+  // Test mode (sent_check.hpp): the pieces bytes were sent from are hashed against `info` when
+  // the source is done with them.
+  void verify_sent_against(std::shared_ptr<const libtorrent::torrent_info> info) {
+    verify_against_ = std::move(info);
+  }
   CompletedFileSource(const CompletedFileSource&) = delete;
   CompletedFileSource& operator=(const CompletedFileSource&) = delete;
 
@@ -42,7 +51,9 @@ class CompletedFileSource final : public ByteSource {
   std::uint64_t length_;
   boost::asio::any_io_executor executor_;
   bool cancelled_ = false;
-  bool told_store_ = false;  // the store heard that the file changed behind our back
+  bool told_store_ = false;
+  std::shared_ptr<const libtorrent::torrent_info>
+      verify_against_;  // the store heard that the file changed behind our back
 };
 
 }  // namespace seeder::torrent

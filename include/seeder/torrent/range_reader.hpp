@@ -43,6 +43,9 @@ struct ReaderOptions {
   std::chrono::milliseconds piece_timeout{60'000};
   // Deadline spacing between consecutive pieces of the window.
   std::chrono::milliseconds deadline_step{20};
+  // Test mode: each piece bytes were sent from is hashed again once the reader leaves it
+  // (sent_check.hpp).
+  bool verify_sent = false;
 };
 
 class RangeReader final : public ByteSource, public std::enable_shared_from_this<RangeReader> {
@@ -65,10 +68,14 @@ class RangeReader final : public ByteSource, public std::enable_shared_from_this
 
  private:
   [[nodiscard]] int cursor_piece() const;
+  // The piece of the last byte taken (cursor_ > begin_).
+  [[nodiscard]] int cursor_piece_of_last_byte() const;
   void slide_window(int cursor_piece);
   void count_stall() const;
   [[nodiscard]] std::string timeout_message() const;
   void release_window();
+  // With ReaderOptions::verify_sent: hashes the pieces in [first, last] bytes were sent from.
+  void check_sent(int first, int last) const;
   void wait_for(int piece, std::function<void(Status)> handler);
   void on_wait_done(Status status);
   // Times the bytes of one cursor piece are fetched again after they were found gone from the

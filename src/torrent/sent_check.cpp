@@ -1,0 +1,37 @@
+#include "seeder/torrent/sent_check.hpp"
+
+#include <atomic>
+
+#include <spdlog/spdlog.h>
+#include <libtorrent/hasher.hpp>
+#include <libtorrent/torrent_info.hpp>
+
+#include "seeder/storage/torrent_store.hpp"
+
+namespace seeder::torrent {
+namespace {
+
+std::atomic<std::uint64_t> failed{0};
+
+}  // namespace
+
+void check_sent_piece(storage::TorrentStore& store, const libtorrent::torrent_info& info,
+                      int piece) {
+  if (!info.info_hashes().has_v1() || piece < 0 || piece >= info.num_pieces()) return;
+  libtorrent::hasher sha1;
+  auto& files = store.files();
+  const auto read =
+      files.visit(piece, 0, files.layout().piece_size(piece), [&](std::span<const char> bytes) {
+        sha1.update({bytes.data(), static_cast<std::ptrdiff_t>(bytes.size())});
+      });
+  if (read && sha1.final() == info.hash_for_piece(libtorrent::piece_index_t(piece))) return;
+  ++failed;
+  spdlog::error("torrent {}: piece {} failed verification after it was sent{}", store.key().hex(),
+                piece, read ? "" : ": " + read.error().message);
+}
+
+std::uint64_t sent_pieces_failed() {
+  return failed.load();
+}
+
+}  // namespace seeder::torrent
