@@ -125,7 +125,12 @@ void run(const std::shared_ptr<SubtitleCache::State>& state, SubtitleCache::Stat
     auto text = state->lookup(job.key);
     Result<std::shared_ptr<ByteSource>> body = make_error(Errc::internal, "no conversion");
     if (!text) {
-      auto made = convert(job.srt);
+      Result<std::shared_ptr<const Text>> made = make_error(Errc::internal, "no conversion");
+      try {
+        made = convert(job.srt);
+      } catch (const std::exception& error) {  // out of memory: the slot must still move on
+        made = make_error(Errc::internal, std::string("converting: ") + error.what());
+      }
       if (made) {
         text = *made;
         state->keep(job.key, text);

@@ -71,6 +71,13 @@ bool MappedFile::is_at(const std::filesystem::path& path) const {
   return info.st_dev == device_ && info.st_ino == inode_;
 }
 
+void MappedFile::restore_size() const {
+  struct stat info {};
+  if (::fstat(fd_.get(), &info) == 0 && static_cast<std::uint64_t>(info.st_size) < size_)
+      [[maybe_unused]]
+    const int ignored = ::ftruncate(fd_.get(), static_cast<off_t>(size_));
+}
+
 bool MappedFile::shorter_on_disk() const {
   struct stat info {};
   return ::fstat(fd_.get(), &info) == 0 && static_cast<std::uint64_t>(info.st_size) < size_;

@@ -30,8 +30,9 @@ Result<std::shared_ptr<MappedFile>> OpenFiles::get(std::uint64_t owner, int inde
   LockGuard lock(mutex_);
   const Key key{owner, index};
   if (const auto it = by_key_.find(key); it != by_key_.end()) {
-    // Another thread opened it meanwhile: keep one.
+    // Another thread opened it meanwhile: keep one, and the word that this open created it.
     lru_.splice(lru_.begin(), lru_, it->second);
+    if ((*opened)->take_created()) it->second->file->mark_created();
     closing.push_back(std::move(*opened));
     return it->second->file;
   }

@@ -39,7 +39,8 @@ std::filesystem::path TorrentFiles::path_of(int file_index) const {
 
 Result<std::shared_ptr<MappedFile>> TorrentFiles::file(int index, bool create) {
   auto opened = open_files_->get(owner_, index, path_of(index), layout_.file(index).size, create);
-  if (opened && *opened && (*opened)->take_created() && lost_bytes_) lost_bytes_(index);
+  // Only the write that made the file (no lock of the store held there) runs the hook.
+  if (create && opened && *opened && (*opened)->take_created() && lost_bytes_) lost_bytes_(index);
   return opened;
 }
 
@@ -61,7 +62,10 @@ Status TorrentFiles::write(int piece, int offset, std::span<const char> bytes) {
       if (!target) return target.error();
       // Cut short behind our back: this write would extend it over a hole where verified bytes
       // were. The store forgets those first.
-      if ((*target)->shorter_on_disk() && lost_bytes_) lost_bytes_(slice.file);
+      if ((*target)->shorter_on_disk() && lost_bytes_) {
+        lost_bytes_(slice.file);
+        (*target)->restore_size();  // once: its holes say what is missing from now on
+      }
       if (auto written = (*target)->write(slice.offset, bytes.subspan(done, slice.length));
           !written)
         return written;

@@ -270,6 +270,15 @@ void TorrentStore::on_piece_passed(int piece) {
   if (over_budget) evictor_.schedule(shared_from_this());
 }
 
+void TorrentStore::on_piece_failed(int piece) {
+  if (piece < 0 || piece >= num_pieces()) return;
+  LockGuard shard_lock(shard(piece));
+  if (!forget_shard_locked(piece)) return;
+  spdlog::warn("torrent {}: piece {} was recorded verified but failed a hash; fetched again",
+               key_.hex(), piece);
+  writer_.schedule(shared_from_this());
+}
+
 void TorrentStore::on_full_check_finished() {
   {
     LockGuard lock(mutex_);
@@ -365,6 +374,11 @@ int TorrentStore::recheck_file(int file_index) {
     const auto& span = completion_.pieces_of(file_index);
     for (int piece = span.first; piece <= span.last; ++piece) {
       if (completion_.has(piece)) claimed.push_back(piece);
+    }
+    // A pass on its way for a piece of this file vouches for bytes that may be gone with it.
+    if (!claimed.empty() || files_.replaced(file_index)) {
+      for (int piece = span.first; piece <= span.last; ++piece)
+        generations_.changed(piece);
     }
   }
   // Removed or replaced behind our back: libtorrent's writes (and the hashes that vouch for

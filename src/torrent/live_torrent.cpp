@@ -375,6 +375,15 @@ void LiveTorrent::refetch(int piece) {
   if (resync) request_resync();
 }
 
+void LiveTorrent::resync_if_stale(int piece) {
+  if (piece < 0 || piece >= pieces_->num_pieces()) return;
+  {
+    LockGuard lock(mutex_);
+    if (want_counts_[static_cast<std::size_t>(piece)] == 0 || !stale_locked(piece)) return;
+  }
+  request_resync();
+}
+
 // A handle on its way out (a resync under way) does not count: its successor believes what it
 // was told.
 void LiveTorrent::on_libtorrent_verified(int piece) {

@@ -148,6 +148,9 @@ void RangeReader::async_next(std::uint64_t max_bytes, NextHandler handler) {
 void RangeReader::wait_for_cursor(std::function<void(Status)> handler, int refetches_left) {
   const int piece = cursor_piece();
   slide_window(piece);
+  // Forgotten after libtorrent verified it (a file that lost bytes, a refused pass): only a
+  // resync brings it.
+  if (!lease_.torrent().pieces().have(piece)) lease_.torrent().resync_if_stale(piece);
   wait_for(piece, [this, handler = std::move(handler), refetches_left](Status ready) mutable {
     if (!ready) {
       handler(std::move(ready));

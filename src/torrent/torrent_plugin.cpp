@@ -22,8 +22,16 @@ class PiecePassPlugin final : public lt::torrent_plugin {
     // it neither on disk nor believed, and a reader's deadline on it would make libtorrent read
     // a piece it has from a hole. The other way round, the brief "believed, not on disk" is at
     // worst a resync that finds nothing to do.
-    if (auto torrent = torrent_.lock()) torrent->on_libtorrent_verified(static_cast<int>(piece));
+    auto torrent = torrent_.lock();
+    if (torrent) torrent->on_libtorrent_verified(static_cast<int>(piece));
     store_->on_piece_passed(static_cast<int>(piece));
+    // A pass the store refused (its bytes changed after the hash): libtorrent believes it has
+    // the piece, so only a resync fetches it for a reader that waits for it.
+    if (torrent && !store_->piece_complete(static_cast<int>(piece)))
+      torrent->resync_if_stale(static_cast<int>(piece));
+  }
+  void on_piece_failed(lt::piece_index_t piece) override {
+    store_->on_piece_failed(static_cast<int>(piece));
   }
   // Counts connected peers (the peer plugin lives as long as its connection).
   std::shared_ptr<lt::peer_plugin> new_connection(const lt::peer_connection_handle&) override;

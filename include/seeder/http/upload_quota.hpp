@@ -28,7 +28,8 @@ class UploadQuota {
   // Why an upload of `bytes` may not be taken now (Errc::too_many_requests: later;
   // Errc::forbidden: the totals are reached); nullopt when it may, and it is counted.
   std::optional<Error> take(std::uint64_t bytes, Clock::time_point now);
-  // The upload was not kept after all (a torrent known already, bytes that are no torrent).
+  // The upload was not kept after all (bytes that are no torrent, a save that failed); a
+  // torrent known already counts.
   void give_back(std::uint64_t bytes);
 
  private:

@@ -42,6 +42,10 @@ class MappedFile {
   // Whether the file on disk is shorter than the size it was opened for (truncated behind our
   // back): writing would extend it, and the bytes cut off would read as a hole.
   [[nodiscard]] bool shorter_on_disk() const;
+  // Sizes the file back to the size it was opened for (sparse), once what it lost was forgotten.
+  void restore_size() const;
+  // Another open of the same new file keeps the word that it was created (OpenFiles' race).
+  void mark_created() { created_ = true; }
   // Reserves the blocks, then copies `bytes` in at `offset`. ENOSPC comes back as Errc::io.
   Status write(std::uint64_t offset, std::span<const char> bytes);
   // Copies bytes out with pread; what is missing from the file reads as zeros.

@@ -139,6 +139,9 @@ class TorrentStore : public std::enable_shared_from_this<TorrentStore> {
   // libtorrent verified `piece` (downloaded, resumed or checked). Cheap; durability follows.
   // Refused when the piece's bytes changed (written or evicted) since the hash that passed.
   void on_piece_passed(int piece);
+  // libtorrent's hash of `piece` failed: if the store had it, its bytes are not what was
+  // verified (changed on disk); it is forgotten, so the download that follows is written.
+  void on_piece_failed(int piece);
   // A full hash check finished: the store's records are trustworthy again.
   void on_full_check_finished();
 

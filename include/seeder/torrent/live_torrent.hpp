@@ -139,6 +139,9 @@ class LiveTorrent : public std::enable_shared_from_this<LiveTorrent> {
   // has forgotten them): fetched again by its deadline, or by a resync when libtorrent believes
   // it has them.
   void refetch(int piece);
+  // Asks for a resync when a reader wants `piece` and libtorrent believes it has it while the
+  // store does not (forgotten or refused after libtorrent verified it): nothing else fetches it.
+  void resync_if_stale(int piece);
 
   // When it joined the swarm (the pages say "no peers yet" only after a few seconds).
   [[nodiscard]] Clock::time_point joined() const { return joined_; }
