@@ -18,6 +18,9 @@ std::atomic<std::uint64_t> failed{0};
 void check_sent_piece(storage::TorrentStore& store, const libtorrent::torrent_info& info,
                       int piece) {
   if (!info.info_hashes().has_v1() || piece < 0 || piece >= info.num_pieces()) return;
+  // Forgotten since (its file removed or cut short behind our back, noticed meanwhile): the
+  // store no longer vouches for it, and the reader sent from the file it had open.
+  if (!store.piece_complete(piece)) return;
   libtorrent::hasher sha1;
   auto& files = store.files();
   const auto read =
@@ -25,6 +28,7 @@ void check_sent_piece(storage::TorrentStore& store, const libtorrent::torrent_in
         sha1.update({bytes.data(), static_cast<std::ptrdiff_t>(bytes.size())});
       });
   if (read && sha1.final() == info.hash_for_piece(libtorrent::piece_index_t(piece))) return;
+  if (!store.piece_complete(piece)) return;  // forgotten while it was hashed
   ++failed;
   spdlog::error("torrent {}: piece {} failed verification after it was sent{}", store.key().hex(),
                 piece, read ? "" : ": " + read.error().message);

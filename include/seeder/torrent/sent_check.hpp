@@ -20,7 +20,8 @@ class TorrentStore;
 
 namespace seeder::torrent {
 
-// Hashes `piece` as the store holds it and compares; a v2-only torrent is not checked.
+// Hashes `piece` as the store holds it and compares; a v2-only torrent, and a piece the store
+// no longer records verified (a file lost behind our back, noticed), are not checked.
 void check_sent_piece(storage::TorrentStore& store, const libtorrent::torrent_info& info,
                       int piece);
 // Pieces that failed the check in this process (tests assert 0).
