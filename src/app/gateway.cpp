@@ -83,10 +83,6 @@ std::vector<std::string> hidden_paths(const std::filesystem::path& data_dir) {
   return paths;
 }
 
-}  // namespace
-
-namespace {
-
 // The largest upload (POST /) a client may send: a .torrent of 100,000 files is a few MiB.
 constexpr std::uint64_t kUploadLimit = 16ull << 20;
 

@@ -46,7 +46,9 @@ std::string safe_component(std::string_view component) {
   return shorten(out, kMaxComponent);
 }
 
-std::string safe_path(std::string_view path) {
+}  // namespace
+
+std::string safe_file_path(std::string_view path) {
   std::string out;
   while (!path.empty()) {
     const auto slash = path.find('/');
@@ -59,6 +61,8 @@ std::string safe_path(std::string_view path) {
   return out.empty() ? std::string("_") : out;
 }
 
+namespace {
+
 // "dir/name.ext" → "dir/name.<n>.ext".
 std::string numbered(const std::string& path, int n) {
   const auto slash = path.rfind('/');
@@ -69,10 +73,6 @@ std::string numbered(const std::string& path, int n) {
 }
 
 }  // namespace
-
-std::string safe_file_path(std::string_view path) {
-  return safe_path(path);
-}
 
 std::vector<std::string> unique_file_names(const std::vector<std::string>& paths) {
   // The route /<hash>/source.torrent serves the metadata; a file of that name moves aside.
@@ -89,7 +89,7 @@ std::vector<std::string> unique_file_names(const std::vector<std::string>& paths
       names.emplace_back();
       continue;
     }
-    auto safe = safe_path(path);
+    auto safe = safe_file_path(path);
     auto name = safe;
     if (taken.count(name) != 0) {
       auto& n = next_number[safe];

@@ -72,10 +72,9 @@ bool MappedFile::is_at(const std::filesystem::path& path) const {
 }
 
 void MappedFile::restore_size() const {
-  struct stat info {};
-  if (::fstat(fd_.get(), &info) == 0 && static_cast<std::uint64_t>(info.st_size) < size_)
-      [[maybe_unused]]
-    const int ignored = ::ftruncate(fd_.get(), static_cast<off_t>(size_));
+  if (!shorter_on_disk()) return;
+  // Best effort: left short, the next write finds it so and checks again.
+  [[maybe_unused]] const int ignored = ::ftruncate(fd_.get(), static_cast<off_t>(size_));
 }
 
 bool MappedFile::shorter_on_disk() const {

@@ -367,6 +367,10 @@ void TorrentStore::enforce_budget(std::uint64_t incoming) {
 }
 
 int TorrentStore::recheck_file(int file_index) {
+  // Removed or replaced behind our back: libtorrent's writes (and the hashes that vouch for
+  // them) still go to the open file, which no reader can open any more. Closed, the next write
+  // makes a new file at the path, and every piece of the old one is fetched again.
+  const bool replaced = files_.replaced(file_index);  // a stat: before the state lock
   std::vector<int> claimed;
   {
     LockGuard lock(mutex_);
@@ -376,15 +380,11 @@ int TorrentStore::recheck_file(int file_index) {
       if (completion_.has(piece)) claimed.push_back(piece);
     }
     // A pass on its way for a piece of this file vouches for bytes that may be gone with it.
-    if (!claimed.empty() || files_.replaced(file_index)) {
+    if (!claimed.empty() || replaced) {
       for (int piece = span.first; piece <= span.last; ++piece)
         generations_.changed(piece);
     }
   }
-  // Removed or replaced behind our back: libtorrent's writes (and the hashes that vouch for
-  // them) still go to the open file, which no reader can open any more. Closed, the next write
-  // makes a new file at the path, and every piece of the old one is fetched again.
-  const bool replaced = files_.replaced(file_index);
   if (replaced) files_.close_file(file_index);
   std::vector<int> forgotten;
   for (const int piece : replaced ? claimed : missing_bytes(claimed)) {

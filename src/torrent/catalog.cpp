@@ -1,20 +1,17 @@
 #include "seeder/torrent/catalog.hpp"
 
-#include "seeder/torrent/torrent_screen.hpp"
-
-#include <spdlog/spdlog.h>
-
-#include "seeder/core/endpoint.hpp"
-
 #include <algorithm>
 #include <fstream>
 #include <iterator>
 #include <sstream>
 
+#include <spdlog/spdlog.h>
 #include <libtorrent/torrent_info.hpp>
 
+#include "seeder/core/endpoint.hpp"
 #include "seeder/storage/content_layout.hpp"
 #include "seeder/storage/content_path.hpp"
+#include "seeder/torrent/torrent_screen.hpp"
 
 namespace seeder::torrent {
 namespace {
@@ -48,10 +45,8 @@ Result<std::string> read_file(const std::filesystem::path& path) {
   return bytes.str();
 }
 
-}  // namespace
-
 // A stranger's torrent may not aim the gateway's HTTP client at its own network.
-static void drop_private_web_seeds(lt::torrent_info& info) {
+void drop_private_web_seeds(lt::torrent_info& info) {
   auto seeds = info.web_seeds();
   const auto before = seeds.size();
   seeds.erase(
@@ -63,6 +58,8 @@ static void drop_private_web_seeds(lt::torrent_info& info) {
                info.name(), before - seeds.size());
   info.set_web_seeds(std::move(seeds));
 }
+
+}  // namespace
 
 Result<EntryPtr> parse_torrent(std::string bytes, Origin origin) {
   if (auto screened = screen_torrent(bytes); !screened)

@@ -23,13 +23,11 @@ CompletedFileSource::CompletedFileSource(std::shared_ptr<storage::TorrentStore> 
 
 CompletedFileSource::~CompletedFileSource() {
   if (verify_against_ && cursor_ > end_ - length_) {
-    // The pieces of the bytes sent, [file offset + first byte, file offset + cursor).
+    // The pieces of the bytes sent: from the range's first to that of the last byte sent.
     const auto& layout = store_->files().layout();
-    const auto offset = layout.file(file_index_).offset;
-    const auto piece_length = static_cast<std::uint64_t>(layout.piece_length());
-    const auto first = static_cast<int>((offset + end_ - length_) / piece_length);
-    const auto last = static_cast<int>((offset + cursor_ - 1) / piece_length);
-    for (int piece = first; piece <= last; ++piece)
+    const auto last = static_cast<int>((layout.file(file_index_).offset + cursor_ - 1) /
+                                       static_cast<std::uint64_t>(layout.piece_length()));
+    for (int piece = first_piece_; piece <= last; ++piece)
       check_sent_piece(*store_, *verify_against_, piece);
   }
   store_->unprotect(first_piece_, last_piece_);

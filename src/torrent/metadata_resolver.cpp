@@ -1,7 +1,5 @@
 #include "seeder/torrent/metadata_resolver.hpp"
 
-#include "seeder/core/endpoint.hpp"
-
 #include <spdlog/spdlog.h>
 #include <libtorrent/add_torrent_params.hpp>
 #include <libtorrent/alert_types.hpp>
@@ -12,6 +10,7 @@
 #include <libtorrent/torrent_status.hpp>
 
 #include "seeder/core/deliver.hpp"
+#include "seeder/core/endpoint.hpp"
 #include "seeder/core/units.hpp"
 #include "seeder/storage/content_path.hpp"
 

@@ -84,19 +84,18 @@ void RangeReader::slide_window(int cursor) {
 }
 
 void RangeReader::release_window() {
-  if (cursor_ > begin_)
-    check_sent(window_first_, std::min(cursor_piece_of_last_byte(), window_end_ - 1));
+  check_sent(window_first_, window_end_ - 1);
   for (; window_first_ < window_end_; ++window_first_)
     lease_.torrent().unwant(window_first_);
 }
 
 void RangeReader::check_sent(int first, int last) const {
-  if (!options_.verify_sent || first > last) return;
+  if (!options_.verify_sent || cursor_ == begin_) return;  // nothing sent yet
   const auto store = lease_.torrent().store();
   if (!store) return;
   // Only pieces bytes were sent from: [the range's first piece, the piece of the last byte sent].
   first = std::max(first, lease_.torrent().meta().pieces_for(begin_, begin_ + 1).first);
-  if (cursor_ > begin_) last = std::min(last, cursor_piece_of_last_byte());
+  last = std::min(last, cursor_piece_of_last_byte());
   for (int piece = first; piece <= last; ++piece)
     check_sent_piece(*store, *lease_.torrent().entry().info, piece);
 }
