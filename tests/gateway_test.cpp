@@ -18,6 +18,7 @@
 #include "json_value.hpp"
 #include "raw_torrent.hpp"
 #include "seeder/http/target.hpp"
+#include "seeder/http/upload_quota.hpp"
 #include "seeder/storage/content_path.hpp"
 #include "seeder/torrent/catalog.hpp"
 #include "seeder/torrent/registry.hpp"
@@ -257,6 +258,28 @@ TEST_F(GatewayTest, AnUploadedTorrentIsServedAndKeptAndAnOversizedOneIs413) {
       {{"Content-Type", "application/x-bittorrent"}, {"Origin", "https://evil.example"}}, 30s,
       torrent.torrent_file);
   EXPECT_EQ(forged.status, 403u) << forged.body;
+}
+
+// One address may not use up the uploads everyone may make: it gets 429 (with Retry-After)
+// after its burst, while another address is still served.
+TEST_F(GatewayTest, UploadsAreLimitedPerClientAddress) {
+  config_.input = empty_input();
+  config_.allow_uploads = true;
+  start();
+  const auto& torrent = swarm().big_v1();
+  const auto upload = [&](const std::string& from) {
+    HttpConnection connection(port_, from);
+    return connection.request("POST", "/", {{"Content-Type", "application/x-bittorrent"}}, 30s,
+                              torrent.torrent_file);
+  };
+  const int burst = http::UploadQuota::Limits{}.per_client.burst;
+  for (int i = 0; i < burst; ++i)
+    ASSERT_EQ(upload("127.0.0.2").status, 303u) << i;  // a known torrent again still counts
+  const auto refused = upload("127.0.0.2");
+  EXPECT_EQ(refused.status, 429u) << refused.body;
+  EXPECT_EQ(refused.header("retry-after"), "1");
+  EXPECT_NE(refused.body.find("from one address"), std::string::npos) << refused.body;
+  EXPECT_EQ(upload("127.0.0.3").status, 303u) << "another client has its own share";
 }
 
 // Names that clash once made safe (control bytes and 0x7F become '_') are numbered by trying

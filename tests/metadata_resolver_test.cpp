@@ -112,9 +112,10 @@ class ResolverTest : public ::testing::Test {
         std::make_unique<MetadataResolver>(client_.native(), catalog_, io_.get_executor(), options);
     live_ = resolver_.get();
   }
-  std::future<Result<EntryPtr>> resolve(const InfoHash& hash) {
+  std::future<Result<EntryPtr>> resolve(const InfoHash& hash,
+                                        const std::string& client = "127.0.0.1") {
     auto answer = std::make_shared<std::promise<Result<EntryPtr>>>();
-    resolver_->async_resolve(hash, io_.get_executor(),
+    resolver_->async_resolve(hash, client, io_.get_executor(),
                              [answer](Result<EntryPtr> entry) { answer->set_value(entry); });
     return answer->get_future();
   }
@@ -204,13 +205,34 @@ TEST_F(ResolverTest, AMagnetsPeerOnAPrivateAddressIsDialledOnlyWhenAllowed) {
 }
 
 // 2,000 random-hash lookups were all accepted in 0.7 s: each adds a torrent to the session.
-TEST_F(ResolverTest, LookupsAtOnceAreCapped) {
+// Each client may start a few; all of them together, a few more.
+TEST_F(ResolverTest, LookupsAtOnceAreCappedPerClientAndInAll) {
   make_resolver(20s);
+  auto random_hash = [seed = 100]() mutable {
+    return *InfoHash::from_raw(test::random_bytes(20, seed++));
+  };
+  std::vector<InfoHash> mine;
   std::vector<std::future<Result<EntryPtr>>> answers;
-  for (std::size_t i = 0; i <= MetadataResolver::kMaxResolving; ++i)
-    answers.push_back(resolve(*InfoHash::from_raw(test::random_bytes(20, 100 + i))));
-  ASSERT_EQ(answers.back().wait_for(5s), std::future_status::ready) << "refused at once";
-  const auto refused = answers.back().get();
+  for (std::size_t i = 0; i < MetadataResolver::kMaxResolvingPerClient; ++i) {
+    mine.push_back(random_hash());
+    answers.push_back(resolve(mine.back(), "192.0.2.1"));
+  }
+  auto greedy = resolve(random_hash(), "192.0.2.1");
+  ASSERT_EQ(greedy.wait_for(5s), std::future_status::ready) << "refused at once";
+  const auto too_many = greedy.get();
+  ASSERT_FALSE(too_many);
+  EXPECT_EQ(too_many.error().code, Errc::too_many_requests);
+  answers.push_back(resolve(mine.front(), "192.0.2.1"));
+  EXPECT_NE(answers.back().wait_for(200ms), std::future_status::ready)
+      << "waiting for a lookup under way is not a new one";
+
+  for (std::size_t i = MetadataResolver::kMaxResolvingPerClient;
+       i < MetadataResolver::kMaxResolving; ++i)
+    answers.push_back(resolve(random_hash(), "198.51.100." + std::to_string(i)));
+  EXPECT_EQ(resolver_->resolving(), MetadataResolver::kMaxResolving);
+  auto over = resolve(random_hash(), "203.0.113.9");
+  ASSERT_EQ(over.wait_for(5s), std::future_status::ready) << "refused at once";
+  const auto refused = over.get();
   ASSERT_FALSE(refused);
   EXPECT_EQ(refused.error().code, Errc::unavailable);
   EXPECT_EQ(resolver_->resolving(), MetadataResolver::kMaxResolving);

@@ -49,7 +49,9 @@ class FakeContent : public Content {
       metas.push_back(entry->meta);
     return metas;
   }
-  void async_find(const InfoHash& hash, Executor, FindHandler handler) override {
+  void async_find(const InfoHash& hash, const std::string& client, Executor,
+                  FindHandler handler) override {
+    clients.push_back(client);
     for (const auto& entry : entries) {
       if (entry->meta->hash() == hash) {
         handler(entry);
@@ -70,7 +72,9 @@ class FakeContent : public Content {
   std::optional<LiveState> live;
   MetadataWait metadata_wait(const InfoHash&, bool) override { return {}; }
   void note_metadata_failure(const InfoHash&, const Error&) override {}
-  void async_add_torrent(std::string bytes, Executor, FindHandler handler) override {
+  void async_add_torrent(std::string bytes, const std::string& client, Executor,
+                         FindHandler handler) override {
+    clients.push_back(client);
     auto entry = torrent::parse_torrent(std::move(bytes));
     if (entry) entries.push_back(*entry);
     handler(std::move(entry));
@@ -126,6 +130,7 @@ class FakeContent : public Content {
   bool done = false;
 
   std::vector<InfoHash> remembered;
+  std::vector<std::string> clients;  // who asked, per find and upload
   std::vector<std::string> vault_asked;
   std::vector<OpenCall> opened;
   std::shared_ptr<FakeSource> last_source;
@@ -316,9 +321,11 @@ TEST_F(RequestHandlerTest, AnUploadedTorrentIsAddedAndTheClientSentToItsPage) {
   auto head = request("/", "POST");
   head.content_type = "application/x-bittorrent";
   head.body = bytes;
+  head.client = "192.0.2.7";
   const auto response = handle(head);
   ASSERT_TRUE(response);
   EXPECT_EQ(response->reply.status, 303u);
+  EXPECT_EQ(content_.clients, std::vector<std::string>{"192.0.2.7"}) << "its quota is counted";
   EXPECT_EQ(*response->reply.find_header("Location"), "/" + hash + "/");
   ASSERT_EQ(content_.entries.size(), 2u);
   EXPECT_EQ(content_.entries.back()->meta->hash().hex(), hash);

@@ -238,7 +238,7 @@ TEST(TorrentKeys, HybridTorrentsAreKeyedByV1AndV2OnlyByTheTruncatedV2Hash) {
 }
 
 TEST(RouterCors, AnOriginListEchoesOnlyListedOrigins) {
-  Router router(RouterOptions{"https://a.example, https://b.example", ""});
+  Router router(RouterOptions{"https://a.example, https://b.example", "", false, {}});
   RequestHead head;
   head.origin = "https://b.example";
   Reply reply;
@@ -296,7 +296,7 @@ TEST_F(RouterTest, ThePlaylistOfEveryTorrentComesFromTheRoot) {
 }
 
 TEST_F(RouterTest, PagesNameTheInstanceThatRenderedThem) {
-  const Router named(RouterOptions{"*", "seeder-<2>"});
+  const Router named(RouterOptions{"*", "seeder-<2>", false, {}});
   auto parsed = named.parse(get("/"));
   const auto page = named.root_index(std::get<ParsedRequest>(parsed), {entry_->meta});
   EXPECT_NE(page.body.find("instance <code>seeder-&lt;2&gt;</code>"), std::string::npos)

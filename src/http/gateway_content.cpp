@@ -17,7 +17,8 @@ std::vector<torrent::MetaPtr> GatewayContent::list() const {
   return parts_.catalog.list();
 }
 
-void GatewayContent::async_find(const InfoHash& hash, Executor executor, FindHandler handler) {
+void GatewayContent::async_find(const InfoHash& hash, const std::string& client, Executor executor,
+                                FindHandler handler) {
   if (auto entry = parts_.catalog.find(hash)) {
     handler(std::move(entry));
     return;
@@ -26,7 +27,7 @@ void GatewayContent::async_find(const InfoHash& hash, Executor executor, FindHan
     handler(make_error(Errc::not_found, "unknown torrent " + hash.hex()));
     return;
   }
-  parts_.sources->async_find(hash, std::move(executor), std::move(handler));
+  parts_.sources->async_find(hash, client, std::move(executor), std::move(handler));
 }
 
 std::optional<LiveState> GatewayContent::live_state(const InfoHash& hash) const {
@@ -80,26 +81,28 @@ void GatewayContent::note_metadata_failure(const InfoHash& hash, const Error& er
   if (resolver != nullptr && error.code != Errc::cancelled) resolver->note_failure(hash, error);
 }
 
-void GatewayContent::async_add_torrent(std::string bytes, Executor executor, FindHandler handler) {
+void GatewayContent::async_add_torrent(std::string bytes, const std::string& client,
+                                       Executor executor, FindHandler handler) {
   // `this` outlives the pool's work: the Gateway joins the blocking pool before it destroys
   // the content (gateway.cpp, member order).
   boost::asio::post(parts_.blocking,
-                    [this, bytes = std::move(bytes), executor = std::move(executor),
+                    [this, bytes = std::move(bytes), client, executor = std::move(executor),
                      handler = std::move(handler)]() mutable {
-                      deliver(executor, std::move(handler), add_torrent(std::move(bytes)));
+                      deliver(executor, std::move(handler), add_torrent(std::move(bytes), client));
                     });
 }
 
-Result<torrent::EntryPtr> GatewayContent::add_torrent(std::string bytes) {
+Result<torrent::EntryPtr> GatewayContent::add_torrent(std::string bytes,
+                                                      const std::string& client) {
   const auto size = bytes.size();
   {
     LockGuard lock(uploads_mutex_);
-    if (auto refused = uploads_.take(size, UploadQuota::Clock::now())) return *refused;
+    if (auto refused = uploads_.take(client, size, UploadQuota::Clock::now())) return *refused;
   }
   auto added = keep_upload(std::move(bytes));
   if (!added) {  // nothing kept: its share goes back (a re-upload of a known torrent counts)
     LockGuard lock(uploads_mutex_);
-    uploads_.give_back(size);
+    uploads_.give_back(client, size);
   }
   return added;
 }

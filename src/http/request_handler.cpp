@@ -244,7 +244,7 @@ void RequestHandler::Exchange::start(RequestHead head) {
     return;
   }
   if (shows_metadata_wait()) return;
-  content.async_find(*request.hash, executor,
+  content.async_find(*request.hash, request.head.client, executor,
                      [self = shared_from_this()](Result<torrent::EntryPtr> found) {
                        self->on_found(std::move(found));
                      });
@@ -265,7 +265,7 @@ bool RequestHandler::Exchange::shows_metadata_wait() {
   // Starts the fetch unless one is under way (a reload adds no waiter); the reloaded page comes
   // back for the result, or for the failure noted here.
   if (!wait.started) {
-    content.async_find(*request.hash, executor,
+    content.async_find(*request.hash, request.head.client, executor,
                        [&content = content, hash = *request.hash](Result<torrent::EntryPtr> found) {
                          if (!found) content.note_metadata_failure(hash, found.error());
                        });
@@ -302,7 +302,7 @@ void RequestHandler::Exchange::answer_upload() {
     answer_magnet(upload->content, 303);
     return;
   }
-  content.async_add_torrent(std::move(upload->content), executor,
+  content.async_add_torrent(std::move(upload->content), request.head.client, executor,
                             [self = shared_from_this()](Result<torrent::EntryPtr> added) {
                               self->on_uploaded(std::move(added));
                             });

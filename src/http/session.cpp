@@ -41,6 +41,8 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void start() {
     boost::system::error_code ec;
+    const auto peer = stream_.socket().remote_endpoint(ec);
+    if (!ec) client_ = peer.address().to_string();
     stream_.socket().set_option(tcp::no_delay(true), ec);
     // sendfile must return EAGAIN rather than block the strand's thread.
     stream_.socket().native_non_blocking(true, ec);
@@ -152,6 +154,7 @@ class Session : public std::enable_shared_from_this<Session> {
     }
     keep_alive_ = request.keep_alive();
     request_.head = head_of(request);
+    request_.head.client = client_;
     in_request_ = true;
     waiting_ = true;
     watch_for_hangup();
@@ -362,6 +365,7 @@ class Session : public std::enable_shared_from_this<Session> {
 
   std::shared_ptr<SessionHost> host_;
   beast::tcp_stream stream_;
+  std::string client_;  // the peer's address, for RequestHead::client
   beast::flat_buffer buffer_;
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
   std::optional<bhttp::response<bhttp::empty_body>> continue_;  // "100 Continue", while sent

@@ -1,5 +1,7 @@
 #include "seeder/torrent/metadata_resolver.hpp"
 
+#include <algorithm>
+
 #include <spdlog/spdlog.h>
 #include <libtorrent/add_torrent_params.hpp>
 #include <libtorrent/alert_types.hpp>
@@ -115,8 +117,8 @@ std::size_t MetadataResolver::resolving() const {
   return pending_.size();
 }
 
-void MetadataResolver::async_resolve(const InfoHash& hash, boost::asio::any_io_executor executor,
-                                     Handler handler) {
+void MetadataResolver::async_resolve(const InfoHash& hash, const std::string& client,
+                                     boost::asio::any_io_executor executor, Handler handler) {
   if (auto entry = catalog_.find(hash)) {
     deliver(executor, std::move(handler), Result<EntryPtr>(entry));
     return;
@@ -127,18 +129,37 @@ void MetadataResolver::async_resolve(const InfoHash& hash, boost::asio::any_io_e
             Result<EntryPtr>(make_error(Errc::unavailable, "gateway shutting down")));
     return;
   }
-  if (pending_.count(hash) == 0 && pending_.size() >= kMaxResolving) {
-    deliver(executor, std::move(handler),
-            Result<EntryPtr>(make_error(Errc::unavailable,
-                                        std::to_string(pending_.size()) +
-                                            " torrents are being looked up already; try again")));
-    return;
+  if (pending_.count(hash) == 0) {
+    if (auto refused = refuses_new(client)) {
+      deliver(executor, std::move(handler), Result<EntryPtr>(std::move(*refused)));
+      return;
+    }
   }
   auto& pending = pending_[hash];
   const bool first = !pending;
-  if (first) pending = std::make_unique<Pending>(executor_);
+  if (first) {
+    pending = std::make_unique<Pending>(executor_);
+    pending->started_by = client;
+  }
   pending->waiters.push_back({std::move(executor), std::move(handler)});
   if (first) start(hash, *pending);
+}
+
+// Any client may ask for any hash: lookups are capped in all and per client.
+std::optional<Error> MetadataResolver::refuses_new(const std::string& client) const {
+  if (pending_.size() >= kMaxResolving) {
+    return make_error(Errc::unavailable, std::to_string(pending_.size()) +
+                                             " torrents are being looked up already; try again");
+  }
+  const auto mine = std::count_if(pending_.begin(), pending_.end(), [&](const auto& pending) {
+    return pending.second->started_by == client;
+  });
+  if (static_cast<std::size_t>(mine) >= kMaxResolvingPerClient) {
+    return make_error(Errc::too_many_requests,
+                      "you are looking up " + std::to_string(mine) +
+                          " torrents already; try again once one is found");
+  }
+  return std::nullopt;
 }
 
 // Called with mutex_ held.

@@ -100,7 +100,8 @@ void RemoteTorrentStore::on_response(const InfoHash& hash, Result<EntryPtr> resu
     deliver(waiter.executor, std::move(waiter.handler), result);
 }
 
-void TorrentSources::async_find(const InfoHash& hash, boost::asio::any_io_executor executor,
+void TorrentSources::async_find(const InfoHash& hash, const std::string& client,
+                                boost::asio::any_io_executor executor,
                                 std::function<void(Result<EntryPtr>)> handler) {
   if (auto entry = catalog_.find(hash)) {
     deliver(executor, std::move(handler), Result<EntryPtr>(entry));
@@ -108,28 +109,29 @@ void TorrentSources::async_find(const InfoHash& hash, boost::asio::any_io_execut
   }
   const auto unknown = make_error(Errc::not_found, "unknown torrent " + hash.hex());
   if (store_ == nullptr) {
-    ask_swarm(hash, executor, std::move(handler), unknown);
+    ask_swarm(hash, client, executor, std::move(handler), unknown);
     return;
   }
-  store_->async_fetch(
-      hash, executor,
-      [this, hash, executor, handler = std::move(handler)](Result<EntryPtr> fetched) mutable {
-        if (fetched || fetched.error().code != Errc::not_found) {
-          handler(std::move(fetched));
-          return;
-        }
-        ask_swarm(hash, executor, std::move(handler), fetched.error());
-      });
+  store_->async_fetch(hash, executor,
+                      [this, hash, client, executor,
+                       handler = std::move(handler)](Result<EntryPtr> fetched) mutable {
+                        if (fetched || fetched.error().code != Errc::not_found) {
+                          handler(std::move(fetched));
+                          return;
+                        }
+                        ask_swarm(hash, client, executor, std::move(handler), fetched.error());
+                      });
 }
 
-void TorrentSources::ask_swarm(const InfoHash& hash, const boost::asio::any_io_executor& executor,
+void TorrentSources::ask_swarm(const InfoHash& hash, const std::string& client,
+                               const boost::asio::any_io_executor& executor,
                                std::function<void(Result<EntryPtr>)> handler,
                                const Error& store_error) {
   if (resolver_ == nullptr) {
     deliver(executor, std::move(handler), Result<EntryPtr>(store_error));
     return;
   }
-  resolver_->async_resolve(hash, executor, std::move(handler));
+  resolver_->async_resolve(hash, client, executor, std::move(handler));
 }
 
 }  // namespace seeder::torrent

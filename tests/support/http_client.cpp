@@ -32,9 +32,15 @@ struct HttpConnection::Impl {
   }
 };
 
-HttpConnection::HttpConnection(std::uint16_t port) : impl_(std::make_unique<Impl>()) {
+HttpConnection::HttpConnection(std::uint16_t port, const std::string& from)
+    : impl_(std::make_unique<Impl>()) {
   impl_->stream.expires_after(std::chrono::seconds(10));
   beast::error_code ec;
+  if (!from.empty()) {
+    auto& socket = impl_->stream.socket();
+    socket.open(asio::ip::tcp::v4());
+    socket.bind(asio::ip::tcp::endpoint(asio::ip::make_address(from), 0));
+  }
   impl_->stream.async_connect(asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), port),
                               [&ec](beast::error_code e) { ec = e; });
   impl_->run(ec);

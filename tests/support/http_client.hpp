@@ -33,7 +33,8 @@ inline HttpResponse http_get(std::uint16_t port, const std::string& target,
 // A keep-alive connection for several requests in a row.
 class HttpConnection {
  public:
-  explicit HttpConnection(std::uint16_t port);
+  // `from`: the local address to connect from (another loopback address is another client).
+  explicit HttpConnection(std::uint16_t port, const std::string& from = {});
   ~HttpConnection();
   HttpConnection(const HttpConnection&) = delete;
   HttpConnection& operator=(const HttpConnection&) = delete;

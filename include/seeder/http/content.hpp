@@ -64,8 +64,10 @@ class Content {
   // A torrent's state in the swarm, or nullopt when it is not in it (for the index pages).
   [[nodiscard]] virtual std::optional<LiveState> live_state(const InfoHash& hash) const = 0;
   // A torrent by hash: the catalog, then the torrent store and the swarm when configured;
-  // not_found otherwise.
-  virtual void async_find(const InfoHash& hash, Executor executor, FindHandler handler) = 0;
+  // not_found otherwise. `client` (RequestHead::client) may start only so many lookups in the
+  // swarm at once.
+  virtual void async_find(const InfoHash& hash, const std::string& client, Executor executor,
+                          FindHandler handler) = 0;
   // A magnet link's trackers and peers, for when its torrent is asked for; not_found when
   // magnets are off and the torrent is unknown.
   virtual Status remember(const torrent::MagnetLink& magnet) = 0;
@@ -78,8 +80,9 @@ class Content {
   // Adds a torrent from its .torrent bytes (an upload): saved in the data dir, so that it stays
   // after a restart, then known. Errc::bad_request when the bytes are no torrent. Parsing a
   // torrent of many files and saving it take a while: done off the HTTP threads, completed on
-  // `executor`.
-  virtual void async_add_torrent(std::string bytes, Executor executor, FindHandler handler) = 0;
+  // `executor`. Counted against the uploads `client` and everyone may make (UploadQuota).
+  virtual void async_add_torrent(std::string bytes, const std::string& client, Executor executor,
+                                 FindHandler handler) = 0;
 
   // Whether a vault is configured: without one, async_vault always answers nullopt.
   [[nodiscard]] virtual bool has_vault() const = 0;
@@ -123,11 +126,13 @@ class GatewayContent final : public Content {
 
   [[nodiscard]] std::vector<torrent::MetaPtr> list() const override;
   [[nodiscard]] std::optional<LiveState> live_state(const InfoHash& hash) const override;
-  void async_find(const InfoHash& hash, Executor executor, FindHandler handler) override;
+  void async_find(const InfoHash& hash, const std::string& client, Executor executor,
+                  FindHandler handler) override;
   Status remember(const torrent::MagnetLink& magnet) override;
   MetadataWait metadata_wait(const InfoHash& hash, bool retry) override;
   void note_metadata_failure(const InfoHash& hash, const Error& error) override;
-  void async_add_torrent(std::string bytes, Executor executor, FindHandler handler) override;
+  void async_add_torrent(std::string bytes, const std::string& client, Executor executor,
+                         FindHandler handler) override;
   [[nodiscard]] bool has_vault() const override { return parts_.vault != nullptr; }
   void async_vault(const torrent::EntryPtr& entry, const std::string& path, Executor executor,
                    VaultHandler handler) override;
@@ -147,7 +152,7 @@ class GatewayContent final : public Content {
   // With --allow-magnets; else null.
   [[nodiscard]] torrent::MetadataResolver* resolver() const;
 
-  Result<torrent::EntryPtr> add_torrent(std::string bytes);
+  Result<torrent::EntryPtr> add_torrent(std::string bytes, const std::string& client);
   Result<torrent::EntryPtr> keep_upload(std::string bytes);
 
   GatewayParts parts_;

@@ -32,6 +32,9 @@ struct RequestHead {
   std::string forwarded_host;
   std::string forwarded_proto;
   std::string content_type;
+  // Who asks: the peer's address as the connection shows it (no port). Costly asks (uploads,
+  // lookups in the swarm) are limited per client.
+  std::string client;
   std::string body;  // a POST's body (an upload); empty for every other request
 };
 

@@ -74,10 +74,14 @@ class MetadataResolver {
   [[nodiscard]] std::size_t remembered() const;
   static constexpr std::size_t kMaxHints = 10'000;
   static constexpr std::size_t kMaxResolving = 32;
+  static constexpr std::size_t kMaxResolvingPerClient = 4;
   // The catalog entry for `hash`, resolving it when needed. Errc::timeout with what was seen
   // (peers known and connected) when no metadata came in time; Errc::unavailable while
-  // kMaxResolving others are being resolved (any client may ask for any hash).
-  void async_resolve(const InfoHash& hash, boost::asio::any_io_executor executor, Handler handler);
+  // kMaxResolving others are being resolved (any client may ask for any hash), and
+  // Errc::too_many_requests while kMaxResolvingPerClient resolutions `client` started are
+  // (joining one under way is free).
+  void async_resolve(const InfoHash& hash, const std::string& client,
+                     boost::asio::any_io_executor executor, Handler handler);
   void on_alert(const libtorrent::alert& alert);
   // Hashes being resolved now (asked for, neither resolved nor failed yet).
   [[nodiscard]] std::size_t resolving() const;
@@ -117,6 +121,7 @@ class MetadataResolver {
     boost::asio::steady_timer redial_timer;
     std::chrono::milliseconds redial_delay{0};
     std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
+    std::string started_by;  // the client whose ask started it
   };
   struct Failure {
     Error error;
@@ -126,6 +131,8 @@ class MetadataResolver {
   static constexpr std::size_t kMaxFailures = 1024;
 
   [[nodiscard]] MagnetLink public_part(const MagnetLink& magnet) const;
+  // Why a new resolution may not start now, for `client`; nullopt when it may.
+  [[nodiscard]] std::optional<Error> refuses_new(const std::string& client) const REQUIRES(mutex_);
   void start(const InfoHash& hash, Pending& pending) REQUIRES(mutex_);
   void schedule_redial(const InfoHash& hash, Pending& pending) REQUIRES(mutex_);
   void redial(const InfoHash& hash);

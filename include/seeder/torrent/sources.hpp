@@ -63,12 +63,15 @@ class TorrentSources {
   TorrentSources(Catalog& catalog, RemoteTorrentStore* store, MetadataResolver* resolver)
       : catalog_(catalog), store_(store), resolver_(resolver) {}
 
-  void async_find(const InfoHash& hash, boost::asio::any_io_executor executor,
+  // `client`: who asks, for the resolver's share per client (MetadataResolver::async_resolve).
+  void async_find(const InfoHash& hash, const std::string& client,
+                  boost::asio::any_io_executor executor,
                   std::function<void(Result<EntryPtr>)> handler);
   [[nodiscard]] MetadataResolver* resolver() const { return resolver_; }
 
  private:
-  void ask_swarm(const InfoHash& hash, const boost::asio::any_io_executor& executor,
+  void ask_swarm(const InfoHash& hash, const std::string& client,
+                 const boost::asio::any_io_executor& executor,
                  std::function<void(Result<EntryPtr>)> handler, const Error& store_error);
 
   Catalog& catalog_;
