@@ -121,7 +121,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     return 0;
   }
   const auto& meta = *(*entry)->meta;
-  SEEDER_FUZZ_CHECK(meta.torrent_file().size() == size);
+  SEEDER_FUZZ_CHECK((*entry)->held_bytes && (*entry)->held_bytes->size() == size);
   check_meta(meta);
   check_selections(meta);
   check_routes(*entry);

@@ -18,7 +18,7 @@ std::unique_ptr<TorrentMeta> two_files(int piece_length, int pieces_each) {
   return std::make_unique<TorrentMeta>(
       *InfoHash::parse("c334138ef5bfc2d568ea7324e0e2a3a7ec229bdd"), "T", 2 * size, piece_length,
       2 * pieces_each, std::vector<FileInfo>{{0, "T/a.mkv", size, 0}, {1, "T/b.mkv", size, size}},
-      "", false);
+      false);
 }
 
 class BackgroundFetchTest : public ::testing::Test {

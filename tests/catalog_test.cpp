@@ -4,7 +4,10 @@
 
 #include <libtorrent/torrent_info.hpp>
 
+#include "content.hpp"
 #include "raw_torrent.hpp"
+#include "seeder/storage/content_path.hpp"
+#include "temp_dir.hpp"
 
 namespace seeder::torrent {
 namespace {
@@ -25,11 +28,39 @@ TEST(Catalog, AStrangersTorrentKeepsOnlyItsPublicWebSeeds) {
   const auto bytes = with_web_seeds(test::make_raw_torrent({{{"f"}, "bytes"}}, {}));
   const auto stranger = parse_torrent(bytes, Origin::stranger);
   ASSERT_TRUE(stranger) << stranger.error().message;
-  ASSERT_EQ((*stranger)->info->web_seeds().size(), 1u);
-  EXPECT_EQ((*stranger)->info->web_seeds().front().url, "http://seed.example.org/");
+  ASSERT_EQ(test::info_of(*stranger)->web_seeds().size(), 1u);
+  EXPECT_EQ(test::info_of(*stranger)->web_seeds().front().url, "http://seed.example.org/");
   const auto operators = parse_torrent(bytes, Origin::operator_given);
   ASSERT_TRUE(operators);
-  EXPECT_EQ((*operators)->info->web_seeds().size(), 3u);
+  EXPECT_EQ(test::info_of(*operators)->web_seeds().size(), 3u);
+
+  test::TempDir data("seeder-catalog");
+  const auto saved = save_entry(data.path(), *stranger);
+  ASSERT_TRUE(saved) << saved.error().message;
+  EXPECT_EQ(test::info_of(*saved)->web_seeds().size(), 1u) << "screened again when loaded";
+}
+
+// Known torrents cost little memory: a saved entry holds no .torrent bytes, and reads its file
+// when it is started; a file that is no longer that torrent is an error, not another torrent.
+TEST(Catalog, ASavedEntryReadsItsFileWhenLoadedAndNoticesItReplaced) {
+  test::TempDir data("seeder-catalog");
+  const auto bytes = test::make_raw_torrent({{{"f"}, "bytes"}}, {});
+  const auto parsed = parse_torrent(bytes);
+  ASSERT_TRUE(parsed) << parsed.error().message;
+  ASSERT_TRUE((*parsed)->held_bytes);
+  const auto saved = save_entry(data.path(), *parsed);
+  ASSERT_TRUE(saved) << saved.error().message;
+  EXPECT_FALSE((*saved)->held_bytes);
+  EXPECT_EQ((*saved)->torrent_path, storage::metadata_path(data.path(), (*saved)->meta->hash()));
+  EXPECT_EQ(*(*saved)->torrent_file(), bytes);
+  EXPECT_EQ(test::info_of(*saved)->num_files(), 1);
+
+  test::write_file((*saved)->torrent_path, test::make_raw_torrent({{{"g"}, "other"}}, {}));
+  const auto replaced = (*saved)->load_info();
+  ASSERT_FALSE(replaced);
+  EXPECT_EQ(replaced.error().code, Errc::unavailable);
+  std::filesystem::remove((*saved)->torrent_path);
+  EXPECT_FALSE((*saved)->load_info());
 }
 
 }  // namespace

@@ -36,7 +36,7 @@ class MmapDiskIOTest : public ::testing::Test {
     test::write_file(content_.path() / "data.bin", bytes_);
     entry_ = *torrent::parse_torrent(test::make_torrent(
         content_.path() / "data.bin", {test::TorrentSpec::Kind::v1_only, kPiece}));
-    spec_ = spec_for(entry_->meta->hash(), *entry_->info, entry_->meta->torrent_file());
+    spec_ = spec_for(entry_->meta->hash(), *test::info_of(entry_), *entry_->torrent_file());
     auto store = stores_.open(spec_);
     ASSERT_TRUE(store);
     store_ = *store;
@@ -93,7 +93,7 @@ class MmapDiskIOTest : public ::testing::Test {
 };
 
 TEST_F(MmapDiskIOTest, WrittenBlocksHashAndReadBackAsTheSource) {
-  Backend backend(io_, settings_, stores_, *entry_->info);
+  Backend backend(io_, settings_, stores_, *test::info_of(entry_));
   int pending = 0;
   write_piece(backend, 5, pending);
   lt::sha1_hash hash;
@@ -106,7 +106,7 @@ TEST_F(MmapDiskIOTest, WrittenBlocksHashAndReadBackAsTheSource) {
         hashed = true;
       });
   ASSERT_TRUE(run_until([&] { return pending == 0 && hashed; }));
-  EXPECT_EQ(hash, entry_->info->hash_for_piece(lt::piece_index_t(5)));
+  EXPECT_EQ(hash, test::info_of(entry_)->hash_for_piece(lt::piece_index_t(5)));
   store_->on_piece_passed(5);  // as the plugin does once libtorrent compared the hash
 
   std::string read;
@@ -136,7 +136,7 @@ TEST_F(MmapDiskIOTest, AnAbortWithJobsInFlightReturnsAndCompletesEveryHandler) {
     std::vector<int> calls(kJobs, 0);  // per job: how often its handler ran
     int job = 0;
     {
-      Backend backend(io_, settings_, stores_, *entry_->info);
+      Backend backend(io_, settings_, stores_, *test::info_of(entry_));
       const lt::storage_index_t storage(backend.holder);
       for (int piece = 0; piece < kPieces; ++piece) {
         for (int offset = 0; offset < kPiece; offset += kBlock) {

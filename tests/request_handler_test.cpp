@@ -79,6 +79,10 @@ class FakeContent : public Content {
     if (entry) entries.push_back(*entry);
     handler(std::move(entry));
   }
+  void async_torrent_file(const torrent::EntryPtr& entry, Executor,
+                          std::function<void(Result<std::string>)> handler) override {
+    handler(entry->torrent_file());
+  }
   [[nodiscard]] bool has_vault() const override { return vault_set_up; }
   void async_vault(const torrent::EntryPtr&, const std::string& path, Executor,
                    VaultHandler handler) override {

@@ -97,10 +97,13 @@ TEST_F(RouterTest, TorrentIndexIsHtmlOrJson) {
   EXPECT_NE(json.body.find("\"path\":\"Show/notes.txt\""), std::string::npos);
 }
 
-TEST_F(RouterTest, SourceTorrentReturnsTheOriginalBytes) {
-  const auto reply = std::get<Reply>(route(get("/" + hex_ + "/source.torrent")));
-  EXPECT_EQ(reply.body, entry_->meta->torrent_file());
+TEST_F(RouterTest, SourceTorrentIsTheBytesGivenAsATorrentFile) {
+  const auto request = std::get<ParsedRequest>(router_.parse(get("/" + hex_ + "/source.torrent")));
+  ASSERT_TRUE(Router::asks_torrent_file(request));
+  const auto reply = router_.torrent_file_reply(request, *entry_->meta, "d4:infoe");
+  EXPECT_EQ(reply.body, "d4:infoe");
   EXPECT_EQ(*reply.find_header("Content-Type"), "application/x-bittorrent");
+  EXPECT_NE(reply.find_header("Content-Disposition")->find(".torrent"), std::string::npos);
 }
 
 TEST_F(RouterTest, UnknownPathIs404AndJsonWhenAsked) {
@@ -230,11 +233,12 @@ TEST(TorrentKeys, HybridTorrentsAreKeyedByV1AndV2OnlyByTheTruncatedV2Hash) {
     return entry->meta->hash().raw() == std::string_view(expected.data(), expected.size());
   };
   EXPECT_TRUE(hybrid->meta->has_v2());
-  EXPECT_TRUE(key(hybrid, hybrid->info->info_hashes().v1));
+  EXPECT_TRUE(key(hybrid, test::info_of(hybrid)->info_hashes().v1));
   EXPECT_FALSE(v1->meta->has_v2());
-  EXPECT_TRUE(key(v1, v1->info->info_hashes().v1));
-  ASSERT_FALSE(v2->info->info_hashes().has_v1());
-  EXPECT_TRUE(key(v2, lt::sha1_hash(v2->info->info_hashes().v2.data())));  // first 20 of 32 bytes
+  EXPECT_TRUE(key(v1, test::info_of(v1)->info_hashes().v1));
+  ASSERT_FALSE(test::info_of(v2)->info_hashes().has_v1());
+  EXPECT_TRUE(
+      key(v2, lt::sha1_hash(test::info_of(v2)->info_hashes().v2.data())));  // first 20 of 32 bytes
 }
 
 TEST(RouterCors, AnOriginListEchoesOnlyListedOrigins) {

@@ -167,7 +167,7 @@ class StoreTest : public ::testing::TestWithParam<test::TorrentSpec::Kind> {
     test::write_file(content_ / "T" / "b.bin", test::random_bytes(70'000, 2));
     test::write_file(content_ / "T" / "c.bin", test::random_bytes(5'000, 3));
     entry_ = *torrent::parse_torrent(test::make_torrent(content_ / "T", {GetParam(), 16 * 1024}));
-    spec_ = spec_for(entry_->meta->hash(), *entry_->info, entry_->meta->torrent_file());
+    spec_ = spec_for(entry_->meta->hash(), *test::info_of(entry_), *entry_->torrent_file());
   }
   // Writes piece `piece` with the source bytes, as libtorrent would after downloading it.
   void write_piece(TorrentStore& store, int piece) {
@@ -312,7 +312,7 @@ TEST_P(StoreTest, TheRegistryHandsOutOneStorePerTorrent) {
   auto first = open(stores);
   auto second = open(stores);
   EXPECT_EQ(first, second);
-  EXPECT_EQ(stores.find(entry_->info->info_hashes().get_best()), first);
+  EXPECT_EQ(stores.find(entry_->libtorrent_key), first);
   std::weak_ptr<TorrentStore> weak = first;
   first.reset();
   second.reset();
@@ -408,7 +408,7 @@ class BudgetTest : public ::testing::Test {
     test::write_file(content_ / "big.bin", test::random_bytes(64 * kPiece, 21));
     entry_ = *torrent::parse_torrent(
         test::make_torrent(content_ / "big.bin", {test::TorrentSpec::Kind::v1_only, kPiece}));
-    spec_ = spec_for(entry_->meta->hash(), *entry_->info, entry_->meta->torrent_file());
+    spec_ = spec_for(entry_->meta->hash(), *test::info_of(entry_), *entry_->torrent_file());
   }
   void complete(TorrentStore& store, int piece) {
     const auto bytes = test::read_file(content_ / "big.bin")
@@ -560,13 +560,13 @@ TEST_F(BudgetTest, TheSentPieceCheckCatchesBytesThatChangedOnDisk) {
   complete(*store, 2);
   complete(*store, 3);
   const auto before = torrent::sent_pieces_failed();
-  torrent::check_sent_piece(*store, *entry_->info, 2);
+  torrent::check_sent_piece(*store, *test::info_of(entry_), 2);
   EXPECT_EQ(torrent::sent_pieces_failed(), before) << "right bytes pass";
   const int fd = ::open(content_path(data_.path(), entry_->meta->hash(), 0).c_str(), O_WRONLY);
   ASSERT_GE(fd, 0);
   ASSERT_EQ(::pwrite(fd, "\0\0\0\0", 4, 3 * kPiece + 100), 4);
   ::close(fd);
-  torrent::check_sent_piece(*store, *entry_->info, 3);
+  torrent::check_sent_piece(*store, *test::info_of(entry_), 3);
   EXPECT_EQ(torrent::sent_pieces_failed(), before + 1);
 }
 
@@ -687,7 +687,8 @@ TEST_P(LayoutTest, MapsPiecesAsLibtorrentDoes) {
   test::write_file(content / "b.bin", test::random_bytes(70'001, 2));
   test::write_file(content / "c.bin", test::random_bytes(5'000, 3));
   const auto entry = *torrent::parse_torrent(test::make_torrent(content, {GetParam(), 16 * 1024}));
-  const auto& original = entry->info->orig_files();
+  const auto info = test::info_of(entry);
+  const auto& original = info->orig_files();
   const auto layout = ContentLayout::from(original);
   ASSERT_EQ(layout.num_files(), original.num_files());
   EXPECT_EQ(layout.total_size(), static_cast<std::uint64_t>(original.total_size()));

@@ -26,7 +26,7 @@ class StoreWorkerTest : public ::testing::Test {
     const auto file = content_ / ("f" + std::to_string(seed) + ".bin");
     test::write_file(file, test::random_bytes(40'000, seed));
     const auto entry = *torrent::parse_torrent(test::make_torrent(file, {}));
-    auto opened = stores_.open(spec_for(entry->meta->hash(), *entry->info, {}));
+    auto opened = stores_.open(spec_for(entry->meta->hash(), *test::info_of(entry), {}));
     EXPECT_TRUE(opened) << opened.error().message;
     return opened ? *opened : nullptr;
   }

@@ -85,8 +85,9 @@ TEST_F(StreamerTest, AFileCompleteOnDiskIsServedWithoutJoiningTheSwarm) {
     ASSERT_TRUE(whole) << whole.error().message;
     ASSERT_TRUE(read_all(*whole));
   }
-  auto store = stack_.stores().open(storage::spec_for(
-      stack_.entry()->meta->hash(), *stack_.entry()->info, stack_.entry()->meta->torrent_file()));
+  auto store = stack_.stores().open(storage::spec_for(stack_.entry()->meta->hash(),
+                                                      *test::info_of(stack_.entry()),
+                                                      *stack_.entry()->torrent_file()));
   ASSERT_TRUE(store);
   ASSERT_TRUE(test::wait_until([&] { return (*store)->file_complete(file().index); }, 10s));
   // The reader lets go of its torrent on the io thread, after the last slice was handed over:

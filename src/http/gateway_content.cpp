@@ -114,10 +114,10 @@ Result<torrent::EntryPtr> GatewayContent::keep_upload(std::string bytes) {
   if (!entry) return entry.error();
   const auto& meta = *(*entry)->meta;
   if (auto known = parts_.catalog.find(meta.hash())) return known;
-  if (auto saved = storage::save_metadata(parts_.data_dir, meta.hash(), meta.torrent_file());
-      !saved)
+  auto saved = torrent::save_entry(parts_.data_dir, *entry);
+  if (!saved)
     return make_error(Errc::unavailable, "cannot keep the torrent: " + saved.error().message);
-  auto added = parts_.catalog.add(std::move(*entry));
+  auto added = parts_.catalog.add(std::move(*saved));
   // A magnet of it may be waiting for the swarm: its waiters need not wait any longer.
   if (auto* resolver = this->resolver()) resolver->known_elsewhere(added->meta->hash(), added);
   return added;
@@ -137,6 +137,19 @@ void GatewayContent::async_open_file(const torrent::EntryPtr& entry, const torre
                                      std::uint64_t first, std::uint64_t length, Executor executor,
                                      FileHandler handler) {
   parts_.streamer.async_open(entry, file, first, length, std::move(executor), std::move(handler));
+}
+
+void GatewayContent::async_torrent_file(const torrent::EntryPtr& entry, Executor executor,
+                                        std::function<void(Result<std::string>)> handler) {
+  boost::asio::post(parts_.blocking, [entry, executor = std::move(executor),
+                                      handler = std::move(handler)]() mutable {
+    auto bytes = entry->torrent_file();
+    if (!bytes) {
+      bytes = make_error(Errc::unavailable,
+                         "cannot read the torrent's metadata: " + bytes.error().message);
+    }
+    deliver(executor, std::move(handler), std::move(bytes));
+  });
 }
 
 void GatewayContent::warm(const torrent::EntryPtr& entry) {

@@ -367,6 +367,20 @@ void RequestHandler::Exchange::route_known() {
 }
 
 void RequestHandler::Exchange::route_file() {
+  if (Router::asks_torrent_file(request)) {
+    content.async_torrent_file(entry, executor,
+                               [self = shared_from_this()](Result<std::string> bytes) {
+                                 if (self->gone()) return;
+                                 if (!bytes) {
+                                   self->log_failure(bytes.error());
+                                   self->fail(bytes.error());
+                                   return;
+                                 }
+                                 self->reply(self->router.torrent_file_reply(
+                                     self->request, *self->entry->meta, std::move(*bytes)));
+                               });
+    return;
+  }
   // Several ranges: a multipart body if a slot is free (held by the body while it goes).
   std::shared_ptr<MultipartSlot> slot;
   if (request.head.range.find(',') != std::string::npos) slot = MultipartSlot::take(multipart_free);

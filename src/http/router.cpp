@@ -356,6 +356,14 @@ Reply Router::file_wait_reply(const ParsedRequest& request, const torrent::Torre
   return reply;
 }
 
+Reply Router::torrent_file_reply(const ParsedRequest& request, const torrent::TorrentMeta& meta,
+                                 std::string bytes) const {
+  auto reply = ok_reply(request, "application/x-bittorrent", std::move(bytes));
+  reply.headers.push_back(
+      {"Content-Disposition", content_disposition(meta.name() + ".torrent", true)});
+  return reply;
+}
+
 Reply Router::redirect_reply(const ParsedRequest& request, std::string location,
                              unsigned status) const {
   Reply reply;
@@ -394,12 +402,6 @@ std::variant<Reply, FilePlan> Router::route(const ParsedRequest& request,
                                 render_torrent_html(meta, options_.instance_name, state));
     reply.headers.push_back({"Cache-Control", "no-cache"});  // live figures
     reply.add_vary("Accept");
-    return reply;
-  }
-  if (request.path == "source.torrent") {
-    auto reply = ok_reply(request, "application/x-bittorrent", meta.torrent_file());
-    reply.headers.push_back(
-        {"Content-Disposition", content_disposition(meta.name() + ".torrent", true)});
     return reply;
   }
   const auto* file = meta.find_file(request.path);

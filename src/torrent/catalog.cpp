@@ -45,23 +45,26 @@ Result<std::string> read_file(const std::filesystem::path& path) {
   return bytes.str();
 }
 
-// A stranger's torrent may not aim the gateway's HTTP client at its own network.
-void drop_private_web_seeds(lt::torrent_info& info) {
+// A stranger's torrent may not aim the gateway's HTTP client at its own network. Returns how
+// many web seeds were dropped.
+std::size_t drop_private_web_seeds(lt::torrent_info& info) {
   auto seeds = info.web_seeds();
   const auto before = seeds.size();
   seeds.erase(
       std::remove_if(seeds.begin(), seeds.end(),
                      [](const lt::web_seed_entry& seed) { return !url_host_is_public(seed.url); }),
       seeds.end());
-  if (seeds.size() == before) return;
-  spdlog::warn("torrent {}: {} web seed(s) on a private address ignored (--allow-private-peers)",
-               info.name(), before - seeds.size());
-  info.set_web_seeds(std::move(seeds));
+  const auto dropped = before - seeds.size();
+  if (dropped > 0) info.set_web_seeds(std::move(seeds));
+  return dropped;
 }
 
-}  // namespace
+struct Parsed {
+  std::shared_ptr<lt::torrent_info> info;
+  std::size_t web_seeds_dropped = 0;
+};
 
-Result<EntryPtr> parse_torrent(std::string bytes, Origin origin) {
+Result<Parsed> parse_info(const std::string& bytes, Origin origin) {
   if (auto screened = screen_torrent(bytes); !screened)
     return make_error(Errc::bad_request, "not served: " + screened.error().message);
   lt::error_code ec;
@@ -72,12 +75,62 @@ Result<EntryPtr> parse_torrent(std::string bytes, Origin origin) {
   if (info->num_files() == 0 || info->piece_length() <= 0) {
     return make_error(Errc::bad_request, "not a valid torrent: no files");
   }
-  if (origin == Origin::stranger) drop_private_web_seeds(*info);
+  const auto dropped = origin == Origin::stranger ? drop_private_web_seeds(*info) : 0;
+  return Parsed{std::move(info), dropped};
+}
+
+}  // namespace
+
+Result<std::string> CatalogEntry::torrent_file() const {
+  if (held_bytes) return *held_bytes;
+  return read_file(torrent_path);
+}
+
+Result<InfoPtr> CatalogEntry::load_info() const {
+  const auto bytes = torrent_file();
+  if (!bytes) {
+    return make_error(Errc::unavailable,
+                      "cannot read the torrent's metadata: " + bytes.error().message);
+  }
+  auto parsed = parse_info(*bytes, origin);
+  if (parsed && key_of(*parsed->info) == meta->hash()) return InfoPtr(std::move(parsed->info));
+  return make_error(Errc::unavailable, torrent_path.string() + " is no longer torrent " +
+                                           meta->hash().hex() +
+                                           (parsed ? "" : ": " + parsed.error().message));
+}
+
+Result<EntryPtr> parse_torrent(std::string bytes, Origin origin) {
+  auto parsed = parse_info(bytes, origin);
+  if (!parsed) return parsed.error();
+  const auto& info = *parsed->info;
+  if (parsed->web_seeds_dropped > 0) {
+    spdlog::warn("torrent {}: {} web seed(s) on a private address ignored (--allow-private-peers)",
+                 info.name(), parsed->web_seeds_dropped);
+  }
   auto meta = std::make_shared<const TorrentMeta>(
-      key_of(*info), info->name(), static_cast<std::uint64_t>(info->total_size()),
-      info->piece_length(), info->num_pieces(), files_of(*info), std::move(bytes),
-      info->info_hashes().has_v2());
-  return std::make_shared<const CatalogEntry>(CatalogEntry{std::move(meta), std::move(info), {}});
+      key_of(info), info.name(), static_cast<std::uint64_t>(info.total_size()), info.piece_length(),
+      info.num_pieces(), files_of(info), info.info_hashes().has_v2());
+  CatalogEntry entry;
+  entry.meta = std::move(meta);
+  entry.libtorrent_key = info.info_hashes().get_best();
+  entry.origin = origin;
+  entry.held_bytes = std::make_shared<const std::string>(std::move(bytes));
+  return std::make_shared<const CatalogEntry>(std::move(entry));
+}
+
+EntryPtr kept_in(const EntryPtr& entry, std::filesystem::path path) {
+  auto kept = std::make_shared<CatalogEntry>(*entry);
+  kept->torrent_path = std::move(path);
+  kept->held_bytes.reset();
+  return kept;
+}
+
+Result<EntryPtr> save_entry(const std::filesystem::path& data_dir, const EntryPtr& entry) {
+  if (!entry->held_bytes) return entry;
+  const auto& hash = entry->meta->hash();
+  if (auto saved = storage::save_metadata(data_dir, hash, *entry->held_bytes); !saved)
+    return saved.error();
+  return kept_in(entry, storage::metadata_path(data_dir, hash));
 }
 
 Result<Catalog::LoadReport> Catalog::load_input(const std::filesystem::path& input) {
@@ -114,7 +167,7 @@ Result<EntryPtr> Catalog::load_file(const std::filesystem::path& path) {
   if (!bytes) return bytes.error();
   auto entry = parse_torrent(std::move(*bytes));
   if (!entry) return entry.error();
-  return add(std::move(*entry));
+  return add(kept_in(*entry, path));
 }
 
 Catalog::LoadReport Catalog::load_saved(const std::filesystem::path& data_dir) {
@@ -132,7 +185,7 @@ Catalog::LoadReport Catalog::load_saved(const std::filesystem::path& data_dir) {
                                (entry ? "belongs to another torrent" : entry.error().message));
       continue;
     }
-    add(std::move(*entry));
+    add(kept_in(*entry, saved));
     ++report.loaded;
   }
   return report;

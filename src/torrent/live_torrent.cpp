@@ -72,7 +72,12 @@ std::shared_ptr<storage::TorrentStore> LiveTorrent::store() const {
   return store_;
 }
 
-void LiveTorrent::attach_store(std::shared_ptr<storage::TorrentStore> store) {
+InfoPtr LiveTorrent::info() const {
+  LockGuard lock(mutex_);
+  return info_;
+}
+
+void LiveTorrent::attach_store(std::shared_ptr<storage::TorrentStore> store, InfoPtr info) {
   // The PieceMap follows the store. Listen first, then read what the store has: a change in
   // between is then reported too (at worst as a state already known, which costs nothing).
   std::weak_ptr<PieceMap> weak_pieces = pieces_;
@@ -89,6 +94,7 @@ void LiveTorrent::attach_store(std::shared_ptr<storage::TorrentStore> store) {
   }
   LockGuard lock(mutex_);
   store_ = std::move(store);
+  info_ = std::move(info);
 }
 
 void LiveTorrent::on_resync_wanted(std::function<void()> request) {

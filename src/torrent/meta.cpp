@@ -5,15 +5,13 @@
 namespace seeder::torrent {
 
 TorrentMeta::TorrentMeta(InfoHash hash, std::string name, std::uint64_t total_size,
-                         int piece_length, int num_pieces, std::vector<FileInfo> files,
-                         std::string torrent_file, bool has_v2)
+                         int piece_length, int num_pieces, std::vector<FileInfo> files, bool has_v2)
     : hash_(hash),
       name_(std::move(name)),
       total_size_(total_size),
       piece_length_(piece_length),
       num_pieces_(num_pieces),
       files_(std::move(files)),
-      torrent_file_(std::move(torrent_file)),
       has_v2_(has_v2) {
   by_path_.reserve(files_.size());
   for (std::size_t i = 0; i < files_.size(); ++i)

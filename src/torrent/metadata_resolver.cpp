@@ -303,8 +303,9 @@ void MetadataResolver::on_metadata(const lt::torrent_handle& handle) {
   auto with_peers = std::make_shared<CatalogEntry>(**parsed);
   with_peers->peers = std::move(peers);
   EntryPtr entry = std::move(with_peers);
-  if (auto saved = storage::save_metadata(options_.data_dir, hash, entry->meta->torrent_file());
-      !saved) {
+  if (auto saved = save_entry(options_.data_dir, entry); saved) {
+    entry = std::move(*saved);
+  } else {
     spdlog::warn("torrent {}: metadata not saved: {}", hash.hex(), saved.error().message);
   }
   spdlog::info("torrent {} ({}): metadata received from the swarm", hash.hex(),

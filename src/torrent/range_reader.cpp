@@ -97,7 +97,7 @@ void RangeReader::check_sent(int first, int last) const {
   first = std::max(first, lease_.torrent().meta().pieces_for(begin_, begin_ + 1).first);
   last = std::min(last, cursor_piece_of_last_byte());
   for (int piece = first; piece <= last; ++piece)
-    check_sent_piece(*store, *lease_.torrent().entry().info, piece);
+    check_sent_piece(*store, *lease_.torrent().info(), piece);
 }
 
 int RangeReader::cursor_piece_of_last_byte() const {

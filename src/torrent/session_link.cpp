@@ -37,7 +37,7 @@ lt::add_torrent_params SessionLink::params_for(const LiveTorrent& torrent,
                                                const storage::TorrentStore& store) const {
   lt::add_torrent_params params;
   // libtorrent may mutate its torrent_info (renames, merkle trees): give it its own copy.
-  params.ti = std::make_shared<lt::torrent_info>(*torrent.entry().info);
+  params.ti = std::make_shared<lt::torrent_info>(*torrent.info());
   params.save_path = storage::torrent_dir(options_.data_dir, torrent.meta().hash()).string();
   // Added paused and resumed on the add alert: see on_added.
   params.flags &= ~lt::torrent_flags::auto_managed;

@@ -77,9 +77,9 @@ void RemoteTorrentStore::async_fetch(const InfoHash& hash, boost::asio::any_io_e
 
 void RemoteTorrentStore::on_response(const InfoHash& hash, Result<EntryPtr> result) {
   if (result) {
-    if (auto saved =
-            storage::save_metadata(options_.data_dir, hash, (*result)->meta->torrent_file());
-        !saved) {
+    if (auto saved = save_entry(options_.data_dir, *result); saved) {
+      result = std::move(*saved);
+    } else {
       spdlog::warn("torrent {}: metadata not saved: {}", hash.hex(), saved.error().message);
     }
     spdlog::info("torrent {} ({}): fetched from the torrent store", hash.hex(),

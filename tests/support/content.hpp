@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "seeder/torrent/catalog.hpp"
+
 namespace seeder::test {
 
 // `size` bytes from a seeded generator: the same seed gives the same bytes.
@@ -26,5 +28,8 @@ struct TorrentSpec {
 // Makes a .torrent of `content` (a file or a directory) whose parent dir is the save path.
 // Returns the bencoded .torrent bytes.
 std::string make_torrent(const std::filesystem::path& content, TorrentSpec spec);
+
+// The entry's torrent, loaded (CatalogEntry::load_info); throws when it cannot be.
+torrent::InfoPtr info_of(const torrent::EntryPtr& entry);
 
 }  // namespace seeder::test

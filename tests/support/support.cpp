@@ -52,6 +52,12 @@ std::string read_file(const std::filesystem::path& path) {
   return bytes.str();
 }
 
+torrent::InfoPtr info_of(const torrent::EntryPtr& entry) {
+  auto info = entry->load_info();
+  if (!info) throw std::runtime_error("cannot load the torrent: " + info.error().message);
+  return *info;
+}
+
 std::string make_torrent(const std::filesystem::path& content, TorrentSpec spec) {
   lt::file_storage storage;
   lt::add_files(storage, content.string());

@@ -93,6 +93,9 @@ class Content {
   virtual void async_open_file(const torrent::EntryPtr& entry, const torrent::FileInfo& file,
                                std::uint64_t first, std::uint64_t length, Executor executor,
                                FileHandler handler) = 0;
+  // The torrent's .torrent bytes (read from its file off the HTTP threads), on `executor`.
+  virtual void async_torrent_file(const torrent::EntryPtr& entry, Executor executor,
+                                  std::function<void(Result<std::string>)> handler) = 0;
   // Starts the torrent in the background: a HEAD or an index page usually precedes a GET.
   virtual void warm(const torrent::EntryPtr& entry) = 0;
 
@@ -139,6 +142,8 @@ class GatewayContent final : public Content {
   void async_open_file(const torrent::EntryPtr& entry, const torrent::FileInfo& file,
                        std::uint64_t first, std::uint64_t length, Executor executor,
                        FileHandler handler) override;
+  void async_torrent_file(const torrent::EntryPtr& entry, Executor executor,
+                          std::function<void(Result<std::string>)> handler) override;
   void warm(const torrent::EntryPtr& entry) override;
   void async_done(const torrent::EntryPtr& entry, torrent::Selection selection, Executor executor,
                   DoneHandler handler) override;

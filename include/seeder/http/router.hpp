@@ -110,6 +110,12 @@ class Router {
   [[nodiscard]] std::variant<Reply, ModePlan> route_mode(const ParsedRequest& request,
                                                          const torrent::EntryPtr& entry) const;
   // A redirect (302 unless told) to `location`.
+  // GET /<hash>/source.torrent: the .torrent's bytes (read by the caller: they are on disk).
+  [[nodiscard]] static bool asks_torrent_file(const ParsedRequest& request) {
+    return request.path == "source.torrent" && !request.playlist;
+  }
+  [[nodiscard]] Reply torrent_file_reply(const ParsedRequest& request,
+                                         const torrent::TorrentMeta& meta, std::string bytes) const;
   [[nodiscard]] Reply redirect_reply(const ParsedRequest& request, std::string location,
                                      unsigned status = 302) const;
   // 202 and a page that shows the wait for a torrent's metadata and reloads itself.

@@ -1,6 +1,9 @@
 #pragma once
 // Catalog: every torrent seeder knows the metadata of, keyed by info-hash. Knowing a torrent
 // does not start it: the Registry adds a torrent to the session only when a request needs it.
+// An entry holds what pages and routes need (TorrentMeta); the .torrent itself (piece hashes:
+// 20 bytes a piece, 10 MB for a large torrent) stays in its file until the torrent is started or
+// its source.torrent is asked for, so that thousands of known torrents cost little memory.
 // Thread-safe; entries are immutable and shared.
 
 #include <filesystem>
@@ -9,6 +12,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include <libtorrent/sha1_hash.hpp>
 #include <libtorrent/socket.hpp>
 
 #include "seeder/core/info_hash.hpp"
@@ -22,22 +26,40 @@ class torrent_info;
 
 namespace seeder::torrent {
 
-struct CatalogEntry {
-  MetaPtr meta;
-  std::shared_ptr<const libtorrent::torrent_info> info;
-  // Peers known to have it, dialled when the torrent starts (a magnet link's x.pe and the peers
-  // that sent its metadata).
-  std::vector<libtorrent::tcp::endpoint> peers;
-};
-using EntryPtr = std::shared_ptr<const CatalogEntry>;
-
 // Whose .torrent bytes these are: the operator's (--input, a torrent store it configured) or a
 // stranger's (an upload, a magnet's metadata), whose web seeds on the gateway's own side of the
 // network (loopback, private, link-local) are dropped.
 enum class Origin { operator_given, stranger };
 
-// Parses .torrent bytes. Errc::bad_request with the reason when they are not a valid torrent.
+using InfoPtr = std::shared_ptr<const libtorrent::torrent_info>;
+
+struct CatalogEntry {
+  MetaPtr meta;
+  libtorrent::sha1_hash libtorrent_key;  // info_hash_t::get_best(): the session's and store's key
+  Origin origin = Origin::operator_given;
+  // Where the .torrent is: a file, or (until it is saved, or when it cannot be) memory.
+  std::filesystem::path torrent_path;
+  std::shared_ptr<const std::string> held_bytes;
+  // Peers known to have it, dialled when the torrent starts (a magnet link's x.pe and the peers
+  // that sent its metadata).
+  std::vector<libtorrent::tcp::endpoint> peers;
+
+  // The .torrent's bytes. Reads its file: blocking, never on an HTTP thread.
+  [[nodiscard]] Result<std::string> torrent_file() const;
+  // The torrent parsed again (web seeds screened as its origin asks). Reads and parses: blocking,
+  // never on an HTTP thread. Errc::unavailable when its file is gone or no longer this torrent.
+  [[nodiscard]] Result<InfoPtr> load_info() const;
+};
+using EntryPtr = std::shared_ptr<const CatalogEntry>;
+
+// Parses .torrent bytes into an entry that holds them. Errc::bad_request with the reason when
+// they are not a valid torrent.
 Result<EntryPtr> parse_torrent(std::string bytes, Origin origin = Origin::operator_given);
+// The same entry, its bytes no longer held: they are in `path` (saved there, or loaded from it).
+EntryPtr kept_in(const EntryPtr& entry, std::filesystem::path path);
+// Saves an entry's held bytes in the data dir (storage::save_metadata, so that it stays after a
+// restart) and returns it kept there. Blocking. On failure the entry still holds its bytes.
+Result<EntryPtr> save_entry(const std::filesystem::path& data_dir, const EntryPtr& entry);
 
 class Catalog {
  public:

@@ -52,8 +52,7 @@ class CompletedFileSource final : public ByteSource {
   boost::asio::any_io_executor executor_;
   bool cancelled_ = false;
   bool told_store_ = false;
-  std::shared_ptr<const libtorrent::torrent_info>
-      verify_against_;  // the store heard that the file changed behind our back
+  std::shared_ptr<const libtorrent::torrent_info> verify_against_;  // --verify-sent
 };
 
 }  // namespace seeder::torrent

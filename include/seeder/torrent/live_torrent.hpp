@@ -70,8 +70,11 @@ class LiveTorrent : public std::enable_shared_from_this<LiveTorrent> {
   [[nodiscard]] const std::shared_ptr<PieceMap>& shared_pieces() const { return pieces_; }
   // The torrent's storage; null until it is opened (the torrent is then still loading).
   [[nodiscard]] std::shared_ptr<storage::TorrentStore> store() const;
-  // Takes the store: seeds the PieceMap from it and has it follow the store's every change.
-  void attach_store(std::shared_ptr<storage::TorrentStore> store);
+  // The torrent as libtorrent knows it, loaded with the store; null until then.
+  [[nodiscard]] InfoPtr info() const;
+  // Takes the store and the loaded torrent: seeds the PieceMap from the store and has it follow
+  // the store's every change.
+  void attach_store(std::shared_ptr<storage::TorrentStore> store, InfoPtr info);
   // Called when a resync is wanted (at most once until the resync begins).
   void on_resync_wanted(std::function<void()> request);
   // Called (on any thread) when the torrent should redial its peers: see reconnect().
@@ -267,6 +270,7 @@ class LiveTorrent : public std::enable_shared_from_this<LiveTorrent> {
   libtorrent::torrent_handle handle_ GUARDED_BY(mutex_);
   std::unique_ptr<PiecePicker> picker_ GUARDED_BY(mutex_);  // of handle_
   std::shared_ptr<storage::TorrentStore> store_ GUARDED_BY(mutex_);
+  InfoPtr info_ GUARDED_BY(mutex_);
   std::vector<ReadyWaiter> ready_waiters_ GUARDED_BY(mutex_);
   std::vector<std::uint16_t> want_counts_ GUARDED_BY(mutex_);  // one per piece
   std::vector<std::uint8_t> bands_ GUARDED_BY(mutex_);  // one per piece: most urgent wanted band

@@ -31,7 +31,7 @@ struct PieceSpan {
 class TorrentMeta {
  public:
   TorrentMeta(InfoHash hash, std::string name, std::uint64_t total_size, int piece_length,
-              int num_pieces, std::vector<FileInfo> files, std::string torrent_file, bool has_v2);
+              int num_pieces, std::vector<FileInfo> files, bool has_v2);
   // by_path_ holds views into files_: the object stays where it was built.
   TorrentMeta(const TorrentMeta&) = delete;
   TorrentMeta& operator=(const TorrentMeta&) = delete;
@@ -47,8 +47,6 @@ class TorrentMeta {
   [[nodiscard]] bool has_v2() const { return has_v2_; }
   // Files in torrent order, without pad files.
   [[nodiscard]] const std::vector<FileInfo>& files() const { return files_; }
-  // The .torrent file as it was loaded, for /<hash>/source.torrent.
-  [[nodiscard]] const std::string& torrent_file() const { return torrent_file_; }
 
   [[nodiscard]] const FileInfo* find_file(std::string_view path) const;
   // Pieces that hold bytes [begin, end) of the torrent's byte stream.
@@ -65,7 +63,6 @@ class TorrentMeta {
   int piece_length_;
   int num_pieces_;
   std::vector<FileInfo> files_;
-  std::string torrent_file_;
   bool has_v2_;
   std::unordered_map<std::string_view, std::size_t> by_path_;  // views into files_
 };
