@@ -75,11 +75,13 @@ TEST(Endpoint, ParsesIpv4AndBracketedIpv6) {
 }
 
 TEST(Endpoint, TheGatewaysOwnSideOfTheNetworkIsNotPublic) {
-  for (const auto* own : {"127.0.0.1", "10.1.2.3", "172.16.0.1", "172.31.255.255", "192.168.1.1",
-                          "169.254.1.1", "100.64.0.1", "0.0.0.0", "224.0.0.1", "::1",
-                          "::", "fe80::1", "fd00::1", "::ffff:127.0.0.1", "::ffff:192.168.0.1"})
+  for (const auto* own :
+       {"127.0.0.1", "10.1.2.3", "172.16.0.1", "172.31.255.255", "192.168.1.1", "169.254.1.1",
+        "100.64.0.1", "0.0.0.0", "224.0.0.1", "::1", "::", "fe80::1", "fd00::1", "fdff:ffff::1",
+        "fec0::1", "ff02::1", "::ffff:127.0.0.1", "::ffff:192.168.0.1"})
     EXPECT_FALSE(is_public_address(boost::asio::ip::make_address(own))) << own;
-  for (const auto* far : {"1.1.1.1", "172.32.0.1", "8.8.8.8", "2001:db8::1", "::ffff:8.8.8.8"})
+  for (const auto* far : {"1.1.1.1", "172.32.0.1", "8.8.8.8", "9.255.255.255", "11.0.0.0",
+                          "100.128.0.1", "192.169.0.1", "2001:db8::1", "::ffff:8.8.8.8"})
     EXPECT_TRUE(is_public_address(boost::asio::ip::make_address(far))) << far;
   for (const auto* own : {"http://127.0.0.1:2224/announce", "udp://[::1]:6969", "http://LOCALHOST/",
                           "https://user@10.0.0.1/x", "http://a.localhost:80/"})

@@ -282,6 +282,38 @@ TEST_F(GatewayTest, UploadsAreLimitedPerClientAddress) {
   EXPECT_EQ(upload("127.0.0.3").status, 303u) << "another client has its own share";
 }
 
+// A tracker or the DHT may name peers on the gateway's own network for a stranger's torrent.
+// libtorrent's IP filter refuses them to uploads and magnets (here the peer is a --peer on
+// loopback, as a tracker would name it); the operator's torrents still dial it.
+TEST_F(GatewayTest, AStrangersTorrentNeverDialsAPrivateAddressTheOperatorsDoes) {
+  config_.input = empty_input();
+  config_.allow_uploads = true;
+  config_.allow_private_peers = false;
+  start();
+  const auto& torrent = swarm().big_v1();
+  HttpConnection upload(port_);
+  ASSERT_EQ(upload
+                .request("POST", "/", {{"Content-Type", "application/x-bittorrent"}}, 30s,
+                         torrent.torrent_file)
+                .status,
+            303u);
+  const auto range = torrent.url(big_path(torrent));
+  EXPECT_ANY_THROW(http_request(port_, "GET", range, {{"Range", "bytes=0-1023"}}, 3s))
+      << "no byte may come from the seed on 127.0.0.1";
+  const auto live = gateway_->registry().find(torrent.hash);
+  ASSERT_TRUE(live);
+  EXPECT_EQ(live->swarm().peers, 0);
+
+  gateway_.reset();
+  config_ = swarm().gateway_config();
+  config_.allow_uploads = true;
+  config_.allow_private_peers = false;
+  start();
+  const auto served = http_request(port_, "GET", range, {{"Range", "bytes=0-1023"}}, 30s);
+  EXPECT_EQ(served.status, 206u) << "the operator's torrent reaches the same seed";
+  EXPECT_TRUE(served.body == content(torrent, big_path(torrent)).substr(0, 1024));
+}
+
 // Names that clash once made safe (control bytes and 0x7F become '_') are numbered by trying
 // .1, .2, ... in turn, by libtorrent's parser as by ours: two uploads of 240,000 of them pinned
 // both HTTP threads for minutes, and the probes and pages timed out. Uploads are parsed off the

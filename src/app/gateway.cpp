@@ -173,6 +173,7 @@ void make_swarm(Gateway::Parts& parts, const Config& config, const FdBudget& fds
   session_options.natpmp = config.natpmp;
   session_options.outgoing_utp = config.outgoing_utp;
   session_options.peer_log = config.log_peers;
+  session_options.filter_private_peers = !config.allow_private_peers;
   session_options.connections_limit = fds.peer_connections;
   parts.session = std::make_unique<torrent::Session>(
       session_options, asio::make_strand(parts.io),
@@ -281,6 +282,15 @@ Result<std::unique_ptr<Gateway>> Gateway::start(const Config& given) {
   if (auto writable = ensure_writable_dir(config.data_dir); !writable) return writable.error();
   auto peers = parse_peers(config.peers);
   if (!peers) return peers.error();
+  if ((config.allow_uploads || config.allow_magnets) && !config.allow_private_peers) {
+    for (const auto& peer : *peers) {
+      if (is_public_address(peer.address())) continue;
+      spdlog::warn(
+          "--peer {}:{} is on a private address: only --input torrents dial it, not "
+          "uploads or magnets (--allow-private-peers lets them)",
+          peer.address().to_string(), peer.port());
+    }
+  }
 
   auto parts = std::make_unique<Parts>(config.http_threads);
   if (auto loaded = load_catalog(parts->catalog, config); !loaded) return loaded.error();

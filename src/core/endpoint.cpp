@@ -1,12 +1,11 @@
 #include "seeder/core/endpoint.hpp"
 
+#include <algorithm>
 #include <cctype>
 #include <cstdint>
 #include <initializer_list>
 #include <string>
 #include <utility>
-
-#include <string>
 
 #include "seeder/core/text.hpp"
 
@@ -30,36 +29,54 @@ Result<boost::asio::ip::tcp::endpoint> parse_endpoint(std::string_view text) {
 
 namespace {
 
-bool in_v4(std::uint32_t address, std::uint32_t network, int bits) {
-  const std::uint32_t mask = bits == 0 ? 0 : ~std::uint32_t{0} << (32 - bits);
-  return (address & mask) == (network & mask);
+namespace ip = boost::asio::ip;
+
+AddressRange v4_network(std::uint32_t network, int bits) {
+  const std::uint32_t mask = ~std::uint32_t{0} << (32 - bits);
+  return {ip::address_v4(network & mask), ip::address_v4(network | ~mask)};
+}
+
+AddressRange v6_network(const char* network, int bits) {
+  auto first = ip::make_address_v6(network).to_bytes();
+  auto last = first;
+  for (int bit = bits; bit < 128; ++bit) {
+    const auto byte = static_cast<std::size_t>(bit / 8);
+    const auto flag = static_cast<unsigned char>(0x80U >> (bit % 8));
+    first[byte] = static_cast<unsigned char>(first[byte] & ~flag);
+    last[byte] = static_cast<unsigned char>(last[byte] | flag);
+  }
+  return {ip::address_v6(first), ip::address_v6(last)};
 }
 
 }  // namespace
 
+const std::vector<AddressRange>& non_public_ranges() {
+  static const std::vector<AddressRange> ranges{
+      v4_network(0x00000000, 8),   // 0.0.0.0/8
+      v4_network(0x0A000000, 8),   // 10/8
+      v4_network(0x64400000, 10),  // 100.64/10
+      v4_network(0x7F000000, 8),   // 127/8
+      v4_network(0xA9FE0000, 16),  // 169.254/16
+      v4_network(0xAC100000, 12),  // 172.16/12
+      v4_network(0xC0A80000, 16),  // 192.168/16
+      v4_network(0xE0000000, 3),   // multicast and reserved
+      v6_network("::", 127),       // unspecified and loopback
+      v6_network("fc00::", 7),     // unique local
+      v6_network("fe80::", 10),    // link-local
+      v6_network("fec0::", 10),    // site-local
+      v6_network("ff00::", 8),     // multicast
+  };
+  return ranges;
+}
+
 bool is_public_address(const boost::asio::ip::address& address) {
-  if (address.is_v6()) {
-    const auto v6 = address.to_v6();
-    if (v6.is_v4_mapped())
-      return is_public_address(boost::asio::ip::make_address_v4(boost::asio::ip::v4_mapped, v6));
-    const auto bytes = v6.to_bytes();
-    const bool unique_local = (bytes[0] & 0xFE) == 0xFC;  // fc00::/7
-    return !(v6.is_loopback() || v6.is_unspecified() || v6.is_link_local() || v6.is_multicast() ||
-             v6.is_site_local() || unique_local);
-  }
-  const auto v4 = address.to_v4().to_uint();
-  for (const auto& [network, bits] : std::initializer_list<std::pair<std::uint32_t, int>>{
-           {0x00000000, 8},     // 0.0.0.0/8
-           {0x0A000000, 8},     // 10/8
-           {0x64400000, 10},    // 100.64/10
-           {0x7F000000, 8},     // 127/8
-           {0xA9FE0000, 16},    // 169.254/16
-           {0xAC100000, 12},    // 172.16/12
-           {0xC0A80000, 16},    // 192.168/16
-           {0xE0000000, 3}}) {  // multicast and reserved
-    if (in_v4(v4, network, bits)) return false;
-  }
-  return true;
+  if (address.is_v6() && address.to_v6().is_v4_mapped())
+    return is_public_address(ip::make_address_v4(ip::v4_mapped, address.to_v6()));
+  return std::none_of(non_public_ranges().begin(), non_public_ranges().end(),
+                      [&](const AddressRange& range) {
+                        return range.first.is_v4() == address.is_v4() && !(address < range.first) &&
+                               !(range.last < address);
+                      });
 }
 
 bool url_host_is_public(std::string_view url) {

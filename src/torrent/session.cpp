@@ -5,9 +5,11 @@
 #include <spdlog/spdlog.h>
 #include <boost/asio/post.hpp>
 #include <libtorrent/alert_types.hpp>
+#include <libtorrent/ip_filter.hpp>
 #include <libtorrent/session.hpp>
 #include <libtorrent/settings_pack.hpp>
 
+#include "seeder/core/endpoint.hpp"
 #include "seeder/core/mutex.hpp"
 
 namespace seeder::torrent {
@@ -84,6 +86,10 @@ Session::Session(const SessionOptions& options, boost::asio::any_io_executor ale
     : alert_executor_(std::move(alert_executor)), pump_(std::make_shared<PumpState>()) {
   lt::session_params params(streaming_settings(options));
   if (disk_io) params.disk_io_constructor = std::move(disk_io);
+  if (options.filter_private_peers) {
+    for (const auto& range : non_public_ranges())
+      params.ip_filter.add_rule(range.first, range.last, lt::ip_filter::blocked);
+  }
   session_ = std::make_unique<lt::session>(std::move(params));
 }
 

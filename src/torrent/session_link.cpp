@@ -45,6 +45,10 @@ lt::add_torrent_params SessionLink::params_for(const LiveTorrent& torrent,
   // Only what readers want is fetched (and, without a budget, the files they read, paced in
   // the background): a page view or a HEAD downloads nothing.
   params.flags |= lt::torrent_flags::default_dont_download;
+  // The operator's torrents may reach peers anywhere (a LAN seed, --peer); a stranger's (an
+  // upload, a magnet) keep the session's filter of private addresses.
+  if (torrent.entry().origin == Origin::operator_given)
+    params.flags &= ~lt::torrent_flags::apply_ip_filter;
   if (!store.needs_full_check()) {
     // seeder's records say what is verified: no file check, resume from them.
     params.flags |= lt::torrent_flags::no_verify_files;

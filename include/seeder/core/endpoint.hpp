@@ -3,6 +3,7 @@
 // addresses a stranger may make the gateway dial. Pure; any thread.
 
 #include <string_view>
+#include <vector>
 
 #include <boost/asio/ip/tcp.hpp>
 
@@ -17,6 +18,12 @@ Result<boost::asio::ip::tcp::endpoint> parse_endpoint(std::string_view text);
 // and multicast addresses, an IPv4-mapped IPv6 address judged as its IPv4: the gateway's own
 // side of the network, which a magnet link or an uploaded torrent must not aim it at.
 bool is_public_address(const boost::asio::ip::address& address);
+// Those addresses, as inclusive ranges (IPv4, then IPv6): for libtorrent's IP filter.
+struct AddressRange {
+  boost::asio::ip::address first;
+  boost::asio::ip::address last;
+};
+const std::vector<AddressRange>& non_public_ranges();
 // The same for a URL's host when it is an IP literal or "localhost"; a name that needs DNS counts
 // as public (it cannot be judged without resolving it).
 bool url_host_is_public(std::string_view url);

@@ -38,6 +38,10 @@ struct SessionOptions {
   // Every message to and from every peer, logged at debug level (libtorrent's peer log): for
   // finding out why a swarm is slow. Very verbose.
   bool peer_log = false;
+  // Peers on the gateway's own side of the network (non_public_ranges) are refused to torrents
+  // added with libtorrent's apply_ip_filter flag: strangers' (uploads, magnets). The operator's
+  // torrents clear it (SessionLink). Off with --allow-private-peers.
+  bool filter_private_peers = false;
 };
 
 // The libtorrent settings seeder runs with (exposed so benchmarks can give a plain client the
