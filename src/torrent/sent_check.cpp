@@ -28,7 +28,12 @@ void check_sent_piece(storage::TorrentStore& store, const libtorrent::torrent_in
         sha1.update({bytes.data(), static_cast<std::ptrdiff_t>(bytes.size())});
       });
   if (read && sha1.final() == info.hash_for_piece(libtorrent::piece_index_t(piece))) return;
-  if (!store.piece_complete(piece)) return;  // forgotten while it was hashed
+  // A content file deleted or cut short behind our back (and written again since) may not have
+  // been noticed yet: check the piece's files as a reader would. Only bytes changed in a file
+  // the store still vouches for count (an eviction forgets a piece before it punches it).
+  for (const int file : files.files_of(piece))
+    store.recheck_file(file);
+  if (!store.piece_complete(piece)) return;  // forgotten while it was hashed, or just now
   ++failed;
   spdlog::error("torrent {}: piece {} failed verification after it was sent{}", store.key().hex(),
                 piece, read ? "" : ": " + read.error().message);

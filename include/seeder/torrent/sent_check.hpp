@@ -21,7 +21,9 @@ class TorrentStore;
 namespace seeder::torrent {
 
 // Hashes `piece` as the store holds it and compares; a v2-only torrent, and a piece the store
-// no longer records verified (a file lost behind our back, noticed), are not checked.
+// no longer records verified, are not checked. On a mismatch the piece's files are checked as a
+// reader checks them (TorrentStore::recheck_file): a file deleted or cut short behind our back
+// is a loss the store then handles, not a failure.
 void check_sent_piece(storage::TorrentStore& store, const libtorrent::torrent_info& info,
                       int piece);
 // Pieces that failed the check in this process (tests assert 0).
