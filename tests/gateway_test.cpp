@@ -11,6 +11,7 @@
 
 #include <thread>
 
+#include <spdlog/spdlog.h>
 #include <libtorrent/session.hpp>
 #include <libtorrent/torrent_handle.hpp>
 
@@ -280,6 +281,34 @@ TEST_F(GatewayTest, UploadsAreLimitedPerClientAddress) {
   EXPECT_EQ(refused.header("retry-after"), "1");
   EXPECT_NE(refused.body.find("from one address"), std::string::npos) << refused.body;
   EXPECT_EQ(upload("127.0.0.3").status, 303u) << "another client has its own share";
+}
+
+// The README promises that a HEAD, a page view, ?stats and ?play join the swarm, so that the
+// GET after them finds peers connected. They connected no peer for 10-20 s (the torrent wanted
+// nothing, so libtorrent called it finished) until the first range request.
+TEST_F(GatewayTest, AHeadAPageViewAndStatsJoinTheSwarmBeforeTheFirstRead) {
+  start();
+  const auto connected = [&](const TestTorrent& torrent) {
+    return wait_until(
+        [&] {
+          const auto live = gateway_->registry().find(torrent.hash);
+          return live && live->swarm().peers > 0;
+        },
+        5s);
+  };
+  const auto& head = swarm().big_v1();
+  ASSERT_EQ(http_request(port_, "HEAD", head.url(big_path(head))).status, 200u);
+  EXPECT_TRUE(connected(head)) << "a HEAD joins";
+
+  const auto& page = swarm().big_hybrid();
+  ASSERT_EQ(http_get(port_, page.url(""), {{"Accept", "text/html"}}).status, 200u);
+  EXPECT_TRUE(connected(page)) << "a page view joins";
+
+  const auto& stats = swarm().multi_v1();
+  HttpConnection stream(port_);
+  stream.send_raw("GET " + stats.url("") + "?stats HTTP/1.1\r\nHost: x\r\n\r\n");
+  EXPECT_EQ(stream.read_some(12).rfind("HTTP/1.1 200", 0), 0u);
+  EXPECT_TRUE(connected(stats)) << "?stats joins";
 }
 
 // A tracker or the DHT may name peers on the gateway's own network for a stranger's torrent.

@@ -109,7 +109,7 @@ class FakeContent : public Content {
     }
     handler(std::shared_ptr<ByteSource>(last_source));
   }
-  void warm(const torrent::EntryPtr&) override { ++warmed; }
+  void warm(const torrent::EntryPtr&, const torrent::FileInfo*) override { ++warmed; }
   void async_done(const torrent::EntryPtr&, torrent::Selection, Executor,
                   DoneHandler handler) override {
     ++done_asked;

@@ -202,7 +202,7 @@ TEST_F(RestartTest, AKillMinus9MidDownloadThenARestartServesOnlyCorrectBytes) {
                              "--log-level", "warn"}),
         (swarm().root() / "crashed.log").string());
     ASSERT_TRUE(wait_for_listener(port, 20s));
-    // A reader starts the download (a HEAD downloads nothing); it never reads its body.
+    // A reader starts the download; it never reads its body.
     HttpConnection reader(port);
     reader.send_raw("GET " + big().url(big().name) + " HTTP/1.1\r\nHost: t\r\n\r\n");
     ASSERT_TRUE(wait_until([&] { return recorded_pieces(big().hash) >= 8; }, 30s))

@@ -152,8 +152,8 @@ void GatewayContent::async_torrent_file(const torrent::EntryPtr& entry, Executor
   });
 }
 
-void GatewayContent::warm(const torrent::EntryPtr& entry) {
-  parts_.streamer.warm(entry);
+void GatewayContent::warm(const torrent::EntryPtr& entry, const torrent::FileInfo* file) {
+  parts_.streamer.warm(entry, file);
 }
 
 void GatewayContent::async_done(const torrent::EntryPtr& entry, torrent::Selection selection,

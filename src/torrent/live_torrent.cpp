@@ -166,13 +166,16 @@ void LiveTorrent::mark_ready(const lt::torrent_handle& handle) {
 
 void LiveTorrent::mark_ready(const lt::torrent_handle& handle,
                              std::unique_ptr<PiecePicker> picker) {
+  const FileInfo* join = nullptr;
   {
     LockGuard lock(mutex_);
     if (state_ != State::loading) return;
     handle_ = handle;
     picker_ = std::move(picker);
     state_ = State::ready;
+    join = std::exchange(join_pending_, nullptr);
   }
+  if (join != nullptr) join_now(*join);
   complete_ready_waiters(Status{});
 }
 
@@ -258,6 +261,35 @@ void LiveTorrent::release_locked(int piece) {
   if (auto* picker = picker_locked()) {
     picker->clear_deadline(piece);
     picker->set_priority(piece, static_cast<std::uint8_t>(priority));
+  }
+}
+
+void LiveTorrent::join_for(const FileInfo* file) {
+  const auto& files = meta().files();
+  if (file == nullptr && !files.empty()) {
+    file = &*std::max_element(files.begin(), files.end(),
+                              [](const FileInfo& a, const FileInfo& b) { return a.size < b.size; });
+  }
+  if (file == nullptr) return;
+  last_read_ns_ = Clock::now().time_since_epoch().count();
+  {
+    // What is on disk is known once ready: a piece that is would be no join.
+    LockGuard lock(mutex_);
+    if (state_ == State::loading) {
+      join_pending_ = file;
+      return;
+    }
+  }
+  join_now(*file);
+}
+
+void LiveTorrent::join_now(const FileInfo& file) {
+  constexpr std::uint8_t kJoinPriority = 1;  // libtorrent's lowest that is fetched at all
+  const auto span = meta().pieces_for(file.offset, file.offset + file.size);
+  for (int piece = span.first; piece <= span.last; ++piece) {
+    if (pieces_->have(piece)) continue;
+    prefetch(piece, piece, kJoinPriority);
+    return;
   }
 }
 

@@ -60,6 +60,9 @@ void Progress::async_open_stats(const EntryPtr& entry, Selection selection,
           handler(make_error(Errc::not_found, "already complete on disk"));
           return;
         }
+        // A ?stats view, like a page view, is usually followed by a GET: join the swarm now.
+        location->torrent->join_for(shared->kind == Selection::Kind::file ? shared->files.front()
+                                                                          : nullptr);
         handler(std::shared_ptr<EventStream>(
             std::make_shared<StatsStream>(location->torrent, *shared, executor, options_)));
       });

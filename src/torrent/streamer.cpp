@@ -120,9 +120,9 @@ void Streamer::open_live(const std::shared_ptr<LiveTorrent>& torrent, const Requ
       });
 }
 
-void Streamer::warm(const EntryPtr& entry) {
+void Streamer::warm(const EntryPtr& entry, const FileInfo* file) {
   // A page view or a HEAD during shutdown has nothing to warm: the error is no one's to report.
-  [[maybe_unused]] auto torrent = locator_.live(entry);
+  if (auto torrent = locator_.live(entry)) (*torrent)->join_for(file);
 }
 
 }  // namespace seeder::torrent

@@ -96,8 +96,9 @@ class Content {
   // The torrent's .torrent bytes (read from its file off the HTTP threads), on `executor`.
   virtual void async_torrent_file(const torrent::EntryPtr& entry, Executor executor,
                                   std::function<void(Result<std::string>)> handler) = 0;
-  // Starts the torrent in the background: a HEAD or an index page usually precedes a GET.
-  virtual void warm(const torrent::EntryPtr& entry) = 0;
+  // Starts the torrent in the background and joins its swarm for `file` (the torrent's largest
+  // when null): a HEAD, a player or an index page usually precedes a GET.
+  virtual void warm(const torrent::EntryPtr& entry, const torrent::FileInfo* file) = 0;
 
   virtual void async_done(const torrent::EntryPtr& entry, torrent::Selection selection,
                           Executor executor, DoneHandler handler) = 0;
@@ -144,7 +145,7 @@ class GatewayContent final : public Content {
                        FileHandler handler) override;
   void async_torrent_file(const torrent::EntryPtr& entry, Executor executor,
                           std::function<void(Result<std::string>)> handler) override;
-  void warm(const torrent::EntryPtr& entry) override;
+  void warm(const torrent::EntryPtr& entry, const torrent::FileInfo* file) override;
   void async_done(const torrent::EntryPtr& entry, torrent::Selection selection, Executor executor,
                   DoneHandler handler) override;
   void async_open_stats(const torrent::EntryPtr& entry, torrent::Selection selection,

@@ -174,6 +174,13 @@ class LiveTorrent : public std::enable_shared_from_this<LiveTorrent> {
   // Lock-free (atomics and immutable options): called on libtorrent's network thread.
   [[nodiscard]] bool keeps_interest(Clock::time_point now) const;
 
+  // A page view, a HEAD, ?play or ?stats: the GET that usually follows should find peers
+  // connected. A torrent that wants nothing is "finished" to libtorrent, which says so in its
+  // handshake (upload_only), and seeds hang up at once: so the first missing piece of `file` is
+  // fetched at the lowest priority (never ahead of a reader's), and interest is kept as after a
+  // read (LiveOptions::keep_interest_for). `file` null: the torrent's largest (a page view).
+  // Nothing when the file is all here.
+  void join_for(const FileInfo* file);
   // Warm-up: pieces [first, last] go to `priority` (top by default) and stay there until they
   // are verified, whoever asked having left or not (a prefetch is meant to finish).
   void prefetch(int first, int last, std::uint8_t priority = 7);
@@ -234,6 +241,7 @@ class LiveTorrent : public std::enable_shared_from_this<LiveTorrent> {
   void release_locked(int piece) REQUIRES(mutex_);
   // Each prefetched piece libtorrent lacks at its priority; forgets those now had.
   void prefetch_locked() REQUIRES(mutex_);
+  void join_now(const FileInfo& file);
   void on_first_reader_locked(const FileInfo& file) REQUIRES(mutex_);
   [[nodiscard]] bool reader_waiting_locked() const REQUIRES(mutex_);
   [[nodiscard]] bool background_may_take_locked(int piece) const REQUIRES(mutex_);
@@ -259,7 +267,7 @@ class LiveTorrent : public std::enable_shared_from_this<LiveTorrent> {
   const Clock::time_point joined_ = Clock::now();
   std::atomic<Clock::rep> last_active_ns_;
   std::atomic<int> readers_{0};
-  std::atomic<Clock::rep> last_read_ns_{0};  // when a reader last came or went
+  std::atomic<Clock::rep> last_read_ns_{0};  // when a reader last came or went, or a join
   std::atomic<int> believed_count_{0};       // pieces libtorrent believes it has
   std::atomic<bool> had_peers_{false};
   std::atomic<int> resyncs_{0};
@@ -270,6 +278,7 @@ class LiveTorrent : public std::enable_shared_from_this<LiveTorrent> {
   libtorrent::torrent_handle handle_ GUARDED_BY(mutex_);
   std::unique_ptr<PiecePicker> picker_ GUARDED_BY(mutex_);  // of handle_
   std::shared_ptr<storage::TorrentStore> store_ GUARDED_BY(mutex_);
+  const FileInfo* join_pending_ GUARDED_BY(mutex_) = nullptr;  // into entry_'s meta; until ready
   InfoPtr info_ GUARDED_BY(mutex_);
   std::vector<ReadyWaiter> ready_waiters_ GUARDED_BY(mutex_);
   std::vector<std::uint16_t> want_counts_ GUARDED_BY(mutex_);  // one per piece

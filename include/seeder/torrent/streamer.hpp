@@ -33,7 +33,8 @@ class Streamer {
   void async_open(const EntryPtr& entry, const FileInfo& file, std::uint64_t first,
                   std::uint64_t length, boost::asio::any_io_executor executor, OpenHandler handler);
   // Starts the torrent in the background (a HEAD or an index page usually precedes a GET).
-  void warm(const EntryPtr& entry);
+  // Starts the torrent and joins its swarm for `file` (LiveTorrent::join_for).
+  void warm(const EntryPtr& entry, const FileInfo* file);
 
  private:
   struct Request {
