@@ -5,7 +5,12 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 
+#include <map>
+#include <regex>
 #include <utility>
+
+#include <spdlog/sinks/ringbuffer_sink.h>
+#include <spdlog/spdlog.h>
 
 #include <libtorrent/peer_info.hpp>
 #include <libtorrent/session.hpp>
@@ -212,6 +217,50 @@ TEST_F(FetchPolicyTest, SeedsSeeTheGatewayInterestedBetweenReadersUntilKeepInter
       },
       14s))
       << "the seeds still see the gateway interested long after its last reader";
+}
+
+// The reader's own piece goes out first: a cold read of a media file's head asked both seeds
+// for 42 blocks of the tail prefetch before its own piece 0, and a seed whose upload quota was
+// spent made the reader wait its next tick. Watched in the gateway's peer log: every seed's
+// first REQUEST is for piece 0, and no other piece is asked for before piece 0 is done.
+TEST_F(FetchPolicyTest, NoSeedIsAskedForAnythingBeforeTheReadersOwnPiece) {
+  config_.log_peers = true;
+  auto sink = std::make_shared<spdlog::sinks::ringbuffer_sink_mt>(50'000);
+  sink->set_pattern("%v");
+  auto& sinks = spdlog::default_logger()->sinks();
+  sinks.push_back(sink);
+  const auto level = spdlog::get_level();
+  spdlog::set_level(spdlog::level::debug);
+  {
+    auto gateway = app::Gateway::start(config_);
+    ASSERT_TRUE(gateway) << gateway.error().message;
+    const auto port = (*gateway)->http_port();
+    const auto head = http_get(port, show().url("Show/movie.mp4"), {{"Range", "bytes=0-65535"}});
+    ASSERT_EQ(head.status, 206u);
+    ASSERT_TRUE(head.body == movie().substr(0, 65'536));
+    std::this_thread::sleep_for(1s);  // the tail's requests go out meanwhile
+  }
+  spdlog::set_level(level);
+  sinks.erase(std::find(sinks.begin(), sinks.end(), sink));
+
+  // libtorrent logs a request as it queues it ("--"), just before it is written.
+  const std::regex request(R"(^peer (\S+) (?:->|--) \S+ REQUEST piece: (\d+))");
+  std::map<std::string, int> first_asked;  // per seed
+  bool others_begun = false;
+  int requests = 0;
+  for (const auto& line : sink->last_formatted()) {
+    std::smatch match;
+    if (!std::regex_search(line, match, request)) continue;
+    ++requests;
+    const int piece = std::stoi(match[2]);
+    first_asked.try_emplace(match[1], piece);
+    if (piece != 0) others_begun = true;
+    EXPECT_FALSE(piece == 0 && others_begun) << "piece 0 asked for after another: " << line;
+  }
+  ASSERT_GT(requests, 0) << "no REQUEST in the peer log";
+  for (const auto& [seed, piece] : first_asked)
+    EXPECT_EQ(piece, 0) << "the first request to " << seed;
+  EXPECT_TRUE(others_begun) << "the tail prefetch never went out";
 }
 
 TEST_F(FetchPolicyTest, ReadingTheHeadOfAMediaFileFetchesItsTail) {
