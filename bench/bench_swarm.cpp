@@ -68,7 +68,9 @@ struct Flags {
   fs::path media_dir;
   fs::path content_dir;
   fs::path limiter_log;
-  int tick_stagger_ms = -1;  // -1: libtorrent's default tick interval / seeders
+  std::string file_name = "big.bin";  // the single file's name: a media name turns on what a
+                                      // player's read turns on (the file ends' prefetch)
+  int tick_stagger_ms = -1;           // -1: libtorrent's default tick interval / seeders
 };
 
 constexpr int kDefaultTickIntervalMs = 500;  // settings_pack::tick_interval's default
@@ -88,6 +90,10 @@ Flags parse(int argc, char** argv) {
     }
     if (flag == "--limiter-log") {
       flags.limiter_log = value;
+      continue;
+    }
+    if (flag == "--file-name") {
+      flags.file_name = value;
       continue;
     }
     const long number = std::stol(value);
@@ -151,9 +157,9 @@ std::vector<Seeded> make_content(const Flags& flags, const fs::path& root) {
     write_soak_pack(root / "content" / "soak-pack", flags.size);
     items.push_back({root / "content" / "soak-pack", "soak-pack", {}});
   } else {
-    seeder::test::write_file(root / "content" / "big.bin",
+    seeder::test::write_file(root / "content" / flags.file_name,
                              seeder::test::random_bytes(flags.size, 1));
-    items.push_back({root / "content" / "big.bin", "big-v1", {}});
+    items.push_back({root / "content" / flags.file_name, "big-v1", {}});
   }
   return items;
 }

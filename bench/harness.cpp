@@ -21,6 +21,9 @@ SwarmProcess::SwarmProcess(const SwarmSpec& spec, const std::filesystem::path& l
                                 spec.tracker ? "1" : "0",
                                 "--seeders",
                                 std::to_string(spec.seeders)};
+  argv.emplace_back("--file-name");
+  argv.push_back(spec.file_name);
+  file_name_ = spec.file_name;
   if (!spec.media_dir.empty()) {
     argv.emplace_back("--media-dir");
     argv.push_back(spec.media_dir.string());
@@ -58,6 +61,7 @@ SwarmProcess::SwarmProcess(const SwarmSpec& spec, const std::filesystem::path& l
     break;
   }
   if (torrents_.empty()) throw std::runtime_error("bench_swarm seeds nothing");
+  if (spec.multi_file || !spec.media_dir.empty()) file_name_ = "(several)";
   std::ifstream torrent(torrent_path_, std::ios::binary);
   torrent_bytes_.assign(std::istreambuf_iterator<char>(torrent), std::istreambuf_iterator<char>());
   if (std::filesystem::is_directory(content_file_)) {
@@ -66,6 +70,10 @@ SwarmProcess::SwarmProcess(const SwarmSpec& spec, const std::filesystem::path& l
   } else {
     size_ = std::filesystem::file_size(content_file_);
   }
+}
+
+bool in_private_network() {
+  return std::getenv("SEEDER_BENCH_IN_NETNS") != nullptr;
 }
 
 GatewayProcess::GatewayProcess(const SwarmProcess& swarm, const std::filesystem::path& data_dir,
@@ -82,10 +90,14 @@ GatewayProcess::GatewayProcess(const SwarmProcess& swarm, const std::filesystem:
                                 "--input", swarm.input_dir().string(),
                                 "--data-dir", data_dir.string(),
                                 "--bt-listen", "127.0.0.1:0",
-                                "--no-dht", "--no-lsd", "--no-upnp", "--no-natpmp",
                                 "--probe-port", "0", "--metrics-port", "0",
                                 "--log-level", log_level != nullptr ? log_level : "warn"};
   // clang-format on
+  // The README's defaults are what users run: DHT, LSD, UPnP and NAT-PMP stay on inside the
+  // private network namespace bench/run makes (nothing there leaves loopback); on the host's
+  // network they would reach the Internet, so they are off.
+  if (!in_private_network())
+    argv.insert(argv.end(), {"--no-dht", "--no-lsd", "--no-upnp", "--no-natpmp"});
   if (!offline && !swarm.tracker()) {
     argv.emplace_back("--peer");
     argv.push_back("127.0.0.1:" + std::to_string(swarm.port()));

@@ -28,6 +28,9 @@ struct SwarmSpec {
   bool multi_file = false;
   // Every regular file of this directory as its own torrent instead (see torrents()).
   std::filesystem::path media_dir;
+  // The single file's name: users stream files named like media, which turns on the ends'
+  // prefetch; big.bin is the control.
+  std::string file_name = "big.bin";
 };
 
 // A SwarmSpec for one big.bin: found through a tracker or dialled directly.
@@ -63,8 +66,9 @@ class SwarmProcess {
   [[nodiscard]] const std::string& torrent_file() const { return torrent_bytes_; }
   [[nodiscard]] const std::filesystem::path& torrent_path() const { return torrent_path_; }
   [[nodiscard]] std::uint64_t size() const { return size_; }  // all content files together
-  // "/<hash>/big.bin"
-  [[nodiscard]] std::string url() const { return "/" + hash_ + "/big.bin"; }
+  // "/<hash>/<file name>"
+  [[nodiscard]] std::string url() const { return "/" + hash_ + "/" + file_name_; }
+  [[nodiscard]] const std::string& file_name() const { return file_name_; }
 
  private:
   std::unique_ptr<ChildProcess> child_;
@@ -77,9 +81,14 @@ class SwarmProcess {
   std::string torrent_bytes_;
   std::filesystem::path torrent_path_;
   std::uint64_t size_ = 0;
+  std::string file_name_;
 };
 
-// `seeder serve` on a free port with the swarm's torrents and `data_dir`. It finds the swarm
+// Whether bench/run put this process in a private network namespace (SEEDER_BENCH_IN_NETNS).
+bool in_private_network();
+
+// `seeder serve` on a free port with the swarm's torrents and `data_dir`, with the README's
+// default flags (see in_private_network for DHT and the rest). It finds the swarm
 // through the tracker, or is given the first seeder as --peer when the swarm has no tracker;
 // `offline` gives it no peer at all (a restart on downloaded data; a tracker swarm is still
 // found unless the swarm is stopped).

@@ -4,7 +4,12 @@
 //
 //   stream_bench [--size-mib 256] [--piece-kib 256] [--runs 5] [--rate-mib 20] [--seeders 2]
 //                [--throughput-runs 2] [--budget-file-mib 64] [--budget-mib 16] [--direct 1]
-//                [--seek-rate-mib 50] [--seek-passes 1]
+//                [--seek-rate-mib 50] [--seek-passes 1] [--control 1]
+//
+// The file is named movie.mp4, as users' files are: a media name turns on the prefetch of its
+// ends that every player's read turns on. --control 1 repeats the cold starts of scenario 1 on
+// the same content named big.bin. The gateway runs with the README's defaults (DHT, LSD, UPnP
+// and NAT-PMP on inside bench/run's private network namespace).
 //
 // Scenario 1, the real world (default): --seeders libtorrent seeders with default settings,
 // each capped at --rate-mib MiB/s (loopback included), found through an HTTP tracker; nothing is
@@ -41,7 +46,14 @@ struct Options {
   bool direct = true;
   int seek_rate_mib = 50;
   int seek_passes = 1;
+  bool control = true;
 };
+
+// Scenario swarms seed one file named as users' files are named.
+SwarmSpec media_spec(SwarmSpec spec, const char* name = "movie.mp4") {
+  spec.file_name = name;
+  return spec;
+}
 
 Options parse(int argc, char** argv) {
   Options options;
@@ -58,7 +70,8 @@ Options parse(int argc, char** argv) {
        {"--budget-mib", [&](long v) { options.budget_mib = static_cast<int>(v); }},
        {"--direct", [&](long v) { options.direct = v != 0; }},
        {"--seek-rate-mib", [&](long v) { options.seek_rate_mib = static_cast<int>(v); }},
-       {"--seek-passes", [&](long v) { options.seek_passes = static_cast<int>(v); }}});
+       {"--seek-passes", [&](long v) { options.seek_passes = static_cast<int>(v); }},
+       {"--control", [&](long v) { options.control = v != 0; }}});
   return options;
 }
 
@@ -109,7 +122,8 @@ class Bench {
           timed_get(server->port(), swarm.url(), "bytes=0-65535", std::chrono::seconds(120), expect)
               .first_byte_s);
     }
-    std::printf("time to first byte, cold torrent, %d fresh starts\n", options_.runs);
+    std::printf("time to first byte, cold torrent, %s, %d fresh starts\n",
+                swarm.file_name().c_str(), options_.runs);
     report_latency({"GET bytes=0-65535, each start", "piece 0, each start", 40, 80}, gateway, raw);
   }
 
@@ -244,27 +258,37 @@ int main(int argc, char** argv) {
   const double cap = static_cast<double>(options.rate_mib) * options.seeders;
   std::printf(
       "stream_bench: %zu MiB file, %d KiB pieces; scenario 1: %d seeders found through a tracker, "
-      "each capped at %d MiB/s (swarm cap %.0f MiB/s)\n",
-      options.size_mib, options.piece_kib, options.seeders, options.rate_mib, cap);
+      "each capped at %d MiB/s (swarm cap %.0f MiB/s); gateway flags: the README's defaults%s\n",
+      options.size_mib, options.piece_kib, options.seeders, options.rate_mib, cap,
+      in_private_network() ? "" : " but --no-dht --no-lsd --no-upnp --no-natpmp (host network)");
   {
-    SwarmProcess swarm(
-        swarm_spec(options.size_mib, options.piece_kib, options.rate_mib, true, options.seeders),
-        bench.logs());
+    SwarmProcess swarm(media_spec(swarm_spec(options.size_mib, options.piece_kib, options.rate_mib,
+                                             true, options.seeders)),
+                       bench.logs());
     const auto content = load(swarm.content_file());
     if (options.runs > 0) bench.first_byte(swarm, content);
     if (options.seek_passes > 0) bench.seeks(swarm, content);
     if (options.throughput_runs > 0) bench.throughput(swarm, content, cap);
   }
+  if (options.control && options.runs > 0) {
+    SwarmProcess swarm(media_spec(swarm_spec(options.size_mib, options.piece_kib, options.rate_mib,
+                                             true, options.seeders),
+                                  "big.bin"),
+                       bench.logs());
+    std::printf("control: the same content named big.bin (no ends prefetch)\n");
+    bench.first_byte(swarm, load(swarm.content_file()));
+  }
   if (options.budget_file_mib > 0) {
-    SwarmProcess swarm(swarm_spec(options.budget_file_mib, options.piece_kib, options.rate_mib,
-                                  true, options.seeders),
+    SwarmProcess swarm(media_spec(swarm_spec(options.budget_file_mib, options.piece_kib,
+                                             options.rate_mib, true, options.seeders)),
                        bench.logs());
     bench.budget(swarm, load(swarm.content_file()), cap);
   }
   if (!options.direct) return 0;
   std::printf("scenario 2: one seeder dialled directly with --peer, unthrottled\n");
   {
-    SwarmProcess swarm(swarm_spec(options.size_mib, options.piece_kib, 0, false, 1), bench.logs());
+    SwarmProcess swarm(media_spec(swarm_spec(options.size_mib, options.piece_kib, 0, false, 1)),
+                       bench.logs());
     const auto content = load(swarm.content_file());
     if (options.runs > 0) bench.first_byte(swarm, content);
     if (options.throughput_runs > 0) bench.throughput(swarm, content, 0);
@@ -272,7 +296,7 @@ int main(int argc, char** argv) {
   if (options.seek_passes == 0) return 0;
   std::printf("scenario 2, seeks: the seeder capped at %d MiB/s\n", options.seek_rate_mib);
   SwarmProcess capped(
-      swarm_spec(options.size_mib, options.piece_kib, options.seek_rate_mib, false, 1),
+      media_spec(swarm_spec(options.size_mib, options.piece_kib, options.seek_rate_mib, false, 1)),
       bench.logs());
   bench.seeks(capped, load(capped.content_file()));
   return 0;
