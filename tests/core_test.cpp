@@ -91,6 +91,26 @@ TEST(Endpoint, TheGatewaysOwnSideOfTheNetworkIsNotPublic) {
     EXPECT_TRUE(url_host_is_public(far)) << far;
 }
 
+TEST(Endpoint, AddressBlocksAreNetworksOrSingleAddresses) {
+  const auto net = parse_address_block("10.1.0.0/16");
+  ASSERT_TRUE(net);
+  EXPECT_TRUE(net->contains(boost::asio::ip::make_address("10.1.255.3")));
+  EXPECT_FALSE(net->contains(boost::asio::ip::make_address("10.2.0.1")));
+  EXPECT_FALSE(net->contains(boost::asio::ip::make_address("::1")));
+  const auto one = parse_address_block("127.0.0.1");
+  ASSERT_TRUE(one);
+  EXPECT_EQ(one->prefix, 32);
+  EXPECT_TRUE(one->contains(boost::asio::ip::make_address("::ffff:127.0.0.1")));
+  EXPECT_FALSE(one->contains(boost::asio::ip::make_address("127.0.0.2")));
+  const auto v6 = parse_address_block("fd00::/8");
+  ASSERT_TRUE(v6);
+  EXPECT_TRUE(v6->contains(boost::asio::ip::make_address("fdab::1")));
+  EXPECT_TRUE(parse_address_block("0.0.0.0/0")->contains(boost::asio::ip::make_address("8.8.8.8")));
+  for (const char* junk :
+       {"", "10.0.0.0/33", "::/129", "10.0.0/8", "host/8", "10.0.0.0/", "10.0.0.0/x"})
+    EXPECT_FALSE(parse_address_block(junk)) << junk;
+}
+
 TEST(Endpoint, RejectsWhatIsNotAnAddressAndAPort) {
   for (const char* junk : {"127.0.0.1", "127.0.0.1:", "127.0.0.1:0", "127.0.0.1:65536",
                            "127.0.0.1:99999999999999999999", "127.0.0.1:-5", "host:80", ":80",

@@ -311,6 +311,41 @@ TEST_F(GatewayTest, AHeadAPageViewAndStatsJoinTheSwarmBeforeTheFirstRead) {
   EXPECT_TRUE(connected(stats)) << "?stats joins";
 }
 
+// Behind a reverse proxy every client has the proxy's address: from a --trusted-proxy the
+// client is the one X-Forwarded-For names (each has its own upload share), and only from one
+// are X-Forwarded-Host/-Proto believed (anyone else could write another site into a playlist).
+TEST_F(GatewayTest, ForwardedHeadersCountOnlyFromATrustedProxy) {
+  config_.allow_uploads = true;
+  config_.trusted_proxies = {"127.0.0.1"};
+  start();
+  const auto& torrent = swarm().big_v1();
+  const auto upload = [&](const std::string& client) {
+    HttpConnection connection(port_, "127.0.0.1");
+    return connection
+        .request("POST", "/",
+                 {{"Content-Type", "application/x-bittorrent"}, {"X-Forwarded-For", client}}, 30s,
+                 torrent.torrent_file)
+        .status;
+  };
+  const int burst = http::UploadQuota::Limits{}.per_client.burst;
+  for (int i = 0; i < burst; ++i)
+    ASSERT_EQ(upload("198.51.100.1"), 303u) << i;
+  EXPECT_EQ(upload("198.51.100.1"), 429u);
+  EXPECT_EQ(upload("198.51.100.2"), 303u) << "another client behind the same proxy";
+
+  const auto playlist = [&](const std::string& from) {
+    HttpConnection connection(port_, from);
+    return connection
+        .request("GET", "/" + swarm().multi_v1().hash.hex() + ".m3u",
+                 {{"X-Forwarded-Host", "evil.example"}, {"X-Forwarded-Proto", "https"}})
+        .body;
+  };
+  EXPECT_EQ(playlist("127.0.0.2").find("evil.example"), std::string::npos)
+      << "an untrusted peer's X-Forwarded-Host is not echoed";
+  EXPECT_NE(playlist("127.0.0.1").find("https://evil.example/"), std::string::npos)
+      << "the trusted proxy's is";
+}
+
 // A tracker or the DHT may name peers on the gateway's own network for a stranger's torrent.
 // libtorrent's IP filter refuses them to uploads and magnets (here the peer is a --peer on
 // loopback, as a tracker would name it); the operator's torrents still dial it.

@@ -188,6 +188,12 @@ void add_swarm_options(CLI::App& app, Config& config) {
   app.add_option("--peer", config.peers, "IP:PORT of a peer every torrent connects to (repeatable)")
       ->envname(env("PEER"))
       ->delimiter(',');
+  app.add_option("--trusted-proxy", config.trusted_proxies,
+                 "a reverse proxy's address or network (10.0.0.0/8) whose X-Forwarded-For, "
+                 "-Host and -Proto are believed (repeatable; none by default: from anyone else "
+                 "they are ignored)")
+      ->envname(env("TRUSTED_PROXY"))
+      ->delimiter(',');
   app.add_option("--tracker", config.trackers, "a tracker URL added to magnet links (repeatable)")
       ->envname(env("TRACKER"))
       ->delimiter(',');

@@ -259,6 +259,11 @@ Status start_http(Gateway::Parts& parts, const Config& config, const FdBudget& f
   server_options.send_timeout = config.http_send_timeout;
   server_options.max_connections = static_cast<std::size_t>(fds.http_connections);
   if (config.allow_uploads) server_options.upload_limit = kUploadLimit;
+  for (const auto& proxy : config.trusted_proxies) {
+    auto block = parse_address_block(proxy);
+    if (!block) return make_error(Errc::bad_request, "--trusted-proxy " + block.error().message);
+    server_options.trusted_proxies.push_back(*block);
+  }
   auto server =
       http::Server::start(parts.io, server_options, *parts.handler, parts.http_metrics.get());
   if (!server) return server.error();

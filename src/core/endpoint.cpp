@@ -79,6 +79,47 @@ bool is_public_address(const boost::asio::ip::address& address) {
                       });
 }
 
+bool AddressBlock::contains(const boost::asio::ip::address& address) const {
+  auto candidate = address;
+  if (candidate.is_v6() && candidate.to_v6().is_v4_mapped())
+    candidate = ip::make_address_v4(ip::v4_mapped, candidate.to_v6());
+  if (candidate.is_v4() != network.is_v4()) return false;
+  const auto compare = [&](const auto& a, const auto& b) {
+    for (int bit = 0; bit < prefix; ++bit) {
+      const auto byte = static_cast<std::size_t>(bit / 8);
+      const auto flag = 0x80U >> (bit % 8);
+      if ((a[byte] & flag) != (b[byte] & flag)) return false;
+    }
+    return true;
+  };
+  return candidate.is_v4() ? compare(candidate.to_v4().to_bytes(), network.to_v4().to_bytes())
+                           : compare(candidate.to_v6().to_bytes(), network.to_v6().to_bytes());
+}
+
+Result<AddressBlock> parse_address_block(std::string_view text) {
+  const auto invalid = [&] {
+    return make_error(Errc::bad_request,
+                      "'" + std::string(text) + "': expected an address or a network (10.0.0.0/8)");
+  };
+  const auto slash = text.find('/');
+  boost::system::error_code ec;
+  const auto network = ip::make_address(text.substr(0, slash), ec);
+  if (ec) return invalid();
+  const int bits = network.is_v4() ? 32 : 128;
+  int prefix = bits;
+  if (slash != std::string_view::npos) {
+    const auto parsed = parse_unsigned(text.substr(slash + 1));
+    if (!parsed || *parsed > static_cast<std::uint64_t>(bits)) return invalid();
+    prefix = static_cast<int>(*parsed);
+  }
+  return AddressBlock{network, prefix};
+}
+
+bool in_any(const std::vector<AddressBlock>& blocks, const boost::asio::ip::address& address) {
+  return std::any_of(blocks.begin(), blocks.end(),
+                     [&](const AddressBlock& block) { return block.contains(address); });
+}
+
 bool url_host_is_public(std::string_view url) {
   const auto scheme = url.find("://");
   if (scheme != std::string_view::npos) url.remove_prefix(scheme + 3);

@@ -155,6 +155,7 @@ class Session : public std::enable_shared_from_this<Session> {
     keep_alive_ = request.keep_alive();
     request_.head = head_of(request);
     request_.head.client = client_;
+    believe_proxies(request_.head, options().trusted_proxies);
     in_request_ = true;
     waiting_ = true;
     watch_for_hangup();

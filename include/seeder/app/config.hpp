@@ -59,6 +59,9 @@ struct Config {
   // private or link-local addresses (off: a stranger could aim the gateway at its own network).
   bool allow_private_peers = false;
   bool allow_uploads = false;  // POST / adds a torrent (.torrent or magnet link)
+  // Reverse proxies (addresses or CIDR networks) whose X-Forwarded-For/-Host/-Proto are
+  // believed: who the client is (per-client limits) and where it reached us (playlists).
+  std::vector<std::string> trusted_proxies;
   std::chrono::milliseconds metadata_timeout{60'000};
   std::string torrent_store_url;  // "http://store/{hash}.torrent"; empty: none
   std::chrono::milliseconds torrent_store_timeout{10'000};

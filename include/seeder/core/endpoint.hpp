@@ -24,6 +24,16 @@ struct AddressRange {
   boost::asio::ip::address last;
 };
 const std::vector<AddressRange>& non_public_ranges();
+
+// A network as users write it: "10.0.0.0/8", "fd00::/8", or one address ("127.0.0.1" is /32).
+struct AddressBlock {
+  boost::asio::ip::address network;
+  int prefix = 0;
+  [[nodiscard]] bool contains(const boost::asio::ip::address& address) const;
+};
+// Errc::bad_request naming `text` when it is no address with an optional /prefix in range.
+Result<AddressBlock> parse_address_block(std::string_view text);
+bool in_any(const std::vector<AddressBlock>& blocks, const boost::asio::ip::address& address);
 // The same for a URL's host when it is an IP literal or "localhost"; a name that needs DNS counts
 // as public (it cannot be judged without resolving it).
 bool url_host_is_public(std::string_view url);

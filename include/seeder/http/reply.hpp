@@ -28,12 +28,15 @@ struct RequestHead {
   std::string origin;
   // Where the client reached us, for absolute URLs (playlists): Host, and what a reverse proxy
   // says in X-Forwarded-Host / X-Forwarded-Proto.
+  // Believed only from a trusted proxy (believe_proxies); cleared otherwise.
   std::string host;
   std::string forwarded_host;
   std::string forwarded_proto;
+  std::string forwarded_for;  // X-Forwarded-For, as sent
   std::string content_type;
-  // Who asks: the peer's address as the connection shows it (no port). Costly asks (uploads,
-  // lookups in the swarm) are limited per client.
+  // Who asks: the peer's address as the connection shows it (no port), or, from a trusted
+  // proxy, the client it names (believe_proxies). Costly asks (uploads, lookups in the swarm)
+  // are limited per client.
   std::string client;
   std::string body;  // a POST's body (an upload); empty for every other request
 };

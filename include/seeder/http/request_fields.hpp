@@ -5,11 +5,19 @@
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
 
+#include <vector>
+
+#include "seeder/core/endpoint.hpp"
 #include "seeder/http/router.hpp"
 
 namespace seeder::http {
 
 RequestHead head_of(const boost::beast::http::request<boost::beast::http::string_body>& request);
+
+// With head.client the connection's peer: from a peer in `trusted` (--trusted-proxy), the
+// client becomes the one X-Forwarded-For names and X-Forwarded-Host/-Proto are kept; from any
+// other, those two are dropped and the client is the peer.
+void believe_proxies(RequestHead& head, const std::vector<AddressBlock>& trusted);
 
 // Whether a POST to `target` is an upload (the root, "/" or "/?..."): the server lets its body
 // be large when uploads are on, the router accepts it.

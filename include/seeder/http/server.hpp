@@ -15,9 +15,11 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include <boost/asio/io_context.hpp>
 
+#include "seeder/core/endpoint.hpp"
 #include "seeder/core/result.hpp"
 #include "seeder/http/request_handler.hpp"
 #include "seeder/metrics/http_metrics.hpp"
@@ -38,6 +40,8 @@ struct ServerOptions {
   // The largest body a POST / (an upload) may have; 0: uploads are off, and such a body is
   // held to the small limit of every other request.
   std::uint64_t upload_limit = 0;
+  // Peers whose X-Forwarded-* headers are believed (--trusted-proxy); none by default.
+  std::vector<AddressBlock> trusted_proxies;
 };
 
 class Server {
