@@ -17,7 +17,7 @@
 #include "seeder/app/fd_budget.hpp"
 #include "seeder/core/endpoint.hpp"
 #include "seeder/core/units.hpp"
-#include "seeder/http/content.hpp"
+#include "seeder/http/gateway_content.hpp"
 #include "seeder/http/request_handler.hpp"
 #include "seeder/http/router.hpp"
 #include "seeder/http/server.hpp"

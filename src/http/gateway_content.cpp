@@ -1,4 +1,4 @@
-#include "seeder/http/content.hpp"
+#include "seeder/http/gateway_content.hpp"
 
 #include <boost/asio/post.hpp>
 
