@@ -212,13 +212,19 @@ lt::torrent_handle LiveTorrent::handle() const {
 }
 
 std::string LiveTorrent::tracker_summary() const {
-  std::vector<lt::announce_entry> trackers;
+  LockGuard lock(mutex_);
+  return tracker_summary_;
+}
+
+void LiveTorrent::refresh_tracker_summary() {
+  std::string summary;
   try {
-    trackers = handle().trackers();
+    summary = summarize_trackers(handle().trackers());
   } catch (const lt::system_error&) {
-    return "trackers unknown (the torrent went away)";
+    return;  // going away: the last summary stays
   }
-  return summarize_trackers(trackers);
+  LockGuard lock(mutex_);
+  tracker_summary_ = std::move(summary);
 }
 
 PiecePicker* LiveTorrent::picker_locked() {

@@ -129,6 +129,13 @@ void Registry::on_alert(const lt::alert& alert) {
                     lt::operation_name(file_error->op));
       drop(torrent, make_error(Errc::unavailable, "disk error: " + file_error->error.message()));
     }
+  } else if (const auto* tracker = dynamic_cast<const lt::tracker_alert*>(&alert)) {
+    // Readers quote it in their timeout messages: kept fresh here, off the HTTP threads.
+    if (auto torrent = find_by_handle(tracker->handle)) {
+      boost::asio::post(blocking_, [weak = std::weak_ptr<LiveTorrent>(torrent)] {
+        if (auto live = weak.lock()) live->refresh_tracker_summary();
+      });
+    }
   } else if (const auto* update = lt::alert_cast<lt::state_update_alert>(&alert)) {
     for (const auto& status : update->status) {
       if (auto torrent = find_by_handle(status.handle)) {
@@ -162,7 +169,13 @@ void Registry::on_added(const lt::add_torrent_alert& added) {
     if (!added.error) session_.remove_torrent(added.handle);
     return;
   }
-  if (auto ready = link_->on_added(*torrent, added); !ready) drop(torrent, ready.error());
+  if (auto ready = link_->on_added(*torrent, added); !ready) {
+    drop(torrent, ready.error());
+    return;
+  }
+  boost::asio::post(blocking_, [weak = std::weak_ptr<LiveTorrent>(torrent)] {
+    if (auto live = weak.lock()) live->refresh_tracker_summary();  // "no tracker", if so
+  });
 }
 
 void Registry::drop(const std::shared_ptr<LiveTorrent>& torrent, const Error& reason) {

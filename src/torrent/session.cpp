@@ -46,8 +46,9 @@ lt::settings_pack streaming_settings(const SessionOptions& options) {
   if (!options.dht_bootstrap_nodes.empty()) {
     pack.set_str(lt::settings_pack::dht_bootstrap_nodes, options.dht_bootstrap_nodes);
   }
-  auto alerts =
-      lt::alert_category::status | lt::alert_category::error | lt::alert_category::storage;
+  auto alerts = lt::alert_category::status | lt::alert_category::error |
+                lt::alert_category::storage |
+                lt::alert_category::tracker;  // announces answered: LiveTorrent::tracker_summary
   if (options.peer_log) alerts |= lt::alert_category::peer_log | lt::alert_category::connect;
   pack.set_int(lt::settings_pack::alert_mask, alerts);
   // Resyncs and resumed torrents post one alert per piece; never drop them.

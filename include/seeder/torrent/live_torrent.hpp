@@ -211,9 +211,11 @@ class LiveTorrent : public std::enable_shared_from_this<LiveTorrent> {
     std::int64_t dht_nodes = 0;  // the session's DHT routing table (0 with the DHT off)
   };
   [[nodiscard]] SwarmStatus swarm() const;
-  // What the trackers said: "no tracker", "trackers: 1 of 2 answered, 1 failed (<error>)".
-  // Asks libtorrent (a blocking call): for messages, not for every request.
+  // What the trackers said: "no tracker", "trackers: 1 of 2 answered, 1 failed (<error>)", as
+  // of the last refresh (any thread: a copy, no libtorrent call).
   [[nodiscard]] std::string tracker_summary() const;
+  // Asks libtorrent (a blocking call: on the blocking pool, after a tracker alert).
+  void refresh_tracker_summary();
   void set_swarm(const SwarmStatus& status);
 
  private:
@@ -280,6 +282,7 @@ class LiveTorrent : public std::enable_shared_from_this<LiveTorrent> {
   std::shared_ptr<storage::TorrentStore> store_ GUARDED_BY(mutex_);
   const FileInfo* join_pending_ GUARDED_BY(mutex_) = nullptr;  // into entry_'s meta; until ready
   InfoPtr info_ GUARDED_BY(mutex_);
+  std::string tracker_summary_ GUARDED_BY(mutex_) = "no tracker has answered yet";
   std::vector<ReadyWaiter> ready_waiters_ GUARDED_BY(mutex_);
   std::vector<std::uint16_t> want_counts_ GUARDED_BY(mutex_);  // one per piece
   std::vector<std::uint8_t> bands_ GUARDED_BY(mutex_);  // one per piece: most urgent wanted band
