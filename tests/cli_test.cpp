@@ -24,6 +24,10 @@ TEST(Cli, DefaultsMatchTheDocumentation) {
   EXPECT_TRUE(config->watch_input);
   EXPECT_TRUE(config->instance_name.empty()) << "the host name, filled in at start";
   EXPECT_EQ(config->keep_interest, 30s);
+  EXPECT_EQ(config->probe_host, "127.0.0.1") << "probes and metrics are not for the public";
+  EXPECT_EQ(config->metrics_host, "127.0.0.1");
+  EXPECT_TRUE(config->trusted_proxies.empty()) << "nobody's X-Forwarded-* believed";
+  EXPECT_FALSE(config->allow_private_peers);
 }
 
 TEST(Cli, ParsesSizesDurationsAndSwitches) {

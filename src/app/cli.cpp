@@ -241,10 +241,18 @@ void add_source_options(CLI::App& app, Config& config, ServeText& text) {
 void add_side_service_options(CLI::App& app, Config& config) {
   app.option_defaults()->group("Probes, metrics and logs");
   add_switch(app, "probe", config.probe, "serve /liveness and /readiness")->envname(env("PROBE"));
+  app.add_option("--probe-host", config.probe_host,
+                 "address the probes listen on (0.0.0.0 for a kubelet)")
+      ->envname(env("PROBE_HOST"))
+      ->capture_default_str();
   app.add_option("--probe-port", config.probe_port, "port of the probes (0 picks a free one)")
       ->envname(env("PROBE_PORT"))
       ->capture_default_str();
   add_switch(app, "metrics", config.metrics, "serve Prometheus /metrics")->envname(env("METRICS"));
+  app.add_option("--metrics-host", config.metrics_host,
+                 "address /metrics listens on (0.0.0.0 for a Prometheus elsewhere)")
+      ->envname(env("METRICS_HOST"))
+      ->capture_default_str();
   app.add_option("--metrics-port", config.metrics_port, "port of /metrics (0 picks a free one)")
       ->envname(env("METRICS_PORT"))
       ->capture_default_str();

@@ -126,17 +126,18 @@ std::string url_of(const std::string& host, std::uint16_t port) {
 Status start_side_services(Gateway::Parts& parts, const Config& config) {
   if (config.probe) {
     auto probe = http::SideServer::start(
-        parts.io, config.host, config.probe_port,
+        parts.io, config.probe_host, config.probe_port,
         probe_routes([server = parts.server.get()] { return server->port() != 0; },
                      [session = parts.session.get()] { return session->listen_port() > 0; },
                      config.data_dir));
     if (!probe) return make_error(probe.error().code, "--probe-port: " + probe.error().message);
     parts.probe = std::move(*probe);
-    spdlog::info("probes on {}/liveness and /readiness", url_of(config.host, parts.probe->port()));
+    spdlog::info("probes on {}/liveness and /readiness",
+                 url_of(config.probe_host, parts.probe->port()));
   }
   if (config.metrics) {
     auto server = http::SideServer::start(
-        parts.io, config.host, config.metrics_port,
+        parts.io, config.metrics_host, config.metrics_port,
         {{"/metrics", [metrics = &parts.metrics] {
             auto reply = http::text_reply(200, metrics->render());
             reply.set_header("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
@@ -145,7 +146,8 @@ Status start_side_services(Gateway::Parts& parts, const Config& config) {
     if (!server)
       return make_error(server.error().code, "--metrics-port: " + server.error().message);
     parts.metrics_server = std::move(*server);
-    spdlog::info("metrics on {}/metrics", url_of(config.host, parts.metrics_server->port()));
+    spdlog::info("metrics on {}/metrics",
+                 url_of(config.metrics_host, parts.metrics_server->port()));
   }
   return {};
 }

@@ -23,8 +23,12 @@ struct Config {
 
   // Side services, on their own ports (0: any free port); off when disabled.
   bool probe = true;
+  // Probes and metrics are for the operator's tools, not the public: loopback unless asked
+  // (a pod's kubelet and Prometheus reach them on 0.0.0.0, see deploy/k8s).
+  std::string probe_host = "127.0.0.1";
   std::uint16_t probe_port = 8081;
   bool metrics = true;
+  std::string metrics_host = "127.0.0.1";
   std::uint16_t metrics_port = 8083;
 
   // Content
