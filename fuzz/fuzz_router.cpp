@@ -20,7 +20,7 @@ namespace torrent = seeder::torrent;
 struct Fixture {
   torrent::Catalog catalog;
   http::Router star{http::RouterOptions{}};
-  http::Router listed{http::RouterOptions{"https://a.example, https://b.example", ""}};
+  http::Router listed{http::RouterOptions{"https://a.example, https://b.example", "", false, {}, {}}};
   std::string hex_a;
   std::string hex_b;
 

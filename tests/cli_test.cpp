@@ -60,6 +60,14 @@ TEST(Cli, BadValuesFailWithAReason) {
   EXPECT_FALSE(parse_serve_args({"--http-read-timeout", "0s"}));
   EXPECT_FALSE(parse_serve_args({"--http-send-timeout", "0s"}));
   EXPECT_FALSE(parse_serve_args({"--no-such-flag"}));
+  for (const char* url : {"media.example.org", "ftp://x", "https://", "https://x/", "http://a b",
+                          "https://x/?q"})
+    EXPECT_FALSE(parse_serve_args({"--public-url", url})) << url;
+  EXPECT_TRUE(parse_serve_args({"--public-url", "https://media.example.org:8443/seeder"}));
+  const auto proxy = parse_serve_args({"--trusted-proxy", "10.0.0.0/33"});
+  ASSERT_FALSE(proxy);
+  EXPECT_NE(proxy.error().message.find("--trusted-proxy"), std::string::npos);
+  EXPECT_TRUE(parse_serve_args({"--trusted-proxy", "10.0.0.0/8,127.0.0.1"}));
   // Longer would hold seeds' upload slots for nothing.
   const auto keep = parse_serve_args({"--keep-interest", "55s"});
   ASSERT_FALSE(keep);

@@ -175,7 +175,7 @@ class RequestHandlerTest : public ::testing::Test {
   boost::asio::io_context io_;
   test::TempDir dir_;
   FakeContent content_;
-  Router router_{RouterOptions{"*", "", true, {}}};  // uploads on
+  Router router_{RouterOptions{"*", "", true, {}, {}}};  // uploads on
   RequestHandler handler_{router_, content_};
   std::string hex_;
 };

@@ -242,7 +242,7 @@ TEST(TorrentKeys, HybridTorrentsAreKeyedByV1AndV2OnlyByTheTruncatedV2Hash) {
 }
 
 TEST(RouterCors, AnOriginListEchoesOnlyListedOrigins) {
-  Router router(RouterOptions{"https://a.example, https://b.example", "", false, {}});
+  Router router(RouterOptions{"https://a.example, https://b.example", "", false, {}, {}});
   RequestHead head;
   head.origin = "https://b.example";
   Reply reply;
@@ -287,6 +287,20 @@ TEST_F(RouterTest, APlaylistBehindAProxyUsesTheForwardedHostAndScheme) {
   EXPECT_NE(std::get<Reply>(route(head)).body.find("https://127.0.0.1:8080/"), std::string::npos);
 }
 
+TEST_F(RouterTest, WithAPublicUrlAPlaylistIgnoresTheRequestsHostAndForwardedHeaders) {
+  RouterOptions options;
+  options.public_url = "https://media.example.org/seeder";
+  const Router fixed(options);
+  auto head = get("/" + hex_ + ".m3u");
+  head.host = "evil.example";
+  head.forwarded_host = "evil.example";
+  const auto reply = std::get<Reply>(
+      fixed.route(std::get<ParsedRequest>(fixed.parse(head)), entry_));
+  EXPECT_EQ(reply.body,
+            "#EXTM3U\n#EXTINF:-1,ep 01.mkv\nhttps://media.example.org/seeder" + file_url() + "\n");
+  EXPECT_EQ(reply.find_header("Vary"), nullptr) << "the same for every request";
+}
+
 TEST_F(RouterTest, APlaylistOfAPathThatIsNotInTheTorrentIs404) {
   EXPECT_EQ(std::get<Reply>(route(get("/" + hex_ + "/Show/nope?m3u"))).status, 404u);
 }
@@ -300,7 +314,7 @@ TEST_F(RouterTest, ThePlaylistOfEveryTorrentComesFromTheRoot) {
 }
 
 TEST_F(RouterTest, PagesNameTheInstanceThatRenderedThem) {
-  const Router named(RouterOptions{"*", "seeder-<2>", false, {}});
+  const Router named(RouterOptions{"*", "seeder-<2>", false, {}, {}});
   auto parsed = named.parse(get("/"));
   const auto page = named.root_index(std::get<ParsedRequest>(parsed), {entry_->meta});
   EXPECT_NE(page.body.find("instance <code>seeder-&lt;2&gt;</code>"), std::string::npos)

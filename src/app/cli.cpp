@@ -1,6 +1,7 @@
 #include "seeder/app/cli.hpp"
 
 #include "seeder/app/fd_budget.hpp"
+#include "seeder/core/endpoint.hpp"
 #include "seeder/core/version.hpp"
 
 #include <algorithm>
@@ -194,6 +195,10 @@ void add_swarm_options(CLI::App& app, Config& config) {
                  "they are ignored)")
       ->envname(env("TRUSTED_PROXY"))
       ->delimiter(',');
+  app.add_option("--public-url", config.public_url,
+                 "the scheme and host (and path prefix) clients reach this gateway at, for "
+                 "absolute URLs such as playlists' (default: from each request)")
+      ->envname(env("PUBLIC_URL"));
   app.add_option("--tracker", config.trackers, "a tracker URL added to magnet links (repeatable)")
       ->envname(env("TRACKER"))
       ->delimiter(',');
@@ -297,7 +302,29 @@ bool plausible_instance_name(std::string_view name) {
          });
 }
 
+// Written into playlists as it is: a scheme, a host and at most a path prefix.
+bool plausible_public_url(std::string_view url) {
+  for (const std::string_view scheme : {"https://", "http://"}) {
+    if (!url.starts_with(scheme)) continue;
+    const auto rest = url.substr(scheme.size());
+    return !rest.empty() && rest.front() != '/' && rest.back() != '/' &&
+           std::all_of(rest.begin(), rest.end(), [](char c) {
+             return std::isalnum(static_cast<unsigned char>(c)) != 0 ||
+                    std::string_view("-._~:/[]%").find(c) != std::string_view::npos;
+           });
+  }
+  return false;
+}
+
 Status check_config(const Config& config) {
+  if (!config.public_url.empty() && !plausible_public_url(config.public_url)) {
+    return make_error(Errc::bad_request,
+                      "--public-url: expected http(s)://host[:port][/prefix] without a trailing /");
+  }
+  for (const auto& proxy : config.trusted_proxies) {
+    if (auto block = parse_address_block(proxy); !block)
+      return make_error(Errc::bad_request, "--trusted-proxy " + block.error().message);
+  }
   if (!plausible_instance_name(config.instance_name))
     return make_error(Errc::bad_request,
                       "--instance-name: letters, digits, '-', '_' and '.' only, at most 128");

@@ -237,7 +237,7 @@ void make_responders(Gateway::Parts& parts, const Config& config) {
   parts.progress = std::make_unique<torrent::Progress>(*parts.locator, progress_options);
   parts.router = std::make_unique<http::Router>(
       http::RouterOptions{config.cors_origin, config.instance_name, config.allow_uploads,
-                          hidden_paths(config.data_dir)});
+                          hidden_paths(config.data_dir), config.public_url});
   parts.content = std::make_unique<http::GatewayContent>(
       http::GatewayParts{config.data_dir, parts.catalog, *parts.registry, *parts.streamer,
                          *parts.progress, parts.sources.get(), parts.vault.get(),

@@ -313,13 +313,15 @@ Reply Router::ok_reply(const ParsedRequest& request, std::string content_type,
 Reply Router::playlist_reply(const ParsedRequest& request,
                              const std::vector<torrent::MetaPtr>& torrents, std::string_view prefix,
                              std::string_view name) const {
-  auto reply = ok_reply(request, "audio/x-mpegurl; charset=utf-8",
-                        render_m3u(torrents, public_base(request.head), prefix));
+  const bool fixed = !options_.public_url.empty();
+  auto reply =
+      ok_reply(request, "audio/x-mpegurl; charset=utf-8",
+               render_m3u(torrents, fixed ? options_.public_url : public_base(request.head), prefix));
   reply.headers.push_back(
       {"Content-Disposition", content_disposition(std::string(name) + ".m3u", false)});
-  // Its URLs follow the Host the client used.
   reply.headers.push_back({"Cache-Control", "no-cache"});
-  reply.add_vary("Host, X-Forwarded-Host, X-Forwarded-Proto");
+  // Without --public-url its URLs follow the Host the client used.
+  if (!fixed) reply.add_vary("Host, X-Forwarded-Host, X-Forwarded-Proto");
   return reply;
 }
 

@@ -66,6 +66,9 @@ struct Config {
   // Reverse proxies (addresses or CIDR networks) whose X-Forwarded-For/-Host/-Proto are
   // believed: who the client is (per-client limits) and where it reached us (playlists).
   std::vector<std::string> trusted_proxies;
+  // "https://media.example.org": the scheme and host of absolute URLs (playlists); empty: from
+  // the request.
+  std::string public_url;
   std::chrono::milliseconds metadata_timeout{60'000};
   std::string torrent_store_url;  // "http://store/{hash}.torrent"; empty: none
   std::chrono::milliseconds torrent_store_timeout{10'000};

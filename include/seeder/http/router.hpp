@@ -33,6 +33,10 @@ struct RouterOptions {
   // Where content lives (absolute, and as configured): never shown to a client; error messages
   // name files there for the log.
   std::vector<std::string> hidden_paths;
+  // "https://media.example.org" (a path prefix allowed, no trailing '/'): the scheme and host of
+  // every absolute URL written (playlists), whatever the request's headers say; empty: taken
+  // from the request (Host, or a trusted proxy's X-Forwarded-*).
+  std::string public_url;
 };
 
 enum class Method { get, head, options, post };
