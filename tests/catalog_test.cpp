@@ -63,5 +63,47 @@ TEST(Catalog, ASavedEntryReadsItsFileWhenLoadedAndNoticesItReplaced) {
   EXPECT_FALSE((*saved)->load_info());
 }
 
+// An --input file deleted, or overwritten with another torrent, after its torrent started
+// (which copied it to the data dir): the torrent is still served, from the copy, as itself.
+TEST(Catalog, AnInputTorrentFallsBackToItsCopyWhenItsFileIsGoneOrReplaced) {
+  test::TempDir input("seeder-input");
+  test::TempDir data("seeder-catalog");
+  const auto bytes = test::make_raw_torrent({{{"f"}, "bytes"}}, {});
+  test::write_file(input.path() / "a.torrent", bytes);
+  Catalog catalog(data.path());
+  const auto entry = catalog.load_file(input.path() / "a.torrent");
+  ASSERT_TRUE(entry) << entry.error().message;
+  const auto& hash = (*entry)->meta->hash();
+  EXPECT_EQ((*entry)->copy_path, storage::metadata_path(data.path(), hash));
+  ASSERT_TRUE(storage::save_metadata(data.path(), hash, bytes));  // as the torrent's store does
+
+  test::write_file(input.path() / "a.torrent", test::make_raw_torrent({{{"g"}, "other"}}, {}));
+  EXPECT_EQ(*(*entry)->torrent_file(), bytes) << "source.torrent never serves another torrent";
+  EXPECT_EQ(test::info_of(*entry)->num_files(), 1);
+  std::filesystem::remove(input.path() / "a.torrent");
+  EXPECT_EQ(*(*entry)->torrent_file(), bytes);
+  std::filesystem::remove((*entry)->copy_path);
+  const auto gone = (*entry)->load_info();
+  ASSERT_FALSE(gone);
+  EXPECT_EQ(gone.error().code, Errc::unavailable);
+}
+
+// Whose a saved torrent was is not on disk: after a restart it is taken for a stranger's (its
+// private web seeds dropped, libtorrent's IP filter on), unless strangers may name them anyway.
+TEST(Catalog, SavedTorrentsComeBackAsTheOriginTheyAreTakenFor) {
+  test::TempDir data("seeder-catalog");
+  const auto bytes = with_web_seeds(test::make_raw_torrent({{{"f"}, "bytes"}}, {}));
+  ASSERT_TRUE(save_entry(data.path(), *parse_torrent(bytes, Origin::stranger)));
+  Catalog strangers;
+  EXPECT_EQ(strangers.load_saved(data.path(), Origin::stranger).loaded, 1);
+  const auto entry = strangers.list().front();
+  const auto loaded = strangers.find(entry->hash());
+  EXPECT_EQ(loaded->origin, Origin::stranger);
+  EXPECT_EQ(test::info_of(loaded)->web_seeds().size(), 1u);
+  Catalog trusting;
+  trusting.load_saved(data.path(), Origin::operator_given);
+  EXPECT_EQ(test::info_of(trusting.find(entry->hash()))->web_seeds().size(), 3u);
+}
+
 }  // namespace
 }  // namespace seeder::torrent

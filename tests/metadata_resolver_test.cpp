@@ -234,7 +234,7 @@ TEST_F(ResolverTest, LookupsAtOnceAreCappedPerClientAndInAll) {
   ASSERT_EQ(over.wait_for(5s), std::future_status::ready) << "refused at once";
   const auto refused = over.get();
   ASSERT_FALSE(refused);
-  EXPECT_EQ(refused.error().code, Errc::unavailable);
+  EXPECT_EQ(refused.error().code, Errc::too_many_requests);
   EXPECT_EQ(resolver_->resolving(), MetadataResolver::kMaxResolving);
   resolver_->shutdown();
 }

@@ -54,8 +54,17 @@ TEST(BelieveProxies, FromATrustedProxyTheClientIsTheLastHopNotTrusted) {
   EXPECT_EQ(client_of("10.0.0.2", "unknown, 198.51.100.7"), "198.51.100.7");
   EXPECT_EQ(client_of("10.0.0.2", "198.51.100.7, unknown"), "10.0.0.2")
       << "a hop that is no address ends the walk";
-  EXPECT_EQ(client_of("::ffff:10.0.0.2", " 2001:db8::1 "), "2001:db8::1")
-      << "a v4-mapped proxy address is its v4";
+  EXPECT_EQ(client_of("::ffff:10.0.0.2", " 2001:db8:0:7:1::1 "), "2001:db8:0:7::/64")
+      << "a v4-mapped proxy address is its v4; an IPv6 client is its /64";
+  EXPECT_EQ(client_of("::ffff:198.51.100.9", ""), "198.51.100.9") << "one client, one key";
+}
+
+// A proxy may add its own X-Forwarded-For line instead of appending to the client's.
+TEST(HeadOf, EveryXForwardedForLineIsReadInOrder) {
+  boost::beast::http::request<boost::beast::http::string_body> request;
+  request.insert("X-Forwarded-For", "6.6.6.6");
+  request.insert("X-Forwarded-For", "198.51.100.7");
+  EXPECT_EQ(head_of(request).forwarded_for, "6.6.6.6, 198.51.100.7");
 }
 
 }  // namespace

@@ -44,13 +44,14 @@ namespace asio = boost::asio;
 // the blocking pool go last, after every object with timers or handlers on them; the stores
 // outlive the session (its disk backend holds them) and the registry.
 struct Gateway::Parts {
-  explicit Parts(int threads) : io(threads), work(io.get_executor()) {}
+  Parts(int threads, const std::filesystem::path& data_dir)
+      : io(threads), work(io.get_executor()), catalog(data_dir) {}
 
   asio::io_context io;
   asio::executor_work_guard<asio::io_context::executor_type> work;
   std::vector<std::thread> threads;
   asio::thread_pool blocking{2};  // storage opens: SQLite and file checks, never on HTTP threads
-  torrent::Catalog catalog;
+  torrent::Catalog catalog;       // after `blocking` (member order is initialisation order)
   std::unique_ptr<storage::StoreRegistry> stores;
   std::unique_ptr<torrent::Session> session;
   std::unique_ptr<torrent::Registry> registry;
@@ -104,7 +105,10 @@ Status load_catalog(torrent::Catalog& catalog, const Config& config) {
       spdlog::warn("skipping torrent {}", skipped);
     spdlog::info("loaded {} torrent(s) from {}", report->loaded, config.input.string());
   }
-  const auto saved = catalog.load_saved(config.data_dir);
+  // Whose they were is not kept: taken for strangers' unless strangers may name private peers.
+  const auto saved = catalog.load_saved(config.data_dir, config.allow_private_peers
+                                                             ? torrent::Origin::operator_given
+                                                             : torrent::Origin::stranger);
   for (const auto& skipped : saved.skipped)
     spdlog::warn("skipping saved torrent {}", skipped);
   if (saved.loaded > 0)
@@ -299,7 +303,7 @@ Result<std::unique_ptr<Gateway>> Gateway::start(const Config& given) {
     }
   }
 
-  auto parts = std::make_unique<Parts>(config.http_threads);
+  auto parts = std::make_unique<Parts>(config.http_threads, config.data_dir);
   if (auto loaded = load_catalog(parts->catalog, config); !loaded) return loaded.error();
   const auto fds = fd_budget(current_fd_limit(), config.max_connections);
   spdlog::info("file descriptors: limit {}, up to {} HTTP connections, {} peers, {} open files",

@@ -48,10 +48,24 @@ AddressRange v6_network(const char* network, int bits) {
   return {ip::address_v6(first), ip::address_v6(last)};
 }
 
+// The same network as IPv4-mapped IPv6 addresses (::ffff:a.b.c.d): a peer list may carry them,
+// and libtorrent's filter compares a v6 address with v6 rules only.
+AddressRange v4_mapped(const AddressRange& range) {
+  return {ip::make_address_v6(ip::v4_mapped, range.first.to_v4()),
+          ip::make_address_v6(ip::v4_mapped, range.last.to_v4())};
+}
+
+std::vector<AddressRange> with_v4_mapped(std::vector<AddressRange> ranges) {
+  const auto v4 = ranges.size();
+  for (std::size_t i = 0; i < v4; ++i)
+    if (ranges[i].first.is_v4()) ranges.push_back(v4_mapped(ranges[i]));
+  return ranges;
+}
+
 }  // namespace
 
 const std::vector<AddressRange>& non_public_ranges() {
-  static const std::vector<AddressRange> ranges{
+  static const std::vector<AddressRange> ranges = with_v4_mapped({
       v4_network(0x00000000, 8),   // 0.0.0.0/8
       v4_network(0x0A000000, 8),   // 10/8
       v4_network(0x64400000, 10),  // 100.64/10
@@ -65,7 +79,7 @@ const std::vector<AddressRange>& non_public_ranges() {
       v6_network("fe80::", 10),    // link-local
       v6_network("fec0::", 10),    // site-local
       v6_network("ff00::", 8),     // multicast
-  };
+  });
   return ranges;
 }
 
@@ -118,6 +132,15 @@ Result<AddressBlock> parse_address_block(std::string_view text) {
 bool in_any(const std::vector<AddressBlock>& blocks, const boost::asio::ip::address& address) {
   return std::any_of(blocks.begin(), blocks.end(),
                      [&](const AddressBlock& block) { return block.contains(address); });
+}
+
+std::string client_key(const boost::asio::ip::address& address) {
+  if (address.is_v4()) return address.to_string();
+  const auto v6 = address.to_v6();
+  if (v6.is_v4_mapped()) return ip::make_address_v4(ip::v4_mapped, v6).to_string();
+  auto bytes = v6.to_bytes();
+  std::fill(bytes.begin() + 8, bytes.end(), 0);
+  return ip::address_v6(bytes).to_string() + "/64";
 }
 
 bool url_host_is_public(std::string_view url) {

@@ -78,7 +78,9 @@ MetadataWait GatewayContent::metadata_wait(const InfoHash& hash, bool retry) {
 
 void GatewayContent::note_metadata_failure(const InfoHash& hash, const Error& error) {
   auto* resolver = this->resolver();
-  if (resolver != nullptr && error.code != Errc::cancelled) resolver->note_failure(hash, error);
+  // A refusal (too many lookups) is the asker's, not the hash's: others may still look it up.
+  if (resolver != nullptr && error.code != Errc::cancelled && error.code != Errc::too_many_requests)
+    resolver->note_failure(hash, error);
 }
 
 void GatewayContent::async_add_torrent(std::string bytes, const std::string& client,

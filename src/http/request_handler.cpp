@@ -390,7 +390,8 @@ void RequestHandler::Exchange::route_file() {
                    request.path.empty() ? content.live_state(entry->meta->hash()) : std::nullopt);
   if (auto* early = std::get_if<Reply>(&decision)) {
     // An index page or a HEAD: a request for the file is likely to follow.
-    if (request.method == Method::head || request.path.empty() || request.play)
+    const bool found = early->status < 300;  // not for a 404: that file is not coming
+    if (found && (request.method == Method::head || request.path.empty() || request.play))
       content.warm(entry, entry->meta->find_file(request.path));
     reply(std::move(*early));
     return;

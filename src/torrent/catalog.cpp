@@ -81,22 +81,38 @@ Result<Parsed> parse_info(const std::string& bytes, Origin origin) {
 
 }  // namespace
 
+Result<CatalogEntry::Loaded> CatalogEntry::load() const {
+  // Its file first; then its copy in the data dir (the --input file may be gone or replaced).
+  Error last = make_error(Errc::unavailable, "no copy of torrent " + meta->hash().hex());
+  for (const auto* path : {&torrent_path, &copy_path}) {
+    if (!held_bytes && path->empty()) continue;
+    auto bytes = held_bytes ? Result<std::string>(*held_bytes) : read_file(*path);
+    if (!bytes) {
+      last = make_error(Errc::unavailable,
+                        "cannot read the torrent's metadata: " + bytes.error().message);
+      continue;
+    }
+    auto parsed = parse_info(*bytes, origin);
+    if (parsed && key_of(*parsed->info) == meta->hash())
+      return Loaded{std::move(*bytes), std::move(parsed->info)};
+    last = make_error(Errc::unavailable, path->string() + " is no longer torrent " +
+                                             meta->hash().hex() +
+                                             (parsed ? "" : ": " + parsed.error().message));
+    if (held_bytes) break;
+  }
+  return last;
+}
+
 Result<std::string> CatalogEntry::torrent_file() const {
-  if (held_bytes) return *held_bytes;
-  return read_file(torrent_path);
+  auto loaded = load();
+  if (!loaded) return loaded.error();
+  return std::move(loaded->bytes);
 }
 
 Result<InfoPtr> CatalogEntry::load_info() const {
-  const auto bytes = torrent_file();
-  if (!bytes) {
-    return make_error(Errc::unavailable,
-                      "cannot read the torrent's metadata: " + bytes.error().message);
-  }
-  auto parsed = parse_info(*bytes, origin);
-  if (parsed && key_of(*parsed->info) == meta->hash()) return InfoPtr(std::move(parsed->info));
-  return make_error(Errc::unavailable, torrent_path.string() + " is no longer torrent " +
-                                           meta->hash().hex() +
-                                           (parsed ? "" : ": " + parsed.error().message));
+  auto loaded = load();
+  if (!loaded) return loaded.error();
+  return InfoPtr(std::move(loaded->info));
 }
 
 Result<EntryPtr> parse_torrent(std::string bytes, Origin origin) {
@@ -167,10 +183,13 @@ Result<EntryPtr> Catalog::load_file(const std::filesystem::path& path) {
   if (!bytes) return bytes.error();
   auto entry = parse_torrent(std::move(*bytes));
   if (!entry) return entry.error();
-  return add(kept_in(*entry, path));
+  auto kept = std::const_pointer_cast<CatalogEntry>(kept_in(*entry, path));
+  if (!copies_dir_.empty())
+    kept->copy_path = storage::metadata_path(copies_dir_, kept->meta->hash());
+  return add(std::move(kept));
 }
 
-Catalog::LoadReport Catalog::load_saved(const std::filesystem::path& data_dir) {
+Catalog::LoadReport Catalog::load_saved(const std::filesystem::path& data_dir, Origin origin) {
   LoadReport report;
   std::error_code ec;
   for (const auto& item : std::filesystem::directory_iterator(data_dir, ec)) {
@@ -179,7 +198,7 @@ Catalog::LoadReport Catalog::load_saved(const std::filesystem::path& data_dir) {
     const auto saved = storage::metadata_path(data_dir, *hash);
     if (!std::filesystem::exists(saved, ec)) continue;
     auto bytes = read_file(saved);
-    auto entry = bytes ? parse_torrent(std::move(*bytes)) : Result<EntryPtr>(bytes.error());
+    auto entry = bytes ? parse_torrent(std::move(*bytes), origin) : Result<EntryPtr>(bytes.error());
     if (!entry || (*entry)->meta->hash() != *hash) {
       report.skipped.push_back(saved.string() + ": " +
                                (entry ? "belongs to another torrent" : entry.error().message));

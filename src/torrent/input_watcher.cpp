@@ -118,8 +118,8 @@ void InputWatcher::on_name(std::uint32_t mask, const std::string& name) {
     load(path);
   } else {
     spdlog::info(
-        "{} left --input; its torrent stays servable from the data dir (remove its "
-        "<data-dir>/<info-hash> directory to forget it)",
+        "{} left --input; its torrent stays servable from its copy in the data dir once it "
+        "has been started (remove its <data-dir>/<info-hash> directory to forget it)",
         path.string());
   }
 }

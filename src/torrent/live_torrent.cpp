@@ -271,6 +271,9 @@ void LiveTorrent::release_locked(int piece) {
 }
 
 void LiveTorrent::join_for(const FileInfo* file) {
+  // The caller's FileInfo may belong to a newer catalog entry of this torrent: its path names
+  // the same file in ours, which lives as long as this torrent.
+  if (file != nullptr) file = meta().find_file(file->path);
   const auto& files = meta().files();
   if (file == nullptr && !files.empty()) {
     file = &*std::max_element(files.begin(), files.end(),

@@ -148,8 +148,9 @@ void MetadataResolver::async_resolve(const InfoHash& hash, const std::string& cl
 // Any client may ask for any hash: lookups are capped in all and per client.
 std::optional<Error> MetadataResolver::refuses_new(const std::string& client) const {
   if (pending_.size() >= kMaxResolving) {
-    return make_error(Errc::unavailable, std::to_string(pending_.size()) +
-                                             " torrents are being looked up already; try again");
+    return make_error(
+        Errc::too_many_requests,
+        std::to_string(pending_.size()) + " torrents are being looked up already; try again");
   }
   const auto mine = std::count_if(pending_.begin(), pending_.end(), [&](const auto& pending) {
     return pending.second->started_by == client;

@@ -2,6 +2,7 @@
 // A peer address as users write it on the command line: IP:PORT, or [IPv6]:PORT; and which
 // addresses a stranger may make the gateway dial. Pure; any thread.
 
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -34,6 +35,10 @@ struct AddressBlock {
 // Errc::bad_request naming `text` when it is no address with an optional /prefix in range.
 Result<AddressBlock> parse_address_block(std::string_view text);
 bool in_any(const std::vector<AddressBlock>& blocks, const boost::asio::ip::address& address);
+
+// Whose share a request counts against: an IPv4 address (a v4-mapped one as its IPv4), or an
+// IPv6 address's /64 ("2001:db8:1:2::/64": one host has a whole /64 to pick from).
+std::string client_key(const boost::asio::ip::address& address);
 // The same for a URL's host when it is an IP literal or "localhost"; a name that needs DNS counts
 // as public (it cannot be judged without resolving it).
 bool url_host_is_public(std::string_view url);

@@ -14,9 +14,10 @@ namespace seeder::http {
 
 RequestHead head_of(const boost::beast::http::request<boost::beast::http::string_body>& request);
 
-// With head.client the connection's peer: from a peer in `trusted` (--trusted-proxy), the
-// client becomes the one X-Forwarded-For names and X-Forwarded-Host/-Proto are kept; from any
-// other, those two are dropped and the client is the peer.
+// With head.client the connection's peer address: from a peer in `trusted` (--trusted-proxy),
+// the client becomes the one X-Forwarded-For names and X-Forwarded-Host/-Proto are kept; from
+// any other, those two are dropped and the client is the peer. head.client ends as the
+// client's client_key.
 void believe_proxies(RequestHead& head, const std::vector<AddressBlock>& trusted);
 
 // Whether a POST to `target` is an upload (the root, "/" or "/?..."): the server lets its body

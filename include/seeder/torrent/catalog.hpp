@@ -37,18 +37,25 @@ struct CatalogEntry {
   MetaPtr meta;
   libtorrent::sha1_hash libtorrent_key;  // info_hash_t::get_best(): the session's and store's key
   Origin origin = Origin::operator_given;
-  // Where the .torrent is: a file, or (until it is saved, or when it cannot be) memory.
+  // Where the .torrent is: a file, or (until it is saved, or when it cannot be) memory; and for
+  // an --input file, where its copy in the data dir would be (once the torrent has started).
   std::filesystem::path torrent_path;
   std::shared_ptr<const std::string> held_bytes;
+  std::filesystem::path copy_path;
   // Peers known to have it, dialled when the torrent starts (a magnet link's x.pe and the peers
   // that sent its metadata).
   std::vector<libtorrent::tcp::endpoint> peers;
 
-  // The .torrent's bytes. Reads its file: blocking, never on an HTTP thread.
-  [[nodiscard]] Result<std::string> torrent_file() const;
-  // The torrent parsed again (web seeds screened as its origin asks). Reads and parses: blocking,
-  // never on an HTTP thread. Errc::unavailable when its file is gone or no longer this torrent.
-  [[nodiscard]] Result<InfoPtr> load_info() const;
+  // The .torrent's bytes and the torrent parsed again (web seeds screened as its origin asks),
+  // from the first of its places that holds this very torrent. Reads and parses: blocking, never
+  // on an HTTP thread. Errc::unavailable when none does (gone, or another torrent now).
+  struct Loaded {
+    std::string bytes;
+    std::shared_ptr<libtorrent::torrent_info> info;
+  };
+  [[nodiscard]] Result<Loaded> load() const;
+  [[nodiscard]] Result<std::string> torrent_file() const;  // load()'s bytes
+  [[nodiscard]] Result<InfoPtr> load_info() const;         // load()'s torrent
 };
 using EntryPtr = std::shared_ptr<const CatalogEntry>;
 
@@ -63,6 +70,10 @@ Result<EntryPtr> save_entry(const std::filesystem::path& data_dir, const EntryPt
 
 class Catalog {
  public:
+  // `copies_dir`: the data dir, where a started torrent's .torrent is copied (CatalogEntry::
+  // copy_path of the entries load_file makes); empty: none.
+  explicit Catalog(std::filesystem::path copies_dir = {}) : copies_dir_(std::move(copies_dir)) {}
+
   struct LoadReport {
     int loaded = 0;
     std::vector<std::string> skipped;  // "file: reason", one per unreadable or broken file
@@ -72,8 +83,10 @@ class Catalog {
   // A broken file is skipped and reported; only an unreadable `input` itself is an error.
   Result<LoadReport> load_input(const std::filesystem::path& input);
   // Adds the torrents an earlier run saved in the data dir (<data-dir>/<hash>/source.torrent) that
-  // are not known yet, so a torrent seen once stays servable after it left --input.
-  LoadReport load_saved(const std::filesystem::path& data_dir);
+  // are not known yet, so a torrent seen once stays servable after it left --input. Whose they
+  // were is not kept: `origin` is what they are taken for (a stranger's, unless the gateway lets
+  // strangers name private addresses anyway).
+  LoadReport load_saved(const std::filesystem::path& data_dir, Origin origin);
   // Loads one .torrent file and adds (or replaces) its torrent; the error says why not.
   Result<EntryPtr> load_file(const std::filesystem::path& path);
   // Adds (or replaces) one torrent. Returns the entry that is now in the catalog.
@@ -85,6 +98,7 @@ class Catalog {
   [[nodiscard]] std::size_t size() const;
 
  private:
+  const std::filesystem::path copies_dir_;
   mutable Mutex mutex_;
   std::unordered_map<InfoHash, EntryPtr, InfoHashHasher> entries_ GUARDED_BY(mutex_);
 };

@@ -76,10 +76,10 @@ class MetadataResolver {
   static constexpr std::size_t kMaxResolving = 32;
   static constexpr std::size_t kMaxResolvingPerClient = 4;
   // The catalog entry for `hash`, resolving it when needed. Errc::timeout with what was seen
-  // (peers known and connected) when no metadata came in time; Errc::unavailable while
-  // kMaxResolving others are being resolved (any client may ask for any hash), and
-  // Errc::too_many_requests while kMaxResolvingPerClient resolutions `client` started are
-  // (joining one under way is free).
+  // (peers known and connected) when no metadata came in time; Errc::too_many_requests while
+  // kMaxResolving others are being resolved (any client may ask for any hash), or
+  // kMaxResolvingPerClient that `client` started are (joining one under way is free): a
+  // refusal, not a failure of the hash.
   void async_resolve(const InfoHash& hash, const std::string& client,
                      boost::asio::any_io_executor executor, Handler handler);
   void on_alert(const libtorrent::alert& alert);
