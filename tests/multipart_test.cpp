@@ -28,7 +28,7 @@ class FileRangeSource : public ByteSource {
       return;
     }
     const auto length = std::min(max_bytes, size_ - yielded_);
-    const FileSlice slice{fd_, next_, length};
+    const FileSlice slice{fd_, next_, length, {}};
     next_ += length;
     yielded_ += length;
     handler(slice);

@@ -2,8 +2,8 @@
 
 #include <netinet/in.h>
 #include <netinet/tcp.h>
-#include <sys/sendfile.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -68,21 +68,14 @@ namespace {
 constexpr std::size_t kCopyBuffer = 256 * 1024;
 }  // namespace
 
-ssize_t FileBody::send_some() {
-  if (slice_.copy) return send_copied();
-  auto offset = static_cast<off_t>(slice_.offset);
-  const auto chunk = static_cast<std::size_t>(std::min<std::uint64_t>(slice_.length, 1ull << 30));
-  return ::sendfile(socket_.native_handle(), slice_.fd, &offset, chunk);
-}
-
 // The slice's bytes are read while its source still holds them (before the next async_next), so
 // what the socket queues is our copy, whatever happens to the file afterwards.
-ssize_t FileBody::send_copied() {
+ssize_t FileBody::send_some() {
   if (copy_sent_ == copy_end_) {
     if (!copy_buffer_) copy_buffer_ = std::make_unique<char[]>(kCopyBuffer);
     const auto want = static_cast<std::size_t>(std::min<std::uint64_t>(slice_.length, kCopyBuffer));
-    const ssize_t read =
-        ::pread(slice_.fd, copy_buffer_.get(), want, static_cast<off_t>(slice_.offset));
+    ssize_t read = 0;
+    if (!read_vouched(want, read)) return kUnvouched;
     if (read <= 0) return read;
     copy_sent_ = 0;
     copy_end_ = static_cast<std::size_t>(read);
@@ -91,11 +84,26 @@ ssize_t FileBody::send_copied() {
                 MSG_NOSIGNAL | MSG_DONTWAIT);
 }
 
+// A file cut short behind our back zeroes the rest of its last page, and the bytes read may be
+// those zeros: the file must still reach past them once they are copied. Bytes rewritten after
+// the store forgot them (the cut noticed, the file grown back to size) are not vouched for.
+bool FileBody::read_vouched(std::size_t want, ssize_t& read) {
+  read = ::pread(slice_.fd, copy_buffer_.get(), want, static_cast<off_t>(slice_.offset));
+  if (read <= 0) return true;
+  struct stat info {};
+  const auto end = slice_.offset + static_cast<std::uint64_t>(read);
+  if (::fstat(slice_.fd, &info) != 0 || static_cast<std::uint64_t>(info.st_size) < end) {
+    read = 0;  // as at the file's end: shorter than its verified pieces
+    return true;
+  }
+  return !slice_.still_vouched || slice_.still_vouched();
+}
+
 void FileBody::send_slice() {
   while (slice_.length > 0) {
     const ssize_t sent = send_some();
     if (sent > 0) {
-      if (slice_.copy) copy_sent_ += static_cast<std::size_t>(sent);
+      copy_sent_ += static_cast<std::size_t>(sent);
       const auto n = static_cast<std::uint64_t>(sent);
       slice_.offset += n;
       slice_.length -= n;
@@ -108,13 +116,15 @@ void FileBody::send_slice() {
       wait_writable();
       return;
     }
-    if (sent == 0) {
+    if (sent == 0 || sent == kUnvouched) {
       source_->bytes_missing();
-      finish(make_error(Errc::io, "content file is shorter than its verified pieces"));
+      finish(make_error(Errc::io, sent == 0 ? "content file is shorter than its verified pieces"
+                                            : "content file changed behind seeder's back while "
+                                              "it was read"));
     } else if (errno == EPIPE || errno == ECONNRESET) {
       finish(make_error(Errc::cancelled, "client went away"));
     } else {
-      finish(make_error(Errc::io, std::string("sendfile: ") + std::strerror(errno)));
+      finish(make_error(Errc::io, std::string("send: ") + std::strerror(errno)));
     }
     return;
   }

@@ -1,7 +1,8 @@
 #pragma once
-// FileBody: sends a ByteSource's bytes to a socket with sendfile(2), slice by slice, as the
-// source yields them (internal to the http module); a slice whose bytes may be evicted once the
-// source moves on (FileSlice::copy) is read into a buffer and sent from there instead. TCP_CORK is
+// FileBody: sends a ByteSource's bytes to a socket, slice by slice, as the source yields them
+// (internal to the http module). Each slice is read into a buffer, checked (the file still that
+// long, its source still vouching for it: FileSlice::still_vouched) and sent from the buffer,
+// never with sendfile(2) (see FileSlice for why). TCP_CORK is
 // set while a slice is sent and cleared after it, so full-sized segments leave and a reader then
 // waiting for the next piece leaves nothing behind in the socket (nginx's tcp_nopush). The socket
 // must be non-blocking.
@@ -45,9 +46,12 @@ class FileBody : public std::enable_shared_from_this<FileBody> {
   void next_slice();
   void on_slice(Result<FileSlice> slice);
   void send_slice();
-  // One step of sending the slice: bytes sent, 0 at the file's end, -1 with errno set.
+  // One step of sending the slice: bytes sent, 0 at the file's end, -1 with errno set, or
+  // kUnvouched when the bytes read are no longer what was verified.
   ssize_t send_some();
-  ssize_t send_copied();
+  // Reads the next part of the slice into the buffer; false when they may not be sent.
+  [[nodiscard]] bool read_vouched(std::size_t want, ssize_t& read);
+  static constexpr ssize_t kUnvouched = -2;
   void wait_writable();
   void finish(Status status);
 
@@ -58,7 +62,7 @@ class FileBody : public std::enable_shared_from_this<FileBody> {
   boost::asio::steady_timer stall_timer_;
   Done done_;
   FileSlice slice_;
-  // Copied bytes of the slice read but not yet sent: [copy_sent_, copy_end_) of copy_buffer_.
+  // Bytes of the slice read but not yet sent: [copy_sent_, copy_end_) of copy_buffer_.
   std::unique_ptr<char[]> copy_buffer_;
   std::size_t copy_sent_ = 0;
   std::size_t copy_end_ = 0;

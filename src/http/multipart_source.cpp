@@ -69,7 +69,7 @@ void MultipartSource::async_next(std::uint64_t max_bytes, NextHandler handler) {
     return;
   }
   last_part_.reset();
-  const FileSlice slice{text_.get(), segment.offset + segment_sent_, length};
+  const FileSlice slice{text_.get(), segment.offset + segment_sent_, length, {}};
   advance(length);
   handler(slice);
 }

@@ -23,7 +23,7 @@ struct Text {
   std::uint64_t size = 0;
 };
 
-// The bytes of one Text as a body (sendfile from the memfd).
+// The bytes of one Text as a body (read from the memfd).
 class TextSource final : public ByteSource {
  public:
   TextSource(std::shared_ptr<const Text> text, Executor executor)
@@ -33,7 +33,7 @@ class TextSource final : public ByteSource {
     Result<FileSlice> slice = make_error(Errc::cancelled, "response cancelled");
     if (!cancelled_) {
       const auto length = std::min(max_bytes, text_->size - cursor_);
-      slice = FileSlice{text_->fd.get(), cursor_, length};
+      slice = FileSlice{text_->fd.get(), cursor_, length, {}};
       cursor_ += length;
     }
     deliver(executor_, std::move(handler), std::move(slice));

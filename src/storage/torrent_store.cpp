@@ -233,6 +233,26 @@ Status TorrentStore::write_block(int piece, int offset, std::span<const char> by
   return files_.write(piece, offset, bytes);
 }
 
+std::function<bool()> TorrentStore::vouch(int first, int last) {
+  std::vector<std::uint32_t> taken;
+  {
+    LockGuard lock(mutex_);
+    for (int piece = first; piece <= last; ++piece)
+      taken.push_back(completion_.has(piece) ? generations_.begin_hash(piece) : 0);
+  }
+  // A strong reference by design: the check runs while the reader that took the slice, which
+  // holds the store, is still sending it.
+  return [self = shared_from_this(), first, taken = std::move(taken)] {
+    LockGuard lock(self->mutex_);
+    for (std::size_t i = 0; i < taken.size(); ++i) {
+      const int piece = first + static_cast<int>(i);
+      if (!self->completion_.has(piece) || self->generations_.begin_hash(piece) != taken[i])
+        return false;
+    }
+    return true;
+  };
+}
+
 std::uint32_t TorrentStore::begin_hash(int piece) const {
   LockGuard lock(mutex_);
   return generations_.begin_hash(piece);

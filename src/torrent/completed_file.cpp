@@ -49,8 +49,12 @@ void CompletedFileSource::async_next(std::uint64_t max_bytes, NextHandler handle
                        "the content file lost verified bytes behind seeder's "
                        "back; they are being fetched again");
   } else if (!cancelled_) {
-    // Under a budget these pieces may be evicted once this source is gone: see FileSlice::copy.
-    slice = FileSlice{fd_.get(), cursor_, length, store_->budget() > 0};
+    const auto& layout = store_->files().layout();
+    const auto begin = layout.file(file_index_).offset + cursor_;
+    const auto piece_length = static_cast<std::uint64_t>(layout.piece_length());
+    slice = FileSlice{fd_.get(), cursor_, length,
+                      store_->vouch(static_cast<int>(begin / piece_length),
+                                    static_cast<int>((begin + length - 1) / piece_length))};
     cursor_ += length;
   }
   // Posted, never inline: a fast client must not turn the send loop into deep recursion.

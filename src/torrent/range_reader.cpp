@@ -259,8 +259,8 @@ Result<FileSlice> RangeReader::take_slice(std::uint64_t max_bytes) {
   const auto length = std::min({end_, piece_end, cursor_ + max_bytes}) - cursor_;
   const auto store = lease_.torrent().store();
   if (store) store->touch(piece);  // used, for the LRU
-  // Under a budget the piece may be evicted once the window moves past it: see FileSlice::copy.
-  FileSlice slice{fd_.get(), cursor_ - file_.offset, length, store && store->budget() > 0};
+  FileSlice slice{fd_.get(), cursor_ - file_.offset, length, {}};
+  if (store) slice.still_vouched = store->vouch(piece, piece);
   cursor_ += length;
   return slice;
 }

@@ -20,12 +20,16 @@ struct FileSlice {
   int fd = -1;
   std::uint64_t offset = 0;
   std::uint64_t length = 0;
-  // The bytes may be evicted (a hole punched) as soon as the source moves on: the HTTP layer
-  // must then copy them into the socket, not hand it the page cache's pages. sendfile(2) only
-  // queues references to those pages, which the kernel keeps until the peer acknowledges the
-  // bytes, and punching a hole over part of a large folio (ext4 on Linux 6.x) zeroes that part
-  // in place: the queued bytes went out as zeros (bench/churn_soak.py, seed 2).
-  bool copy = false;
+  // Called after the bytes were read (copied) and before they are sent: false when the store no
+  // longer vouches for them (forgotten, or rewritten since the slice was taken); they are then
+  // not sent. Empty: always vouched for (bytes of our own, such as converted subtitles).
+  //
+  // Bytes are always copied into the socket, never sent from the page cache: sendfile(2) only
+  // queues references to pages, which the kernel keeps until the peer acknowledges the bytes,
+  // and a hole punched over part of a large folio (an eviction, ext4 on Linux 6.x; seed 2 of
+  // bench/churn_soak.py) or a file truncated behind our back (the partial page's tail; seed
+  // 585984007) zeroes those pages in place: the queued bytes went out as zeros.
+  std::function<bool()> still_vouched;
 };
 
 class ByteSource {

@@ -136,6 +136,10 @@ class TorrentStore : public std::enable_shared_from_this<TorrentStore> {
   // later pass is recorded only if the bytes it vouches for are still the ones on disk.
   [[nodiscard]] std::uint32_t begin_hash(int piece) const;
   void end_hash(int piece, std::uint32_t token);
+  // A reader takes pieces [first, last] as they are now; the check it gets (any thread) says
+  // whether they are still complete and unchanged since (no eviction, no loss noticed, no write):
+  // bytes read in between are the bytes that were verified (FileSlice::still_vouched).
+  [[nodiscard]] std::function<bool()> vouch(int first, int last);
   // libtorrent verified `piece` (downloaded, resumed or checked). Cheap; durability follows.
   // Refused when the piece's bytes changed (written or evicted) since the hash that passed.
   void on_piece_passed(int piece);
