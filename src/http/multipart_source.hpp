@@ -1,7 +1,7 @@
 #pragma once
 // MultipartSource: the body of a multipart/byteranges response as one ByteSource (internal to
 // the http module). Part heads and the tail are written once to a memfd, so FileBody sends them
-// with sendfile like the file's bytes; each range's bytes come from a source of their own.
+// like the file's bytes; each range's bytes come from a source of their own.
 //
 // The first range's source is opened before the status line (a 206 is a promise that the body
 // can start); the next range's is opened as soon as the previous one starts, so its pieces are

@@ -314,9 +314,9 @@ Reply Router::playlist_reply(const ParsedRequest& request,
                              const std::vector<torrent::MetaPtr>& torrents, std::string_view prefix,
                              std::string_view name) const {
   const bool fixed = !options_.public_url.empty();
-  auto reply =
-      ok_reply(request, "audio/x-mpegurl; charset=utf-8",
-               render_m3u(torrents, fixed ? options_.public_url : public_base(request.head), prefix));
+  auto reply = ok_reply(
+      request, "audio/x-mpegurl; charset=utf-8",
+      render_m3u(torrents, fixed ? options_.public_url : public_base(request.head), prefix));
   reply.headers.push_back(
       {"Content-Disposition", content_disposition(std::string(name) + ".m3u", false)});
   reply.headers.push_back({"Cache-Control", "no-cache"});

@@ -17,8 +17,8 @@ struct Server::Impl {
 Result<std::unique_ptr<Server>> Server::start(asio::io_context& io, ServerOptions options,
                                               const RequestHandler& handler,
                                               metrics::HttpMetrics* metrics) {
-  // sendfile(2) cannot take MSG_NOSIGNAL: a client that hangs up mid-body would otherwise kill
-  // the whole process with SIGPIPE. Left alone if the host program installed its own handler.
+  // Not every write takes MSG_NOSIGNAL (Beast's): a client that hangs up mid-body would otherwise
+  // kill the whole process with SIGPIPE. Left alone if the host program installed its own handler.
   if (struct sigaction current{};
       ::sigaction(SIGPIPE, nullptr, &current) == 0 && current.sa_handler == SIG_DFL) {
     std::signal(SIGPIPE, SIG_IGN);

@@ -44,7 +44,7 @@ class Session : public std::enable_shared_from_this<Session> {
     const auto peer = stream_.socket().remote_endpoint(ec);
     if (!ec) client_ = peer.address().to_string();
     stream_.socket().set_option(tcp::no_delay(true), ec);
-    // sendfile must return EAGAIN rather than block the strand's thread.
+    // send must return EAGAIN rather than block the strand's thread.
     stream_.socket().native_non_blocking(true, ec);
     asio::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->do_read(); });
   }

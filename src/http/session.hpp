@@ -1,9 +1,9 @@
 #pragma once
 // Session: one client connection of the HTTP server (internal to the http module). It only
 // moves bytes: reads a request with a deadline and a fresh parser with limits, hands its head to
-// the RequestHandler, then writes the response: an in-memory body, a file's bytes with
-// sendfile(2) under TCP_CORK, or an event stream as chunks; then the next request (keep-alive)
-// or a lingering close. Runs on its own strand; kept alive by the operation in flight.
+// the RequestHandler, then writes the response: an in-memory body, a file's bytes (checked
+// copies, FileBody) under TCP_CORK, or an event stream as chunks; then the next request
+// (keep-alive) or a lingering close. Runs on its own strand; kept alive by the operation in flight.
 
 #include <unordered_map>
 

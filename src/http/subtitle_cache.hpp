@@ -2,7 +2,7 @@
 // SubtitleCache: the WebVTT conversions of .srt files (internal to the http module). A
 // conversion runs off the HTTP threads, at most two at once (a few more wait; past that a
 // client gets 503), and its text is kept in a memfd: every client of that subtitle is sent the
-// one copy with sendfile, so clients that do not read cost no memory each (40 of them took a
+// one copy, a buffer's worth at a time, so clients that do not read cost little each (40 took a
 // 16 MiB .srt's 52 MB of WebVTT to 2 GB of RSS). The most recent conversions are kept under a
 // byte budget; a conversion over kMaxOutput is refused.
 //

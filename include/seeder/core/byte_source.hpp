@@ -1,8 +1,7 @@
 #pragma once
 // ByteSource: an asynchronous sequence of file slices that together make up one HTTP body.
-// The HTTP layer sends each slice with sendfile(2), so bytes go from the page cache to the
-// socket without passing through user space, unless the slice says its bytes may be punched
-// out of the file once the source lets go of them (see FileSlice::copy).
+// The HTTP layer copies each slice into the socket and checks the copy first (see
+// FileSlice::still_vouched for why it never hands the socket the page cache's pages).
 //
 // Threading: a source is created for one connection and used only on that connection's strand;
 // it completes every async_next on that strand, exactly once.
