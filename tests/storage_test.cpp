@@ -553,6 +553,23 @@ TEST_F(BudgetTest, APassForAPieceWrittenWhileItWasHashedIsNotRecorded) {
   EXPECT_FALSE(store->piece_complete(1));
 }
 
+// What a reader's copy is checked against: its pieces still complete and unchanged since the
+// slice was taken. Forgotten and fetched again meanwhile is not the same bytes.
+TEST_F(BudgetTest, AVouchHoldsUntilThePieceIsForgottenEvenIfItIsVerifiedAgain) {
+  StoreRegistry stores(data_.path(), StoreOptions{16 * kPiece});
+  auto store = *stores.open(spec_);
+  complete(*store, 2);
+  complete(*store, 3);
+  const auto vouched = store->vouch(2, 3);
+  EXPECT_TRUE(vouched());
+  store->on_piece_failed(3);  // forgotten, as an eviction or a loss noticed would
+  EXPECT_FALSE(vouched()) << "forgotten";
+  complete(*store, 3);
+  EXPECT_FALSE(vouched()) << "verified again: other bytes may have been read in between";
+  EXPECT_TRUE(store->vouch(2, 3)()) << "a new slice is vouched for";
+  EXPECT_FALSE(store->vouch(4, 4)()) << "never complete";
+}
+
 // --verify-sent's check: a piece whose bytes on disk are not the torrent's fails and counts.
 TEST_F(BudgetTest, TheSentPieceCheckCatchesBytesThatChangedOnDisk) {
   StoreRegistry stores(data_.path(), StoreOptions{16 * kPiece});
