@@ -570,6 +570,27 @@ TEST_F(BudgetTest, AVouchHoldsUntilThePieceIsForgottenEvenIfItIsVerifiedAgain) {
   EXPECT_FALSE(store->vouch(4, 4)()) << "never complete";
 }
 
+// A content file cut behind our back inside a piece's last block, found short when it is
+// opened again (a resync closes files): it used to be grown back silently, and the zeros the cut
+// left in that block passed every check for holes. It stays short now, so the piece is forgotten.
+TEST_F(BudgetTest, AFileFoundShortWhenReopenedStaysShortAndItsPiecesAreForgotten) {
+  StoreRegistry stores(data_.path(), StoreOptions{16 * kPiece});
+  auto store = *stores.open(spec_);
+  complete(*store, 3);
+  const auto path = content_path(data_.path(), entry_->meta->hash(), 0);
+  const auto full = std::filesystem::file_size(path);
+  const auto cut = static_cast<std::uintmax_t>(4 * kPiece - 100);  // in piece 3's last block
+  ASSERT_EQ(::truncate(path.c_str(), static_cast<off_t>(cut)), 0);
+  store->files().release();
+  std::string bytes(kPiece, '\1');
+  ASSERT_TRUE(store->files().read(3, 0, {bytes.data(), bytes.size()}));  // opens it again
+  EXPECT_EQ(std::filesystem::file_size(path), cut) << "not grown back behind the store's back";
+  EXPECT_GE(store->recheck_file(0), 1);
+  EXPECT_FALSE(store->piece_complete(3));
+  complete(*store, 5);  // a write grows it back, once the store has forgotten what was lost
+  EXPECT_EQ(std::filesystem::file_size(path), full);
+}
+
 // --verify-sent's check: a piece whose bytes on disk are not the torrent's fails and counts.
 TEST_F(BudgetTest, TheSentPieceCheckCatchesBytesThatChangedOnDisk) {
   StoreRegistry stores(data_.path(), StoreOptions{16 * kPiece});

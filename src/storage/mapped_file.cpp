@@ -40,7 +40,13 @@ Result<std::shared_ptr<MappedFile>> MappedFile::open(const std::filesystem::path
   if (!fd.valid()) return io_error("cannot open", path, errno);
   struct stat info {};
   if (::fstat(fd.get(), &info) != 0) return io_error("cannot stat", path, errno);
-  if (static_cast<std::uint64_t>(info.st_size) < size &&
+  // Only a file made here is sized. One found short was cut behind our back: it stays short, so
+  // that the store sees it (a reader's check, the next write's lost-bytes hook) and forgets its
+  // pieces before anything grows it back. Grown back here, the zeros ftruncate leaves in the
+  // block where the cut fell would pass every check for holes (seed 1200845892). Reads go
+  // through pread (past the end: absent), writes check the size first, so the mapping may
+  // reach past the file meanwhile.
+  if (created && static_cast<std::uint64_t>(info.st_size) < size &&
       ::ftruncate(fd.get(), static_cast<off_t>(size)) != 0) {
     return io_error("cannot size", path, errno);
   }

@@ -62,8 +62,8 @@ Status TorrentFiles::write(int piece, int offset, std::span<const char> bytes) {
       if (!target) return target.error();
       // Cut short behind our back: this write would extend it over a hole where verified bytes
       // were. The store forgets those first.
-      if ((*target)->shorter_on_disk() && lost_bytes_) {
-        lost_bytes_(slice.file);
+      if ((*target)->shorter_on_disk()) {
+        if (lost_bytes_) lost_bytes_(slice.file);
         (*target)->restore_size();  // once: its holes say what is missing from now on
       }
       if (auto written = (*target)->write(slice.offset, bytes.subspan(done, slice.length));

@@ -399,11 +399,10 @@ int TorrentStore::recheck_file(int file_index) {
     for (int piece = span.first; piece <= span.last; ++piece) {
       if (completion_.has(piece)) claimed.push_back(piece);
     }
-    // A pass on its way for a piece of this file vouches for bytes that may be gone with it.
-    if (!claimed.empty() || replaced) {
-      for (int piece = span.first; piece <= span.last; ++piece)
-        generations_.changed(piece);
-    }
+    // A pass on its way for a piece of this file vouches for bytes that may be gone with it,
+    // recorded or not yet (its hash may have read them before the cut).
+    for (int piece = span.first; piece <= span.last; ++piece)
+      generations_.changed(piece);
   }
   if (replaced) files_.close_file(file_index);
   std::vector<int> forgotten;

@@ -37,6 +37,7 @@ void check_sent_piece(storage::TorrentStore& store, const libtorrent::torrent_in
   ++failed;
   spdlog::error("torrent {}: piece {} failed verification after it was sent{}", store.key().hex(),
                 piece, read ? "" : ": " + read.error().message);
+  store.on_piece_failed(piece);  // not vouched for any more: fetched again
 }
 
 std::uint64_t sent_pieces_failed() {
