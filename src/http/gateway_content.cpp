@@ -145,12 +145,8 @@ void GatewayContent::async_torrent_file(const torrent::EntryPtr& entry, Executor
                                         std::function<void(Result<std::string>)> handler) {
   boost::asio::post(parts_.blocking, [entry, executor = std::move(executor),
                                       handler = std::move(handler)]() mutable {
-    auto bytes = entry->torrent_file();
-    if (!bytes) {
-      bytes = make_error(Errc::unavailable,
-                         "cannot read the torrent's metadata: " + bytes.error().message);
-    }
-    deliver(executor, std::move(handler), std::move(bytes));
+    // Errc::unavailable, saying why, when no place holds this torrent.
+    deliver(executor, std::move(handler), entry->torrent_file());
   });
 }
 

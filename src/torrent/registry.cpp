@@ -60,9 +60,9 @@ std::shared_ptr<LiveTorrent> Registry::acquire(const EntryPtr& entry) {
 
 void Registry::open_and_add(const std::shared_ptr<LiveTorrent>& torrent) {
   boost::asio::post(blocking_, [this, torrent] {
-    auto info = torrent->entry().load_info();
-    auto store = info ? open_store(stores_, torrent->entry(), *info)
-                      : Result<std::shared_ptr<storage::TorrentStore>>(info.error());
+    auto loaded = torrent->entry().load();
+    auto store = loaded ? open_store(stores_, torrent->entry(), &*loaded)
+                        : Result<std::shared_ptr<storage::TorrentStore>>(loaded.error());
     if (!store) {
       spdlog::error("torrent {}: cannot open its storage: {}", torrent->meta().hash().hex(),
                     store.error().message);
@@ -75,7 +75,7 @@ void Registry::open_and_add(const std::shared_ptr<LiveTorrent>& torrent) {
       // caught when the add alert finds no torrent (on_added removes it).
       if (shut_down_) return;
     }
-    torrent->attach_store(*store, *info);
+    torrent->attach_store(*store, std::move(loaded->info));
     torrent->on_resync_wanted([this, weak = std::weak_ptr<LiveTorrent>(torrent)] {
       boost::asio::post(blocking_, [this, weak] {
         if (auto torrent = weak.lock()) link_->resync(torrent);

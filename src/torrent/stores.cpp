@@ -1,5 +1,7 @@
 #include "seeder/torrent/stores.hpp"
 
+#include <optional>
+
 #include <boost/asio/post.hpp>
 #include <libtorrent/torrent_info.hpp>
 
@@ -9,24 +11,24 @@
 namespace seeder::torrent {
 
 Result<std::shared_ptr<storage::TorrentStore>> open_store(storage::StoreRegistry& stores,
-                                                          const CatalogEntry& entry, InfoPtr info) {
+                                                          const CatalogEntry& entry,
+                                                          const CatalogEntry::Loaded* loaded) {
   if (auto store = stores.find(entry.libtorrent_key)) return store;
-  if (!info) {
-    auto loaded = entry.load_info();
-    if (!loaded) return loaded.error();
-    info = std::move(*loaded);
+  // One read and parse of the .torrent for both the store's layout and its copy.
+  std::optional<CatalogEntry::Loaded> loaded_here;
+  if (loaded == nullptr) {
+    auto read = entry.load();
+    if (!read) return read.error();
+    loaded = &loaded_here.emplace(std::move(*read));
   }
   // The store keeps a copy of the .torrent in the data dir, so that a torrent seen once stays
   // servable; none is needed when the entry's file is that copy.
   const auto& hash = entry.meta->hash();
   std::string torrent_file;
-  if (entry.torrent_path != storage::metadata_path(stores.data_dir(), hash)) {
-    auto bytes = entry.torrent_file();
-    if (!bytes) return bytes.error();
-    torrent_file = std::move(*bytes);
-  }
+  if (entry.torrent_path != storage::metadata_path(stores.data_dir(), hash))
+    torrent_file = loaded->bytes;
   stores.expect(entry.libtorrent_key, hash);
-  return stores.open(storage::spec_for(hash, *info, std::move(torrent_file)));
+  return stores.open(storage::spec_for(hash, *loaded->info, std::move(torrent_file)));
 }
 
 void async_store(storage::StoreRegistry& stores, const boost::asio::any_io_executor& blocking,

@@ -13,11 +13,11 @@
 
 namespace seeder::torrent {
 
-// `info`: the entry's torrent, loaded (CatalogEntry::load_info); null to have it loaded here
-// when the store is not open yet.
-Result<std::shared_ptr<storage::TorrentStore>> open_store(storage::StoreRegistry& stores,
-                                                          const CatalogEntry& entry,
-                                                          InfoPtr info = nullptr);
+// `loaded`: the entry's .torrent, loaded by the caller (CatalogEntry::load); null to have it
+// loaded here when the store is not open yet.
+Result<std::shared_ptr<storage::TorrentStore>> open_store(
+    storage::StoreRegistry& stores, const CatalogEntry& entry,
+    const CatalogEntry::Loaded* loaded = nullptr);
 
 // Calls `then` on `executor` (posted) with the torrent's store: the open one, or one opened on
 // `blocking`; when it cannot be opened, Errc::unavailable naming why (not logged here: by
