@@ -48,6 +48,13 @@ AddressRange v6_network(const char* network, int bits) {
   return {ip::address_v6(first), ip::address_v6(last)};
 }
 
+// A v4-mapped IPv6 address (::ffff:a.b.c.d) as the IPv4 address it is; any other as it is.
+ip::address unmapped(const ip::address& address) {
+  if (address.is_v6() && address.to_v6().is_v4_mapped())
+    return ip::make_address_v4(ip::v4_mapped, address.to_v6());
+  return address;
+}
+
 // The same network as IPv4-mapped IPv6 addresses (::ffff:a.b.c.d): a peer list may carry them,
 // and libtorrent's filter compares a v6 address with v6 rules only.
 AddressRange v4_mapped(const AddressRange& range) {
@@ -83,9 +90,8 @@ const std::vector<AddressRange>& non_public_ranges() {
   return ranges;
 }
 
-bool is_public_address(const boost::asio::ip::address& address) {
-  if (address.is_v6() && address.to_v6().is_v4_mapped())
-    return is_public_address(ip::make_address_v4(ip::v4_mapped, address.to_v6()));
+bool is_public_address(const boost::asio::ip::address& given) {
+  const auto address = unmapped(given);
   return std::none_of(non_public_ranges().begin(), non_public_ranges().end(),
                       [&](const AddressRange& range) {
                         return range.first.is_v4() == address.is_v4() && !(address < range.first) &&
@@ -94,9 +100,7 @@ bool is_public_address(const boost::asio::ip::address& address) {
 }
 
 bool AddressBlock::contains(const boost::asio::ip::address& address) const {
-  auto candidate = address;
-  if (candidate.is_v6() && candidate.to_v6().is_v4_mapped())
-    candidate = ip::make_address_v4(ip::v4_mapped, candidate.to_v6());
+  const auto candidate = unmapped(address);
   if (candidate.is_v4() != network.is_v4()) return false;
   const auto compare = [&](const auto& a, const auto& b) {
     for (int bit = 0; bit < prefix; ++bit) {
@@ -134,11 +138,10 @@ bool in_any(const std::vector<AddressBlock>& blocks, const boost::asio::ip::addr
                      [&](const AddressBlock& block) { return block.contains(address); });
 }
 
-std::string client_key(const boost::asio::ip::address& address) {
+std::string client_key(const boost::asio::ip::address& given) {
+  const auto address = unmapped(given);
   if (address.is_v4()) return address.to_string();
-  const auto v6 = address.to_v6();
-  if (v6.is_v4_mapped()) return ip::make_address_v4(ip::v4_mapped, v6).to_string();
-  auto bytes = v6.to_bytes();
+  auto bytes = address.to_v6().to_bytes();
   std::fill(bytes.begin() + 8, bytes.end(), 0);
   return ip::address_v6(bytes).to_string() + "/64";
 }
