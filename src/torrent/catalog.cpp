@@ -134,9 +134,11 @@ Result<EntryPtr> parse_torrent(std::string bytes, Origin origin) {
   return std::make_shared<const CatalogEntry>(std::move(entry));
 }
 
-EntryPtr kept_in(const EntryPtr& entry, std::filesystem::path path) {
+EntryPtr kept_in(const EntryPtr& entry, std::filesystem::path path,
+                 std::filesystem::path copy_path) {
   auto kept = std::make_shared<CatalogEntry>(*entry);
   kept->torrent_path = std::move(path);
+  kept->copy_path = std::move(copy_path);
   kept->held_bytes.reset();
   return kept;
 }
@@ -183,10 +185,10 @@ Result<EntryPtr> Catalog::load_file(const std::filesystem::path& path) {
   if (!bytes) return bytes.error();
   auto entry = parse_torrent(std::move(*bytes));
   if (!entry) return entry.error();
-  auto kept = std::const_pointer_cast<CatalogEntry>(kept_in(*entry, path));
-  if (!copies_dir_.empty())
-    kept->copy_path = storage::metadata_path(copies_dir_, kept->meta->hash());
-  return add(std::move(kept));
+  const auto& hash = (*entry)->meta->hash();
+  return add(kept_in(
+      *entry, path,
+      copies_dir_.empty() ? std::filesystem::path() : storage::metadata_path(copies_dir_, hash)));
 }
 
 Catalog::LoadReport Catalog::load_saved(const std::filesystem::path& data_dir, Origin origin) {

@@ -21,13 +21,16 @@ CompletedFileSource::CompletedFileSource(std::shared_ptr<storage::TorrentStore> 
       length_(length),
       executor_(std::move(executor)) {}
 
+int CompletedFileSource::piece_of(std::uint64_t offset_in_file) const {
+  const auto& layout = store_->files().layout();
+  return static_cast<int>((layout.file(file_index_).offset + offset_in_file) /
+                          static_cast<std::uint64_t>(layout.piece_length()));
+}
+
 CompletedFileSource::~CompletedFileSource() {
   if (verify_against_ && cursor_ > end_ - length_) {
     // The pieces of the bytes sent: from the range's first to that of the last byte sent.
-    const auto& layout = store_->files().layout();
-    const auto last = static_cast<int>((layout.file(file_index_).offset + cursor_ - 1) /
-                                       static_cast<std::uint64_t>(layout.piece_length()));
-    for (int piece = first_piece_; piece <= last; ++piece)
+    for (int piece = first_piece_, last = piece_of(cursor_ - 1); piece <= last; ++piece)
       check_sent_piece(*store_, *verify_against_, piece);
   }
   store_->unprotect(first_piece_, last_piece_);
@@ -49,12 +52,8 @@ void CompletedFileSource::async_next(std::uint64_t max_bytes, NextHandler handle
                        "the content file lost verified bytes behind seeder's "
                        "back; they are being fetched again");
   } else if (!cancelled_) {
-    const auto& layout = store_->files().layout();
-    const auto begin = layout.file(file_index_).offset + cursor_;
-    const auto piece_length = static_cast<std::uint64_t>(layout.piece_length());
     slice = FileSlice{fd_.get(), cursor_, length,
-                      store_->vouch(static_cast<int>(begin / piece_length),
-                                    static_cast<int>((begin + length - 1) / piece_length))};
+                      store_->vouch(piece_of(cursor_), piece_of(cursor_ + length - 1))};
     cursor_ += length;
   }
   // Posted, never inline: a fast client must not turn the send loop into deep recursion.

@@ -62,8 +62,10 @@ using EntryPtr = std::shared_ptr<const CatalogEntry>;
 // Parses .torrent bytes into an entry that holds them. Errc::bad_request with the reason when
 // they are not a valid torrent.
 Result<EntryPtr> parse_torrent(std::string bytes, Origin origin = Origin::operator_given);
-// The same entry, its bytes no longer held: they are in `path` (saved there, or loaded from it).
-EntryPtr kept_in(const EntryPtr& entry, std::filesystem::path path);
+// The same entry, its bytes no longer held: they are in `path` (saved there, or loaded from it),
+// and, for an --input file, its copy may be at `copy_path` (CatalogEntry::copy_path).
+EntryPtr kept_in(const EntryPtr& entry, std::filesystem::path path,
+                 std::filesystem::path copy_path = {});
 // Saves an entry's held bytes in the data dir (storage::save_metadata, so that it stays after a
 // restart) and returns it kept there. Blocking. On failure the entry still holds its bytes.
 Result<EntryPtr> save_entry(const std::filesystem::path& data_dir, const EntryPtr& entry);

@@ -41,6 +41,9 @@ class CompletedFileSource final : public ByteSource {
   void bytes_missing() override { store_->recheck_file(file_index_); }
 
  private:
+  // The piece that holds byte `offset_in_file` of this source's file.
+  [[nodiscard]] int piece_of(std::uint64_t offset_in_file) const;
+
   std::shared_ptr<storage::TorrentStore> store_;
   int first_piece_;
   int last_piece_;
