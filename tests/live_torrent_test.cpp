@@ -185,9 +185,25 @@ TEST_F(LiveTorrentTest, AStalePieceIsNeverAskedForButResyncs) {
   torrent->want(4, 0ms, 0);  // never told: asked for, no resync
   EXPECT_EQ(asked().deadlines.count(4), 1u);
   torrent->on_libtorrent_verified(5);  // verified by libtorrent, then evicted: stale as well
+  torrent->on_pass_recorded(5);
   torrent->unwant(3);
   torrent->want(5, 0ms, 0);
   EXPECT_EQ(asked().deadlines.count(5), 0u);
+}
+
+// Between libtorrent's verdict and the store's record a piece is believed and not on disk
+// without having been evicted: a reader wanting it then does not resync (seen under load as a
+// resync in the middle of a forward stream). Refused by the store, it does.
+TEST_F(LiveTorrentTest, APieceBeingRecordedIsNotStaleUntilTheStoreHasSpoken) {
+  int resyncs = 0;
+  auto torrent = told_it_has(3, resyncs);
+  torrent->on_libtorrent_verified(7);
+  torrent->want(7, 0ms, 0);
+  EXPECT_EQ(resyncs, 0);
+  EXPECT_EQ(asked().deadlines.count(7), 0u) << "libtorrent has it: no deadline";
+  torrent->on_pass_recorded(7);  // no store here: as if refused
+  EXPECT_EQ(resyncs, 1);
+  torrent->unwant(7);
 }
 
 // After a resync every piece a reader still wants is asked of the new handle again, in piece
@@ -203,6 +219,9 @@ TEST_F(LiveTorrentTest, AResyncAsksTheNewHandleForEveryPieceStillWanted) {
   ASSERT_EQ(torrent->state(), LiveTorrent::State::resyncing);
   torrent->want(12, 0ms, 0);  // while resyncing: remembered, not asked of the old handle
   EXPECT_EQ(asked().deadlines.count(12), 0u);
+  // A second reader of the stale piece, before the new handle is added: the resync under way
+  // covers it (seen in CI as a second resync 12 ms after the first).
+  torrent->want(3, 0ms, 0);
 
   auto renewed = std::make_shared<FakePicker::Asked>();
   torrent->on_adding(libtorrent::typed_bitfield<libtorrent::piece_index_t>(kPieces, false));
@@ -217,6 +236,7 @@ TEST_F(LiveTorrentTest, AResyncAsksTheNewHandleForEveryPieceStillWanted) {
     previous = renewed->deadlines.at(piece);
   }
   EXPECT_EQ(resyncs, 1) << "nothing is stale any more";
+  torrent->unwant(3);
 }
 
 TEST_F(LiveTorrentTest, NothingIsAskedOfATorrentNotInTheSessionYet) {

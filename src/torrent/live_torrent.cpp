@@ -435,11 +435,21 @@ void LiveTorrent::resync_if_stale(int piece) {
 // was told.
 void LiveTorrent::on_libtorrent_verified(int piece) {
   LockGuard lock(mutex_);
-  if (state_ != State::resyncing && piece >= 0 && piece < pieces_->num_pieces() &&
-      believed_[static_cast<std::size_t>(piece)] == 0) {
+  if (state_ == State::resyncing || piece < 0 || piece >= pieces_->num_pieces()) return;
+  passing_ = piece;
+  if (believed_[static_cast<std::size_t>(piece)] == 0) {
     believed_[static_cast<std::size_t>(piece)] = 1;
     ++believed_count_;
   }
+}
+
+void LiveTorrent::on_pass_recorded(int piece) {
+  {
+    LockGuard lock(mutex_);
+    if (passing_ != piece) return;
+    passing_ = -1;
+  }
+  resync_if_stale(piece);
 }
 
 void LiveTorrent::on_adding(const lt::typed_bitfield<lt::piece_index_t>& told) {
@@ -479,7 +489,10 @@ void LiveTorrent::request_resync() {
   std::function<void()> request;
   {
     LockGuard lock(mutex_);
-    if (resync_wanted_ || !resync_request_ || state_ == State::failed) return;
+    // While a resync runs, a stale piece seen is judged by the old handle's beliefs; the
+    // resync re-checks every wanted and prefetched piece when the new handle is in.
+    if (resync_wanted_ || !resync_request_ || state_ == State::failed || state_ == State::resyncing)
+      return;
     resync_wanted_ = true;
     request = resync_request_;
   }

@@ -20,15 +20,16 @@ class PiecePassPlugin final : public lt::torrent_plugin {
   void on_piece_pass(lt::piece_index_t piece) override {
     // Belief first: were the piece recorded on disk first, an eviction in between would leave
     // it neither on disk nor believed, and a reader's deadline on it would make libtorrent read
-    // a piece it has from a hole. The other way round, the brief "believed, not on disk" is at
-    // worst a resync that finds nothing to do.
+    // a piece it has from a hole. The other way round, "believed, not on disk" would read as
+    // evicted (a reader's resync in the middle of a forward stream) but for the pass marked
+    // under way until recorded.
     auto torrent = torrent_.lock();
     if (torrent) torrent->on_libtorrent_verified(static_cast<int>(piece));
     store_->on_piece_passed(static_cast<int>(piece));
-    // A pass the store refused (its bytes changed after the hash): libtorrent believes it has
-    // the piece, so only a resync fetches it for a reader that waits for it.
-    if (torrent && !store_->piece_complete(static_cast<int>(piece)))
-      torrent->resync_if_stale(static_cast<int>(piece));
+    // A pass the store refused (its bytes changed after the hash), or a piece evicted as soon
+    // as recorded: libtorrent believes it has the piece, so only a resync fetches it for a
+    // reader that waits for it.
+    if (torrent) torrent->on_pass_recorded(static_cast<int>(piece));
   }
   void on_piece_failed(lt::piece_index_t piece) override {
     store_->on_piece_failed(static_cast<int>(piece));

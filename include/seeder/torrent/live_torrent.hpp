@@ -75,7 +75,7 @@ class LiveTorrent : public std::enable_shared_from_this<LiveTorrent> {
   // Takes the store and the loaded torrent: seeds the PieceMap from the store and has it follow
   // the store's every change.
   void attach_store(std::shared_ptr<storage::TorrentStore> store, InfoPtr info);
-  // Called when a resync is wanted (at most once until the resync begins).
+  // Called when a resync is wanted (at most once until the resync begins; never while one runs).
   void on_resync_wanted(std::function<void()> request);
   // Called (on any thread) when the torrent should redial its peers: see reconnect().
   void on_reconnect_wanted(std::function<void()> request);
@@ -117,8 +117,12 @@ class LiveTorrent : public std::enable_shared_from_this<LiveTorrent> {
   void on_adding(const libtorrent::typed_bitfield<libtorrent::piece_index_t>& told);
   // libtorrent's network thread (the plugin): the handle verified `piece`, so believes it has it.
   // Not through the store's listener: that runs under the store's piece lock, which want()
-  // takes under this torrent's mutex.
+  // takes under this torrent's mutex. Until on_pass_recorded(piece) the piece is believed and
+  // not yet on disk without being stale: a reader wanting it then must not resync.
   void on_libtorrent_verified(int piece);
+  // The plugin, once the store has recorded (or refused) the pass: when a reader wants the piece
+  // and the store does not have it, only a resync fetches it.
+  void on_pass_recorded(int piece);
   [[nodiscard]] int resyncs() const { return resyncs_; }
   // Asks for a resync when many pieces are stale and nobody has used the torrent for `quiet`.
   void resync_if_idle(Clock::time_point now, Clock::duration quiet);
@@ -228,7 +232,7 @@ class LiveTorrent : public std::enable_shared_from_this<LiveTorrent> {
     return believed_[static_cast<std::size_t>(piece)] != 0;
   }
   [[nodiscard]] bool stale_locked(int piece) const REQUIRES(mutex_) {
-    return believed_locked(piece) && !pieces_->have(piece);
+    return believed_locked(piece) && !pieces_->have(piece) && piece != passing_;
   }
   [[nodiscard]] int stale_count_locked() const REQUIRES(mutex_);
   // Posts the resync request unless one is pending; call without mutex_ held.
@@ -291,6 +295,8 @@ class LiveTorrent : public std::enable_shared_from_this<LiveTorrent> {
   // cannot forget a piece. A believed piece not on disk is stale (only a resync makes libtorrent
   // fetch it again); a piece on disk not believed is simply served from disk.
   std::vector<std::uint8_t> believed_ GUARDED_BY(mutex_);
+  // The piece the plugin is recording (one network thread: at most one at a time), or -1.
+  int passing_ GUARDED_BY(mutex_) = -1;
   std::function<void()> resync_request_ GUARDED_BY(mutex_);
   bool resync_wanted_ GUARDED_BY(mutex_) = false;
   std::function<void()> reconnect_request_ GUARDED_BY(mutex_);
