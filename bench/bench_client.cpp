@@ -5,7 +5,8 @@
 //
 // Jobs: first-piece (prints the seconds to piece 0), finish (seconds to every piece), seeks
 // (after piece 0, for each offset: "<seconds> <1 if a piece was missing when asked>"). Ends with
-// a line "DONE". `tuned` gives it seeder's own session settings instead of libtorrent's defaults.
+// a line "DONE". `tuned` gives it seeder's own session settings instead of libtorrent's defaults
+// (outgoing uTP off and several peers per address in both: see RawClient).
 #include <sys/prctl.h>
 
 #include <csignal>
@@ -65,14 +66,21 @@ RawClient::RawClient(const std::string& torrent_file, std::uint16_t peer_port,
     : impl_(std::make_unique<Impl>()) {
   lt::settings_pack pack;
   if (tuned) pack = torrent::streaming_settings(torrent::SessionOptions{});
+  // Two changes either way, for loopback. Outgoing uTP off: the delayed swarm relays TCP only,
+  // and over loopback uTP crawls. Everything else stays libtorrent's default when not tuned.
+  pack.set_bool(lt::settings_pack::enable_outgoing_utp, false);
+  // Every peer here is 127.0.0.1: one per address, libtorrent's default, would keep one port
+  // of the whole swarm (perhaps a client that has gone).
+  pack.set_bool(lt::settings_pack::allow_multiple_connections_per_ip, true);
   pack.set_str(lt::settings_pack::listen_interfaces, "127.0.0.1:0");
   pack.set_bool(lt::settings_pack::enable_dht, false);
   pack.set_bool(lt::settings_pack::enable_lsd, false);
   pack.set_bool(lt::settings_pack::enable_upnp, false);
   pack.set_bool(lt::settings_pack::enable_natpmp, false);
-  pack.set_int(lt::settings_pack::alert_mask, lt::alert_category::status |
-                                                  lt::alert_category::piece_progress |
-                                                  lt::alert_category::error);
+  pack.set_int(lt::settings_pack::alert_mask,
+               lt::alert_category::status | lt::alert_category::piece_progress |
+                   lt::alert_category::error | lt::alert_category::tracker |
+                   lt::alert_category::peer);
   pack.set_int(lt::settings_pack::alert_queue_size, 100'000);
   impl_->session = std::make_unique<lt::session>(pack);
 
@@ -102,6 +110,11 @@ void RawClient::pump(std::chrono::milliseconds wait) {
       if (!have_[piece]) ++have_count_;
       have_[piece] = true;
     }
+    // Into the client's log: how the swarm was found, when a run goes wrong.
+    if (lt::alert_cast<lt::tracker_error_alert>(alert) != nullptr ||
+        lt::alert_cast<lt::tracker_reply_alert>(alert) != nullptr ||
+        lt::alert_cast<lt::peer_error_alert>(alert) != nullptr)
+      std::fprintf(stderr, "bench_client: %s\n", alert->message().c_str());
   }
 }
 
@@ -120,7 +133,13 @@ double RawClient::fetch(int first, int last) {
   };
   while (!done() && Clock::now() < deadline)
     pump(std::chrono::milliseconds(50));
-  if (!done()) throw std::runtime_error("raw client: pieces did not arrive");
+  if (!done()) {
+    const auto status = impl_->handle.status();
+    throw std::runtime_error("raw client: pieces did not arrive (" +
+                             std::to_string(status.num_peers) + " peers, " +
+                             std::to_string(status.list_peers) + " known, " +
+                             std::to_string(status.num_pieces) + " pieces)");
+  }
   return Seconds(Clock::now() - started).count();
 }
 

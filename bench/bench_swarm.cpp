@@ -3,7 +3,7 @@
 //
 //   bench_swarm --size-mib N --piece-kib N [--rate-mib N] [--seeders N] [--tracker 0|1]
 //               [--multi-file 1] [--media-dir DIR] [--content-dir DIR] [--tick-stagger-ms N]
-//               [--limiter-log FILE]
+//               [--limiter-log FILE] [--rtt-ms N] [--rates-kib A,B,...]
 //
 // What it seeds: one single-file torrent (big.bin, N MiB); with --multi-file 1 the soak pack
 // (one multi-file torrent whose movie is N MiB, see write_soak_pack); with --media-dir every
@@ -29,6 +29,13 @@
 // libtorrent's session counters (net.limiter_up_queue/_bytes: what waits for upload quota). The
 // gateway's peer log (t= is unix ms too) then shows which seeder a stalled read waited on.
 //
+// A delayed swarm, --rtt-ms N (the world: a tracker-found swarm over long links): each seeder
+// sits behind its own DelayProxy adding N/2 ms each way, and so does the tracker. The tracker
+// hands out only the proxies' addresses, and the seeders accept peers only from the proxies
+// (127.0.0.2) and never dial one, so no client can bypass a proxy by learning a seeder's own
+// port. --rates-kib A,B,... gives each seeder its own upload cap (KiB/s; one seeder per value,
+// overriding --rate-mib and --seeders). Needs --tracker 1.
+//
 // Prints one line "TORRENT <info-hash> <torrent-file> <content>" per torrent, then
 // "READY <bt-port> <input-dir> <content> <info-hash> <torrent-file>" for the first torrent
 // (<bt-port>: the first seeder's), then seeds until SIGTERM arrives (also sent when the
@@ -49,6 +56,7 @@
 #include <libtorrent/session.hpp>
 #include <libtorrent/session_stats.hpp>
 
+#include "delay_proxy.hpp"
 #include "swarm.hpp"
 #include "tracker.hpp"
 
@@ -71,7 +79,20 @@ struct Flags {
   std::string file_name = "big.bin";  // the single file's name: a media name turns on what a
                                       // player's read turns on (the file ends' prefetch)
   int tick_stagger_ms = -1;           // -1: libtorrent's default tick interval / seeders
+  int rtt_ms = 0;                     // 0: no delay proxies
+  std::vector<int> rates_kib;         // per seeder; empty: --rate-mib for each of --seeders
 };
+
+std::vector<int> parse_list(const std::string& text) {
+  std::vector<int> values;
+  std::size_t start = 0;
+  while (start <= text.size()) {
+    const auto end = std::min(text.find(',', start), text.size());
+    values.push_back(std::stoi(text.substr(start, end - start)));
+    start = end + 1;
+  }
+  return values;
+}
 
 constexpr int kDefaultTickIntervalMs = 500;  // settings_pack::tick_interval's default
 
@@ -96,6 +117,11 @@ Flags parse(int argc, char** argv) {
       flags.file_name = value;
       continue;
     }
+    if (flag == "--rates-kib") {
+      flags.rates_kib = parse_list(value);
+      flags.seeders = static_cast<int>(flags.rates_kib.size());
+      continue;
+    }
     const long number = std::stol(value);
     if (flag == "--size-mib") flags.size = static_cast<std::size_t>(number) << 20;
     if (flag == "--piece-kib") flags.piece_size = static_cast<int>(number) * 1024;
@@ -104,7 +130,11 @@ Flags parse(int argc, char** argv) {
     if (flag == "--tracker") flags.tracker = number != 0;
     if (flag == "--multi-file") flags.multi_file = number != 0;
     if (flag == "--tick-stagger-ms") flags.tick_stagger_ms = std::max(0, static_cast<int>(number));
+    if (flag == "--rtt-ms") flags.rtt_ms = std::max(0, static_cast<int>(number));
   }
+  if (flags.rates_kib.empty())
+    flags.rates_kib.assign(static_cast<std::size_t>(flags.seeders), flags.rate_mib * 1024);
+  if (flags.rtt_ms > 0) flags.tracker = true;
   if (flags.tick_stagger_ms < 0) flags.tick_stagger_ms = kDefaultTickIntervalMs / flags.seeders;
   return flags;
 }
@@ -222,14 +252,21 @@ int main(int argc, char** argv) {
   fs::create_directories(input_dir);
   std::unique_ptr<seeder::test::Tracker> tracker;
   if (flags.tracker) tracker = std::make_unique<seeder::test::Tracker>();
+  const std::chrono::milliseconds one_way{flags.rtt_ms / 2};
+  std::unique_ptr<seeder::bench::DelayProxy> tracker_proxy;
+  std::vector<std::unique_ptr<seeder::bench::DelayProxy>> seeder_proxies;
+  std::string announce_url = tracker ? tracker->announce_url() : std::string{};
+  if (flags.rtt_ms > 0) {
+    tracker_proxy = std::make_unique<seeder::bench::DelayProxy>(tracker->port(), one_way);
+    announce_url = "http://127.0.0.1:" + std::to_string(tracker_proxy->port()) + "/announce";
+  }
 
   auto items = make_content(flags, root.path());
   if (items.empty()) {
     std::fprintf(stderr, "bench_swarm: nothing to seed\n");
     return 2;
   }
-  const TorrentSpec spec{TorrentSpec::Kind::v1_only, flags.piece_size,
-                         tracker ? tracker->announce_url() : std::string{}};
+  const TorrentSpec spec{TorrentSpec::Kind::v1_only, flags.piece_size, announce_url};
   for (auto& item : items)
     item.torrent = seeder::test::build(item.content, input_dir, spec, item.label);
 
@@ -239,10 +276,23 @@ int main(int argc, char** argv) {
   for (int i = 0; i < flags.seeders; ++i) {
     if (i > 0) std::this_thread::sleep_for(std::chrono::milliseconds(flags.tick_stagger_ms));
     auto session = std::make_unique<seeder::test::SeedSession>();
-    if (flags.rate_mib > 0) session->limit_upload(flags.rate_mib << 20);
+    const int rate_kib = flags.rates_kib.at(static_cast<std::size_t>(i));
+    if (rate_kib > 0) session->limit_upload(rate_kib * 1024);
+    if (flags.rtt_ms > 0) {
+      // Hidden before it announces: no peer may learn its own port.
+      session->only_reachable_from("127.0.0.2");
+      seeder_proxies.push_back(
+          std::make_unique<seeder::bench::DelayProxy>(session->port(), one_way));
+      tracker->hide_behind(session->port(), seeder_proxies.back()->port());
+    }
     for (const auto& item : items)
       session->seed(item.torrent.torrent_file, item.content.parent_path());
-    std::fprintf(stderr, "bench_swarm: seeder %d on port %u\n", i, session->port());
+    std::fprintf(stderr, "bench_swarm: seeder %d on port %u, capped at %d KiB/s%s\n", i,
+                 session->port(), rate_kib,
+                 flags.rtt_ms > 0 ? (", behind a delay proxy on port " +
+                                     std::to_string(seeder_proxies.back()->port()))
+                                        .c_str()
+                                  : "");
     seeders.push_back(std::move(session));
   }
 
@@ -251,7 +301,9 @@ int main(int argc, char** argv) {
                 (input_dir / (item.label + ".torrent")).c_str(), item.content.c_str());
   }
   const auto& first = items.front();
-  std::printf("READY %u %s %s %s %s\n", seeders.front()->port(), input_dir.c_str(),
+  const auto first_port = seeder_proxies.empty() ? seeders.front()->port()
+                                                 : seeder_proxies.front()->port();
+  std::printf("READY %u %s %s %s %s\n", first_port, input_dir.c_str(),
               first.content.c_str(), first.torrent.hash.hex().c_str(),
               (input_dir / (first.label + ".torrent")).c_str());
   std::fflush(stdout);
@@ -263,5 +315,8 @@ int main(int argc, char** argv) {
   sigwait(&signals, &signal);
   stop_logging = true;
   if (limiter_logger.joinable()) limiter_logger.join();
+  for (std::size_t i = 0; i < seeder_proxies.size(); ++i)
+    std::fprintf(stderr, "bench_swarm: seeder %zu's proxy relayed %llu connection(s)\n", i,
+                 static_cast<unsigned long long>(seeder_proxies[i]->connections()));
   return 0;
 }

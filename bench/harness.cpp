@@ -1,5 +1,7 @@
 #include "harness.hpp"
 
+#include <unistd.h>
+
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
@@ -23,6 +25,14 @@ SwarmProcess::SwarmProcess(const SwarmSpec& spec, const std::filesystem::path& l
                                 std::to_string(spec.seeders)};
   argv.emplace_back("--file-name");
   argv.push_back(spec.file_name);
+  if (spec.rtt_ms > 0) {
+    argv.emplace_back("--rtt-ms");
+    argv.push_back(std::to_string(spec.rtt_ms));
+  }
+  if (!spec.rates_kib.empty()) {
+    argv.emplace_back("--rates-kib");
+    argv.push_back(spec.rates_kib);
+  }
   file_name_ = spec.file_name;
   if (!spec.media_dir.empty()) {
     argv.emplace_back("--media-dir");
@@ -116,6 +126,30 @@ GatewayProcess::GatewayProcess(const SwarmProcess& swarm, const std::filesystem:
   child_ = std::make_unique<ChildProcess>(argv, log.string());
   if (!wait_for_listener(port_, std::chrono::seconds(20)))
     throw std::runtime_error("seeder did not start listening");
+}
+
+std::string PeerflixProcess::binary() {
+  if (const char* given = std::getenv("SEEDER_BENCH_PEERFLIX")) return given;
+  const char* path = std::getenv("PATH");
+  std::istringstream dirs{path != nullptr ? path : ""};
+  for (std::string dir; std::getline(dirs, dir, ':');) {
+    const auto candidate = std::filesystem::path{dir} / "peerflix";
+    if (::access(candidate.c_str(), X_OK) == 0) return candidate.string();
+  }
+  const std::filesystem::path local{"/opt/peerflix/node_modules/.bin/peerflix"};
+  return ::access(local.c_str(), X_OK) == 0 ? local.string() : std::string{};
+}
+
+PeerflixProcess::PeerflixProcess(const SwarmProcess& swarm, const std::filesystem::path& scratch,
+                                 const std::filesystem::path& log_dir) {
+  port_ = free_port();
+  std::filesystem::create_directories(scratch);
+  child_ = std::make_unique<ChildProcess>(
+      std::vector<std::string>{binary(), swarm.torrent_path().string(), "--port",
+                               std::to_string(port_), "--path", scratch.string(), "--quiet"},
+      (log_dir / "peerflix.log").string());
+  if (!wait_for_listener(port_, std::chrono::seconds(30)))
+    throw std::runtime_error("peerflix did not start listening");
 }
 
 }  // namespace seeder::bench

@@ -31,6 +31,10 @@ struct SwarmSpec {
   // The single file's name: users stream files named like media, which turns on the ends'
   // prefetch; big.bin is the control.
   std::string file_name = "big.bin";
+  // A delayed swarm (bench_swarm --rtt-ms): every seeder and the tracker behind a delay proxy.
+  int rtt_ms = 0;
+  // Each seeder's own cap, KiB/s, comma-separated (one seeder per value); empty: rate_mib each.
+  std::string rates_kib;
 };
 
 // A SwarmSpec for one big.bin: found through a tracker or dialled directly.
@@ -102,6 +106,23 @@ class GatewayProcess {
   [[nodiscard]] pid_t pid() const { return child_->pid(); }
   // Ends the gateway; returns its peak RSS.
   std::uint64_t stop() { return child_->stop(); }
+
+ private:
+  std::unique_ptr<ChildProcess> child_;
+  std::uint16_t port_ = 0;
+};
+
+// peerflix (npm; $SEEDER_BENCH_PEERFLIX, else `peerflix` on PATH, else /opt/peerflix's) streaming
+// the swarm's torrent on a free port: the peer to beat. It joins the swarm as it starts and
+// serves the torrent's largest file at /0. Ready once its HTTP port accepts (nothing fetched).
+class PeerflixProcess {
+ public:
+  // The program to run, or empty when there is none (the benchmark then says so and skips it).
+  static std::string binary();
+  PeerflixProcess(const SwarmProcess& swarm, const std::filesystem::path& scratch,
+                  const std::filesystem::path& log_dir);
+  [[nodiscard]] std::uint16_t port() const { return port_; }
+  [[nodiscard]] static std::string url() { return "/0"; }
 
  private:
   std::unique_ptr<ChildProcess> child_;

@@ -5,6 +5,8 @@
 //   stream_bench [--size-mib 256] [--piece-kib 256] [--runs 5] [--rate-mib 20] [--seeders 2]
 //                [--throughput-runs 2] [--budget-file-mib 64] [--budget-mib 16] [--direct 1]
 //                [--seek-rate-mib 50] [--seek-passes 1] [--control 1]
+//                [--world 1] [--rtt-ms 60] [--world-size-mib 128] [--world-runs 5]
+//                [--world-seek-passes 2]
 //
 // The file is named movie.mp4, as users' files are: a media name turns on the prefetch of its
 // ends that every player's read turns on. --control 1 repeats the cold starts of scenario 1 on
@@ -18,6 +20,12 @@
 // --seek-passes repeats the seeks on fresh gateways (every sample pooled); a count of 0
 // (--runs, --throughput-runs, --seek-passes, --budget-file-mib) skips that part.
 //
+// Scenario B, the world (--world 1, the default): 8 seeders capped at 12, 8, 6, 5, 4, 3, 1.5 and
+// 0.5 MiB/s, each behind a delay proxy adding --rtt-ms of round trip, as is the tracker (see
+// bench_swarm --rtt-ms), seeding a --world-size-mib movie.mp4. Side by side on that swarm: the
+// gateway cold (GET as it starts) and joined (HEAD, 1 s, then the GET), peerflix (GET as soon as
+// it listens: it joins as it starts) and a plain libtorrent client (libtorrent's defaults).
+//
 // Figures, every sample printed: time to first byte of bytes=0-65535 on a cold torrent (a fresh
 // gateway each time); 1 MiB reads at (2k+1)/16 of the file from the end backwards after a cold
 // start; whole-file throughput against the swarm's cap and the raw client; with a cache budget,
@@ -26,8 +34,10 @@
 #include <cstdio>
 #include <fstream>
 #include <string>
+#include <thread>
 
 #include "bench_util.hpp"
+#include "http_client.hpp"
 #include "harness.hpp"
 #include "temp_dir.hpp"
 
@@ -47,7 +57,16 @@ struct Options {
   int seek_rate_mib = 50;
   int seek_passes = 1;
   bool control = true;
+  bool world = true;
+  int rtt_ms = 60;
+  std::size_t world_size_mib = 128;
+  int world_runs = 5;
+  int world_seek_passes = 2;
 };
+
+// The world's seeders (KiB/s): 12, 8, 6, 5, 4, 3, 1.5 and 0.5 MiB/s, 40 MiB/s in all.
+constexpr const char* kWorldRatesKib = "12288,8192,6144,5120,4096,3072,1536,512";
+constexpr double kWorldCapMib = 40.0;
 
 // Scenario swarms seed one file named as users' files are named.
 SwarmSpec media_spec(SwarmSpec spec, const char* name = "movie.mp4") {
@@ -71,7 +90,12 @@ Options parse(int argc, char** argv) {
        {"--direct", [&](long v) { options.direct = v != 0; }},
        {"--seek-rate-mib", [&](long v) { options.seek_rate_mib = static_cast<int>(v); }},
        {"--seek-passes", [&](long v) { options.seek_passes = static_cast<int>(v); }},
-       {"--control", [&](long v) { options.control = v != 0; }}});
+       {"--control", [&](long v) { options.control = v != 0; }},
+       {"--world", [&](long v) { options.world = v != 0; }},
+       {"--rtt-ms", [&](long v) { options.rtt_ms = static_cast<int>(v); }},
+       {"--world-size-mib", [&](long v) { options.world_size_mib = static_cast<std::size_t>(v); }},
+       {"--world-runs", [&](long v) { options.world_runs = static_cast<int>(v); }},
+       {"--world-seek-passes", [&](long v) { options.world_seek_passes = static_cast<int>(v); }}});
   return options;
 }
 
@@ -230,8 +254,146 @@ class Bench {
     }
   }
 
+
+  // Scenario B: cold and joined first bytes, seeks and the whole file against peerflix and a
+  // plain libtorrent client on one delayed swarm.
+  void world(const SwarmProcess& swarm, const std::string& content) {
+    const bool peerflix = !PeerflixProcess::binary().empty();
+    if (!peerflix) std::printf("  (no peerflix: npm install -g peerflix@0.39 for its rows)\n");
+    const auto expect = slice_of(content, 0, 65536);
+    std::vector<double> raw, cold, joined, flix;
+    for (int run = 0; run < options_.world_runs; ++run) {
+      raw.push_back(
+          run_raw_client("first-piece", swarm.torrent_path(), 0, false).at(0).at(0));
+      {
+        auto server = start(swarm);
+        cold.push_back(timed_get(server->port(), swarm.url(), "bytes=0-65535",
+                                 std::chrono::seconds(120), expect)
+                           .first_byte_s);
+      }
+      {
+        auto server = start(swarm);
+        test::http_request(server->port(), "HEAD", swarm.url());
+        std::this_thread::sleep_for(std::chrono::seconds(1));
+        joined.push_back(timed_get(server->port(), swarm.url(), "bytes=0-65535",
+                                   std::chrono::seconds(120), expect)
+                             .first_byte_s);
+      }
+      if (peerflix) {
+        PeerflixProcess flixer(swarm, data_ / ("flix-" + std::to_string(gateways_++)), logs());
+        flix.push_back(timed_get(flixer.port(), PeerflixProcess::url(), "bytes=0-65535",
+                                 std::chrono::seconds(120), expect)
+                           .first_byte_s);
+      }
+    }
+    const int floor_ms = 5 * options_.rtt_ms + 100;
+    std::printf("time to first byte of bytes=0-65535, %d fresh starts each\n", options_.world_runs);
+    print_samples("seeder cold (GET as it starts)", cold);
+    print_samples("seeder joined (HEAD, 1 s, GET)", joined);
+    print_samples("peerflix (GET once it listens)", flix);
+    print_samples("plain libtorrent, piece 0 from its start", raw);
+    print_figure("seeder cold: median (target <= " + std::to_string(floor_ms) + ")",
+                 median(cold) * 1000, "ms");
+    print_figure("seeder joined: median", median(joined) * 1000, "ms");
+    print_figure("plain libtorrent: median", median(raw) * 1000, "ms");
+    print_figure("ratio seeder cold / plain libtorrent, median", median(cold) / median(raw), "x");
+    if (!flix.empty()) {
+      print_figure("peerflix: median", median(flix) * 1000, "ms");
+      print_figure("ratio seeder joined / peerflix, median (target <= 1)",
+                   median(joined) / median(flix), "x");
+    }
+    world_seeks(swarm, content, peerflix);
+    world_throughput(swarm, content, peerflix);
+  }
+
+  void world_seeks(const SwarmProcess& swarm, const std::string& content, bool peerflix) {
+    const auto offsets = seek_offsets(swarm);
+    std::vector<double> raw;
+    for (const auto& row :
+         run_raw_client("seeks", swarm.torrent_path(), 0, false, offsets, kSeekSpan))
+      raw.push_back(row.at(0));
+    std::vector<double> seeder, flix;
+    for (int pass = 0; pass < options_.world_seek_passes; ++pass) {
+      {
+        auto server = start(swarm);
+        append(seeder, seek_pass(server->port(), swarm.url(), content, offsets));
+      }
+      if (peerflix) {
+        PeerflixProcess flixer(swarm, data_ / ("flix-" + std::to_string(gateways_++)), logs());
+        append(flix, seek_pass(flixer.port(), PeerflixProcess::url(), content, offsets));
+      }
+    }
+    const int target_ms = 2 * options_.rtt_ms + 30 +
+                          static_cast<int>(1000.0 / 12.0);  // 1 MiB at the fastest seeder's cap
+    std::printf("8 x 1 MiB reads at (2k+1)/16 of the file after a cold start, %d pass(es)\n",
+                options_.world_seek_passes);
+    print_samples("seeder", seeder);
+    print_samples("peerflix", flix);
+    print_samples("plain libtorrent", raw);
+    print_figure("seeder: median (target <= " + std::to_string(target_ms) + ")",
+                 median(seeder) * 1000, "ms");
+    print_figure("seeder: max", max_of(seeder) * 1000, "ms");
+    print_figure("plain libtorrent: median", median(raw) * 1000, "ms");
+    if (!flix.empty()) {
+      print_figure("peerflix: median", median(flix) * 1000, "ms");
+      print_figure("peerflix: max", max_of(flix) * 1000, "ms");
+      print_figure("ratio seeder / peerflix, median (target <= 0.5)", median(seeder) / median(flix),
+                   "x");
+      print_figure("ratio seeder / peerflix, max (target <= 1)", max_of(seeder) / max_of(flix),
+                   "x");
+    }
+  }
+
+  void world_throughput(const SwarmProcess& swarm, const std::string& content, bool peerflix) {
+    const auto rows = run_raw_client("finish", swarm.torrent_path(), 0, false);
+    const double raw = mib_per_s(swarm.size(), rows.at(0).at(0));
+    double seeder = 0;
+    {
+      auto server = start(swarm);
+      const auto fetch = timed_get(server->port(), swarm.url(), "", std::chrono::seconds(600),
+                                   content);
+      seeder = mib_per_s(fetch.body_bytes, fetch.total_s);
+    }
+    std::printf("whole file, cold, %zu MiB\n", options_.world_size_mib);
+    print_figure("seeder: GET whole file", seeder, "MiB/s");
+    print_figure("plain libtorrent: every piece", raw, "MiB/s");
+    print_figure("ratio seeder / plain libtorrent (target >= 1)", seeder / raw, "x");
+    print_figure("ratio seeder / swarm cap", seeder / kWorldCapMib, "x");
+    if (!peerflix) return;
+    PeerflixProcess flixer(swarm, data_ / ("flix-" + std::to_string(gateways_++)), logs());
+    const auto fetch = timed_get(flixer.port(), PeerflixProcess::url(), "",
+                                 std::chrono::seconds(600), content);
+    const double flix = mib_per_s(fetch.body_bytes, fetch.total_s);
+    print_figure("peerflix: GET whole file", flix, "MiB/s");
+    print_figure("ratio seeder / peerflix", seeder / flix, "x");
+  }
+
   const std::filesystem::path& logs() const { return logs_.path(); }
 
+
+  static constexpr std::uint64_t kSeekSpan = 1 << 20;
+  // (2k+1)/16 of the file for k = 7..0: the tail first, as a player looking for an index would.
+  static std::vector<std::uint64_t> seek_offsets(const SwarmProcess& swarm) {
+    std::vector<std::uint64_t> offsets;
+    for (int k = 7; k >= 0; --k)
+      offsets.push_back(swarm.size() / 16 * static_cast<std::uint64_t>(2 * k + 1));
+    return offsets;
+  }
+  // A cold first range, then each 1 MiB read in turn: the reads' times.
+  static std::vector<double> seek_pass(std::uint16_t port, const std::string& url,
+                                       const std::string& content,
+                                       const std::vector<std::uint64_t>& offsets) {
+    timed_get(port, url, "bytes=0-65535", std::chrono::seconds(120), slice_of(content, 0, 65536));
+    std::vector<double> times;
+    for (const auto offset : offsets)
+      times.push_back(timed_get(port, url, range_of(offset, kSeekSpan), std::chrono::seconds(120),
+                                slice_of(content, offset, kSeekSpan))
+                          .total_s);
+    return times;
+  }
+  static void append(std::vector<double>& to, const std::vector<double>& more) {
+    to.insert(to.end(), more.begin(), more.end());
+  }
  private:
   static std::uint16_t direct_port(const SwarmProcess& swarm) {
     return swarm.tracker() ? 0 : swarm.port();
@@ -269,6 +431,17 @@ int main(int argc, char** argv) {
     if (options.runs > 0) bench.first_byte(swarm, content);
     if (options.seek_passes > 0) bench.seeks(swarm, content);
     if (options.throughput_runs > 0) bench.throughput(swarm, content, cap);
+  }
+  if (options.world) {
+    SwarmSpec world = media_spec(swarm_spec(options.world_size_mib, options.piece_kib, 0, true, 8));
+    world.rtt_ms = options.rtt_ms;
+    world.rates_kib = kWorldRatesKib;
+    std::printf(
+        "scenario B, the world: 8 seeders capped at 12, 8, 6, 5, 4, 3, 1.5 and 0.5 MiB/s (%.0f in "
+        "all), each and the tracker %d ms of round trip away; %zu MiB movie.mp4\n",
+        kWorldCapMib, options.rtt_ms, options.world_size_mib);
+    SwarmProcess swarm(world, bench.logs());
+    bench.world(swarm, load(swarm.content_file()));
   }
   if (options.control && options.runs > 0) {
     SwarmProcess swarm(media_spec(swarm_spec(options.size_mib, options.piece_kib, options.rate_mib,

@@ -103,6 +103,20 @@ void SeedSession::limit_upload(int bytes_per_second) {
   session_->apply_settings(pack);
 }
 
+void SeedSession::only_reachable_from(const std::string& address) {
+  lt::ip_filter peers;
+  peers.add_rule(lt::make_address("0.0.0.0"), lt::make_address("255.255.255.255"),
+                 lt::ip_filter::blocked);
+  peers.add_rule(lt::make_address(address), lt::make_address(address), 0);
+  session_->set_ip_filter(peers);
+  lt::port_filter dials;  // applies to outgoing peer connections only
+  dials.add_rule(0, 65535, lt::port_filter::blocked);
+  session_->set_port_filter(dials);
+  lt::settings_pack pack;
+  pack.set_bool(lt::settings_pack::apply_ip_filter_to_trackers, false);
+  session_->apply_settings(pack);
+}
+
 void SeedSession::connect(const InfoHash& hash, std::uint16_t port) {
   const auto handle = session_->find_torrent(lt::sha1_hash(hash.raw().data()));
   handle.connect_peer(lt::tcp::endpoint(lt::make_address("127.0.0.1"), port));

@@ -62,6 +62,9 @@ class SeedSession {
   // Caps the upload rate (bytes/s, 0 = none), loopback included: by default libtorrent puts
   // 127.0.0.1 in the unthrottled local peer class, so the global class is forced on everyone.
   void limit_upload(int bytes_per_second);
+  // Accepts peers only from `address` and never dials one (trackers are still reached): the
+  // seeder of a delayed swarm, reachable through its delay proxy alone.
+  void only_reachable_from(const std::string& address);
   // Dials a peer for torrent `hash` (for gateways started without the seeder as a peer).
   void connect(const InfoHash& hash, std::uint16_t port);
   libtorrent::session& native() { return *session_; }

@@ -64,6 +64,11 @@ std::set<std::uint16_t> Tracker::peers(const std::string& raw_info_hash) const {
   return it == swarms_.end() ? std::set<std::uint16_t>{} : it->second;
 }
 
+void Tracker::hide_behind(std::uint16_t port, std::uint16_t advertised) {
+  std::lock_guard lock(mutex_);
+  advertised_[port] = advertised;
+}
+
 MiniResponse Tracker::answer(const std::string& target) {
   if (target.rfind("/announce", 0) != 0) return {404, {}, "not a tracker path\n"};
   auto fields = query_of(target);
@@ -84,11 +89,14 @@ MiniResponse Tracker::answer(const std::string& target) {
     } else {
       swarm.insert(static_cast<std::uint16_t>(port));
     }
+    const bool hidden = advertised_.count(static_cast<std::uint16_t>(port)) != 0;
     for (const auto peer : swarm) {
-      if (peer == port) continue;
+      if (peer == port || hidden) continue;
+      const auto it = advertised_.find(peer);
+      const auto given = it == advertised_.end() ? peer : it->second;
       compact += std::string{'\x7f', '\0', '\0', '\x01'};
-      compact.push_back(static_cast<char>(peer >> 8));
-      compact.push_back(static_cast<char>(peer & 0xff));
+      compact.push_back(static_cast<char>(given >> 8));
+      compact.push_back(static_cast<char>(given & 0xff));
     }
   }
   return bencoded("d8:intervali30e12:min intervali5e5:peers" + std::to_string(compact.size()) +
