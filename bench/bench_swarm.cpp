@@ -301,11 +301,10 @@ int main(int argc, char** argv) {
                 (input_dir / (item.label + ".torrent")).c_str(), item.content.c_str());
   }
   const auto& first = items.front();
-  const auto first_port = seeder_proxies.empty() ? seeders.front()->port()
-                                                 : seeder_proxies.front()->port();
-  std::printf("READY %u %s %s %s %s\n", first_port, input_dir.c_str(),
-              first.content.c_str(), first.torrent.hash.hex().c_str(),
-              (input_dir / (first.label + ".torrent")).c_str());
+  const auto first_port =
+      seeder_proxies.empty() ? seeders.front()->port() : seeder_proxies.front()->port();
+  std::printf("READY %u %s %s %s %s\n", first_port, input_dir.c_str(), first.content.c_str(),
+              first.torrent.hash.hex().c_str(), (input_dir / (first.label + ".torrent")).c_str());
   std::fflush(stdout);
   std::atomic<bool> stop_logging{false};
   std::thread limiter_logger;

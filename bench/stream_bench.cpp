@@ -6,7 +6,7 @@
 //                [--throughput-runs 2] [--budget-file-mib 64] [--budget-mib 16] [--direct 1]
 //                [--seek-rate-mib 50] [--seek-passes 1] [--control 1]
 //                [--world 1] [--rtt-ms 60] [--world-size-mib 128] [--world-runs 5]
-//                [--world-seek-passes 2]
+//                [--world-seek-passes 2] [--world-only 0]
 //
 // The file is named movie.mp4, as users' files are: a media name turns on the prefetch of its
 // ends that every player's read turns on. --control 1 repeats the cold starts of scenario 1 on
@@ -37,8 +37,8 @@
 #include <thread>
 
 #include "bench_util.hpp"
-#include "http_client.hpp"
 #include "harness.hpp"
+#include "http_client.hpp"
 #include "temp_dir.hpp"
 
 namespace seeder::bench {
@@ -62,6 +62,7 @@ struct Options {
   std::size_t world_size_mib = 128;
   int world_runs = 5;
   int world_seek_passes = 2;
+  bool world_only = false;
 };
 
 // The world's seeders (KiB/s): 12, 8, 6, 5, 4, 3, 1.5 and 0.5 MiB/s, 40 MiB/s in all.
@@ -95,7 +96,8 @@ Options parse(int argc, char** argv) {
        {"--rtt-ms", [&](long v) { options.rtt_ms = static_cast<int>(v); }},
        {"--world-size-mib", [&](long v) { options.world_size_mib = static_cast<std::size_t>(v); }},
        {"--world-runs", [&](long v) { options.world_runs = static_cast<int>(v); }},
-       {"--world-seek-passes", [&](long v) { options.world_seek_passes = static_cast<int>(v); }}});
+       {"--world-seek-passes", [&](long v) { options.world_seek_passes = static_cast<int>(v); }},
+       {"--world-only", [&](long v) { options.world_only = v != 0; }}});
   return options;
 }
 
@@ -254,17 +256,21 @@ class Bench {
     }
   }
 
-
   // Scenario B: cold and joined first bytes, seeks and the whole file against peerflix and a
   // plain libtorrent client on one delayed swarm.
   void world(const SwarmProcess& swarm, const std::string& content) {
     const bool peerflix = !PeerflixProcess::binary().empty();
     if (!peerflix) std::printf("  (no peerflix: npm install -g peerflix@0.39 for its rows)\n");
+    if (options_.world_runs > 0) world_first_byte(swarm, content, peerflix);
+    if (options_.world_seek_passes > 0) world_seeks(swarm, content, peerflix);
+    if (options_.throughput_runs > 0) world_throughput(swarm, content, peerflix);
+  }
+
+  void world_first_byte(const SwarmProcess& swarm, const std::string& content, bool peerflix) {
     const auto expect = slice_of(content, 0, 65536);
     std::vector<double> raw, cold, joined, flix;
     for (int run = 0; run < options_.world_runs; ++run) {
-      raw.push_back(
-          run_raw_client("first-piece", swarm.torrent_path(), 0, false).at(0).at(0));
+      raw.push_back(run_raw_client("first-piece", swarm.torrent_path(), 0, false).at(0).at(0));
       {
         auto server = start(swarm);
         cold.push_back(timed_get(server->port(), swarm.url(), "bytes=0-65535",
@@ -302,8 +308,6 @@ class Bench {
       print_figure("ratio seeder joined / peerflix, median (target <= 1)",
                    median(joined) / median(flix), "x");
     }
-    world_seeks(swarm, content, peerflix);
-    world_throughput(swarm, content, peerflix);
   }
 
   void world_seeks(const SwarmProcess& swarm, const std::string& content, bool peerflix) {
@@ -324,7 +328,7 @@ class Bench {
       }
     }
     const int target_ms = 2 * options_.rtt_ms + 30 +
-                          static_cast<int>(1000.0 / 12.0);  // 1 MiB at the fastest seeder's cap
+                          static_cast<int>(1000.0 / kWorldCapMib);  // 1 MiB at the swarm's cap
     std::printf("8 x 1 MiB reads at (2k+1)/16 of the file after a cold start, %d pass(es)\n",
                 options_.world_seek_passes);
     print_samples("seeder", seeder);
@@ -350,8 +354,8 @@ class Bench {
     double seeder = 0;
     {
       auto server = start(swarm);
-      const auto fetch = timed_get(server->port(), swarm.url(), "", std::chrono::seconds(600),
-                                   content);
+      const auto fetch =
+          timed_get(server->port(), swarm.url(), "", std::chrono::seconds(600), content);
       seeder = mib_per_s(fetch.body_bytes, fetch.total_s);
     }
     std::printf("whole file, cold, %zu MiB\n", options_.world_size_mib);
@@ -361,15 +365,14 @@ class Bench {
     print_figure("ratio seeder / swarm cap", seeder / kWorldCapMib, "x");
     if (!peerflix) return;
     PeerflixProcess flixer(swarm, data_ / ("flix-" + std::to_string(gateways_++)), logs());
-    const auto fetch = timed_get(flixer.port(), PeerflixProcess::url(), "",
-                                 std::chrono::seconds(600), content);
+    const auto fetch =
+        timed_get(flixer.port(), PeerflixProcess::url(), "", std::chrono::seconds(600), content);
     const double flix = mib_per_s(fetch.body_bytes, fetch.total_s);
     print_figure("peerflix: GET whole file", flix, "MiB/s");
     print_figure("ratio seeder / peerflix", seeder / flix, "x");
   }
 
   const std::filesystem::path& logs() const { return logs_.path(); }
-
 
   static constexpr std::uint64_t kSeekSpan = 1 << 20;
   // (2k+1)/16 of the file for k = 7..0: the tail first, as a player looking for an index would.
@@ -394,6 +397,7 @@ class Bench {
   static void append(std::vector<double>& to, const std::vector<double>& more) {
     to.insert(to.end(), more.begin(), more.end());
   }
+
  private:
   static std::uint16_t direct_port(const SwarmProcess& swarm) {
     return swarm.tracker() ? 0 : swarm.port();
@@ -423,7 +427,7 @@ int main(int argc, char** argv) {
       "each capped at %d MiB/s (swarm cap %.0f MiB/s); gateway flags: the README's defaults%s\n",
       options.size_mib, options.piece_kib, options.seeders, options.rate_mib, cap,
       in_private_network() ? "" : " but --no-dht --no-lsd --no-upnp --no-natpmp (host network)");
-  {
+  if (!options.world_only) {
     SwarmProcess swarm(media_spec(swarm_spec(options.size_mib, options.piece_kib, options.rate_mib,
                                              true, options.seeders)),
                        bench.logs());
@@ -443,6 +447,7 @@ int main(int argc, char** argv) {
     SwarmProcess swarm(world, bench.logs());
     bench.world(swarm, load(swarm.content_file()));
   }
+  if (options.world_only) return 0;
   if (options.control && options.runs > 0) {
     SwarmProcess swarm(media_spec(swarm_spec(options.size_mib, options.piece_kib, options.rate_mib,
                                              true, options.seeders),

@@ -15,7 +15,7 @@ TEST(Cli, DefaultsMatchTheDocumentation) {
   EXPECT_EQ(config->host, "0.0.0.0");
   EXPECT_EQ(config->port, 8080);
   EXPECT_EQ(config->data_dir, "data");
-  EXPECT_EQ(config->max_readahead, 20u << 20);
+  EXPECT_EQ(config->max_readahead, 64u << 20);
   EXPECT_EQ(config->torrent_ttl, 600s);
   EXPECT_EQ(config->log_level, "info");
   EXPECT_TRUE(config->dht);
@@ -42,6 +42,17 @@ TEST(Cli, ParsesSizesDurationsAndSwitches) {
   EXPECT_EQ(config->port, 0);
 }
 
+// A long link needs a deep window; a budgeted torrent pins its window on disk, so keeps a small
+// one. A size given is kept either way.
+TEST(Cli, TheDefaultReadaheadIsDeepWithoutABudgetAndSmallUnderOne) {
+  EXPECT_EQ(parse_serve_args({})->max_readahead, 64u << 20);
+  EXPECT_EQ(parse_serve_args({"--per-torrent-cache-budget", "16MB"})->max_readahead, 20u << 20);
+  EXPECT_EQ(parse_serve_args({"--max-readahead", "auto"})->max_readahead, 64u << 20);
+  EXPECT_EQ(parse_serve_args({"--per-torrent-cache-budget", "16MB", "--max-readahead", "40MB"})
+                ->max_readahead,
+            40u << 20);
+}
+
 TEST(Cli, AnInstanceNameThatCannotGoInAHeaderIsRefused) {
   EXPECT_TRUE(parse_serve_args({"--instance-name", "seeder-0.eu_1"}));
   const auto bad = parse_serve_args({"--instance-name", "a b\r\nX-Evil: 1"});
@@ -60,8 +71,8 @@ TEST(Cli, BadValuesFailWithAReason) {
   EXPECT_FALSE(parse_serve_args({"--http-read-timeout", "0s"}));
   EXPECT_FALSE(parse_serve_args({"--http-send-timeout", "0s"}));
   EXPECT_FALSE(parse_serve_args({"--no-such-flag"}));
-  for (const char* url : {"media.example.org", "ftp://x", "https://", "https://x/", "http://a b",
-                          "https://x/?q"})
+  for (const char* url :
+       {"media.example.org", "ftp://x", "https://", "https://x/", "http://a b", "https://x/?q"})
     EXPECT_FALSE(parse_serve_args({"--public-url", url})) << url;
   EXPECT_TRUE(parse_serve_args({"--public-url", "https://media.example.org:8443/seeder"}));
   const auto proxy = parse_serve_args({"--trusted-proxy", "10.0.0.0/33"});

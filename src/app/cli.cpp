@@ -48,6 +48,12 @@ const CLI::Validator kSize(
       return parse_size(text) ? std::string() : "expected a size such as 512KiB, 20MB or 10GB";
     },
     "SIZE");
+const CLI::Validator kSizeOrAuto(
+    [](std::string& text) {
+      return text == "auto" || parse_size(text) ? std::string()
+                                                : "expected auto or a size such as 512KiB or 64MB";
+    },
+    "SIZE|auto");
 const CLI::Validator kDuration(
     [](std::string& text) {
       return parse_duration(text) ? std::string() : "expected a duration such as 500ms, 30s or 10m";
@@ -55,7 +61,7 @@ const CLI::Validator kDuration(
     "DURATION");
 
 struct ServeText {
-  std::string max_readahead = "20MB";
+  std::string max_readahead = "auto";
   std::string cache_budget = "0";
   std::string torrent_ttl = "600s";
   std::string piece_timeout = "60s";
@@ -130,9 +136,10 @@ void add_storage_options(CLI::App& app, Config& config, ServeText& text) {
   app.add_option("--data-dir", config.data_dir, "where downloaded content and state live")
       ->envname(env("DATA_DIR"))
       ->capture_default_str();
-  app.add_option("--max-readahead", text.max_readahead, "bytes fetched ahead of each reader")
+  app.add_option("--max-readahead", text.max_readahead,
+                 "bytes fetched ahead of each reader (auto: 64MB, or 20MB under a cache budget)")
       ->envname(env("MAX_READAHEAD"))
-      ->check(kSize)
+      ->check(kSizeOrAuto)
       ->capture_default_str();
   app.add_option("--per-torrent-cache-budget", text.cache_budget,
                  "keep at most this many bytes of each torrent on disk, evicting least recently "
@@ -280,8 +287,10 @@ void add_serve_options(CLI::App& app, Config& config, ServeText& text) {
 }
 
 void apply_text(Config& config, const ServeText& text) {
-  config.max_readahead = *parse_size(text.max_readahead);
   config.per_torrent_cache_budget = *parse_size(text.cache_budget);
+  config.max_readahead = text.max_readahead != "auto"          ? *parse_size(text.max_readahead)
+                         : config.per_torrent_cache_budget > 0 ? kReadaheadWithBudget
+                                                               : kReadaheadWithoutBudget;
   config.torrent_ttl = *parse_duration(text.torrent_ttl);
   config.piece_timeout = *parse_duration(text.piece_timeout);
   config.keep_interest = *parse_duration(text.keep_interest);
