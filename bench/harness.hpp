@@ -112,7 +112,8 @@ class GatewayProcess {
   std::uint16_t port_ = 0;
 };
 
-// peerflix (npm; $SEEDER_BENCH_PEERFLIX, else `peerflix` on PATH, else /opt/peerflix's) streaming
+// peerflix (npm; $SEEDER_BENCH_PEERFLIX, empty for none; else `peerflix` on PATH, else
+// /opt/peerflix's) streaming
 // the swarm's torrent on a free port: the peer to beat. It joins the swarm as it starts and
 // serves the torrent's largest file at /0. Ready once its HTTP port accepts (nothing fetched).
 class PeerflixProcess {
