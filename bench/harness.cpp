@@ -140,13 +140,14 @@ std::string PeerflixProcess::binary() {
   return ::access(local.c_str(), X_OK) == 0 ? local.string() : std::string{};
 }
 
-PeerflixProcess::PeerflixProcess(const SwarmProcess& swarm, const std::filesystem::path& scratch,
+PeerflixProcess::PeerflixProcess(const std::filesystem::path& torrent_path,
+                                 const std::filesystem::path& scratch,
                                  const std::filesystem::path& log_dir) {
   port_ = free_port();
   std::filesystem::create_directories(scratch);
   child_ = std::make_unique<ChildProcess>(
-      std::vector<std::string>{binary(), swarm.torrent_path().string(), "--port",
-                               std::to_string(port_), "--path", scratch.string(), "--quiet"},
+      std::vector<std::string>{binary(), torrent_path.string(), "--port", std::to_string(port_),
+                               "--path", scratch.string(), "--quiet"},
       (log_dir / "peerflix.log").string());
   if (!wait_for_listener(port_, std::chrono::seconds(30)))
     throw std::runtime_error("peerflix did not start listening");

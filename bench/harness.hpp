@@ -120,7 +120,7 @@ class PeerflixProcess {
  public:
   // The program to run, or empty when there is none (the benchmark then says so and skips it).
   static std::string binary();
-  PeerflixProcess(const SwarmProcess& swarm, const std::filesystem::path& scratch,
+  PeerflixProcess(const std::filesystem::path& torrent_path, const std::filesystem::path& scratch,
                   const std::filesystem::path& log_dir);
   [[nodiscard]] std::uint16_t port() const { return port_; }
   [[nodiscard]] static std::string url() { return "/0"; }

@@ -1,26 +1,34 @@
-// Real players through the gateway against a plain file server, in the same run (issue: every
-// new range within one swarm round trip, item 2). Needs Debian's ffmpeg and mpv and nginx
-// (scripts/install-deps.sh --bench).
+// Real players through the gateway against a plain file server and peerflix, in the same run
+// (issues: every new range within one swarm round trip; fast in the world). Needs Debian's
+// ffmpeg, mpv and nginx (scripts/install-deps.sh --bench); Chromium and chromedriver
+// (--browser) and peerflix (npm) add their rows where installed.
 //
-//   player_bench [--runs 3] [--rate-mib 20] [--seeders 2] [--piece-kib 256]
+//   player_bench [--runs 3] [--rate-mib 20] [--seeders 2] [--piece-kib 256] [--rtt-ms 0]
+//                [--browser 1]
 //
 // Media, generated here with ffmpeg: 60 s of H.264/AAC MP4 with its `moov` index at the end
 // (ffmpeg's default), the same with +faststart, and VP9/Opus WebM. Each is its own torrent,
-// seeded by a tracker-found swarm like the real one (bench_swarm). Per file: `ffprobe` until it
-// prints the duration, and `mpv --no-config --vo=null --ao=null --start=45 --length=2`, through
-// nginx serving the same files and through a fresh gateway (empty data dir) each run; medians
-// and the differences are printed. Afterwards every file is fetched whole through a gateway and
-// compared with the source.
+// seeded by a tracker-found swarm like the real one (bench_swarm); --rtt-ms N seeds them from
+// stream_bench's world instead (8 seeders capped at 12 down to 0.5 MiB/s, the seeders and the
+// tracker N ms of round trip away behind delay proxies). Per file and client, through nginx
+// serving the same files, a fresh gateway (empty data dir) and a fresh peerflix each run:
+// `ffprobe` until it prints the duration; `mpv --no-config --vo=null --ao=null --start=45
+// --length=2`; headless Chromium's `canplay` on a <video> given the URL, then a seek to 45 s
+// until `seeked` (a fresh browser profile each run). Medians and the differences from nginx
+// are printed. Afterwards every file is fetched whole through a gateway and compared with the
+// source.
 #include <unistd.h>
 
 #include <cstdio>
 #include <fstream>
+#include <functional>
 #include <stdexcept>
 
 #include "baseline_servers.hpp"
 #include "bench_util.hpp"
 #include "harness.hpp"
 #include "temp_dir.hpp"
+#include "webdriver.hpp"
 
 namespace seeder::bench {
 namespace {
@@ -32,6 +40,8 @@ struct Options {
   int rate_mib = 20;
   int seeders = 2;
   int piece_kib = 256;
+  int rtt_ms = 0;
+  bool browser = true;
 };
 
 Options parse(int argc, char** argv) {
@@ -40,7 +50,9 @@ Options parse(int argc, char** argv) {
                       {{"--runs", [&](long v) { options.runs = static_cast<int>(v); }},
                        {"--rate-mib", [&](long v) { options.rate_mib = static_cast<int>(v); }},
                        {"--seeders", [&](long v) { options.seeders = static_cast<int>(v); }},
-                       {"--piece-kib", [&](long v) { options.piece_kib = static_cast<int>(v); }}});
+                       {"--piece-kib", [&](long v) { options.piece_kib = static_cast<int>(v); }},
+                       {"--rtt-ms", [&](long v) { options.rtt_ms = static_cast<int>(v); }},
+                       {"--browser", [&](long v) { options.browser = v != 0; }}});
   return options;
 }
 
@@ -94,10 +106,8 @@ std::string load(const fs::path& path) {
   return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
 }
 
-struct Client {
-  const char* name;
-  std::vector<std::string> (*argv)(const std::string& url);
-};
+// One measurement of a client against a URL, in seconds.
+using Measure = std::function<double(const std::string& url)>;
 
 std::vector<std::string> ffprobe(const std::string& url) {
   return {"/usr/bin/ffprobe", "-v",  "error",   "-show_entries",
@@ -106,6 +116,95 @@ std::vector<std::string> ffprobe(const std::string& url) {
 std::vector<std::string> mpv(const std::string& url) {
   return {"/usr/bin/mpv", "--no-config", "--really-quiet", "--vo=null",
           "--ao=null",    "--start=45",  "--length=2",     url};
+}
+
+// Chromium's time from a <video>'s src to `canplay`, and then from currentTime = 45 to
+// `seeked`, in a fresh browser (no cache); -1 for a seek that did not end.
+struct BrowserTimes {
+  double canplay_s = 0;
+  double seek_s = -1;
+};
+// `page`: any page on 127.0.0.1 (from about:blank, Chromium refuses a loopback source).
+BrowserTimes browser_times(const std::string& url, const std::string& page,
+                           const fs::path& scratch) {
+  fs::create_directories(scratch);
+  test::Browser browser(scratch);
+  browser.open(page);
+  const auto result = browser.run_async(R"js(
+    const done = arguments[arguments.length - 1];
+    const v = document.createElement("video");
+    v.muted = true;
+    v.preload = "auto";
+    const t0 = performance.now();
+    v.addEventListener("canplay", () => {
+      const canplay = performance.now() - t0;
+      const t1 = performance.now();
+      v.addEventListener("seeked", () => done({canplay, seek: performance.now() - t1}),
+                         {once: true});
+      setTimeout(() => done({canplay, seek: -1}), 30000);
+      v.currentTime = 45;
+    }, {once: true});
+    v.addEventListener("error", () => done({error: v.error ? v.error.code : -1}), {once: true});
+    setTimeout(() => done({error: "timeout"}), 60000);
+    v.src = ")js" + url + R"js(";
+    document.body.appendChild(v);
+  )js",
+                                        std::chrono::seconds(100));
+  if (!result.has("canplay")) {
+    const auto& error = result.at("error");
+    throw std::runtime_error(
+        "chromium could not play " + url + ": " +
+        (error.string.empty() ? std::to_string(error.integer()) : error.string));
+  }
+  return {result.at("canplay").number / 1000, result.at("seek").number / 1000};
+}
+
+// Where a client is pointed: nginx (one for the run), or a fresh gateway or peerflix each time.
+enum class Server { nginx, seeder, peerflix };
+constexpr const char* kServerNames[] = {"nginx", "seeder", "peerflix"};
+
+class Servers {
+ public:
+  Servers(const SwarmProcess& swarm, const NginxServer& nginx, const fs::path& scratch)
+      : swarm_(swarm), nginx_(nginx), scratch_(scratch) {}
+  // `measure` against a fresh `server` for `torrent` (nginx is always warm: it is the floor).
+  double run(Server server, const SeededTorrent& torrent, const Measure& measure) {
+    const auto name = torrent.content.filename().string();
+    const auto fresh = scratch_ / ("server-" + std::to_string(started_++));
+    switch (server) {
+      case Server::nginx:
+        return measure("http://127.0.0.1:" + std::to_string(nginx_.port()) + "/" + name);
+      case Server::seeder: {
+        GatewayProcess gateway(swarm_, fresh, {}, scratch_);
+        return measure("http://127.0.0.1:" + std::to_string(gateway.port()) + "/" + torrent.hash +
+                       "/" + name);
+      }
+      case Server::peerflix: {
+        PeerflixProcess flix(torrent.torrent_path, fresh, scratch_);
+        return measure("http://127.0.0.1:" + std::to_string(flix.port()) + PeerflixProcess::url());
+      }
+    }
+    return 0;
+  }
+
+ private:
+  const SwarmProcess& swarm_;
+  const NginxServer& nginx_;
+  fs::path scratch_;
+  int started_ = 0;
+};
+
+// Each server's median for one client on one file, and its difference from nginx's.
+void report(const std::string& client, const std::vector<Server>& servers,
+            const std::vector<std::vector<double>>& samples) {
+  std::printf("  %s\n", client.c_str());
+  const double floor = median(samples.front());
+  for (std::size_t i = 0; i < servers.size(); ++i) {
+    const auto name = std::string(kServerNames[static_cast<int>(servers[i])]);
+    print_samples("    " + name, samples[i]);
+    print_figure("    " + name + ", median", median(samples[i]) * 1000, "ms");
+    if (i > 0) print_figure("    " + name + " - nginx", (median(samples[i]) - floor) * 1000, "ms");
+  }
 }
 
 }  // namespace
@@ -130,38 +229,73 @@ int main(int argc, char** argv) {
 
   SwarmSpec spec = swarm_spec(0, options.piece_kib, options.rate_mib, true, options.seeders);
   spec.media_dir = media;
+  if (options.rtt_ms > 0) {
+    spec.rtt_ms = options.rtt_ms;
+    spec.rates_kib = "12288,8192,6144,5120,4096,3072,1536,512";
+    std::printf(
+        "swarm: the world: 8 seeders capped at 12, 8, 6, 5, 4, 3, 1.5 and 0.5 MiB/s, "
+        "each and the tracker %d ms of round trip away",
+        options.rtt_ms);
+  } else {
+    std::printf("swarm: %d seeders found through a tracker, each capped at %d MiB/s",
+                options.seeders, options.rate_mib);
+  }
+  std::printf("; %d runs, a fresh gateway and peerflix each\n", options.runs);
   SwarmProcess swarm(spec, scratch.path());
   NginxServer nginx(media, scratch.path());
-  std::printf(
-      "swarm: %d seeders found through a tracker, each capped at %d MiB/s; %d runs, a "
-      "fresh gateway each\n",
-      options.seeders, options.rate_mib, options.runs);
+  Servers servers(swarm, nginx, scratch.path());
 
-  const Client clients[] = {{"ffprobe (until the duration)", ffprobe},
-                            {"mpv --start=45 --length=2", mpv}};
-  int gateways = 0;
+  std::vector<Server> compared{Server::nginx, Server::seeder};
+  if (!PeerflixProcess::binary().empty())
+    compared.push_back(Server::peerflix);
+  else
+    std::printf("(no peerflix: npm install -g peerflix@0.39 for its rows)\n");
+  const bool browser = options.browser && seeder::test::Browser::available();
+  if (options.browser && !browser)
+    std::printf("(no Chromium rows: scripts/install-deps.sh --browser)\n");
+
+  // A capped seeder that has sent nothing yet has no upload quota banked, and the first peer
+  // to ask waits about a second on its ticks: whoever came first would pay for everyone. So a
+  // throwaway gateway asks each file's head first.
+  {
+    GatewayProcess warmup(swarm, scratch / "gw-warmup", {}, scratch.path());
+    for (const auto& torrent : swarm.torrents())
+      timed_get(warmup.port(), "/" + torrent.hash + "/" + torrent.content.filename().string(),
+                "bytes=0-65535");
+  }
+  const std::vector<std::pair<std::string, Measure>> tools{
+      {"ffprobe (until the duration)",
+       [&](const std::string& url) { return timed_run(ffprobe(url), scratch / "client.log"); }},
+      {"mpv --start=45 --length=2",
+       [&](const std::string& url) { return timed_run(mpv(url), scratch / "client.log"); }}};
+  int browsers = 0;
   for (const auto& torrent : swarm.torrents()) {
     const auto name = torrent.content.filename().string();
     std::printf("%s (%.1f MiB)\n", name.c_str(),
                 static_cast<double>(fs::file_size(torrent.content)) / (1 << 20));
-    for (const auto& client : clients) {
-      std::vector<double> plain, gateway;
-      for (int run = 0; run < options.runs; ++run) {
-        plain.push_back(
-            timed_run(client.argv("http://127.0.0.1:" + std::to_string(nginx.port()) + "/" + name),
-                      scratch / "client.log"));
-        GatewayProcess server(swarm, scratch / ("gw-" + std::to_string(gateways++)), {},
-                              scratch.path());
-        gateway.push_back(
-            timed_run(client.argv("http://127.0.0.1:" + std::to_string(server.port()) + "/" +
-                                  torrent.hash + "/" + name),
-                      scratch / "client.log"));
-      }
-      std::printf("  %s\n", client.name);
-      print_figure("    nginx, median", median(plain) * 1000, "ms");
-      print_figure("    seeder, median", median(gateway) * 1000, "ms");
-      print_figure("    seeder - nginx", (median(gateway) - median(plain)) * 1000, "ms");
+    for (const auto& [client, measure] : tools) {
+      std::vector<std::vector<double>> samples(compared.size());
+      for (int run = 0; run < options.runs; ++run)
+        for (std::size_t i = 0; i < compared.size(); ++i)
+          samples[i].push_back(servers.run(compared[i], torrent, measure));
+      report(client, compared, samples);
     }
+    if (!browser) continue;
+    std::vector<std::vector<double>> canplay(compared.size()), seek(compared.size());
+    for (int run = 0; run < options.runs; ++run) {
+      for (std::size_t i = 0; i < compared.size(); ++i) {
+        BrowserTimes times;
+        servers.run(compared[i], torrent, [&](const std::string& url) {
+          times = browser_times(url, "http://127.0.0.1:" + std::to_string(nginx.port()) + "/",
+                                scratch / ("chromium-" + std::to_string(browsers++)));
+          return times.canplay_s;
+        });
+        canplay[i].push_back(times.canplay_s);
+        seek[i].push_back(times.seek_s);
+      }
+    }
+    report("Chromium: src to canplay", compared, canplay);
+    report("Chromium: currentTime = 45 to seeked (-1: never)", compared, seek);
   }
   // Every byte: each file whole through a fresh gateway, compared with the source.
   GatewayProcess server(swarm, scratch / "gw-check", {}, scratch.path());

@@ -286,7 +286,8 @@ class Bench {
                              .first_byte_s);
       }
       if (peerflix) {
-        PeerflixProcess flixer(swarm, data_ / ("flix-" + std::to_string(gateways_++)), logs());
+        PeerflixProcess flixer(swarm.torrent_path(),
+                               data_ / ("flix-" + std::to_string(gateways_++)), logs());
         flix.push_back(timed_get(flixer.port(), PeerflixProcess::url(), "bytes=0-65535",
                                  std::chrono::seconds(120), expect)
                            .first_byte_s);
@@ -323,7 +324,8 @@ class Bench {
         append(seeder, seek_pass(server->port(), swarm.url(), content, offsets));
       }
       if (peerflix) {
-        PeerflixProcess flixer(swarm, data_ / ("flix-" + std::to_string(gateways_++)), logs());
+        PeerflixProcess flixer(swarm.torrent_path(),
+                               data_ / ("flix-" + std::to_string(gateways_++)), logs());
         append(flix, seek_pass(flixer.port(), PeerflixProcess::url(), content, offsets));
       }
     }
@@ -364,7 +366,8 @@ class Bench {
     print_figure("ratio seeder / plain libtorrent (target >= 1)", seeder / raw, "x");
     print_figure("ratio seeder / swarm cap", seeder / kWorldCapMib, "x");
     if (!peerflix) return;
-    PeerflixProcess flixer(swarm, data_ / ("flix-" + std::to_string(gateways_++)), logs());
+    PeerflixProcess flixer(swarm.torrent_path(), data_ / ("flix-" + std::to_string(gateways_++)),
+                           logs());
     const auto fetch =
         timed_get(flixer.port(), PeerflixProcess::url(), "", std::chrono::seconds(600), content);
     const double flix = mib_per_s(fetch.body_bytes, fetch.total_s);
