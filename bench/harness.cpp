@@ -149,7 +149,7 @@ PeerflixProcess::PeerflixProcess(const std::filesystem::path& torrent_path,
       std::vector<std::string>{binary(), torrent_path.string(), "--port", std::to_string(port_),
                                "--path", scratch.string(), "--quiet"},
       (log_dir / "peerflix.log").string());
-  if (!wait_for_listener(port_, std::chrono::seconds(30)))
+  if (!wait_for_listener(port_, std::chrono::seconds(90)))
     throw std::runtime_error("peerflix did not start listening");
 }
 

@@ -13,10 +13,11 @@
 // tracker N ms of round trip away behind delay proxies). Per file and client, through nginx
 // serving the same files, a fresh gateway (empty data dir) and a fresh peerflix each run:
 // `ffprobe` until it prints the duration; `mpv --no-config --vo=null --ao=null --start=45
-// --length=2`; headless Chromium's `canplay` on a <video> given the URL, then a seek to 45 s
-// until `seeked` (a fresh browser profile each run). Medians and the differences from nginx
-// are printed. Afterwards every file is fetched whole through a gateway and compared with the
-// source.
+// --length=2`; headless Chromium on a page of the server (the gateway's page of the torrent,
+// which joins its swarm as a visit does; nginx's root otherwise), then `canplay` on a <video>
+// given the URL and a seek to 45 s until `seeked` (a fresh browser profile each run). Medians and
+// the differences from nginx are printed. Afterwards every file is fetched whole through a gateway
+// and compared with the source.
 #include <unistd.h>
 
 #include <cstdio>
@@ -106,8 +107,10 @@ std::string load(const fs::path& path) {
   return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
 }
 
-// One measurement of a client against a URL, in seconds.
-using Measure = std::function<double(const std::string& url)>;
+// One measurement of a client against a URL, in seconds. `page`: where a browser goes first
+// (a player is shown on a page): the gateway's page of the torrent, which joins its swarm as a
+// user's visit does; for nginx and peerflix, nginx's root (peerflix joined as it started).
+using Measure = std::function<double(const std::string& url, const std::string& page)>;
 
 std::vector<std::string> ffprobe(const std::string& url) {
   return {"/usr/bin/ffprobe", "-v",  "error",   "-show_entries",
@@ -124,7 +127,8 @@ struct BrowserTimes {
   double canplay_s = 0;
   double seek_s = -1;
 };
-// `page`: any page on 127.0.0.1 (from about:blank, Chromium refuses a loopback source).
+// `page`: where the browser is first (from about:blank, Chromium refuses a loopback source);
+// timed from the video's src, once the page has loaded.
 BrowserTimes browser_times(const std::string& url, const std::string& page,
                            const fs::path& scratch) {
   fs::create_directories(scratch);
@@ -173,21 +177,26 @@ class Servers {
     const auto fresh = scratch_ / ("server-" + std::to_string(started_++));
     switch (server) {
       case Server::nginx:
-        return measure("http://127.0.0.1:" + std::to_string(nginx_.port()) + "/" + name);
+        return measure(nginx_root() + name, nginx_root());
       case Server::seeder: {
         GatewayProcess gateway(swarm_, fresh, {}, scratch_);
-        return measure("http://127.0.0.1:" + std::to_string(gateway.port()) + "/" + torrent.hash +
-                       "/" + name);
+        const auto torrent_page =
+            "http://127.0.0.1:" + std::to_string(gateway.port()) + "/" + torrent.hash + "/";
+        return measure(torrent_page + name, torrent_page);
       }
       case Server::peerflix: {
         PeerflixProcess flix(torrent.torrent_path, fresh, scratch_);
-        return measure("http://127.0.0.1:" + std::to_string(flix.port()) + PeerflixProcess::url());
+        return measure("http://127.0.0.1:" + std::to_string(flix.port()) + PeerflixProcess::url(),
+                       nginx_root());
       }
     }
     return 0;
   }
 
  private:
+  [[nodiscard]] std::string nginx_root() const {
+    return "http://127.0.0.1:" + std::to_string(nginx_.port()) + "/";
+  }
   const SwarmProcess& swarm_;
   const NginxServer& nginx_;
   fs::path scratch_;
@@ -265,9 +274,12 @@ int main(int argc, char** argv) {
   }
   const std::vector<std::pair<std::string, Measure>> tools{
       {"ffprobe (until the duration)",
-       [&](const std::string& url) { return timed_run(ffprobe(url), scratch / "client.log"); }},
-      {"mpv --start=45 --length=2",
-       [&](const std::string& url) { return timed_run(mpv(url), scratch / "client.log"); }}};
+       [&](const std::string& url, const std::string&) {
+         return timed_run(ffprobe(url), scratch / "client.log");
+       }},
+      {"mpv --start=45 --length=2", [&](const std::string& url, const std::string&) {
+         return timed_run(mpv(url), scratch / "client.log");
+       }}};
   int browsers = 0;
   for (const auto& torrent : swarm.torrents()) {
     const auto name = torrent.content.filename().string();
@@ -285,9 +297,8 @@ int main(int argc, char** argv) {
     for (int run = 0; run < options.runs; ++run) {
       for (std::size_t i = 0; i < compared.size(); ++i) {
         BrowserTimes times;
-        servers.run(compared[i], torrent, [&](const std::string& url) {
-          times = browser_times(url, "http://127.0.0.1:" + std::to_string(nginx.port()) + "/",
-                                scratch / ("chromium-" + std::to_string(browsers++)));
+        servers.run(compared[i], torrent, [&](const std::string& url, const std::string& page) {
+          times = browser_times(url, page, scratch / ("chromium-" + std::to_string(browsers++)));
           return times.canplay_s;
         });
         canplay[i].push_back(times.canplay_s);
