@@ -1,6 +1,6 @@
 #pragma once
-// RequestRecord: what a Session knows of the request in progress (internal to the http
-// module), and the one debug line and the metrics it leaves when it ends. Owned by its session
+// RequestRecord: what a Connection knows of the request in progress (internal to the http
+// module), and the one debug line and the metrics it leaves when it ends. Owned by its connection
 // and used on its strand.
 
 #include <chrono>

@@ -1,7 +1,7 @@
 #include "seeder/http/server.hpp"
 
+#include "connection.hpp"
 #include "listener.hpp"
-#include "session.hpp"
 
 #include <csignal>
 
@@ -10,7 +10,7 @@ namespace asio = boost::asio;
 using tcp = asio::ip::tcp;
 
 struct Server::Impl {
-  std::shared_ptr<SessionHost> host;
+  std::shared_ptr<ConnectionHost> host;
   std::shared_ptr<AcceptLoop> accepts;
 };
 
@@ -24,7 +24,7 @@ Result<std::unique_ptr<Server>> Server::start(asio::io_context& io, ServerOption
     std::signal(SIGPIPE, SIG_IGN);
   }
   auto impl = std::make_unique<Impl>();
-  impl->host = std::make_shared<SessionHost>(std::move(options), handler, metrics);
+  impl->host = std::make_shared<ConnectionHost>(std::move(options), handler, metrics);
   auto accepts = AcceptLoop::open(io, impl->host->options.host, impl->host->options.port, "HTTP");
   if (!accepts) {
     auto error = accepts.error();
@@ -32,8 +32,8 @@ Result<std::unique_ptr<Server>> Server::start(asio::io_context& io, ServerOption
     return error;
   }
   impl->accepts = std::move(*accepts);
-  // The loop holds the sessions' host only weakly: stop() ends both, in either order.
-  impl->accepts->start([weak = std::weak_ptr<SessionHost>(impl->host)](tcp::socket socket) {
+  // The loop holds the connections' host only weakly: stop() ends both, in either order.
+  impl->accepts->start([weak = std::weak_ptr<ConnectionHost>(impl->host)](tcp::socket socket) {
     if (auto host = weak.lock()) serve_connection(std::move(socket), host);
   });
   return std::unique_ptr<Server>(new Server(std::move(impl)));
@@ -51,7 +51,7 @@ std::uint16_t Server::port() const {
 
 void Server::stop() {
   impl_->accepts->stop();
-  close_sessions(*impl_->host);
+  close_connections(*impl_->host);
 }
 
 }  // namespace seeder::http

@@ -5,7 +5,7 @@
 // and then the router decides (for ?done/?stats the router's plan comes first, then the vault);
 // the body's source is opened (a file's bytes, an event stream). Every failure becomes the
 // status through Router::error_reply; failures to open content are logged here, once (a body
-// cut short after its status line is the session's to log).
+// cut short after its status line is the connection's to log).
 //
 // Called on a connection's strand. `respond` runs once, on the executor given, unless the
 // request is cancelled first (the client hung up, the server stopped, a write failed); a body

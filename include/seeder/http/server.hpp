@@ -1,6 +1,6 @@
 #pragma once
 // Server: the HTTP listener and its connections (Boost.Beast on the gateway's io_context).
-// Each connection is a Session on its own strand (src/http/session.hpp): it reads one request
+// Each connection is a Connection on its own strand (src/http/connection.hpp): it reads one request
 // at a time (keep-alive), hands its head to the RequestHandler, and writes what that answers:
 // an in-memory body, a file's bytes with sendfile(2), or an event stream (?stats, ?warmup) as
 // chunks, frame by frame.

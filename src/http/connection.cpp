@@ -1,4 +1,4 @@
-#include "session.hpp"
+#include "connection.hpp"
 
 #include "event_body.hpp"
 #include "file_body.hpp"
@@ -29,14 +29,14 @@ using tcp = asio::ip::tcp;
 // What a request other than an upload may carry: read (so that keep-alive works) and dropped.
 constexpr std::uint64_t kIgnoredBodyLimit = 64 * 1024;
 
-class Session : public std::enable_shared_from_this<Session> {
+class Connection : public std::enable_shared_from_this<Connection> {
  public:
-  Session(tcp::socket socket, std::shared_ptr<SessionHost> host)
+  Connection(tcp::socket socket, std::shared_ptr<ConnectionHost> host)
       : host_(std::move(host)), stream_(std::move(socket)) {}
 
-  ~Session() {
+  ~Connection() {
     LockGuard lock(host_->mutex);
-    host_->sessions.erase(this);
+    host_->connections.erase(this);
   }
 
   void start() {
@@ -364,7 +364,7 @@ class Session : public std::enable_shared_from_this<Session> {
            (event_body_ ? event_body_->sent() : 0);
   }
 
-  std::shared_ptr<SessionHost> host_;
+  std::shared_ptr<ConnectionHost> host_;
   beast::tcp_stream stream_;
   std::string client_;  // the peer's address, for RequestHead::client
   beast::flat_buffer buffer_;
@@ -393,39 +393,39 @@ class Session : public std::enable_shared_from_this<Session> {
   std::unique_ptr<std::array<char, 16 * 1024>> drain_;  // only while lingering
 };
 
-void serve_connection(tcp::socket socket, const std::shared_ptr<SessionHost>& host) {
+void serve_connection(tcp::socket socket, const std::shared_ptr<ConnectionHost>& host) {
   bool full = false;
   {
     LockGuard lock(host->mutex);
     if (host->stopped) return;  // the accept loop is being closed
-    full =
-        host->options.max_connections > 0 && host->sessions.size() >= host->options.max_connections;
+    full = host->options.max_connections > 0 &&
+           host->connections.size() >= host->options.max_connections;
   }
   if (full) {
     refuse_connection(std::move(socket), *host);
     return;
   }
-  auto session = std::make_shared<Session>(std::move(socket), host);
+  auto connection = std::make_shared<Connection>(std::move(socket), host);
   {
     LockGuard lock(host->mutex);
-    if (host->stopped) return;  // dies with `session`, outside the lock its destructor takes
-    host->sessions.emplace(session.get(), session);
+    if (host->stopped) return;  // dies with `connection`, outside the lock its destructor takes
+    host->connections.emplace(connection.get(), connection);
   }
-  session->start();
+  connection->start();
 }
 
-void close_sessions(SessionHost& host) {
-  std::vector<std::shared_ptr<Session>> open;
+void close_connections(ConnectionHost& host) {
+  std::vector<std::shared_ptr<Connection>> open;
   {
     LockGuard lock(host.mutex);
     if (host.stopped) return;
     host.stopped = true;
-    for (auto& [raw, weak] : host.sessions) {
-      if (auto session = weak.lock()) open.push_back(std::move(session));
+    for (auto& [raw, weak] : host.connections) {
+      if (auto connection = weak.lock()) open.push_back(std::move(connection));
     }
   }
-  for (auto& session : open)
-    session->close_from_outside();
+  for (auto& connection : open)
+    connection->close_from_outside();
 }
 
 }  // namespace seeder::http

@@ -1,5 +1,5 @@
 #pragma once
-// Session: one client connection of the HTTP server (internal to the http module). It only
+// Connection: one client connection of the HTTP server (internal to the http module). It only
 // moves bytes: reads a request with a deadline and a fresh parser with limits, hands its head to
 // the RequestHandler, then writes the response: an in-memory body, a file's bytes (checked
 // copies, FileBody) under TCP_CORK, or an event stream as chunks; then the next request
@@ -17,11 +17,12 @@
 
 namespace seeder::http {
 
-class Session;
+class Connection;
 
-// What every session of one server shares. Outlives its sessions (each holds it).
-struct SessionHost {
-  SessionHost(ServerOptions options, const RequestHandler& handler, metrics::HttpMetrics* metrics)
+// What every connection of one server shares. Outlives its connections (each holds it).
+struct ConnectionHost {
+  ConnectionHost(ServerOptions options, const RequestHandler& handler,
+                 metrics::HttpMetrics* metrics)
       : options(std::move(options)), handler(handler), metrics(metrics) {}
 
   const ServerOptions options;
@@ -30,18 +31,18 @@ struct SessionHost {
   LogLimiter refuse_log;
 
   Mutex mutex;
-  std::unordered_map<Session*, std::weak_ptr<Session>> sessions GUARDED_BY(mutex);
+  std::unordered_map<Connection*, std::weak_ptr<Connection>> connections GUARDED_BY(mutex);
   bool stopped GUARDED_BY(mutex) = false;
 };
 
-// Serves a new connection on its own session, registered with `host` for its lifetime. Over
-// max_connections it is answered 503 and closed instead; after close_sessions it is dropped.
+// Serves a new connection on its own connection, registered with `host` for its lifetime. Over
+// max_connections it is answered 503 and closed instead; after close_connections it is dropped.
 void serve_connection(boost::asio::ip::tcp::socket socket,
-                      const std::shared_ptr<SessionHost>& host);
+                      const std::shared_ptr<ConnectionHost>& host);
 // Over max_connections: answers a 503 the client can act on, and closes the socket on return.
-void refuse_connection(boost::asio::ip::tcp::socket socket, SessionHost& host);
-// Any thread, once: closes every session on its strand (their work in flight is cancelled) and
+void refuse_connection(boost::asio::ip::tcp::socket socket, ConnectionHost& host);
+// Any thread, once: closes every connection on its strand (their work in flight is cancelled) and
 // drops connections served from now on.
-void close_sessions(SessionHost& host);
+void close_connections(ConnectionHost& host);
 
 }  // namespace seeder::http

@@ -1,4 +1,4 @@
-#include "session.hpp"
+#include "connection.hpp"
 
 #include <sys/socket.h>
 
@@ -11,7 +11,7 @@ namespace seeder::http {
 using tcp = boost::asio::ip::tcp;
 
 // A fresh socket's send buffer takes the 503 whole, so it is written without waiting.
-void refuse_connection(tcp::socket socket, SessionHost& host) {
+void refuse_connection(tcp::socket socket, ConnectionHost& host) {
   static constexpr std::string_view kBusy =
       "HTTP/1.1 503 Service Unavailable\r\nRetry-After: 1\r\nConnection: close\r\n"
       "Content-Type: text/plain; charset=utf-8\r\nContent-Length: 21\r\n\r\n"
