@@ -65,7 +65,7 @@ struct Gateway::Parts {
   std::unique_ptr<http::Router> router;
   std::unique_ptr<http::GatewayContent> content;
   std::unique_ptr<http::RequestHandler> handler;
-  metrics::Registry metrics;
+  metrics::MetricSet metrics;
   std::unique_ptr<metrics::HttpMetrics> http_metrics;
   std::unique_ptr<http::Server> server;
   std::unique_ptr<http::SideServer> probe;

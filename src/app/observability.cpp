@@ -10,7 +10,7 @@
 namespace seeder::app {
 namespace {
 
-using Type = metrics::Registry::Type;
+using Type = metrics::MetricSet::Type;
 
 template <class Read>
 double over_open_stores(const storage::StoreRegistry& stores, Read read) {
@@ -22,7 +22,7 @@ double over_open_stores(const storage::StoreRegistry& stores, Read read) {
 
 }  // namespace
 
-void register_gateway_metrics(metrics::Registry& metrics, const Observed& observed) {
+void register_gateway_metrics(metrics::MetricSet& metrics, const Observed& observed) {
   auto& registry = observed.registry;
   auto& stores = observed.stores;
   const auto stalls = observed.stalls;

@@ -26,7 +26,7 @@ struct Observed {
 
 // Families read at scrape time from the registry, the stores and libtorrent's counters. The
 // reference gateway's names are kept where it has one, so its dashboards keep working.
-void register_gateway_metrics(metrics::Registry& metrics, const Observed& observed);
+void register_gateway_metrics(metrics::MetricSet& metrics, const Observed& observed);
 
 // "/liveness" (the process answers) and "/readiness" (HTTP listening, session up, data dir
 // writable; 503 naming what is not).

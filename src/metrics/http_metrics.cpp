@@ -2,18 +2,18 @@
 
 namespace seeder::metrics {
 
-HttpMetrics::HttpMetrics(Registry& registry)
-    : requests_(registry.counter_family("seeder_http_requests_total",
-                                        "HTTP responses by route and status", {"route", "status"})),
-      bytes_(registry.counter_family("seeder_http_response_bytes_total",
-                                     "HTTP response body bytes sent, by route", {"route"})),
+HttpMetrics::HttpMetrics(MetricSet& metrics)
+    : requests_(metrics.counter_family("seeder_http_requests_total",
+                                       "HTTP responses by route and status", {"route", "status"})),
+      bytes_(metrics.counter_family("seeder_http_response_bytes_total",
+                                    "HTTP response body bytes sent, by route", {"route"})),
       first_byte_seconds_(
-          registry.histogram("seeder_http_time_to_first_byte_seconds",
-                             "time from a file request to its first verified byte",
-                             {0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60})),
-      first_byte_ms_(registry.histogram("torrent_web_seeder_time_to_first_byte_ms",
-                                        "time to first byte in milliseconds (reference name)",
-                                        Histogram::exponential(50, 1.5, 20))) {}
+          metrics.histogram("seeder_http_time_to_first_byte_seconds",
+                            "time from a file request to its first verified byte",
+                            {0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60})),
+      first_byte_ms_(metrics.histogram("torrent_web_seeder_time_to_first_byte_ms",
+                                       "time to first byte in milliseconds (reference name)",
+                                       Histogram::exponential(50, 1.5, 20))) {}
 
 void HttpMetrics::on_response(const std::string& route, unsigned status, std::uint64_t body_bytes) {
   requests_.with({route, std::to_string(status)}).increment();

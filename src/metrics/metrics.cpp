@@ -117,8 +117,8 @@ std::vector<double> Histogram::exponential(double start, double factor, int coun
   return bounds;
 }
 
-Registry::Family& Registry::add(const std::string& name, const std::string& help,
-                                std::string type) {
+MetricSet::Family& MetricSet::add(const std::string& name, const std::string& help,
+                                  std::string type) {
   LockGuard lock(mutex_);
   for (const auto& family : families_) {
     if (family->name == name) throw std::invalid_argument("metrics: " + name + " registered twice");
@@ -131,39 +131,39 @@ Registry::Family& Registry::add(const std::string& name, const std::string& help
   return family;
 }
 
-Counter& Registry::counter(const std::string& name, const std::string& help) {
+Counter& MetricSet::counter(const std::string& name, const std::string& help) {
   auto& family = add(name, help, "counter");
   family.counter = std::make_unique<Counter>();
   return *family.counter;
 }
 
-CounterFamily& Registry::counter_family(const std::string& name, const std::string& help,
-                                        std::vector<std::string> label_names) {
+CounterFamily& MetricSet::counter_family(const std::string& name, const std::string& help,
+                                         std::vector<std::string> label_names) {
   auto& family = add(name, help, "counter");
   family.counters = std::make_unique<CounterFamily>(std::move(label_names));
   return *family.counters;
 }
 
-Histogram& Registry::histogram(const std::string& name, const std::string& help,
-                               std::vector<double> bounds) {
+Histogram& MetricSet::histogram(const std::string& name, const std::string& help,
+                                std::vector<double> bounds) {
   auto& family = add(name, help, "histogram");
   family.histogram = std::make_unique<Histogram>(std::move(bounds));
   return *family.histogram;
 }
 
-void Registry::callback(const std::string& name, const std::string& help, Type type,
-                        std::function<std::vector<Sample>()> read) {
+void MetricSet::callback(const std::string& name, const std::string& help, Type type,
+                         std::function<std::vector<Sample>()> read) {
   add(name, help, type == Type::counter ? "counter" : "gauge").read = std::move(read);
 }
 
-void Registry::callback(const std::string& name, const std::string& help, Type type,
-                        std::function<double()> read) {
+void MetricSet::callback(const std::string& name, const std::string& help, Type type,
+                         std::function<double()> read) {
   callback(name, help, type, [read = std::move(read)] {
     return std::vector<Sample>{Sample{{}, read()}};
   });
 }
 
-std::string Registry::render() const {
+std::string MetricSet::render() const {
   LockGuard lock(mutex_);
   std::string out;
   for (const auto& family : families_) {

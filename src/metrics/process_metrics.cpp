@@ -60,35 +60,35 @@ double open_fds() {
 
 }  // namespace
 
-void register_process_metrics(Registry& registry) {
+void register_process_metrics(MetricSet& metrics) {
   const auto ticks = static_cast<double>(sysconf(_SC_CLK_TCK));
   const auto page = static_cast<double>(sysconf(_SC_PAGESIZE));
-  registry.callback("process_cpu_seconds_total", "user and system CPU time spent, in seconds",
-                    Registry::Type::counter, [ticks] {
-                      const auto fields = stat_fields();
-                      return (stat_field(fields, 14) + stat_field(fields, 15)) / ticks;
-                    });
-  registry.callback("process_resident_memory_bytes", "resident memory, in bytes",
-                    Registry::Type::gauge, [page] { return stat_field(stat_fields(), 24) * page; });
-  registry.callback("process_virtual_memory_bytes", "virtual memory, in bytes",
-                    Registry::Type::gauge, [] { return stat_field(stat_fields(), 23); });
-  registry.callback("process_open_fds", "open file descriptors", Registry::Type::gauge,
-                    [] { return open_fds(); });
-  registry.callback("process_max_fds", "the limit of open file descriptors", Registry::Type::gauge,
-                    [] {
-                      rlimit limit{};
-                      getrlimit(RLIMIT_NOFILE, &limit);
-                      return static_cast<double>(limit.rlim_cur);
-                    });
+  metrics.callback("process_cpu_seconds_total", "user and system CPU time spent, in seconds",
+                   MetricSet::Type::counter, [ticks] {
+                     const auto fields = stat_fields();
+                     return (stat_field(fields, 14) + stat_field(fields, 15)) / ticks;
+                   });
+  metrics.callback("process_resident_memory_bytes", "resident memory, in bytes",
+                   MetricSet::Type::gauge, [page] { return stat_field(stat_fields(), 24) * page; });
+  metrics.callback("process_virtual_memory_bytes", "virtual memory, in bytes",
+                   MetricSet::Type::gauge, [] { return stat_field(stat_fields(), 23); });
+  metrics.callback("process_open_fds", "open file descriptors", MetricSet::Type::gauge,
+                   [] { return open_fds(); });
+  metrics.callback("process_max_fds", "the limit of open file descriptors", MetricSet::Type::gauge,
+                   [] {
+                     rlimit limit{};
+                     getrlimit(RLIMIT_NOFILE, &limit);
+                     return static_cast<double>(limit.rlim_cur);
+                   });
   // Read once: it does not change.
   const auto start = boot_time_seconds() + stat_field(stat_fields(), 22) / ticks;
-  registry.callback("process_start_time_seconds", "start time since the Unix epoch, in seconds",
-                    Registry::Type::gauge, [start] { return start; });
+  metrics.callback("process_start_time_seconds", "start time since the Unix epoch, in seconds",
+                   MetricSet::Type::gauge, [start] { return start; });
 }
 
-void register_build_info(Registry& registry, const std::string& instance) {
-  registry.callback(
-      "seeder_build_info", "always 1; the labels say what runs where", Registry::Type::gauge,
+void register_build_info(MetricSet& metrics, const std::string& instance) {
+  metrics.callback(
+      "seeder_build_info", "always 1; the labels say what runs where", MetricSet::Type::gauge,
       [instance] {
         return std::vector<Sample>{{{{"version", kVersion}, {"instance", instance}}, 1.0}};
       });

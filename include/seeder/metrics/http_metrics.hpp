@@ -11,7 +11,7 @@ namespace seeder::metrics {
 
 class HttpMetrics {
  public:
-  explicit HttpMetrics(Registry& registry);
+  explicit HttpMetrics(MetricSet& metrics);
 
   // `route`: root, torrent, source, file, stats, warmup, done, invalid.
   void on_response(const std::string& route, unsigned status, std::uint64_t body_bytes);

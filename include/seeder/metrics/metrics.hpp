@@ -1,5 +1,6 @@
 #pragma once
-// Metrics: a Prometheus text-format registry without a client library. Two kinds of families:
+// Metrics: a Prometheus text-format metric set (MetricSet) without a client library. Two kinds of
+// families:
 //   - instruments owned here and updated on hot paths with atomics (labelled counters,
 //     histograms);
 //   - callbacks read at scrape time, for figures other modules already keep (torrent counts,
@@ -67,7 +68,7 @@ class Histogram {
   std::atomic<std::uint64_t> count_{0};
 };
 
-class Registry {
+class MetricSet {
  public:
   enum class Type { counter, gauge };
 

@@ -10,9 +10,9 @@ namespace seeder::metrics {
 
 // process_cpu_seconds_total, process_resident_memory_bytes, process_virtual_memory_bytes,
 // process_open_fds, process_max_fds, process_start_time_seconds.
-void register_process_metrics(Registry& registry);
+void register_process_metrics(MetricSet& metrics);
 
 // seeder_build_info{version, instance} 1.
-void register_build_info(Registry& registry, const std::string& instance);
+void register_build_info(MetricSet& metrics, const std::string& instance);
 
 }  // namespace seeder::metrics
