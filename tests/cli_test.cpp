@@ -15,7 +15,7 @@ TEST(Cli, DefaultsMatchTheDocumentation) {
   EXPECT_EQ(config->host, "0.0.0.0");
   EXPECT_EQ(config->port, 8080);
   EXPECT_EQ(config->data_dir, "data");
-  EXPECT_EQ(config->max_readahead, 64u << 20);
+  EXPECT_EQ(readahead_for(*config), 64u << 20);
   EXPECT_EQ(config->torrent_ttl, 600s);
   EXPECT_EQ(config->log_level, "info");
   EXPECT_TRUE(config->dht);
@@ -45,9 +45,12 @@ TEST(Cli, ParsesSizesDurationsAndSwitches) {
 // A long link needs a deep window; a budgeted torrent pins its window on disk, so keeps a small
 // one. A size given is kept either way.
 TEST(Cli, TheDefaultReadaheadIsDeepWithoutABudgetAndSmallUnderOne) {
-  EXPECT_EQ(parse_serve_args({})->max_readahead, 64u << 20);
-  EXPECT_EQ(parse_serve_args({"--per-torrent-cache-budget", "16MB"})->max_readahead, 20u << 20);
-  EXPECT_EQ(parse_serve_args({"--max-readahead", "auto"})->max_readahead, 64u << 20);
+  EXPECT_EQ(readahead_for(*parse_serve_args({})), 64u << 20);
+  EXPECT_EQ(readahead_for(*parse_serve_args({"--per-torrent-cache-budget", "16MB"})), 20u << 20);
+  EXPECT_EQ(readahead_for(*parse_serve_args({"--max-readahead", "auto"})), 64u << 20);
+  app::Config built;  // as a program embedding the gateway builds it
+  built.per_torrent_cache_budget = 16u << 20;
+  EXPECT_EQ(readahead_for(built), 20u << 20);
   EXPECT_EQ(parse_serve_args({"--per-torrent-cache-budget", "16MB", "--max-readahead", "40MB"})
                 ->max_readahead,
             40u << 20);

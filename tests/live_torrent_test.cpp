@@ -206,6 +206,17 @@ TEST_F(LiveTorrentTest, APieceBeingRecordedIsNotStaleUntilTheStoreHasSpoken) {
   torrent->unwant(7);
 }
 
+// A prefetched piece (a join's, a file end's) refused while passing is asked for again too.
+TEST_F(LiveTorrentTest, APrefetchedPieceRefusedWhilePassingResyncs) {
+  int resyncs = 0;
+  auto torrent = told_it_has(3, resyncs);
+  torrent->on_libtorrent_verified(9);
+  torrent->prefetch(9, 9, 1);
+  EXPECT_EQ(resyncs, 0);
+  torrent->on_pass_recorded(9);
+  EXPECT_EQ(resyncs, 1);
+}
+
 // After a resync every piece a reader still wants is asked of the new handle again, in piece
 // order, the stale one included; nothing is asked while the resync runs.
 TEST_F(LiveTorrentTest, AResyncAsksTheNewHandleForEveryPieceStillWanted) {

@@ -288,9 +288,7 @@ void add_serve_options(CLI::App& app, Config& config, ServeText& text) {
 
 void apply_text(Config& config, const ServeText& text) {
   config.per_torrent_cache_budget = *parse_size(text.cache_budget);
-  config.max_readahead = text.max_readahead != "auto"          ? *parse_size(text.max_readahead)
-                         : config.per_torrent_cache_budget > 0 ? kReadaheadWithBudget
-                                                               : kReadaheadWithoutBudget;
+  if (text.max_readahead != "auto") config.max_readahead = *parse_size(text.max_readahead);
   config.torrent_ttl = *parse_duration(text.torrent_ttl);
   config.piece_timeout = *parse_duration(text.piece_timeout);
   config.keep_interest = *parse_duration(text.keep_interest);
@@ -337,7 +335,7 @@ Status check_config(const Config& config) {
   if (!plausible_instance_name(config.instance_name))
     return make_error(Errc::bad_request,
                       "--instance-name: letters, digits, '-', '_' and '.' only, at most 128");
-  if (config.max_readahead == 0)
+  if (config.max_readahead == std::uint64_t{0})
     return make_error(Errc::bad_request, "--max-readahead must be above 0");
   if (config.torrent_ttl.count() <= 0)
     return make_error(Errc::bad_request, "--torrent-ttl must be above 0");

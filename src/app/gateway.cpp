@@ -189,7 +189,7 @@ void make_swarm(Gateway::Parts& parts, const Config& config, const FdBudget& fds
   registry_options.ttl = config.torrent_ttl;
   registry_options.live.budget_mode = config.per_torrent_cache_budget > 0;
   registry_options.live.keep_interest_for = config.keep_interest;
-  registry_options.readahead_bytes = config.max_readahead;
+  registry_options.readahead_bytes = readahead_for(config);
   registry_options.extra_peers = peers;
   parts.registry = std::make_unique<torrent::Registry>(
       parts.session->native(), *parts.stores, asio::make_strand(parts.io),
@@ -229,7 +229,7 @@ void make_responders(Gateway::Parts& parts, const Config& config) {
   auto stalls = std::make_shared<torrent::StallCounters>();
   torrent::ReaderOptions reader_options;
   reader_options.stalls = stalls;
-  reader_options.readahead_bytes = config.max_readahead;
+  reader_options.readahead_bytes = readahead_for(config);
   reader_options.piece_timeout = config.piece_timeout;
   reader_options.verify_sent = config.verify_sent;
   parts.locator = std::make_unique<torrent::ContentLocator>(*parts.registry, *parts.stores,
@@ -332,7 +332,7 @@ Result<std::unique_ptr<Gateway>> Gateway::start(const Config& given) {
   spdlog::info(
       "serving {} torrent(s) on {}/ (data dir {}, readahead {}, idle TTL {}, cache budget {})",
       parts->catalog.size(), url_of(config.host, parts->server->port()), config.data_dir.string(),
-      format_size(config.max_readahead), format_duration(config.torrent_ttl),
+      format_size(readahead_for(config)), format_duration(config.torrent_ttl),
       budget > 0 ? format_size(budget) + " per torrent" : std::string("none"));
   return std::unique_ptr<Gateway>(new Gateway(std::move(parts)));
 }

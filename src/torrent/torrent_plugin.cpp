@@ -13,6 +13,18 @@ namespace lt = libtorrent;
 // on_piece_pass runs right after libtorrent marks the piece had. The store records it on disk
 // (the live torrent's PieceMap follows the store: LiveTorrent::attach_store); the live torrent
 // records that libtorrent believes it has it, a separate fact once the piece is evicted.
+// Tells the torrent the pass is recorded when it goes out of scope.
+struct PassRecorded {
+  LiveTorrent* torrent;
+  int piece;
+  PassRecorded(LiveTorrent* torrent, int piece) : torrent(torrent), piece(piece) {}
+  PassRecorded(const PassRecorded&) = delete;
+  PassRecorded& operator=(const PassRecorded&) = delete;
+  ~PassRecorded() {
+    if (torrent != nullptr) torrent->on_pass_recorded(piece);
+  }
+};
+
 class PiecePassPlugin final : public lt::torrent_plugin {
  public:
   PiecePassPlugin(std::shared_ptr<storage::TorrentStore> store, std::weak_ptr<LiveTorrent> torrent)
@@ -25,11 +37,12 @@ class PiecePassPlugin final : public lt::torrent_plugin {
     // under way until recorded.
     auto torrent = torrent_.lock();
     if (torrent) torrent->on_libtorrent_verified(static_cast<int>(piece));
+    // The pass ends with this scope, even if recording throws (libtorrent catches it): a pass
+    // left under way would never read as stale. A wanted piece the store refused (its bytes
+    // changed after the hash) or evicted as soon as recorded is then resynced: libtorrent
+    // believes it has it, so nothing else fetches it.
+    const PassRecorded recorded{torrent.get(), static_cast<int>(piece)};
     store_->on_piece_passed(static_cast<int>(piece));
-    // A pass the store refused (its bytes changed after the hash), or a piece evicted as soon
-    // as recorded: libtorrent believes it has the piece, so only a resync fetches it for a
-    // reader that waits for it.
-    if (torrent) torrent->on_pass_recorded(static_cast<int>(piece));
   }
   void on_piece_failed(lt::piece_index_t piece) override {
     store_->on_piece_failed(static_cast<int>(piece));

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -42,7 +43,7 @@ struct Config {
   std::filesystem::path input;  // a .torrent file or a directory of them; empty for none
   bool watch_input = true;      // pick up .torrent files added to --input while running (inotify)
   std::filesystem::path data_dir = "data";
-  std::uint64_t max_readahead = kReadaheadWithoutBudget;
+  std::optional<std::uint64_t> max_readahead;  // unset: auto (readahead_for)
   std::uint64_t per_torrent_cache_budget = 0;  // 0: no eviction
   bool verify_on_start = false;  // hash recorded pieces again when a torrent's store opens
   std::chrono::milliseconds torrent_ttl{600'000};
@@ -87,5 +88,12 @@ struct Config {
   // seeder_build_info's label. Empty: the host name.
   std::string instance_name;
 };
+
+// The read-ahead a gateway with `config` uses: the one given, else kReadaheadWithoutBudget, or
+// kReadaheadWithBudget under a cache budget.
+inline std::uint64_t readahead_for(const Config& config) {
+  if (config.max_readahead) return *config.max_readahead;
+  return config.per_torrent_cache_budget > 0 ? kReadaheadWithBudget : kReadaheadWithoutBudget;
+}
 
 }  // namespace seeder::app

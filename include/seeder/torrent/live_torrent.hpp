@@ -120,8 +120,8 @@ class LiveTorrent : public std::enable_shared_from_this<LiveTorrent> {
   // takes under this torrent's mutex. Until on_pass_recorded(piece) the piece is believed and
   // not yet on disk without being stale: a reader wanting it then must not resync.
   void on_libtorrent_verified(int piece);
-  // The plugin, once the store has recorded (or refused) the pass: when a reader wants the piece
-  // and the store does not have it, only a resync fetches it.
+  // The plugin, once the store has recorded (or refused) the pass: when a reader or a prefetch
+  // wants the piece and the store does not have it, only a resync fetches it.
   void on_pass_recorded(int piece);
   [[nodiscard]] int resyncs() const { return resyncs_; }
   // Asks for a resync when many pieces are stale and nobody has used the torrent for `quiet`.
