@@ -66,9 +66,12 @@ class Pipe : public std::enable_shared_from_this<Pipe> {
         if (!self->writing_) self->finish();
         return;
       }
-      buffer->resize(size);
+      // An exact copy: a 64 KiB buffer kept per small message would hold far more than held_.
       self->held_ += size;
-      self->chunks_.push_back({Clock::now() + self->delay_, std::move(*buffer)});
+      self->chunks_.push_back(
+          {Clock::now() + self->delay_,
+           std::vector<char>(buffer->begin(),
+                             buffer->begin() + static_cast<std::ptrdiff_t>(size))});
       if (!self->writing_) self->write_next();
       self->read();
     });
@@ -124,15 +127,28 @@ struct DelayProxy::Impl {
   asio::ip::address source;
   Clock::duration one_way;
   std::atomic<std::uint64_t> connections{0};
+  std::uint16_t port = 0;  // read from any thread: set before the io thread starts
   std::thread thread;
 
   void accept() {
     auto link = std::make_shared<Link>(io);
     acceptor.async_accept(link->client, [this, link](error_code error) {
-      if (error) return;  // the acceptor is closed: the proxy is going away
+      if (error == asio::error::operation_aborted) return;  // the proxy is going away
+      if (error) {
+        // Out of descriptors or an aborted handshake: the next connection may do better.
+        retry_accept();
+        return;
+      }
       ++connections;
       relay_after_handshake(link);
       accept();
+    });
+  }
+
+  void retry_accept() {
+    auto timer = std::make_shared<asio::steady_timer>(io, std::chrono::milliseconds(10));
+    timer->async_wait([this, timer](error_code error) {
+      if (!error) accept();
     });
   }
 
@@ -168,6 +184,7 @@ DelayProxy::DelayProxy(std::uint16_t target_port, std::chrono::milliseconds one_
   impl_->target = tcp::endpoint(asio::ip::make_address("127.0.0.1"), target_port);
   impl_->source = asio::ip::make_address(source_address);
   impl_->one_way = one_way;
+  impl_->port = impl_->acceptor.local_endpoint().port();
   impl_->accept();
   impl_->thread = std::thread([impl = impl_.get()] { impl->io.run(); });
 }
@@ -178,7 +195,7 @@ DelayProxy::~DelayProxy() {
 }
 
 std::uint16_t DelayProxy::port() const {
-  return impl_->acceptor.local_endpoint().port();
+  return impl_->port;
 }
 
 std::uint64_t DelayProxy::connections() const {

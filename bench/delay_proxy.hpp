@@ -11,6 +11,10 @@
 // the proxy and nowhere else. TCP only: the gateway, the plain libtorrent client and peerflix
 // connect out over TCP (the gateway's --outgoing-utp is off by default).
 //
+// What it does not model: each leg is plain loopback TCP, so TCP's own slow start and window
+// limits over a long path are not there; the round trips BitTorrent's messages wait for are.
+// A reset is passed on as a close.
+//
 // Threads: its own, running an io_context; constructed and destroyed on any one thread.
 
 #include <chrono>

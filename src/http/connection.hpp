@@ -35,7 +35,7 @@ struct ConnectionHost {
   bool stopped GUARDED_BY(mutex) = false;
 };
 
-// Serves a new connection on its own connection, registered with `host` for its lifetime. Over
+// Serves a new connection as its own Connection, registered with `host` for its lifetime. Over
 // max_connections it is answered 503 and closed instead; after close_connections it is dropped.
 void serve_connection(boost::asio::ip::tcp::socket socket,
                       const std::shared_ptr<ConnectionHost>& host);
