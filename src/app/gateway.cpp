@@ -58,7 +58,7 @@ struct Gateway::Parts {
   std::unique_ptr<torrent::MetadataResolver> resolver;        // with --allow-magnets
   std::unique_ptr<torrent::RemoteTorrentStore> remote_store;  // with --torrent-store-url
   std::unique_ptr<torrent::TorrentSources> sources;
-  std::unique_ptr<net::Vault> vault;  // with --vault-url
+  std::shared_ptr<net::Vault> vault;  // with --vault-url (shared: lookups hold it weakly)
   std::unique_ptr<torrent::ContentLocator> locator;
   std::unique_ptr<torrent::Streamer> streamer;
   std::unique_ptr<torrent::Progress> progress;
@@ -218,7 +218,7 @@ void make_sources(Gateway::Parts& parts, const Config& config) {
     net::VaultOptions vault_options;
     vault_options.base_url = config.vault_url;
     vault_options.timeout = config.vault_timeout;
-    parts.vault = std::make_unique<net::Vault>(parts.io.get_executor(), vault_options);
+    parts.vault = std::make_shared<net::Vault>(parts.io.get_executor(), vault_options);
   }
   parts.sources = std::make_unique<torrent::TorrentSources>(parts.catalog, parts.remote_store.get(),
                                                             parts.resolver.get());

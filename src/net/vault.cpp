@@ -39,24 +39,31 @@ void Vault::async_lookup(const std::string& hash, const std::string& encoded_pat
   }
   async_http_request(
       io_, "HEAD", url, options_.timeout,
-      [this, url, executor, handler = std::move(handler)](Result<ClientResponse> response) mutable {
+      [weak = weak_from_this(), url, executor,
+       handler = std::move(handler)](Result<ClientResponse> response) mutable {
+        const auto self = weak.lock();
+        if (!self) {  // gone while asking (shutting down): serve locally, remember nothing
+          deliver(executor, std::move(handler), std::optional<VaultRedirect>{});
+          return;
+        }
+        const auto& options = self->options_;
         std::optional<VaultRedirect> answer;
-        auto ttl = options_.miss_ttl;
+        auto ttl = options.miss_ttl;
         if (!response) {
           spdlog::warn("vault {}: {}; serving locally", url, response.error().message);
-          ttl = options_.error_ttl;
+          ttl = options.error_ttl;
         } else if (response->status >= 300 && response->status < 400 &&
                    !response->header("location").empty()) {
           answer = VaultRedirect{response->status, response->header("location")};
-          ttl = options_.hit_ttl;
+          ttl = options.hit_ttl;
         } else if (response->status == 200) {
           answer = VaultRedirect{302, url};
-          ttl = options_.hit_ttl;
+          ttl = options.hit_ttl;
         } else if (response->status != 404) {
           spdlog::warn("vault {}: answered {}; serving locally", url, response->status);
-          ttl = options_.error_ttl;
+          ttl = options.error_ttl;
         }
-        remember(url, answer, ttl);
+        self->remember(url, answer, ttl);
         deliver(executor, std::move(handler), std::move(answer));
       });
 }

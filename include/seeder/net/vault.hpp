@@ -4,7 +4,9 @@
 // has the file the client is redirected there (the vault's own 3xx passed through, or a 302 to
 // that URL when it answers 200). Answers are cached briefly, positive and negative; an error
 // or a timeout counts as "not there" (the file is served locally) and is cached for less.
-// Thread-safe; completions on the caller's executor.
+// Thread-safe; completions on the caller's executor. Owned by a shared_ptr: a lookup in flight
+// holds the vault weakly, so a vault destroyed meanwhile answers "not there" and is not touched.
+#include <memory>
 
 #include <chrono>
 #include <cstddef>
@@ -33,7 +35,7 @@ struct VaultRedirect {
   std::string location;
 };
 
-class Vault {
+class Vault : public std::enable_shared_from_this<Vault> {
  public:
   using Handler = std::function<void(std::optional<VaultRedirect>)>;
 
