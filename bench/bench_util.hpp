@@ -57,4 +57,9 @@ void print_figure(const std::string& name, double value, const std::string& unit
 void print_samples(const std::string& what, const std::vector<double>& seconds);
 double max_of(const std::vector<double>& values);  // 0 for none
 
+// A benchmark's main: runs `bench`; an error ends the run with "<name>: <message>" and exit code
+// 1, after every process it started has been ended (by the destructors an uncaught exception
+// would skip).
+int run_main(const char* name, int (*bench)(int, char**), int argc, char** argv);
+
 }  // namespace seeder::bench

@@ -230,15 +230,8 @@ int run_bench(int argc, char** argv);
 }  // namespace
 }  // namespace seeder::bench
 
-// An error ends the run with its message, after every process it started has been ended (by
-// the destructors an uncaught exception would skip).
 int main(int argc, char** argv) {
-  try {
-    return seeder::bench::run_bench(argc, argv);
-  } catch (const std::exception& error) {
-    std::fprintf(stderr, "player_bench: %s\n", error.what());
-    return 1;
-  }
+  return seeder::bench::run_main("player_bench", seeder::bench::run_bench, argc, argv);
 }
 
 namespace seeder::bench {
