@@ -222,10 +222,7 @@ class Bench {
     }
     std::printf("whole-file throughput, cold torrent, %zu MiB, %d runs\n", options_.size_mib,
                 options_.throughput_runs);
-    std::printf("  seeder MiB/s, each run:");
-    for (const auto rate : http)
-      std::printf(" %.1f", rate);
-    std::printf("\n");
+    print_rates("seeder", http);
     print_figure("seeder: GET whole file, median", median(http), "MiB/s");
     print_figure("raw libtorrent, median", median(raw), "MiB/s");
     print_figure("ratio seeder / raw", median(http) / median(raw), "x");
@@ -361,29 +358,53 @@ class Bench {
     }
   }
 
+  // --throughput-runs runs, each the plain client, the gateway and peerflix in turn (a run
+  // starts one further), every run printed: the swarm's rate moves a lot from run to run.
   void world_throughput(const SwarmProcess& swarm, const std::string& content, bool peerflix) {
-    const auto rows = run_raw_client("finish", swarm.torrent_path(), 0, false);
-    const double raw = mib_per_s(swarm.size(), rows.at(0).at(0));
-    double seeder = 0;
-    {
-      auto server = start(swarm);
-      const auto fetch =
-          timed_get(server->port(), swarm.url(), "", std::chrono::seconds(600), content);
-      seeder = mib_per_s(fetch.body_bytes, fetch.total_s);
+    std::vector<double> raw, seeder, flix;
+    std::vector<std::function<void()>> steps{
+        [&] {
+          const auto rows = run_raw_client("finish", swarm.torrent_path(), 0, false);
+          raw.push_back(mib_per_s(swarm.size(), rows.at(0).at(0)));
+        },
+        [&] {
+          auto server = start(swarm);
+          const auto fetch =
+              timed_get(server->port(), swarm.url(), "", std::chrono::seconds(600), content);
+          seeder.push_back(mib_per_s(fetch.body_bytes, fetch.total_s));
+        }};
+    if (peerflix) {
+      steps.emplace_back([&] {
+        PeerflixProcess flixer(swarm.torrent_path(),
+                               data_ / ("flix-" + std::to_string(gateways_++)), logs());
+        const auto fetch = timed_get(flixer.port(), PeerflixProcess::url(), "",
+                                     std::chrono::seconds(600), content);
+        flix.push_back(mib_per_s(fetch.body_bytes, fetch.total_s));
+      });
     }
-    std::printf("whole file, cold, %zu MiB\n", options_.world_size_mib);
-    print_figure("seeder: GET whole file", seeder, "MiB/s");
-    print_figure("plain libtorrent: every piece", raw, "MiB/s");
-    print_figure("ratio seeder / plain libtorrent (target >= 1)", seeder / raw, "x");
-    print_figure("ratio seeder / swarm cap", seeder / kWorldCapMib, "x");
-    if (!peerflix) return;
-    PeerflixProcess flixer(swarm.torrent_path(), data_ / ("flix-" + std::to_string(gateways_++)),
-                           logs());
-    const auto fetch =
-        timed_get(flixer.port(), PeerflixProcess::url(), "", std::chrono::seconds(600), content);
-    const double flix = mib_per_s(fetch.body_bytes, fetch.total_s);
-    print_figure("peerflix: GET whole file", flix, "MiB/s");
-    print_figure("ratio seeder / peerflix", seeder / flix, "x");
+    for (int run = 0; run < options_.throughput_runs; ++run)
+      for (std::size_t k = 0; k < steps.size(); ++k)
+        steps[(k + static_cast<std::size_t>(run)) % steps.size()]();
+    std::printf("whole file, cold, %zu MiB, %d run(s)\n", options_.world_size_mib,
+                options_.throughput_runs);
+    print_rates("seeder", seeder);
+    print_rates("plain libtorrent", raw);
+    print_rates("peerflix", flix);
+    print_figure("seeder: median", median(seeder), "MiB/s");
+    print_figure("plain libtorrent: median", median(raw), "MiB/s");
+    print_figure("ratio seeder / plain libtorrent, medians (target >= 1)",
+                 median(seeder) / median(raw), "x");
+    print_figure("ratio seeder / swarm cap", median(seeder) / kWorldCapMib, "x");
+    if (flix.empty()) return;
+    print_figure("peerflix: median", median(flix), "MiB/s");
+    print_figure("ratio seeder / peerflix, medians", median(seeder) / median(flix), "x");
+  }
+
+  static void print_rates(const std::string& who, const std::vector<double>& rates) {
+    std::printf("  %s MiB/s, each run:", who.c_str());
+    for (const auto rate : rates)
+      std::printf(" %.1f", rate);
+    std::printf("\n");
   }
 
   const std::filesystem::path& logs() const { return logs_.path(); }
