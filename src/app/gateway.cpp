@@ -60,7 +60,7 @@ struct Gateway::Parts {
   std::unique_ptr<torrent::TorrentSources> sources;
   std::shared_ptr<net::Vault> vault;  // with --vault-url (shared: lookups hold it weakly)
   std::unique_ptr<torrent::ContentLocator> locator;
-  std::unique_ptr<torrent::Streamer> streamer;
+  std::shared_ptr<torrent::Streamer> streamer;  // shared: opens in flight hold it weakly
   std::unique_ptr<torrent::Progress> progress;
   std::unique_ptr<http::Router> router;
   std::unique_ptr<http::GatewayContent> content;
@@ -234,7 +234,7 @@ void make_responders(Gateway::Parts& parts, const Config& config) {
   reader_options.verify_sent = config.verify_sent;
   parts.locator = std::make_unique<torrent::ContentLocator>(*parts.registry, *parts.stores,
                                                             parts.blocking.get_executor());
-  parts.streamer = std::make_unique<torrent::Streamer>(*parts.locator, reader_options);
+  parts.streamer = std::make_shared<torrent::Streamer>(*parts.locator, reader_options);
   torrent::ProgressOptions progress_options;
   progress_options.stats_interval = config.stats_interval;
   progress_options.warmup_timeout = config.warmup_timeout;

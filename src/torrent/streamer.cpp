@@ -36,25 +36,31 @@ void Streamer::async_open(const EntryPtr& entry, const FileInfo& file, std::uint
   locator_.async_locate(
       entry, [file_index](storage::TorrentStore& store) { return store.file_complete(file_index); },
       ContentLocator::IfMissing::start_torrent, request.executor,
-      [this, request, handler = std::move(handler)](Result<Location> location) mutable {
+      [weak = weak_from_this(), request,
+       handler = std::move(handler)](Result<Location> location) mutable {
+        const auto self = weak.lock();
+        if (!self) {  // gone while the store opened: the gateway is stopping
+          handler(make_error(Errc::unavailable, "gateway shutting down"));
+          return;
+        }
         if (!location) {
           handler(location.error());
           return;
         }
         if (location->on_disk) {
-          if (auto source = completed_source(location->store, request)) {
+          if (auto source = self->completed_source(location->store, request)) {
             handler(std::move(source));
             return;
           }
           // Recorded complete, yet not servable from disk: fetched again by the live torrent.
-          auto torrent = locator_.live(request.entry);
+          auto torrent = self->locator_.live(request.entry);
           if (!torrent) {
             handler(torrent.error());
             return;
           }
           location->torrent = std::move(*torrent);
         }
-        open_live(location->torrent, request, std::move(handler));
+        self->open_live(location->torrent, request, std::move(handler));
       });
 }
 

@@ -23,7 +23,9 @@
 
 namespace seeder::torrent {
 
-class Streamer {
+// Owned by a shared_ptr: an open in flight holds the streamer weakly and, once it is gone,
+// answers unavailable instead of touching it.
+class Streamer : public std::enable_shared_from_this<Streamer> {
  public:
   using OpenHandler = std::function<void(Result<std::shared_ptr<ByteSource>>)>;
 
