@@ -51,7 +51,10 @@ void Progress::async_open_stats(const EntryPtr& entry, Selection selection,
   locator_.async_locate(
       entry, [shared](storage::TorrentStore& store) { return complete_on_disk(store, *shared); },
       ContentLocator::IfMissing::start_torrent, executor,
-      [this, executor, shared, handler = std::move(handler)](Result<Location> location) {
+      // The options by value, not `this`: the answer comes from the blocking pool, and needs
+      // nothing else of the Progress.
+      [options = options_, executor, shared,
+       handler = std::move(handler)](Result<Location> location) {
         if (!location) {
           handler(location.error());
           return;
@@ -64,7 +67,7 @@ void Progress::async_open_stats(const EntryPtr& entry, Selection selection,
         location->torrent->join_for(shared->kind == Selection::Kind::file ? shared->files.front()
                                                                           : nullptr);
         handler(std::shared_ptr<EventStream>(
-            std::make_shared<StatsStream>(location->torrent, *shared, executor, options_)));
+            std::make_shared<StatsStream>(location->torrent, *shared, executor, options)));
       });
 }
 
@@ -83,7 +86,7 @@ void Progress::async_open_warmup(const EntryPtr& entry, Selection selection, std
   };
   locator_.async_locate(
       entry, on_disk, ContentLocator::IfMissing::start_torrent, executor,
-      [this, entry, executor, range = std::move(range), pieces,
+      [options = options_, entry, executor, range = std::move(range), pieces,
        handler = std::move(handler)](Result<Location> location) {
         if (!location) {
           handler(location.error());
@@ -93,7 +96,7 @@ void Progress::async_open_warmup(const EntryPtr& entry, Selection selection, std
           auto store = location->store;
           handler(std::shared_ptr<EventStream>(std::make_shared<WarmupStream>(
               entry->meta, range, [store](int piece) { return store->piece_complete(piece); },
-              nullptr, executor, options_)));
+              nullptr, executor, options)));
           return;
         }
         const auto torrent = location->torrent;
@@ -104,7 +107,7 @@ void Progress::async_open_warmup(const EntryPtr& entry, Selection selection, std
         const auto map = torrent->shared_pieces();
         handler(std::shared_ptr<EventStream>(std::make_shared<WarmupStream>(
             entry->meta, range, [map](int piece) { return map->have(piece); }, torrent, executor,
-            options_)));
+            options)));
       });
 }
 
