@@ -422,11 +422,15 @@ void LiveTorrent::refetch(int piece) {
   if (resync) request_resync();
 }
 
+// A prefetched piece counts as wanted: a join's or an end's piece refused or evicted while
+// passing would otherwise sit in prefetch_, never fetched, until a reader came for it.
 void LiveTorrent::resync_if_stale(int piece) {
   if (piece < 0 || piece >= pieces_->num_pieces()) return;
   {
     LockGuard lock(mutex_);
-    if (want_counts_[static_cast<std::size_t>(piece)] == 0 || !stale_locked(piece)) return;
+    const bool wanted =
+        want_counts_[static_cast<std::size_t>(piece)] != 0 || prefetch_.count(piece) != 0;
+    if (!wanted || !stale_locked(piece)) return;
   }
   request_resync();
 }
@@ -443,18 +447,13 @@ void LiveTorrent::on_libtorrent_verified(int piece) {
   }
 }
 
-// A prefetched piece counts as wanted here: a join's or an end's piece refused or evicted while
-// passing would otherwise sit in prefetch_, never fetched, until a reader came for it.
 void LiveTorrent::on_pass_recorded(int piece) {
   {
     LockGuard lock(mutex_);
     if (passing_ != piece) return;
     passing_ = -1;
-    const bool wanted =
-        want_counts_[static_cast<std::size_t>(piece)] != 0 || prefetch_.count(piece) != 0;
-    if (!wanted || !stale_locked(piece)) return;
   }
-  request_resync();
+  resync_if_stale(piece);
 }
 
 void LiveTorrent::on_adding(const lt::typed_bitfield<lt::piece_index_t>& told) {

@@ -120,8 +120,8 @@ class LiveTorrent : public std::enable_shared_from_this<LiveTorrent> {
   // takes under this torrent's mutex. Until on_pass_recorded(piece) the piece is believed and
   // not yet on disk without being stale: a reader wanting it then must not resync.
   void on_libtorrent_verified(int piece);
-  // The plugin, once the store has recorded (or refused) the pass: when a reader or a prefetch
-  // wants the piece and the store does not have it, only a resync fetches it.
+  // The plugin, once the store has recorded (or refused) the pass: ends it, then
+  // resync_if_stale(piece).
   void on_pass_recorded(int piece);
   [[nodiscard]] int resyncs() const { return resyncs_; }
   // Asks for a resync when many pieces are stale and nobody has used the torrent for `quiet`.
@@ -146,8 +146,9 @@ class LiveTorrent : public std::enable_shared_from_this<LiveTorrent> {
   // has forgotten them): fetched again by its deadline, or by a resync when libtorrent believes
   // it has them.
   void refetch(int piece);
-  // Asks for a resync when a reader wants `piece` and libtorrent believes it has it while the
-  // store does not (forgotten or refused after libtorrent verified it): nothing else fetches it.
+  // Asks for a resync when a reader or a prefetch wants `piece` and libtorrent believes it has it
+  // while the store does not (forgotten or refused after libtorrent verified it): nothing else
+  // fetches it.
   void resync_if_stale(int piece);
 
   // When it joined the swarm (the pages say "no peers yet" only after a few seconds).
