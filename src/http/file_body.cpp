@@ -96,7 +96,7 @@ bool FileBody::read_vouched(std::size_t want, ssize_t& read) {
     read = 0;  // as at the file's end: shorter than its verified pieces
     return true;
   }
-  return !slice_.still_vouched || slice_.still_vouched();
+  return slice_.vouched();
 }
 
 void FileBody::send_slice() {

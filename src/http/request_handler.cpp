@@ -93,7 +93,7 @@ struct WholeRead : std::enable_shared_from_this<WholeRead> {
       }
       got += static_cast<std::uint64_t>(n);
     }
-    if (slice->still_vouched && !slice->still_vouched()) {  // as FileBody checks its copies
+    if (!slice->vouched()) {  // as FileBody checks its copies
       source->bytes_missing();
       done(
           make_error(Errc::io, "the subtitle file changed behind seeder's back while it was read"));

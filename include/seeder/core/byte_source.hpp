@@ -29,6 +29,8 @@ struct FileSlice {
   // bench/churn_soak.py) or a file truncated behind our back (the partial page's tail; seed
   // 585984007) zeroes those pages in place: the queued bytes went out as zeros.
   std::function<bool()> still_vouched;
+  // Whether the bytes read may be sent: still_vouched asked, or none to ask.
+  [[nodiscard]] bool vouched() const { return !still_vouched || still_vouched(); }
 };
 
 class ByteSource {
