@@ -173,6 +173,13 @@ double max_of(const std::vector<double>& values) {
   return values.empty() ? 0 : *std::max_element(values.begin(), values.end());
 }
 
+std::vector<std::size_t> turn_order(std::size_t count, int run) {
+  std::vector<std::size_t> order;
+  for (std::size_t k = 0; k < count; ++k)
+    order.push_back((k + static_cast<std::size_t>(run)) % count);
+  return order;
+}
+
 int run_main(const char* name, int (*bench)(int, char**), int argc, char** argv) {
   try {
     return bench(argc, argv);

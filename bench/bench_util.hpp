@@ -57,6 +57,10 @@ void print_figure(const std::string& name, double value, const std::string& unit
 void print_samples(const std::string& what, const std::vector<double>& seconds);
 double max_of(const std::vector<double>& values);  // 0 for none
 
+// Indexes 0..count-1 starting `run` further each run: a capped seeder banks upload quota while
+// idle, so whoever came first after a pause would always be favoured.
+std::vector<std::size_t> turn_order(std::size_t count, int run);
+
 // A benchmark's main: runs `bench`; an error ends the run with "<name>: <message>" and exit code
 // 1, after every process it started has been ended (by the destructors an uncaught exception
 // would skip).

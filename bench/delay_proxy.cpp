@@ -1,5 +1,6 @@
 #include "delay_proxy.hpp"
 
+#include <array>
 #include <atomic>
 #include <deque>
 #include <thread>
@@ -57,24 +58,23 @@ class Pipe : public std::enable_shared_from_this<Pipe> {
   void read() {
     if (held_ >= kMaxHeld) return;  // resumed once a write has made room
     reading_ = true;
-    auto buffer = std::make_shared<std::vector<char>>(kReadSize);
-    from_.async_read_some(asio::buffer(*buffer), [self = shared_from_this(), buffer](
-                                                     error_code error, std::size_t size) {
-      self->reading_ = false;
-      if (error) {
-        self->ended_ = true;
-        if (!self->writing_) self->finish();
-        return;
-      }
-      // An exact copy: a 64 KiB buffer kept per small message would hold far more than held_.
-      self->held_ += size;
-      self->chunks_.push_back(
-          {Clock::now() + self->delay_,
-           std::vector<char>(buffer->begin(),
-                             buffer->begin() + static_cast<std::ptrdiff_t>(size))});
-      if (!self->writing_) self->write_next();
-      self->read();
-    });
+    from_.async_read_some(asio::buffer(read_buffer_),
+                          [self = shared_from_this()](error_code error, std::size_t size) {
+                            self->reading_ = false;
+                            if (error) {
+                              self->ended_ = true;
+                              if (!self->writing_) self->finish();
+                              return;
+                            }
+                            // An exact copy: the read buffer kept per small message would hold far
+                            // more than held_.
+                            const auto* bytes = self->read_buffer_.data();
+                            self->held_ += size;
+                            self->chunks_.push_back({Clock::now() + self->delay_,
+                                                     std::vector<char>(bytes, bytes + size)});
+                            if (!self->writing_) self->write_next();
+                            self->read();
+                          });
   }
 
   void write_next() {
@@ -111,6 +111,7 @@ class Pipe : public std::enable_shared_from_this<Pipe> {
   tcp::socket& to_;
   Clock::duration delay_;
   asio::steady_timer timer_;
+  std::array<char, kReadSize> read_buffer_{};  // one read at a time
   std::deque<Chunk> chunks_;
   std::size_t held_ = 0;
   bool reading_ = false;

@@ -37,6 +37,18 @@ struct SwarmSpec {
   std::string rates_kib;
 };
 
+// The world (stream_bench's scenario B, player_bench --rtt-ms): 8 seeders capped at 12, 8, 6,
+// 5, 4, 3, 1.5 and 0.5 MiB/s, 40 MiB/s in all, each and the tracker `rtt_ms` of round trip away.
+inline constexpr double kWorldCapMib = 40.0;
+inline constexpr const char* kWorldDescription =
+    "8 seeders capped at 12, 8, 6, 5, 4, 3, 1.5 and 0.5 MiB/s (40 in all)";
+inline SwarmSpec world_swarm(SwarmSpec spec, int rtt_ms) {
+  spec.tracker = true;
+  spec.rtt_ms = rtt_ms;
+  spec.rates_kib = "12288,8192,6144,5120,4096,3072,1536,512";  // one seeder per value
+  return spec;
+}
+
 // A SwarmSpec for one big.bin: found through a tracker or dialled directly.
 inline SwarmSpec swarm_spec(std::size_t size_mib, int piece_kib, int rate_mib, bool tracker,
                             int seeders) {
@@ -113,9 +125,9 @@ class GatewayProcess {
 };
 
 // peerflix (npm; $SEEDER_BENCH_PEERFLIX, empty for none; else `peerflix` on PATH, else
-// /opt/peerflix's) streaming
-// the swarm's torrent on a free port: the peer to beat. It joins the swarm as it starts and
-// serves the torrent's largest file at /0. Ready once its HTTP port accepts (nothing fetched).
+// /opt/peerflix's) streaming the swarm's torrent on a free port: the peer to beat. It joins the
+// swarm as it starts and serves the torrent's largest file at /0. Ready once its HTTP port
+// accepts (nothing fetched).
 class PeerflixProcess {
  public:
   // The program to run, or empty when there is none (the benchmark then says so and skips it).

@@ -216,15 +216,6 @@ void report(const std::string& client, const std::vector<Server>& servers,
   }
 }
 
-// Servers in turn, starting one further each run: a capped seeder banks upload quota while
-// idle, so whoever comes first after a pause would always be favoured.
-std::vector<std::size_t> turn_order(std::size_t count, int run) {
-  std::vector<std::size_t> order;
-  for (std::size_t k = 0; k < count; ++k)
-    order.push_back((k + static_cast<std::size_t>(run)) % count);
-  return order;
-}
-
 int run_bench(int argc, char** argv);
 
 }  // namespace
@@ -256,12 +247,9 @@ int run_bench(int argc, char** argv) {
   SwarmSpec spec = swarm_spec(0, options.piece_kib, options.rate_mib, true, options.seeders);
   spec.media_dir = media;
   if (options.rtt_ms > 0) {
-    spec.rtt_ms = options.rtt_ms;
-    spec.rates_kib = "12288,8192,6144,5120,4096,3072,1536,512";
-    std::printf(
-        "swarm: the world: 8 seeders capped at 12, 8, 6, 5, 4, 3, 1.5 and 0.5 MiB/s, "
-        "each and the tracker %d ms of round trip away",
-        options.rtt_ms);
+    spec = world_swarm(spec, options.rtt_ms);
+    std::printf("swarm: the world: %s, each and the tracker %d ms of round trip away",
+                kWorldDescription, options.rtt_ms);
   } else {
     std::printf("swarm: %d seeders found through a tracker, each capped at %d MiB/s",
                 options.seeders, options.rate_mib);

@@ -67,10 +67,6 @@ struct Options {
   bool world_only = false;
 };
 
-// The world's seeders (KiB/s): 12, 8, 6, 5, 4, 3, 1.5 and 0.5 MiB/s, 40 MiB/s in all.
-constexpr const char* kWorldRatesKib = "12288,8192,6144,5120,4096,3072,1536,512";
-constexpr double kWorldCapMib = 40.0;
-
 // Scenario swarms seed one file named as users' files are named.
 SwarmSpec media_spec(SwarmSpec spec, const char* name = "movie.mp4") {
   spec.file_name = name;
@@ -268,8 +264,7 @@ class Bench {
   void world_first_byte(const SwarmProcess& swarm, const std::string& content, bool peerflix) {
     const auto expect = slice_of(content, 0, 65536);
     std::vector<double> raw, cold, joined, flix;
-    // Each run starts one step further: a capped seeder banks upload quota while idle, so
-    // whoever came first after a pause would always be favoured.
+    // Taken in turn (turn_order): a different one goes first each run.
     std::vector<std::function<void()>> steps{
         [&] {
           raw.push_back(run_raw_client("first-piece", swarm.torrent_path(), 0, false).at(0).at(0));
@@ -291,16 +286,15 @@ class Bench {
         }};
     if (peerflix) {
       steps.emplace_back([&] {
-        PeerflixProcess flixer(swarm.torrent_path(),
-                               data_ / ("flix-" + std::to_string(gateways_++)), logs());
-        flix.push_back(timed_get(flixer.port(), PeerflixProcess::url(), "bytes=0-65535",
+        const auto flixer = start_peerflix(swarm);
+        flix.push_back(timed_get(flixer->port(), PeerflixProcess::url(), "bytes=0-65535",
                                  std::chrono::seconds(120), expect)
                            .first_byte_s);
       });
     }
     for (int run = 0; run < options_.world_runs; ++run)
-      for (std::size_t k = 0; k < steps.size(); ++k)
-        steps[(k + static_cast<std::size_t>(run)) % steps.size()]();
+      for (const auto k : turn_order(steps.size(), run))
+        steps[k]();
     const int floor_ms = 5 * options_.rtt_ms + 100;
     std::printf("time to first byte of bytes=0-65535, %d fresh starts each\n", options_.world_runs);
     print_samples("seeder cold (GET as it starts)", cold);
@@ -332,9 +326,8 @@ class Bench {
         append(seeder, seek_pass(server->port(), swarm.url(), content, offsets));
       }
       if (peerflix) {
-        PeerflixProcess flixer(swarm.torrent_path(),
-                               data_ / ("flix-" + std::to_string(gateways_++)), logs());
-        append(flix, seek_pass(flixer.port(), PeerflixProcess::url(), content, offsets));
+        const auto flixer = start_peerflix(swarm);
+        append(flix, seek_pass(flixer->port(), PeerflixProcess::url(), content, offsets));
       }
     }
     const int target_ms = 2 * options_.rtt_ms + 30 +
@@ -375,16 +368,15 @@ class Bench {
         }};
     if (peerflix) {
       steps.emplace_back([&] {
-        PeerflixProcess flixer(swarm.torrent_path(),
-                               data_ / ("flix-" + std::to_string(gateways_++)), logs());
-        const auto fetch = timed_get(flixer.port(), PeerflixProcess::url(), "",
+        const auto flixer = start_peerflix(swarm);
+        const auto fetch = timed_get(flixer->port(), PeerflixProcess::url(), "",
                                      std::chrono::seconds(600), content);
         flix.push_back(mib_per_s(fetch.body_bytes, fetch.total_s));
       });
     }
     for (int run = 0; run < options_.throughput_runs; ++run)
-      for (std::size_t k = 0; k < steps.size(); ++k)
-        steps[(k + static_cast<std::size_t>(run)) % steps.size()]();
+      for (const auto k : turn_order(steps.size(), run))
+        steps[k]();
     std::printf("whole file, cold, %zu MiB, %d run(s)\n", options_.world_size_mib,
                 options_.throughput_runs);
     print_rates("seeder", seeder);
@@ -442,6 +434,10 @@ class Bench {
     return std::make_unique<GatewayProcess>(swarm, data_ / ("gw-" + std::to_string(gateways_++)),
                                             flags, logs_.path());
   }
+  std::unique_ptr<PeerflixProcess> start_peerflix(const SwarmProcess& swarm) {
+    return std::make_unique<PeerflixProcess>(
+        swarm.torrent_path(), data_ / ("flix-" + std::to_string(gateways_++)), logs_.path());
+  }
 
   Options options_;
   test::TempDir logs_{"seeder-bench-logs"};
@@ -483,13 +479,13 @@ int run_bench(int argc, char** argv) {
     if (options.throughput_runs > 0) bench.throughput(swarm, content, cap);
   }
   if (options.world) {
-    SwarmSpec world = media_spec(swarm_spec(options.world_size_mib, options.piece_kib, 0, true, 8));
-    world.rtt_ms = options.rtt_ms;
-    world.rates_kib = kWorldRatesKib;
+    const auto world =
+        world_swarm(media_spec(swarm_spec(options.world_size_mib, options.piece_kib, 0, true, 8)),
+                    options.rtt_ms);
     std::printf(
-        "scenario B, the world: 8 seeders capped at 12, 8, 6, 5, 4, 3, 1.5 and 0.5 MiB/s (%.0f in "
-        "all), each and the tracker %d ms of round trip away; %zu MiB movie.mp4\n",
-        kWorldCapMib, options.rtt_ms, options.world_size_mib);
+        "scenario B, the world: %s, each and the tracker %d ms of round trip away; %zu MiB "
+        "movie.mp4\n",
+        kWorldDescription, options.rtt_ms, options.world_size_mib);
     SwarmProcess swarm(world, bench.logs());
     bench.world(swarm, load(swarm.content_file()));
   }
