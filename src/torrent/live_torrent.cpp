@@ -62,9 +62,8 @@ LiveTorrent::LiveTorrent(EntryPtr entry, LiveOptions options)
       options_(options),
       pieces_(std::make_shared<PieceMap>(entry_->meta->num_pieces())),
       last_active_ns_(Clock::now().time_since_epoch().count()),
-      want_counts_(static_cast<std::size_t>(entry_->meta->num_pieces()), 0),
-      bands_(static_cast<std::size_t>(entry_->meta->num_pieces()), kUrgencyBands),
-      believed_(static_cast<std::size_t>(entry_->meta->num_pieces()), 0),
+      demand_(entry_->meta->num_pieces()),
+      belief_(*pieces_),
       background_(*entry_->meta) {}
 
 std::shared_ptr<storage::TorrentStore> LiveTorrent::store() const {
@@ -110,8 +109,8 @@ void LiveTorrent::on_reconnect_wanted(std::function<void()> request) {
 // Only a torrent that had peers and lost them: a fresh one is dialling its peers already, and a
 // pause/resume would drop those half-open connections (and reset libtorrent's counters).
 bool LiveTorrent::needs_reconnect_locked() const {
-  return (!wanted_.empty() || !prefetch_.empty() || !background_.in_flight().empty()) &&
-         peers_->load() == 0 && had_peers_ && state_ == State::ready;
+  return (demand_.any() || !background_.in_flight().empty()) && peers_->load() == 0 && had_peers_ &&
+         state_ == State::ready;
 }
 
 void LiveTorrent::request_reconnect() {
@@ -233,40 +232,26 @@ PiecePicker* LiveTorrent::picker_locked() {
 
 // Never a deadline on a piece libtorrent believes it has: it would wait for nothing (and in
 // 2.0.8 a deadline on a had piece reads it, which pauses the torrent when we evicted it).
-bool LiveTorrent::libtorrent_lacks_locked(int piece) const {
-  return !pieces_->have(piece) && !believed_locked(piece);
-}
-
 void LiveTorrent::fetch_locked(int piece, std::chrono::milliseconds deadline) {
-  if (!libtorrent_lacks_locked(piece)) return;
+  if (!belief_.lacks(piece)) return;
   if (auto* picker = picker_locked()) picker->set_deadline(piece, deadline);
   prioritise_locked(piece);
 }
 
-// Bands map to priorities 7..2, above the background's 1. A piece that is also an end of a
-// media file keeps at least that priority: an open-ended read of a small file has the file's
-// tail at the far end of its window, where the player's jump to the index would find it last.
 void LiveTorrent::prioritise_locked(int piece) {
-  const int band = bands_[static_cast<std::size_t>(piece)];
-  if (band == 0 || band >= kUrgencyBands || !libtorrent_lacks_locked(piece)) return;
-  const auto prefetched = prefetch_.find(piece);
-  const auto priority = static_cast<std::uint8_t>(
-      std::max({2, 7 - band, prefetched != prefetch_.end() ? int{prefetched->second} : 0}));
-  if (auto* picker = picker_locked()) picker->set_priority(piece, priority);
+  const auto priority = demand_.reader_priority(piece);
+  if (!priority || !belief_.lacks(piece)) return;
+  if (auto* picker = picker_locked()) picker->set_priority(piece, *priority);
 }
 
 // Nobody waits for the piece any more: it goes back to what it was before a reader wanted it
 // (a file end's priority, the background's lowest, or not wanted at all). Requests already
 // sent for it stay: libtorrent has no way to cancel one piece's.
 void LiveTorrent::release_locked(int piece) {
-  if (!libtorrent_lacks_locked(piece)) return;
-  const auto prefetched = prefetch_.find(piece);
-  const auto priority = prefetched != prefetch_.end()  ? lt::download_priority_t(prefetched->second)
-                        : background_.in_flight(piece) ? lt::low_priority
-                                                       : lt::dont_download;
+  if (!belief_.lacks(piece)) return;
   if (auto* picker = picker_locked()) {
     picker->clear_deadline(piece);
-    picker->set_priority(piece, static_cast<std::uint8_t>(priority));
+    picker->set_priority(piece, demand_.released_priority(piece, background_.in_flight(piece)));
   }
 }
 
@@ -314,9 +299,8 @@ void LiveTorrent::prefetch(int first, int last, std::uint8_t priority) {
         if (store_) store_->touch(piece);  // warmed: used, for the LRU
         continue;
       }
-      auto& wanted = prefetch_[piece];
-      wanted = std::max(wanted, priority);
-      resync = resync || stale_locked(piece);
+      demand_.prefetch(piece, priority);
+      resync = resync || belief_.stale(piece);
     }
     prefetch_locked();
     reconnect = needs_reconnect_locked();
@@ -326,26 +310,24 @@ void LiveTorrent::prefetch(int first, int last, std::uint8_t priority) {
 }
 
 void LiveTorrent::prefetch_locked() {
-  for (auto it = prefetch_.begin(); it != prefetch_.end();) {
-    const int piece = it->first;
-    const auto priority = it->second;
+  std::vector<int> had;
+  for (const auto& [piece, priority] : demand_.prefetches()) {
     if (pieces_->have(piece)) {
-      it = prefetch_.erase(it);
+      had.push_back(piece);
       continue;
     }
-    ++it;
     // A reader's deadline and band rule the piece while it wants it.
-    if (!libtorrent_lacks_locked(piece) || want_counts_[static_cast<std::size_t>(piece)] > 0)
-      continue;
+    if (!belief_.lacks(piece) || demand_.readers_of(piece) > 0) continue;
     if (auto* picker = picker_locked()) picker->set_priority(piece, priority);
   }
+  for (const int piece : had)
+    demand_.forget_prefetch(piece);
 }
 
 LiveTorrent::Interest LiveTorrent::interest(int piece) const {
   if (piece < 0 || piece >= pieces_->num_pieces() || pieces_->have(piece)) return Interest::none;
   LockGuard lock(mutex_);
-  if (want_counts_[static_cast<std::size_t>(piece)] > 0 || prefetch_.count(piece) != 0)
-    return Interest::high;
+  if (demand_.demanded(piece)) return Interest::high;
   return background_.in_flight(piece) ? Interest::normal : Interest::none;
 }
 
@@ -366,23 +348,19 @@ void LiveTorrent::want(int piece, std::chrono::milliseconds deadline, int band) 
   bool reconnect = false;
   {
     LockGuard lock(mutex_);
-    auto& count = want_counts_[static_cast<std::size_t>(piece)];
-    auto& wanted_band = bands_[static_cast<std::size_t>(piece)];
-    const bool first = count++ == 0;
-    const bool more_urgent = band < wanted_band;
-    if (first) {
-      wanted_.insert(piece);
+    const auto change = demand_.want(piece, band);
+    if (change.first) {
+      spdlog::trace("want piece {} deadline {} ms band {}", piece, deadline.count(), band);
       if (store_) store_->protect(piece);
     }
-    if (more_urgent) wanted_band = static_cast<std::uint8_t>(std::max(0, band));
-    if (stale_locked(piece)) {
+    if (belief_.stale(piece)) {
       resync = true;
-    } else if (first || deadline.count() == 0) {
+    } else if (change.first || deadline.count() == 0) {
       fetch_locked(piece, deadline);
-    } else if (more_urgent) {
+    } else if (change.more_urgent) {
       prioritise_locked(piece);
     }
-    reconnect = first && wanted_.size() == 1 && needs_reconnect_locked();
+    reconnect = change.first && demand_.wanted().size() == 1 && needs_reconnect_locked();
   }
   if (resync) request_resync();
   if (reconnect) request_reconnect();
@@ -391,19 +369,13 @@ void LiveTorrent::want(int piece, std::chrono::milliseconds deadline, int band) 
 void LiveTorrent::raise(int piece, int band) {
   if (piece < 0 || piece >= pieces_->num_pieces()) return;
   LockGuard lock(mutex_);
-  auto& wanted_band = bands_[static_cast<std::size_t>(piece)];
-  if (want_counts_[static_cast<std::size_t>(piece)] == 0 || band >= wanted_band) return;
-  wanted_band = static_cast<std::uint8_t>(std::max(0, band));
-  prioritise_locked(piece);
+  if (demand_.raise(piece, band)) prioritise_locked(piece);
 }
 
 void LiveTorrent::unwant(int piece) {
   if (piece < 0 || piece >= pieces_->num_pieces()) return;
   LockGuard lock(mutex_);
-  auto& count = want_counts_[static_cast<std::size_t>(piece)];
-  if (count == 0 || --count != 0) return;
-  wanted_.erase(piece);
-  bands_[static_cast<std::size_t>(piece)] = kUrgencyBands;
+  if (!demand_.unwant(piece)) return;
   if (store_) store_->unprotect(piece);
   release_locked(piece);
 }
@@ -414,7 +386,7 @@ void LiveTorrent::refetch(int piece) {
   {
     LockGuard lock(mutex_);
     if (pieces_->have(piece)) return;
-    if (stale_locked(piece))
+    if (belief_.stale(piece))
       resync = true;
     else
       fetch_locked(piece, std::chrono::milliseconds(0));
@@ -423,14 +395,12 @@ void LiveTorrent::refetch(int piece) {
 }
 
 // A prefetched piece counts as wanted: a join's or an end's piece refused or evicted while
-// passing would otherwise sit in prefetch_, never fetched, until a reader came for it.
+// passing would otherwise stay prefetched, never fetched, until a reader came for it.
 void LiveTorrent::resync_if_stale(int piece) {
   if (piece < 0 || piece >= pieces_->num_pieces()) return;
   {
     LockGuard lock(mutex_);
-    const bool wanted =
-        want_counts_[static_cast<std::size_t>(piece)] != 0 || prefetch_.count(piece) != 0;
-    if (!wanted || !stale_locked(piece)) return;
+    if (!demand_.demanded(piece) || !belief_.stale(piece)) return;
   }
   request_resync();
 }
@@ -440,38 +410,20 @@ void LiveTorrent::resync_if_stale(int piece) {
 void LiveTorrent::on_libtorrent_verified(int piece) {
   LockGuard lock(mutex_);
   if (state_ == State::resyncing || piece < 0 || piece >= pieces_->num_pieces()) return;
-  passing_ = piece;
-  if (believed_[static_cast<std::size_t>(piece)] == 0) {
-    believed_[static_cast<std::size_t>(piece)] = 1;
-    ++believed_count_;
-  }
+  belief_.verified(piece);
 }
 
 void LiveTorrent::on_pass_recorded(int piece) {
   {
     LockGuard lock(mutex_);
-    if (passing_ != piece) return;
-    passing_ = -1;
+    if (!belief_.end_pass(piece)) return;
   }
   resync_if_stale(piece);
 }
 
 void LiveTorrent::on_adding(const lt::typed_bitfield<lt::piece_index_t>& told) {
   LockGuard lock(mutex_);
-  int count = 0;
-  for (int piece = 0; piece < pieces_->num_pieces(); ++piece) {
-    const bool had = piece < told.size() && told.get_bit(lt::piece_index_t(piece));
-    believed_[static_cast<std::size_t>(piece)] = had ? 1 : 0;
-    count += had ? 1 : 0;
-  }
-  believed_count_ = count;
-}
-
-int LiveTorrent::stale_count_locked() const {
-  int stale = 0;
-  for (int piece = 0; piece < pieces_->num_pieces(); ++piece)
-    stale += stale_locked(piece) ? 1 : 0;
-  return stale;
+  belief_.reset(told);
 }
 
 // Stale pieces alone never interrupt a reader: a resync drops every connection of the torrent,
@@ -482,8 +434,8 @@ void LiveTorrent::resync_if_idle(Clock::time_point now, Clock::duration quiet) {
   {
     LockGuard lock(mutex_);
     const int threshold = std::clamp(pieces_->num_pieces() / 8, 1, options_.resync_threshold);
-    if (!wanted_.empty() || readers_ > 0 || now - last_active() < quiet ||
-        stale_count_locked() < threshold)
+    if (!demand_.wanted().empty() || readers_ > 0 || now - last_active() < quiet ||
+        belief_.stale_count() < threshold)
       return;
   }
   request_resync();
@@ -506,7 +458,7 @@ void LiveTorrent::request_resync() {
 lt::torrent_handle LiveTorrent::begin_resync() {
   LockGuard lock(mutex_);
   resync_wanted_ = false;
-  if (state_ != State::ready || stale_count_locked() == 0) return {};
+  if (state_ != State::ready || belief_.stale_count() == 0) return {};
   state_ = State::resyncing;
   return handle_;
 }
@@ -527,16 +479,15 @@ void LiveTorrent::finish_resync(const lt::torrent_handle& handle,
     ++resyncs_;
     // Every piece a reader still wants gets its deadline again, in piece order.
     int rank = 0;
-    for (int piece = 0; piece < static_cast<int>(want_counts_.size()); ++piece) {
-      if (want_counts_[static_cast<std::size_t>(piece)] == 0) continue;
-      if (stale_locked(piece)) {
+    for (const int piece : demand_.wanted()) {
+      if (belief_.stale(piece)) {
         again = true;  // evicted during the resync and wanted: once more
         continue;
       }
       if (!pieces_->have(piece)) fetch_locked(piece, kReissueStep * rank++);
     }
-    for (const auto& [piece, priority] : prefetch_)
-      again = again || stale_locked(piece);
+    for (const auto& [piece, priority] : demand_.prefetches())
+      again = again || belief_.stale(piece);
     prefetch_locked();
     for (const int piece : background_.in_flight())
       if (!pieces_->have(piece)) background_locked(piece);
@@ -561,8 +512,7 @@ void LiveTorrent::on_first_reader_locked(const FileInfo& file) {
     for_each_end_piece(file, [&](int piece) REQUIRES(mutex_) {
       if (options_.budget_mode && store_) store_->protect(piece);
       if (pieces_->have(piece)) return;
-      auto& priority = prefetch_[piece];
-      priority = std::max(priority, kEndsPriority);
+      demand_.prefetch(piece, kEndsPriority);
     });
     prefetch_locked();
   }
@@ -589,7 +539,8 @@ void LiveTorrent::for_each_end_piece(const FileInfo& file, Visit visit) const {
 }
 
 bool LiveTorrent::reader_waiting_locked() const {
-  return std::any_of(wanted_.begin(), wanted_.end(),
+  const auto& wanted = demand_.wanted();
+  return std::any_of(wanted.begin(), wanted.end(),
                      [&](int piece) { return !pieces_->have(piece); });
 }
 
@@ -608,8 +559,7 @@ void LiveTorrent::pace_background(Clock::time_point now) {
 
 // A piece libtorrent lacks that no reader wants and no prefetch holds: those set its priority.
 bool LiveTorrent::background_may_take_locked(int piece) const {
-  return libtorrent_lacks_locked(piece) && want_counts_[static_cast<std::size_t>(piece)] == 0 &&
-         prefetch_.count(piece) == 0;
+  return belief_.lacks(piece) && !demand_.demanded(piece);
 }
 
 void LiveTorrent::background_locked(int piece) {
@@ -622,7 +572,7 @@ bool LiveTorrent::keeps_interest(Clock::time_point now) const {
   if (options_.keep_interest_for.count() == 0) return false;  // --keep-interest 0s: off
   const Clock::time_point last_read{Clock::duration(last_read_ns_.load())};
   const bool reading = readers_ > 0 || now - last_read < options_.keep_interest_for;
-  return reading && believed_count_ < pieces_->num_pieces();
+  return reading && believed_count() < pieces_->num_pieces();
 }
 
 LiveTorrent::ReaderLease::ReaderLease(std::shared_ptr<LiveTorrent> torrent)

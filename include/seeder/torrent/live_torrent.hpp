@@ -20,7 +20,6 @@
 #include <functional>
 #include <map>
 #include <memory>
-#include <set>
 #include <vector>
 
 #include <boost/asio/any_io_executor.hpp>
@@ -32,6 +31,8 @@
 #include "seeder/storage/torrent_store.hpp"
 #include "seeder/torrent/background_fetch.hpp"
 #include "seeder/torrent/catalog.hpp"
+#include "seeder/torrent/libtorrent_belief.hpp"
+#include "seeder/torrent/piece_demand.hpp"
 #include "seeder/torrent/piece_map.hpp"
 #include "seeder/torrent/piece_picker.hpp"
 
@@ -127,12 +128,8 @@ class LiveTorrent : public std::enable_shared_from_this<LiveTorrent> {
   // Asks for a resync when many pieces are stale and nobody has used the torrent for `quiet`.
   void resync_if_idle(Clock::time_point now, Clock::duration quiet);
 
-  // How soon a reader needs a wanted piece: band 0 is next, kUrgencyBands - 1 the far end of its
-  // window. libtorrent's picker takes same-priority pieces in random order and honours deadlines
-  // only on its tick, so without bands a window arrives in random order and the reader waits on
-  // its cursor piece while bandwidth goes to the window's tail (measured: a 20 MiB window under a
-  // budget ran at 0.75x the speed of an unbudgeted stream).
-  static constexpr int kUrgencyBands = 7;
+  // Urgency bands of want(): see PieceDemand.
+  static constexpr int kUrgencyBands = PieceDemand::kUrgencyBands;
 
   // One more reader wants `piece` by `deadline` from now, at urgency `band`: the piece is
   // protected from eviction and, unless verified already, fetched by its deadline. A deadline of
@@ -229,13 +226,6 @@ class LiveTorrent : public std::enable_shared_from_this<LiveTorrent> {
     std::function<void(Status)> handler;
   };
   void complete_ready_waiters(const Status& status);
-  [[nodiscard]] bool believed_locked(int piece) const REQUIRES(mutex_) {
-    return believed_[static_cast<std::size_t>(piece)] != 0;
-  }
-  [[nodiscard]] bool stale_locked(int piece) const REQUIRES(mutex_) {
-    return believed_locked(piece) && !pieces_->have(piece) && piece != passing_;
-  }
-  [[nodiscard]] int stale_count_locked() const REQUIRES(mutex_);
   // Posts the resync request unless one is pending; call without mutex_ held.
   void request_resync();
   // True when a reconnect should be asked for now (budget mode, wanted pieces, no peer).
@@ -244,7 +234,6 @@ class LiveTorrent : public std::enable_shared_from_this<LiveTorrent> {
   void fetch_locked(int piece, std::chrono::milliseconds deadline) REQUIRES(mutex_);
   // Gives libtorrent the priority of the piece's band (a deadline alone means top priority).
   void prioritise_locked(int piece) REQUIRES(mutex_);
-  [[nodiscard]] bool libtorrent_lacks_locked(int piece) const REQUIRES(mutex_);
   void release_locked(int piece) REQUIRES(mutex_);
   // Each prefetched piece libtorrent lacks at its priority; forgets those now had.
   void prefetch_locked() REQUIRES(mutex_);
@@ -261,6 +250,8 @@ class LiveTorrent : public std::enable_shared_from_this<LiveTorrent> {
   // under way: nothing is asked of a handle on its way out).
   [[nodiscard]] PiecePicker* picker_locked() REQUIRES(mutex_);
   // A ReaderLease begins or ends: the torrent was active, and read, now.
+  // Lock-free: LibtorrentBelief::count() is atomic.
+  [[nodiscard]] int believed_count() const NO_THREAD_SAFETY_ANALYSIS { return belief_.count(); }
   void reader_came_or_went() {
     const auto now = Clock::now().time_since_epoch().count();
     last_active_ns_ = now;
@@ -275,7 +266,6 @@ class LiveTorrent : public std::enable_shared_from_this<LiveTorrent> {
   std::atomic<Clock::rep> last_active_ns_;
   std::atomic<int> readers_{0};
   std::atomic<Clock::rep> last_read_ns_{0};  // when a reader last came or went, or a join
-  std::atomic<int> believed_count_{0};       // pieces libtorrent believes it has
   std::atomic<bool> had_peers_{false};
   std::atomic<int> resyncs_{0};
 
@@ -289,21 +279,13 @@ class LiveTorrent : public std::enable_shared_from_this<LiveTorrent> {
   InfoPtr info_ GUARDED_BY(mutex_);
   std::string tracker_summary_ GUARDED_BY(mutex_) = "no tracker has answered yet";
   std::vector<ReadyWaiter> ready_waiters_ GUARDED_BY(mutex_);
-  std::vector<std::uint16_t> want_counts_ GUARDED_BY(mutex_);  // one per piece
-  std::vector<std::uint8_t> bands_ GUARDED_BY(mutex_);  // one per piece: most urgent wanted band
-  // One per piece: what the handle believes it has (told when added, or verified since). The
-  // store is the record of what is on disk; this is the record of libtorrent's belief, which
-  // cannot forget a piece. A believed piece not on disk is stale (only a resync makes libtorrent
-  // fetch it again); a piece on disk not believed is simply served from disk.
-  std::vector<std::uint8_t> believed_ GUARDED_BY(mutex_);
-  // The piece the plugin is recording (one network thread: at most one at a time), or -1.
-  int passing_ GUARDED_BY(mutex_) = -1;
+  PieceDemand demand_ GUARDED_BY(mutex_);
+  // What the handle believes it has (told when added, or verified since); the store (pieces_)
+  // is the record of what is on disk.
+  LibtorrentBelief belief_ GUARDED_BY(mutex_);
   std::function<void()> resync_request_ GUARDED_BY(mutex_);
   bool resync_wanted_ GUARDED_BY(mutex_) = false;
   std::function<void()> reconnect_request_ GUARDED_BY(mutex_);
-  std::set<int> wanted_ GUARDED_BY(mutex_);  // pieces with a want count
-  // Warm-up and file-end pieces not yet seen had, with their priority.
-  std::map<int, std::uint8_t> prefetch_ GUARDED_BY(mutex_);
   std::map<int, int> file_readers_ GUARDED_BY(mutex_);  // file index -> open readers
   BackgroundFetch background_ GUARDED_BY(mutex_);       // files being finished behind readers
   SwarmStatus swarm_ GUARDED_BY(mutex_);
