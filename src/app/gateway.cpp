@@ -54,7 +54,7 @@ struct Gateway::Parts {
   torrent::Catalog catalog;       // after `blocking` (member order is initialisation order)
   std::unique_ptr<storage::StoreRegistry> stores;
   std::unique_ptr<torrent::Session> session;
-  std::unique_ptr<torrent::Registry> registry;
+  std::shared_ptr<torrent::Registry> registry;
   std::unique_ptr<torrent::MetadataResolver> resolver;        // with --allow-magnets
   std::unique_ptr<torrent::RemoteTorrentStore> remote_store;  // with --torrent-store-url
   std::unique_ptr<torrent::TorrentSources> sources;
@@ -191,11 +191,12 @@ void make_swarm(Gateway::Parts& parts, const Config& config, const FdBudget& fds
   registry_options.live.keep_interest_for = config.keep_interest;
   registry_options.readahead_bytes = readahead_for(config);
   registry_options.extra_peers = peers;
-  parts.registry = std::make_unique<torrent::Registry>(
+  parts.registry = std::make_shared<torrent::Registry>(
       parts.session->native(), *parts.stores, asio::make_strand(parts.io),
       parts.blocking.get_executor(), std::move(registry_options));
-  parts.session->subscribe(
-      [registry = parts.registry.get()](const lt::alert& alert) { registry->on_alert(alert); });
+  parts.session->subscribe([weak = std::weak_ptr(parts.registry)](const lt::alert& alert) {
+    if (const auto registry = weak.lock()) registry->on_alert(alert);
+  });
   if (!config.allow_magnets) return;
   parts.resolver = std::make_unique<torrent::MetadataResolver>(
       parts.session->native(), parts.catalog, asio::make_strand(parts.io),

@@ -59,36 +59,47 @@ std::shared_ptr<LiveTorrent> Registry::acquire(const EntryPtr& entry) {
 }
 
 void Registry::open_and_add(const std::shared_ptr<LiveTorrent>& torrent) {
-  boost::asio::post(blocking_, [this, torrent] {
-    auto loaded = torrent->entry().load();
-    auto store = loaded ? open_store(stores_, torrent->entry(), &*loaded)
-                        : Result<std::shared_ptr<storage::TorrentStore>>(loaded.error());
-    if (!store) {
-      spdlog::error("torrent {}: cannot open its storage: {}", torrent->meta().hash().hex(),
-                    store.error().message);
-      drop(torrent, make_error(Errc::unavailable, "cannot open storage: " + store.error().message));
-      return;
-    }
-    {
-      LockGuard lock(mutex_);
-      // Its readers were failed; the session is on its way out. A shutdown after this check is
-      // caught when the add alert finds no torrent (on_added removes it).
-      if (shut_down_) return;
-    }
-    torrent->attach_store(*store, std::move(loaded->info));
-    torrent->on_resync_wanted([this, weak = std::weak_ptr<LiveTorrent>(torrent)] {
-      boost::asio::post(blocking_, [this, weak] {
-        if (auto torrent = weak.lock()) link_->resync(torrent);
-      });
-    });
-    // Asked from libtorrent's network thread too: never call the handle from there.
-    torrent->on_reconnect_wanted([this, weak = std::weak_ptr<LiveTorrent>(torrent)] {
-      boost::asio::post(blocking_, [this, weak] {
-        if (auto torrent = weak.lock()) link_->reconnect(*torrent);
-      });
-    });
-    link_->add(*torrent, **store);
+  boost::asio::post(blocking_, [weak_self = weak_from_this(), torrent] {
+    if (auto self = weak_self.lock()) self->open_store_and_add(torrent);
   });
+}
+
+void Registry::open_store_and_add(const std::shared_ptr<LiveTorrent>& torrent) {
+  auto loaded = torrent->entry().load();
+  auto store = loaded ? open_store(stores_, torrent->entry(), &*loaded)
+                      : Result<std::shared_ptr<storage::TorrentStore>>(loaded.error());
+  if (!store) {
+    spdlog::error("torrent {}: cannot open its storage: {}", torrent->meta().hash().hex(),
+                  store.error().message);
+    drop(torrent, make_error(Errc::unavailable, "cannot open storage: " + store.error().message));
+    return;
+  }
+  {
+    LockGuard lock(mutex_);
+    // Its readers were failed; the session is on its way out. A shutdown after this check is
+    // caught when the add alert finds no torrent (on_added removes it).
+    if (shut_down_) return;
+  }
+  torrent->attach_store(*store, std::move(loaded->info));
+  // The torrent holds these callbacks: each holds it and the Registry weakly.
+  torrent->on_resync_wanted(
+      [weak_self = weak_from_this(), blocking = blocking_, weak = std::weak_ptr(torrent)] {
+        boost::asio::post(blocking, [weak_self, weak] {
+          const auto self = weak_self.lock();
+          const auto torrent = weak.lock();
+          if (self && torrent) self->link_->resync(torrent);
+        });
+      });
+  // Asked from libtorrent's network thread too: never call the handle from there.
+  torrent->on_reconnect_wanted(
+      [weak_self = weak_from_this(), blocking = blocking_, weak = std::weak_ptr(torrent)] {
+        boost::asio::post(blocking, [weak_self, weak] {
+          const auto self = weak_self.lock();
+          const auto torrent = weak.lock();
+          if (self && torrent) self->link_->reconnect(*torrent);
+        });
+      });
+  link_->add(*torrent, **store);
 }
 
 std::shared_ptr<LiveTorrent> Registry::find(const InfoHash& hash) const {
@@ -205,31 +216,37 @@ void Registry::start() {
 
 void Registry::schedule_pace() {
   pace_timer_.expires_after(std::chrono::milliseconds(100));
-  pace_timer_.async_wait([this](const boost::system::error_code& ec) {
-    if (ec) return;
-    const auto now = LiveTorrent::Clock::now();
-    std::vector<std::shared_ptr<LiveTorrent>> torrents;
-    {
-      LockGuard lock(mutex_);
-      for (const auto& [hash, torrent] : torrents_)
-        torrents.push_back(torrent);
-    }
-    for (const auto& torrent : torrents) {
-      torrent->pace_background(now);
-      torrent->retry_reconnect(now);
-    }
-    schedule_pace();
+  pace_timer_.async_wait([weak_self = weak_from_this()](const boost::system::error_code& ec) {
+    const auto self = weak_self.lock();
+    if (ec || !self) return;
+    self->pace();
+    self->schedule_pace();
   });
+}
+
+void Registry::pace() {
+  const auto now = LiveTorrent::Clock::now();
+  std::vector<std::shared_ptr<LiveTorrent>> torrents;
+  {
+    LockGuard lock(mutex_);
+    for (const auto& [hash, torrent] : torrents_)
+      torrents.push_back(torrent);
+  }
+  for (const auto& torrent : torrents) {
+    torrent->pace_background(now);
+    torrent->retry_reconnect(now);
+  }
 }
 
 // Swarm figures for ?stats and the metrics: libtorrent reports the torrents that changed.
 void Registry::schedule_status() {
   status_timer_.expires_after(std::chrono::seconds(1));
-  status_timer_.async_wait([this](const boost::system::error_code& ec) {
-    if (ec) return;
-    session_.post_torrent_updates();
-    session_.post_session_stats();
-    schedule_status();
+  status_timer_.async_wait([weak_self = weak_from_this()](const boost::system::error_code& ec) {
+    const auto self = weak_self.lock();
+    if (ec || !self) return;
+    self->session_.post_torrent_updates();
+    self->session_.post_session_stats();
+    self->schedule_status();
   });
 }
 
@@ -237,10 +254,11 @@ void Registry::schedule_sweep() {
   const auto period =
       std::clamp(options_.ttl / 4, std::chrono::milliseconds(50), std::chrono::milliseconds(5'000));
   sweep_timer_.expires_after(period);
-  sweep_timer_.async_wait([this](const boost::system::error_code& ec) {
-    if (ec) return;
-    sweep(LiveTorrent::Clock::now());
-    schedule_sweep();
+  sweep_timer_.async_wait([weak_self = weak_from_this()](const boost::system::error_code& ec) {
+    const auto self = weak_self.lock();
+    if (ec || !self) return;
+    self->sweep(LiveTorrent::Clock::now());
+    self->schedule_sweep();
   });
 }
 

@@ -28,7 +28,7 @@ LiveStack::LiveStack(std::size_t file_size) {
   torrent::RegistryOptions options;
   options.ttl = 1h;
   options.extra_peers = {{boost::asio::ip::make_address("127.0.0.1"), seeder_.port()}};
-  registry_ = std::make_unique<torrent::Registry>(session_->native(), stores_,
+  registry_ = std::make_shared<torrent::Registry>(session_->native(), stores_,
                                                   boost::asio::make_strand(io_),
                                                   blocking_.get_executor(), options);
   session_->subscribe([this](const libtorrent::alert& alert) { registry_->on_alert(alert); });

@@ -35,6 +35,7 @@ class LiveStack {
   [[nodiscard]] torrent::Registry& registry() { return *registry_; }
   [[nodiscard]] storage::StoreRegistry& stores() { return stores_; }
   [[nodiscard]] SeedSession& seeder() { return seeder_; }
+  [[nodiscard]] torrent::Session& session() { return *session_; }
   [[nodiscard]] boost::asio::io_context& io() { return io_; }
   [[nodiscard]] boost::asio::any_io_executor blocking() { return blocking_.get_executor(); }
   // Payload bytes the seeder has uploaded for the torrent (refreshed about once a second).
@@ -57,7 +58,7 @@ class LiveStack {
   std::thread io_thread_{[this] { io_.run(); }};
   boost::asio::thread_pool blocking_{1};
   std::unique_ptr<torrent::Session> session_;
-  std::unique_ptr<torrent::Registry> registry_;
+  std::shared_ptr<torrent::Registry> registry_;
 };
 
 }  // namespace seeder::test

@@ -8,6 +8,11 @@
 // what makes a piece's hash see its writes, which libtorrent issues before they complete. Each
 // job ends by posting its handler to libtorrent's io_context, exactly once, errors included.
 //
+// Lifetime: jobs and completions hold a raw `this`, by the disk_interface contract. Jobs run on
+// our pool, which abort() and the destructor join; completions run on libtorrent's io_context,
+// which libtorrent drains before destroying its disk backend (a disk_buffer_holder handed out
+// with a read points back at this object by design).
+//
 // Buffers: writes are copied out of libtorrent's buffer before async_write returns; reads hand
 // libtorrent a malloc'd copy (never a pointer into a mapping a later eviction could empty).
 

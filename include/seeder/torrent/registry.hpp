@@ -40,7 +40,9 @@ struct RegistryOptions {
   std::vector<libtorrent::tcp::endpoint> extra_peers;
 };
 
-class Registry {
+// Owned by a shared_ptr: its timers and the jobs it posts to the blocking pool hold it weakly,
+// so a job still queued when it is destroyed does nothing.
+class Registry : public std::enable_shared_from_this<Registry> {
  public:
   Registry(libtorrent::session& session, storage::StoreRegistry& stores,
            boost::asio::any_io_executor executor, boost::asio::any_io_executor blocking,
@@ -76,13 +78,16 @@ class Registry {
   void shutdown();
 
  private:
+  // Posts open_store_and_add to the blocking pool.
   void open_and_add(const std::shared_ptr<LiveTorrent>& torrent);
+  void open_store_and_add(const std::shared_ptr<LiveTorrent>& torrent);
   void on_added(const libtorrent::add_torrent_alert& added);
   void drop(const std::shared_ptr<LiveTorrent>& torrent, const Error& reason);
   void schedule_sweep();
   void schedule_status();
   // Every 100 ms: each torrent's background fetching (LiveTorrent::pace_background).
   void schedule_pace();
+  void pace();
   std::shared_ptr<LiveTorrent> find_by_handle(const libtorrent::torrent_handle& handle) const;
 
   libtorrent::session& session_;
