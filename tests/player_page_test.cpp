@@ -104,7 +104,8 @@ TEST_F(PlayerPageTest, TheRouterServesItForMediaAndRefusesItForOtherFiles) {
     head.method = std::move(method);
     head.target = target;
     const auto parsed = router.parse(head);
-    return std::get<Reply>(router.route(std::get<ParsedRequest>(parsed), entry));
+    const auto& request = std::get<ParsedRequest>(parsed);
+    return std::get<Reply>(router.route(request, entry, entry->meta->find_file(request.path)));
   };
   const auto hex = entry->meta->hash().hex();
   const auto page = route("/" + hex + "/Movie/Movie.mp4?play");

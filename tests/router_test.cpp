@@ -22,7 +22,8 @@ class RouterTest : public ::testing::Test {
   std::variant<Reply, FilePlan> route(RequestHead head) const {
     auto parsed = router_.parse(head);
     if (auto* reply = std::get_if<Reply>(&parsed)) return *reply;
-    return router_.route(std::get<ParsedRequest>(parsed), entry_);
+    const auto& request = std::get<ParsedRequest>(parsed);
+    return router_.route(request, entry_, entry_->meta->find_file(request.path));
   }
   static RequestHead get(std::string target) {
     RequestHead head;
@@ -99,11 +100,51 @@ TEST_F(RouterTest, TorrentIndexIsHtmlOrJson) {
 
 TEST_F(RouterTest, SourceTorrentIsTheBytesGivenAsATorrentFile) {
   const auto request = std::get<ParsedRequest>(router_.parse(get("/" + hex_ + "/source.torrent")));
-  ASSERT_TRUE(Router::asks_torrent_file(request));
+  ASSERT_EQ(request.route, Route::source);
   const auto reply = router_.torrent_file_reply(request, *entry_->meta, "d4:infoe");
   EXPECT_EQ(reply.body, "d4:infoe");
   EXPECT_EQ(*reply.find_header("Content-Type"), "application/x-bittorrent");
   EXPECT_NE(reply.find_header("Content-Disposition")->find(".torrent"), std::string::npos);
+}
+
+// The route is decided once, by parse; the handler has one step per route.
+TEST_F(RouterTest, ParseDecidesTheRouteAndItsLabelOnce) {
+  const struct {
+    std::string target;
+    Route route;
+    std::string label;
+  } cases[] = {
+      {"/", Route::root, "root"},
+      {"/?m3u", Route::root, "playlist"},
+      {"/magnet?uri=magnet:%3Fxt=urn:btih:" + hex_, Route::magnet, "magnet"},
+      {"/" + hex_, Route::torrent_page, "torrent"},
+      {"/" + hex_ + "/", Route::torrent_page, "torrent"},
+      {"/" + hex_ + ".m3u", Route::torrent_playlist, "playlist"},
+      {"/" + hex_ + "/Show?m3u", Route::torrent_playlist, "playlist"},
+      {"/" + hex_ + "/Show?stats", Route::torrent_mode, "stats"},
+      {"/" + hex_ + "/Show?m3u&warmup", Route::torrent_mode, "warmup"},
+      {"/" + hex_ + "/?done", Route::torrent_mode, "done"},
+      {"/" + hex_ + "/source.torrent", Route::source, "source"},
+      {"/" + hex_ + "/Show/notes.txt", Route::file, "file"},
+      {"/" + hex_ + "/Show/Season%201/ep%2001.mkv?play", Route::file, "file"},
+  };
+  for (const auto& c : cases) {
+    const auto parsed = router_.parse(get(c.target));
+    ASSERT_TRUE(std::holds_alternative<ParsedRequest>(parsed)) << c.target;
+    const auto& request = std::get<ParsedRequest>(parsed);
+    EXPECT_EQ(request.route, c.route) << c.target;
+    EXPECT_STREQ(route_label(request), c.label.c_str()) << c.target;
+  }
+}
+
+TEST_F(RouterTest, TheRangeHeaderIsReadOnceWhenTheRequestIsParsed) {
+  auto head = get("/" + hex_ + "/Show/notes.txt");
+  head.range = "bytes=0-1, 3-4";
+  EXPECT_EQ(std::get<ParsedRequest>(router_.parse(head)).ranges->size(), 2u);
+  head.range = "items=0-1";
+  EXPECT_FALSE(std::get<ParsedRequest>(router_.parse(head)).ranges) << "another unit: ignored";
+  head.range.clear();
+  EXPECT_FALSE(std::get<ParsedRequest>(router_.parse(head)).ranges);
 }
 
 TEST_F(RouterTest, UnknownPathIs404AndJsonWhenAsked) {
@@ -294,8 +335,8 @@ TEST_F(RouterTest, WithAPublicUrlAPlaylistIgnoresTheRequestsHostAndForwardedHead
   auto head = get("/" + hex_ + ".m3u");
   head.host = "evil.example";
   head.forwarded_host = "evil.example";
-  const auto reply = std::get<Reply>(
-      fixed.route(std::get<ParsedRequest>(fixed.parse(head)), entry_));
+  const auto reply =
+      std::get<Reply>(fixed.route(std::get<ParsedRequest>(fixed.parse(head)), entry_, nullptr));
   EXPECT_EQ(reply.body,
             "#EXTM3U\n#EXTINF:-1,ep 01.mkv\nhttps://media.example.org/seeder" + file_url() + "\n");
   EXPECT_EQ(reply.find_header("Vary"), nullptr) << "the same for every request";
@@ -357,8 +398,8 @@ TEST_F(RouterTest, TheIndexPagesShowEachTorrentsLiveStateAndRefreshIt) {
   EXPECT_NE(html.body.find("<script>"), std::string::npos) << "refreshes itself";
   EXPECT_EQ(*html.find_header("Cache-Control"), "no-cache");
 
-  const auto page = std::get<Reply>(
-      router_.route(std::get<ParsedRequest>(router_.parse(get("/" + hex_ + "/"))), entry_, live));
+  const auto page = std::get<Reply>(router_.route(
+      std::get<ParsedRequest>(router_.parse(get("/" + hex_ + "/"))), entry_, nullptr, live));
   EXPECT_NE(page.body.find("3 peers, 1 seed"), std::string::npos);
 }
 
@@ -406,7 +447,8 @@ TEST_F(RouterTest, TorrentBytesAreNeverSniffedAndPagesInThemAreSandboxed) {
   const auto site = *torrent::parse_torrent(test::make_torrent(dir_ / "Site", {}));
   const auto plan_of = [&](const std::string& path) {
     auto parsed = router_.parse(get("/" + site->meta->hash().hex() + "/" + path));
-    return std::get<FilePlan>(router_.route(std::get<ParsedRequest>(parsed), site));
+    const auto& request = std::get<ParsedRequest>(parsed);
+    return std::get<FilePlan>(router_.route(request, site, site->meta->find_file(request.path)));
   };
   const auto page = plan_of("Site/index.html");
   EXPECT_EQ(*page.head.find_header("X-Content-Type-Options"), "nosniff");

@@ -18,12 +18,9 @@ std::optional<std::uint64_t> parse_number(std::string_view text) {
   return value;
 }
 
-// One range-spec: "a-b", "a-" or "-n". nullopt when malformed.
-struct Spec {
-  std::optional<std::uint64_t> first;
-  std::optional<std::uint64_t> last_or_suffix;
-};
+using Spec = RangeSpec;
 
+// nullopt when malformed.
 std::optional<Spec> parse_spec(std::string_view text) {
   text = trim_ows(text);
   const auto dash = text.find('-');
@@ -56,8 +53,10 @@ std::optional<ByteRange> resolve(const Spec& spec, std::uint64_t size) {
   return ByteRange{*spec.first, last};
 }
 
+}  // namespace
+
 // The specs after "bytes=", or nullopt when the header is not a well-formed byte range set.
-std::optional<std::vector<Spec>> parse_specs(std::string_view header) {
+std::optional<RangeSpecs> parse_range_specs(std::string_view header) {
   header = trim_ows(header);
   constexpr std::string_view unit = "bytes=";
   if (header.size() < unit.size()) return std::nullopt;
@@ -79,6 +78,8 @@ std::optional<std::vector<Spec>> parse_specs(std::string_view header) {
   return specs;
 }
 
+namespace {
+
 // Ascending and merged where two overlap or lie within kCoalesceGap.
 std::vector<ByteRange> coalesce(std::vector<ByteRange> ranges) {
   std::sort(ranges.begin(), ranges.end(),
@@ -99,9 +100,11 @@ std::vector<ByteRange> coalesce(std::vector<ByteRange> ranges) {
 }  // namespace
 
 RangeRequest parse_range(std::string_view header, std::uint64_t size) {
-  if (header.empty() || size == 0) return {};
-  const auto specs = parse_specs(header);
-  if (!specs) return {};
+  return resolve_ranges(parse_range_specs(header), size);
+}
+
+RangeRequest resolve_ranges(const std::optional<RangeSpecs>& specs, std::uint64_t size) {
+  if (!specs || size == 0) return {};
   std::vector<ByteRange> satisfiable;
   for (const auto& spec : *specs) {
     if (auto range = resolve(spec, size)) satisfiable.push_back(*range);
@@ -114,7 +117,7 @@ RangeRequest parse_range(std::string_view header, std::uint64_t size) {
 
 RangeRequest parse_first_range(std::string_view header, std::uint64_t size) {
   if (trim_ows(header).empty()) return {};
-  const auto specs = parse_specs(header);
+  const auto specs = parse_range_specs(header);
   if (!specs || size == 0) return {RangeRequest::Kind::unsatisfiable, {}, {}};
   const auto range = resolve(specs->front(), size);
   if (!range) return {RangeRequest::Kind::unsatisfiable, {}, {}};

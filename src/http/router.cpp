@@ -1,19 +1,14 @@
+// Router: parse() and the routes' decisions; its replies are in router_replies.cpp, the file
+// route in file_route.cpp.
 #include "seeder/http/router.hpp"
 
-#include "seeder/core/json.hpp"
+#include "request_traits.hpp"
 #include "seeder/core/text.hpp"
-#include "seeder/http/content_type.hpp"
-#include "seeder/http/player_page.hpp"
 #include "seeder/http/render.hpp"
 #include "seeder/http/request_fields.hpp"
-#include "seeder/http/validators.hpp"
 
 namespace seeder::http {
 namespace {
-
-constexpr std::string_view kAllow = "GET, HEAD, OPTIONS";
-constexpr std::string_view kExposed =
-    "Content-Length, Content-Range, Accept-Ranges, Content-Type, Content-Disposition, ETag";
 
 std::optional<Method> method_of(std::string_view name) {
   if (name == "GET") return Method::get;
@@ -32,59 +27,8 @@ bool same_origin(const RequestHead& head) {
          (!head.forwarded_host.empty() && host == head.forwarded_host);
 }
 
-// Types a browser may run script from when it opens them.
-bool runs_script(std::string_view type) {
-  for (const auto* active : {"text/html", "application/xhtml+xml", "image/svg+xml", "text/xml",
-                             "application/xml", "text/javascript", "application/javascript"}) {
-    if (type.starts_with(active)) return true;
-  }
-  return false;
-}
-
-bool contains(std::string_view haystack, std::string_view needle) {
-  return haystack.find(needle) != std::string_view::npos;
-}
-
-// A browser's navigation: it gets pages (errors, waits) rather than a line of text.
-bool wants_html(const RequestHead& head) {
-  return contains(head.accept, "text/html");
-}
-
 std::string_view first_segment(std::string_view path) {
   return path.substr(0, path.find('/'));
-}
-
-std::string_view base_name(std::string_view path) {
-  const auto slash = path.rfind('/');
-  return slash == std::string_view::npos ? path : path.substr(slash + 1);
-}
-
-// The first of a comma-separated header's values (proxies append theirs).
-std::string_view first_value(std::string_view value) {
-  return trim_ows(value.substr(0, value.find(',')));
-}
-
-// A host[:port] (names, IPv4, bracketed IPv6) and nothing else: it goes into a body verbatim.
-bool plausible_host(std::string_view host) {
-  if (host.empty() || host.size() > 255) return false;
-  return std::all_of(host.begin(), host.end(), [](char c) {
-    return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '.' || c == '-' || c == ':' ||
-           c == '[' || c == ']' || c == '_';
-  });
-}
-
-// "proto://host" as the client reached us, behind a reverse proxy too; "" (relative URLs) when
-// the request names no usable host.
-std::string public_base(const RequestHead& head) {
-  auto host = first_value(head.forwarded_host);
-  if (!plausible_host(host)) host = first_value(head.host);
-  if (!plausible_host(host)) return {};
-  const auto proto = to_lower(first_value(head.forwarded_proto));
-  return (proto == "https" ? "https://" : "http://") + std::string(host);
-}
-
-bool is_subrip(std::string_view path) {
-  return to_lower(path).ends_with(".srt");
 }
 
 // A .srt the client wants as WebVTT: ?format=vtt, or Accept naming text/vtt (a <track>).
@@ -92,6 +36,18 @@ bool wants_webvtt(const Target& target, const RequestHead& head) {
   for (const auto& [key, value] : target.query)
     if (key == "format" && to_lower(value) == "vtt") return true;
   return contains(head.accept, "text/vtt");
+}
+
+// In the order the handler used to test them: a mode wins over a playlist, and a torrent's
+// page ("/<hash>/") over a file.
+Route route_of(const ParsedRequest& request) {
+  if (request.magnet) return Route::magnet;
+  if (!request.hash) return Route::root;
+  if (request.mode != Mode::bytes) return Route::torrent_mode;
+  if (request.playlist) return Route::torrent_playlist;
+  if (request.path.empty()) return Route::torrent_page;
+  if (request.path == "source.torrent") return Route::source;
+  return Route::file;
 }
 
 Mode mode_of(const Target& target) {
@@ -103,83 +59,31 @@ Mode mode_of(const Target& target) {
 
 }  // namespace
 
-unsigned status_for(Errc code) {
-  switch (code) {
-    case Errc::bad_request:
-      return 400;
-    case Errc::header_too_large:
-      return 431;
-    case Errc::payload_too_large:
-      return 413;
-    case Errc::not_found:
-      return 404;
-    case Errc::method_not_allowed:
-      return 405;
-    case Errc::forbidden:
-      return 403;
-    case Errc::precondition_failed:
-      return 412;
-    case Errc::range_not_satisfiable:
-      return 416;
-    case Errc::unavailable:
-      return 503;
-    case Errc::too_many_requests:
-      return 429;
-    case Errc::upstream:
-      return 502;
-    case Errc::timeout:
-      return 504;
-    case Errc::not_implemented:
-      return 501;
-    case Errc::cancelled:
-    case Errc::io:
-    case Errc::corrupt:
-    case Errc::internal:
-      return 500;
+const char* route_label(const ParsedRequest& request) {
+  switch (request.route) {
+    case Route::root:
+      return request.playlist ? "playlist" : "root";
+    case Route::magnet:
+      return "magnet";
+    case Route::upload:
+      return "upload";
+    case Route::torrent_mode:
+      return request.mode == Mode::stats    ? "stats"
+             : request.mode == Mode::warmup ? "warmup"
+                                            : "done";
+    case Route::torrent_page:
+      return "torrent";
+    case Route::torrent_playlist:
+      return "playlist";
+    case Route::source:
+      return "source";
+    case Route::file:
+      return "file";
   }
-  return 500;
+  return "invalid";
 }
 
 Router::Router(RouterOptions options) : options_(std::move(options)) {}
-
-void Router::add_cors(Reply& reply, const RequestHead& head) const {
-  if (options_.cors_origin.empty()) return;
-  if (options_.cors_origin == "*") {
-    reply.set_header("Access-Control-Allow-Origin", "*");
-  } else {
-    // An explicit list: echo the request's origin when it is on it (Fetch standard §3.2.3).
-    std::string_view list = options_.cors_origin;
-    bool allowed = false;
-    while (!list.empty() && !head.origin.empty()) {
-      const auto comma = list.find(',');
-      auto item = list.substr(0, comma);
-      while (!item.empty() && item.front() == ' ')
-        item.remove_prefix(1);
-      while (!item.empty() && item.back() == ' ')
-        item.remove_suffix(1);
-      allowed = allowed || item == head.origin;
-      list = comma == std::string_view::npos ? std::string_view{} : list.substr(comma + 1);
-    }
-    reply.add_vary("Origin");
-    if (!allowed) return;
-    reply.set_header("Access-Control-Allow-Origin", head.origin);
-  }
-  reply.set_header("Access-Control-Expose-Headers", std::string(kExposed));
-}
-
-Reply Router::preflight(const RequestHead& head) const {
-  Reply reply;
-  reply.status = 204;
-  reply.headers.push_back({"Allow", std::string(kAllow)});
-  add_cors(reply, head);
-  if (reply.find_header("Access-Control-Allow-Origin") != nullptr) {
-    reply.set_header("Access-Control-Allow-Methods", std::string(kAllow));
-    reply.set_header("Access-Control-Allow-Headers",
-                     "Range, If-Range, If-None-Match, If-Match, X-Info-Hash, Accept");
-    reply.set_header("Access-Control-Max-Age", "86400");
-  }
-  return reply;
-}
 
 namespace {
 
@@ -259,6 +163,7 @@ std::variant<Reply, ParsedRequest> Router::parse(const RequestHead& head) const 
   request.play = target->has_query("play");
   request.wants_json = contains(head.accept, "application/json");
   request.wants_html = wants_html(head);
+  request.ranges = parse_range_specs(head.range);
   std::string_view path = target->path;
   const Status located = !head.x_info_hash.empty() ? hash_from_header(head, path, request)
                          : path.empty()            ? Status{}
@@ -266,6 +171,7 @@ std::variant<Reply, ParsedRequest> Router::parse(const RequestHead& head) const 
   if (!located) return error_reply(located.error(), head);
   if (!request.magnet) request.path = std::string(path);
   request.target = std::move(*target);
+  request.route = route_of(request);
   return request;
 }
 
@@ -295,89 +201,13 @@ std::variant<Reply, ParsedRequest> Router::parse_upload_request(const RequestHea
   request.method = Method::post;
   request.head = head;
   request.upload = true;
+  request.route = Route::upload;
   return request;
-}
-
-Reply Router::ok_reply(const ParsedRequest& request, std::string content_type,
-                       std::string body) const {
-  Reply reply;
-  reply.headers.push_back({"Content-Type", std::move(content_type)});
-  if (request.method == Method::head)
-    reply.content_length = body.size();
-  else
-    reply.body = std::move(body);
-  add_cors(reply, request.head);
-  return reply;
-}
-
-Reply Router::playlist_reply(const ParsedRequest& request,
-                             const std::vector<torrent::MetaPtr>& torrents, std::string_view prefix,
-                             std::string_view name) const {
-  const bool fixed = !options_.public_url.empty();
-  auto reply = ok_reply(
-      request, "audio/x-mpegurl; charset=utf-8",
-      render_m3u(torrents, fixed ? options_.public_url : public_base(request.head), prefix));
-  reply.headers.push_back(
-      {"Content-Disposition", content_disposition(std::string(name) + ".m3u", false)});
-  reply.headers.push_back({"Cache-Control", "no-cache"});
-  // Without --public-url its URLs follow the Host the client used.
-  if (!fixed) reply.add_vary("Host, X-Forwarded-Host, X-Forwarded-Proto");
-  return reply;
-}
-
-Reply Router::root_index(const ParsedRequest& request,
-                         const std::vector<torrent::MetaPtr>& torrents,
-                         const LiveStateOf& state_of) const {
-  if (request.playlist) return playlist_reply(request, torrents, {}, "seeder");
-  auto reply = request.wants_json
-                   ? ok_reply(request, "application/json", render_root_json(torrents, state_of))
-                   : ok_reply(request, "text/html; charset=utf-8",
-                              render_root_html(torrents, options_.instance_name,
-                                               options_.allow_uploads, state_of));
-  reply.headers.push_back({"Cache-Control", "no-cache"});  // live figures
-  reply.add_vary("Accept");
-  return reply;
-}
-
-Reply Router::metadata_wait_reply(const ParsedRequest& request,
-                                  const torrent::MetadataResolver::Progress& progress) const {
-  auto reply = ok_reply(request, "text/html; charset=utf-8",
-                        render_metadata_wait_html(*request.hash, progress, options_.instance_name));
-  reply.status = 202;
-  reply.headers.push_back({"Cache-Control", "no-store"});
-  return reply;
-}
-
-Reply Router::file_wait_reply(const ParsedRequest& request, const torrent::TorrentMeta& meta,
-                              const torrent::FileInfo& file,
-                              const std::optional<LiveState>& state) const {
-  auto reply = ok_reply(request, "text/html; charset=utf-8",
-                        render_file_wait_html(meta, file, state, options_.instance_name));
-  reply.status = 202;
-  reply.headers.push_back({"Cache-Control", "no-store"});
-  return reply;
-}
-
-Reply Router::torrent_file_reply(const ParsedRequest& request, const torrent::TorrentMeta& meta,
-                                 std::string bytes) const {
-  auto reply = ok_reply(request, "application/x-bittorrent", std::move(bytes));
-  reply.headers.push_back(
-      {"Content-Disposition", content_disposition(meta.name() + ".torrent", true)});
-  return reply;
-}
-
-Reply Router::redirect_reply(const ParsedRequest& request, std::string location,
-                             unsigned status) const {
-  Reply reply;
-  reply.status = status;
-  reply.headers.push_back({"Location", std::move(location)});
-  reply.headers.push_back({"Cache-Control", "no-store"});
-  add_cors(reply, request.head);
-  return reply;
 }
 
 std::variant<Reply, FilePlan> Router::route(const ParsedRequest& request,
                                             const torrent::EntryPtr& entry,
+                                            const torrent::FileInfo* file,
                                             const std::optional<LiveState>& state) const {
   const auto& meta = *entry->meta;
   if (request.redirect_to_slash) {
@@ -406,7 +236,6 @@ std::variant<Reply, FilePlan> Router::route(const ParsedRequest& request,
     reply.add_vary("Accept");
     return reply;
   }
-  const auto* file = meta.find_file(request.path);
   if (file == nullptr) {
     return error_reply(make_error(Errc::not_found,
                                   "no file '" + request.path + "' in torrent " + meta.hash().hex()),
@@ -414,134 +243,6 @@ std::variant<Reply, FilePlan> Router::route(const ParsedRequest& request,
   }
   if (request.play) return player_reply(request, meta, *file);
   return route_file(request, entry, *file);
-}
-
-Reply Router::player_reply(const ParsedRequest& request, const torrent::TorrentMeta& meta,
-                           const torrent::FileInfo& file) const {
-  if (!has_player(file.path)) {
-    return error_reply(
-        make_error(Errc::bad_request, "?play is for video and audio files; '" + file.path +
-                                          "' is " + std::string(content_type_for(file.path))),
-        request);
-  }
-  auto reply = ok_reply(request, "text/html; charset=utf-8",
-                        render_player_html(meta, file, options_.instance_name));
-  reply.headers.push_back({"Cache-Control", "no-cache"});
-  return reply;
-}
-
-std::variant<Reply, FilePlan> Router::route_file(const ParsedRequest& request,
-                                                 const torrent::EntryPtr& entry,
-                                                 const torrent::FileInfo& file) const {
-  if (request.webvtt && is_subrip(file.path)) return route_webvtt(request, entry, file);
-  const auto& head = request.head;
-  const auto etag = make_etag(entry->meta->hash().hex(), file.path, file.size);
-  Reply reply;
-  reply.headers.push_back({"ETag", etag});
-  reply.headers.push_back({"Accept-Ranges", "bytes"});
-  // The bytes under an info-hash never change: a cache may keep them for good (a year is the
-  // longest max-age caches honour) and need not revalidate while it does.
-  reply.headers.push_back({"Cache-Control", "public, max-age=31536000, immutable"});
-  // A .srt has a second representation (WebVTT) chosen by Accept: a cache must not hand this
-  // one to a <track>.
-  if (is_subrip(file.path)) reply.add_vary("Accept");
-  add_cors(reply, head);
-
-  if (!head.if_match.empty() && !etag_list_matches(head.if_match, etag, false)) {
-    return error_reply(make_error(Errc::precondition_failed, "If-Match does not match"), head);
-  }
-  if (!head.if_none_match.empty() && etag_list_matches(head.if_none_match, etag, true)) {
-    reply.status = 304;  // RFC 9110 §13.1.2: GET and HEAD get 304
-    return reply;
-  }
-
-  const bool download = request.target.has_query("download");
-  const std::string type =
-      download ? "application/octet-stream" : std::string(content_type_for(file.path));
-  // Bytes from a torrent are whatever its author put there: never sniffed into something
-  // else, and a page or image that could run script runs it without the gateway's origin.
-  reply.headers.push_back({"X-Content-Type-Options", "nosniff"});
-  if (runs_script(type)) reply.headers.push_back({"Content-Security-Policy", "sandbox"});
-  reply.headers.push_back(
-      {"Content-Disposition", content_disposition(base_name(file.path), download)});
-
-  RangeRequest range;
-  if (head.if_range.empty() || if_range_allows(head.if_range, etag)) {
-    range = parse_range(head.range, file.size);
-  }
-  if (range.kind == RangeRequest::Kind::multiple && range.ranges.size() <= kMaxMultipartParts &&
-      request.multipart_allowed) {
-    auto boundary = multipart_boundary();
-    auto layout = multipart_layout(std::move(range.ranges), type, file.size, std::move(boundary));
-    reply.status = 206;
-    reply.headers.push_back({"Content-Type", layout.content_type()});
-    reply.content_length = layout.body_length();
-    if (request.method == Method::head) return reply;
-    const auto& opening = layout.ranges.front();
-    return FilePlan{
-        entry, &file, opening.first, opening.length(), std::move(reply), false, std::move(layout)};
-  }
-  reply.headers.push_back({"Content-Type", type});
-  std::uint64_t first = 0;
-  std::uint64_t length = file.size;
-  switch (range.kind) {
-    case RangeRequest::Kind::unsatisfiable: {
-      auto error = error_reply(
-          make_error(Errc::range_not_satisfiable,
-                     "range not satisfiable for a file of " + std::to_string(file.size) + " bytes"),
-          head);
-      error.headers.push_back({"Content-Range", "bytes */" + std::to_string(file.size)});
-      return error;
-    }
-    case RangeRequest::Kind::single:
-      reply.status = 206;
-      first = range.range.first;
-      length = range.range.length();
-      reply.headers.push_back({"Content-Range", "bytes " + std::to_string(range.range.first) + "-" +
-                                                    std::to_string(range.range.last) + "/" +
-                                                    std::to_string(file.size)});
-      break;
-    case RangeRequest::Kind::none:
-    case RangeRequest::Kind::multiple:  // over kMaxMultipartParts: the whole, RFC 9110 §14.2
-      reply.status = 200;
-      break;
-  }
-  reply.content_length = length;
-  if (request.method == Method::head) return reply;
-  return FilePlan{entry, &file, first, length, std::move(reply), false, std::nullopt};
-}
-
-// The converted text has its own validator and no byte ranges; HEAD is a FilePlan too, since
-// only the conversion knows the length.
-std::variant<Reply, FilePlan> Router::route_webvtt(const ParsedRequest& request,
-                                                   const torrent::EntryPtr& entry,
-                                                   const torrent::FileInfo& file) const {
-  const auto& head = request.head;
-  if (file.size > kMaxSubtitleBytes) {
-    return error_reply(make_error(Errc::not_implemented,
-                                  "subtitle files over " + std::to_string(kMaxSubtitleBytes >> 20) +
-                                      " MiB are not converted to WebVTT"),
-                       head);
-  }
-  const auto etag = make_etag(entry->meta->hash().hex(), file.path + "#webvtt", file.size);
-  Reply reply;
-  reply.headers.push_back({"ETag", etag});
-  reply.headers.push_back({"Accept-Ranges", "none"});
-  reply.headers.push_back({"Cache-Control", "public, max-age=31536000, immutable"});
-  reply.add_vary("Accept");
-  add_cors(reply, head);
-  if (!head.if_match.empty() && !etag_list_matches(head.if_match, etag, false))
-    return error_reply(make_error(Errc::precondition_failed, "If-Match does not match"), head);
-  if (!head.if_none_match.empty() && etag_list_matches(head.if_none_match, etag, true)) {
-    reply.status = 304;
-    return reply;
-  }
-  auto name = std::string(base_name(file.path));
-  name.replace(name.size() - 4, 4, ".vtt");
-  reply.headers.push_back({"Content-Type", "text/vtt; charset=utf-8"});
-  reply.headers.push_back({"Content-Disposition", content_disposition(name, false)});
-  FilePlan plan{entry, &file, 0, file.size, std::move(reply), true, std::nullopt};
-  return plan;
 }
 
 std::variant<Reply, ModePlan> Router::route_mode(const ParsedRequest& request,
@@ -573,53 +274,6 @@ std::variant<Reply, ModePlan> Router::route_mode(const ParsedRequest& request,
     return head;
   }
   return plan;
-}
-
-Reply Router::done_reply(const ParsedRequest& request, bool complete) const {
-  if (!complete) return error_reply(make_error(Errc::not_found, "not complete on disk"), request);
-  Reply reply;
-  reply.headers.push_back({"Cache-Control", "no-store"});
-  add_cors(reply, request.head);
-  return reply;
-}
-
-// The message as a client may see it: paths in the data dir (named for the log) are not its
-// business.
-std::string Router::client_message(const Error& error) const {
-  std::string message = error.message;
-  for (const auto& hidden : options_.hidden_paths) {
-    if (hidden.empty()) continue;
-    for (auto at = message.find(hidden); at != std::string::npos; at = message.find(hidden, at))
-      message.replace(at, hidden.size(), "<data dir>");
-  }
-  return message;
-}
-
-Reply Router::error_reply(const Error& raw, const RequestHead& head) const {
-  const Error error{raw.code, client_message(raw)};
-  const unsigned status = status_for(error.code);
-  Reply reply;
-  if (contains(head.accept, "application/json")) {
-    JsonWriter json;
-    json.begin_object()
-        .key("status")
-        .value(static_cast<int>(status))
-        .key("error")
-        .value(error.message)
-        .end_object();
-    reply = Reply{status, {{"Content-Type", "application/json"}}, json.take() + "\n", std::nullopt};
-  } else if (wants_html(head)) {
-    reply = Reply{status,
-                  {{"Content-Type", "text/html; charset=utf-8"}},
-                  render_error_html(status, error.message, head.target, options_.instance_name),
-                  std::nullopt};
-  } else {
-    reply = text_reply(status, error.message + "\n");
-  }
-  reply.headers.push_back({"Cache-Control", "no-store"});
-  if (status == 429) reply.headers.push_back({"Retry-After", "1"});
-  add_cors(reply, head);
-  return reply;
 }
 
 }  // namespace seeder::http

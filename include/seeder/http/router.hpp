@@ -44,7 +44,22 @@ enum class Method { get, head, options, post };
 // Query modes on a torrent path.
 enum class Mode { bytes, stats, warmup, done };
 
+// What a request asks for, decided once by parse(); RequestHandler has one step per route.
+enum class Route {
+  root,              // "/": the index of every torrent ("/?m3u": their playlist)
+  magnet,            // "/magnet?uri=...": remembered, then 302 to the torrent's page
+  upload,            // POST /: a torrent or magnet added
+  torrent_mode,      // ?stats, ?warmup or ?done on a torrent path
+  torrent_page,      // "/<hash>/": the torrent's page (or "/<hash>": 301 to it)
+  torrent_playlist,  // "/<hash>/<dir>?m3u", "/<hash>.m3u": an M3U of its media files
+  source,            // "/<hash>/source.torrent": the .torrent's bytes
+  file,              // a file's bytes, its WebVTT (a .srt) or its player page (?play)
+};
+// The route's label in metrics and logs.
+const char* route_label(const struct ParsedRequest& request);
+
 struct ParsedRequest {
+  Route route = Route::root;
   Method method = Method::get;
   RequestHead head;
   Target target;
@@ -52,13 +67,14 @@ struct ParsedRequest {
   std::string path;              // path inside the torrent, "" for the torrent's index
   Mode mode = Mode::bytes;
   bool wants_json = false;
-  bool wants_html = false;         // Accept names text/html: a browser's navigation
-  bool redirect_to_slash = false;  // "/<hash>" without the trailing slash
-  bool magnet = false;             // "/magnet?uri=..."
-  bool playlist = false;           // "?m3u" or "/<hash>.m3u": an M3U of the media files
-  bool webvtt = false;             // ?format=vtt or Accept: text/vtt (applies to a .srt)
-  bool play = false;               // ?play: the player page of a video or audio file
-  bool upload = false;             // POST /: a torrent to add (head.body)
+  bool wants_html = false;           // Accept names text/html: a browser's navigation
+  bool redirect_to_slash = false;    // "/<hash>" without the trailing slash
+  bool magnet = false;               // "/magnet?uri=..."
+  bool playlist = false;             // "?m3u" or "/<hash>.m3u": an M3U of the media files
+  bool webvtt = false;               // ?format=vtt or Accept: text/vtt (applies to a .srt)
+  bool play = false;                 // ?play: the player page of a video or audio file
+  bool upload = false;               // POST /: a torrent to add (head.body)
+  std::optional<RangeSpecs> ranges;  // the Range header, read once (nullopt: none usable)
   // Several ranges may be answered as multipart/byteranges (the handler has a slot for one):
   // else the whole file.
   bool multipart_allowed = true;
@@ -103,23 +119,21 @@ class Router {
   [[nodiscard]] Reply root_index(const ParsedRequest& request,
                                  const std::vector<torrent::MetaPtr>& torrents,
                                  const LiveStateOf& state_of = {}) const;
-  // The decision for a request on a known torrent. A FilePlan for bytes to stream; HEAD and
-  // conditional answers come back as a Reply.
-  // `state`: the torrent's live state, for its index page.
+  // The decision for a torrent_page, torrent_playlist or file route on a known torrent. A
+  // FilePlan for bytes to stream; pages, HEAD and conditional answers come back as a Reply.
+  // `file`: request.path looked up in the torrent (by the caller, once; null when it has none).
+  // `state`: the torrent's live state, for its page.
   [[nodiscard]] std::variant<Reply, FilePlan> route(
-      const ParsedRequest& request, const torrent::EntryPtr& entry,
+      const ParsedRequest& request, const torrent::EntryPtr& entry, const torrent::FileInfo* file,
       const std::optional<LiveState>& state = std::nullopt) const;
   // The decision for a query mode on a known torrent: a plan, or the reply that ends it here
   // (unknown path, bad warm-up range, HEAD).
   [[nodiscard]] std::variant<Reply, ModePlan> route_mode(const ParsedRequest& request,
                                                          const torrent::EntryPtr& entry) const;
-  // A redirect (302 unless told) to `location`.
   // GET /<hash>/source.torrent: the .torrent's bytes (read by the caller: they are on disk).
-  [[nodiscard]] static bool asks_torrent_file(const ParsedRequest& request) {
-    return request.path == "source.torrent" && !request.playlist;
-  }
   [[nodiscard]] Reply torrent_file_reply(const ParsedRequest& request,
                                          const torrent::TorrentMeta& meta, std::string bytes) const;
+  // A redirect (302 unless told) to `location`.
   [[nodiscard]] Reply redirect_reply(const ParsedRequest& request, std::string location,
                                      unsigned status = 302) const;
   // 202 and a page that shows the wait for a torrent's metadata and reloads itself.
