@@ -10,7 +10,9 @@
 #include <cstdlib>
 #include <fstream>
 
+#include "films.hpp"
 #include "process.hpp"
+#include "seeder/media/probe.hpp"
 #include "swarm.hpp"
 #include "webdriver.hpp"
 
@@ -18,8 +20,6 @@ namespace seeder::test {
 namespace {
 
 using namespace std::chrono_literals;
-
-constexpr const char* kFfmpeg = "/usr/bin/ffmpeg";
 
 bool required() {
   const char* value = std::getenv("SEEDER_REQUIRE_BROWSER");
@@ -131,6 +131,36 @@ TEST_F(BrowserTest, ThePlayerPagePlaysSeeksShowsTheSubtitleAndFillsTheBar) {
     browser.run("document.getElementById('media').pause();");
     std::ofstream(keep, std::ios::binary) << browser.screenshot_png();
   }
+}
+
+// A film with AC-3 sound (most film torrents): Chromium shows the picture and plays no sound;
+// the page must say so, naming the codec, instead of a silent player.
+TEST_F(BrowserTest, APlayerPageOfAFilmWithSoundTheBrowserCannotDecodeSaysSo) {
+  if (!media::available()) GTEST_SKIP() << "built without media support";
+  const auto folder = extra_content() / "Ac3";
+  std::filesystem::create_directories(folder);
+  ASSERT_TRUE(make_ac3_film(folder / "film.mkv")) << "ffmpeg failed";
+  const auto film = seed_extra(folder, "ac3");
+  start();
+
+  Browser browser(extra_content());
+  browser.open("http://127.0.0.1:" + std::to_string(port_) + film.url("Ac3/film.mkv") + "?play");
+  const auto notice = browser.run_async(R"js(
+    const done = arguments[arguments.length - 1];
+    const notice = document.getElementById("notice");
+    const start = performance.now();
+    const check = () => {
+      if (!notice.hidden) done({ok: true, text: notice.textContent});
+      else if (performance.now() - start > 20000) done({ok: false, text: ""});
+      else setTimeout(check, 50);
+    };
+    check();
+  )js",
+                                        30s);
+  ASSERT_TRUE(notice.at("ok").boolean) << "no notice on the page";
+  EXPECT_NE(notice.at("text").string.find("No sound here"), std::string::npos)
+      << notice.at("text").string;
+  EXPECT_NE(notice.at("text").string.find("AC-3"), std::string::npos) << notice.at("text").string;
 }
 
 }  // namespace

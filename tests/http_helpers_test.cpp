@@ -39,8 +39,7 @@ TEST(ByteRange, MalformedHeadersAreIgnored) {
 TEST(ByteRange, SeveralSatisfiableRangesAreMultipleInOrder) {
   const auto request = parse_range("bytes=500-599, 0-99, -10", 1000);
   EXPECT_EQ(request.kind, Kind::multiple);
-  EXPECT_EQ(request.ranges,
-            (std::vector<ByteRange>{{0, 99}, {500, 599}, {990, 999}}));
+  EXPECT_EQ(request.ranges, (std::vector<ByteRange>{{0, 99}, {500, 599}, {990, 999}}));
   EXPECT_EQ(parse_range("bytes=0-1,2000-3000", 1000).kind, Kind::single);
 }
 

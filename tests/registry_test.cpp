@@ -78,9 +78,9 @@ TEST_F(RegistryTest, AfterShutdownNothingIsAcquiredAndNothingIsLeft) {
 TEST_F(RegistryTest, DestroyedWithItsJobsQueuedItLeavesThemNothingToDo) {
   boost::asio::io_context io;
   boost::asio::io_context blocking;
-  auto registry = std::make_shared<Registry>(stack_.session().native(), stack_.stores(),
-                                             io.get_executor(), blocking.get_executor(),
-                                             RegistryOptions{});
+  auto registry =
+      std::make_shared<Registry>(stack_.session().native(), stack_.stores(), io.get_executor(),
+                                 blocking.get_executor(), RegistryOptions{});
   registry->start();
   const auto torrent = registry->acquire(entry_);
   ASSERT_TRUE(torrent);

@@ -385,22 +385,6 @@ INSTANTIATE_TEST_SUITE_P(V1AndHybrid, StoreTest,
 namespace seeder::storage {
 namespace {
 
-TEST(PieceLru, EvictsLeastRecentlyUsedFirstAndSkipsKeptPieces) {
-  PieceLru lru({10, 10, 10, 10, 5});
-  for (int piece = 0; piece < 5; ++piece)
-    lru.add(piece);
-  EXPECT_EQ(lru.bytes(), 45u);
-  lru.touch(0);  // 0 is now the most recent; 1 the oldest
-  EXPECT_EQ(lru.victims(25, [](int) { return false; }), (std::vector<int>{1, 2}));
-  EXPECT_EQ(lru.victims(25, [](int piece) { return piece == 1; }), (std::vector<int>{2, 3}));
-  EXPECT_TRUE(lru.victims(100, [](int) { return false; }).empty());
-  lru.remove(1);
-  lru.remove(1);  // twice is harmless
-  EXPECT_EQ(lru.bytes(), 35u);
-  EXPECT_FALSE(lru.contains(1));
-  EXPECT_EQ(lru.victims(0, [](int) { return true; }), std::vector<int>{});
-}
-
 class BudgetTest : public ::testing::Test {
  protected:
   static constexpr int kPiece = 16 * 1024;

@@ -36,9 +36,9 @@ class VaultTest : public ::testing::Test {
     std::promise<std::optional<VaultRedirect>> answer;
     auto future = answer.get_future();
     vault.async_lookup(kHash, path, io_.get_executor(),
-                        [&answer](std::optional<VaultRedirect> redirect) {
-                          answer.set_value(std::move(redirect));
-                        });
+                       [&answer](std::optional<VaultRedirect> redirect) {
+                         answer.set_value(std::move(redirect));
+                       });
     if (future.wait_for(limit) != std::future_status::ready) {
       ADD_FAILURE() << "vault lookup of " << path << " took longer than " << limit.count() << " ms";
       io_.stop();  // the handler refers to `answer`: it must never run after this returns

@@ -51,7 +51,9 @@ struct Gateway::Parts {
   asio::executor_work_guard<asio::io_context::executor_type> work;
   std::vector<std::thread> threads;
   asio::thread_pool blocking{2};  // storage opens: SQLite and file checks, never on HTTP threads
-  torrent::Catalog catalog;       // after `blocking` (member order is initialisation order)
+  // Media probes: each holds its thread while the file's bytes come (RequestHandler bounds them).
+  asio::thread_pool media{2};
+  torrent::Catalog catalog;  // after `blocking` (member order is initialisation order)
   std::unique_ptr<storage::StoreRegistry> stores;
   std::unique_ptr<torrent::Session> session;
   std::shared_ptr<torrent::Registry> registry;
@@ -247,9 +249,9 @@ void make_responders(Gateway::Parts& parts, const Config& config) {
       http::GatewayParts{config.data_dir, parts.catalog, *parts.registry, *parts.streamer,
                          *parts.progress, parts.sources.get(), parts.vault.get(),
                          parts.blocking.get_executor(), config.allow_private_peers});
-  parts.handler = std::make_unique<http::RequestHandler>(*parts.router, *parts.content,
-                                                         http::RequestHandler::kMultipartSlots,
-                                                         parts.blocking.get_executor());
+  parts.handler = std::make_unique<http::RequestHandler>(
+      *parts.router, *parts.content, http::RequestHandler::kMultipartSlots,
+      parts.blocking.get_executor(), parts.media.get_executor());
   parts.http_metrics = std::make_unique<metrics::HttpMetrics>(parts.metrics);
   register_gateway_metrics(
       parts.metrics, {*parts.registry, *parts.stores, stalls, config.per_torrent_cache_budget});
@@ -388,6 +390,8 @@ void Gateway::stop() {
   if (parts_->watcher) parts_->watcher->stop();
   if (parts_->resolver) parts_->resolver->shutdown();
   parts_->registry->shutdown();
+  // A probe still reading waits on the event loop: its reads fail with the registry's readers.
+  parts_->media.join();
   parts_->blocking.join();
   parts_->session->stop();
   parts_->stores->flush();

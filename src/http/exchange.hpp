@@ -17,20 +17,18 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include "seeder/http/request_handler.hpp"
+#include "seeder/media/probe.hpp"
 
 namespace seeder::http {
 
-class MultipartSlot;
-class SubtitleCache;
+class CountedSlot;
 
 struct RequestHandler::Exchange : std::enable_shared_from_this<Exchange> {
-  Exchange(const Router& router, Content& content, std::shared_ptr<std::atomic<int>> multipart_free,
-           std::shared_ptr<SubtitleCache> subtitles, Executor executor, CancelFlag cancelled,
-           Respond respond)
+  Exchange(const Router& router, Content& content, const Shared& shared, Executor executor,
+           CancelFlag cancelled, Respond respond)
       : router(router),
         content(content),
-        multipart_free(std::move(multipart_free)),
-        subtitles(std::move(subtitles)),
+        shared(shared),
         executor(std::move(executor)),
         cancelled(std::move(cancelled)),
         respond(std::move(respond)) {}
@@ -52,6 +50,10 @@ struct RequestHandler::Exchange : std::enable_shared_from_this<Exchange> {
   void run_mode(ModePlan plan);
   void on_events_open(Result<std::shared_ptr<EventStream>> events, Reply head);
 
+  // probe_exchange.cpp
+  void answer_probe();
+  void on_probed(Result<media::MediaInfo> info, const std::string& key);
+
   // file_exchange.cpp
   void answer_torrent_file();
   void answer_page();
@@ -63,7 +65,7 @@ struct RequestHandler::Exchange : std::enable_shared_from_this<Exchange> {
   void start_patience(std::uint64_t length);
   void show_file_wait(std::uint64_t length);
   void open_multipart(FilePlan plan, std::shared_ptr<Reply> head,
-                      std::shared_ptr<MultipartSlot> slot);
+                      std::shared_ptr<CountedSlot> slot);
   void on_file_open(Result<std::shared_ptr<ByteSource>> source, Reply head);
   void convert_subtitle(Result<std::shared_ptr<ByteSource>> source, Reply head);
   // Whether an opened source is still wanted and there: lets go of it when the client left,
@@ -86,8 +88,7 @@ struct RequestHandler::Exchange : std::enable_shared_from_this<Exchange> {
 
   const Router& router;
   Content& content;
-  const std::shared_ptr<std::atomic<int>> multipart_free;
-  const std::shared_ptr<SubtitleCache> subtitles;
+  const Shared shared;
   const Executor executor;
   const CancelFlag cancelled;
   const Respond respond;

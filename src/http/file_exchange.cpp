@@ -2,6 +2,7 @@
 // (see exchange.hpp).
 #include "exchange.hpp"
 
+#include "counted_slot.hpp"
 #include "multipart_source.hpp"
 #include "subtitle_cache.hpp"
 #include "whole_read.hpp"
@@ -33,9 +34,13 @@ void RequestHandler::Exchange::answer_torrent_file() {
 void RequestHandler::Exchange::answer_page() {
   const auto state = request.path.empty() ? content.live_state(entry->meta->hash()) : std::nullopt;
   auto decision = router.route(request, entry, file, state);
-  auto& page = std::get<Reply>(decision);  // pages are never a FilePlan
-  warm_if_followed(page);
-  reply(std::move(page));
+  auto* page = std::get_if<Reply>(&decision);
+  if (page == nullptr) {
+    fail(make_error(Errc::internal, "a page route was planned as a file"));
+    return;
+  }
+  warm_if_followed(*page);
+  reply(std::move(*page));
 }
 
 void RequestHandler::Exchange::warm_if_followed(const Reply& early) {
@@ -65,8 +70,8 @@ void RequestHandler::Exchange::answer_file() {
 
 void RequestHandler::Exchange::serve_file() {
   // Several ranges: a multipart body if a slot is free (held by the body while it goes).
-  std::shared_ptr<MultipartSlot> slot;
-  if (request.ranges && request.ranges->size() > 1) slot = MultipartSlot::take(multipart_free);
+  std::shared_ptr<CountedSlot> slot;
+  if (request.ranges && request.ranges->size() > 1) slot = CountedSlot::take(shared.multipart_free);
   request.multipart_allowed = slot != nullptr;
   auto decision = router.route(request, entry, file);
   if (auto* early = std::get_if<Reply>(&decision)) {
@@ -126,7 +131,7 @@ void RequestHandler::Exchange::show_file_wait(std::uint64_t length) {
 // The first range is open before the status line; the others open as the body goes (after this
 // exchange has answered: Content outlives every response, and the entry is held).
 void RequestHandler::Exchange::open_multipart(FilePlan plan, std::shared_ptr<Reply> head,
-                                              std::shared_ptr<MultipartSlot> slot) {
+                                              std::shared_ptr<CountedSlot> slot) {
   auto layout = std::make_shared<MultipartLayout>(std::move(*plan.multipart));
   // The body keeps `open_range`, and with it the slot, until it is done.
   MultipartSource::OpenRange open_range = [&content = content, entry = entry, file = plan.file,
@@ -173,7 +178,7 @@ void RequestHandler::Exchange::convert_subtitle(Result<std::shared_ptr<ByteSourc
   const auto* etag = head.find_header("ETag");
   const std::string key = etag != nullptr ? *etag : request.path;
   auto shared_head = std::make_shared<Reply>(std::move(head));
-  if (auto cached = subtitles->find(key, executor)) {
+  if (auto cached = shared.subtitles->find(key, executor)) {
     (*source)->cancel();
     on_file_open(std::move(cached), std::move(*shared_head));
     return;
@@ -187,7 +192,7 @@ void RequestHandler::Exchange::convert_subtitle(Result<std::shared_ptr<ByteSourc
           self->fail(srt.error());
           return;
         }
-        self->subtitles->async_convert(
+        self->shared.subtitles->async_convert(
             key, std::move(*srt), self->executor,
             [self, shared_head](Result<std::shared_ptr<ByteSource>> text) {
               if (!text) self->log_failure(text.error());

@@ -10,7 +10,6 @@
 //
 // Used on one connection's strand, like every ByteSource; `open_range` must complete there.
 
-#include <atomic>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -73,26 +72,6 @@ class MultipartSource final : public ByteSource,
   std::optional<std::size_t> finished_part_;  // sent in full: released at the next read
   std::optional<std::size_t> last_part_;      // the part the last slice came from, if any
   bool cancelled_ = false;
-};
-
-// One of RequestHandler's multipart slots (each body holds two descriptors more than the budget
-// gives a connection), given back when the last holder lets go.
-class MultipartSlot {
- public:
-  // A slot, or null when none is free.
-  static std::shared_ptr<MultipartSlot> take(const std::shared_ptr<std::atomic<int>>& free) {
-    for (int left = free->load(); left > 0;) {
-      if (free->compare_exchange_weak(left, left - 1)) return std::make_shared<MultipartSlot>(free);
-    }
-    return nullptr;
-  }
-  explicit MultipartSlot(std::shared_ptr<std::atomic<int>> free) : free_(std::move(free)) {}
-  ~MultipartSlot() { ++*free_; }
-  MultipartSlot(const MultipartSlot&) = delete;
-  MultipartSlot& operator=(const MultipartSlot&) = delete;
-
- private:
-  std::shared_ptr<std::atomic<int>> free_;
 };
 
 }  // namespace seeder::http

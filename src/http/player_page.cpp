@@ -101,6 +101,7 @@ h1{font-size:1.3em;margin:.3em 0 .6em;word-break:break-word}
 a{color:inherit}video,audio{display:block;width:100%;max-height:62vh;background:#000}
 audio{background:none}
 .bar{display:block;width:100%;height:14px;margin:.8em 0 .3em;border-radius:3px;background:var(--missing)}
+.notice{border-left:4px solid var(--want);padding:.4em .7em;margin:.6em 0}
 .legend,.figures,footer{color:var(--muted);font-size:.9em;margin:.2em 0}
 .legend span{display:inline-block;width:.8em;height:.8em;border-radius:2px;margin:0 .3em 0 .8em;
 vertical-align:-.05em}.legend span:first-child{margin-left:0}
@@ -192,6 +193,40 @@ constexpr std::string_view kScript = R"js(
     if (navigator.clipboard) navigator.clipboard.writeText(absolute).then(done, function () { prompt("URL", absolute); });
     else prompt("URL", absolute);
   });
+  // What the file holds (?probe) against what this browser says it decodes: a film it cannot
+  // show or hear gets a sentence, never a black or silent player.
+  var notice = document.getElementById("notice"), media = document.getElementById("media");
+  function say(text) { notice.textContent = text; notice.hidden = false; }
+  var names = {hevc: "HEVC (H.265)", mpeg4: "MPEG-4 Part 2 (DivX, Xvid)", ac3: "AC-3 (Dolby Digital)",
+      eac3: "E-AC-3 (Dolby Digital Plus)", dts: "DTS", truehd: "Dolby TrueHD", mpeg2video: "MPEG-2",
+      wmv3: "WMV", vc1: "VC-1", wmav2: "WMA"};
+  var types = {h264: 'video/mp4; codecs="avc1.42E01E"', hevc: 'video/mp4; codecs="hvc1.1.6.L93.B0"',
+      vp9: 'video/webm; codecs="vp9"', av1: 'video/mp4; codecs="av01.0.05M.08"',
+      mpeg4: 'video/mp4; codecs="mp4v.20.9"', aac: 'audio/mp4; codecs="mp4a.40.2"',
+      ac3: 'audio/mp4; codecs="ac-3"', eac3: 'audio/mp4; codecs="ec-3"', mp3: "audio/mpeg",
+      opus: 'audio/webm; codecs="opus"', flac: "audio/flac"};
+  function name(codec) { return names[codec] || codec.toUpperCase(); }
+  function decodes(stream) {
+    var type = types[stream.codec];
+    return type ? media.canPlayType(type) !== "" : stream.browser_decodes;
+  }
+  var elsewhere = " VLC and mpv play it: use Download or Open in VLC below.";
+  fetch(url + "?probe").then(function (r) { return r.ok ? r.json() : null; }).then(function (info) {
+    if (!info) return;
+    var video = info.streams.filter(function (s) { return s.type === "video"; })[0];
+    var sound = info.streams.filter(function (s) { return s.type === "audio"; })[0];
+    if (/^(avi|mpegts|flv|asf)/.test(info.container))
+      say("Browsers do not open " + info.container.split(",")[0].toUpperCase() + " files." + elsewhere);
+    else if (video && !decodes(video))
+      say("This browser cannot decode this file's " + name(video.codec) + " video." + elsewhere);
+    else if (sound && !decodes(sound))
+      say("No sound here: this browser cannot decode this file's " + name(sound.codec) +
+          (sound.channels > 2 ? " " + sound.channels + "-channel" : "") + " audio." + elsewhere);
+  }, function () {});
+  media.addEventListener("error", function () {
+    if (notice.hidden) say("The browser could not play this file (" + (media.error ? media.error.code : "?") +
+        ")." + elsewhere);
+  });
   window.addEventListener("resize", draw);
   // Frames come only when something changed: "no peers yet" has to come from here.
   setInterval(function () { if (last && !last.peers) apply({total: last.total,
@@ -266,6 +301,7 @@ std::string render_player_html(const torrent::TorrentMeta& meta, const torrent::
   out += "Your browser cannot play this file here: <a href=\"" + html_escape(url) +
          "?download\">download it</a>.</" + tag + ">";
   out +=
+      "<p id=\"notice\" class=\"notice\" role=\"status\" hidden></p>"
       "<canvas id=\"pieces\" class=\"bar\" height=\"14\" role=\"progressbar\" "
       "aria-label=\"Pieces of the file on disk\" aria-valuemin=\"0\" aria-valuemax=\"100\" "
       "aria-valuenow=\"0\" data-on-disk=\"0\"></canvas>";

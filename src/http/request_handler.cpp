@@ -4,6 +4,7 @@
 #include <boost/asio/system_executor.hpp>
 
 #include "exchange.hpp"
+#include "probe_cache.hpp"
 #include "seeder/http/upload.hpp"
 #include "subtitle_cache.hpp"
 
@@ -25,20 +26,21 @@ bool Response::sends_body() const {
 }
 
 RequestHandler::RequestHandler(const Router& router, Content& content, int multipart_slots,
-                               Executor convert_on)
+                               Executor convert_on, Executor probe_on)
     : router_(router),
       content_(content),
-      multipart_free_(std::make_shared<std::atomic<int>>(multipart_slots)),
-      subtitles_(std::make_shared<SubtitleCache>(
-          convert_on ? std::move(convert_on) : Executor(boost::asio::system_executor()))) {}
+      shared_{std::make_shared<std::atomic<int>>(multipart_slots),
+              std::make_shared<SubtitleCache>(
+                  convert_on ? std::move(convert_on) : Executor(boost::asio::system_executor())),
+              std::make_shared<std::atomic<int>>(kProbeSlots), std::make_shared<ProbeCache>(),
+              probe_on ? std::move(probe_on) : Executor(boost::asio::system_executor())} {}
 
 RequestHandler::~RequestHandler() = default;
 
 void RequestHandler::handle(RequestHead head, Executor executor, CancelFlag cancelled,
                             Respond respond) const {
-  auto exchange =
-      std::make_shared<Exchange>(router_, content_, multipart_free_, subtitles_,
-                                 std::move(executor), std::move(cancelled), std::move(respond));
+  auto exchange = std::make_shared<Exchange>(router_, content_, shared_, std::move(executor),
+                                             std::move(cancelled), std::move(respond));
   exchange->start(std::move(head));
 }
 
@@ -71,8 +73,13 @@ void RequestHandler::Exchange::start(RequestHead head) {
       reply(router.root_index(request, content.list(),
                               [this](const InfoHash& hash) { return content.live_state(hash); }));
       return;
-    default:  // a torrent's: found first
-      break;
+    case Route::torrent_mode:
+    case Route::torrent_page:
+    case Route::torrent_playlist:
+    case Route::source:
+    case Route::file:
+    case Route::probe:
+      break;  // a torrent's: found first
   }
   if (shows_metadata_wait()) return;
   content.async_find(*request.hash, request.head.client, executor,
@@ -177,6 +184,9 @@ void RequestHandler::Exchange::route_known() {
       return;
     case Route::file:
       answer_file();
+      return;
+    case Route::probe:
+      answer_probe();
       return;
     case Route::root:
     case Route::magnet:

@@ -44,6 +44,7 @@ Route route_of(const ParsedRequest& request) {
   if (request.magnet) return Route::magnet;
   if (!request.hash) return Route::root;
   if (request.mode != Mode::bytes) return Route::torrent_mode;
+  if (request.probe && !request.path.empty()) return Route::probe;
   if (request.playlist) return Route::torrent_playlist;
   if (request.path.empty()) return Route::torrent_page;
   if (request.path == "source.torrent") return Route::source;
@@ -79,6 +80,8 @@ const char* route_label(const ParsedRequest& request) {
       return "source";
     case Route::file:
       return "file";
+    case Route::probe:
+      return "probe";
   }
   return "invalid";
 }
@@ -161,6 +164,7 @@ std::variant<Reply, ParsedRequest> Router::parse(const RequestHead& head) const 
   request.playlist = target->has_query("m3u");
   request.webvtt = wants_webvtt(*target, head);
   request.play = target->has_query("play");
+  request.probe = target->has_query("probe");
   request.wants_json = contains(head.accept, "application/json");
   request.wants_html = wants_html(head);
   request.ranges = parse_range_specs(head.range);

@@ -209,6 +209,13 @@ Reply Router::player_reply(const ParsedRequest& request, const torrent::TorrentM
   return reply;
 }
 
+Reply Router::probe_reply(const ParsedRequest& request, std::string json) const {
+  auto reply = ok_reply(request, "application/json", std::move(json));
+  // What the bytes under an info-hash hold does not change; what this build says of them may.
+  reply.headers.push_back({"Cache-Control", "public, max-age=3600"});
+  return reply;
+}
+
 Reply Router::done_reply(const ParsedRequest& request, bool complete) const {
   if (!complete) return error_reply(make_error(Errc::not_found, "not complete on disk"), request);
   Reply reply;

@@ -38,7 +38,7 @@ void WholeRead::on_slice(Result<FileSlice> slice) {
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) {
       source_->bytes_missing();
-      done_(make_error(Errc::io, "reading the subtitle file: " +
+      done_(make_error(Errc::io, "reading the file: " +
                                      std::string(n < 0 ? std::strerror(errno) : "file too short")));
       return;
     }
@@ -46,7 +46,7 @@ void WholeRead::on_slice(Result<FileSlice> slice) {
   }
   if (!slice->vouched()) {  // as FileBody checks its copies
     source_->bytes_missing();
-    done_(make_error(Errc::io, "the subtitle file changed behind seeder's back while it was read"));
+    done_(make_error(Errc::io, "the file changed behind seeder's back while it was read"));
     return;
   }
   next();

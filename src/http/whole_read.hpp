@@ -1,6 +1,7 @@
 #pragma once
-// WholeRead: reads a whole ByteSource into memory, slice by slice (a subtitle file to convert:
-// small, bounded by the router). Internal to the http module. Runs on the source's strand;
+// WholeRead: reads a whole ByteSource into memory, slice by slice (a subtitle file to convert,
+// bounded by the router; a window of a media file to probe, bounded by MediaReader). Internal to
+// the http module. Runs on the source's strand;
 // `done` is called once, unless `gone()` says the client left (the source is then cancelled).
 
 #include <functional>

@@ -46,6 +46,7 @@ struct Response {
 // on the connection's strand only.
 using CancelFlag = std::shared_ptr<const bool>;
 
+class ProbeCache;
 class SubtitleCache;
 
 class RequestHandler {
@@ -58,10 +59,14 @@ class RequestHandler {
   // request over it gets the whole file.
   static constexpr int kMultipartSlots = 16;
 
-  // Both outlive the handler. `convert_on`: where subtitles are converted (never an HTTP
-  // thread; the system executor when none is given).
+  // Media probes at once (each holds a thread of `probe_on` while the file's bytes come); one
+  // more is told to try again (429).
+  static constexpr int kProbeSlots = 4;
+
+  // Both outlive the handler. `convert_on`: where subtitles are converted; `probe_on`: where
+  // media files are probed (never an HTTP thread; the system executor when none is given).
   RequestHandler(const Router& router, Content& content, int multipart_slots = kMultipartSlots,
-                 Executor convert_on = {});
+                 Executor convert_on = {}, Executor probe_on = {});
   ~RequestHandler();
 
   void handle(RequestHead head, Executor executor, CancelFlag cancelled, Respond respond) const;
@@ -69,12 +74,19 @@ class RequestHandler {
   [[nodiscard]] Response reject(const Error& error) const;
 
   struct Exchange;
+  // What every exchange shares.
+  struct Shared {
+    std::shared_ptr<std::atomic<int>> multipart_free;  // slots left; each response holds one
+    std::shared_ptr<SubtitleCache> subtitles;
+    std::shared_ptr<std::atomic<int>> probe_free;  // probes that may start
+    std::shared_ptr<ProbeCache> probes;            // answers already made
+    Executor probe_on;
+  };
 
  private:
   const Router& router_;
   Content& content_;
-  std::shared_ptr<std::atomic<int>> multipart_free_;  // slots left; each response holds one
-  std::shared_ptr<SubtitleCache> subtitles_;
+  Shared shared_;
 };
 
 }  // namespace seeder::http

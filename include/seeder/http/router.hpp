@@ -54,9 +54,8 @@ enum class Route {
   torrent_playlist,  // "/<hash>/<dir>?m3u", "/<hash>.m3u": an M3U of its media files
   source,            // "/<hash>/source.torrent": the .torrent's bytes
   file,              // a file's bytes, its WebVTT (a .srt) or its player page (?play)
+  probe,             // "/<hash>/<file>?probe": what the media file holds, as JSON
 };
-// The route's label in metrics and logs.
-const char* route_label(const struct ParsedRequest& request);
 
 struct ParsedRequest {
   Route route = Route::root;
@@ -73,6 +72,7 @@ struct ParsedRequest {
   bool playlist = false;             // "?m3u" or "/<hash>.m3u": an M3U of the media files
   bool webvtt = false;               // ?format=vtt or Accept: text/vtt (applies to a .srt)
   bool play = false;                 // ?play: the player page of a video or audio file
+  bool probe = false;                // ?probe: what a media file holds (JSON)
   bool upload = false;               // POST /: a torrent to add (head.body)
   std::optional<RangeSpecs> ranges;  // the Range header, read once (nullopt: none usable)
   // Several ranges may be answered as multipart/byteranges (the handler has a slot for one):
@@ -80,6 +80,9 @@ struct ParsedRequest {
   bool multipart_allowed = true;
   std::string magnet_uri;
 };
+
+// The route's label in metrics and logs.
+const char* route_label(const ParsedRequest& request);
 
 // Bytes of one file to stream after `head` (status and headers already decided).
 struct FilePlan {
@@ -145,6 +148,8 @@ class Router {
                                       const torrent::TorrentMeta& meta,
                                       const torrent::FileInfo& file,
                                       const std::optional<LiveState>& state) const;
+  // ?probe's answer: the JSON of media::to_json.
+  [[nodiscard]] Reply probe_reply(const ParsedRequest& request, std::string json) const;
   // ?done's answer once it is known.
   [[nodiscard]] Reply done_reply(const ParsedRequest& request, bool complete) const;
   // The one place typed errors become HTTP statuses; short text, JSON when asked. Paths in the

@@ -1,0 +1,59 @@
+#pragma once
+// MediaReader: media::RandomAccess over the gateway's own byte sources (internal to the http
+// module): each read opens the file's bytes through Content, so the pieces it needs are fetched
+// first, verified and counted like any other read. Reads come in windows of kWindow bytes, kept
+// until the next read falls outside.
+//
+// read_at() blocks the probing thread (never an HTTP strand); the opens and slices run on
+// `executor` (the connection's strand). abandon() (on that strand, when the client left) wakes
+// a waiting read with Errc::cancelled.
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include <boost/asio/any_io_executor.hpp>
+
+#include "seeder/core/byte_source.hpp"
+#include "seeder/media/probe.hpp"
+
+namespace seeder::http {
+
+class MediaReader final : public media::RandomAccess {
+ public:
+  using Opened = std::function<void(Result<std::shared_ptr<ByteSource>>)>;
+  // Opens bytes [first, first + length) of the file; completes on the executor.
+  using Open = std::function<void(std::uint64_t first, std::uint64_t length, Opened opened)>;
+  static constexpr std::uint64_t kWindow = 1 << 20;
+
+  MediaReader(std::uint64_t size, Open open, boost::asio::any_io_executor executor,
+              std::chrono::milliseconds read_timeout);
+  ~MediaReader() override;
+  MediaReader(const MediaReader&) = delete;
+  MediaReader& operator=(const MediaReader&) = delete;
+
+  [[nodiscard]] std::uint64_t size() const override { return size_; }
+  Result<std::size_t> read_at(std::uint64_t offset, std::span<char> into) override;
+  // Any thread: the client left; a read waiting now or later fails with Errc::cancelled.
+  void abandon();
+
+ private:
+  struct Pending;  // one window's read, shared with its completion on the executor
+  Result<std::string> fetch(std::uint64_t first, std::uint64_t length);
+
+  const std::uint64_t size_;
+  const Open open_;
+  const boost::asio::any_io_executor executor_;
+  const std::chrono::milliseconds read_timeout_;
+  std::shared_ptr<Pending> current_;  // the read in flight, for abandon()
+  std::mutex mutex_;                  // guards current_ and abandoned_
+  bool abandoned_ = false;
+  std::uint64_t window_first_ = 0;
+  std::string window_;
+};
+
+}  // namespace seeder::http

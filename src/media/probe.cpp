@@ -1,0 +1,288 @@
+#include "seeder/media/probe.hpp"
+
+#include <algorithm>
+#include <array>
+#include <memory>
+
+#include <optional>
+
+#include "seeder/core/json.hpp"
+
+#ifdef SEEDER_HAVE_MEDIA
+extern "C" {
+#include <libavcodec/avcodec.h>
+#include <libavformat/avformat.h>
+#include <libavutil/dict.h>
+#include <libavutil/error.h>
+#include <libavutil/mem.h>
+}
+#endif
+
+namespace seeder::media {
+namespace {
+
+std::string_view kind_name(StreamInfo::Kind kind) {
+  switch (kind) {
+    case StreamInfo::Kind::video:
+      return "video";
+    case StreamInfo::Kind::audio:
+      return "audio";
+    case StreamInfo::Kind::subtitle:
+      return "subtitle";
+    case StreamInfo::Kind::other:
+      break;
+  }
+  return "other";
+}
+
+// Containers a browser's <video> opens (Chromium plays Matroska; none plays AVI or MPEG-TS).
+bool browser_opens(std::string_view container) {
+  constexpr std::array<std::string_view, 7> kOpened = {"mov,mp4", "matroska", "webm", "ogg",
+                                                       "mp3",     "flac",     "wav"};
+  return std::any_of(kOpened.begin(), kOpened.end(),
+                     [&](std::string_view name) { return container.starts_with(name); });
+}
+
+const StreamInfo* first_of(const MediaInfo& info, StreamInfo::Kind kind) {
+  const auto it = std::find_if(info.streams.begin(), info.streams.end(),
+                               [&](const StreamInfo& stream) { return stream.kind == kind; });
+  return it == info.streams.end() ? nullptr : &*it;
+}
+
+}  // namespace
+
+bool browser_decodes(std::string_view codec) {
+  constexpr std::array<std::string_view, 9> kDecoded = {"h264", "vp8",  "vp9",    "av1", "aac",
+                                                        "mp3",  "opus", "vorbis", "flac"};
+  return std::find(kDecoded.begin(), kDecoded.end(), codec) != kDecoded.end();
+}
+
+std::string browser_verdict(const MediaInfo& info) {
+  if (!browser_opens(info.container)) return "does not play";
+  const auto* video = first_of(info, StreamInfo::Kind::video);
+  const auto* audio = first_of(info, StreamInfo::Kind::audio);
+  if (video != nullptr && !video->browser_decodes) return "does not play";
+  if (video != nullptr && audio != nullptr && !audio->browser_decodes)
+    return "picture without sound";
+  if (video == nullptr && (audio == nullptr || !audio->browser_decodes)) return "does not play";
+  return "plays";
+}
+
+std::string to_json(const MediaInfo& info) {
+  JsonWriter json;
+  json.begin_object();
+  json.key("container").value(info.container);
+  json.key("duration").value(info.duration_s);
+  json.key("bit_rate").value(info.bit_rate);
+  json.key("browser").value(browser_verdict(info));
+  json.key("streams").begin_array();
+  for (const auto& stream : info.streams) {
+    json.begin_object();
+    json.key("index").value(stream.index);
+    json.key("type").value(std::string(kind_name(stream.kind)));
+    json.key("codec").value(stream.codec);
+    if (!stream.profile.empty()) json.key("profile").value(stream.profile);
+    if (stream.kind == StreamInfo::Kind::video) {
+      json.key("width").value(stream.width);
+      json.key("height").value(stream.height);
+    }
+    if (stream.kind == StreamInfo::Kind::audio) {
+      json.key("channels").value(stream.channels);
+      json.key("sample_rate").value(stream.sample_rate);
+    }
+    if (stream.kind == StreamInfo::Kind::subtitle) json.key("text").value(stream.text);
+    if (!stream.language.empty()) json.key("language").value(stream.language);
+    if (!stream.title.empty()) json.key("title").value(stream.title);
+    json.key("default").value(stream.is_default);
+    json.key("browser_decodes").value(stream.browser_decodes);
+    json.end_object();
+  }
+  json.end_array();
+  json.end_object();
+  return json.take() + "\n";
+}
+
+#ifndef SEEDER_HAVE_MEDIA
+
+bool available() {
+  return false;
+}
+
+Result<MediaInfo> probe(RandomAccess&, std::string_view, const ProbeLimits&) {
+  return make_error(Errc::not_implemented,
+                    "this gateway was built without media support (-DSEEDER_MEDIA=OFF)");
+}
+
+#else
+
+namespace {
+
+// The AVIOContext's view of the reader: a cursor, and the first error a read met (libavformat
+// only sees "no bytes").
+struct Cursor {
+  RandomAccess& reader;
+  std::uint64_t position = 0;
+  std::optional<Error> failure;
+  std::chrono::steady_clock::time_point deadline;
+};
+
+int read_packet(void* opaque, std::uint8_t* buffer, int size) {
+  auto& cursor = *static_cast<Cursor*>(opaque);
+  if (cursor.position >= cursor.reader.size()) return AVERROR_EOF;
+  auto read = cursor.reader.read_at(
+      cursor.position,
+      std::span<char>(reinterpret_cast<char*>(buffer), static_cast<std::size_t>(size)));
+  if (!read) {
+    cursor.failure = read.error();
+    return AVERROR_EXIT;
+  }
+  if (*read == 0) return AVERROR_EOF;
+  cursor.position += *read;
+  return static_cast<int>(*read);
+}
+
+std::int64_t seek(void* opaque, std::int64_t offset, int whence) {
+  auto& cursor = *static_cast<Cursor*>(opaque);
+  const auto size = static_cast<std::int64_t>(cursor.reader.size());
+  std::int64_t target = 0;
+  switch (whence & ~AVSEEK_FORCE) {
+    case AVSEEK_SIZE:
+      return size;
+    case SEEK_SET:
+      target = offset;
+      break;
+    case SEEK_CUR:
+      target = static_cast<std::int64_t>(cursor.position) + offset;
+      break;
+    case SEEK_END:
+      target = size + offset;
+      break;
+    default:
+      return AVERROR(EINVAL);
+  }
+  if (target < 0 || target > size) return AVERROR(EINVAL);
+  cursor.position = static_cast<std::uint64_t>(target);
+  return target;
+}
+
+int interrupted(void* opaque) {
+  const auto& cursor = *static_cast<const Cursor*>(opaque);
+  return cursor.failure.has_value() || std::chrono::steady_clock::now() > cursor.deadline ? 1 : 0;
+}
+
+std::string av_message(int code) {
+  std::array<char, AV_ERROR_MAX_STRING_SIZE> text{};
+  av_strerror(code, text.data(), text.size());
+  return text.data();
+}
+
+struct AvioDeleter {
+  void operator()(AVIOContext* avio) const {
+    if (avio == nullptr) return;
+    av_freep(&avio->buffer);
+    avio_context_free(&avio);
+  }
+};
+struct FormatDeleter {
+  void operator()(AVFormatContext* format) const { avformat_close_input(&format); }
+};
+using AvioPtr = std::unique_ptr<AVIOContext, AvioDeleter>;
+using FormatPtr = std::unique_ptr<AVFormatContext, FormatDeleter>;
+
+std::string tag(AVDictionary* metadata, const char* key) {
+  const auto* entry = av_dict_get(metadata, key, nullptr, 0);
+  return entry != nullptr ? entry->value : "";
+}
+
+StreamInfo stream_info(const AVStream& stream) {
+  const auto& codec = *stream.codecpar;
+  StreamInfo info;
+  info.index = stream.index;
+  info.codec = avcodec_get_name(codec.codec_id);
+  if (const char* profile = avcodec_profile_name(codec.codec_id, codec.profile))
+    info.profile = profile;
+  info.language = tag(stream.metadata, "language");
+  info.title = tag(stream.metadata, "title");
+  info.is_default = (stream.disposition & AV_DISPOSITION_DEFAULT) != 0;
+  switch (codec.codec_type) {
+    case AVMEDIA_TYPE_VIDEO:
+      // Cover art is a picture, not a film.
+      info.kind = (stream.disposition & AV_DISPOSITION_ATTACHED_PIC) != 0 ? StreamInfo::Kind::other
+                                                                          : StreamInfo::Kind::video;
+      info.width = codec.width;
+      info.height = codec.height;
+      break;
+    case AVMEDIA_TYPE_AUDIO:
+      info.kind = StreamInfo::Kind::audio;
+      info.channels = codec.ch_layout.nb_channels;
+      info.sample_rate = codec.sample_rate;
+      break;
+    case AVMEDIA_TYPE_SUBTITLE: {
+      info.kind = StreamInfo::Kind::subtitle;
+      const auto* descriptor = avcodec_descriptor_get(codec.codec_id);
+      info.text = descriptor != nullptr && (descriptor->props & AV_CODEC_PROP_TEXT_SUB) != 0;
+      break;
+    }
+    default:
+      break;
+  }
+  info.browser_decodes =
+      (info.kind == StreamInfo::Kind::video || info.kind == StreamInfo::Kind::audio) &&
+      browser_decodes(info.codec);
+  return info;
+}
+
+Error failure_of(const Cursor& cursor, int code, std::string_view step) {
+  if (cursor.failure) return *cursor.failure;
+  if (std::chrono::steady_clock::now() > cursor.deadline)
+    return make_error(Errc::timeout, "probing took too long");
+  return make_error(Errc::upstream, std::string(step) + ": not a media file libavformat reads (" +
+                                        av_message(code) + ")");
+}
+
+}  // namespace
+
+bool available() {
+  return true;
+}
+
+Result<MediaInfo> probe(RandomAccess& reader, std::string_view file_name,
+                        const ProbeLimits& limits) {
+  constexpr int kBufferSize = 64 * 1024;
+  Cursor cursor{reader, 0, std::nullopt, std::chrono::steady_clock::now() + limits.deadline};
+  auto* buffer = static_cast<unsigned char*>(av_malloc(kBufferSize));
+  if (buffer == nullptr) return make_error(Errc::internal, "out of memory for the probe");
+  AvioPtr avio(avio_alloc_context(buffer, kBufferSize, 0, &cursor, read_packet, nullptr, seek));
+  if (!avio) {
+    av_free(buffer);
+    return make_error(Errc::internal, "out of memory for the probe");
+  }
+  AVFormatContext* raw = avformat_alloc_context();
+  if (raw == nullptr) return make_error(Errc::internal, "out of memory for the probe");
+  raw->pb = avio.get();
+  raw->flags |= AVFMT_FLAG_CUSTOM_IO;
+  raw->interrupt_callback = {interrupted, &cursor};
+  raw->probesize = limits.max_bytes;
+  raw->max_analyze_duration =
+      std::chrono::duration_cast<std::chrono::microseconds>(limits.analyze).count();
+  const std::string name(file_name);
+  // On failure avformat_open_input frees the context itself.
+  if (const int opened = avformat_open_input(&raw, name.c_str(), nullptr, nullptr); opened < 0)
+    return failure_of(cursor, opened, "opening");
+  FormatPtr format(raw);
+  if (const int found = avformat_find_stream_info(format.get(), nullptr); found < 0)
+    return failure_of(cursor, found, "reading its streams");
+
+  MediaInfo info;
+  info.container = format->iformat->name;
+  if (format->duration != AV_NOPTS_VALUE && format->duration > 0)
+    info.duration_s = static_cast<double>(format->duration) / AV_TIME_BASE;
+  info.bit_rate = format->bit_rate;
+  for (unsigned i = 0; i < format->nb_streams; ++i)
+    info.streams.push_back(stream_info(*format->streams[i]));
+  return info;
+}
+
+#endif
+
+}  // namespace seeder::media

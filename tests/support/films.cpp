@@ -1,0 +1,57 @@
+#include "films.hpp"
+
+#include <fstream>
+
+#include "process.hpp"
+
+namespace seeder::test {
+
+bool make_ac3_film(const std::filesystem::path& path) {
+  const auto srt = path.parent_path() / (path.stem().string() + ".track.srt");
+  std::ofstream(srt) << "1\n00:00:00,500 --> 00:00:02,000\nHello\n\n";
+  ChildProcess ffmpeg({kFfmpeg,
+                       "-nostdin",
+                       "-loglevel",
+                       "error",
+                       "-f",
+                       "lavfi",
+                       "-i",
+                       "testsrc2=size=160x120:rate=25",
+                       "-f",
+                       "lavfi",
+                       "-i",
+                       "sine=frequency=440:sample_rate=48000",
+                       "-i",
+                       srt.string(),
+                       "-t",
+                       "3",
+                       "-map",
+                       "0:v",
+                       "-map",
+                       "1:a",
+                       "-map",
+                       "2:s",
+                       "-c:v",
+                       "libx264",
+                       "-preset",
+                       "ultrafast",
+                       "-pix_fmt",
+                       "yuv420p",
+                       "-c:a",
+                       "ac3",
+                       "-ac",
+                       "6",
+                       "-c:s",
+                       "srt",
+                       "-metadata:s:a:0",
+                       "language=eng",
+                       "-metadata:s:s:0",
+                       "language=eng",
+                       path.string()},
+                      path.string() + ".log");
+  const auto exit = ffmpeg.wait_exit(std::chrono::seconds(60));
+  std::filesystem::remove(srt);
+  return exit.has_value() && *exit == 0;
+}
+
+}  // namespace seeder::test

@@ -1,0 +1,16 @@
+#pragma once
+// Short real films made with ffmpeg for the media tests (ffmpeg is in install-deps' test
+// packages).
+
+#include <filesystem>
+#include <string>
+
+namespace seeder::test {
+
+inline constexpr const char* kFfmpeg = "/usr/bin/ffmpeg";
+
+// 3 s of 160x120 H.264 with AC-3 5.1 sound (English) and an English SRT track, in Matroska:
+// what film torrents carry. Its log goes beside it; false when ffmpeg failed.
+bool make_ac3_film(const std::filesystem::path& path);
+
+}  // namespace seeder::test
