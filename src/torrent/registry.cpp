@@ -218,7 +218,8 @@ void Registry::schedule_pace() {
   pace_timer_.expires_after(std::chrono::milliseconds(100));
   pace_timer_.async_wait([weak_self = weak_from_this()](const boost::system::error_code& ec) {
     const auto self = weak_self.lock();
-    if (ec || !self) return;
+    // A tick that fired as shutdown() cancelled it finds the session stopping.
+    if (ec || !self || self->shut_down()) return;
     self->pace();
     self->schedule_pace();
   });
@@ -243,7 +244,8 @@ void Registry::schedule_status() {
   status_timer_.expires_after(std::chrono::seconds(1));
   status_timer_.async_wait([weak_self = weak_from_this()](const boost::system::error_code& ec) {
     const auto self = weak_self.lock();
-    if (ec || !self) return;
+    // A tick that fired as shutdown() cancelled it finds the session stopping.
+    if (ec || !self || self->shut_down()) return;
     self->session_.post_torrent_updates();
     self->session_.post_session_stats();
     self->schedule_status();
@@ -256,7 +258,8 @@ void Registry::schedule_sweep() {
   sweep_timer_.expires_after(period);
   sweep_timer_.async_wait([weak_self = weak_from_this()](const boost::system::error_code& ec) {
     const auto self = weak_self.lock();
-    if (ec || !self) return;
+    // A tick that fired as shutdown() cancelled it finds the session stopping.
+    if (ec || !self || self->shut_down()) return;
     self->sweep(LiveTorrent::Clock::now());
     self->schedule_sweep();
   });
@@ -280,6 +283,11 @@ std::size_t Registry::sweep(LiveTorrent::Clock::time_point now) {
     drop(torrent, make_error(Errc::unavailable, "torrent dropped"));
   }
   return idle.size();
+}
+
+bool Registry::shut_down() const {
+  LockGuard lock(mutex_);
+  return shut_down_;
 }
 
 void Registry::shutdown() {

@@ -249,9 +249,9 @@ class LiveTorrent : public std::enable_shared_from_this<LiveTorrent> {
   // The picker of the current handle; null unless the torrent is ready (loading, or a resync
   // under way: nothing is asked of a handle on its way out).
   [[nodiscard]] PiecePicker* picker_locked() REQUIRES(mutex_);
-  // A ReaderLease begins or ends: the torrent was active, and read, now.
   // Lock-free: LibtorrentBelief::count() is atomic.
   [[nodiscard]] int believed_count() const NO_THREAD_SAFETY_ANALYSIS { return belief_.count(); }
+  // A ReaderLease begins or ends: the torrent was active, and read, now.
   void reader_came_or_went() {
     const auto now = Clock::now().time_since_epoch().count();
     last_active_ns_ = now;

@@ -88,6 +88,7 @@ class Registry : public std::enable_shared_from_this<Registry> {
   // Every 100 ms: each torrent's background fetching (LiveTorrent::pace_background).
   void schedule_pace();
   void pace();
+  [[nodiscard]] bool shut_down() const;
   std::shared_ptr<LiveTorrent> find_by_handle(const libtorrent::torrent_handle& handle) const;
 
   libtorrent::session& session_;
