@@ -202,6 +202,11 @@ void add_swarm_options(CLI::App& app, Config& config) {
                  "they are ignored)")
       ->envname(env("TRUSTED_PROXY"))
       ->delimiter(',');
+  app.add_option("--auth-file", config.auth_file,
+                 "tokens that may use the gateway, one `<token> <view|admin>` a line (or "
+                 "`sha256:<hex>` of the token); every request then needs one: Authorization: "
+                 "Bearer <token>, or a browser's sign-in at /login (none by default)")
+      ->envname(env("AUTH_FILE"));
   app.add_option("--public-url", config.public_url,
                  "the scheme and host (and path prefix) clients reach this gateway at, for "
                  "absolute URLs such as playlists' (default: from each request)")

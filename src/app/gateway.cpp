@@ -121,6 +121,12 @@ Status load_catalog(torrent::Catalog& catalog, const Config& config) {
 // Probes and metrics, each on its own port, on the same io_context as the main server.
 // "http://host:port" one can click: a wildcard address (bound to every interface) is shown as
 // loopback, an IPv6 address in brackets.
+bool is_loopback_host(const std::string& host) {
+  boost::system::error_code ec;
+  const auto address = asio::ip::make_address(host, ec);
+  return host == "localhost" || (!ec && address.is_loopback());
+}
+
 std::string url_of(const std::string& host, std::uint16_t port) {
   std::string shown = host;
   if (shown.empty() || shown == "0.0.0.0") shown = "127.0.0.1";
@@ -228,7 +234,8 @@ void make_sources(Gateway::Parts& parts, const Config& config) {
 }
 
 // What answers requests: streams, query modes, routing, metrics.
-void make_responders(Gateway::Parts& parts, const Config& config) {
+void make_responders(Gateway::Parts& parts, const Config& config,
+                     std::shared_ptr<http::Gatekeeper> gate) {
   auto stalls = std::make_shared<torrent::StallCounters>();
   torrent::ReaderOptions reader_options;
   reader_options.stalls = stalls;
@@ -244,7 +251,7 @@ void make_responders(Gateway::Parts& parts, const Config& config) {
   parts.progress = std::make_unique<torrent::Progress>(*parts.locator, progress_options);
   parts.router = std::make_unique<http::Router>(
       http::RouterOptions{config.cors_origin, config.instance_name, config.allow_uploads,
-                          hidden_paths(config.data_dir), config.public_url});
+                          hidden_paths(config.data_dir), config.public_url, std::move(gate)});
   parts.content = std::make_unique<http::GatewayContent>(
       http::GatewayParts{config.data_dir, parts.catalog, *parts.registry, *parts.streamer,
                          *parts.progress, parts.sources.get(), parts.vault.get(),
@@ -306,6 +313,14 @@ Result<std::unique_ptr<Gateway>> Gateway::start(const Config& given) {
     }
   }
 
+  std::shared_ptr<http::Gatekeeper> gate;
+  if (!config.auth_file.empty()) {
+    auto tokens = http::AccessList::load(config.auth_file);
+    if (!tokens) return tokens.error();
+    spdlog::info("access: {} token(s) from {}", tokens->size(), config.auth_file.string());
+    gate = std::make_shared<http::Gatekeeper>(std::move(*tokens));
+  }
+
   auto parts = std::make_unique<Parts>(config.http_threads, config.data_dir);
   if (auto loaded = load_catalog(parts->catalog, config); !loaded) return loaded.error();
   const auto fds = fd_budget(current_fd_limit(), config.max_connections);
@@ -314,7 +329,7 @@ Result<std::unique_ptr<Gateway>> Gateway::start(const Config& given) {
   make_storage(*parts, config, fds);
   make_swarm(*parts, config, fds, std::move(*peers));
   make_sources(*parts, config);
-  make_responders(*parts, config);
+  make_responders(*parts, config, gate);
   if (auto started = start_http(*parts, config, fds); !started) return started.error();
 
   if (!config.input.empty() && config.watch_input) {
@@ -330,6 +345,12 @@ Result<std::unique_ptr<Gateway>> Gateway::start(const Config& given) {
   parts->registry->start();
   for (int i = 0; i < config.http_threads; ++i) {
     parts->threads.emplace_back([io = &parts->io] { io->run(); });
+  }
+  if (!gate && !is_loopback_host(config.host)) {
+    spdlog::warn(
+        "anyone who reaches {} may read every torrent here: no --auth-file (see the README, "
+        "\"Putting it on a server\")",
+        url_of(config.host, parts->server->port()));
   }
   const auto budget = config.per_torrent_cache_budget;
   spdlog::info(

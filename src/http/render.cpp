@@ -165,6 +165,20 @@ std::string render_error_html(unsigned status, std::string_view message, std::st
   return out;
 }
 
+std::string render_login_html(std::string_view next, std::string_view message,
+                              std::string_view instance) {
+  std::string out(kHead);
+  out += "<title>Sign in</title></head><body><h1>Sign in</h1>";
+  if (!message.empty()) out += "<p>" + html_escape(message) + "</p>";
+  out +=
+      "<form method=\"post\" action=\"/login\"><input type=\"hidden\" name=\"next\" value=\"" +
+      html_escape(next) +
+      "\"><label>Token <input type=\"password\" name=\"token\" autocomplete=\"current-password\" "
+      "required autofocus></label> <button type=\"submit\">Sign in</button></form>" +
+      render_footer(instance) + "</body></html>\n";
+  return out;
+}
+
 std::string file_url(const torrent::TorrentMeta& meta, const torrent::FileInfo& file) {
   return "/" + meta.hash().hex() + "/" + percent_encode_path(file.path);
 }

@@ -31,6 +31,8 @@ RequestHead head_of(const boost::beast::http::request<boost::beast::http::string
     head.forwarded_for += std::string(line.value());
   }
   head.content_type = field(bhttp::field::content_type);
+  head.authorization = field(bhttp::field::authorization);
+  head.cookie = field(bhttp::field::cookie);
   return head;
 }
 

@@ -5,6 +5,7 @@
 
 #include "exchange.hpp"
 #include "probe_cache.hpp"
+#include "seeder/http/request_fields.hpp"
 #include "seeder/http/upload.hpp"
 #include "subtitle_cache.hpp"
 
@@ -51,8 +52,10 @@ Response RequestHandler::reject(const Error& error) const {
 }
 
 void RequestHandler::Exchange::start(RequestHead head) {
-  // An upload's body (up to 16 MiB) is moved through, never copied with the head.
-  auto body = std::move(head.body);
+  // An upload's body (up to 16 MiB) is moved through, never copied with the head; any other
+  // POST's (a sign-in form: 64 KiB at most) is read by the router.
+  std::string body;
+  if (is_upload_target(head.target)) body = std::move(head.body);
   auto parsed = router.parse(head);
   if (auto* early = std::get_if<Reply>(&parsed)) {
     request.head = std::move(head);
@@ -60,7 +63,7 @@ void RequestHandler::Exchange::start(RequestHead head) {
     return;
   }
   request = std::move(std::get<ParsedRequest>(parsed));
-  request.head.body = std::move(body);
+  if (!body.empty()) request.head.body = std::move(body);
   route = route_label(request);
   switch (request.route) {
     case Route::magnet:

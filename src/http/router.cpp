@@ -38,10 +38,15 @@ bool wants_webvtt(const Target& target, const RequestHead& head) {
   return contains(head.accept, "text/vtt");
 }
 
+bool is_login_target(std::string_view target) {
+  return target == "/login" || target.starts_with("/login?");
+}
+
 // In the order the handler used to test them: a mode wins over a playlist, and a torrent's
 // page ("/<hash>/") over a file.
 Route route_of(const ParsedRequest& request) {
   if (request.magnet) return Route::magnet;
+  if (request.login) return Route::login;
   if (!request.hash) return Route::root;
   if (request.mode != Mode::bytes) return Route::torrent_mode;
   if (request.probe && !request.path.empty()) return Route::probe;
@@ -82,6 +87,8 @@ const char* route_label(const ParsedRequest& request) {
       return "file";
     case Route::probe:
       return "probe";
+    case Route::login:
+      return "login";
   }
   return "invalid";
 }
@@ -109,6 +116,10 @@ Status hash_from_path(const Target& target, std::string_view& path, ParsedReques
   const auto segment = first_segment(path);
   if (segment == "favicon.ico" || segment == "robots.txt")
     return make_error(Errc::not_found, "not found");
+  if (path == "login") {
+    request.login = true;
+    return {};
+  }
   if (path == "magnet") {
     request.magnet = true;
     for (const auto& [key, value] : target.query) {
@@ -144,6 +155,28 @@ Status hash_from_path(const Target& target, std::string_view& path, ParsedReques
 }  // namespace
 
 std::variant<Reply, ParsedRequest> Router::parse(const RequestHead& head) const {
+  auto parsed = read_request(head);
+  auto* request = std::get_if<ParsedRequest>(&parsed);
+  if (request == nullptr) return parsed;
+  if (!options_.gate && request->route == Route::login) {
+    return error_reply(
+        make_error(Errc::not_found, "no sign-in: this gateway was started without --auth-file"),
+        head);
+  }
+  if (!options_.gate) return parsed;
+  if (auto refused = admit(*request)) return std::move(*refused);
+  return parsed;
+}
+
+std::variant<Reply, ParsedRequest> Router::read_request(const RequestHead& head) const {
+  if (head.method == "POST" && is_login_target(head.target)) {
+    ParsedRequest login;
+    login.method = Method::post;
+    login.head = head;
+    login.login = true;
+    login.route = Route::login;
+    return login;
+  }
   if (head.method == "POST") return parse_upload_request(head);
   const auto method = method_of(head.method);
   if (!method) {

@@ -61,6 +61,8 @@ unsigned status_for(Errc code) {
       return 416;
     case Errc::unavailable:
       return 503;
+    case Errc::unauthenticated:
+      return 401;
     case Errc::too_many_requests:
       return 429;
     case Errc::upstream:

@@ -77,6 +77,8 @@ struct Config {
   // "https://media.example.org": the scheme and host of absolute URLs (playlists); empty: from
   // the request.
   std::string public_url;
+  // One credential a line, `<token> <view|admin>` (http/access.hpp); empty: no access control.
+  std::filesystem::path auth_file;
   std::chrono::milliseconds metadata_timeout{60'000};
   std::string torrent_store_url;  // "http://store/{hash}.torrent"; empty: none
   std::chrono::milliseconds torrent_store_timeout{10'000};

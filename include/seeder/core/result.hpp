@@ -26,6 +26,7 @@ enum class Errc {
   internal,               // a bug or an unexpected library failure
   not_implemented,        // a request feature seeder does not support (Transfer-Encoding)
   too_many_requests,      // a limit on how often something may be asked: try again later
+  unauthenticated,        // no credentials, or wrong ones (--auth-file)
 };
 
 struct Error {

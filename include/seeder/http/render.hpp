@@ -67,6 +67,10 @@ std::string render_error_html(unsigned status, std::string_view message, std::st
                               std::string_view instance = {});
 
 std::string html_escape(std::string_view text);
+
+// The login page (--auth-file): a token field posted to /login, which goes back to `next`.
+std::string render_login_html(std::string_view next, std::string_view message,
+                              std::string_view instance);
 // "/<hash>/<percent-encoded path>": the URL of a file of `meta` on this gateway.
 std::string file_url(const torrent::TorrentMeta& meta, const torrent::FileInfo& file);
 // Which gateway (and version) rendered a page: behind a balancer, the one to look at.

@@ -34,6 +34,8 @@ struct RequestHead {
   std::string forwarded_proto;
   std::string forwarded_for;  // X-Forwarded-For, as sent
   std::string content_type;
+  std::string authorization;  // never logged
+  std::string cookie;
   // Who asks: the peer's address as the connection shows it (no port), or, from a trusted
   // proxy, the client it names (believe_proxies). Costly asks (uploads, lookups in the swarm)
   // are limited per client.

@@ -12,6 +12,7 @@
 
 #include "seeder/core/info_hash.hpp"
 #include "seeder/core/result.hpp"
+#include "seeder/http/access.hpp"
 #include "seeder/http/byte_range.hpp"
 #include "seeder/http/multipart.hpp"
 #include "seeder/http/render.hpp"
@@ -37,6 +38,9 @@ struct RouterOptions {
   // every absolute URL written (playlists), whatever the request's headers say; empty: taken
   // from the request (Host, or a trusted proxy's X-Forwarded-*).
   std::string public_url;
+  // --auth-file: every request but the sign-in page needs a token of the route's scope; null:
+  // everyone may ask everything.
+  std::shared_ptr<Gatekeeper> gate;
 };
 
 enum class Method { get, head, options, post };
@@ -55,6 +59,7 @@ enum class Route {
   source,            // "/<hash>/source.torrent": the .torrent's bytes
   file,              // a file's bytes, its WebVTT (a .srt) or its player page (?play)
   probe,             // "/<hash>/<file>?probe": what the media file holds, as JSON
+  login,             // GET|POST /login: a browser's sign-in (--auth-file)
 };
 
 struct ParsedRequest {
@@ -73,6 +78,7 @@ struct ParsedRequest {
   bool webvtt = false;               // ?format=vtt or Accept: text/vtt (applies to a .srt)
   bool play = false;                 // ?play: the player page of a video or audio file
   bool probe = false;                // ?probe: what a media file holds (JSON)
+  bool login = false;                // "/login"
   bool upload = false;               // POST /: a torrent to add (head.body)
   std::optional<RangeSpecs> ranges;  // the Range header, read once (nullopt: none usable)
   // Several ranges may be answered as multipart/byteranges (the handler has a slot for one):
@@ -116,7 +122,8 @@ class Router {
  public:
   explicit Router(RouterOptions options);
 
-  // The request's shape, or the reply that ends it here (bad target, method, hash; preflight).
+  // The request's shape, or the reply that ends it here (bad target, method, hash; preflight;
+  // no token, or one of too small a scope, with --auth-file; the sign-in page and its answer).
   [[nodiscard]] std::variant<Reply, ParsedRequest> parse(const RequestHead& head) const;
   // The reply for "/" given every known torrent.
   [[nodiscard]] Reply root_index(const ParsedRequest& request,
@@ -163,6 +170,11 @@ class Router {
 
  private:
   [[nodiscard]] std::string client_message(const Error& error) const;
+  [[nodiscard]] std::variant<Reply, ParsedRequest> read_request(const RequestHead& head) const;
+  // router_access.cpp: nullopt when the request may go on.
+  [[nodiscard]] std::optional<Reply> admit(const ParsedRequest& request) const;
+  [[nodiscard]] Reply login_reply(const ParsedRequest& request) const;
+  [[nodiscard]] Reply unauthorized_reply(const ParsedRequest& request, std::string_view why) const;
   [[nodiscard]] std::variant<Reply, FilePlan> route_file(const ParsedRequest& request,
                                                          const torrent::EntryPtr& entry,
                                                          const torrent::FileInfo& file) const;

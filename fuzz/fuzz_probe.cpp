@@ -1,0 +1,54 @@
+// Fuzzes media::probe: libavformat over the same AVIOContext callbacks (reads and seeks through
+// a RandomAccess) that the gateway uses, on hostile bytes. Each input must end in an answer or a
+// typed error within the probe's limits (no crash, no hang), and an answer's JSON must be valid.
+// Input: one byte choosing the file name's extension (the format hint), then the file's bytes.
+// Seeds: tiny MKV, MP4, AVI, WebM and MPEG-TS films (fuzz/corpus/fuzz_probe/).
+
+#include <array>
+#include <chrono>
+#include <cstdint>
+#include <cstring>
+#include <string>
+
+#include "seeder/media/probe.hpp"
+#include "support.hpp"
+
+namespace {
+
+class MemoryReader final : public seeder::media::RandomAccess {
+ public:
+  explicit MemoryReader(std::string_view bytes) : bytes_(bytes) {}
+  [[nodiscard]] std::uint64_t size() const override { return bytes_.size(); }
+  seeder::Result<std::size_t> read_at(std::uint64_t offset, std::span<char> into) override {
+    SEEDER_FUZZ_CHECK(offset <= bytes_.size());  // seek() keeps the cursor inside the file
+    const auto n = std::min<std::uint64_t>(into.size(), bytes_.size() - offset);
+    std::memcpy(into.data(), bytes_.data() + offset, n);
+    return static_cast<std::size_t>(n);
+  }
+
+ private:
+  std::string_view bytes_;
+};
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  if (size < 1) return 0;
+  constexpr std::array<const char*, 6> kNames = {"film.mkv", "film.mp4", "film.avi",
+                                                 "film.webm", "film.ts", "film.bin"};
+  const auto* name = kNames[data[0] % kNames.size()];
+  MemoryReader reader(std::string_view(reinterpret_cast<const char*>(data) + 1, size - 1));
+  seeder::media::ProbeLimits limits;
+  limits.max_bytes = 1 << 20;
+  limits.analyze = std::chrono::milliseconds(1'000);
+  limits.deadline = std::chrono::milliseconds(5'000);
+  const auto info = seeder::media::probe(reader, name, limits);
+  if (!info) {
+    const auto code = info.error().code;
+    SEEDER_FUZZ_CHECK(code == seeder::Errc::upstream || code == seeder::Errc::timeout ||
+                      code == seeder::Errc::not_implemented);
+    return 0;
+  }
+  SEEDER_FUZZ_CHECK(seeder::fuzz::parse_json_strings(seeder::media::to_json(*info)).has_value());
+  return 0;
+}

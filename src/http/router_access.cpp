@@ -1,0 +1,111 @@
+// Router's access decisions with --auth-file: the scope each route needs, the answers to a
+// request without a good token, and the browser's sign-in (see access.hpp).
+#include "request_traits.hpp"
+#include "seeder/http/render.hpp"
+#include "seeder/http/router.hpp"
+#include "seeder/http/target.hpp"
+
+namespace seeder::http {
+namespace {
+
+// How long a browser stays signed in.
+constexpr int kCookieSeconds = 30 * 24 * 3600;
+
+// Adding torrents and fetching arbitrary ranges are the operator's; reading is the viewer's.
+Scope scope_needed(const ParsedRequest& request) {
+  if (request.route == Route::upload || request.route == Route::magnet) return Scope::admin;
+  if (request.route == Route::torrent_mode && request.mode == Mode::warmup) return Scope::admin;
+  return Scope::view;
+}
+
+// Where a sign-in goes back to: a path on this gateway only ("/x", never "//host" or a URL).
+std::string safe_next(std::string_view next) {
+  if (!next.starts_with('/') || next.starts_with("//") || next.starts_with("/\\")) return "/";
+  return std::string(next);
+}
+
+// The fields of an application/x-www-form-urlencoded body.
+std::string form_field(std::string_view body, std::string_view name) {
+  while (!body.empty()) {
+    const auto amp = body.find('&');
+    const auto pair = body.substr(0, amp);
+    body = amp == std::string_view::npos ? std::string_view{} : body.substr(amp + 1);
+    const auto equals = pair.find('=');
+    if (equals == std::string_view::npos || pair.substr(0, equals) != name) continue;
+    return percent_decode(pair.substr(equals + 1), true).value_or("");
+  }
+  return {};
+}
+
+}  // namespace
+
+std::optional<Reply> Router::admit(const ParsedRequest& request) const {
+  if (request.route == Route::login) return login_reply(request);
+  switch (options_.gate->check(request.head, scope_needed(request))) {
+    case Gatekeeper::Verdict::allowed:
+      return std::nullopt;
+    case Gatekeeper::Verdict::no_credentials:
+      return unauthorized_reply(request,
+                                "this gateway needs a token: Authorization: Bearer <token>");
+    case Gatekeeper::Verdict::wrong_token:
+      return unauthorized_reply(request, "wrong token");
+    case Gatekeeper::Verdict::forbidden:
+      return error_reply(make_error(Errc::forbidden, "this needs an admin token"), request);
+    case Gatekeeper::Verdict::throttled:
+      break;
+  }
+  return error_reply(make_error(Errc::too_many_requests, "too many wrong tokens: wait a minute"),
+                     request);
+}
+
+// 401: a browser gets the sign-in page, which comes back here; others a line or JSON.
+Reply Router::unauthorized_reply(const ParsedRequest& request, std::string_view why) const {
+  Reply reply;
+  if (request.wants_html) {
+    reply = ok_reply(request, "text/html; charset=utf-8",
+                     render_login_html(request.head.target, why, options_.instance_name));
+    reply.status = 401;
+    reply.headers.push_back({"Cache-Control", "no-store"});
+  } else {
+    reply = error_reply(make_error(Errc::unauthenticated, std::string(why)), request);
+  }
+  reply.headers.push_back({"WWW-Authenticate", "Bearer realm=\"seeder\""});
+  return reply;
+}
+
+// GET /login: the page. POST /login (token, next): the cookie and 303 to `next`, or the page
+// again saying what was wrong.
+Reply Router::login_reply(const ParsedRequest& request) const {
+  if (request.method != Method::post) {
+    std::string next = "/";
+    for (const auto& [key, value] : request.target.query)
+      if (key == "next") next = safe_next(value);
+    auto page = ok_reply(request, "text/html; charset=utf-8",
+                         render_login_html(next, {}, options_.instance_name));
+    page.headers.push_back({"Cache-Control", "no-store"});
+    return page;
+  }
+  const auto token = form_field(request.head.body, "token");
+  const auto next = safe_next(form_field(request.head.body, "next"));
+  const auto signed_in = options_.gate->login(request.head.client, token);
+  if (!signed_in) {
+    if (signed_in.error().code == Errc::too_many_requests)
+      return error_reply(signed_in.error(), request);
+    auto page =
+        ok_reply(request, "text/html; charset=utf-8",
+                 render_login_html(next, signed_in.error().message, options_.instance_name));
+    page.status = 401;
+    page.headers.push_back({"Cache-Control", "no-store"});
+    return page;
+  }
+  Reply reply;
+  reply.status = 303;
+  reply.headers.push_back({"Location", next});
+  reply.headers.push_back({"Set-Cookie", std::string(kTokenCookie) + "=" + token +
+                                             "; Path=/; HttpOnly; SameSite=Lax; Max-Age=" +
+                                             std::to_string(kCookieSeconds)});
+  reply.headers.push_back({"Cache-Control", "no-store"});
+  return reply;
+}
+
+}  // namespace seeder::http
