@@ -102,6 +102,20 @@ TEST_F(ProbeFileTest, AMatroskaFilmsStreamsAreRead) {
   EXPECT_EQ(json.at("streams").array.at(1).at("codec").string, "ac3");
 }
 
+// An HLS playlist (found by its content, whatever the name) that points at a real film on this
+// machine: libavformat would open it, answering with its streams (and, with an http:// URL,
+// sending a request anywhere). Nothing but the reader may ever be opened.
+TEST_F(ProbeFileTest, AFileThatNamesOtherFilesNeverOpensThem) {
+  const auto film = (dir_.path() / "film.mkv").string();
+  for (const auto& target : {"file://" + film, film, std::string("http://127.0.0.1:9/x.ts")}) {
+    FileReader reader("#EXTM3U\n#EXT-X-TARGETDURATION:10\n#EXTINF:10,\n" + target +
+                      "\n#EXT-X-ENDLIST\n");
+    const auto info = probe(reader, "film.mkv");
+    ASSERT_FALSE(info) << target << ": read through the playlist";
+    EXPECT_EQ(info.error().code, Errc::upstream) << info.error().message;
+  }
+}
+
 TEST_F(ProbeFileTest, BytesThatAreNoMediaAreAnUpstreamError) {
   FileReader reader(std::string(200'000, '\x5a'));
   const auto info = probe(reader, "film.mkv");

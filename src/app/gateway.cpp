@@ -52,7 +52,7 @@ struct Gateway::Parts {
   std::vector<std::thread> threads;
   asio::thread_pool blocking{2};  // storage opens: SQLite and file checks, never on HTTP threads
   // Media probes: each holds its thread while the file's bytes come (RequestHandler bounds them).
-  asio::thread_pool media{2};
+  asio::thread_pool media{http::RequestHandler::kProbeSlots};
   torrent::Catalog catalog;  // after `blocking` (member order is initialisation order)
   std::unique_ptr<storage::StoreRegistry> stores;
   std::unique_ptr<torrent::Session> session;

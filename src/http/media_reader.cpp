@@ -28,11 +28,8 @@ struct MediaReader::Pending {
 };
 
 MediaReader::MediaReader(std::uint64_t size, Open open, boost::asio::any_io_executor executor,
-                         std::chrono::milliseconds read_timeout)
-    : size_(size),
-      open_(std::move(open)),
-      executor_(std::move(executor)),
-      read_timeout_(read_timeout) {}
+                         Clock::time_point deadline)
+    : size_(size), open_(std::move(open)), executor_(std::move(executor)), deadline_(deadline) {}
 
 MediaReader::~MediaReader() {
   abandon();
@@ -85,9 +82,17 @@ Result<std::string> MediaReader::fetch(std::uint64_t first, std::uint64_t length
     });
   });
   std::unique_lock lock(pending->mutex);
-  if (!pending->done.wait_for(lock, read_timeout_, [&] { return pending->result.has_value(); })) {
-    pending->abandoned = true;  // a source still opening is let go when it answers
-    return make_error(Errc::timeout, "the file's bytes did not come in time for the probe");
+  while (!pending->result) {
+    if (Clock::now() >= deadline_) {
+      pending->abandoned = true;  // a source still opening is let go when it answers
+      return make_error(Errc::timeout, "the file's bytes did not come in time for the probe");
+    }
+    pending->done.wait_until(lock, std::min(deadline_, Clock::now() + kPoll));
+    if (!pending->result && poll_) {
+      lock.unlock();
+      poll_();
+      lock.lock();
+    }
   }
   return std::move(*pending->result);
 }

@@ -4,9 +4,11 @@
 // first, verified and counted like any other read. Reads come in windows of kWindow bytes, kept
 // until the next read falls outside.
 //
-// read_at() blocks the probing thread (never an HTTP strand); the opens and slices run on
-// `executor` (the connection's strand). abandon() (on that strand, when the client left) wakes
-// a waiting read with Errc::cancelled.
+// read_at() blocks the probing thread (never an HTTP strand) until the bytes come or the
+// probe's deadline passes (Errc::timeout); the opens and slices run on `executor` (the
+// connection's strand). While it waits, the on_wait callback runs every kPoll (to ask the strand
+// whether the client is still there); abandon() (any thread) wakes a waiting read with
+// Errc::cancelled.
 
 #include <chrono>
 #include <condition_variable>
@@ -29,9 +31,11 @@ class MediaReader final : public media::RandomAccess {
   // Opens bytes [first, first + length) of the file; completes on the executor.
   using Open = std::function<void(std::uint64_t first, std::uint64_t length, Opened opened)>;
   static constexpr std::uint64_t kWindow = 1 << 20;
+  static constexpr std::chrono::milliseconds kPoll{250};
+  using Clock = std::chrono::steady_clock;
 
   MediaReader(std::uint64_t size, Open open, boost::asio::any_io_executor executor,
-              std::chrono::milliseconds read_timeout);
+              Clock::time_point deadline);
   ~MediaReader() override;
   MediaReader(const MediaReader&) = delete;
   MediaReader& operator=(const MediaReader&) = delete;
@@ -40,6 +44,8 @@ class MediaReader final : public media::RandomAccess {
   Result<std::size_t> read_at(std::uint64_t offset, std::span<char> into) override;
   // Any thread: the client left; a read waiting now or later fails with Errc::cancelled.
   void abandon();
+  // Set before the first read.
+  void on_wait(std::function<void()> poll) { poll_ = std::move(poll); }
 
  private:
   struct Pending;  // one window's read, shared with its completion on the executor
@@ -48,7 +54,8 @@ class MediaReader final : public media::RandomAccess {
   const std::uint64_t size_;
   const Open open_;
   const boost::asio::any_io_executor executor_;
-  const std::chrono::milliseconds read_timeout_;
+  const Clock::time_point deadline_;
+  std::function<void()> poll_;
   std::shared_ptr<Pending> current_;  // the read in flight, for abandon()
   std::mutex mutex_;                  // guards current_ and abandoned_
   bool abandoned_ = false;

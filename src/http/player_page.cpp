@@ -211,8 +211,7 @@ constexpr std::string_view kScript = R"js(
     return type ? media.canPlayType(type) !== "" : stream.browser_decodes;
   }
   var elsewhere = " VLC and mpv play it: use Download or Open in VLC below.";
-  fetch(url + "?probe").then(function (r) { return r.ok ? r.json() : null; }).then(function (info) {
-    if (!info) return;
+  function judge(info) {
     var video = info.streams.filter(function (s) { return s.type === "video"; })[0];
     var sound = info.streams.filter(function (s) { return s.type === "audio"; })[0];
     if (/^(avi|mpegts|flv|asf)/.test(info.container))
@@ -222,10 +221,21 @@ constexpr std::string_view kScript = R"js(
     else if (sound && !decodes(sound))
       say("No sound here: this browser cannot decode this file's " + name(sound.codec) +
           (sound.channels > 2 ? " " + sound.channels + "-channel" : "") + " audio." + elsewhere);
-  }, function () {});
+  }
+  // Busy (429): asked again a few times; no media (502): said.
+  function probe(tries) {
+    fetch(url + "?probe").then(function (r) {
+      if (r.status === 429 && tries > 0) { setTimeout(function () { probe(tries - 1); }, 3000); return; }
+      if (r.status === 502) { r.text().then(function (t) { say("Players cannot read this file: " + t); }); return; }
+      if (r.ok) r.json().then(judge, function () {});
+    }, function () {});
+  }
+  probe(10);
   media.addEventListener("error", function () {
-    if (notice.hidden) say("The browser could not play this file (" + (media.error ? media.error.code : "?") +
-        ")." + elsewhere);
+    if (!notice.hidden) return;
+    var code = media.error ? media.error.code : 0;
+    say(code === 4 ? "This browser cannot play this file's format. Download it, or open it in VLC or mpv."
+                   : "The browser stopped playing this file (error " + code + "). Reload the page to try again.");
   });
   window.addEventListener("resize", draw);
   // Frames come only when something changed: "no peers yet" has to come from here.

@@ -1,6 +1,7 @@
 #pragma once
 // ProbeCache: the ?probe answers already made, by torrent and path (what the bytes under an
-// info-hash hold never changes), the least recently used dropped past kEntries. Internal to the
+// info-hash hold never changes), the least recently used dropped past kEntries. Bytes found to
+// be no media are kept as that error. Internal to the
 // http module; any thread.
 
 #include <list>
@@ -10,20 +11,22 @@
 #include <unordered_map>
 #include <utility>
 
+#include "seeder/core/result.hpp"
+
 namespace seeder::http {
 
 class ProbeCache {
  public:
   static constexpr std::size_t kEntries = 256;
 
-  std::optional<std::string> find(const std::string& key) {
+  std::optional<Result<std::string>> find(const std::string& key) {
     std::lock_guard lock(mutex_);
     const auto it = entries_.find(key);
     if (it == entries_.end()) return std::nullopt;
     order_.splice(order_.begin(), order_, it->second.second);
     return it->second.first;
   }
-  void put(const std::string& key, std::string json) {
+  void put(const std::string& key, Result<std::string> json) {
     std::lock_guard lock(mutex_);
     if (entries_.count(key) != 0) return;
     order_.push_front(key);
@@ -36,7 +39,7 @@ class ProbeCache {
  private:
   std::mutex mutex_;
   std::list<std::string> order_;  // front: most recently used
-  std::unordered_map<std::string, std::pair<std::string, std::list<std::string>::iterator>>
+  std::unordered_map<std::string, std::pair<Result<std::string>, std::list<std::string>::iterator>>
       entries_;
 };
 

@@ -7,22 +7,24 @@
 #include "media_reader.hpp"
 #include "probe_cache.hpp"
 #include "seeder/torrent/file_plan.hpp"
+#include "seeder/torrent/selection.hpp"
 
 namespace seeder::http {
 namespace {
 
-// How long one window of the file may take to come (the swarm's first pieces included).
-constexpr std::chrono::seconds kProbeReadTimeout{30};
+// How long a probe may take, its reads included (the swarm's first pieces among them).
+constexpr std::chrono::seconds kProbeTime{30};
 
 }  // namespace
 
 void RequestHandler::Exchange::answer_probe() {
-  if (file == nullptr) {
+  // A folder (or the torrent) is no file to probe: 400 below; a path that names nothing: 404.
+  if (file == nullptr && !torrent::select(*entry->meta, request.path)) {
     fail(make_error(Errc::not_found,
                     "no file '" + request.path + "' in torrent " + entry->meta->hash().hex()));
     return;
   }
-  if (!torrent::is_media_file(file->path)) {
+  if (file == nullptr || !torrent::is_media_file(file->path)) {
     fail(make_error(Errc::bad_request, "?probe is for video and audio files"));
     return;
   }
@@ -33,7 +35,10 @@ void RequestHandler::Exchange::answer_probe() {
   }
   const auto key = entry->meta->hash().hex() + "/" + file->path;
   if (auto known = shared.probes->find(key)) {
-    reply(router.probe_reply(request, std::move(*known)));
+    if (*known)
+      reply(router.probe_reply(request, std::move(**known)));
+    else
+      fail(known->error());
     return;
   }
   auto slot = CountedSlot::take(shared.probe_free);
@@ -41,7 +46,8 @@ void RequestHandler::Exchange::answer_probe() {
     fail(make_error(Errc::too_many_requests, "the gateway is probing other files: try again"));
     return;
   }
-  // The reader's opens run on this exchange's strand and stop when the client has left.
+  // The reader's opens run on this exchange's strand and stop when the client has left; while
+  // a read waits, the strand is asked every so often whether the client is still there.
   auto open = [self = shared_from_this()](std::uint64_t first, std::uint64_t length,
                                           MediaReader::Opened opened) {
     if (self->gone()) {
@@ -51,10 +57,20 @@ void RequestHandler::Exchange::answer_probe() {
     self->content.async_open_file(self->entry, *self->file, first, length, self->executor,
                                   std::move(opened));
   };
-  auto reader =
-      std::make_shared<MediaReader>(file->size, std::move(open), executor, kProbeReadTimeout);
+  const auto deadline = std::chrono::steady_clock::now() + kProbeTime;
+  auto reader = std::make_shared<MediaReader>(file->size, std::move(open), executor, deadline);
+  reader->on_wait([weak_self = weak_from_this(), weak_reader = std::weak_ptr(reader)] {
+    const auto self = weak_self.lock();
+    if (!self) return;
+    boost::asio::post(self->executor, [self, weak_reader] {
+      if (!self->gone()) return;
+      if (const auto reader = weak_reader.lock()) reader->abandon();
+    });
+  });
   boost::asio::post(shared.probe_on, [self = shared_from_this(), reader, slot, key] {
-    auto info = media::probe(*reader, self->file->path);
+    media::ProbeLimits limits;
+    limits.deadline = kProbeTime;
+    auto info = media::probe(*reader, self->file->path, limits);
     boost::asio::post(self->executor, [self, info = std::move(info), key]() mutable {
       self->on_probed(std::move(info), key);
     });
@@ -64,7 +80,14 @@ void RequestHandler::Exchange::answer_probe() {
 void RequestHandler::Exchange::on_probed(Result<media::MediaInfo> info, const std::string& key) {
   if (gone()) return;
   if (!info) {
-    log_failure(info.error());
+    // Bytes that are no media stay so: kept, and logged as the client's problem, once.
+    if (info.error().code == Errc::upstream) {
+      spdlog::warn("?probe torrent {} path '{}': {}", entry->meta->hash().hex(), request.path,
+                   info.error().message);
+      shared.probes->put(key, info.error());
+    } else {
+      log_failure(info.error());
+    }
     fail(info.error());
     return;
   }

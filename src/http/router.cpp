@@ -49,7 +49,7 @@ Route route_of(const ParsedRequest& request) {
   if (request.login) return Route::login;
   if (!request.hash) return Route::root;
   if (request.mode != Mode::bytes) return Route::torrent_mode;
-  if (request.probe && !request.path.empty()) return Route::probe;
+  if (request.probe) return Route::probe;
   if (request.playlist) return Route::torrent_playlist;
   if (request.path.empty()) return Route::torrent_page;
   if (request.path == "source.torrent") return Route::source;

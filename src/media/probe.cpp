@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <memory>
+#include <mutex>
 
 #include <optional>
 
@@ -14,6 +15,7 @@ extern "C" {
 #include <libavformat/avformat.h>
 #include <libavutil/dict.h>
 #include <libavutil/error.h>
+#include <libavutil/log.h>
 #include <libavutil/mem.h>
 }
 #endif
@@ -176,6 +178,14 @@ std::string av_message(int code) {
   return text.data();
 }
 
+// libavformat's demuxer names (one of a demuxer's comma-separated names is enough).
+constexpr const char* kContainers =
+    "matroska,mov,avi,mpegts,ogg,flac,mp3,wav,aac,flv,asf,mpeg,ac3,eac3,dts,truehd";
+
+int refuse_nested_open(AVFormatContext*, AVIOContext**, const char*, int, AVDictionary**) {
+  return AVERROR(EPERM);
+}
+
 struct AvioDeleter {
   void operator()(AVIOContext* avio) const {
     if (avio == nullptr) return;
@@ -249,6 +259,9 @@ bool available() {
 Result<MediaInfo> probe(RandomAccess& reader, std::string_view file_name,
                         const ProbeLimits& limits) {
   constexpr int kBufferSize = 64 * 1024;
+  // libavformat's own lines would go to stderr: the error returned says what went wrong.
+  static std::once_flag quiet;
+  std::call_once(quiet, [] { av_log_set_level(AV_LOG_QUIET); });
   Cursor cursor{reader, 0, std::nullopt, std::chrono::steady_clock::now() + limits.deadline};
   auto* buffer = static_cast<unsigned char*>(av_malloc(kBufferSize));
   if (buffer == nullptr) return make_error(Errc::internal, "out of memory for the probe");
@@ -262,6 +275,12 @@ Result<MediaInfo> probe(RandomAccess& reader, std::string_view file_name,
   raw->pb = avio.get();
   raw->flags |= AVFMT_FLAG_CUSTOM_IO;
   raw->interrupt_callback = {interrupted, &cursor};
+  // A file names other files (HLS and SDP by content, whatever the extension; concat lists,
+  // references): never followed. Only the containers a torrent's film comes in are read, and
+  // nothing but the reader is ever opened.
+  raw->format_whitelist = av_strdup(kContainers);
+  raw->protocol_whitelist = av_strdup("");
+  raw->io_open = refuse_nested_open;
   raw->probesize = limits.max_bytes;
   raw->max_analyze_duration =
       std::chrono::duration_cast<std::chrono::microseconds>(limits.analyze).count();

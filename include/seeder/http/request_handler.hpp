@@ -59,8 +59,8 @@ class RequestHandler {
   // request over it gets the whole file.
   static constexpr int kMultipartSlots = 16;
 
-  // Media probes at once (each holds a thread of `probe_on` while the file's bytes come); one
-  // more is told to try again (429).
+  // Media probes at once (each holds a thread of `probe_on`, which has as many, while the
+  // file's bytes come); one more is told to try again (429).
   static constexpr int kProbeSlots = 4;
 
   // Both outlive the handler. `convert_on`: where subtitles are converted; `probe_on`: where

@@ -55,7 +55,7 @@ struct MediaInfo {
 struct ProbeLimits {
   std::int64_t max_bytes = 8 << 20;            // libavformat's probesize
   std::chrono::milliseconds analyze{5'000};    // of the streams' packets (analyzeduration)
-  std::chrono::milliseconds deadline{60'000};  // the whole probe
+  std::chrono::milliseconds deadline{30'000};  // the whole probe
 };
 
 // Whether this binary was built with libavformat.
