@@ -34,8 +34,8 @@ class MemoryReader final : public seeder::media::RandomAccess {
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   if (size < 1) return 0;
-  constexpr std::array<const char*, 6> kNames = {"film.mkv", "film.mp4", "film.avi",
-                                                 "film.webm", "film.ts", "film.bin"};
+  constexpr std::array<const char*, 6> kNames = {"film.mkv",  "film.mp4", "film.avi",
+                                                 "film.webm", "film.ts",  "film.bin"};
   const auto* name = kNames[data[0] % kNames.size()];
   MemoryReader reader(std::string_view(reinterpret_cast<const char*>(data) + 1, size - 1));
   seeder::media::ProbeLimits limits;

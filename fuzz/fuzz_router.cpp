@@ -20,7 +20,17 @@ namespace torrent = seeder::torrent;
 struct Fixture {
   torrent::Catalog catalog;
   http::Router star{http::RouterOptions{}};
-  http::Router listed{http::RouterOptions{"https://a.example, https://b.example", "", false, {}, {}}};
+  http::Router listed{
+      http::RouterOptions{"https://a.example, https://b.example", "", false, {}, {}, {}}};
+  // --auth-file: one view token ("view-token-0123456789").
+  http::Router guarded{
+      http::RouterOptions{"*",
+                          "",
+                          true,
+                          {},
+                          {},
+                          std::make_shared<http::Gatekeeper>(
+                              *http::AccessList::parse("view-token-0123456789 view\n", "auth"))}};
   std::string hex_a;
   std::string hex_b;
 
@@ -164,7 +174,8 @@ void route(const http::Router& router, const http::RequestHead& head) {
                                    request));
     return;
   }
-  if (request.mode != http::Mode::bytes) {  // as Connection::route_known does
+  if (request.route == http::Route::probe || request.route == http::Route::login) return;
+  if (request.mode != http::Mode::bytes) {  // as the handler's route_known does
     auto decided = router.route_mode(request, entry);
     if (const auto* reply = std::get_if<http::Reply>(&decided)) {
       check_reply(*reply);
@@ -173,7 +184,7 @@ void route(const http::Router& router, const http::RequestHead& head) {
     }
     return;
   }
-  auto decided = router.route(request, entry);
+  auto decided = router.route(request, entry, entry->meta->find_file(request.path));
   if (const auto* reply = std::get_if<http::Reply>(&decided)) {
     check_reply(*reply);
   } else {
@@ -187,5 +198,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const auto head = head_of(std::string_view(reinterpret_cast<const char*>(data), size));
   route(fixture().star, head);
   route(fixture().listed, head);
+  route(fixture().guarded, head);
+  auto with_token = head;
+  with_token.authorization = "Bearer view-token-0123456789";
+  route(fixture().guarded, with_token);
   return 0;
 }

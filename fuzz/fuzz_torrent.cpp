@@ -105,7 +105,7 @@ void check_routes(const torrent::EntryPtr& entry) {
     SEEDER_FUZZ_CHECK(std::holds_alternative<http::ParsedRequest>(parsed));
     const auto& request = std::get<http::ParsedRequest>(parsed);
     SEEDER_FUZZ_CHECK(request.path == file.path);
-    auto decided = router.route(request, entry);
+    auto decided = router.route(request, entry, entry->meta->find_file(request.path));
     const auto* plan = std::get_if<http::FilePlan>(&decided);
     SEEDER_FUZZ_CHECK(plan != nullptr && plan->file == &file && plan->first == 0);
     SEEDER_FUZZ_CHECK(plan->length == plan->file->size);
