@@ -61,6 +61,10 @@ void believe_proxies(RequestHead& head, const std::vector<AddressBlock>& trusted
   head.client = client_key(client);
 }
 
+bool is_login_target(std::string_view target) {
+  return target == "/login" || target.starts_with("/login?");
+}
+
 bool is_upload_target(std::string_view target) {
   return target == "/" || target.starts_with("/?");
 }

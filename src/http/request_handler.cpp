@@ -58,6 +58,8 @@ void RequestHandler::Exchange::start(RequestHead head) {
   if (is_upload_target(head.target)) body = std::move(head.body);
   auto parsed = router.parse(head);
   if (auto* early = std::get_if<Reply>(&parsed)) {
+    // Answered by the router: refused before routing, or the sign-in.
+    if (is_login_target(head.target)) route = "login";
     request.head = std::move(head);
     reply(std::move(*early));
     return;

@@ -38,10 +38,6 @@ bool wants_webvtt(const Target& target, const RequestHead& head) {
   return contains(head.accept, "text/vtt");
 }
 
-bool is_login_target(std::string_view target) {
-  return target == "/login" || target.starts_with("/login?");
-}
-
 // In the order the handler used to test them: a mode wins over a playlist, and a torrent's
 // page ("/<hash>/") over a file.
 Route route_of(const ParsedRequest& request) {

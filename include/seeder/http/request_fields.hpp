@@ -23,5 +23,7 @@ void believe_proxies(RequestHead& head, const std::vector<AddressBlock>& trusted
 // Whether a POST to `target` is an upload (the root, "/" or "/?..."): the server lets its body
 // be large when uploads are on, the router accepts it.
 bool is_upload_target(std::string_view target);
+// "/login": a browser's sign-in (--auth-file).
+bool is_login_target(std::string_view target);
 
 }  // namespace seeder::http
