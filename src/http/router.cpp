@@ -38,6 +38,17 @@ bool wants_webvtt(const Target& target, const RequestHead& head) {
   return contains(head.accept, "text/vtt");
 }
 
+// A POST (an upload or a sign-in): its body is all there is to read.
+ParsedRequest post_request(const RequestHead& head, Route route) {
+  ParsedRequest request;
+  request.method = Method::post;
+  request.head = head;
+  request.route = route;
+  request.login = route == Route::login;
+  request.upload = route == Route::upload;
+  return request;
+}
+
 // In the order the handler used to test them: a mode wins over a playlist, and a torrent's
 // page ("/<hash>/") over a file.
 Route route_of(const ParsedRequest& request) {
@@ -165,14 +176,8 @@ std::variant<Reply, ParsedRequest> Router::parse(const RequestHead& head) const 
 }
 
 std::variant<Reply, ParsedRequest> Router::read_request(const RequestHead& head) const {
-  if (head.method == "POST" && is_login_target(head.target)) {
-    ParsedRequest login;
-    login.method = Method::post;
-    login.head = head;
-    login.login = true;
-    login.route = Route::login;
-    return login;
-  }
+  if (head.method == "POST" && is_login_target(head.target))
+    return post_request(head, Route::login);
   if (head.method == "POST") return parse_upload_request(head);
   const auto method = method_of(head.method);
   if (!method) {
@@ -230,12 +235,7 @@ std::variant<Reply, ParsedRequest> Router::parse_upload_request(const RequestHea
                                       head.origin),
                        head);
   }
-  ParsedRequest request;
-  request.method = Method::post;
-  request.head = head;
-  request.upload = true;
-  request.route = Route::upload;
-  return request;
+  return post_request(head, Route::upload);
 }
 
 std::variant<Reply, FilePlan> Router::route(const ParsedRequest& request,
