@@ -93,6 +93,10 @@ TEST_F(AuthTest, ABrowserSignsInOnceAndKeepsACookie) {
       form.request("POST", "/login", {{"Content-Type", "application/x-www-form-urlencoded"}}, 10s,
                    "next=//evil.example/&token=" + std::string(kView));
   EXPECT_EQ(elsewhere.header("location"), "/") << "never sent to another site";
+  const auto split = form.request("POST", "/login",
+                                  {{"Content-Type", "application/x-www-form-urlencoded"}}, 10s,
+                                  "next=/x%0d%0aSet-Cookie:%20evil=1&token=" + std::string(kView));
+  EXPECT_EQ(split.header("location"), "/") << "no header of the client's making";
 }
 
 TEST_F(AuthTest, WrongTokensAreThrottledPerClient) {

@@ -1,5 +1,7 @@
 // Router's access decisions with --auth-file: the scope each route needs, the answers to a
 // request without a good token, and the browser's sign-in (see access.hpp).
+#include <algorithm>
+
 #include "request_traits.hpp"
 #include "seeder/http/render.hpp"
 #include "seeder/http/router.hpp"
@@ -18,9 +20,14 @@ Scope scope_needed(const ParsedRequest& request) {
   return Scope::view;
 }
 
-// Where a sign-in goes back to: a path on this gateway only ("/x", never "//host" or a URL).
+// Where a sign-in goes back to: a path on this gateway only ("/x", never "//host" or a URL),
+// and nothing that could end the Location header.
 std::string safe_next(std::string_view next) {
-  if (!next.starts_with('/') || next.starts_with("//") || next.starts_with("/\\")) return "/";
+  const bool control = std::any_of(next.begin(), next.end(), [](char c) {
+    return static_cast<unsigned char>(c) < 0x20 || c == 0x7f;
+  });
+  if (control || !next.starts_with('/') || next.starts_with("//") || next.starts_with("/\\"))
+    return "/";
   return std::string(next);
 }
 
@@ -101,9 +108,13 @@ Reply Router::login_reply(const ParsedRequest& request) const {
   Reply reply;
   reply.status = 303;
   reply.headers.push_back({"Location", next});
+  // Secure when a trusted proxy says the client came over TLS (the cookie then never travels
+  // in the clear).
+  const bool tls = request.head.forwarded_proto == "https";
   reply.headers.push_back({"Set-Cookie", std::string(kTokenCookie) + "=" + token +
                                              "; Path=/; HttpOnly; SameSite=Lax; Max-Age=" +
-                                             std::to_string(kCookieSeconds)});
+                                             std::to_string(kCookieSeconds) +
+                                             (tls ? "; Secure" : "")});
   reply.headers.push_back({"Cache-Control", "no-store"});
   return reply;
 }
