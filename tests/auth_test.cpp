@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "http_client.hpp"
+#include "seeder/http/signed_link.hpp"
 #include "swarm.hpp"
 
 namespace seeder::test {
@@ -93,9 +94,9 @@ TEST_F(AuthTest, ABrowserSignsInOnceAndKeepsACookie) {
       form.request("POST", "/login", {{"Content-Type", "application/x-www-form-urlencoded"}}, 10s,
                    "next=//evil.example/&token=" + std::string(kView));
   EXPECT_EQ(elsewhere.header("location"), "/") << "never sent to another site";
-  const auto split = form.request("POST", "/login",
-                                  {{"Content-Type", "application/x-www-form-urlencoded"}}, 10s,
-                                  "next=/x%0d%0aSet-Cookie:%20evil=1&token=" + std::string(kView));
+  const auto split =
+      form.request("POST", "/login", {{"Content-Type", "application/x-www-form-urlencoded"}}, 10s,
+                   "next=/x%0d%0aSet-Cookie:%20evil=1&token=" + std::string(kView));
   EXPECT_EQ(split.header("location"), "/") << "no header of the client's making";
 }
 
@@ -107,6 +108,47 @@ TEST_F(AuthTest, WrongTokensAreThrottledPerClient) {
   const auto throttled = http_get(port_, "/", bearer(kView));
   EXPECT_EQ(throttled.status, 429u) << "a good token too, for a minute";
   EXPECT_EQ(throttled.header("retry-after"), "1");
+}
+
+// A signed link (seeder sign) opens what it names, with a Range, without a header, until it
+// expires; nothing else, and never an admin route.
+TEST_F(AuthTest, ASignedLinkOpensItsFileAndNothingElse) {
+  with_auth();
+  const auto key_file = extra_content() / "link.key";
+  write_file(key_file, std::string(40, 'k'));
+  config_.link_key_file = key_file;
+  write_file(extra_content() / "Clips" / "clip.mp4", random_bytes(40'000, 5));
+  const auto clips = seed_extra(extra_content() / "Clips", "clips");
+  start();
+  const auto key = *http::LinkKey::load(key_file);
+  const auto now = std::chrono::duration_cast<std::chrono::seconds>(
+                       std::chrono::system_clock::now().time_since_epoch())
+                       .count();
+  const auto link = *key.sign_target(file_url(), http::LinkScope::file, now + 600);
+  const auto part = http_get(port_, link, {{"Range", "bytes=100-199"}});
+  EXPECT_EQ(part.status, 206u) << part.body;
+  EXPECT_TRUE(part.body == torrent().files.at(torrent().name).substr(100, 100));
+  const auto expired = *key.sign_target(file_url(), http::LinkScope::file, now - 1);
+  EXPECT_EQ(http_get(port_, expired).status, 403u);
+  const auto& other = swarm().big_hybrid();
+  const auto query = link.substr(link.find('?') + 1);
+  EXPECT_EQ(http_get(port_, other.url(other.name) + "?" + query).status, 403u)
+      << "another torrent's file";
+  EXPECT_EQ(http_get(port_, link + "&warmup").status, 403u) << "a link only reads";
+  const auto torrent_link =
+      *key.sign_target("/" + torrent().hash.hex() + "/", http::LinkScope::torrent, now + 600);
+  EXPECT_EQ(http_get(port_, torrent_link).status, 200u) << "the torrent's page";
+
+  // A playlist fetched with a token hands out links that open without one (VLC).
+  const auto playlist = http_get(port_, "/" + clips.hash.hex() + "/?m3u", bearer(kView));
+  ASSERT_EQ(playlist.status, 200u);
+  const auto at = playlist.body.find("http://");
+  ASSERT_NE(at, std::string::npos) << playlist.body;
+  const auto entry = playlist.body.substr(at, playlist.body.find('\n', at) - at);
+  EXPECT_NE(entry.find("&sig="), std::string::npos) << entry;
+  const auto from_list =
+      http_get(port_, entry.substr(entry.find('/', 7)), {{"Range", "bytes=0-9"}});
+  EXPECT_EQ(from_list.status, 206u) << entry;
 }
 
 TEST_F(AuthTest, WithoutAnAuthFileNothingIsAskedAndThereIsNoSignIn) {

@@ -15,6 +15,7 @@
 #include "seeder/app/gateway.hpp"
 #include "seeder/core/units.hpp"
 #include "seeder/diagnose/diagnose.hpp"
+#include "seeder/http/signed_link.hpp"
 #include "seeder/net/http_client.hpp"
 
 namespace seeder::app {
@@ -207,6 +208,10 @@ void add_swarm_options(CLI::App& app, Config& config) {
                  "`sha256:<hex>` of the token); every request then needs one: Authorization: "
                  "Bearer <token>, or a browser's sign-in at /login (none by default)")
       ->envname(env("AUTH_FILE"));
+  app.add_option("--link-key-file", config.link_key_file,
+                 "the key (32 bytes or more) of signed links: with --auth-file, a link made by "
+                 "`seeder sign` opens what it names until it expires, without a token")
+      ->envname(env("LINK_KEY_FILE"));
   app.add_option("--public-url", config.public_url,
                  "the scheme and host (and path prefix) clients reach this gateway at, for "
                  "absolute URLs such as playlists' (default: from each request)")
@@ -429,6 +434,47 @@ void add_diagnose_options(CLI::App& app, DiagnoseText& text) {
   app.add_flag("--json", text.json, "print one JSON document instead of text");
 }
 
+// `seeder sign`: what the command line gives, read once parsed.
+struct SignText {
+  std::string url;
+  std::filesystem::path key_file;
+  std::string expires = "24h";
+  std::string scope = "file";
+};
+
+void add_sign_options(CLI::App& command, SignText& text) {
+  command.add_option("url", text.url, "the file's URL (http://host/<hash>/<path>) or its path")
+      ->required();
+  command.add_option("--link-key-file", text.key_file, "the gateway's --link-key-file")
+      ->required()
+      ->envname(env("LINK_KEY_FILE"));
+  command.add_option("--expires", text.expires, "how long the link opens (1h, 7d...)")
+      ->capture_default_str();
+  command.add_option("--scope", text.scope, "file: that file; torrent: every file of its torrent")
+      ->check(CLI::IsMember({"file", "torrent"}))
+      ->capture_default_str();
+}
+
+int run_sign(const SignText& text) {
+  const auto key = http::LinkKey::load(text.key_file);
+  const auto lifetime = parse_duration(text.expires);
+  if (!key || !lifetime) {
+    std::cerr << "seeder sign: "
+              << (key ? "--expires: expected a duration (24h, 7d)" : key.error().message) << "\n";
+    return 2;
+  }
+  const auto expires = std::chrono::duration_cast<std::chrono::seconds>(
+      std::chrono::system_clock::now().time_since_epoch() + *lifetime);
+  const auto scope = text.scope == "torrent" ? http::LinkScope::torrent : http::LinkScope::file;
+  const auto link = key->sign_target(text.url, scope, expires.count());
+  if (!link) {
+    std::cerr << "seeder sign: " << link.error().message << "\n";
+    return 2;
+  }
+  std::cout << *link << "\n";
+  return 0;
+}
+
 int run_diagnose(DiagnoseText& text) {
   text.options.timeout = *parse_duration(text.timeout);
   text.options.download_bytes = *parse_size(text.download);
@@ -480,6 +526,10 @@ int run(int argc, char** argv) {
       "diagnose",
       "join one torrent's swarm and report, stage by stage, why it does or does not move");
   add_diagnose_options(*diagnose_command, diagnose_text);
+  SignText sign_text;
+  auto* sign_command = app.add_subcommand(
+      "sign", "print a signed link to a file (or a torrent's files) that opens without a token");
+  add_sign_options(*sign_command, sign_text);
   try {
     app.parse(argc, argv);
   } catch (const CLI::Success& done) {  // --help, --help-all, --version derive from it
@@ -498,6 +548,7 @@ int run(int argc, char** argv) {
     return serve(config, signals);
   }
   if (diagnose_command->parsed()) return run_diagnose(diagnose_text);
+  if (sign_command->parsed()) return run_sign(sign_text);
   return 2;
 }
 

@@ -235,7 +235,8 @@ void make_sources(Gateway::Parts& parts, const Config& config) {
 
 // What answers requests: streams, query modes, routing, metrics.
 void make_responders(Gateway::Parts& parts, const Config& config,
-                     std::shared_ptr<http::Gatekeeper> gate) {
+                     std::shared_ptr<http::Gatekeeper> gate,
+                     std::shared_ptr<const http::LinkKey> links) {
   auto stalls = std::make_shared<torrent::StallCounters>();
   torrent::ReaderOptions reader_options;
   reader_options.stalls = stalls;
@@ -249,9 +250,9 @@ void make_responders(Gateway::Parts& parts, const Config& config,
   progress_options.stats_interval = config.stats_interval;
   progress_options.warmup_timeout = config.warmup_timeout;
   parts.progress = std::make_unique<torrent::Progress>(*parts.locator, progress_options);
-  parts.router = std::make_unique<http::Router>(
-      http::RouterOptions{config.cors_origin, config.instance_name, config.allow_uploads,
-                          hidden_paths(config.data_dir), config.public_url, std::move(gate)});
+  parts.router = std::make_unique<http::Router>(http::RouterOptions{
+      config.cors_origin, config.instance_name, config.allow_uploads, hidden_paths(config.data_dir),
+      config.public_url, std::move(gate), std::move(links)});
   parts.content = std::make_unique<http::GatewayContent>(
       http::GatewayParts{config.data_dir, parts.catalog, *parts.registry, *parts.streamer,
                          *parts.progress, parts.sources.get(), parts.vault.get(),
@@ -320,6 +321,13 @@ Result<std::unique_ptr<Gateway>> Gateway::start(const Config& given) {
     spdlog::info("access: {} token(s) from {}", tokens->size(), config.auth_file.string());
     gate = std::make_shared<http::Gatekeeper>(std::move(*tokens));
   }
+  std::shared_ptr<const http::LinkKey> links;
+  if (!config.link_key_file.empty()) {
+    auto key = http::LinkKey::load(config.link_key_file);
+    if (!key) return key.error();
+    if (!gate) spdlog::warn("--link-key-file without --auth-file: every link is open anyway");
+    links = std::make_shared<const http::LinkKey>(std::move(*key));
+  }
 
   auto parts = std::make_unique<Parts>(config.http_threads, config.data_dir);
   if (auto loaded = load_catalog(parts->catalog, config); !loaded) return loaded.error();
@@ -329,7 +337,7 @@ Result<std::unique_ptr<Gateway>> Gateway::start(const Config& given) {
   make_storage(*parts, config, fds);
   make_swarm(*parts, config, fds, std::move(*peers));
   make_sources(*parts, config);
-  make_responders(*parts, config, gate);
+  make_responders(*parts, config, gate, links);
   if (auto started = start_http(*parts, config, fds); !started) return started.error();
 
   if (!config.input.empty() && config.watch_input) {

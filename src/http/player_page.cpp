@@ -188,7 +188,7 @@ constexpr std::string_view kScript = R"js(
     }, function () { figures.textContent = "gateway unreachable; retrying"; setTimeout(connect, 3000); });
   }
   document.getElementById("copy").addEventListener("click", function () {
-    var absolute = new URL(url, location.href).href, button = this;
+    var absolute = new URL(page.dataset.share || url, location.href).href, button = this;
     var done = function () { button.textContent = "Copied"; setTimeout(function () { button.textContent = "Copy URL"; }, 1500); };
     if (navigator.clipboard) navigator.clipboard.writeText(absolute).then(done, function () { prompt("URL", absolute); });
     else prompt("URL", absolute);
@@ -292,7 +292,7 @@ std::vector<SubtitleTrack> subtitle_tracks(const torrent::TorrentMeta& meta,
 }
 
 std::string render_player_html(const torrent::TorrentMeta& meta, const torrent::FileInfo& media,
-                               std::string_view instance) {
+                               std::string_view instance, std::string_view share_query) {
   const auto url = file_url(meta, media);
   const auto title = media.path.substr(media.path.rfind('/') + 1);
   const bool audio = content_type_for(media.path).starts_with("audio/");
@@ -301,7 +301,9 @@ std::string render_player_html(const torrent::TorrentMeta& meta, const torrent::
   out += "<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">";
   out += "<title>" + html_escape(title) + "</title><style>";
   out.append(kStyle);
-  out += "</style></head><body><main id=\"player\" data-file=\"" + html_escape(url) + "\">";
+  const auto share = share_query.empty() ? url : url + "?" + std::string(share_query);
+  out += "</style></head><body><main id=\"player\" data-file=\"" + html_escape(url) +
+         "\" data-share=\"" + html_escape(share) + "\">";
   out +=
       "<p><a href=\"/" + meta.hash().hex() + "/\">&larr; " + html_escape(meta.name()) + "</a></p>";
   out += "<h1>" + html_escape(title) + "</h1>";

@@ -321,14 +321,18 @@ std::string m3u_title(std::string_view path) {
 }  // namespace
 
 std::string render_m3u(const std::vector<torrent::MetaPtr>& torrents, std::string_view base,
-                       std::string_view prefix) {
+                       std::string_view prefix, const FileQuery& query) {
   std::string out = "#EXTM3U\n";
   for (const auto& meta : torrents) {
     for (const auto& file : meta->files()) {
       if (!torrent::is_media_file(file.path) || !under(file.path, prefix)) continue;
       out += "#EXTINF:-1," + m3u_title(file.path) + "\n";
       out.append(base);
-      out += file_url(*meta, file) + "\n";
+      out += file_url(*meta, file);
+      if (const auto signed_query = query ? query(*meta, file) : std::string();
+          !signed_query.empty())
+        out += "?" + signed_query;
+      out += "\n";
     }
   }
   return out;

@@ -1,6 +1,7 @@
 // Router's access decisions with --auth-file: the scope each route needs, the answers to a
 // request without a good token, and the browser's sign-in (see access.hpp).
 #include <algorithm>
+#include <chrono>
 
 #include "request_traits.hpp"
 #include "seeder/http/render.hpp"
@@ -48,6 +49,7 @@ std::string form_field(std::string_view body, std::string_view name) {
 
 std::optional<Reply> Router::admit(const ParsedRequest& request) const {
   if (request.route == Route::login) return login_reply(request);
+  if (options_.links && request.target.has_query("sig")) return admit_signed(request);
   switch (options_.gate->check(request.head, scope_needed(request))) {
     case Gatekeeper::Verdict::allowed:
       return std::nullopt;
@@ -63,6 +65,34 @@ std::optional<Reply> Router::admit(const ParsedRequest& request) const {
   }
   return error_reply(make_error(Errc::too_many_requests, "too many wrong tokens: wait a minute"),
                      request);
+}
+
+std::string Router::share_query(const torrent::TorrentMeta& meta,
+                                const torrent::FileInfo& file) const {
+  if (!options_.links || !options_.gate) return {};
+  const auto expires =
+      std::chrono::duration_cast<std::chrono::seconds>(
+          std::chrono::system_clock::now().time_since_epoch() + options_.link_lifetime)
+          .count();
+  return options_.links->sign("/" + meta.hash().hex() + "/" + file.path, LinkScope::file, expires);
+}
+
+// A signed link reads what it names until it expires, and nothing else; no token is looked at.
+std::optional<Reply> Router::admit_signed(const ParsedRequest& request) const {
+  const auto now = std::chrono::duration_cast<std::chrono::seconds>(
+                       std::chrono::system_clock::now().time_since_epoch())
+                       .count();
+  switch (options_.links->check(request.target, now)) {
+    case LinkKey::Verdict::valid:
+      if (scope_needed(request) == Scope::view) return std::nullopt;
+      return error_reply(make_error(Errc::forbidden, "a signed link only reads"), request);
+    case LinkKey::Verdict::expired:
+      return error_reply(make_error(Errc::forbidden, "this signed link has expired"), request);
+    case LinkKey::Verdict::unsigned_link:
+    case LinkKey::Verdict::mismatch:
+      break;
+  }
+  return error_reply(make_error(Errc::forbidden, "this signed link is not for this path"), request);
 }
 
 // 401: a browser gets the sign-in page, which comes back here; others a line or JSON.

@@ -135,9 +135,12 @@ Reply Router::playlist_reply(const ParsedRequest& request,
                              const std::vector<torrent::MetaPtr>& torrents, std::string_view prefix,
                              std::string_view name) const {
   const bool fixed = !options_.public_url.empty();
-  auto reply = ok_reply(
-      request, "audio/x-mpegurl; charset=utf-8",
-      render_m3u(torrents, fixed ? options_.public_url : public_base(request.head), prefix));
+  auto reply =
+      ok_reply(request, "audio/x-mpegurl; charset=utf-8",
+               render_m3u(torrents, fixed ? options_.public_url : public_base(request.head), prefix,
+                          [this](const torrent::TorrentMeta& meta, const torrent::FileInfo& file) {
+                            return share_query(meta, file);
+                          }));
   reply.headers.push_back(
       {"Content-Disposition", content_disposition(std::string(name) + ".m3u", false)});
   reply.headers.push_back({"Cache-Control", "no-cache"});
@@ -205,8 +208,9 @@ Reply Router::player_reply(const ParsedRequest& request, const torrent::TorrentM
                                           "' is " + std::string(content_type_for(file.path))),
         request);
   }
-  auto reply = ok_reply(request, "text/html; charset=utf-8",
-                        render_player_html(meta, file, options_.instance_name));
+  auto reply =
+      ok_reply(request, "text/html; charset=utf-8",
+               render_player_html(meta, file, options_.instance_name, share_query(meta, file)));
   reply.headers.push_back({"Cache-Control", "no-cache"});
   return reply;
 }

@@ -79,6 +79,8 @@ struct Config {
   std::string public_url;
   // One credential a line, `<token> <view|admin>` (http/access.hpp); empty: no access control.
   std::filesystem::path auth_file;
+  // The key of signed links (http/signed_link.hpp), with auth_file; empty: no signed links.
+  std::filesystem::path link_key_file;
   std::chrono::milliseconds metadata_timeout{60'000};
   std::string torrent_store_url;  // "http://store/{hash}.torrent"; empty: none
   std::chrono::milliseconds torrent_store_timeout{10'000};

@@ -29,7 +29,8 @@ std::vector<SubtitleTrack> subtitle_tracks(const torrent::TorrentMeta& meta,
 // Whether `path` gets a player page: a video or audio type the browser may play.
 bool has_player(std::string_view path);
 
+// `share_query`: appended to the URL "Copy URL" copies (a signed link's), when not empty.
 std::string render_player_html(const torrent::TorrentMeta& meta, const torrent::FileInfo& media,
-                               std::string_view instance = {});
+                               std::string_view instance = {}, std::string_view share_query = {});
 
 }  // namespace seeder::http

@@ -46,8 +46,10 @@ std::string render_torrent_json(const torrent::TorrentMeta& meta,
 // An extended M3U (#EXTM3U, #EXTINF:-1,<title>) of the video and audio files of `torrents`
 // under `prefix` ("" for all; a directory or a file path), in torrent order, with absolute URLs
 // under `base` ("http://host:port").
+// `query`, when given, is appended to each file's URL (a signed link's).
+using FileQuery = std::function<std::string(const torrent::TorrentMeta&, const torrent::FileInfo&)>;
 std::string render_m3u(const std::vector<torrent::MetaPtr>& torrents, std::string_view base,
-                       std::string_view prefix = {});
+                       std::string_view prefix = {}, const FileQuery& query = {});
 
 // The page shown while a torrent's metadata comes from the swarm: how long so far, the peers
 // found and connected; it reloads itself every 2 s (the torrent's page comes when it is there).

@@ -4,6 +4,7 @@
 // route() decides with the torrent's metadata in hand. Typed errors become statuses here, and
 // only here (error_reply).
 
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -17,6 +18,7 @@
 #include "seeder/http/multipart.hpp"
 #include "seeder/http/render.hpp"
 #include "seeder/http/reply.hpp"
+#include "seeder/http/signed_link.hpp"
 #include "seeder/http/target.hpp"
 #include "seeder/torrent/catalog.hpp"
 #include "seeder/torrent/metadata_resolver.hpp"
@@ -41,6 +43,10 @@ struct RouterOptions {
   // --auth-file: every request but the sign-in page needs a token of the route's scope; null:
   // everyone may ask everything.
   std::shared_ptr<Gatekeeper> gate;
+  // --link-key-file (with gate): a link signed with it reads what it names, without a token.
+  std::shared_ptr<const LinkKey> links;
+  // How long the links that playlists and "Copy URL" hand out open.
+  std::chrono::seconds link_lifetime{24 * 3600};
 };
 
 enum class Method { get, head, options, post };
@@ -173,7 +179,11 @@ class Router {
   [[nodiscard]] std::variant<Reply, ParsedRequest> read_request(const RequestHead& head) const;
   // router_access.cpp: nullopt when the request may go on.
   [[nodiscard]] std::optional<Reply> admit(const ParsedRequest& request) const;
+  [[nodiscard]] std::optional<Reply> admit_signed(const ParsedRequest& request) const;
   [[nodiscard]] Reply login_reply(const ParsedRequest& request) const;
+  // A signed link's query for `file` (empty without --link-key-file and --auth-file).
+  [[nodiscard]] std::string share_query(const torrent::TorrentMeta& meta,
+                                        const torrent::FileInfo& file) const;
   [[nodiscard]] Reply unauthorized_reply(const ParsedRequest& request, std::string_view why) const;
   [[nodiscard]] std::variant<Reply, FilePlan> route_file(const ParsedRequest& request,
                                                          const torrent::EntryPtr& entry,
