@@ -14,6 +14,9 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 
+#include <atomic>
+#include <thread>
+
 namespace seeder::test {
 namespace {
 
@@ -88,9 +91,11 @@ TEST_F(DiagnoseTest, ADeadMagnetFailsAtTheMetadataStageWithinTheTimeout) {
   EXPECT_NE(diagnose::render_text(report).find("failed at stage 'metadata'"), std::string::npos);
 }
 
-// A dead hash is not silent until the timeout, and the report ends with why nothing moved.
+// A dead hash is not silent until the timeout, and the report ends with why nothing moved. (Its
+// one tracker never answers: with none at all there is nothing to wait for, see below.)
 TEST_F(DiagnoseTest, ADeadHashSaysWhatItWaitsWithAndNamesTheRootCause) {
   auto options = options_for("magnet:?xt=urn:btih:" + dead_hash());
+  options.extra_trackers = {"http://127.0.0.1:1/announce"};  // nothing listens there
   options.timeout = 2s;
   options.progress_every = 500ms;
   const auto report = diagnose::run(options);
@@ -102,10 +107,59 @@ TEST_F(DiagnoseTest, ADeadHashSaysWhatItWaitsWithAndNamesTheRootCause) {
         << event.message;
   }
   EXPECT_GE(waiting, 2) << dump(report);
+  EXPECT_NE(find_check(report, Stage::trackers)->verdict, Verdict::ok);
+  EXPECT_NE(report.cause.find("Nothing found peers"), std::string::npos) << report.cause;
+  EXPECT_NE(diagnose::render_text(report).find("cause: Nothing found peers"), std::string::npos);
+  EXPECT_EQ(parse_json(diagnose::render_json(report)).at("cause").string, report.cause);
+}
+
+TEST_F(DiagnoseTest, BadInputShowsNoLibtorrentState) {
+  const auto report = diagnose::run(options_for("not a torrent"));
+  EXPECT_EQ(report.exit_code, static_cast<int>(Stage::input));
+  EXPECT_EQ(diagnose::render_text(report).find("libtorrent state"), std::string::npos)
+      << diagnose::render_text(report);
+}
+
+// No tracker, the DHT off, no peer given: nothing can ever find a peer, and that is said at once
+// rather than after the timeout.
+TEST_F(DiagnoseTest, AHopelessTargetIsSaidAtOnce) {
+  auto options = options_for("magnet:?xt=urn:btih:" + dead_hash());
+  options.timeout = 60s;
+  const auto started = std::chrono::steady_clock::now();
+  const auto report = diagnose::run(options);
+  EXPECT_LT(std::chrono::steady_clock::now() - started, 5s) << dump(report);
+  EXPECT_EQ(report.exit_code, static_cast<int>(Stage::metadata)) << dump(report);
+  EXPECT_EQ(find_check(report, Stage::session)->verdict, Verdict::ok) << "the listen socket is up";
   EXPECT_EQ(find_check(report, Stage::trackers)->verdict, Verdict::warn);
   EXPECT_NE(report.cause.find("Nothing can find peers"), std::string::npos) << report.cause;
   EXPECT_NE(diagnose::render_text(report).find("cause: Nothing can find peers"), std::string::npos);
-  EXPECT_EQ(parse_json(diagnose::render_json(report)).at("cause").string, report.cause);
+}
+
+// A peer that accepts the connection and closes it at once is no connected peer, and the cause
+// names the drop.
+TEST_F(DiagnoseTest, APeerThatDropsUsAtOnceIsNotConnected) {
+  boost::asio::io_context io;
+  boost::asio::ip::tcp::acceptor acceptor(io, {boost::asio::ip::make_address("127.0.0.1"), 0});
+  std::atomic<bool> stop{false};
+  std::thread closer([&] {
+    acceptor.non_blocking(true);
+    for (int tries = 0; tries < 400 && !stop; ++tries) {  // 20 s at most
+      boost::system::error_code ec;
+      auto socket = acceptor.accept(ec);
+      if (!ec) socket.close();  // accepted, then closed: an EOF on the other side
+      std::this_thread::sleep_for(50ms);
+    }
+  });
+  auto options = options_for("magnet:?xt=urn:btih:" + dead_hash());
+  options.peers = {"127.0.0.1:" + std::to_string(acceptor.local_endpoint().port())};
+  options.timeout = 3s;
+  const auto report = diagnose::run(options);
+  stop = true;
+  closer.join();
+  const auto* peers = find_check(report, Stage::peers);
+  ASSERT_NE(peers, nullptr);
+  EXPECT_EQ(peers->verdict, Verdict::fail) << dump(report);
+  EXPECT_NE(report.cause.find("closed it at once"), std::string::npos) << report.cause;
 }
 
 // A tracker reached from one listen socket and skipped by another is one tracker that answered;

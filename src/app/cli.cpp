@@ -526,6 +526,10 @@ int run(int argc, char** argv) {
       "diagnose",
       "join one torrent's swarm and report, stage by stage, why it does or does not move");
   add_diagnose_options(*diagnose_command, diagnose_text);
+  diagnose_command->footer(
+      "Exit codes: 0 healthy; 2 bad input (no torrent, a bad flag); 3 no session (no listen "
+      "socket); 4 no metadata; 5 no peer connected; 6 no data came. DHT, tracker and --download "
+      "findings are warnings and change no exit code.");
   SignText sign_text;
   auto* sign_command = app.add_subcommand(
       "sign", "print a signed link to a file (or a torrent's files) that opens without a token");

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <set>
 #include <sstream>
 
@@ -59,6 +60,11 @@ class Diagnosis {
     // waits for the next once-a-second connection tick (see the gateway's Registry).
     handle_.resume();
     if (handle_.torrent_file()) on_metadata("from the .torrent file");
+    // A hopeless target is said at once: only the listen sockets are waited for.
+    if (const auto why = hopeless(); !why.empty()) {
+      note("peers", why + ": nothing can find a peer, so no wait");
+      waited_ = std::min(options_.timeout, std::chrono::milliseconds(1'000));
+    }
     loop();
     capture_state();
     judge();
@@ -159,8 +165,17 @@ class Diagnosis {
     requested_at_ = elapsed();
   }
 
+  // Why no peer can ever be found (no tracker, the DHT off, no peer given, no web seed), or "".
+  [[nodiscard]] std::string hopeless() const {
+    if (options_.dht || !options_.peers.empty()) return {};
+    if (options_.trackers && !handle_.trackers().empty()) return {};
+    const auto info = handle_.torrent_file();
+    if (info && !info->web_seeds().empty()) return {};
+    return options_.trackers ? "no tracker and the DHT off" : "trackers and the DHT off";
+  }
+
   void loop() {
-    const auto deadline = started_ + options_.timeout;
+    const auto deadline = started_ + waited_;
     auto next_poll = Clock::now();
     while (Clock::now() < deadline && !done()) {
       session_->wait_for_alert(std::chrono::milliseconds(100));
@@ -174,7 +189,7 @@ class Diagnosis {
       }
       if (Clock::now() - last_note_ >= options_.progress_every) report_waiting();
     }
-    if (!done()) note("end", "time is up after " + format_duration(options_.timeout));
+    if (!done()) note("end", "time is up after " + format_duration(waited_));
     await_trackers(deadline);
   }
 
@@ -226,10 +241,22 @@ class Diagnosis {
   // Peers connected during the run, self-connections left out: the distinct ones seen, or the
   // most polled at once (which can include a self-connection not yet dropped).
   [[nodiscard]] int peers_connected() const {
+    // Once data came, a peer that dropped us earlier may be the one that sent it.
+    const auto& dropped = first_data_at_ < 0 ? dropped_ : std::set<lt::tcp::endpoint>{};
     int real = 0;
     for (const auto& peer : connected_)
-      real += selves_.is_self(peer) ? 0 : 1;
-    return std::max(real, max_peers_ - selves_.dials());
+      real += selves_.is_self(peer) || dropped.count(peer) != 0 ? 0 : 1;
+    return std::max(real, max_peers_ - selves_.dials() - static_cast<int>(dropped.size()));
+  }
+
+  // A peer that closes a connection it just accepted (an EOF within a second, before any data)
+  // was never a peer of this torrent: it does not have it, or refuses us.
+  void note_drop(const lt::tcp::endpoint& peer, const lt::error_code& error) {
+    constexpr auto kAtOnce = std::chrono::seconds(1);
+    const auto at = connected_at_.find(peer);
+    const bool at_once = at == connected_at_.end() || Clock::now() - at->second < kAtOnce;
+    if (!error || error == lt::errors::torrent_finished || !at_once || first_data_at_ >= 0) return;
+    if (dropped_.insert(peer).second && drop_reason_.empty()) drop_reason_ = error.message();
   }
 
   // Without --download any verified piece proves the data path; with it, the wanted ones.
@@ -287,10 +314,12 @@ class Diagnosis {
       note("metadata", "a peer sent bad metadata: " + a->error.message());
     } else if (const auto* a = lt::alert_cast<lt::peer_connect_alert>(&alert)) {
       // Posted once a connection is up (handshake passed, or our dial succeeded).
+      connected_at_[a->endpoint] = Clock::now();
       if (connected_.insert(a->endpoint).second && connected_.size() <= 10)
         note("peers", "connected to " + endpoint(a->endpoint));
     } else if (const auto* a = lt::alert_cast<lt::peer_disconnected_alert>(&alert)) {
       if (on_disconnect_from_self(a->endpoint, a->error)) return;
+      note_drop(a->endpoint, a->error);
       // Seeds leave a torrent that wants nothing more: that is the test ending, not a fault.
       if (a->error && a->error != lt::errors::torrent_finished && disconnect_notes_++ < 5)
         note("peers", "disconnected from " + endpoint(a->endpoint) + ": " + a->error.message());
@@ -414,9 +443,8 @@ class Diagnosis {
       check(Stage::metadata, Verdict::ok, "after " + fixed(metadata_at_) + " s");
     } else {
       check(Stage::metadata, Verdict::fail,
-            "not received within " + format_duration(options_.timeout) + " (" +
-                std::to_string(max_known_) + " peer(s) known, " + std::to_string(max_peers_) +
-                " connected)");
+            "not received within " + format_duration(waited_) + " (" + std::to_string(max_known_) +
+                " peer(s) known, " + std::to_string(max_peers_) + " connected)");
     }
     const auto connected = static_cast<std::size_t>(peers_connected());
     if (connected > 0) {
@@ -463,6 +491,8 @@ class Diagnosis {
     seen.trackers_answered = static_cast<int>(tracker_ok_.size());
     seen.peers_known = max_known_;
     seen.peers_connected = peers_connected();
+    seen.peers_dropped = static_cast<int>(dropped_.size());
+    seen.drop_reason = drop_reason_;
     seen.metadata = metadata_at_ >= 0;
     seen.data = first_data_at_ >= 0;
     return seen;
@@ -496,6 +526,10 @@ class Diagnosis {
   std::int64_t target_bytes_ = 0;
   int peers_ = 0, seeds_ = 0, known_ = 0, max_peers_ = 0, max_seeds_ = 0, max_known_ = 0;
   std::set<lt::tcp::endpoint> connected_;
+  std::chrono::milliseconds waited_ = options_.timeout;  // for the data: shorter when hopeless
+  std::map<lt::tcp::endpoint, Clock::time_point> connected_at_;
+  std::set<lt::tcp::endpoint> dropped_;  // closed a connection they had just accepted
+  std::string drop_reason_;
   SelfConnections selves_;
   bool self_noted_ = false;
   int disconnect_notes_ = 0;

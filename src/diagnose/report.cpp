@@ -56,6 +56,9 @@ std::string root_cause(const Findings& seen) {
       return "Nothing found peers: no tracker answered and " + no_dht + ".";
     return "Nobody has this torrent: the trackers and the DHT that answered know no peer.";
   }
+  if (seen.peers_connected == 0 && seen.peers_dropped > 0)
+    return "Peers accepted the connection and closed it at once (" + seen.drop_reason +
+           "): they do not have this torrent, or refuse this client.";
   if (seen.peers_connected == 0)
     return "Peers were found but none accepted a connection (gone, firewalled, or full).";
   if (!seen.metadata)
@@ -70,7 +73,9 @@ std::string render_event(const Event& event) {
 }
 
 std::string render_text(const Report& report) {
-  std::string out = "\nlibtorrent state at the end:\n";
+  std::string out;
+  // Bad input never reached libtorrent: no state to show.
+  if (!report.state.empty()) out += "\nlibtorrent state at the end:\n";
   for (const auto& [key, value] : report.state)
     out += "  " + key + " = " + value + "\n";
   out += "\nverdict:\n";

@@ -75,7 +75,9 @@ struct Findings {
   int trackers = 0;            // in the torrent (and --tracker), when trackers are on
   int trackers_answered = 0;
   int peers_known = 0;      // most at once
-  int peers_connected = 0;  // distinct, self-connections left out
+  int peers_connected = 0;  // distinct, self-connections and peers that dropped us left out
+  int peers_dropped = 0;    // accepted the connection and closed it at once
+  std::string drop_reason;  // the first such close, as libtorrent said it
   bool metadata = false;
   bool data = false;  // a verified piece arrived
 };
