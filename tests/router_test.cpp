@@ -328,6 +328,23 @@ TEST_F(RouterTest, APlaylistBehindAProxyUsesTheForwardedHostAndScheme) {
   EXPECT_NE(std::get<Reply>(route(head)).body.find("https://127.0.0.1:8080/"), std::string::npos);
 }
 
+TEST_F(RouterTest, AHostThatIsNoHostIsNotEchoed) {
+  auto head = get("/" + hex_ + "/Show/Season%201?m3u");
+  for (const auto* host : {"[::1]:80:evil", "a:b:c", "evil.example:", "evil.example:80x", "[::1",
+                           "[evil.example]", "[::1]x"}) {
+    head.host = host;
+    const auto body = std::get<Reply>(route(head)).body;
+    EXPECT_EQ(body.find("http"), std::string::npos) << host << ": " << body;
+  }
+  for (const auto* host :
+       {"media.example", "media.example:8080", "127.0.0.1:80", "[::1]:8080", "[::1]"}) {
+    head.host = host;
+    EXPECT_NE(std::get<Reply>(route(head)).body.find(std::string("http://") + host + "/"),
+              std::string::npos)
+        << host;
+  }
+}
+
 TEST_F(RouterTest, WithAPublicUrlAPlaylistIgnoresTheRequestsHostAndForwardedHeaders) {
   RouterOptions options;
   options.public_url = "https://media.example.org/seeder";

@@ -20,13 +20,42 @@ std::string_view first_value(std::string_view value) {
   return trim_ows(value.substr(0, value.find(',')));
 }
 
-// A host[:port] (names, IPv4, bracketed IPv6) and nothing else: it goes into a body verbatim.
+// A host[:port] (a name, IPv4, or bracketed IPv6) and nothing else: it goes into a body
+// verbatim, so "[::1]:80:evil" or "a:b:c" is no host.
 bool plausible_host(std::string_view host) {
   if (host.empty() || host.size() > 255) return false;
-  return std::all_of(host.begin(), host.end(), [](char c) {
-    return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '.' || c == '-' || c == ':' ||
-           c == '[' || c == ']' || c == '_';
-  });
+  std::string_view name = host;
+  std::string_view port;
+  bool has_port = false;
+  if (host.front() == '[') {
+    const auto close = host.find(']');
+    if (close == std::string_view::npos) return false;
+    name = host.substr(1, close - 1);
+    const auto rest = host.substr(close + 1);
+    if (!rest.empty() && rest.front() != ':') return false;
+    has_port = !rest.empty();
+    if (has_port) port = rest.substr(1);
+    if (name.empty() || !std::all_of(name.begin(), name.end(), [](char c) {
+          return std::isxdigit(static_cast<unsigned char>(c)) != 0 || c == ':' || c == '.';
+        }))
+      return false;
+  } else {
+    const auto colon = host.find(':');
+    has_port = colon != std::string_view::npos;
+    if (has_port) {
+      name = host.substr(0, colon);
+      port = host.substr(colon + 1);
+    }
+    if (name.empty() || !std::all_of(name.begin(), name.end(), [](char c) {
+          return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '.' || c == '-' ||
+                 c == '_';
+        }))
+      return false;
+  }
+  return !has_port ||
+         (!port.empty() && port.size() <= 5 && std::all_of(port.begin(), port.end(), [](char c) {
+           return std::isdigit(static_cast<unsigned char>(c)) != 0;
+         }));
 }
 
 // "proto://host" as the client reached us, behind a reverse proxy too; "" (relative URLs) when
