@@ -393,3 +393,36 @@ TEST_F(RequestHandlerTest, SeveralRangesGetTheWholeFileWhileEveryMultipartSlotIs
 
 }  // namespace
 }  // namespace seeder::http
+
+namespace seeder::http {
+namespace {
+
+// One client may have so many file bodies open at once; its next gets 429 until one is done.
+// Other clients, and loopback ones, are not counted against it.
+TEST_F(RequestHandlerTest, AClientMayStreamSoManyFilesAtOnce) {
+  RequestHandler capped(router_, content_, RequestHandler::kMultipartSlots, {}, {}, 2);
+  const auto get = [&](const std::string& client) {
+    auto head = request(url("Show/ep%2001.mkv"));
+    head.client = client;
+    std::optional<Response> answer;
+    capped.handle(std::move(head), io_.get_executor(), nullptr,
+                  [&](Response response) { answer = std::move(response); });
+    return answer;
+  };
+  auto first = get("203.0.113.5");
+  auto second = get("203.0.113.5");
+  ASSERT_TRUE(first && second);
+  EXPECT_EQ(first->reply.status, 200u);
+  const auto third = get("203.0.113.5");
+  ASSERT_TRUE(third);
+  EXPECT_EQ(third->reply.status, 429u);
+  EXPECT_NE(third->reply.find_header("Retry-After"), nullptr);
+  EXPECT_EQ(get("203.0.113.6")->reply.status, 200u) << "another client";
+  for (int i = 0; i < 3; ++i)
+    EXPECT_EQ(get("127.0.0.1")->reply.status, 200u) << "loopback is never capped";
+  first.reset();  // the body is done: its place is free
+  EXPECT_EQ(get("203.0.113.5")->reply.status, 200u);
+}
+
+}  // namespace
+}  // namespace seeder::http

@@ -208,6 +208,11 @@ void add_swarm_options(CLI::App& app, Config& config) {
                  "`sha256:<hex>` of the token); every request then needs one: Authorization: "
                  "Bearer <token>, or a browser's sign-in at /login (none by default)")
       ->envname(env("AUTH_FILE"));
+  app.add_option("--max-streams-per-client", config.max_streams_per_client,
+                 "files one client may stream at once (more get 429); loopback clients are "
+                 "never capped; 0: no cap")
+      ->capture_default_str()
+      ->envname(env("MAX_STREAMS_PER_CLIENT"));
   app.add_option("--link-key-file", config.link_key_file,
                  "the key (32 bytes or more) of signed links: with --auth-file, a link made by "
                  "`seeder sign` opens what it names until it expires, without a token")

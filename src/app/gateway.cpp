@@ -259,7 +259,7 @@ void make_responders(Gateway::Parts& parts, const Config& config,
                          parts.blocking.get_executor(), config.allow_private_peers});
   parts.handler = std::make_unique<http::RequestHandler>(
       *parts.router, *parts.content, http::RequestHandler::kMultipartSlots,
-      parts.blocking.get_executor(), parts.media.get_executor());
+      parts.blocking.get_executor(), parts.media.get_executor(), config.max_streams_per_client);
   parts.http_metrics = std::make_unique<metrics::HttpMetrics>(parts.metrics);
   register_gateway_metrics(
       parts.metrics, {*parts.registry, *parts.stores, stalls, config.per_torrent_cache_budget});

@@ -99,6 +99,8 @@ struct RequestHandler::Exchange : std::enable_shared_from_this<Exchange> {
   // A browser's navigation to a file: after kNavigationPatience without its first bytes, the
   // wait page is the answer, and a source opened later is let go.
   std::unique_ptr<boost::asio::steady_timer> patience;
+  // This body's place among its client's (ClientStreams), held by the body once it is sent.
+  std::shared_ptr<void> stream_lease;
   bool showed_wait = false;
 };
 

@@ -2,6 +2,7 @@
 // (see exchange.hpp).
 #include "exchange.hpp"
 
+#include "client_streams.hpp"
 #include "counted_slot.hpp"
 #include "multipart_source.hpp"
 #include "subtitle_cache.hpp"
@@ -80,6 +81,14 @@ void RequestHandler::Exchange::serve_file() {
     return;
   }
   auto& plan = std::get<FilePlan>(decision);
+  auto admission = shared.streams->take(request.head.client);
+  stream_lease = std::move(admission.lease);
+  if (!admission.admitted) {
+    fail(make_error(Errc::too_many_requests,
+                    "this client has " + std::to_string(shared.streams->limit()) +
+                        " files open at once already: let one finish first"));
+    return;
+  }
   auto head = std::make_shared<Reply>(std::move(plan.head));
   if (plan.multipart) {
     open_multipart(std::move(plan), std::move(head), std::move(slot));
@@ -206,7 +215,8 @@ void RequestHandler::Exchange::on_file_open(Result<std::shared_ptr<ByteSource>> 
   if (!opened(source)) return;
   Response response;
   response.reply = std::move(head);
-  response.file = std::move(*source);
+  response.file = stream_lease ? std::make_shared<HeldSource>(std::move(*source), stream_lease)
+                               : std::move(*source);
   send(std::move(response));
 }
 

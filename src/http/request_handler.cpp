@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 #include <boost/asio/system_executor.hpp>
 
+#include "client_streams.hpp"
 #include "exchange.hpp"
 #include "probe_cache.hpp"
 #include "seeder/http/request_fields.hpp"
@@ -27,14 +28,16 @@ bool Response::sends_body() const {
 }
 
 RequestHandler::RequestHandler(const Router& router, Content& content, int multipart_slots,
-                               Executor convert_on, Executor probe_on)
+                               Executor convert_on, Executor probe_on, int streams_per_client)
     : router_(router),
       content_(content),
       shared_{std::make_shared<std::atomic<int>>(multipart_slots),
               std::make_shared<SubtitleCache>(
                   convert_on ? std::move(convert_on) : Executor(boost::asio::system_executor())),
-              std::make_shared<std::atomic<int>>(kProbeSlots), std::make_shared<ProbeCache>(),
-              probe_on ? std::move(probe_on) : Executor(boost::asio::system_executor())} {}
+              std::make_shared<std::atomic<int>>(kProbeSlots),
+              std::make_shared<ProbeCache>(),
+              probe_on ? std::move(probe_on) : Executor(boost::asio::system_executor()),
+              std::make_shared<ClientStreams>(streams_per_client)} {}
 
 RequestHandler::~RequestHandler() = default;
 

@@ -81,6 +81,8 @@ struct Config {
   std::filesystem::path auth_file;
   // The key of signed links (http/signed_link.hpp), with auth_file; empty: no signed links.
   std::filesystem::path link_key_file;
+  // File bodies one client (not loopback) may have open at once; 0: no cap.
+  int max_streams_per_client = 32;
   std::chrono::milliseconds metadata_timeout{60'000};
   std::string torrent_store_url;  // "http://store/{hash}.torrent"; empty: none
   std::chrono::milliseconds torrent_store_timeout{10'000};

@@ -46,6 +46,7 @@ struct Response {
 // on the connection's strand only.
 using CancelFlag = std::shared_ptr<const bool>;
 
+class ClientStreams;
 class ProbeCache;
 class SubtitleCache;
 
@@ -65,8 +66,10 @@ class RequestHandler {
 
   // Both outlive the handler. `convert_on`: where subtitles are converted; `probe_on`: where
   // media files are probed (never an HTTP thread; the system executor when none is given).
+  // `streams_per_client`: file bodies one (non-loopback) client may have open at once; more
+  // get 429; 0: no cap.
   RequestHandler(const Router& router, Content& content, int multipart_slots = kMultipartSlots,
-                 Executor convert_on = {}, Executor probe_on = {});
+                 Executor convert_on = {}, Executor probe_on = {}, int streams_per_client = 0);
   ~RequestHandler();
 
   void handle(RequestHead head, Executor executor, CancelFlag cancelled, Respond respond) const;
@@ -81,6 +84,7 @@ class RequestHandler {
     std::shared_ptr<std::atomic<int>> probe_free;  // probes that may start
     std::shared_ptr<ProbeCache> probes;            // answers already made
     Executor probe_on;
+    std::shared_ptr<ClientStreams> streams;  // bodies open per client
   };
 
  private:
