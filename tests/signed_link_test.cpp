@@ -57,6 +57,14 @@ TEST(SignedLinkTest, ATorrentLinkOpensEveryPathOfItsTorrentOnly) {
             LinkKey::Verdict::mismatch);
 }
 
+// Found by fuzz_access: a URL with a fragment, whose '#' swallowed the signature's query.
+TEST(SignedLinkTest, AFragmentIsDroppedNotSigned) {
+  const auto link = key().sign_target("/" + kHash + "/a.mkv#t=10", LinkScope::file, kNow + 60);
+  ASSERT_TRUE(link);
+  EXPECT_EQ(link->find('#'), std::string::npos) << *link;
+  EXPECT_EQ(key().check(target_of(*link), kNow), LinkKey::Verdict::valid);
+}
+
 TEST(SignedLinkTest, AShortKeyIsRefused) {
   EXPECT_FALSE(LinkKey::from(std::string(31, 'k')));
   EXPECT_TRUE(LinkKey::from(std::string(32, 'k') + "\n")) << "a trailing newline is dropped";

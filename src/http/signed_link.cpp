@@ -88,6 +88,8 @@ std::string LinkKey::sign(std::string_view path, LinkScope scope, std::int64_t e
 
 Result<std::string> LinkKey::sign_target(std::string_view target, LinkScope scope,
                                          std::int64_t expires_unix) const {
+  // A fragment never reaches the server: kept, it would swallow the signature's query.
+  target = target.substr(0, target.find('#'));
   const auto parsed = parse_target(target);
   if (!parsed || parsed->path.find('/') == std::string::npos)
     return make_error(Errc::bad_request, "expected a URL of a torrent's path: /<hash>/<path>");
