@@ -1,14 +1,13 @@
 #include "setup.hpp"
 
 #include <cstdlib>
-#include <fstream>
-#include <iterator>
 
 #include <libtorrent/alert.hpp>
 #include <libtorrent/magnet_uri.hpp>
 #include <libtorrent/torrent_info.hpp>
 
 #include "seeder/core/info_hash.hpp"
+#include "seeder/core/read_file.hpp"
 
 namespace seeder::diagnose {
 namespace lt = libtorrent;
@@ -46,13 +45,13 @@ Result<lt::add_torrent_params> params_for(const std::string& target) {
       !std::filesystem::is_regular_file(target, ec_type)) {
     return make_error(Errc::bad_request, "'" + target + "' is not a regular file");
   }
-  std::ifstream file(target, std::ios::binary);
-  if (!file) {
+  const auto read = read_file(target);
+  if (!read) {
     return make_error(
         Errc::bad_request,
         "'" + target + "' is neither a magnet link, an info-hash nor a readable file");
   }
-  const std::string bytes((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
+  const std::string& bytes = *read;
   lt::error_code ec;
   auto info = std::make_shared<lt::torrent_info>(bytes.data(), static_cast<int>(bytes.size()), ec);
   if (ec)

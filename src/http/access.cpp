@@ -5,9 +5,8 @@
 
 #include <algorithm>
 #include <cctype>
-#include <fstream>
-#include <sstream>
 
+#include "seeder/core/read_file.hpp"
 #include "seeder/core/text.hpp"
 
 namespace seeder::http {
@@ -117,11 +116,9 @@ Result<AccessList> AccessList::parse(std::string_view text, std::string_view whe
 }
 
 Result<AccessList> AccessList::load(const std::filesystem::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  if (!in) return make_error(Errc::io, "cannot read the auth file " + file.string());
-  std::ostringstream text;
-  text << in.rdbuf();
-  return parse(text.str(), file.string());
+  const auto text = read_file(file);
+  if (!text) return make_error(Errc::io, "cannot read the auth file " + file.string());
+  return parse(*text, file.string());
 }
 
 std::optional<Scope> AccessList::scope_of(std::string_view token) const {

@@ -6,8 +6,8 @@
 
 #include <array>
 #include <charconv>
-#include <fstream>
-#include <sstream>
+
+#include "seeder/core/read_file.hpp"
 
 namespace seeder::http {
 namespace {
@@ -60,11 +60,9 @@ Result<LinkKey> LinkKey::from(std::string key) {
 }
 
 Result<LinkKey> LinkKey::load(const std::filesystem::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  if (!in) return make_error(Errc::io, "cannot read the link key file " + file.string());
-  std::ostringstream bytes;
-  bytes << in.rdbuf();
-  auto key = from(bytes.str());
+  auto bytes = read_file(file);
+  if (!bytes) return make_error(Errc::io, "cannot read the link key file " + file.string());
+  auto key = from(std::move(*bytes));
   if (!key) return make_error(key.error().code, file.string() + ": " + key.error().message);
   return key;
 }

@@ -1,14 +1,12 @@
 #include "seeder/torrent/catalog.hpp"
 
 #include <algorithm>
-#include <fstream>
-#include <iterator>
-#include <sstream>
 
 #include <spdlog/spdlog.h>
 #include <libtorrent/torrent_info.hpp>
 
 #include "seeder/core/endpoint.hpp"
+#include "seeder/core/read_file.hpp"
 #include "seeder/storage/content_layout.hpp"
 #include "seeder/storage/content_path.hpp"
 #include "seeder/torrent/torrent_screen.hpp"
@@ -34,15 +32,6 @@ std::vector<FileInfo> files_of(const lt::torrent_info& info) {
     files.push_back(FileInfo{index, file.name, file.size, file.offset});
   }
   return files;
-}
-
-Result<std::string> read_file(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return make_error(Errc::io, "cannot open " + path.string());
-  std::ostringstream bytes;
-  bytes << in.rdbuf();
-  if (in.bad()) return make_error(Errc::io, "cannot read " + path.string());
-  return bytes.str();
 }
 
 // A stranger's torrent may not aim the gateway's HTTP client at its own network. Returns how
