@@ -468,10 +468,8 @@ int run_sign(const SignText& text) {
               << (key ? "--expires: expected a duration (24h, 7d)" : key.error().message) << "\n";
     return 2;
   }
-  const auto expires = std::chrono::duration_cast<std::chrono::seconds>(
-      std::chrono::system_clock::now().time_since_epoch() + *lifetime);
   const auto scope = text.scope == "torrent" ? http::LinkScope::torrent : http::LinkScope::file;
-  const auto link = key->sign_target(text.url, scope, expires.count());
+  const auto link = key->sign_target(text.url, scope, http::unix_time(*lifetime));
   if (!link) {
     std::cerr << "seeder sign: " << link.error().message << "\n";
     return 2;

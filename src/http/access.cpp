@@ -38,16 +38,10 @@ std::optional<std::array<unsigned char, 32>> digest_from_hex(std::string_view he
   if (hex.size() != 64) return std::nullopt;
   std::array<unsigned char, 32> digest{};
   for (std::size_t i = 0; i < 32; ++i) {
-    int value = 0;
-    for (const char c : hex.substr(2 * i, 2)) {
-      const int nibble = std::isdigit(static_cast<unsigned char>(c)) != 0 ? c - '0'
-                         : c >= 'a' && c <= 'f'                           ? c - 'a' + 10
-                         : c >= 'A' && c <= 'F'                           ? c - 'A' + 10
-                                                                          : -1;
-      if (nibble < 0) return std::nullopt;
-      value = value * 16 + nibble;
-    }
-    digest[i] = static_cast<unsigned char>(value);
+    const int high = hex_digit_value(hex[2 * i]);
+    const int low = hex_digit_value(hex[2 * i + 1]);
+    if (high < 0 || low < 0) return std::nullopt;
+    digest[i] = static_cast<unsigned char>(high * 16 + low);
   }
   return digest;
 }

@@ -129,9 +129,7 @@ Status hash_from_path(const Target& target, std::string_view& path, ParsedReques
   }
   if (path == "magnet") {
     request.magnet = true;
-    for (const auto& [key, value] : target.query) {
-      if (key == "uri") request.magnet_uri = value;
-    }
+    request.magnet_uri = target.query_value("uri").value_or("");
     if (request.magnet_uri.empty())
       return make_error(Errc::bad_request, "expected /magnet?uri=<magnet link>");
     return {};

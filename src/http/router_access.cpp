@@ -32,19 +32,6 @@ std::string safe_next(std::string_view next) {
   return std::string(next);
 }
 
-// The fields of an application/x-www-form-urlencoded body.
-std::string form_field(std::string_view body, std::string_view name) {
-  while (!body.empty()) {
-    const auto amp = body.find('&');
-    const auto pair = body.substr(0, amp);
-    body = amp == std::string_view::npos ? std::string_view{} : body.substr(amp + 1);
-    const auto equals = pair.find('=');
-    if (equals == std::string_view::npos || pair.substr(0, equals) != name) continue;
-    return percent_decode(pair.substr(equals + 1), true).value_or("");
-  }
-  return {};
-}
-
 }  // namespace
 
 std::optional<Reply> Router::admit(const ParsedRequest& request) const {
@@ -70,19 +57,13 @@ std::optional<Reply> Router::admit(const ParsedRequest& request) const {
 std::string Router::share_query(const torrent::TorrentMeta& meta,
                                 const torrent::FileInfo& file) const {
   if (!options_.links || !options_.gate) return {};
-  const auto expires =
-      std::chrono::duration_cast<std::chrono::seconds>(
-          std::chrono::system_clock::now().time_since_epoch() + options_.link_lifetime)
-          .count();
-  return options_.links->sign("/" + meta.hash().hex() + "/" + file.path, LinkScope::file, expires);
+  return options_.links->sign("/" + meta.hash().hex() + "/" + file.path, LinkScope::file,
+                              unix_time(options_.link_lifetime));
 }
 
 // A signed link reads what it names until it expires, and nothing else; no token is looked at.
 std::optional<Reply> Router::admit_signed(const ParsedRequest& request) const {
-  const auto now = std::chrono::duration_cast<std::chrono::seconds>(
-                       std::chrono::system_clock::now().time_since_epoch())
-                       .count();
-  switch (options_.links->check(request.target, now)) {
+  switch (options_.links->check(request.target, unix_time())) {
     case LinkKey::Verdict::valid:
       if (scope_needed(request) == Scope::view) return std::nullopt;
       return error_reply(make_error(Errc::forbidden, "a signed link only reads"), request);
@@ -114,16 +95,16 @@ Reply Router::unauthorized_reply(const ParsedRequest& request, std::string_view 
 // again saying what was wrong.
 Reply Router::login_reply(const ParsedRequest& request) const {
   if (request.method != Method::post) {
-    std::string next = "/";
-    for (const auto& [key, value] : request.target.query)
-      if (key == "next") next = safe_next(value);
+    const auto next = safe_next(request.target.query_value("next").value_or("/"));
     auto page = ok_reply(request, "text/html; charset=utf-8",
                          render_login_html(next, {}, options_.instance_name));
     page.headers.push_back({"Cache-Control", "no-store"});
     return page;
   }
-  const auto token = form_field(request.head.body, "token");
-  const auto next = safe_next(form_field(request.head.body, "next"));
+  // An application/x-www-form-urlencoded body; a malformed one has no fields.
+  const auto form = parse_query(request.head.body).value_or(QueryPairs{});
+  const auto token = std::string(query_value(form, "token").value_or(""));
+  const auto next = safe_next(query_value(form, "next").value_or(""));
   const auto signed_in = options_.gate->login(request.head.client, token);
   if (!signed_in) {
     if (signed_in.error().code == Errc::too_many_requests)

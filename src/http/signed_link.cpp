@@ -4,10 +4,11 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
+#include <algorithm>
 #include <array>
-#include <charconv>
 
 #include "seeder/core/read_file.hpp"
+#include "seeder/core/text.hpp"
 
 namespace seeder::http {
 namespace {
@@ -34,12 +35,6 @@ std::string base64url(const unsigned char* bytes, std::size_t size) {
   return out;
 }
 
-std::string_view query_value(const Target& target, std::string_view key) {
-  for (const auto& [name, value] : target.query)
-    if (name == key) return value;
-  return {};
-}
-
 // "/<hash>/" for a torrent link; the whole path for a file link.
 std::string signed_path_of(std::string_view path, LinkScope scope) {
   if (scope == LinkScope::file) return std::string(path);
@@ -48,6 +43,12 @@ std::string signed_path_of(std::string_view path, LinkScope scope) {
 }
 
 }  // namespace
+
+std::int64_t unix_time(std::chrono::system_clock::duration ahead) {
+  return std::chrono::duration_cast<std::chrono::seconds>(
+             std::chrono::system_clock::now().time_since_epoch() + ahead)
+      .count();
+}
 
 Result<LinkKey> LinkKey::from(std::string key) {
   while (!key.empty() && (key.back() == '\n' || key.back() == '\r'))
@@ -101,21 +102,21 @@ Result<std::string> LinkKey::sign_target(std::string_view target, LinkScope scop
 }
 
 LinkKey::Verdict LinkKey::check(const Target& target, std::int64_t now_unix) const {
-  const auto sig = query_value(target, "sig");
-  const auto expires = query_value(target, "exp");
-  const auto scope = query_value(target, "scope");
+  const auto sig = target.query_value("sig").value_or("");
+  const auto expires = target.query_value("exp").value_or("");
+  const auto scope = target.query_value("scope").value_or("");
   if (sig.empty()) return Verdict::unsigned_link;
   if (scope != "file" && scope != "torrent") return Verdict::mismatch;
-  std::int64_t at = 0;
-  const auto [end, ec] = std::from_chars(expires.data(), expires.data() + expires.size(), at);
-  if (ec != std::errc() || end != expires.data() + expires.size()) return Verdict::mismatch;
+  const auto at = parse_unsigned(expires);
+  if (!at) return Verdict::mismatch;
   const auto path = "/" + target.path;
   const auto link_scope = scope == "torrent" ? LinkScope::torrent : LinkScope::file;
   const auto expected = signature(signed_path_of(path, link_scope), scope, expires);
   const bool match =
       expected.size() == sig.size() && CRYPTO_memcmp(expected.data(), sig.data(), sig.size()) == 0;
   if (!match) return Verdict::mismatch;
-  return now_unix > at ? Verdict::expired : Verdict::valid;
+  const auto now = static_cast<std::uint64_t>(std::max<std::int64_t>(now_unix, 0));
+  return now > *at ? Verdict::expired : Verdict::valid;
 }
 
 }  // namespace seeder::http

@@ -16,9 +16,8 @@ bool is_unreserved(unsigned char c) {
 
 }  // namespace
 
-std::optional<std::vector<std::pair<std::string, std::string>>> parse_query(
-    std::string_view query) {
-  std::vector<std::pair<std::string, std::string>> out;
+std::optional<QueryPairs> parse_query(std::string_view query) {
+  QueryPairs out;
   while (!query.empty()) {
     const auto amp = query.find('&');
     const auto item = query.substr(0, amp);
@@ -34,11 +33,16 @@ std::optional<std::vector<std::pair<std::string, std::string>>> parse_query(
   return out;
 }
 
-bool Target::has_query(std::string_view key) const {
-  for (const auto& [name, value] : query) {
-    if (name == key) return true;
+std::optional<std::string_view> query_value(const QueryPairs& pairs, std::string_view key) {
+  std::optional<std::string_view> found;
+  for (const auto& [name, value] : pairs) {
+    if (name == key) found = value;
   }
-  return false;
+  return found;
+}
+
+bool Target::has_query(std::string_view key) const {
+  return query_value(key).has_value();
 }
 
 std::optional<std::string> percent_decode(std::string_view text, bool plus_is_space) {

@@ -8,6 +8,7 @@
 //
 // Immutable after load: any thread.
 
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <string>
@@ -19,6 +20,9 @@
 namespace seeder::http {
 
 enum class LinkScope { file, torrent };
+
+// Unix seconds `ahead` from now: a link's expiry, or (without `ahead`) the time it is checked at.
+std::int64_t unix_time(std::chrono::system_clock::duration ahead = {});
 
 class LinkKey {
  public:

@@ -9,12 +9,20 @@
 
 namespace seeder::http {
 
+using QueryPairs = std::vector<std::pair<std::string, std::string>>;
+
+// The value of `key`'s last occurrence in `pairs` (a later one overrides), or nullopt.
+std::optional<std::string_view> query_value(const QueryPairs& pairs, std::string_view key);
+
 struct Target {
-  std::string path;  // decoded, without the leading '/'; may contain '/'
-  std::vector<std::pair<std::string, std::string>> query;  // decoded, in order
-  std::string raw_query;                                   // as sent, without '?'
+  std::string path;       // decoded, without the leading '/'; may contain '/'
+  QueryPairs query;       // decoded, in order
+  std::string raw_query;  // as sent, without '?'
 
   [[nodiscard]] bool has_query(std::string_view key) const;
+  [[nodiscard]] std::optional<std::string_view> query_value(std::string_view key) const {
+    return http::query_value(query, key);
+  }
 };
 
 // Origin-form ("/...") or absolute-form ("http://host/..."); nullopt for any other form, a
@@ -23,7 +31,7 @@ std::optional<Target> parse_target(std::string_view target);
 
 // "a=1&b=x+y" as decoded pairs in order (a query, or an application/x-www-form-urlencoded
 // body: '+' is a space); nullopt on a malformed escape.
-std::optional<std::vector<std::pair<std::string, std::string>>> parse_query(std::string_view query);
+std::optional<QueryPairs> parse_query(std::string_view query);
 
 // Percent-decoding (RFC 3986 §2.1). '+' stays '+' unless plus_is_space.
 std::optional<std::string> percent_decode(std::string_view text, bool plus_is_space = false);
