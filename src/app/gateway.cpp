@@ -118,15 +118,16 @@ Status load_catalog(torrent::Catalog& catalog, const Config& config) {
   return {};
 }
 
-// Probes and metrics, each on its own port, on the same io_context as the main server.
-// "http://host:port" one can click: a wildcard address (bound to every interface) is shown as
-// loopback, an IPv6 address in brackets.
+// Whether --host keeps the gateway to this machine.
 bool is_loopback_host(const std::string& host) {
   boost::system::error_code ec;
   const auto address = asio::ip::make_address(host, ec);
   return host == "localhost" || (!ec && address.is_loopback());
 }
 
+// Probes and metrics, each on its own port, on the same io_context as the main server.
+// "http://host:port" one can click: a wildcard address (bound to every interface) is shown as
+// loopback, an IPv6 address in brackets.
 std::string url_of(const std::string& host, std::uint16_t port) {
   std::string shown = host;
   if (shown.empty() || shown == "0.0.0.0") shown = "127.0.0.1";

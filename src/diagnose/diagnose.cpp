@@ -242,11 +242,12 @@ class Diagnosis {
   // most polled at once (which can include a self-connection not yet dropped).
   [[nodiscard]] int peers_connected() const {
     // Once data came, a peer that dropped us earlier may be the one that sent it.
-    const auto& dropped = first_data_at_ < 0 ? dropped_ : std::set<lt::tcp::endpoint>{};
+    const bool drops_count = first_data_at_ < 0;
     int real = 0;
-    for (const auto& peer : connected_)
-      real += selves_.is_self(peer) || dropped.count(peer) != 0 ? 0 : 1;
-    return std::max(real, max_peers_ - selves_.dials() - static_cast<int>(dropped.size()));
+    for (const auto& [peer, at] : connected_at_)
+      real += selves_.is_self(peer) || (drops_count && dropped_.count(peer) != 0) ? 0 : 1;
+    const int drops = drops_count ? static_cast<int>(dropped_.size()) : 0;
+    return std::max(real, max_peers_ - selves_.dials() - drops);
   }
 
   // A peer that closes a connection it just accepted (an EOF within a second, before any data)
@@ -314,8 +315,8 @@ class Diagnosis {
       note("metadata", "a peer sent bad metadata: " + a->error.message());
     } else if (const auto* a = lt::alert_cast<lt::peer_connect_alert>(&alert)) {
       // Posted once a connection is up (handshake passed, or our dial succeeded).
-      connected_at_[a->endpoint] = Clock::now();
-      if (connected_.insert(a->endpoint).second && connected_.size() <= 10)
+      const bool first = connected_at_.insert_or_assign(a->endpoint, Clock::now()).second;
+      if (first && connected_at_.size() <= 10)
         note("peers", "connected to " + endpoint(a->endpoint));
     } else if (const auto* a = lt::alert_cast<lt::peer_disconnected_alert>(&alert)) {
       if (on_disconnect_from_self(a->endpoint, a->error)) return;
@@ -525,8 +526,8 @@ class Diagnosis {
   std::set<int> wanted_, finished_;
   std::int64_t target_bytes_ = 0;
   int peers_ = 0, seeds_ = 0, known_ = 0, max_peers_ = 0, max_seeds_ = 0, max_known_ = 0;
-  std::set<lt::tcp::endpoint> connected_;
   std::chrono::milliseconds waited_ = options_.timeout;  // for the data: shorter when hopeless
+  // Peers connected during the run, and when each last connected.
   std::map<lt::tcp::endpoint, Clock::time_point> connected_at_;
   std::set<lt::tcp::endpoint> dropped_;  // closed a connection they had just accepted
   std::string drop_reason_;

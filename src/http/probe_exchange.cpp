@@ -77,23 +77,23 @@ void RequestHandler::Exchange::answer_probe() {
   });
 }
 
+// The answer is kept even when its client has left: the next ask (a reload) need not probe again.
 void RequestHandler::Exchange::on_probed(Result<media::MediaInfo> info, const std::string& key) {
-  if (gone()) return;
   if (!info) {
     // Bytes that are no media stay so: kept, and logged as the client's problem, once.
     if (info.error().code == Errc::upstream) {
       spdlog::warn("?probe torrent {} path '{}': {}", entry->meta->hash().hex(), request.path,
                    info.error().message);
       shared.probes->put(key, info.error());
-    } else {
+    } else if (!gone()) {
       log_failure(info.error());
     }
-    fail(info.error());
+    if (!gone()) fail(info.error());
     return;
   }
   auto json = media::to_json(*info);
   shared.probes->put(key, json);
-  reply(router.probe_reply(request, std::move(json)));
+  if (!gone()) reply(router.probe_reply(request, std::move(json)));
 }
 
 }  // namespace seeder::http

@@ -206,7 +206,7 @@ void RequestHandler::Exchange::route_known() {
 
 void RequestHandler::Exchange::log_failure(const Error& error) const {
   if (error.code == Errc::cancelled) return;
-  if (request.upload) {
+  if (request.route == Route::upload) {
     spdlog::warn("POST / (upload): {}", error.message);
     return;
   }

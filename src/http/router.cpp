@@ -44,8 +44,6 @@ ParsedRequest post_request(const RequestHead& head, Route route) {
   request.method = Method::post;
   request.head = head;
   request.route = route;
-  request.login = route == Route::login;
-  request.upload = route == Route::upload;
   return request;
 }
 

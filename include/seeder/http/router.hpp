@@ -85,7 +85,6 @@ struct ParsedRequest {
   bool play = false;                 // ?play: the player page of a video or audio file
   bool probe = false;                // ?probe: what a media file holds (JSON)
   bool login = false;                // "/login"
-  bool upload = false;               // POST /: a torrent to add (head.body)
   std::optional<RangeSpecs> ranges;  // the Range header, read once (nullopt: none usable)
   // Several ranges may be answered as multipart/byteranges (the handler has a slot for one):
   // else the whole file.
