@@ -209,20 +209,27 @@ Registry::SessionFigures Registry::session_figures() const {
 }
 
 void Registry::start() {
-  schedule_sweep();
-  schedule_status();
-  if (!options_.live.budget_mode) schedule_pace();  // under a budget nothing is paced
+  const auto sweep_period =
+      std::clamp(options_.ttl / 4, std::chrono::milliseconds(50), std::chrono::milliseconds(5'000));
+  every(sweep_timer_, sweep_period, &Registry::sweep_now);
+  every(status_timer_, std::chrono::seconds(1), &Registry::ask_status);
+  // Under a budget nothing is paced.
+  if (!options_.live.budget_mode)
+    every(pace_timer_, std::chrono::milliseconds(100), &Registry::pace);
 }
 
-void Registry::schedule_pace() {
-  pace_timer_.expires_after(std::chrono::milliseconds(100));
-  pace_timer_.async_wait([weak_self = weak_from_this()](const boost::system::error_code& ec) {
-    const auto self = weak_self.lock();
-    // A tick that fired as shutdown() cancelled it finds the session stopping.
-    if (ec || !self || self->shut_down()) return;
-    self->pace();
-    self->schedule_pace();
-  });
+void Registry::every(boost::asio::steady_timer& timer, std::chrono::milliseconds period,
+                     void (Registry::*tick)()) {
+  timer.expires_after(period);
+  // `timer` is a member: alive while the Registry is locked.
+  timer.async_wait(
+      [weak_self = weak_from_this(), &timer, period, tick](const boost::system::error_code& ec) {
+        const auto self = weak_self.lock();
+        // A tick that fired as shutdown() cancelled it finds the session stopping.
+        if (ec || !self || self->is_shut_down()) return;
+        ((*self).*tick)();
+        self->every(timer, period, tick);
+      });
 }
 
 void Registry::pace() {
@@ -239,30 +246,10 @@ void Registry::pace() {
   }
 }
 
-// Swarm figures for ?stats and the metrics: libtorrent reports the torrents that changed.
-void Registry::schedule_status() {
-  status_timer_.expires_after(std::chrono::seconds(1));
-  status_timer_.async_wait([weak_self = weak_from_this()](const boost::system::error_code& ec) {
-    const auto self = weak_self.lock();
-    // A tick that fired as shutdown() cancelled it finds the session stopping.
-    if (ec || !self || self->shut_down()) return;
-    self->session_.post_torrent_updates();
-    self->session_.post_session_stats();
-    self->schedule_status();
-  });
-}
-
-void Registry::schedule_sweep() {
-  const auto period =
-      std::clamp(options_.ttl / 4, std::chrono::milliseconds(50), std::chrono::milliseconds(5'000));
-  sweep_timer_.expires_after(period);
-  sweep_timer_.async_wait([weak_self = weak_from_this()](const boost::system::error_code& ec) {
-    const auto self = weak_self.lock();
-    // A tick that fired as shutdown() cancelled it finds the session stopping.
-    if (ec || !self || self->shut_down()) return;
-    self->sweep(LiveTorrent::Clock::now());
-    self->schedule_sweep();
-  });
+// libtorrent reports the torrents that changed.
+void Registry::ask_status() {
+  session_.post_torrent_updates();
+  session_.post_session_stats();
 }
 
 std::size_t Registry::sweep(LiveTorrent::Clock::time_point now) {
@@ -285,7 +272,7 @@ std::size_t Registry::sweep(LiveTorrent::Clock::time_point now) {
   return idle.size();
 }
 
-bool Registry::shut_down() const {
+bool Registry::is_shut_down() const {
   LockGuard lock(mutex_);
   return shut_down_;
 }

@@ -83,12 +83,15 @@ class Registry : public std::enable_shared_from_this<Registry> {
   void open_store_and_add(const std::shared_ptr<LiveTorrent>& torrent);
   void on_added(const libtorrent::add_torrent_alert& added);
   void drop(const std::shared_ptr<LiveTorrent>& torrent, const Error& reason);
-  void schedule_sweep();
-  void schedule_status();
+  // Runs `tick` every `period` on `timer` until shutdown (the wait holds the Registry weakly).
+  void every(boost::asio::steady_timer& timer, std::chrono::milliseconds period,
+             void (Registry::*tick)());
   // Every 100 ms: each torrent's background fetching (LiveTorrent::pace_background).
-  void schedule_pace();
   void pace();
-  [[nodiscard]] bool shut_down() const;
+  // Every second: swarm figures for ?stats and the metrics.
+  void ask_status();
+  void sweep_now() { sweep(LiveTorrent::Clock::now()); }
+  [[nodiscard]] bool is_shut_down() const;
   std::shared_ptr<LiveTorrent> find_by_handle(const libtorrent::torrent_handle& handle) const;
 
   libtorrent::session& session_;
