@@ -60,19 +60,31 @@ Status TorrentFiles::write(int piece, int offset, std::span<const char> bytes) {
     if (!layout_.file(slice.file).pad) {
       auto target = file(slice.file, true);
       if (!target) return target.error();
-      // Cut short behind our back: this write would extend it over a hole where verified bytes
-      // were. The store forgets those first.
-      if ((*target)->shorter_on_disk()) {
-        if (lost_bytes_) lost_bytes_(slice.file);
-        (*target)->restore_size();  // once: its holes say what is missing from now on
-      }
-      if (auto written = (*target)->write(slice.offset, bytes.subspan(done, slice.length));
+      if (auto written =
+              write_slice(**target, slice.file, slice.offset, bytes.subspan(done, slice.length));
           !written)
         return written;
     }
     done += slice.length;
   }
   return {};
+}
+
+Status TorrentFiles::write_slice(MappedFile& target, int file_index, std::uint64_t offset,
+                                 std::span<const char> bytes) {
+  // Cut short behind our back, more than once in a row at worst: bounded, then an error.
+  constexpr int kAttempts = 3;
+  for (int attempt = 0; attempt < kAttempts; ++attempt) {
+    auto written = target.write(offset, bytes);
+    if (!written) return written.error();
+    if (*written == MappedFile::Written::done) return {};
+    // Sized back first, forgotten after: whatever was recorded of the file before the size
+    // was restored (a cut landing meanwhile included) is then forgotten, holes or not.
+    target.restore_size();
+    if (lost_bytes_) lost_bytes_(file_index);
+  }
+  return make_error(Errc::io,
+                    "cannot write " + path_of(file_index).string() + ": it keeps being cut short");
 }
 
 Status TorrentFiles::read(int piece, int offset, std::span<char> out) {

@@ -101,7 +101,7 @@ TorrentStore::TorrentStore(const std::filesystem::path& data_dir, const StoreSpe
       generations_(files_.layout().num_pieces()),
       cache_(options.budget, stored_bytes_per_piece(files_)) {
   // A write found a content file created anew or cut short: what was recorded of it is gone.
-  files_.on_lost_bytes([this](int file_index) { recheck_file(file_index); });
+  files_.on_lost_bytes([this](int file_index) { forget_file(file_index); });
 }
 
 TorrentStore::~TorrentStore() = default;
@@ -391,29 +391,40 @@ int TorrentStore::recheck_file(int file_index) {
   // them) still go to the open file, which no reader can open any more. Closed, the next write
   // makes a new file at the path, and every piece of the old one is fetched again.
   const bool replaced = files_.replaced(file_index);  // a stat: before the state lock
-  std::vector<int> claimed;
-  {
-    LockGuard lock(mutex_);
-    if (file_index < 0 || file_index >= completion_.num_files()) return 0;
-    const auto& span = completion_.pieces_of(file_index);
-    for (int piece = span.first; piece <= span.last; ++piece) {
-      if (completion_.has(piece)) claimed.push_back(piece);
-    }
-    // A pass on its way for a piece of this file vouches for bytes that may be gone with it,
-    // recorded or not yet (its hash may have read them before the cut).
-    for (int piece = span.first; piece <= span.last; ++piece)
-      generations_.changed(piece);
-  }
+  const auto claimed = recorded_pieces_of(file_index);
   if (replaced) files_.close_file(file_index);
+  return forget_lost(file_index, replaced ? claimed : missing_bytes(claimed),
+                     replaced ? "was removed or replaced" : "lost verified bytes");
+}
+
+int TorrentStore::forget_file(int file_index) {
+  return forget_lost(file_index, recorded_pieces_of(file_index), "was made anew or cut short");
+}
+
+std::vector<int> TorrentStore::recorded_pieces_of(int file_index) {
+  std::vector<int> claimed;
+  LockGuard lock(mutex_);
+  if (file_index < 0 || file_index >= completion_.num_files()) return claimed;
+  const auto& span = completion_.pieces_of(file_index);
+  for (int piece = span.first; piece <= span.last; ++piece) {
+    if (completion_.has(piece)) claimed.push_back(piece);
+  }
+  // A pass on its way for a piece of this file vouches for bytes that may be gone with it,
+  // recorded or not yet (its hash may have read them before the cut).
+  for (int piece = span.first; piece <= span.last; ++piece)
+    generations_.changed(piece);
+  return claimed;
+}
+
+int TorrentStore::forget_lost(int file_index, const std::vector<int>& lost, const char* how) {
   std::vector<int> forgotten;
-  for (const int piece : replaced ? claimed : missing_bytes(claimed)) {
+  for (const int piece : lost) {
     LockGuard shard_lock(shard(piece));
     if (forget_shard_locked(piece)) forgotten.push_back(piece);
   }
   if (forgotten.empty()) return 0;
   spdlog::warn("torrent {}: {} {} behind seeder's back; {} piece(s) will be downloaded again",
-               key_.hex(), files_.path_of(file_index).string(),
-               replaced ? "was removed or replaced" : "lost verified bytes", forgotten.size());
+               key_.hex(), files_.path_of(file_index).string(), how, forgotten.size());
   writer_.schedule(shared_from_this());
   return static_cast<int>(forgotten.size());
 }

@@ -40,14 +40,17 @@ class MappedFile {
   // Whether `path` names this very file (not removed, nor replaced by another).
   [[nodiscard]] bool is_at(const std::filesystem::path& path) const;
   // Whether the file on disk is shorter than the size it was opened for (truncated behind our
-  // back): writing would extend it, and the bytes cut off would read as a hole.
+  // back): the bytes cut off are gone, and grown back they would read as a hole.
   [[nodiscard]] bool shorter_on_disk() const;
   // Sizes the file back to the size it was opened for (sparse), once what it lost was forgotten.
   void restore_size() const;
   // Another open of the same new file keeps the word that it was created (OpenFiles' race).
   void mark_created() { created_ = true; }
-  // Reserves the blocks, then copies `bytes` in at `offset`. ENOSPC comes back as Errc::io.
-  Status write(std::uint64_t offset, std::span<const char> bytes);
+  enum class Written { done, cut_short };
+  // Reserves the blocks, then copies `bytes` in at `offset`, unless the file is shorter on disk
+  // than its size (cut behind our back): then nothing is written, and the file is not grown.
+  // ENOSPC comes back as Errc::unavailable.
+  Result<Written> write(std::uint64_t offset, std::span<const char> bytes);
   // Copies bytes out with pread; what is missing from the file reads as zeros.
   Status read(std::uint64_t offset, std::span<char> out) const;
   // Drops this process's page-table entries for the range; the page cache keeps the data.

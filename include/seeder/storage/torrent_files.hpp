@@ -51,8 +51,10 @@ class TorrentFiles {
   void release();
 
   // Called (on the writing thread, with no lock of the caller's held) when a write finds that
-  // a content file lost bytes behind seeder's back: it had to be created anew, or it is shorter
-  // than its size. Set once, before the first write.
+  // a content file lost bytes behind seeder's back: it had to be created anew, or it was
+  // shorter than its size (sized back already). Everything recorded of that file is suspect,
+  // including a piece whose last block held the cut: its zeros read as data, not as a hole.
+  // Set once, before the first write.
   void on_lost_bytes(std::function<void(int file_index)> lost) { lost_bytes_ = std::move(lost); }
   // Whether the open content file `file_index` is no longer the one at its path (removed or
   // replaced behind seeder's back). False when it is not open.
@@ -68,6 +70,10 @@ class TorrentFiles {
   // The open file, opening (and with `create`, creating) it on first use; null when it does not
   // exist and `create` is false.
   Result<std::shared_ptr<MappedFile>> file(int index, bool create);
+  // One slice of a write into one content file; a file found cut short is sized back and
+  // reported lost before the bytes go in.
+  Status write_slice(MappedFile& target, int file_index, std::uint64_t offset,
+                     std::span<const char> bytes);
 
   std::filesystem::path data_dir_;
   InfoHash hash_;

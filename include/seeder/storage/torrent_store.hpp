@@ -167,6 +167,10 @@ class TorrentStore : public std::enable_shared_from_this<TorrentStore> {
   // is closed and all its pieces forgotten). Any thread, no store lock held; touches the disk.
   // Returns how many pieces were forgotten.
   int recheck_file(int file_index);
+  // Forgets every recorded piece of file `file_index`, holes or not: what a write does when it
+  // finds the file made anew or cut short (the block where a cut fell reads as data). Returns
+  // how many pieces were forgotten.
+  int forget_file(int file_index);
 
   // Evictor thread, writes, hashes (and open): if over budget once `incoming` more bytes are
   // complete, evict down to the low watermark (less `incoming`).
@@ -188,6 +192,10 @@ class TorrentStore : public std::enable_shared_from_this<TorrentStore> {
   void verify(const std::vector<libtorrent::sha1_hash>& hashes);
   // The claimed pieces whose bytes are not all stored (file gone or short, or a hole).
   std::vector<int> missing_bytes(const std::vector<int>& claimed) const;
+  // The file's recorded pieces; every pass on its way for a piece of it stops counting.
+  std::vector<int> recorded_pieces_of(int file_index);
+  // Forgets `lost` (pieces of file `file_index`), logging `how` the file lost them.
+  int forget_lost(int file_index, const std::vector<int>& lost, const char* how);
   bool mark_complete_locked(int piece) REQUIRES(mutex_);  // false: it already was
   void mark_incomplete_locked(int piece) REQUIRES(mutex_);
   [[nodiscard]] Mutex& shard(int piece) {
