@@ -18,7 +18,7 @@ build_packages=(
 )
 runtime_packages=(
   libtorrent-rasterbar2.0 libsqlite3-0 libspdlog1.10 libfmt9 libssl3 ca-certificates
-  libavformat59 libavcodec59 libavutil57
+  libavformat59 libavcodec59 libavutil57 libswresample4
 )
 # The asan preset and the fuzzers (clang + libFuzzer + sanitizer runtimes); ccache makes
 # repeated `scripts/dev test` runs cheap on small machines; nginx-light for the scale-out test

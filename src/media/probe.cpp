@@ -12,12 +12,10 @@
 #ifdef SEEDER_HAVE_MEDIA
 extern "C" {
 #include <libavcodec/avcodec.h>
-#include <libavformat/avformat.h>
 #include <libavutil/dict.h>
-#include <libavutil/error.h>
-#include <libavutil/log.h>
-#include <libavutil/mem.h>
 }
+
+#include "demuxer.hpp"
 #endif
 
 namespace seeder::media {
@@ -119,86 +117,6 @@ Result<MediaInfo> probe(RandomAccess&, std::string_view, const ProbeLimits&) {
 
 namespace {
 
-// The AVIOContext's view of the reader: a cursor, and the first error a read met (libavformat
-// only sees "no bytes").
-struct Cursor {
-  RandomAccess& reader;
-  std::uint64_t position = 0;
-  std::optional<Error> failure;
-  std::chrono::steady_clock::time_point deadline;
-};
-
-int read_packet(void* opaque, std::uint8_t* buffer, int size) {
-  auto& cursor = *static_cast<Cursor*>(opaque);
-  if (cursor.position >= cursor.reader.size()) return AVERROR_EOF;
-  auto read = cursor.reader.read_at(
-      cursor.position,
-      std::span<char>(reinterpret_cast<char*>(buffer), static_cast<std::size_t>(size)));
-  if (!read) {
-    cursor.failure = read.error();
-    return AVERROR_EXIT;
-  }
-  if (*read == 0) return AVERROR_EOF;
-  cursor.position += *read;
-  return static_cast<int>(*read);
-}
-
-std::int64_t seek(void* opaque, std::int64_t offset, int whence) {
-  auto& cursor = *static_cast<Cursor*>(opaque);
-  const auto size = static_cast<std::int64_t>(cursor.reader.size());
-  std::int64_t target = 0;
-  switch (whence & ~AVSEEK_FORCE) {
-    case AVSEEK_SIZE:
-      return size;
-    case SEEK_SET:
-      target = offset;
-      break;
-    case SEEK_CUR:
-      target = static_cast<std::int64_t>(cursor.position) + offset;
-      break;
-    case SEEK_END:
-      target = size + offset;
-      break;
-    default:
-      return AVERROR(EINVAL);
-  }
-  if (target < 0 || target > size) return AVERROR(EINVAL);
-  cursor.position = static_cast<std::uint64_t>(target);
-  return target;
-}
-
-int interrupted(void* opaque) {
-  const auto& cursor = *static_cast<const Cursor*>(opaque);
-  return cursor.failure.has_value() || std::chrono::steady_clock::now() > cursor.deadline ? 1 : 0;
-}
-
-std::string av_message(int code) {
-  std::array<char, AV_ERROR_MAX_STRING_SIZE> text{};
-  av_strerror(code, text.data(), text.size());
-  return text.data();
-}
-
-// libavformat's demuxer names (one of a demuxer's comma-separated names is enough).
-constexpr const char* kContainers =
-    "matroska,mov,avi,mpegts,ogg,flac,mp3,wav,aac,flv,asf,mpeg,ac3,eac3,dts,truehd";
-
-int refuse_nested_open(AVFormatContext*, AVIOContext**, const char*, int, AVDictionary**) {
-  return AVERROR(EPERM);
-}
-
-struct AvioDeleter {
-  void operator()(AVIOContext* avio) const {
-    if (avio == nullptr) return;
-    av_freep(&avio->buffer);
-    avio_context_free(&avio);
-  }
-};
-struct FormatDeleter {
-  void operator()(AVFormatContext* format) const { avformat_close_input(&format); }
-};
-using AvioPtr = std::unique_ptr<AVIOContext, AvioDeleter>;
-using FormatPtr = std::unique_ptr<AVFormatContext, FormatDeleter>;
-
 std::string tag(AVDictionary* metadata, const char* key) {
   const auto* entry = av_dict_get(metadata, key, nullptr, 0);
   return entry != nullptr ? entry->value : "";
@@ -242,14 +160,6 @@ StreamInfo stream_info(const AVStream& stream) {
   return info;
 }
 
-Error failure_of(const Cursor& cursor, int code, std::string_view step) {
-  if (cursor.failure) return *cursor.failure;
-  if (std::chrono::steady_clock::now() > cursor.deadline)
-    return make_error(Errc::timeout, "probing took too long");
-  return make_error(Errc::upstream, std::string(step) + ": not a media file libavformat reads (" +
-                                        av_message(code) + ")");
-}
-
 }  // namespace
 
 bool available() {
@@ -258,40 +168,9 @@ bool available() {
 
 Result<MediaInfo> probe(RandomAccess& reader, std::string_view file_name,
                         const ProbeLimits& limits) {
-  constexpr int kBufferSize = 64 * 1024;
-  // libavformat's own lines would go to stderr: the error returned says what went wrong.
-  static std::once_flag quiet;
-  std::call_once(quiet, [] { av_log_set_level(AV_LOG_QUIET); });
-  Cursor cursor{reader, 0, std::nullopt, std::chrono::steady_clock::now() + limits.deadline};
-  auto* buffer = static_cast<unsigned char*>(av_malloc(kBufferSize));
-  if (buffer == nullptr) return make_error(Errc::internal, "out of memory for the probe");
-  AvioPtr avio(avio_alloc_context(buffer, kBufferSize, 0, &cursor, read_packet, nullptr, seek));
-  if (!avio) {
-    av_free(buffer);
-    return make_error(Errc::internal, "out of memory for the probe");
-  }
-  AVFormatContext* raw = avformat_alloc_context();
-  if (raw == nullptr) return make_error(Errc::internal, "out of memory for the probe");
-  raw->pb = avio.get();
-  raw->flags |= AVFMT_FLAG_CUSTOM_IO;
-  raw->interrupt_callback = {interrupted, &cursor};
-  // A file names other files (HLS and SDP by content, whatever the extension; concat lists,
-  // references): never followed. Only the containers a torrent's film comes in are read, and
-  // nothing but the reader is ever opened.
-  raw->format_whitelist = av_strdup(kContainers);
-  raw->protocol_whitelist = av_strdup("");
-  raw->io_open = refuse_nested_open;
-  raw->probesize = limits.max_bytes;
-  raw->max_analyze_duration =
-      std::chrono::duration_cast<std::chrono::microseconds>(limits.analyze).count();
-  const std::string name(file_name);
-  // On failure avformat_open_input frees the context itself.
-  if (const int opened = avformat_open_input(&raw, name.c_str(), nullptr, nullptr); opened < 0)
-    return failure_of(cursor, opened, "opening");
-  FormatPtr format(raw);
-  if (const int found = avformat_find_stream_info(format.get(), nullptr); found < 0)
-    return failure_of(cursor, found, "reading its streams");
-
+  auto demuxer = Demuxer::open(reader, file_name, limits);
+  if (!demuxer) return demuxer.error();
+  const auto* format = &(*demuxer)->format();
   MediaInfo info;
   info.container = format->iformat->name;
   if (format->duration != AV_NOPTS_VALUE && format->duration > 0)

@@ -6,7 +6,7 @@
 
 namespace seeder::test {
 
-bool make_ac3_film(const std::filesystem::path& path) {
+bool make_ac3_film(const std::filesystem::path& path, int seconds) {
   const auto srt = path.parent_path() / (path.stem().string() + ".track.srt");
   std::ofstream(srt) << "1\n00:00:00,500 --> 00:00:02,000\nHello\n\n";
   ChildProcess ffmpeg({kFfmpeg,
@@ -24,7 +24,7 @@ bool make_ac3_film(const std::filesystem::path& path) {
                        "-i",
                        srt.string(),
                        "-t",
-                       "3",
+                       std::to_string(seconds),
                        "-map",
                        "0:v",
                        "-map",
@@ -34,7 +34,9 @@ bool make_ac3_film(const std::filesystem::path& path) {
                        "-c:v",
                        "libx264",
                        "-preset",
-                       "ultrafast",
+                       "veryfast",
+                       "-g",
+                       "50",
                        "-pix_fmt",
                        "yuv420p",
                        "-c:a",

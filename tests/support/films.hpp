@@ -9,8 +9,9 @@ namespace seeder::test {
 
 inline constexpr const char* kFfmpeg = "/usr/bin/ffmpeg";
 
-// 3 s of 160x120 H.264 with AC-3 5.1 sound (English) and an English SRT track, in Matroska:
-// what film torrents carry. Its log goes beside it; false when ffmpeg failed.
-bool make_ac3_film(const std::filesystem::path& path);
+// `seconds` of 160x120 H.264 (25 fps, a keyframe every 2 s, B-frames) with AC-3 5.1 sound
+// (English) and an English SRT track, in Matroska: what film torrents carry. Its log goes beside
+// it; false when ffmpeg failed.
+bool make_ac3_film(const std::filesystem::path& path, int seconds = 3);
 
 }  // namespace seeder::test

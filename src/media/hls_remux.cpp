@@ -1,0 +1,220 @@
+// The libav half of seeder/media/hls.hpp: the keyframe index, the fMP4 muxer, and the audio
+// conversion. Pure parts (segment cutting, playlist text) are in hls_playlist.cpp.
+#include "seeder/media/hls.hpp"
+
+#ifndef SEEDER_HAVE_MEDIA
+
+namespace seeder::media {
+namespace {
+Error no_media() {
+  return make_error(Errc::not_implemented,
+                    "this gateway was built without media support (-DSEEDER_MEDIA=OFF)");
+}
+}  // namespace
+Result<std::vector<HlsSegment>> hls_segments(RandomAccess&, std::string_view, const ProbeLimits&) {
+  return no_media();
+}
+Result<std::string> hls_init(RandomAccess&, std::string_view, const ProbeLimits&) {
+  return no_media();
+}
+Result<std::string> hls_segment(RandomAccess&, std::string_view, int, const ProbeLimits&) {
+  return no_media();
+}
+}  // namespace seeder::media
+
+#else
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <memory>
+
+extern "C" {
+#include <libavcodec/avcodec.h>
+}
+
+#include "demuxer.hpp"
+#include "remux_parts.hpp"
+
+namespace seeder::media {
+namespace {
+
+constexpr double kTargetSegment = 6.0;  // seconds; Apple's advice, hls.js' default buffer
+// Seconds sought before a segment's keyframe: the audio just before it (interleaved ahead of
+// it, or behind) is read too, for the conversion to settle.
+constexpr double kAudioPreroll = 1.0;
+
+double seconds(std::int64_t ts, AVRational base) {
+  return static_cast<double>(ts) * av_q2d(base);
+}
+
+// Which streams go into the remux, and how.
+struct Plan {
+  int video = -1;
+  int audio = -1;  // -1: none
+  bool convert_audio = false;
+  double shift_s = 0;  // added to every output timestamp: none negative, dts below pts
+  std::vector<HlsSegment> segments;
+};
+
+bool copyable_video(AVCodecID codec) {
+  return codec == AV_CODEC_ID_H264 || codec == AV_CODEC_ID_HEVC || codec == AV_CODEC_ID_VP9 ||
+         codec == AV_CODEC_ID_AV1;
+}
+
+// Audio a browser decodes from an MP4: copied as it is.
+bool copyable_audio(AVCodecID codec) {
+  return codec == AV_CODEC_ID_AAC || codec == AV_CODEC_ID_MP3;
+}
+
+int choose_audio(const AVFormatContext& format) {
+  int first = -1;
+  for (unsigned i = 0; i < format.nb_streams; ++i) {
+    const auto& stream = *format.streams[i];
+    if (stream.codecpar->codec_type != AVMEDIA_TYPE_AUDIO) continue;
+    if ((stream.disposition & AV_DISPOSITION_DEFAULT) != 0) return static_cast<int>(i);
+    if (first < 0) first = static_cast<int>(i);
+  }
+  return first;
+}
+
+// The keyframes the container's index lists, in seconds. Matroska reads its Cues on the first
+// seek, so one is made first.
+std::vector<double> index_keyframes(AVFormatContext& format, int video) {
+  auto& stream = *format.streams[video];
+  const auto start = stream.start_time != AV_NOPTS_VALUE ? stream.start_time : 0;
+  av_seek_frame(&format, video, start, AVSEEK_FLAG_BACKWARD);
+  std::vector<double> keyframes;
+  const int count = avformat_index_get_entries_count(&stream);
+  for (int i = 0; i < count; ++i) {
+    const auto* entry = avformat_index_get_entry(&stream, i);
+    if (entry != nullptr && (entry->flags & AVINDEX_KEYFRAME) != 0)
+      keyframes.push_back(seconds(entry->timestamp, stream.time_base));
+  }
+  std::sort(keyframes.begin(), keyframes.end());
+  keyframes.erase(std::unique(keyframes.begin(), keyframes.end()), keyframes.end());
+  return keyframes;
+}
+
+double end_of(const AVFormatContext& format, const AVStream& video) {
+  if (video.duration != AV_NOPTS_VALUE && video.duration > 0) {
+    const auto start = video.start_time != AV_NOPTS_VALUE ? video.start_time : 0;
+    return seconds(start + video.duration, video.time_base);
+  }
+  const auto start = format.start_time != AV_NOPTS_VALUE ? format.start_time : 0;
+  return static_cast<double>(start + std::max<std::int64_t>(format.duration, 0)) / AV_TIME_BASE;
+}
+
+Result<Plan> plan_of(Demuxer& demuxer) {
+  auto& format = demuxer.format();
+  Plan plan;
+  plan.video = av_find_best_stream(&format, AVMEDIA_TYPE_VIDEO, -1, -1, nullptr, 0);
+  if (plan.video < 0 || (format.streams[plan.video]->disposition & AV_DISPOSITION_ATTACHED_PIC))
+    return make_error(Errc::upstream, "no video stream to play");
+  const auto& video = *format.streams[plan.video];
+  if (!copyable_video(video.codecpar->codec_id))
+    return make_error(Errc::upstream, std::string("its video (") +
+                                          avcodec_get_name(video.codecpar->codec_id) +
+                                          ") is not one browsers decode");
+  plan.audio = choose_audio(format);
+  if (plan.audio >= 0)
+    plan.convert_audio = !copyable_audio(format.streams[plan.audio]->codecpar->codec_id);
+  const auto keyframes = index_keyframes(format, plan.video);
+  if (keyframes.empty())
+    return make_error(Errc::upstream, "the container lists no keyframes to cut segments at");
+  plan.segments = cut_segments(keyframes, end_of(format, video), kTargetSegment);
+  if (plan.segments.empty()) return make_error(Errc::upstream, "no video to cut into segments");
+  // Frames reordered by B-frames decode before they show: their dts lie up to a few frames
+  // below their pts, and below the first keyframe's. A constant per file keeps them positive.
+  const double frame =
+      video.avg_frame_rate.num > 0 ? av_q2d(av_inv_q(video.avg_frame_rate)) : 1.0 / 24;
+  const double first = std::min(keyframes.front(), 0.0);
+  plan.shift_s = -first + frame * std::max(video.codecpar->video_delay + 1, 4);
+  return plan;
+}
+
+Result<Plan> open_plan(RandomAccess& reader, std::string_view name, const ProbeLimits& limits,
+                       std::unique_ptr<Demuxer>& demuxer) {
+  auto opened = Demuxer::open(reader, name, limits);
+  if (!opened) return opened.error();
+  demuxer = std::move(*opened);
+  return plan_of(*demuxer);
+}
+
+}  // namespace
+
+Result<std::vector<HlsSegment>> hls_segments(RandomAccess& reader, std::string_view file_name,
+                                             const ProbeLimits& limits) {
+  std::unique_ptr<Demuxer> demuxer;
+  auto plan = open_plan(reader, file_name, limits, demuxer);
+  if (!plan) return plan.error();
+  return std::move(plan->segments);
+}
+
+Result<std::string> hls_init(RandomAccess& reader, std::string_view file_name,
+                             const ProbeLimits& limits) {
+  std::unique_ptr<Demuxer> demuxer;
+  auto plan = open_plan(reader, file_name, limits, demuxer);
+  if (!plan) return plan.error();
+  auto& format = demuxer->format();
+  auto muxer = FragmentMuxer::open(*format.streams[plan->video],
+                                   plan->audio >= 0 ? format.streams[plan->audio] : nullptr,
+                                   plan->convert_audio);
+  if (!muxer) return muxer.error();
+  return (*muxer)->take_header();
+}
+
+Result<std::string> hls_segment(RandomAccess& reader, std::string_view file_name, int index,
+                                const ProbeLimits& limits) {
+  std::unique_ptr<Demuxer> demuxer;
+  auto plan = open_plan(reader, file_name, limits, demuxer);
+  if (!plan) return plan.error();
+  if (index < 0 || index >= static_cast<int>(plan->segments.size()))
+    return make_error(Errc::not_found, "no segment " + std::to_string(index));
+  auto& format = demuxer->format();
+  auto muxer = FragmentMuxer::open(*format.streams[plan->video],
+                                   plan->audio >= 0 ? format.streams[plan->audio] : nullptr,
+                                   plan->convert_audio);
+  if (!muxer) return muxer.error();
+  (*muxer)->take_header();  // the init segment's: sent apart
+
+  const auto& segment = plan->segments[static_cast<std::size_t>(index)];
+  const bool last = index + 1 == static_cast<int>(plan->segments.size());
+  SegmentWindow window{segment.start_s, last ? std::numeric_limits<double>::infinity()
+                                             : segment.start_s + segment.duration_s};
+  const auto& video = *format.streams[plan->video];
+  const auto from =
+      std::max(window.start_s - kAudioPreroll, seconds(video.start_time, video.time_base));
+  if (const int sought = av_seek_frame(&format, plan->video,
+                                       static_cast<std::int64_t>(from / av_q2d(video.time_base)),
+                                       AVSEEK_FLAG_BACKWARD);
+      sought < 0)
+    return demuxer->failure(sought, "seeking to segment " + std::to_string(index));
+
+  SegmentCollector collector(format, plan->video, plan->audio, window);
+  PacketPtr packet(av_packet_alloc());
+  if (!packet) return make_error(Errc::internal, "out of memory for a packet");
+  while (!collector.done()) {
+    const int read = av_read_frame(&format, packet.get());
+    if (read == AVERROR_EOF) break;
+    if (read < 0) return demuxer->failure(read, "reading segment " + std::to_string(index));
+    collector.take(*packet);
+    av_packet_unref(packet.get());
+  }
+  if (!collector.has_video())
+    return make_error(Errc::upstream, "segment " + std::to_string(index) +
+                                          ": no keyframe where the index says one is");
+  if (auto written = (*muxer)->write_video(collector.video(), plan->shift_s); !written)
+    return written.error();
+  if (plan->audio >= 0) {
+    if (auto written = (*muxer)->write_audio(collector.audio(), *format.streams[plan->audio],
+                                             window, plan->shift_s);
+        !written)
+      return written.error();
+  }
+  return (*muxer)->finish_fragment();
+}
+
+}  // namespace seeder::media
+
+#endif

@@ -1,0 +1,128 @@
+#pragma once
+// The parts of the HLS remux (internal to the media module; built only with
+// SEEDER_HAVE_MEDIA): what one segment's packets are (SegmentCollector), the audio conversion to
+// AAC on a fixed frame grid (AudioConverter), and the fMP4 muxer writing into memory
+// (FragmentMuxer). All blocking, on the remux's thread.
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "seeder/core/result.hpp"
+
+extern "C" {
+#include <libavcodec/avcodec.h>
+#include <libavformat/avformat.h>
+}
+
+struct SwrContext;
+
+namespace seeder::media {
+
+struct PacketDeleter {
+  void operator()(AVPacket* packet) const { av_packet_free(&packet); }
+};
+using PacketPtr = std::unique_ptr<AVPacket, PacketDeleter>;
+
+// A segment's span on the file's timeline, in seconds: [start_s, end_s); end_s is infinite for
+// the last segment.
+struct SegmentWindow {
+  double start_s = 0;
+  double end_s = 0;
+};
+
+// Takes the packets read after a seek before the segment and keeps the segment's: video from
+// the keyframe at its start up to the keyframe at its end, in decode order; audio from a little
+// before its start (what the conversion needs to settle) to a little after its end.
+class SegmentCollector {
+ public:
+  static constexpr double kAudioBefore = 0.5;  // seconds of audio kept before the start
+  static constexpr double kAudioAfter = 0.5;   // and after the end
+  static constexpr double kReadPast = 3.0;     // a stream may lag the other by this much
+
+  SegmentCollector(const AVFormatContext& format, int video, int audio, SegmentWindow window);
+  void take(const AVPacket& packet);
+  [[nodiscard]] bool done() const;
+  [[nodiscard]] bool has_video() const { return !video_.empty(); }
+  std::vector<PacketPtr>& video() { return video_; }
+  std::vector<PacketPtr>& audio() { return audio_; }
+
+ private:
+  double seconds_of(const AVPacket& packet) const;
+
+  const AVFormatContext& format_;
+  int video_index_;
+  int audio_index_;
+  SegmentWindow window_;
+  bool video_started_ = false;
+  bool video_done_ = false;
+  bool audio_done_;
+  double furthest_s_ = -1e300;  // the latest timestamp read, any stream
+  std::vector<PacketPtr> video_;
+  std::vector<PacketPtr> audio_;
+};
+
+// Decodes the source's audio and encodes it to stereo AAC. Frames sit on a grid fixed by the
+// file (AAC frame k holds the samples [k * 1024, (k + 1) * 1024) counted from the audio's first
+// sample), and a segment holds exactly the frames that start inside it: segments converted
+// apart join without a gap or an overlap, and the same segment converts to the same bytes.
+class AudioConverter {
+ public:
+  static Result<std::unique_ptr<AudioConverter>> open(const AVStream& source);
+  ~AudioConverter();
+  AudioConverter(const AudioConverter&) = delete;
+  AudioConverter& operator=(const AudioConverter&) = delete;
+
+  [[nodiscard]] const AVCodecContext& encoder() const { return *encoder_; }
+  // The segment's AAC packets, pts in samples (1/sample_rate) on the source's timeline.
+  Result<std::vector<PacketPtr>> convert(const std::vector<PacketPtr>& packets,
+                                         SegmentWindow window);
+
+ private:
+  AudioConverter(const AVStream& source) : source_(source) {}
+  Status decode(const std::vector<PacketPtr>& packets);
+  Result<std::vector<PacketPtr>> encode(std::int64_t first_frame, std::int64_t end_frame);
+
+  const AVStream& source_;
+  AVCodecContext* decoder_ = nullptr;
+  AVCodecContext* encoder_ = nullptr;
+  SwrContext* resampler_ = nullptr;
+  double origin_s_ = 0;         // the time of sample 0 (the audio's start)
+  std::int64_t pcm_first_ = 0;  // grid sample index of pcm_[c][0]
+  std::vector<float> pcm_[2];   // decoded, stereo, at the encoder's rate
+};
+
+// The mp4 muxer writing fragments into memory: the header (ftyp + moov, the HLS init segment)
+// first, then one fragment (moof + mdat) per segment.
+class FragmentMuxer {
+ public:
+  static Result<std::unique_ptr<FragmentMuxer>> open(const AVStream& video, const AVStream* audio,
+                                                     bool convert_audio);
+  ~FragmentMuxer();
+  FragmentMuxer(const FragmentMuxer&) = delete;
+  FragmentMuxer& operator=(const FragmentMuxer&) = delete;
+
+  // What has been written so far (after open: the init segment).
+  std::string take_header();
+  // The segment's video, in decode order; dts made from the sorted pts (Matroska has none).
+  Status write_video(std::vector<PacketPtr>& packets, double shift_s);
+  // The segment's audio: copied packets that start inside the window, or converted ones.
+  Status write_audio(std::vector<PacketPtr>& packets, const AVStream& source, SegmentWindow window,
+                     double shift_s);
+  // Writes the fragment; its bytes.
+  Result<std::string> finish_fragment();
+
+ private:
+  FragmentMuxer() = default;
+  Status write(AVPacket& packet, int stream);
+  static int on_write(void* opaque, std::uint8_t* buffer, int size);
+
+  AVFormatContext* out_ = nullptr;
+  AVIOContext* avio_ = nullptr;
+  std::string bytes_;
+  AVRational video_source_base_{1, 1000};
+  AVRational audio_source_base_{1, 1000};
+  std::unique_ptr<AudioConverter> converter_;
+};
+
+}  // namespace seeder::media

@@ -1,0 +1,180 @@
+// media/hls: segment cutting and the playlist (pure), and the remux of a real Matroska film with
+// H.264 and AC-3 5.1 (what film torrents carry) through a RandomAccess over its bytes: segments
+// made apart join into one continuous film, audio on an unbroken grid of AAC frames.
+#include "seeder/media/hls.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <fstream>
+#include <map>
+#include <sstream>
+
+#include <gtest/gtest.h>
+
+#include "films.hpp"
+#include "process.hpp"
+#include "temp_dir.hpp"
+
+namespace seeder::media {
+namespace {
+
+class FileReader final : public RandomAccess {
+ public:
+  explicit FileReader(std::string bytes) : bytes_(std::move(bytes)) {}
+  [[nodiscard]] std::uint64_t size() const override { return bytes_.size(); }
+  Result<std::size_t> read_at(std::uint64_t offset, std::span<char> into) override {
+    if (offset >= bytes_.size()) return std::size_t{0};
+    const auto n = std::min<std::uint64_t>(into.size(), bytes_.size() - offset);
+    std::copy_n(bytes_.data() + offset, n, into.data());
+    bytes_read += n;
+    return static_cast<std::size_t>(n);
+  }
+  std::uint64_t bytes_read = 0;
+
+ private:
+  std::string bytes_;
+};
+
+std::string slurp(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+TEST(HlsTest, SegmentsStartAtKeyframesAndLastAtLeastTheTarget) {
+  const auto segments = cut_segments({0, 2, 4, 6, 8, 10, 12.5, 18}, 20, 6);
+  ASSERT_EQ(segments.size(), 3u);
+  EXPECT_DOUBLE_EQ(segments[0].start_s, 0);
+  EXPECT_DOUBLE_EQ(segments[0].duration_s, 6);
+  EXPECT_DOUBLE_EQ(segments[1].start_s, 6);
+  EXPECT_DOUBLE_EQ(segments[1].duration_s, 6.5);
+  EXPECT_DOUBLE_EQ(segments[2].start_s, 12.5);
+  EXPECT_DOUBLE_EQ(segments[2].duration_s, 7.5) << "the last runs to the end";
+  EXPECT_TRUE(cut_segments({}, 20, 6).empty());
+  EXPECT_EQ(cut_segments({1.5, 30}, 20, 6).size(), 1u) << "keyframes past the end are not cut at";
+}
+
+TEST(HlsTest, ThePlaylistIsAVodListOfFmp4SegmentsWithTheirQuery) {
+  const auto text = media_playlist({{0, 6}, {6, 5.5}}, "film.mkv", "exp=1&sig=ab");
+  EXPECT_NE(text.find("#EXT-X-TARGETDURATION:6\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("#EXT-X-MAP:URI=\"film.mkv?hls=init&exp=1&sig=ab\""), std::string::npos);
+  EXPECT_NE(text.find("#EXTINF:5.500000,\nfilm.mkv?hls=1&exp=1&sig=ab\n"), std::string::npos);
+  EXPECT_NE(text.find("#EXT-X-ENDLIST"), std::string::npos);
+  EXPECT_EQ(media_playlist({{0, 6}}, "a.mkv", "").find('&'), std::string::npos);
+}
+
+class HlsRemuxTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    dir_ = new test::TempDir();
+    film_ = new std::string();
+    const auto path = *dir_ / "film.mkv";
+    if (test::make_ac3_film(path, 20)) *film_ = slurp(path);
+  }
+  static void TearDownTestSuite() {
+    delete film_;
+    delete dir_;
+  }
+  void SetUp() override {
+    if (!available()) GTEST_SKIP() << "built without media support";
+    if (film_->empty()) GTEST_FAIL() << "ffmpeg could not make the film";
+  }
+  // ffprobe's packets of `file`: stream index -> pts (in the stream's time base).
+  static std::map<int, std::vector<long long>> packets_of(const std::filesystem::path& file) {
+    const auto out = file.string() + ".packets";
+    test::ChildProcess probe(
+        {"/usr/bin/ffprobe", "-v", "error", "-show_entries", "packet=stream_index,pts", "-of",
+         "csv=p=0", "-o", out, file.string()},
+        file.string() + ".log");
+    EXPECT_EQ(probe.wait_exit(std::chrono::seconds(60)), 0);
+    std::map<int, std::vector<long long>> packets;
+    std::istringstream lines(slurp(out));
+    std::string line;
+    while (std::getline(lines, line)) {
+      const auto comma = line.find(',');
+      if (comma == std::string::npos) continue;
+      packets[std::stoi(line.substr(0, comma))].push_back(std::stoll(line.substr(comma + 1)));
+    }
+    return packets;
+  }
+  static test::TempDir* dir_;
+  static std::string* film_;
+};
+test::TempDir* HlsRemuxTest::dir_ = nullptr;
+std::string* HlsRemuxTest::film_ = nullptr;
+
+TEST_F(HlsRemuxTest, TheIndexCutsTheFilmAtItsKeyframes) {
+  FileReader reader(*film_);
+  const auto segments = hls_segments(reader, "film.mkv");
+  ASSERT_TRUE(segments) << segments.error().message;
+  ASSERT_GE(segments->size(), 3u);
+  double total = 0;
+  for (std::size_t n = 0; n < segments->size(); ++n) {
+    const auto& segment = (*segments)[n];
+    // Keyframes every 2 s from 5 ms on (x264's first frame), as far as the Cues list them.
+    const double since_keyframe = std::fmod(segment.start_s - 0.005, 2.0);
+    EXPECT_TRUE(since_keyframe < 0.001 || since_keyframe > 1.999) << n << ": " << segment.start_s;
+    if (n + 1 < segments->size()) EXPECT_GE(segment.duration_s, 6 - 0.001) << n;
+    total += segment.duration_s;
+  }
+  EXPECT_NEAR((*segments)[0].start_s, 0.005, 0.001);
+  EXPECT_NEAR(total, 20 - 0.005, 0.05);
+  // The head, the first seconds (libavformat reads some packets to know its streams) and the
+  // Cues: not the film.
+  EXPECT_LT(reader.bytes_read, film_->size() / 2);
+}
+
+TEST_F(HlsRemuxTest, SegmentsMadeApartJoinIntoTheWholeFilm) {
+  FileReader reader(*film_);
+  const auto segments = hls_segments(reader, "film.mkv");
+  ASSERT_TRUE(segments) << segments.error().message;
+  auto init = hls_init(reader, "film.mkv");
+  ASSERT_TRUE(init) << init.error().message;
+  std::string joined = *init;
+  // Made last first: each is made alone, whatever was made before.
+  std::vector<std::string> made(segments->size());
+  for (int n = static_cast<int>(segments->size()) - 1; n >= 0; --n) {
+    auto segment = hls_segment(reader, "film.mkv", n);
+    ASSERT_TRUE(segment) << n << ": " << segment.error().message;
+    made[static_cast<std::size_t>(n)] = std::move(*segment);
+  }
+  for (const auto& segment : made)
+    joined += segment;
+  const auto path = *dir_ / "joined.mp4";
+  std::ofstream(path, std::ios::binary) << joined;
+  auto packets = packets_of(path);
+  ASSERT_EQ(packets.size(), 2u) << "video and audio";
+  auto& video = packets[0];
+  EXPECT_EQ(video.size(), 500u) << "every frame of 20 s at 25 fps, once";
+  std::sort(video.begin(), video.end());
+  EXPECT_EQ(std::adjacent_find(video.begin(), video.end()), video.end()) << "no frame twice";
+  const auto& audio = packets[1];
+  // 20 s at 48 kHz in AAC frames of 1024 samples, the last one short.
+  EXPECT_NEAR(static_cast<double>(audio.size()), 960'000.0 / 1024, 1.0);
+  for (std::size_t i = 1; i < audio.size(); ++i)
+    ASSERT_EQ(audio[i] - audio[i - 1], 1024) << "a gap or an overlap at audio packet " << i;
+  // And the joined film decodes.
+  test::ChildProcess decode(
+      {"/usr/bin/ffmpeg", "-nostdin", "-v", "error", "-i", path.string(), "-f", "null", "-"},
+      (*dir_ / "decode.log").string());
+  EXPECT_EQ(decode.wait_exit(std::chrono::seconds(60)), 0);
+  EXPECT_EQ(slurp(*dir_ / "decode.log"), "") << "decoding errors";
+}
+
+TEST_F(HlsRemuxTest, TheSameSegmentIsTheSameBytesAndReadsOnlyItsPart) {
+  FileReader reader(*film_);
+  auto first = hls_segment(reader, "film.mkv", 1);
+  ASSERT_TRUE(first) << first.error().message;
+  ASSERT_TRUE(hls_segment(reader, "film.mkv", 0));
+  auto again = hls_segment(reader, "film.mkv", 1);
+  ASSERT_TRUE(again);
+  EXPECT_EQ(*first, *again);
+  EXPECT_EQ(hls_segment(reader, "film.mkv", 4).error().code, Errc::not_found);
+}
+
+TEST_F(HlsRemuxTest, BytesThatAreNoFilmAreAnUpstreamError) {
+  FileReader reader(std::string(100'000, 'x'));
+  EXPECT_EQ(hls_segments(reader, "film.mkv").error().code, Errc::upstream);
+}
+
+}  // namespace
+}  // namespace seeder::media
