@@ -1,5 +1,6 @@
-// ?probe through the whole gateway: a Matroska film with AC-3 sound, fetched from a loopback
-// swarm through the gateway's own range reader, answered as JSON; and the clear errors around it.
+// ?probe and ?hls through the whole gateway: a Matroska film with AC-3 sound, fetched from a
+// loopback swarm through the gateway's own range reader, answered as JSON, and as an HLS
+// playlist of fMP4 segments with AAC sound; and the clear errors around them.
 #include <gtest/gtest.h>
 
 #include <unistd.h>
@@ -7,6 +8,7 @@
 #include "films.hpp"
 #include "http_client.hpp"
 #include "json_value.hpp"
+#include "seeder/http/assets.hpp"
 #include "seeder/media/probe.hpp"
 #include "swarm.hpp"
 
@@ -21,7 +23,7 @@ class ProbeRouteTest : public GatewaySuite {
     ASSERT_EQ(::access(kFfmpeg, X_OK), 0) << "ffmpeg is missing (scripts/install-deps.sh)";
     const auto folder = extra_content() / "Film";
     std::filesystem::create_directories(folder);
-    ASSERT_TRUE(make_ac3_film(folder / "film.mkv")) << "ffmpeg failed";
+    ASSERT_TRUE(make_ac3_film(folder / "film.mkv", 14)) << "ffmpeg failed";
     write_file(folder / "notes.txt", "not a film");
     write_file(folder / "broken.mkv", std::string(300'000, '\x5a'));
     film_ = seed_extra(folder, "film");
@@ -54,6 +56,44 @@ TEST_F(ProbeRouteTest, WhatIsNoFilmGetsAClearStatus) {
   EXPECT_NE(broken.body.find("not a media file"), std::string::npos) << broken.body;
   EXPECT_EQ(http_get(port_, film_.url("Film/notes.txt") + "?probe").status, 400u);
   EXPECT_EQ(http_get(port_, film_.url("Film/missing.mkv") + "?probe").status, 404u);
+}
+
+TEST_F(ProbeRouteTest, AFilmWithAc3SoundIsAnHlsPlaylistOfFmp4Segments) {
+  const auto url = film_.url("Film/film.mkv");
+  const auto playlist = http_get(port_, url + "?hls");
+  ASSERT_EQ(playlist.status, 200u) << playlist.body;
+  EXPECT_EQ(playlist.header("content-type"), "application/vnd.apple.mpegurl");
+  EXPECT_NE(playlist.body.find("#EXT-X-MAP:URI=\"film.mkv?hls=init\""), std::string::npos)
+      << playlist.body;
+  EXPECT_NE(playlist.body.find("\nfilm.mkv?hls=1\n"), std::string::npos) << playlist.body;
+  EXPECT_NE(playlist.body.find("#EXT-X-ENDLIST"), std::string::npos);
+  const auto init = http_get(port_, url + "?hls=init");
+  ASSERT_EQ(init.status, 200u) << init.body;
+  EXPECT_EQ(init.header("content-type"), "video/mp4");
+  EXPECT_EQ(init.body.substr(4, 4), "ftyp");
+  EXPECT_NE(init.body.find("mp4a"), std::string::npos) << "AC-3 became AAC";
+  const auto segment = http_get(port_, url + "?hls=1");
+  ASSERT_EQ(segment.status, 200u) << segment.body;
+  EXPECT_EQ(segment.body.substr(4, 4), "moof");
+  EXPECT_EQ(http_get(port_, url + "?hls=1").body, segment.body) << "made again, the same bytes";
+}
+
+TEST_F(ProbeRouteTest, WhatHlsCannotServeGetsAClearStatus) {
+  EXPECT_EQ(http_get(port_, film_.url("Film/film.mkv") + "?hls=99").status, 404u);
+  EXPECT_EQ(http_get(port_, film_.url("Film/film.mkv") + "?hls=x").status, 400u);
+  const auto broken = http_get(port_, film_.url("Film/broken.mkv") + "?hls");
+  EXPECT_EQ(broken.status, 502u) << broken.body;
+  EXPECT_EQ(http_get(port_, film_.url("Film/notes.txt") + "?hls").status, 400u);
+}
+
+TEST_F(ProbeRouteTest, HlsJsIsServedFromTheBinaryAndCachedForGood) {
+  const auto script = http_get(port_, std::string(http::hls_js_url()));
+  ASSERT_EQ(script.status, 200u);
+  EXPECT_EQ(script.header("content-type"), "text/javascript; charset=utf-8");
+  EXPECT_NE(script.header("cache-control").find("immutable"), std::string::npos);
+  EXPECT_GT(script.body.size(), 100'000u);
+  EXPECT_NE(script.body.find("Hls"), std::string::npos);
+  EXPECT_EQ(http_get(port_, "/assets/nothing.js").status, 404u);
 }
 
 }  // namespace

@@ -7,6 +7,8 @@
 //               torrent_mode ──── mode_exchange.cpp   (?stats, ?warmup, ?done; the vault first)
 //               torrent_page, torrent_playlist, source,
 //               file ──────────── file_exchange.cpp   (the vault first; bytes, WebVTT, player)
+//               probe ─────────── probe_exchange.cpp  (what a media file holds)
+//               hls ───────────── hls_exchange.cpp    (its HLS playlist and segments)
 //
 // Each step's continuation holds the exchange (a strong reference by design: it lives until it
 // has answered or seen the cancellation). Every step runs on the connection's strand.
@@ -22,6 +24,7 @@
 namespace seeder::http {
 
 class CountedSlot;
+class MediaReader;
 
 struct RequestHandler::Exchange : std::enable_shared_from_this<Exchange> {
   Exchange(const Router& router, Content& content, const Shared& shared, Executor executor,
@@ -53,6 +56,17 @@ struct RequestHandler::Exchange : std::enable_shared_from_this<Exchange> {
   // probe_exchange.cpp
   void answer_probe();
   void on_probed(Result<media::MediaInfo> info, const std::string& key);
+  // Whether the request names a media file this build can read; answered (400, 404, 501)
+  // when not. `what`: the query, for the message ("?probe").
+  bool is_media_request(std::string_view what);
+  // A RandomAccess over the file's bytes through Content, for a job on the media pool that
+  // may take `time` in all; it stops reading once the client has left.
+  std::shared_ptr<MediaReader> media_reader(std::chrono::seconds time);
+
+  // hls_exchange.cpp
+  void answer_hls();
+  void on_hls_made(Result<std::string> made, const std::string& content_type,
+                   const std::string& cache_key);
 
   // file_exchange.cpp
   void answer_torrent_file();

@@ -6,6 +6,7 @@
 
 #include "seeder/core/text.hpp"
 #include "seeder/core/units.hpp"
+#include "seeder/http/assets.hpp"
 #include "seeder/http/content_type.hpp"
 #include "seeder/http/render.hpp"
 
@@ -196,6 +197,7 @@ constexpr std::string_view kScript = R"js(
   // What the file holds (?probe) against what this browser says it decodes: a film it cannot
   // show or hear gets a sentence, never a black or silent player.
   var notice = document.getElementById("notice"), media = document.getElementById("media");
+  var status = document.getElementById("status");
   function say(text) { notice.textContent = text; notice.hidden = false; }
   var names = {hevc: "HEVC (H.265)", mpeg4: "MPEG-4 Part 2 (DivX, Xvid)", ac3: "AC-3 (Dolby Digital)",
       eac3: "E-AC-3 (Dolby Digital Plus)", dts: "DTS", truehd: "Dolby TrueHD", mpeg2video: "MPEG-2",
@@ -211,16 +213,59 @@ constexpr std::string_view kScript = R"js(
     return type ? media.canPlayType(type) !== "" : stream.browser_decodes;
   }
   var elsewhere = " VLC and mpv play it: use Download or Open in VLC below.";
+  // A film whose picture this browser decodes but whose container or sound it does not plays
+  // through the gateway's HLS remux (?hls): the picture copied, the sound made AAC. hls.js
+  // (built into the gateway) where Media Source is, the browser's own HLS elsewhere (Safari).
+  var converting = false;
+  function linkQuery() {  // a signed link's parameters, for the segments it covers
+    return location.search.replace(/^\?/, "").split("&").filter(function (p) {
+      return /^(exp|scope|sig)=/.test(p); }).join("&");
+  }
+  function viaHls(why) {
+    converting = true;
+    var query = linkQuery(), src = url + "?hls" + (query ? "&" + query : "");
+    status.textContent = why + " It plays here through the gateway's conversion.";
+    status.hidden = false;
+    function start() {
+      media.removeAttribute("src");
+      if (window.Hls && Hls.isSupported()) {
+        var hls = new Hls({maxBufferLength: 30});
+        hls.on(Hls.Events.ERROR, function (event, data) {
+          if (!data.fatal) return;
+          var status = data.response && data.response.code;
+          say("The converted stream stopped" + (status ? " (HTTP " + status + ")" : "") + ": " +
+              data.details + "." + elsewhere);
+          hls.destroy();
+        });
+        hls.loadSource(src);
+        hls.attachMedia(media);
+      } else if (media.canPlayType("application/vnd.apple.mpegurl")) {
+        media.src = src;
+      } else {
+        say(why + elsewhere);
+      }
+    }
+    var script = document.createElement("script");
+    script.src = page.dataset.hlsJs;
+    script.onload = start;
+    script.onerror = start;  // the browser's own HLS may still play it
+    document.head.appendChild(script);
+  }
   function judge(info) {
     var video = info.streams.filter(function (s) { return s.type === "video"; })[0];
     var sound = info.streams.filter(function (s) { return s.type === "audio"; })[0];
-    if (/^(avi|mpegts|flv|asf)/.test(info.container))
-      say("Browsers do not open " + info.container.split(",")[0].toUpperCase() + " files." + elsewhere);
-    else if (video && !decodes(video))
+    var foreign = /^(avi|mpegts|flv|asf)/.test(info.container);
+    if (video && !decodes(video))
       say("This browser cannot decode this file's " + name(video.codec) + " video." + elsewhere);
+    else if (video && foreign)
+      viaHls("Browsers do not open " + info.container.split(",")[0].toUpperCase() + " files.");
+    else if (video && sound && !decodes(sound))
+      viaHls("This browser cannot decode this file's " + name(sound.codec) +
+          (sound.channels > 2 ? " " + sound.channels + "-channel" : "") + " audio: it is converted to AAC.");
+    else if (foreign)
+      say("Browsers do not open " + info.container.split(",")[0].toUpperCase() + " files." + elsewhere);
     else if (sound && !decodes(sound))
-      say("No sound here: this browser cannot decode this file's " + name(sound.codec) +
-          (sound.channels > 2 ? " " + sound.channels + "-channel" : "") + " audio." + elsewhere);
+      say("No sound here: this browser cannot decode this file's " + name(sound.codec) + " audio." + elsewhere);
   }
   // Busy (429): asked again a few times; no media (502): said.
   function probe(tries) {
@@ -232,7 +277,7 @@ constexpr std::string_view kScript = R"js(
   }
   probe(10);
   media.addEventListener("error", function () {
-    if (!notice.hidden) return;
+    if (!notice.hidden || converting) return;
     var code = media.error ? media.error.code : 0;
     say(code === 4 ? "This browser cannot play this file's format. Download it, or open it in VLC or mpv."
                    : "The browser stopped playing this file (error " + code + "). Reload the page to try again.");
@@ -303,7 +348,8 @@ std::string render_player_html(const torrent::TorrentMeta& meta, const torrent::
   out.append(kStyle);
   const auto share = share_query.empty() ? url : url + "?" + std::string(share_query);
   out += "</style></head><body><main id=\"player\" data-file=\"" + html_escape(url) +
-         "\" data-share=\"" + html_escape(share) + "\">";
+         "\" data-share=\"" + html_escape(share) + "\" data-hls-js=\"" + html_escape(hls_js_url()) +
+         "\">";
   out +=
       "<p><a href=\"/" + meta.hash().hex() + "/\">&larr; " + html_escape(meta.name()) + "</a></p>";
   out += "<h1>" + html_escape(title) + "</h1>";
@@ -314,6 +360,7 @@ std::string render_player_html(const torrent::TorrentMeta& meta, const torrent::
          "?download\">download it</a>.</" + tag + ">";
   out +=
       "<p id=\"notice\" class=\"notice\" role=\"status\" hidden></p>"
+      "<p id=\"status\" class=\"figures\" role=\"status\" hidden></p>"
       "<canvas id=\"pieces\" class=\"bar\" height=\"14\" role=\"progressbar\" "
       "aria-label=\"Pieces of the file on disk\" aria-valuemin=\"0\" aria-valuemax=\"100\" "
       "aria-valuenow=\"0\" data-on-disk=\"0\"></canvas>";

@@ -17,22 +17,52 @@ constexpr std::chrono::seconds kProbeTime{30};
 
 }  // namespace
 
-void RequestHandler::Exchange::answer_probe() {
-  // A folder (or the torrent) is no file to probe: 400 below; a path that names nothing: 404.
+bool RequestHandler::Exchange::is_media_request(std::string_view what) {
+  // A folder (or the torrent) is no file to read: 400 below; a path that names nothing: 404.
   if (file == nullptr && !torrent::select(*entry->meta, request.path)) {
     fail(make_error(Errc::not_found,
                     "no file '" + request.path + "' in torrent " + entry->meta->hash().hex()));
-    return;
+    return false;
   }
   if (file == nullptr || !torrent::is_media_file(file->path)) {
-    fail(make_error(Errc::bad_request, "?probe is for video and audio files"));
-    return;
+    fail(make_error(Errc::bad_request, std::string(what) + " is for video and audio files"));
+    return false;
   }
   if (!media::available()) {
     fail(make_error(Errc::not_implemented,
                     "this gateway was built without media support (-DSEEDER_MEDIA=OFF)"));
-    return;
+    return false;
   }
+  return true;
+}
+
+std::shared_ptr<MediaReader> RequestHandler::Exchange::media_reader(std::chrono::seconds time) {
+  // The reader's opens run on this exchange's strand and stop when the client has left; while
+  // a read waits, the strand is asked every so often whether the client is still there.
+  auto open = [self = shared_from_this()](std::uint64_t first, std::uint64_t length,
+                                          MediaReader::Opened opened) {
+    if (self->gone()) {
+      opened(make_error(Errc::cancelled, "the client left"));
+      return;
+    }
+    self->content.async_open_file(self->entry, *self->file, first, length, self->executor,
+                                  std::move(opened));
+  };
+  const auto deadline = std::chrono::steady_clock::now() + time;
+  auto reader = std::make_shared<MediaReader>(file->size, std::move(open), executor, deadline);
+  reader->on_wait([weak_self = weak_from_this(), weak_reader = std::weak_ptr(reader)] {
+    const auto self = weak_self.lock();
+    if (!self) return;
+    boost::asio::post(self->executor, [self, weak_reader] {
+      if (!self->gone()) return;
+      if (const auto reader = weak_reader.lock()) reader->abandon();
+    });
+  });
+  return reader;
+}
+
+void RequestHandler::Exchange::answer_probe() {
+  if (!is_media_request("?probe")) return;
   const auto key = entry->meta->hash().hex() + "/" + file->path;
   if (auto known = shared.probes->find(key)) {
     if (*known)
@@ -46,27 +76,7 @@ void RequestHandler::Exchange::answer_probe() {
     fail(make_error(Errc::too_many_requests, "the gateway is probing other files: try again"));
     return;
   }
-  // The reader's opens run on this exchange's strand and stop when the client has left; while
-  // a read waits, the strand is asked every so often whether the client is still there.
-  auto open = [self = shared_from_this()](std::uint64_t first, std::uint64_t length,
-                                          MediaReader::Opened opened) {
-    if (self->gone()) {
-      opened(make_error(Errc::cancelled, "the client left"));
-      return;
-    }
-    self->content.async_open_file(self->entry, *self->file, first, length, self->executor,
-                                  std::move(opened));
-  };
-  const auto deadline = std::chrono::steady_clock::now() + kProbeTime;
-  auto reader = std::make_shared<MediaReader>(file->size, std::move(open), executor, deadline);
-  reader->on_wait([weak_self = weak_from_this(), weak_reader = std::weak_ptr(reader)] {
-    const auto self = weak_self.lock();
-    if (!self) return;
-    boost::asio::post(self->executor, [self, weak_reader] {
-      if (!self->gone()) return;
-      if (const auto reader = weak_reader.lock()) reader->abandon();
-    });
-  });
+  auto reader = media_reader(kProbeTime);
   boost::asio::post(shared.probe_on, [self = shared_from_this(), reader, slot, key] {
     media::ProbeLimits limits;
     limits.deadline = kProbeTime;

@@ -81,12 +81,19 @@ void RequestHandler::Exchange::start(RequestHead head) {
       reply(router.root_index(request, content.list(),
                               [this](const InfoHash& hash) { return content.live_state(hash); }));
       return;
+    case Route::asset:
+      reply(router.asset_reply(request));
+      return;
+    case Route::login:  // the router answers the sign-in itself
+      fail(make_error(Errc::internal, "a sign-in reached the handler"));
+      return;
     case Route::torrent_mode:
     case Route::torrent_page:
     case Route::torrent_playlist:
     case Route::source:
     case Route::file:
     case Route::probe:
+    case Route::hls:
       break;  // a torrent's: found first
   }
   if (shows_metadata_wait()) return;
@@ -196,9 +203,14 @@ void RequestHandler::Exchange::route_known() {
     case Route::probe:
       answer_probe();
       return;
+    case Route::hls:
+      answer_hls();
+      return;
     case Route::root:
     case Route::magnet:
     case Route::upload:
+    case Route::asset:
+    case Route::login:
       break;
   }
   fail(make_error(Errc::internal, "a request without a torrent reached the torrent's routes"));

@@ -52,9 +52,11 @@ ParsedRequest post_request(const RequestHead& head, Route route) {
 Route route_of(const ParsedRequest& request) {
   if (request.magnet) return Route::magnet;
   if (request.login) return Route::login;
+  if (request.asset) return Route::asset;
   if (!request.hash) return Route::root;
   if (request.mode != Mode::bytes) return Route::torrent_mode;
   if (request.probe) return Route::probe;
+  if (request.hls) return Route::hls;
   if (request.playlist) return Route::torrent_playlist;
   if (request.path.empty()) return Route::torrent_page;
   if (request.path == "source.torrent") return Route::source;
@@ -94,6 +96,10 @@ const char* route_label(const ParsedRequest& request) {
       return "probe";
     case Route::login:
       return "login";
+    case Route::hls:
+      return "hls";
+    case Route::asset:
+      return "asset";
   }
   return "invalid";
 }
@@ -123,6 +129,11 @@ Status hash_from_path(const Target& target, std::string_view& path, ParsedReques
     return make_error(Errc::not_found, "not found");
   if (path == "login") {
     request.login = true;
+    return {};
+  }
+  if (segment == "assets" && path.size() > segment.size()) {
+    request.asset = true;
+    path.remove_prefix(segment.size() + 1);
     return {};
   }
   if (path == "magnet") {
@@ -195,6 +206,7 @@ std::variant<Reply, ParsedRequest> Router::read_request(const RequestHead& head)
   request.webvtt = wants_webvtt(*target, head);
   request.play = target->has_query("play");
   request.probe = target->has_query("probe");
+  if (auto hls = target->query_value("hls")) request.hls = std::string(*hls);
   request.wants_json = contains(head.accept, "application/json");
   request.wants_html = wants_html(head);
   request.ranges = parse_range_specs(head.range);

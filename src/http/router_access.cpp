@@ -36,6 +36,7 @@ std::string safe_next(std::string_view next) {
 
 std::optional<Reply> Router::admit(const ParsedRequest& request) const {
   if (request.route == Route::login) return login_reply(request);
+  if (request.route == Route::asset) return std::nullopt;  // the player's script: no secret
   if (options_.links && request.target.has_query("sig")) return admit_signed(request);
   switch (options_.gate->check(request.head, scope_needed(request))) {
     case Gatekeeper::Verdict::allowed:

@@ -4,6 +4,7 @@
 #include "request_traits.hpp"
 #include "seeder/core/json.hpp"
 #include "seeder/core/text.hpp"
+#include "seeder/http/assets.hpp"
 #include "seeder/http/content_type.hpp"
 #include "seeder/http/player_page.hpp"
 #include "seeder/http/render.hpp"
@@ -248,6 +249,22 @@ Reply Router::probe_reply(const ParsedRequest& request, std::string json) const 
   auto reply = ok_reply(request, "application/json", std::move(json));
   // What the bytes under an info-hash hold does not change; what this build says of them may.
   reply.headers.push_back({"Cache-Control", "public, max-age=3600"});
+  return reply;
+}
+
+Reply Router::hls_reply(const ParsedRequest& request, std::string body,
+                        std::string content_type) const {
+  auto reply = ok_reply(request, std::move(content_type), std::move(body));
+  // Made from bytes that do not change under an info-hash; a newer build may cut them anew.
+  reply.headers.push_back({"Cache-Control", "public, max-age=3600"});
+  return reply;
+}
+
+Reply Router::asset_reply(const ParsedRequest& request) const {
+  const auto asset = find_asset(request.path);
+  if (!asset) return error_reply(make_error(Errc::not_found, "no such asset"), request);
+  auto reply = ok_reply(request, std::string(asset->content_type), std::string(asset->bytes));
+  reply.headers.push_back({"Cache-Control", "public, max-age=31536000, immutable"});
   return reply;
 }
 

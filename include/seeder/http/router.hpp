@@ -65,6 +65,8 @@ enum class Route {
   source,            // "/<hash>/source.torrent": the .torrent's bytes
   file,              // a file's bytes, its WebVTT (a .srt) or its player page (?play)
   probe,             // "/<hash>/<file>?probe": what the media file holds, as JSON
+  hls,               // "/<hash>/<file>?hls[=init|=<n>]": its HLS playlist, init or segment n
+  asset,             // "/assets/<name>": a file built into the binary (hls.js)
   login,             // GET|POST /login: a browser's sign-in (--auth-file)
 };
 
@@ -84,6 +86,8 @@ struct ParsedRequest {
   bool webvtt = false;               // ?format=vtt or Accept: text/vtt (applies to a .srt)
   bool play = false;                 // ?play: the player page of a video or audio file
   bool probe = false;                // ?probe: what a media file holds (JSON)
+  std::optional<std::string> hls;    // ?hls's value: "" (the playlist), "init" or a segment
+  bool asset = false;                // "/assets/<name>" (the name is `path`)
   bool login = false;                // "/login"
   std::optional<RangeSpecs> ranges;  // the Range header, read once (nullopt: none usable)
   // Several ranges may be answered as multipart/byteranges (the handler has a slot for one):
@@ -162,6 +166,11 @@ class Router {
                                       const std::optional<LiveState>& state) const;
   // ?probe's answer: the JSON of media::to_json.
   [[nodiscard]] Reply probe_reply(const ParsedRequest& request, std::string json) const;
+  // ?hls's answer: a playlist or a segment (made from the bytes under the info-hash).
+  [[nodiscard]] Reply hls_reply(const ParsedRequest& request, std::string body,
+                                std::string content_type) const;
+  // "/assets/<name>": a file built into the binary, cached for good (its name has a version).
+  [[nodiscard]] Reply asset_reply(const ParsedRequest& request) const;
   // ?done's answer once it is known.
   [[nodiscard]] Reply done_reply(const ParsedRequest& request, bool complete) const;
   // The one place typed errors become HTTP statuses; short text, JSON when asked. Paths in the

@@ -1,0 +1,113 @@
+// The HLS route: "/<hash>/<file>?hls" (the playlist), "?hls=init", "?hls=<n>" (see exchange.hpp
+// and seeder/media/hls.hpp).
+#include <spdlog/spdlog.h>
+#include <boost/asio/post.hpp>
+
+#include "counted_slot.hpp"
+#include "exchange.hpp"
+#include "media_reader.hpp"
+#include "probe_cache.hpp"
+#include "seeder/core/text.hpp"
+#include "seeder/http/target.hpp"
+#include "seeder/media/hls.hpp"
+
+namespace seeder::http {
+namespace {
+
+// A segment's reads (its pieces among them, fetched first) and its conversion.
+constexpr std::chrono::seconds kHlsTime{60};
+constexpr std::size_t kMaxSegmentDigits = 6;
+
+// A signed link's parameters, carried into every URI of the playlist: the segments of a signed
+// file are covered by its link.
+std::string link_query(const Target& target) {
+  std::string query;
+  for (const char* key : {"exp", "scope", "sig"}) {
+    const auto value = target.query_value(key);
+    if (!value) continue;
+    if (!query.empty()) query += '&';
+    query += std::string(key) + "=" + percent_encode_path(*value);
+  }
+  return query;
+}
+
+std::optional<int> segment_number(std::string_view text) {
+  if (text.empty() || text.size() > kMaxSegmentDigits) return std::nullopt;
+  const auto number = parse_unsigned(text);
+  if (!number) return std::nullopt;
+  return static_cast<int>(*number);
+}
+
+}  // namespace
+
+void RequestHandler::Exchange::answer_hls() {
+  if (!is_media_request("?hls")) return;
+  const auto& which = *request.hls;
+  const bool playlist = which.empty();
+  const bool init = which == "init";
+  const auto number = segment_number(which);
+  if (!playlist && !init && !number) {
+    fail(make_error(Errc::bad_request, "?hls takes no value, init, or a segment number"));
+    return;
+  }
+  const auto extra = link_query(request.target);
+  const auto key = entry->meta->hash().hex() + "/" + file->path + "?hls&" + extra;
+  if (auto known = playlist ? shared.probes->find(key) : std::nullopt) {
+    if (*known)
+      reply(router.hls_reply(request, std::move(**known), "application/vnd.apple.mpegurl"));
+    else
+      fail(known->error());
+    return;
+  }
+  auto slot = CountedSlot::take(shared.probe_free);
+  if (!slot) {
+    fail(make_error(Errc::too_many_requests, "the gateway is converting other media: try again"));
+    return;
+  }
+  auto reader = media_reader(kHlsTime);
+  const auto name = file->path.substr(file->path.rfind('/') + 1);
+  boost::asio::post(shared.probe_on, [self = shared_from_this(), reader, slot, playlist, init,
+                                      number, extra, key, name] {
+    media::ProbeLimits limits;
+    limits.deadline = kHlsTime;
+    Result<std::string> made = make_error(Errc::internal, "nothing made");
+    if (playlist) {
+      auto segments = media::hls_segments(*reader, name, limits);
+      if (segments)
+        made = media::media_playlist(*segments, percent_encode_path(name), extra);
+      else
+        made = segments.error();
+    } else if (init) {
+      made = media::hls_init(*reader, name, limits);
+    } else {
+      made = media::hls_segment(*reader, name, *number, limits);
+    }
+    const std::string type = playlist ? "application/vnd.apple.mpegurl" : "video/mp4";
+    boost::asio::post(self->executor,
+                      [self, made = std::move(made), type, key = playlist ? key : ""]() mutable {
+                        self->on_hls_made(std::move(made), type, key);
+                      });
+  });
+}
+
+// A playlist (`cache_key` not empty) is kept, and so is the reason bytes are no film: both stay
+// so. Segments are made again when asked again.
+void RequestHandler::Exchange::on_hls_made(Result<std::string> made,
+                                           const std::string& content_type,
+                                           const std::string& cache_key) {
+  if (!made) {
+    if (made.error().code == Errc::upstream) {
+      spdlog::warn("?hls torrent {} path '{}': {}", entry->meta->hash().hex(), request.path,
+                   made.error().message);
+      if (!cache_key.empty()) shared.probes->put(cache_key, made.error());
+    } else if (!gone()) {
+      log_failure(made.error());
+    }
+    if (!gone()) fail(made.error());
+    return;
+  }
+  if (!cache_key.empty()) shared.probes->put(cache_key, *made);
+  if (!gone()) reply(router.hls_reply(request, std::move(*made), content_type));
+}
+
+}  // namespace seeder::http
