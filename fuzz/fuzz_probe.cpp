@@ -1,8 +1,11 @@
-// Fuzzes media::probe: libavformat over the same AVIOContext callbacks (reads and seeks through
-// a RandomAccess) that the gateway uses, on hostile bytes. Each input must end in an answer or a
-// typed error within the probe's limits (no crash, no hang), and an answer's JSON must be valid.
-// Input: one byte choosing the file name's extension (the format hint), then the file's bytes.
-// Seeds: tiny MKV, MP4, AVI, WebM and MPEG-TS films (fuzz/corpus/fuzz_probe/).
+// Fuzzes media::probe and the HLS remux (media/hls.hpp): libavformat over the same AVIOContext
+// callbacks (reads and seeks through a RandomAccess) that the gateway uses, on hostile bytes,
+// and the segment cutting, audio conversion and fMP4 muxing after it. Each input must end in an
+// answer or a typed error within the limits (no crash, no hang), and an answer's JSON must be
+// valid. Input: one byte choosing the file name's extension (the format hint, byte % 6) and the
+// remux call (byte / 6: the playlist, the init segment, or segment (byte / 18) % 4), then the
+// file's bytes. Seeds: tiny MKV (one with AC-3 sound), MP4, AVI, WebM and MPEG-TS films
+// (fuzz/corpus/fuzz_probe/).
 
 #include <array>
 #include <chrono>
@@ -10,6 +13,7 @@
 #include <cstring>
 #include <string>
 
+#include "seeder/media/hls.hpp"
 #include "seeder/media/probe.hpp"
 #include "support.hpp"
 
@@ -50,5 +54,29 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     return 0;
   }
   SEEDER_FUZZ_CHECK(seeder::fuzz::parse_json_strings(seeder::media::to_json(*info)).has_value());
+
+  const int call = data[0] / kNames.size() % 3;
+  seeder::Status remuxed;
+  if (call == 0) {
+    auto segments = seeder::media::hls_segments(reader, name, limits);
+    if (segments) {
+      double previous = -1e300;
+      for (const auto& segment : *segments) {
+        SEEDER_FUZZ_CHECK(segment.start_s > previous);  // ascending, one segment per keyframe
+        previous = segment.start_s;
+      }
+    } else {
+      remuxed = segments.error();
+    }
+  } else {
+    auto made = call == 1 ? seeder::media::hls_init(reader, name, limits)
+                          : seeder::media::hls_segment(reader, name, data[0] / 18 % 4, limits);
+    if (!made) remuxed = made.error();
+  }
+  if (!remuxed) {
+    const auto code = remuxed.error().code;
+    SEEDER_FUZZ_CHECK(code == seeder::Errc::upstream || code == seeder::Errc::timeout ||
+                      code == seeder::Errc::not_found || code == seeder::Errc::not_implemented);
+  }
   return 0;
 }

@@ -62,9 +62,10 @@ bool copyable_video(AVCodecID codec) {
          codec == AV_CODEC_ID_AV1;
 }
 
-// Audio a browser decodes from an MP4: copied as it is.
+// Audio every HLS player decodes from fMP4: copied as it is. (MP3 in fMP4 is refused by
+// hls.js' Media Source buffer in Chromium: converted, like the rest.)
 bool copyable_audio(AVCodecID codec) {
-  return codec == AV_CODEC_ID_AAC || codec == AV_CODEC_ID_MP3;
+  return codec == AV_CODEC_ID_AAC;
 }
 
 int choose_audio(const AVFormatContext& format) {

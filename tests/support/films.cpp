@@ -56,4 +56,22 @@ bool make_ac3_film(const std::filesystem::path& path, int seconds) {
   return exit.has_value() && *exit == 0;
 }
 
+bool make_film(const std::filesystem::path& path, const std::vector<std::string>& codec_args,
+               int seconds) {
+  std::vector<std::string> argv = {kFfmpeg,     "-nostdin",
+                                   "-loglevel", "error",
+                                   "-f",        "lavfi",
+                                   "-i",        "testsrc2=size=160x120:rate=25",
+                                   "-f",        "lavfi",
+                                   "-i",        "sine=frequency=440:sample_rate=48000",
+                                   "-t",        std::to_string(seconds),
+                                   "-g",        "50",
+                                   "-pix_fmt",  "yuv420p"};
+  argv.insert(argv.end(), codec_args.begin(), codec_args.end());
+  argv.push_back(path.string());
+  ChildProcess ffmpeg(argv, path.string() + ".log");
+  const auto exit = ffmpeg.wait_exit(std::chrono::seconds(120));
+  return exit.has_value() && *exit == 0;
+}
+
 }  // namespace seeder::test

@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <string>
+#include <vector>
 
 namespace seeder::test {
 
@@ -13,5 +14,11 @@ inline constexpr const char* kFfmpeg = "/usr/bin/ffmpeg";
 // (English) and an English SRT track, in Matroska: what film torrents carry. Its log goes beside
 // it; false when ffmpeg failed.
 bool make_ac3_film(const std::filesystem::path& path, int seconds = 3);
+
+// `seconds` of 160x120 test picture (25 fps, a keyframe every 2 s) and a 440 Hz tone (48 kHz),
+// encoded with `codec_args` (e.g. {"-c:v", "libx265", "-c:a", "aac"}) into `path` (the muxer
+// from its extension). False when ffmpeg failed (its log beside the file).
+bool make_film(const std::filesystem::path& path, const std::vector<std::string>& codec_args,
+               int seconds = 4);
 
 }  // namespace seeder::test

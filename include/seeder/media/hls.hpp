@@ -2,9 +2,9 @@
 // HLS: a media file as a VOD playlist of fMP4 segments a browser plays (through hls.js, or
 // natively), made on demand from the file's own bytes through a RandomAccess (the gateway's
 // range reader). Segments are cut at the keyframes the container's index lists (MKV Cues, MP4
-// stss, AVI idx1), so the playlist needs the index only, not the file. Video is copied; audio is
-// copied when browsers decode it in MP4 (AAC, MP3) and otherwise (AC-3, E-AC-3, DTS, TrueHD...)
-// decoded and encoded to stereo AAC.
+// stss, AVI idx1), so the playlist needs the index only, not the file. Video is copied; AAC
+// sound is copied, any other (AC-3, E-AC-3, DTS, TrueHD, MP3...) decoded and encoded to stereo
+// AAC.
 //
 // Every segment is made alone, from a fresh demuxer and encoder, so the same segment made twice
 // is the same bytes, whatever was made before it. Timestamps are the source's (shifted by one

@@ -1,0 +1,130 @@
+// The formats real torrents carry, in a real browser: one torrent of ten short films (made here
+// with ffmpeg) seeded on loopback, each opened on the player page (?play) in headless Chromium.
+// A film whose picture the browser decodes plays with picture and sound (currentTime advances,
+// decoded audio bytes > 0), directly or through the HLS remux; the others say why in a sentence.
+// The matrix is printed whatever happens.
+//
+// Runs where Chromium, chromedriver and ffmpeg are installed (scripts/install-deps.sh --browser);
+// skipped elsewhere, unless SEEDER_REQUIRE_BROWSER=1 makes their absence a failure.
+#include <gtest/gtest.h>
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+
+#include "films.hpp"
+#include "seeder/media/probe.hpp"
+#include "swarm.hpp"
+#include "webdriver.hpp"
+
+namespace seeder::test {
+namespace {
+
+using namespace std::chrono_literals;
+
+struct Format {
+  const char* file;
+  std::vector<std::string> codec_args;
+  const char* expected;  // "plays", "plays via HLS", or a word the sentence must hold
+};
+
+const std::vector<Format>& formats() {
+  static const std::vector<Format> kFormats = {
+      {"h264-aac.mp4", {"-c:v", "libx264", "-preset", "veryfast", "-c:a", "aac"}, "plays"},
+      {"h264-aac.mkv", {"-c:v", "libx264", "-preset", "veryfast", "-c:a", "aac"}, "plays"},
+      {"vp9-opus.webm",
+       {"-c:v", "libvpx-vp9", "-deadline", "realtime", "-cpu-used", "8", "-c:a", "libopus"},
+       "plays"},
+      {"h264-ac3.mkv",
+       {"-c:v", "libx264", "-preset", "veryfast", "-c:a", "ac3", "-ac", "6"},
+       "plays via HLS"},
+      {"h264-eac3.mkv",
+       {"-c:v", "libx264", "-preset", "veryfast", "-c:a", "eac3"},
+       "plays via HLS"},
+      {"h264-dts.mkv",
+       {"-c:v", "libx264", "-preset", "veryfast", "-c:a", "dca", "-strict", "-2"},
+       "plays via HLS"},
+      {"h264-mp3.avi",
+       {"-c:v", "libx264", "-preset", "veryfast", "-c:a", "libmp3lame"},
+       "plays via HLS"},
+      {"hevc-aac.mkv", {"-c:v", "libx265", "-preset", "ultrafast", "-c:a", "aac"}, "HEVC"},
+      {"hevc-aac.mp4",
+       {"-c:v", "libx265", "-preset", "ultrafast", "-tag:v", "hvc1", "-c:a", "aac"},
+       "HEVC"},
+      {"mpeg4-mp3.avi", {"-c:v", "mpeg4", "-c:a", "libmp3lame"}, "MPEG-4 Part 2"},
+  };
+  return kFormats;
+}
+
+bool required() {
+  const char* value = std::getenv("SEEDER_REQUIRE_BROWSER");
+  return value != nullptr && std::string(value) == "1";
+}
+
+class FormatMatrixTest : public GatewaySuite {
+ protected:
+  void SetUp() override {
+    GatewaySuite::SetUp();
+    const bool have = Browser::available() && ::access(kFfmpeg, X_OK) == 0;
+    if (!have && required()) GTEST_FAIL() << "Chromium, chromedriver or ffmpeg is missing";
+    if (!have) GTEST_SKIP() << "needs Chromium, chromedriver and ffmpeg (install-deps --browser)";
+    if (!media::available()) GTEST_SKIP() << "built without media support";
+  }
+};
+
+// What the page did within 20 s: {"how": "plays" | "plays via HLS" | "said" | "nothing", ...}.
+constexpr const char* kWatch = R"js(
+  const done = arguments[arguments.length - 1];
+  const v = document.getElementById("media");
+  const notice = document.getElementById("notice");
+  v.muted = true;  // autoplay rules; muted sound is still decoded
+  const start = performance.now();
+  let asked = 0;
+  const check = () => {
+    if (!notice.hidden) { done({how: "said", text: notice.textContent}); return; }
+    if (v.src && asked !== v.src) { asked = v.src; v.play().catch(() => {}); }
+    const hls = v.src.startsWith("blob:");
+    if (v.currentTime >= 1.5 && v.webkitAudioDecodedByteCount > 0 &&
+        v.webkitVideoDecodedByteCount > 0)
+      done({how: hls ? "plays via HLS" : "plays", text: ""});
+    else if (performance.now() - start > 20000)
+      done({how: "nothing", text: "time " + v.currentTime + ", audio bytes " +
+            v.webkitAudioDecodedByteCount + ", video bytes " + v.webkitVideoDecodedByteCount});
+    else setTimeout(check, 100);
+  };
+  check();
+)js";
+
+TEST_F(FormatMatrixTest, EveryFilmWhosePictureTheBrowserDecodesPlaysAndTheRestSayWhy) {
+  const auto folder = extra_content() / "Films";
+  std::filesystem::create_directories(folder);
+  for (const auto& format : formats())
+    ASSERT_TRUE(make_film(folder / format.file, format.codec_args)) << "ffmpeg: " << format.file;
+  const auto films = seed_extra(folder, "films");
+  start();
+  Browser browser(extra_content());
+  std::string matrix = "\nformat          | expected        | on the player page\n";
+  int right = 0;
+  for (const auto& format : formats()) {
+    browser.open("http://127.0.0.1:" + std::to_string(port_) +
+                 films.url(std::string("Films/") + format.file) + "?play");
+    const auto seen = browser.run_async(kWatch, 30s);
+    const auto how = seen.at("how").string;
+    const auto text = seen.at("text").string;
+    const std::string expected = format.expected;
+    const bool ok = expected.starts_with("plays")
+                        ? how == expected
+                        : how == "said" && text.find(expected) != std::string::npos;
+    right += ok ? 1 : 0;
+    char line[512];
+    std::snprintf(line, sizeof line, "%-15s | %-15s | %s%s%s\n", format.file, format.expected,
+                  how.c_str(), text.empty() ? "" : ": ", text.substr(0, 120).c_str());
+    matrix += line;
+    EXPECT_TRUE(ok) << format.file << ": " << how << " " << text;
+  }
+  std::printf("%s%d of %zu as expected\n", matrix.c_str(), right, formats().size());
+}
+
+}  // namespace
+}  // namespace seeder::test
