@@ -2,8 +2,13 @@
 // cookie; wrong tokens are throttled; without the file nothing changes.
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
+#include "films.hpp"
 #include "http_client.hpp"
+#include "process.hpp"
 #include "seeder/http/signed_link.hpp"
+#include "seeder/media/probe.hpp"
 #include "swarm.hpp"
 
 namespace seeder::test {
@@ -149,6 +154,40 @@ TEST_F(AuthTest, ASignedLinkOpensItsFileAndNothingElse) {
   const auto from_list =
       http_get(port_, entry.substr(entry.find('/', 7)), {{"Range", "bytes=0-9"}});
   EXPECT_EQ(from_list.status, 206u) << entry;
+}
+
+// A player that knows nothing of tokens opens a signed link as a plain URL (mpv seeks into the
+// film with Range requests), and the link covers the film's HLS playlist and its segments.
+TEST_F(AuthTest, MpvPlaysASignedLinkAndItsHlsSegmentsOpenWithoutAToken) {
+  if (::access("/usr/bin/mpv", X_OK) != 0 || ::access(kFfmpeg, X_OK) != 0)
+    GTEST_SKIP() << "needs mpv and ffmpeg (scripts/install-deps.sh)";
+  with_auth();
+  const auto key_file = extra_content() / "link.key";
+  write_file(key_file, std::string(40, 'k'));
+  config_.link_key_file = key_file;
+  const auto folder = extra_content() / "Film";
+  std::filesystem::create_directories(folder);
+  ASSERT_TRUE(make_ac3_film(folder / "film.mkv", 14)) << "ffmpeg failed";
+  const auto film = seed_extra(folder, "film");
+  start();
+  const auto key = *http::LinkKey::load(key_file);
+  const auto now = std::chrono::duration_cast<std::chrono::seconds>(
+                       std::chrono::system_clock::now().time_since_epoch())
+                       .count();
+  const auto link = *key.sign_target(film.url("Film/film.mkv"), http::LinkScope::file, now + 600);
+  EXPECT_EQ(http_get(port_, film.url("Film/film.mkv")).status, 401u) << "no token, no link";
+  ChildProcess mpv({"/usr/bin/mpv", "--no-config", "--really-quiet", "--vo=null", "--ao=null",
+                    "--start=8", "--length=2", "http://127.0.0.1:" + std::to_string(port_) + link},
+                   (extra_content() / "mpv.log").string());
+  EXPECT_EQ(mpv.wait_exit(60s), 0) << read_file(extra_content() / "mpv.log");
+  if (!media::available()) return;
+  const auto playlist = http_get(port_, link + "&hls");
+  ASSERT_EQ(playlist.status, 200u) << playlist.body;
+  const auto uri = playlist.body.substr(playlist.body.find("film.mkv?hls=1"));
+  const auto segment = uri.substr(0, uri.find('\n'));
+  EXPECT_NE(segment.find("&sig="), std::string::npos) << segment;
+  const auto base = film.url("Film/");
+  EXPECT_EQ(http_get(port_, base + segment).status, 200u) << segment;
 }
 
 TEST_F(AuthTest, WithoutAnAuthFileNothingIsAskedAndThereIsNoSignIn) {
