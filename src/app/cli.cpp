@@ -64,6 +64,7 @@ const CLI::Validator kDuration(
 struct ServeText {
   std::string max_readahead = "auto";
   std::string cache_budget = "0";
+  std::string disk_budget = "0";
   std::string torrent_ttl = "600s";
   std::string piece_timeout = "60s";
   std::string keep_interest = "30s";
@@ -141,6 +142,12 @@ void add_storage_options(CLI::App& app, Config& config, ServeText& text) {
                  "bytes fetched ahead of each reader (auto: 64MB, or 20MB under a cache budget)")
       ->envname(env("MAX_READAHEAD"))
       ->check(kSizeOrAuto)
+      ->capture_default_str();
+  app.add_option("--cache-budget", text.disk_budget,
+                 "keep at most this many bytes of pieces on disk for all torrents together, "
+                 "evicting the least recently used pieces of any torrent (0: keep everything)")
+      ->envname(env("CACHE_BUDGET"))
+      ->check(kSize)
       ->capture_default_str();
   app.add_option("--per-torrent-cache-budget", text.cache_budget,
                  "keep at most this many bytes of each torrent on disk, evicting least recently "
@@ -303,6 +310,7 @@ void add_serve_options(CLI::App& app, Config& config, ServeText& text) {
 
 void apply_text(Config& config, const ServeText& text) {
   config.per_torrent_cache_budget = *parse_size(text.cache_budget);
+  config.cache_budget = *parse_size(text.disk_budget);
   if (text.max_readahead != "auto") config.max_readahead = *parse_size(text.max_readahead);
   config.torrent_ttl = *parse_duration(text.torrent_ttl);
   config.piece_timeout = *parse_duration(text.piece_timeout);

@@ -174,6 +174,8 @@ void make_storage(Gateway::Parts& parts, const Config& config, const FdBudget& f
   store_options.budget = config.per_torrent_cache_budget;
   store_options.open_files = std::make_shared<storage::OpenFiles>(fds.open_files);
   store_options.verify_on_open = config.verify_on_start;
+  if (config.cache_budget > 0)
+    store_options.disk = std::make_shared<storage::DiskBudget>(config.cache_budget);
   parts.stores = std::make_unique<storage::StoreRegistry>(config.data_dir, store_options);
 }
 
@@ -196,7 +198,7 @@ void make_swarm(Gateway::Parts& parts, const Config& config, const FdBudget& fds
 
   torrent::RegistryOptions registry_options;
   registry_options.ttl = config.torrent_ttl;
-  registry_options.live.budget_mode = config.per_torrent_cache_budget > 0;
+  registry_options.live.budget_mode = has_cache_budget(config);
   registry_options.live.keep_interest_for = config.keep_interest;
   registry_options.readahead_bytes = readahead_for(config);
   registry_options.extra_peers = peers;
@@ -361,12 +363,15 @@ Result<std::unique_ptr<Gateway>> Gateway::start(const Config& given) {
         "\"Putting it on a server\")",
         url_of(config.host, parts->server->port()));
   }
-  const auto budget = config.per_torrent_cache_budget;
+  std::string budget = config.cache_budget > 0 ? format_size(config.cache_budget) + " in all" : "";
+  if (config.per_torrent_cache_budget > 0)
+    budget += (budget.empty() ? "" : ", ") + format_size(config.per_torrent_cache_budget) +
+              " per torrent";
   spdlog::info(
       "serving {} torrent(s) on {}/ (data dir {}, readahead {}, idle TTL {}, cache budget {})",
       parts->catalog.size(), url_of(config.host, parts->server->port()), config.data_dir.string(),
       format_size(readahead_for(config)), format_duration(config.torrent_ttl),
-      budget > 0 ? format_size(budget) + " per torrent" : std::string("none"));
+      budget.empty() ? std::string("none") : budget);
   return std::unique_ptr<Gateway>(new Gateway(std::move(parts)));
 }
 

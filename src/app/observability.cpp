@@ -53,6 +53,13 @@ void register_gateway_metrics(metrics::MetricSet& metrics, const Observed& obser
   metrics.callback("torrent_web_seeder_cache_budget_bytes", "per-torrent cache budget (0: none)",
                    Type::gauge,
                    [budget = observed.cache_budget] { return static_cast<double>(budget); });
+  if (const auto& disk = observed.stores.options().disk) {
+    metrics.callback("seeder_disk_budget_bytes", "the data dir's cache budget (--cache-budget)",
+                     Type::gauge, [disk] { return static_cast<double>(disk->limit()); });
+    metrics.callback("seeder_disk_budget_used_bytes",
+                     "bytes of complete pieces on disk, every torrent's (open or not)", Type::gauge,
+                     [disk] { return static_cast<double>(disk->used()); });
+  }
   metrics.callback("torrent_web_seeder_cache_evictions_total", "pieces evicted", Type::counter,
                    [&stores] { return static_cast<double>(stores.counters().pieces_evicted); });
   metrics.callback(

@@ -14,4 +14,9 @@ std::vector<int> CacheBudget::victims(std::uint64_t incoming) const {
   return lru_.victims(target, [this](int piece) { return pinned(piece); });
 }
 
+std::vector<int> CacheBudget::least_used(std::uint64_t bytes) const {
+  const auto target = lru_.bytes() - std::min(bytes, lru_.bytes());
+  return lru_.victims(target, [this](int piece) { return pinned(piece); });
+}
+
 }  // namespace seeder::storage

@@ -4,8 +4,12 @@
 
 namespace seeder::storage {
 
-Evictor::Evictor()
-    : StoreWorker([](TorrentStore& store) { store.enforce_budget(); },
-                  std::chrono::milliseconds(0)) {}
+Evictor::Evictor(std::function<void()> after_each)
+    : StoreWorker(
+          [after_each = std::move(after_each)](TorrentStore& store) {
+            store.enforce_budget();
+            if (after_each) after_each();
+          },
+          std::chrono::milliseconds(0)) {}
 
 }  // namespace seeder::storage

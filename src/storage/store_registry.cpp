@@ -6,16 +6,49 @@
 #include <cerrno>
 #include <cstring>
 
+#include <sys/stat.h>
+
+#include <map>
+
+#include <spdlog/spdlog.h>
+#include <libtorrent/torrent_info.hpp>
+
+#include "seeder/core/read_file.hpp"
 #include "seeder/storage/content_path.hpp"
 
 namespace seeder::storage {
 
 StoreRegistry::StoreRegistry(std::filesystem::path data_dir, StoreOptions options,
                              std::size_t keep_recent)
-    : data_dir_(std::move(data_dir)), options_(std::move(options)), keep_recent_(keep_recent) {
+    : data_dir_(std::move(data_dir)),
+      options_(std::move(options)),
+      keep_recent_(keep_recent),
+      evictor_([this] {
+        if (disk_pass_on_) enforce_disk_budget();
+      }) {
   if (!options_.counters) options_.counters = std::make_shared<StorageCounters>();
   if (!options_.open_files)
     options_.open_files = std::make_shared<OpenFiles>(StoreOptions::kDefaultOpenFiles);
+  if (options_.disk && options_.disk->limited()) {
+    count_data_dir();
+    disk_pass_on_ = true;
+  }
+}
+
+void StoreRegistry::count_data_dir() {
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(data_dir_, ec)) {
+    const auto key = InfoHash::parse(entry.path().filename().string());
+    if (!key || !entry.is_directory(ec)) continue;
+    std::uint64_t bytes = 0;
+    for (const auto& file :
+         std::filesystem::recursive_directory_iterator(entry.path() / "content", ec)) {
+      struct stat info {};
+      if (file.is_regular_file(ec) && ::stat(file.path().c_str(), &info) == 0)
+        bytes += static_cast<std::uint64_t>(info.st_blocks) * 512;  // allocated, holes not
+    }
+    if (bytes > 0) options_.disk->add_closed(*key, bytes, 0);
+  }
 }
 
 std::vector<std::shared_ptr<TorrentStore>> StoreRegistry::open_stores() const {
@@ -28,6 +61,8 @@ std::vector<std::shared_ptr<TorrentStore>> StoreRegistry::open_stores() const {
 }
 
 StoreRegistry::~StoreRegistry() {
+  disk_pass_on_ = false;
+  evictor_.flush();  // a pass under way ends before this registry goes
   LockGuard lock(mutex_);
   recent_.clear();
 }
@@ -47,6 +82,8 @@ Result<std::shared_ptr<TorrentStore>> StoreRegistry::open(const StoreSpec& spec)
   }
   auto store = TorrentStore::open(data_dir_, spec, writer_, evictor_, options_);
   if (!store) return store.error();
+  // Its pieces are counted by the store now, not as a closed torrent's bytes.
+  if (options_.disk) options_.disk->take_closed(spec.key);
   slot->store = *store;
   {
     LockGuard lock(mutex_);
@@ -95,6 +132,62 @@ Result<UniqueFd> StoreRegistry::open_for_read(const InfoHash& hash, int file_ind
   if (error == EMFILE || error == ENFILE)
     return make_error(Errc::unavailable, "cannot open " + file.string() + ": too many open files");
   return make_error(Errc::io, "cannot open " + file.string() + ": " + std::strerror(error));
+}
+
+Result<std::shared_ptr<TorrentStore>> StoreRegistry::open_saved(const InfoHash& key) {
+  const auto path = metadata_path(data_dir_, key);
+  auto bytes = read_file(path);
+  if (!bytes) return bytes.error();
+  lt::error_code error;
+  const lt::torrent_info info(*bytes, error, lt::from_span);
+  if (error)
+    return make_error(Errc::corrupt, "cannot read " + path.string() + ": " + error.message());
+  return open(spec_for(key, info, ""));
+}
+
+void StoreRegistry::enforce_disk_budget() {
+  if (!options_.disk) return;
+  auto& disk = *options_.disk;
+  // Bounded: each round frees bytes or opens a closed torrent; past this, the rest is protected.
+  constexpr int kRounds = 64;
+  for (int round = 0; round < kRounds && disk.over(); ++round) {
+    const auto need = disk.excess();
+    struct Candidate {
+      TorrentStore::Unused unused;
+      TorrentStore* store;
+    };
+    const auto stores = open_stores();  // held for the round
+    std::vector<Candidate> candidates;
+    for (const auto& store : stores) {
+      for (const auto& unused : store->least_used(need))
+        candidates.push_back({unused, store.get()});
+    }
+    std::sort(candidates.begin(), candidates.end(),
+              [](const auto& a, const auto& b) { return a.unused.last_use < b.unused.last_use; });
+    const auto oldest_open = candidates.empty() ? std::numeric_limits<std::uint64_t>::max()
+                                                : candidates.front().unused.last_use;
+    // A torrent on disk with no open store, used before anything open: opened, its pieces are
+    // the least recently used, and the next round takes them.
+    if (const auto closed = disk.oldest_closed(oldest_open)) {
+      if (auto opened = open_saved(*closed); !opened) {
+        spdlog::warn("cache budget: cannot open torrent {} to evict its pieces: {}", closed->hex(),
+                     opened.error().message);
+        disk.take_closed(*closed);  // not counted again until a store of it opens
+      }
+      continue;
+    }
+    std::map<TorrentStore*, std::vector<int>> chosen;
+    std::uint64_t picked = 0;
+    for (const auto& candidate : candidates) {
+      if (picked >= need) break;
+      chosen[candidate.store].push_back(candidate.unused.piece);
+      picked += candidate.unused.bytes;
+    }
+    std::uint64_t freed = 0;
+    for (const auto& [store, pieces] : chosen)
+      freed += store->evict_pieces(pieces);
+    if (freed == 0) break;  // everything left is protected by readers
+  }
 }
 
 }  // namespace seeder::storage

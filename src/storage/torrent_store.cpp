@@ -104,7 +104,13 @@ TorrentStore::TorrentStore(const std::filesystem::path& data_dir, const StoreSpe
   files_.on_lost_bytes([this](int file_index) { forget_file(file_index); });
 }
 
-TorrentStore::~TorrentStore() = default;
+// Its pieces stay on disk: counted as a closed torrent's until a store of it opens again.
+TorrentStore::~TorrentStore() {
+  if (!options_.disk) return;
+  LockGuard lock(mutex_);
+  options_.disk->remove(cache_.bytes());
+  options_.disk->add_closed(key_, cache_.bytes(), cache_.last_use());
+}
 
 int TorrentStore::num_pieces() const {
   return files_.layout().num_pieces();
@@ -131,7 +137,8 @@ Status TorrentStore::load(const CompletionDb::State& state) {
     LockGuard lock(mutex_);
     needs_check_ = state.needs_check;
     for (const int piece : claimed) {
-      if (!std::binary_search(missing.begin(), missing.end(), piece)) mark_complete_locked(piece);
+      if (!std::binary_search(missing.begin(), missing.end(), piece))
+        mark_complete_locked(piece, false);
     }
     return journal_.reconcile(completion_, state, missing);
   }
@@ -174,14 +181,20 @@ void TorrentStore::verify(const std::vector<lt::sha1_hash>& hashes) {
   }
 }
 
-bool TorrentStore::mark_complete_locked(int piece) {
+bool TorrentStore::mark_complete_locked(int piece, bool used) {
   if (!completion_.set(piece)) return false;
-  cache_.add(piece);
+  if (used)
+    cache_.add(piece);
+  else
+    cache_.add_unused(piece);
+  if (options_.disk) options_.disk->add(cache_.bytes_of(piece));
   return true;
 }
 
 void TorrentStore::mark_incomplete_locked(int piece) {
-  if (completion_.clear(piece)) cache_.remove(piece);
+  if (!completion_.clear(piece)) return;
+  cache_.remove(piece);
+  if (options_.disk) options_.disk->remove(cache_.bytes_of(piece));
 }
 
 bool TorrentStore::needs_full_check() const {
@@ -279,7 +292,7 @@ void TorrentStore::on_piece_passed(int piece) {
     if (!mark_complete_locked(piece)) return;
     journal_.record(piece, true);
     ++options_.counters->pieces_completed;
-    over_budget = cache_.over();
+    over_budget = cache_.over() || (options_.disk && options_.disk->over());
     // In the step that records it, as an eviction's `evicting` is: the listener never hears a
     // piece's completion and eviction in the other order. Not under the piece's shard lock,
     // which a peer read or a hole punch holds across disk I/O: this is libtorrent's network
@@ -361,9 +374,42 @@ void TorrentStore::set_piece_listener(PieceListener listener) {
 }
 
 bool TorrentStore::over_budget() const {
+  if (options_.disk && options_.disk->over()) return true;
   if (!cache_.limited()) return false;
   LockGuard lock(mutex_);
   return cache_.over();
+}
+
+std::vector<TorrentStore::Unused> TorrentStore::least_used(std::uint64_t bytes) const {
+  std::vector<Unused> out;
+  LockGuard lock(mutex_);
+  for (const int piece : cache_.least_used(bytes)) {
+    out.push_back({cache_.used_at(piece), piece, cache_.bytes_of(piece)});
+  }
+  return out;
+}
+
+std::uint64_t TorrentStore::last_use() const {
+  LockGuard lock(mutex_);
+  return cache_.last_use();
+}
+
+std::uint64_t TorrentStore::evict_pieces(const std::vector<int>& pieces) {
+  std::uint64_t freed = 0;
+  std::size_t count = 0;
+  for (const int piece : pieces) {
+    if (!evict(piece)) continue;
+    ++count;
+    LockGuard lock(mutex_);
+    freed += cache_.bytes_of(piece);
+  }
+  if (count == 0) return 0;
+  evictions_ += count;
+  options_.counters->pieces_evicted += count;
+  spdlog::debug("torrent {}: evicted {} piece(s), {} bytes of pieces left on disk", key_.hex(),
+                count, bytes_on_disk());
+  writer_.schedule(shared_from_this());  // record the evictions
+  return freed;
 }
 
 void TorrentStore::enforce_budget(std::uint64_t incoming) {
@@ -373,17 +419,7 @@ void TorrentStore::enforce_budget(std::uint64_t incoming) {
     LockGuard lock(mutex_);
     candidates = cache_.victims(incoming);
   }
-  if (candidates.empty()) return;
-  std::vector<int> evicted;
-  for (const int piece : candidates) {
-    if (evict(piece)) evicted.push_back(piece);
-  }
-  if (evicted.empty()) return;
-  evictions_ += evicted.size();
-  options_.counters->pieces_evicted += evicted.size();
-  spdlog::debug("torrent {}: evicted {} piece(s), {} bytes of pieces left on disk", key_.hex(),
-                evicted.size(), bytes_on_disk());
-  writer_.schedule(shared_from_this());  // record the evictions
+  if (!candidates.empty()) evict_pieces(candidates);
 }
 
 int TorrentStore::recheck_file(int file_index) {

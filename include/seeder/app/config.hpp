@@ -45,6 +45,7 @@ struct Config {
   std::filesystem::path data_dir = "data";
   std::optional<std::uint64_t> max_readahead;  // unset: auto (readahead_for)
   std::uint64_t per_torrent_cache_budget = 0;  // 0: no eviction
+  std::uint64_t cache_budget = 0;              // the whole data dir (--cache-budget); 0: none
   bool verify_on_start = false;  // hash recorded pieces again when a torrent's store opens
   std::chrono::milliseconds torrent_ttl{600'000};
   std::chrono::milliseconds piece_timeout{60'000};
@@ -97,9 +98,13 @@ struct Config {
 
 // The read-ahead a gateway with `config` uses: the one given, else kReadaheadWithoutBudget, or
 // kReadaheadWithBudget under a cache budget.
+inline bool has_cache_budget(const Config& config) {
+  return config.per_torrent_cache_budget > 0 || config.cache_budget > 0;
+}
+
 inline std::uint64_t readahead_for(const Config& config) {
   if (config.max_readahead) return *config.max_readahead;
-  return config.per_torrent_cache_budget > 0 ? kReadaheadWithBudget : kReadaheadWithoutBudget;
+  return has_cache_budget(config) ? kReadaheadWithBudget : kReadaheadWithoutBudget;
 }
 
 }  // namespace seeder::app

@@ -30,9 +30,16 @@ class CacheBudget {
   [[nodiscard]] bool limited() const { return budget_ != 0; }
 
   void add(int piece) { lru_.add(piece); }
+  void add_unused(int piece) { lru_.add_unused(piece); }
   void remove(int piece) { lru_.remove(piece); }
   void touch(int piece) { lru_.touch(piece); }
   [[nodiscard]] std::uint64_t bytes() const { return lru_.bytes(); }
+  [[nodiscard]] std::uint64_t bytes_of(int piece) const { return lru_.bytes_of(piece); }
+  [[nodiscard]] std::uint64_t used_at(int piece) const { return lru_.used_at(piece); }
+  // The last use of any piece (the LRU's front), 0 when none.
+  [[nodiscard]] std::uint64_t last_use() const { return lru_.last_use(); }
+  // Unpinned pieces, least recently used first, up to `bytes` of them (the disk budget's).
+  [[nodiscard]] std::vector<int> least_used(std::uint64_t bytes) const;
   // Whether `incoming` more bytes would take the pieces on disk over the budget.
   [[nodiscard]] bool over(std::uint64_t incoming = 0) const {
     return limited() && lru_.bytes() + incoming > budget_;

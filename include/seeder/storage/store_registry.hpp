@@ -52,16 +52,27 @@ class StoreRegistry final : public ContentFiles {
   // Waits until every completion so far is recorded.
   void flush() { writer_.flush(); }
 
+  // Evictor thread (and tests): brings the data dir back within its budget (--cache-budget),
+  // least recently used pieces of any torrent first; a torrent on disk with no open store is
+  // opened for it. A no-op without a budget.
+  void enforce_disk_budget();
+  // The store of a torrent whose metadata is saved in the data dir (opened when needed).
+  Result<std::shared_ptr<TorrentStore>> open_saved(const InfoHash& key);
+
  private:
   struct Slot {
     Mutex open_mutex;
     std::weak_ptr<TorrentStore> store GUARDED_BY(open_mutex);
   };
   void remember(const std::shared_ptr<TorrentStore>& store);
+  // Start-up: every torrent with content in the data dir counts against its budget.
+  void count_data_dir();
 
   std::filesystem::path data_dir_;
   StoreOptions options_;
   std::size_t keep_recent_;
+  // Off in the destructor, before the evictor's last pass: the pass walks this registry.
+  std::atomic<bool> disk_pass_on_{false};
   // Declared early: destroyed after every store this registry keeps.
   CompletionWriter writer_;
   Evictor evictor_;

@@ -39,6 +39,7 @@
 #include "seeder/storage/completion_db.hpp"
 #include "seeder/storage/completion_journal.hpp"
 #include "seeder/storage/completion_model.hpp"
+#include "seeder/storage/disk_budget.hpp"
 #include "seeder/storage/piece_generations.hpp"
 #include "seeder/storage/torrent_files.hpp"
 
@@ -85,6 +86,8 @@ struct StoreOptions {
   // Hash every recorded piece again when the store opens (--verify-on-start): catches bytes
   // changed on disk behind seeder's back, at the cost of reading everything once.
   bool verify_on_open = false;
+  // The data dir's one budget (--cache-budget), shared by every store; null when none.
+  std::shared_ptr<DiskBudget> disk;
 };
 
 class TorrentStore : public std::enable_shared_from_this<TorrentStore> {
@@ -177,6 +180,19 @@ class TorrentStore : public std::enable_shared_from_this<TorrentStore> {
   void enforce_budget(std::uint64_t incoming = 0);
   // Cheap check, for the write path: evict before adding bytes when this is true.
   [[nodiscard]] bool over_budget() const;
+
+  // For the data dir's budget (StoreRegistry::enforce_disk_budget, evictor thread).
+  struct Unused {
+    std::uint64_t last_use;  // PieceLru's clock
+    int piece;
+    std::uint64_t bytes;
+  };
+  // Complete pieces nobody protects, least recently used first, `bytes` of them at most.
+  [[nodiscard]] std::vector<Unused> least_used(std::uint64_t bytes) const;
+  // Evicts `pieces` (those protected since are left); the bytes that went.
+  std::uint64_t evict_pieces(const std::vector<int>& pieces);
+  // The last use of any of its pieces (PieceLru's clock), 0 when none was used here.
+  [[nodiscard]] std::uint64_t last_use() const;
   // Writer thread (and open): make pending changes durable: fdatasync the files of newly
   // complete pieces, then record everything in one transaction. On failure the changes stay
   // pending for the next call.
@@ -196,7 +212,8 @@ class TorrentStore : public std::enable_shared_from_this<TorrentStore> {
   std::vector<int> recorded_pieces_of(int file_index);
   // Forgets `lost` (pieces of file `file_index`), logging `how` the file lost them.
   int forget_lost(int file_index, const std::vector<int>& lost, const char* how);
-  bool mark_complete_locked(int piece) REQUIRES(mutex_);  // false: it already was
+  // False: it already was. `used`: complete now (else found on disk: least recently used).
+  bool mark_complete_locked(int piece, bool used = true) REQUIRES(mutex_);
   void mark_incomplete_locked(int piece) REQUIRES(mutex_);
   [[nodiscard]] Mutex& shard(int piece) {
     return shards_[static_cast<std::size_t>(piece) % kShards];
