@@ -171,6 +171,69 @@ TEST_F(HlsRemuxTest, TheSameSegmentIsTheSameBytesAndReadsOnlyItsPart) {
   EXPECT_EQ(hls_segment(reader, "film.mkv", 4).error().code, Errc::not_found);
 }
 
+// A gap in the source's sound (its timestamps jump) stays a gap: the sound after it keeps its
+// time instead of running early to close it.
+TEST_F(HlsRemuxTest, AGapInTheSoundStaysWhereItIs) {
+  const auto path = *dir_ / "gap.mkv";
+  ASSERT_TRUE(test::make_film(path,
+                              {"-c:v", "libx264", "-preset", "ultrafast", "-af",
+                               "aselect='not(between(t,2.5,4.5))'", "-c:a", "ac3"},
+                              20));
+  FileReader reader(slurp(path));
+  const auto segments = hls_segments(reader, "gap.mkv");
+  ASSERT_TRUE(segments) << segments.error().message;
+  std::string joined = *hls_init(reader, "gap.mkv");
+  for (int n = 0; n < static_cast<int>(segments->size()); ++n) {
+    auto segment = hls_segment(reader, "gap.mkv", n);
+    ASSERT_TRUE(segment) << n << ": " << segment.error().message;
+    joined += *segment;
+  }
+  const auto out = *dir_ / "gap.mp4";
+  std::ofstream(out, std::ios::binary) << joined;
+  auto packets = packets_of(out);
+  const auto& audio = packets[1];
+  ASSERT_FALSE(audio.empty());
+  // 20 s of AAC frames, the 2 s gap among them as silence. Closed up, the sound after the gap
+  // ran 2 s early and left a hole where the next segment (placed by its own time) began.
+  EXPECT_NEAR(static_cast<double>(audio.back() - audio.front()) / 48'000, 20.0, 0.1);
+  for (std::size_t i = 1; i < audio.size(); ++i)
+    ASSERT_EQ(audio[i] - audio[i - 1], 1024) << "a hole or an overlap at audio packet " << i;
+}
+
+// A Matroska file without Cues (written to a pipe), or one keyframe a minute: one segment would
+// be the whole film, made in one piece in memory. Said instead.
+TEST_F(HlsRemuxTest, KeyframesTooFarApartAreSaid) {
+  const auto path = *dir_ / "sparse.mkv";
+  ASSERT_TRUE(test::make_film(path,
+                              {"-c:v", "libx264", "-preset", "ultrafast", "-x264-params",
+                               "keyint=2000:scenecut=0", "-c:a", "aac"},
+                              35));
+  FileReader reader(slurp(path));
+  const auto segments = hls_segments(reader, "sparse.mkv");
+  ASSERT_FALSE(segments);
+  EXPECT_EQ(segments.error().code, Errc::upstream);
+  EXPECT_NE(segments.error().message.find("too far"), std::string::npos)
+      << segments.error().message;
+}
+
+// MPEG-TS has no index: what libavformat saw of its start is no list of its keyframes.
+TEST_F(HlsRemuxTest, AContainerWithoutAnIndexIsSaid) {
+  const auto path = *dir_ / "film.ts";
+  ASSERT_TRUE(test::make_film(path, {"-c:v", "libx264", "-preset", "ultrafast", "-c:a", "aac"}, 8));
+  FileReader reader(slurp(path));
+  const auto segments = hls_segments(reader, "film.ts");
+  ASSERT_FALSE(segments);
+  EXPECT_EQ(segments.error().code, Errc::upstream) << segments.error().message;
+}
+
+// The client left: the work ends at the next packet, not at the end of the segment.
+TEST_F(HlsRemuxTest, AStopEndsTheWork) {
+  FileReader reader(*film_);
+  ProbeLimits limits;
+  limits.stop = [] { return true; };
+  EXPECT_EQ(hls_segment(reader, "film.mkv", 1, limits).error().code, Errc::cancelled);
+}
+
 TEST_F(HlsRemuxTest, BytesThatAreNoFilmAreAnUpstreamError) {
   FileReader reader(std::string(100'000, 'x'));
   EXPECT_EQ(hls_segments(reader, "film.mkv").error().code, Errc::upstream);

@@ -16,7 +16,7 @@ namespace {
 
 // A segment's reads (its pieces among them, fetched first) and its conversion.
 constexpr std::chrono::seconds kHlsTime{60};
-constexpr std::size_t kMaxSegmentDigits = 6;
+constexpr std::size_t kMaxSegmentDigits = 9;  // past any film's last segment: 404
 
 // A signed link's parameters, carried into every URI of the playlist: the segments of a signed
 // file are covered by its link.
@@ -66,10 +66,11 @@ void RequestHandler::Exchange::answer_hls() {
   }
   auto reader = media_reader(kHlsTime);
   const auto name = file->path.substr(file->path.rfind('/') + 1);
+  media::ProbeLimits limits;
+  limits.deadline = kHlsTime;
+  limits.stop = [reader] { return reader->stopped(); };  // the client left: the work stops
   boost::asio::post(shared.probe_on, [self = shared_from_this(), reader, slot, playlist, init,
-                                      number, extra, key, name] {
-    media::ProbeLimits limits;
-    limits.deadline = kHlsTime;
+                                      number, extra, key, name, limits] {
     Result<std::string> made = make_error(Errc::internal, "nothing made");
     if (playlist) {
       auto segments = media::hls_segments(*reader, name, limits);
@@ -100,8 +101,8 @@ void RequestHandler::Exchange::on_hls_made(Result<std::string> made,
       spdlog::warn("?hls torrent {} path '{}': {}", entry->meta->hash().hex(), request.path,
                    made.error().message);
       if (!cache_key.empty()) shared.probes->put(cache_key, made.error());
-    } else if (!gone()) {
-      log_failure(made.error());
+    } else if (!gone() && made.error().code != Errc::not_found) {
+      log_failure(made.error());  // past the last segment is the client's, and not logged
     }
     if (!gone()) fail(made.error());
     return;

@@ -47,6 +47,15 @@ void MediaReader::abandon() {
   pending->finish(make_error(Errc::cancelled, "the client left"));
 }
 
+bool MediaReader::stopped() {
+  if (poll_ && Clock::now() - last_poll_ >= kPoll) {
+    last_poll_ = Clock::now();
+    poll_();
+  }
+  std::lock_guard lock(mutex_);
+  return abandoned_;
+}
+
 Result<std::size_t> MediaReader::read_at(std::uint64_t offset, std::span<char> into) {
   if (offset >= size_ || into.empty()) return std::size_t{0};
   const bool inside = offset >= window_first_ && offset - window_first_ < window_.size();
@@ -85,7 +94,7 @@ Result<std::string> MediaReader::fetch(std::uint64_t first, std::uint64_t length
   while (!pending->result) {
     if (Clock::now() >= deadline_) {
       pending->abandoned = true;  // a source still opening is let go when it answers
-      return make_error(Errc::timeout, "the file's bytes did not come in time for the probe");
+      return make_error(Errc::timeout, "the file's bytes did not come in time");
     }
     pending->done.wait_until(lock, std::min(deadline_, Clock::now() + kPoll));
     if (!pending->result && poll_) {

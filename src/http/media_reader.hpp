@@ -46,6 +46,9 @@ class MediaReader final : public media::RandomAccess {
   void abandon();
   // Set before the first read.
   void on_wait(std::function<void()> poll) { poll_ = std::move(poll); }
+  // Media thread, asked often while the bytes are already here (a conversion): whether the
+  // client left. Asks the strand (on_wait's callback) at most every kPoll.
+  bool stopped();
 
  private:
   struct Pending;  // one window's read, shared with its completion on the executor
@@ -59,6 +62,7 @@ class MediaReader final : public media::RandomAccess {
   std::shared_ptr<Pending> current_;  // the read in flight, for abandon()
   std::mutex mutex_;                  // guards current_ and abandoned_
   bool abandoned_ = false;
+  Clock::time_point last_poll_{};  // the media thread's
   std::uint64_t window_first_ = 0;
   std::string window_;
 };

@@ -229,7 +229,16 @@ constexpr std::string_view kScript = R"js(
     function start() {
       media.removeAttribute("src");
       if (window.Hls && Hls.isSupported()) {
-        var hls = new Hls({maxBufferLength: 30});
+        // Segments are made when asked, from a swarm: a first byte may take the gateway's
+        // whole 60 s, and a 429 (every media slot busy) is asked again, not fatal.
+        var wait = {maxTimeToFirstByteMs: 65000, maxLoadTimeMs: 120000,
+            timeoutRetry: {maxNumRetry: 2, retryDelayMs: 0, maxRetryDelayMs: 0},
+            errorRetry: {maxNumRetry: 8, retryDelayMs: 1000, maxRetryDelayMs: 8000,
+                shouldRetry: function (retry, count, timeout, response, usual) {
+                  return response && response.code === 429 ? count < retry.maxNumRetry : usual;
+                }}};
+        var hls = new Hls({maxBufferLength: 30, fragLoadPolicy: {default: wait},
+            playlistLoadPolicy: {default: wait}});
         hls.on(Hls.Events.ERROR, function (event, data) {
           if (!data.fatal) return;
           var status = data.response && data.response.code;

@@ -80,11 +80,15 @@ std::int64_t Demuxer::seek(void* opaque, std::int64_t offset, int whence) {
 
 int Demuxer::interrupted(void* opaque) {
   const auto& cursor = *static_cast<const Cursor*>(opaque);
-  return cursor.failure.has_value() || std::chrono::steady_clock::now() > cursor.deadline ? 1 : 0;
+  return cursor.failure.has_value() || std::chrono::steady_clock::now() > cursor.deadline ||
+                 (cursor.stop && cursor.stop())
+             ? 1
+             : 0;
 }
 
 Error Demuxer::failure(int code, std::string_view step) const {
   if (cursor_.failure) return *cursor_.failure;
+  if (stopped()) return make_error(Errc::cancelled, "the client left");
   if (std::chrono::steady_clock::now() > cursor_.deadline)
     return make_error(Errc::timeout, std::string(step) + " took too long");
   return make_error(Errc::upstream, std::string(step) + ": not a media file libavformat reads (" +
@@ -95,8 +99,8 @@ Result<std::unique_ptr<Demuxer>> Demuxer::open(RandomAccess& reader, std::string
                                                const ProbeLimits& limits) {
   static std::once_flag quiet;
   std::call_once(quiet, [] { av_log_set_level(AV_LOG_QUIET); });
-  std::unique_ptr<Demuxer> demuxer(new Demuxer(
-      Cursor{reader, 0, std::nullopt, std::chrono::steady_clock::now() + limits.deadline}));
+  std::unique_ptr<Demuxer> demuxer(new Demuxer(Cursor{
+      reader, 0, std::nullopt, std::chrono::steady_clock::now() + limits.deadline, limits.stop}));
   auto* buffer = static_cast<unsigned char*>(av_malloc(kBufferSize));
   if (buffer == nullptr) return make_error(Errc::internal, "out of memory for a demuxer");
   demuxer->avio_.reset(

@@ -8,6 +8,7 @@
 // Blocking, one thread at a time: the caller's (a media pool thread, never an HTTP strand).
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string_view>
@@ -33,6 +34,8 @@ class Demuxer {
   // What a libavformat failure `code` at `step` means: the reader's own error when a read
   // failed, Errc::timeout past the deadline, else Errc::upstream (bytes it cannot read).
   [[nodiscard]] Error failure(int code, std::string_view step) const;
+  // Whether the caller's stop (ProbeLimits::stop) says to end now.
+  [[nodiscard]] bool stopped() const { return cursor_.stop && cursor_.stop(); }
 
  private:
   struct Cursor {
@@ -40,6 +43,7 @@ class Demuxer {
     std::uint64_t position = 0;
     std::optional<Error> failure;  // the first error a read met (libavformat sees "no bytes")
     std::chrono::steady_clock::time_point deadline;
+    std::function<bool()> stop;
   };
   struct AvioDeleter {
     void operator()(AVIOContext* avio) const;

@@ -40,6 +40,9 @@ namespace seeder::media {
 namespace {
 
 constexpr double kTargetSegment = 6.0;  // seconds; Apple's advice, hls.js' default buffer
+// Longer, a segment is too much to hold in memory and to make at once (a Matroska file without
+// Cues lists one keyframe: the whole film would be one segment).
+constexpr double kLongestSegment = 30.0;
 // Seconds sought before a segment's keyframe: the audio just before it (interleaved ahead of
 // it, or behind) is read too, for the conversion to settle.
 constexpr double kAudioPreroll = 1.0;
@@ -106,8 +109,18 @@ double end_of(const AVFormatContext& format, const AVStream& video) {
   return static_cast<double>(start + std::max<std::int64_t>(format.duration, 0)) / AV_TIME_BASE;
 }
 
+// Containers whose index lists keyframes the file has (Matroska Cues, MP4 sample tables, AVI
+// idx1). Others (MPEG-TS) have only what libavformat saw while reading their start.
+bool indexed(const AVFormatContext& format) {
+  const std::string_view name = format.iformat->name;
+  return name.starts_with("matroska") || name.starts_with("mov") || name == "avi";
+}
+
 Result<Plan> plan_of(Demuxer& demuxer) {
   auto& format = demuxer.format();
+  if (!indexed(format))
+    return make_error(Errc::upstream, std::string("a ") + format.iformat->name +
+                                          " file lists no keyframes to cut segments at");
   Plan plan;
   plan.video = av_find_best_stream(&format, AVMEDIA_TYPE_VIDEO, -1, -1, nullptr, 0);
   if (plan.video < 0 || (format.streams[plan.video]->disposition & AV_DISPOSITION_ATTACHED_PIC))
@@ -125,6 +138,13 @@ Result<Plan> plan_of(Demuxer& demuxer) {
     return make_error(Errc::upstream, "the container lists no keyframes to cut segments at");
   plan.segments = cut_segments(keyframes, end_of(format, video), kTargetSegment);
   if (plan.segments.empty()) return make_error(Errc::upstream, "no video to cut into segments");
+  for (const auto& segment : plan.segments) {
+    if (segment.duration_s > kLongestSegment)
+      return make_error(Errc::upstream,
+                        "its index lists keyframes " +
+                            std::to_string(std::lround(segment.duration_s)) +
+                            " s apart: too far to cut segments (a Matroska file without Cues?)");
+  }
   // Frames reordered by B-frames decode before they show: their dts lie up to a few frames
   // below their pts, and below the first keyframe's. A constant per file keeps them positive.
   const double frame =
@@ -181,21 +201,29 @@ Result<std::string> hls_segment(RandomAccess& reader, std::string_view file_name
 
   const auto& segment = plan->segments[static_cast<std::size_t>(index)];
   const bool last = index + 1 == static_cast<int>(plan->segments.size());
-  SegmentWindow window{segment.start_s, last ? std::numeric_limits<double>::infinity()
-                                             : segment.start_s + segment.duration_s};
+  SegmentWindow window{
+      segment.start_s,
+      last ? std::numeric_limits<double>::infinity() : segment.start_s + segment.duration_s,
+      // The sound before the first keyframe is the first segment's.
+      index == 0 ? -std::numeric_limits<double>::infinity() : segment.start_s};
+  // From a second before its keyframe (the sound there settles the conversion); the first
+  // segment from the file's start, whose sound may begin before the first keyframe.
   const auto& video = *format.streams[plan->video];
-  const auto from =
-      std::max(window.start_s - kAudioPreroll, seconds(video.start_time, video.time_base));
-  if (const int sought = av_seek_frame(&format, plan->video,
-                                       static_cast<std::int64_t>(from / av_q2d(video.time_base)),
-                                       AVSEEK_FLAG_BACKWARD);
-      sought < 0)
-    return demuxer->failure(sought, "seeking to segment " + std::to_string(index));
+  const int sought =
+      index == 0
+          ? av_seek_frame(&format, -1, format.start_time != AV_NOPTS_VALUE ? format.start_time : 0,
+                          AVSEEK_FLAG_BACKWARD)
+          : av_seek_frame(&format, plan->video,
+                          static_cast<std::int64_t>((window.start_s - kAudioPreroll) /
+                                                    av_q2d(video.time_base)),
+                          AVSEEK_FLAG_BACKWARD);
+  if (sought < 0) return demuxer->failure(sought, "seeking to segment " + std::to_string(index));
 
   SegmentCollector collector(format, plan->video, plan->audio, window);
   PacketPtr packet(av_packet_alloc());
   if (!packet) return make_error(Errc::internal, "out of memory for a packet");
   while (!collector.done()) {
+    if (demuxer->stopped()) return make_error(Errc::cancelled, "the client left");
     const int read = av_read_frame(&format, packet.get());
     if (read == AVERROR_EOF) break;
     if (read < 0) return demuxer->failure(read, "reading segment " + std::to_string(index));

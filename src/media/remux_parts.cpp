@@ -28,7 +28,7 @@ Error av_error(int code, const std::string& what) {
 
 // The first AAC frame starting at or after `at_s` (frames counted from the audio's origin).
 std::int64_t frame_at(double at_s, double origin_s, int rate) {
-  if (std::isinf(at_s)) return std::numeric_limits<std::int64_t>::max();
+  if (std::isinf(at_s)) return at_s > 0 ? std::numeric_limits<std::int64_t>::max() : 0;
   const auto frame = std::ceil((at_s - origin_s) * rate / kAacFrame - kEpsilon);
   return std::max<std::int64_t>(0, static_cast<std::int64_t>(frame));
 }
@@ -63,7 +63,7 @@ void SegmentCollector::take(const AVPacket& packet) {
     if (video_started_ && !video_done_) video_.emplace_back(av_packet_clone(&packet));
   } else if (packet.stream_index == audio_index_) {
     if (at >= window_.end_s + kAudioAfter) audio_done_ = true;
-    if (at >= window_.start_s - kAudioBefore && at < window_.end_s + kAudioAfter)
+    if (at >= window_.audio_start_s - kAudioBefore && at < window_.end_s + kAudioAfter)
       audio_.emplace_back(av_packet_clone(&packet));
   }
 }
@@ -116,17 +116,44 @@ AudioConverter::~AudioConverter() {
   swr_free(&resampler_);
 }
 
+void AudioConverter::place(const AVFrame& frame, bool& placed) {
+  const int rate = encoder_->sample_rate;
+  const double at = static_cast<double>(frame.pts) * av_q2d(source_.time_base);
+  double index = (at - origin_s_) * rate;
+  if (frame.sample_rate == rate && frame.nb_samples > 0)
+    index = std::round(index / frame.nb_samples) * frame.nb_samples;
+  const auto position = static_cast<std::int64_t>(std::llround(index));
+  if (!placed) {
+    pcm_first_ = position;
+    placed = true;
+    return;
+  }
+  const auto next = pcm_first_ + static_cast<std::int64_t>(pcm_[0].size());
+  const auto tolerance = std::max<std::int64_t>(frame.nb_samples / 2, 1);
+  if (position >= next + tolerance) {  // a gap: silence
+    pcm_[0].resize(pcm_[0].size() + static_cast<std::size_t>(position - next), 0.0F);
+    pcm_[1].resize(pcm_[1].size() + static_cast<std::size_t>(position - next), 0.0F);
+  } else if (position <= next - tolerance) {  // an overlap: the later frame's samples win
+    if (position < pcm_first_) pcm_first_ = position;
+    const auto keep = static_cast<std::size_t>(position - pcm_first_);
+    pcm_[0].resize(keep);
+    pcm_[1].resize(keep);
+  }
+}
+
 Result<std::vector<PacketPtr>> AudioConverter::convert(const std::vector<PacketPtr>& packets,
                                                        SegmentWindow window) {
   const int rate = encoder_->sample_rate;
-  const auto first = frame_at(window.start_s, origin_s_, rate);
+  const auto first = frame_at(window.audio_start_s, origin_s_, rate);
   const auto end = frame_at(window.end_s, origin_s_, rate);
   if (auto decoded = decode(packets); !decoded) return decoded.error();
   return encode(first, end);
 }
 
 // Decodes into pcm_, stereo at the encoder's rate. The first frame is placed by its timestamp
-// (snapped to the codec's frame grid: Matroska keeps milliseconds), the rest follow it.
+// (snapped to the codec's frame grid: Matroska keeps milliseconds), the rest follow it, unless
+// a frame's timestamp is half a frame or more away from there: a gap in the source's sound is
+// filled with silence, an overlap dropped, so the sound after it stays with its picture.
 Status AudioConverter::decode(const std::vector<PacketPtr>& packets) {
   const int rate = encoder_->sample_rate;
   bool placed = false;
@@ -144,14 +171,7 @@ Status AudioConverter::decode(const std::vector<PacketPtr>& packets) {
             made < 0 || swr_init(resampler_) < 0)
           return make_error(Errc::upstream, "cannot convert this audio's channels");
       }
-      if (!placed && frame->pts != AV_NOPTS_VALUE) {
-        const double at = static_cast<double>(frame->pts) * av_q2d(source_.time_base);
-        double index = (at - origin_s_) * rate;
-        if (frame->sample_rate == rate && frame->nb_samples > 0)
-          index = std::round(index / frame->nb_samples) * frame->nb_samples;
-        pcm_first_ = static_cast<std::int64_t>(std::llround(index));
-        placed = true;
-      }
+      if (frame->pts != AV_NOPTS_VALUE) place(*frame, placed);
       if (placed) {
         const int room = swr_get_out_samples(resampler_, frame->nb_samples);
         const auto size = pcm_[0].size();
@@ -374,7 +394,7 @@ Status FragmentMuxer::write_audio(std::vector<PacketPtr>& packets, const AVStrea
   for (auto& packet : packets) {
     if (packet->pts == AV_NOPTS_VALUE) continue;
     const double at = static_cast<double>(packet->pts) * av_q2d(source.time_base);
-    if (at < window.start_s - kEpsilon || at >= window.end_s - kEpsilon) continue;
+    if (at < window.audio_start_s - kEpsilon || at >= window.end_s - kEpsilon) continue;
     packet->pts += shift;
     packet->dts = packet->pts;
     if (auto written = write(*packet, 1); !written) return written;

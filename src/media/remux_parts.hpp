@@ -29,6 +29,7 @@ using PacketPtr = std::unique_ptr<AVPacket, PacketDeleter>;
 struct SegmentWindow {
   double start_s = 0;
   double end_s = 0;
+  double audio_start_s = 0;  // start_s, or minus infinity for the first segment
 };
 
 // Takes the packets read after a seek before the segment and keeps the segment's: video from
@@ -81,6 +82,8 @@ class AudioConverter {
  private:
   AudioConverter(const AVStream& source) : source_(source) {}
   Status decode(const std::vector<PacketPtr>& packets);
+  // Where a decoded frame's samples go in pcm_ (see decode()).
+  void place(const AVFrame& frame, bool& placed);
   Result<std::vector<PacketPtr>> encode(std::int64_t first_frame, std::int64_t end_frame);
 
   const AVStream& source_;

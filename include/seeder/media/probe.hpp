@@ -10,6 +10,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -56,6 +57,9 @@ struct ProbeLimits {
   std::int64_t max_bytes = 8 << 20;            // libavformat's probesize
   std::chrono::milliseconds analyze{5'000};    // of the streams' packets (analyzeduration)
   std::chrono::milliseconds deadline{30'000};  // the whole probe
+  // Asked often on the calling thread; true ends the work with Errc::cancelled (the client
+  // left). Empty: never.
+  std::function<bool()> stop;
 };
 
 // Whether this binary was built with libavformat.
