@@ -75,7 +75,12 @@ TEST_F(ProbeRouteTest, AFilmWithAc3SoundIsAnHlsPlaylistOfFmp4Segments) {
   const auto segment = http_get(port_, url + "?hls=1");
   ASSERT_EQ(segment.status, 200u) << segment.body;
   EXPECT_EQ(segment.body.substr(4, 4), "moof");
-  EXPECT_EQ(http_get(port_, url + "?hls=1").body, segment.body) << "made again, the same bytes";
+  EXPECT_EQ(http_get(port_, url + "?hls=1").body, segment.body) << "asked again, the same bytes";
+  // What the conversion cost is counted.
+  const auto metrics = http_get(gateway_->metrics_port(), "/metrics").body;
+  const auto at = metrics.find("\nseeder_hls_cpu_seconds_total ");
+  ASSERT_NE(at, std::string::npos) << metrics;
+  EXPECT_GT(std::stod(metrics.substr(at + 31)), 0.0);
 }
 
 TEST_F(ProbeRouteTest, WhatHlsCannotServeGetsAClearStatus) {

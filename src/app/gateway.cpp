@@ -266,6 +266,16 @@ void make_responders(Gateway::Parts& parts, const Config& config,
   parts.http_metrics = std::make_unique<metrics::HttpMetrics>(parts.metrics);
   register_gateway_metrics(
       parts.metrics, {*parts.registry, *parts.stores, stalls, config.per_torrent_cache_budget});
+  // The handler outlives the metrics' scrapes (Gateway::stop stops the side server first).
+  const auto* handler = parts.handler.get();
+  parts.metrics.callback(
+      "seeder_probe_cpu_seconds_total", "CPU time the media pool spent probing files (?probe)",
+      metrics::MetricSet::Type::counter, [handler] { return handler->probe_cpu_seconds(); });
+  parts.metrics.callback("seeder_hls_cpu_seconds_total",
+                         "CPU time the media pool spent making HLS playlists and segments (?hls: "
+                         "demuxing, converting sound to AAC, muxing)",
+                         metrics::MetricSet::Type::counter,
+                         [handler] { return handler->hls_cpu_seconds(); });
   metrics::register_build_info(parts.metrics, config.instance_name);
   metrics::register_process_metrics(parts.metrics);
 }

@@ -66,7 +66,7 @@ struct RequestHandler::Exchange : std::enable_shared_from_this<Exchange> {
   // hls_exchange.cpp
   void answer_hls();
   void on_hls_made(Result<std::string> made, const std::string& content_type,
-                   const std::string& cache_key);
+                   const std::string& cache_key, bool playlist);
 
   // file_exchange.cpp
   void answer_torrent_file();

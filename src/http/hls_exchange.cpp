@@ -5,8 +5,8 @@
 
 #include "counted_slot.hpp"
 #include "exchange.hpp"
+#include "media_cache.hpp"
 #include "media_reader.hpp"
-#include "probe_cache.hpp"
 #include "seeder/core/text.hpp"
 #include "seeder/http/target.hpp"
 #include "seeder/media/hls.hpp"
@@ -51,10 +51,14 @@ void RequestHandler::Exchange::answer_hls() {
     return;
   }
   const auto extra = link_query(request.target);
-  const auto key = entry->meta->hash().hex() + "/" + file->path + "?hls&" + extra;
-  if (auto known = playlist ? shared.probes->find(key) : std::nullopt) {
+  const auto type = playlist ? "application/vnd.apple.mpegurl" : "video/mp4";
+  // A playlist carries the link's query; a segment is the same bytes for everyone.
+  const auto key = entry->meta->hash().hex() + "/" + file->path + "?hls=" + which +
+                   (playlist ? "&" + extra : std::string());
+  auto& cache = playlist ? *shared.probes : *shared.segments;
+  if (auto known = cache.find(key)) {
     if (*known)
-      reply(router.hls_reply(request, std::move(**known), "application/vnd.apple.mpegurl"));
+      reply(router.hls_reply(request, std::move(**known), type));
     else
       fail(known->error());
     return;
@@ -70,44 +74,47 @@ void RequestHandler::Exchange::answer_hls() {
   limits.deadline = kHlsTime;
   limits.stop = [reader] { return reader->stopped(); };  // the client left: the work stops
   boost::asio::post(shared.probe_on, [self = shared_from_this(), reader, slot, playlist, init,
-                                      number, extra, key, name, limits] {
+                                      number, extra, key, name, limits, type] {
     Result<std::string> made = make_error(Errc::internal, "nothing made");
-    if (playlist) {
-      auto segments = media::hls_segments(*reader, name, limits);
-      if (segments)
-        made = media::media_playlist(*segments, percent_encode_path(name), extra);
-      else
-        made = segments.error();
-    } else if (init) {
-      made = media::hls_init(*reader, name, limits);
-    } else {
-      made = media::hls_segment(*reader, name, *number, limits);
+    {
+      CpuSpent spent(*self->shared.hls_cpu_us);
+      if (playlist) {
+        auto segments = media::hls_segments(*reader, name, limits);
+        if (segments)
+          made = media::media_playlist(*segments, percent_encode_path(name), extra);
+        else
+          made = segments.error();
+      } else if (init) {
+        made = media::hls_init(*reader, name, limits);
+      } else {
+        made = media::hls_segment(*reader, name, *number, limits);
+      }
     }
-    const std::string type = playlist ? "application/vnd.apple.mpegurl" : "video/mp4";
-    boost::asio::post(self->executor,
-                      [self, made = std::move(made), type, key = playlist ? key : ""]() mutable {
-                        self->on_hls_made(std::move(made), type, key);
-                      });
+    boost::asio::post(self->executor, [self, made = std::move(made), type = std::string(type), key,
+                                       playlist]() mutable {
+      self->on_hls_made(std::move(made), type, key, playlist);
+    });
   });
 }
 
-// A playlist (`cache_key` not empty) is kept, and so is the reason bytes are no film: both stay
-// so. Segments are made again when asked again.
+// What was made is kept (playlists with the probes' answers, segments in their own cache under a
+// byte budget), and so is the reason a file's bytes are no film: it stays so.
 void RequestHandler::Exchange::on_hls_made(Result<std::string> made,
                                            const std::string& content_type,
-                                           const std::string& cache_key) {
+                                           const std::string& cache_key, bool playlist) {
+  auto& cache = playlist ? *shared.probes : *shared.segments;
   if (!made) {
     if (made.error().code == Errc::upstream) {
       spdlog::warn("?hls torrent {} path '{}': {}", entry->meta->hash().hex(), request.path,
                    made.error().message);
-      if (!cache_key.empty()) shared.probes->put(cache_key, made.error());
+      cache.put(cache_key, made.error());
     } else if (!gone() && made.error().code != Errc::not_found) {
       log_failure(made.error());  // past the last segment is the client's, and not logged
     }
     if (!gone()) fail(made.error());
     return;
   }
-  if (!cache_key.empty()) shared.probes->put(cache_key, *made);
+  cache.put(cache_key, *made);
   if (!gone()) reply(router.hls_reply(request, std::move(*made), content_type));
 }
 

@@ -10,6 +10,9 @@
 // whether the client is still there); abandon() (any thread) wakes a waiting read with
 // Errc::cancelled.
 
+#include <time.h>
+
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
@@ -24,6 +27,26 @@
 #include "seeder/media/probe.hpp"
 
 namespace seeder::http {
+
+// Adds the calling thread's CPU time between its construction and destruction to `counter`
+// (microseconds): what one media job cost.
+class CpuSpent {
+ public:
+  explicit CpuSpent(std::atomic<std::uint64_t>& counter) : counter_(counter), start_(now()) {}
+  ~CpuSpent() { counter_ += now() - start_; }
+  CpuSpent(const CpuSpent&) = delete;
+  CpuSpent& operator=(const CpuSpent&) = delete;
+
+ private:
+  static std::uint64_t now() {
+    timespec spent{};
+    ::clock_gettime(CLOCK_THREAD_CPUTIME_ID, &spent);
+    return static_cast<std::uint64_t>(spent.tv_sec) * 1'000'000 +
+           static_cast<std::uint64_t>(spent.tv_nsec) / 1'000;
+  }
+  std::atomic<std::uint64_t>& counter_;
+  const std::uint64_t start_;
+};
 
 class MediaReader final : public media::RandomAccess {
  public:

@@ -4,8 +4,8 @@
 
 #include "counted_slot.hpp"
 #include "exchange.hpp"
+#include "media_cache.hpp"
 #include "media_reader.hpp"
-#include "probe_cache.hpp"
 #include "seeder/torrent/file_plan.hpp"
 #include "seeder/torrent/selection.hpp"
 
@@ -80,6 +80,8 @@ void RequestHandler::Exchange::answer_probe() {
   boost::asio::post(shared.probe_on, [self = shared_from_this(), reader, slot, key] {
     media::ProbeLimits limits;
     limits.deadline = kProbeTime;
+    limits.stop = [reader] { return reader->stopped(); };
+    CpuSpent spent(*self->shared.probe_cpu_us);
     auto info = media::probe(*reader, self->file->path, limits);
     boost::asio::post(self->executor, [self, info = std::move(info), key]() mutable {
       self->on_probed(std::move(info), key);

@@ -5,7 +5,7 @@
 
 #include "client_streams.hpp"
 #include "exchange.hpp"
-#include "probe_cache.hpp"
+#include "media_cache.hpp"
 #include "seeder/http/request_fields.hpp"
 #include "seeder/http/upload.hpp"
 #include "subtitle_cache.hpp"
@@ -35,9 +35,20 @@ RequestHandler::RequestHandler(const Router& router, Content& content, int multi
               std::make_shared<SubtitleCache>(
                   convert_on ? std::move(convert_on) : Executor(boost::asio::system_executor())),
               std::make_shared<std::atomic<int>>(kProbeSlots),
-              std::make_shared<ProbeCache>(),
+              std::make_shared<MediaCache>(),
+              std::make_shared<MediaCache>(4096, kSegmentCacheBytes),
               probe_on ? std::move(probe_on) : Executor(boost::asio::system_executor()),
+              std::make_shared<std::atomic<std::uint64_t>>(0),
+              std::make_shared<std::atomic<std::uint64_t>>(0),
               std::make_shared<ClientStreams>(streams_per_client)} {}
+
+double RequestHandler::probe_cpu_seconds() const {
+  return static_cast<double>(shared_.probe_cpu_us->load()) / 1e6;
+}
+
+double RequestHandler::hls_cpu_seconds() const {
+  return static_cast<double>(shared_.hls_cpu_us->load()) / 1e6;
+}
 
 RequestHandler::~RequestHandler() = default;
 

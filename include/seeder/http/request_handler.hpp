@@ -47,7 +47,7 @@ struct Response {
 using CancelFlag = std::shared_ptr<const bool>;
 
 class ClientStreams;
-class ProbeCache;
+class MediaCache;
 class SubtitleCache;
 
 class RequestHandler {
@@ -63,6 +63,8 @@ class RequestHandler {
   // Media probes at once (each holds a thread of `probe_on`, which has as many, while the
   // file's bytes come); one more is told to try again (429).
   static constexpr int kProbeSlots = 4;
+  // HLS segments kept once made (a seek back, a second viewer), least recently used dropped.
+  static constexpr std::uint64_t kSegmentCacheBytes = 128ull << 20;
 
   // Both outlive the handler. `convert_on`: where subtitles are converted; `probe_on`: where
   // media files are probed (never an HTTP thread; the system executor when none is given).
@@ -75,6 +77,9 @@ class RequestHandler {
   void handle(RequestHead head, Executor executor, CancelFlag cancelled, Respond respond) const;
   // The answer to a request that could not be read (malformed, headers over the limit).
   [[nodiscard]] Response reject(const Error& error) const;
+  // CPU seconds the media pool spent probing and making HLS (for /metrics).
+  [[nodiscard]] double probe_cpu_seconds() const;
+  [[nodiscard]] double hls_cpu_seconds() const;
 
   struct Exchange;
   // What every exchange shares.
@@ -82,8 +87,12 @@ class RequestHandler {
     std::shared_ptr<std::atomic<int>> multipart_free;  // slots left; each response holds one
     std::shared_ptr<SubtitleCache> subtitles;
     std::shared_ptr<std::atomic<int>> probe_free;  // probes that may start
-    std::shared_ptr<ProbeCache> probes;            // answers already made
+    std::shared_ptr<MediaCache> probes;            // answers and playlists already made
+    std::shared_ptr<MediaCache> segments;          // HLS segments made (kSegmentCacheBytes)
     Executor probe_on;
+    // Thread CPU time the media pool spent, in microseconds: probing, and making HLS.
+    std::shared_ptr<std::atomic<std::uint64_t>> probe_cpu_us;
+    std::shared_ptr<std::atomic<std::uint64_t>> hls_cpu_us;
     std::shared_ptr<ClientStreams> streams;  // bodies open per client
   };
 
