@@ -35,6 +35,11 @@ TEST(DiskBudgetTest, CountsOpenAndClosedBytesAndSaysWhatToFree) {
   budget.take_closed(key);
   EXPECT_EQ(budget.used(), 60u);
   EXPECT_EQ(budget.closed_count(), 0u);
+  budget.store_closed(key, 60, 12);  // a store closed: its bytes, counted open, stay counted
+  EXPECT_EQ(budget.used(), 60u);
+  EXPECT_EQ(budget.oldest_closed(13), key);
+  budget.add_closed(*InfoHash::parse(std::string(40, 'b')), 0, 0);
+  EXPECT_EQ(budget.closed_count(), 1u) << "nothing on disk: nothing to evict, not listed";
   EXPECT_FALSE(DiskBudget(0).limited());
 }
 

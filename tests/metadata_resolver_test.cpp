@@ -103,9 +103,11 @@ class ResolverTest : public ::testing::Test {
         if (resolver != nullptr) resolver->on_alert(*alert);
     }
   }
-  void make_resolver(std::chrono::milliseconds timeout, bool allow_private_peers = true) {
+  void make_resolver(std::chrono::milliseconds timeout, bool allow_private_peers = true,
+                     int new_per_client_per_hour = 60) {
     ResolverOptions options;
     options.timeout = timeout;
+    options.new_per_client_per_hour = new_per_client_per_hour;
     options.data_dir = data_.path();
     options.allow_private_peers = allow_private_peers;  // the test swarm is on loopback
     resolver_ =
@@ -236,6 +238,36 @@ TEST_F(ResolverTest, LookupsAtOnceAreCappedPerClientAndInAll) {
   ASSERT_FALSE(refused);
   EXPECT_EQ(refused.error().code, Errc::too_many_requests);
   EXPECT_EQ(resolver_->resolving(), MetadataResolver::kMaxResolving);
+  resolver_->shutdown();
+}
+
+// One client cannot open every swarm: past its lookups of the hour, it is refused until the hour
+// has passed, even once those lookups ended; joining a lookup under way is free, and this
+// machine's clients are never counted.
+TEST_F(ResolverTest, NewTorrentsAreCappedPerClientPerHour) {
+  make_resolver(300ms, true, 2);
+  auto random_hash = [seed = 300]() mutable {
+    return *InfoHash::from_raw(test::random_bytes(20, seed++));
+  };
+  const auto first = random_hash();
+  auto a = resolve(first, "192.0.2.7");
+  auto b = resolve(random_hash(), "192.0.2.7");
+  ASSERT_EQ(a.wait_for(10s), std::future_status::ready);
+  ASSERT_EQ(b.wait_for(10s), std::future_status::ready);
+  EXPECT_EQ(a.get().error().code, Errc::timeout) << "looked up, nobody had it";
+  auto third = resolve(random_hash(), "192.0.2.7");
+  ASSERT_EQ(third.wait_for(5s), std::future_status::ready) << "refused at once";
+  const auto refused = third.get();
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().code, Errc::too_many_requests);
+  EXPECT_NE(refused.error().message.find("last hour"), std::string::npos);
+  auto other = resolve(random_hash(), "198.51.100.7");
+  EXPECT_NE(other.wait_for(100ms), std::future_status::ready) << "another client's own share";
+  for (int i = 0; i < 3; ++i) {
+    auto local = resolve(random_hash(), "127.0.0.1");
+    ASSERT_EQ(local.wait_for(10s), std::future_status::ready);
+    EXPECT_EQ(local.get().error().code, Errc::timeout) << "loopback is not capped";
+  }
   resolver_->shutdown();
 }
 

@@ -610,8 +610,15 @@ TEST_F(BudgetTest, AWriteThatFindsItsFileCutShortForgetsEveryPieceOfIt) {
   complete(*store, 3);
   const auto path = content_path(data_.path(), entry_->meta->hash(), 0);
   const auto full = std::filesystem::file_size(path);
+  // Forgotten while the file is still short: sized back first, the cut would read as zeros a
+  // reader could send while the piece was still vouched for.
+  std::vector<std::uintmax_t> size_when_forgotten;
+  store->set_piece_listener(
+      {[](int) {}, [&](int) { size_when_forgotten.push_back(std::filesystem::file_size(path)); }});
   ASSERT_EQ(::truncate(path.c_str(), static_cast<off_t>(4 * kPiece - 100)), 0);
   complete(*store, 5);
+  ASSERT_FALSE(size_when_forgotten.empty());
+  EXPECT_EQ(size_when_forgotten.front(), 4u * kPiece - 100) << "forgotten before sized back";
   EXPECT_EQ(std::filesystem::file_size(path), full) << "sized back for the write";
   EXPECT_FALSE(store->piece_complete(3)) << "the cut fell in its last block";
   EXPECT_FALSE(store->piece_complete(2)) << "recorded before the file was cut";

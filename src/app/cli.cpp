@@ -63,8 +63,8 @@ const CLI::Validator kDuration(
 
 struct ServeText {
   std::string max_readahead = "auto";
+  std::string per_torrent_budget = "0";
   std::string cache_budget = "0";
-  std::string disk_budget = "0";
   std::string torrent_ttl = "600s";
   std::string piece_timeout = "60s";
   std::string keep_interest = "30s";
@@ -143,13 +143,13 @@ void add_storage_options(CLI::App& app, Config& config, ServeText& text) {
       ->envname(env("MAX_READAHEAD"))
       ->check(kSizeOrAuto)
       ->capture_default_str();
-  app.add_option("--cache-budget", text.disk_budget,
+  app.add_option("--cache-budget", text.cache_budget,
                  "keep at most this many bytes of pieces on disk for all torrents together, "
                  "evicting the least recently used pieces of any torrent (0: keep everything)")
       ->envname(env("CACHE_BUDGET"))
       ->check(kSize)
       ->capture_default_str();
-  app.add_option("--per-torrent-cache-budget", text.cache_budget,
+  app.add_option("--per-torrent-cache-budget", text.per_torrent_budget,
                  "keep at most this many bytes of each torrent on disk, evicting least recently "
                  "used pieces "
                  "(0: keep everything)")
@@ -220,6 +220,11 @@ void add_swarm_options(CLI::App& app, Config& config) {
                  "never capped; 0: no cap")
       ->capture_default_str()
       ->envname(env("MAX_STREAMS_PER_CLIENT"));
+  app.add_option("--max-new-torrents-per-client", config.max_new_torrents_per_client,
+                 "torrents one client may have looked up by magnet or info-hash in the last "
+                 "hour (more get 429); loopback clients are never capped; 0: no cap")
+      ->capture_default_str()
+      ->envname(env("MAX_NEW_TORRENTS_PER_CLIENT"));
   app.add_option("--link-key-file", config.link_key_file,
                  "the key (32 bytes or more) of signed links: with --auth-file, a link made by "
                  "`seeder sign` opens what it names until it expires, without a token")
@@ -309,8 +314,8 @@ void add_serve_options(CLI::App& app, Config& config, ServeText& text) {
 }
 
 void apply_text(Config& config, const ServeText& text) {
-  config.per_torrent_cache_budget = *parse_size(text.cache_budget);
-  config.cache_budget = *parse_size(text.disk_budget);
+  config.per_torrent_cache_budget = *parse_size(text.per_torrent_budget);
+  config.cache_budget = *parse_size(text.cache_budget);
   if (text.max_readahead != "auto") config.max_readahead = *parse_size(text.max_readahead);
   config.torrent_ttl = *parse_duration(text.torrent_ttl);
   config.piece_timeout = *parse_duration(text.piece_timeout);

@@ -213,7 +213,7 @@ void make_swarm(Gateway::Parts& parts, const Config& config, const FdBudget& fds
       parts.session->native(), parts.catalog, asio::make_strand(parts.io),
       torrent::ResolverOptions{config.metadata_timeout, config.data_dir, config.trackers,
                                std::move(peers), std::chrono::milliseconds{2'000},
-                               config.allow_private_peers});
+                               config.allow_private_peers, config.max_new_torrents_per_client});
   parts.session->subscribe(
       [resolver = parts.resolver.get()](const lt::alert& alert) { resolver->on_alert(alert); });
 }

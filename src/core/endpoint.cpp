@@ -166,4 +166,8 @@ bool url_host_is_public(std::string_view url) {
   return ec || is_public_address(address);
 }
 
+bool is_loopback_client(std::string_view client) {
+  return client.empty() || client.starts_with("127.") || client == "::/64";
+}
+
 }  // namespace seeder

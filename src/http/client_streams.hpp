@@ -11,6 +11,7 @@
 #include <unordered_map>
 
 #include "seeder/core/byte_source.hpp"
+#include "seeder/core/endpoint.hpp"
 
 namespace seeder::http {
 
@@ -25,7 +26,7 @@ class ClientStreams : public std::enable_shared_from_this<ClientStreams> {
   };
   // Whether `client` (RequestHead::client) may open one more body, and its lease if counted.
   Admission take(const std::string& client) {
-    if (limit_ <= 0 || client.empty() || client.starts_with("127.") || client == "::/64") return {};
+    if (limit_ <= 0 || is_loopback_client(client)) return {};
     {
       std::lock_guard lock(mutex_);
       auto& count = counts_[client];

@@ -9,8 +9,8 @@ CacheBudget::CacheBudget(std::uint64_t budget, std::vector<std::uint32_t> piece_
 
 std::vector<int> CacheBudget::victims(std::uint64_t incoming) const {
   if (!over(incoming)) return {};
-  const auto low_watermark = budget_ / 10 * 8;
-  const auto target = low_watermark - std::min(incoming, low_watermark);
+  const auto low = low_watermark(budget_);
+  const auto target = low - std::min(incoming, low);
   return lru_.victims(target, [this](int piece) { return pinned(piece); });
 }
 

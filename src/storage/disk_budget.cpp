@@ -5,18 +5,29 @@
 namespace seeder::storage {
 
 std::uint64_t DiskBudget::excess() const {
-  if (!over()) return 0;
-  const auto low_watermark = limit_ / 10 * 8;
-  return used() - low_watermark;
+  const auto used = used_.load();  // once: compared and subtracted from the same value
+  if (!limited() || used <= limit_) return 0;
+  return used - low_watermark(limit_);
 }
 
 void DiskBudget::add_closed(const InfoHash& key, std::uint64_t bytes, std::uint64_t last_use) {
-  LockGuard lock(mutex_);
-  auto& closed = closed_[key];
-  // A second word for the same torrent replaces the first: its bytes are counted once.
-  remove(closed.bytes);
-  closed = {bytes, last_use};
   add(bytes);
+  forget_closed_then(key, bytes, last_use);
+}
+
+void DiskBudget::store_closed(const InfoHash& key, std::uint64_t bytes, std::uint64_t last_use) {
+  forget_closed_then(key, bytes, last_use);  // its bytes stay counted: open until now
+}
+
+void DiskBudget::forget_closed_then(const InfoHash& key, std::uint64_t bytes,
+                                    std::uint64_t last_use) {
+  LockGuard lock(mutex_);
+  // A second word for the same torrent replaces the first: its bytes are counted once.
+  if (const auto found = closed_.find(key); found != closed_.end()) {
+    remove(found->second.bytes);
+    closed_.erase(found);
+  }
+  if (bytes > 0) closed_[key] = {bytes, last_use};  // nothing to evict: not listed
 }
 
 void DiskBudget::take_closed(const InfoHash& key) {

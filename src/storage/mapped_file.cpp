@@ -98,11 +98,20 @@ Result<MappedFile::Written> MappedFile::write(std::uint64_t offset, std::span<co
   // Without this, writing into a hole of a full file system raises SIGBUS through the mapping.
   // KEEP_SIZE: a write never grows the file. Grown back by a write, a file cut behind our back
   // between the size check and the write would hide the cut (seed 1200845892).
-  if (::fallocate(fd_.get(), FALLOC_FL_KEEP_SIZE, static_cast<off_t>(offset),
-                  static_cast<off_t>(bytes.size())) != 0 &&
-      errno != EOPNOTSUPP && errno != EINVAL && errno != ENOSYS) {
-    return make_error(errno == ENOSPC ? Errc::unavailable : Errc::io,
-                      std::string("cannot allocate: ") + std::strerror(errno));
+  int error = ::fallocate(fd_.get(), FALLOC_FL_KEEP_SIZE, static_cast<off_t>(offset),
+                          static_cast<off_t>(bytes.size())) == 0
+                  ? 0
+                  : errno;
+  if (error == EOPNOTSUPP || error == ENOSYS) {
+    // A file system without fallocate: glibc's emulation writes into the range, which grows a
+    // short file; so only once the file is known to be whole.
+    if (shorter_on_disk()) return Written::cut_short;
+    error =
+        ::posix_fallocate(fd_.get(), static_cast<off_t>(offset), static_cast<off_t>(bytes.size()));
+  }
+  if (error != 0 && error != EOPNOTSUPP && error != EINVAL && error != ENOSYS) {
+    return make_error(error == ENOSPC ? Errc::unavailable : Errc::io,
+                      std::string("cannot allocate: ") + std::strerror(error));
   }
   // Checked after the reservation: copied through the mapping past the end, the bytes would
   // raise SIGBUS. A cut in the microseconds between this check and the copy still can.

@@ -8,6 +8,7 @@
 
 #include <sys/stat.h>
 
+#include <limits>
 #include <map>
 
 #include <spdlog/spdlog.h>
@@ -35,17 +36,23 @@ StoreRegistry::StoreRegistry(std::filesystem::path data_dir, StoreOptions option
   }
 }
 
+// Allocated blocks (holes are not), which is what the disk holds; a store that opens counts its
+// complete pieces instead. Nothing here throws: an unreadable directory counts as empty.
 void StoreRegistry::count_data_dir() {
+  namespace fs = std::filesystem;
   std::error_code ec;
-  for (const auto& entry : std::filesystem::directory_iterator(data_dir_, ec)) {
-    const auto key = InfoHash::parse(entry.path().filename().string());
-    if (!key || !entry.is_directory(ec)) continue;
+  for (fs::directory_iterator torrent(data_dir_, ec), end; !ec && torrent != end;
+       torrent.increment(ec)) {
+    const auto key = InfoHash::parse(torrent->path().filename().string());
+    std::error_code type_error;
+    if (!key || !torrent->is_directory(type_error)) continue;
     std::uint64_t bytes = 0;
-    for (const auto& file :
-         std::filesystem::recursive_directory_iterator(entry.path() / "content", ec)) {
+    std::error_code walk;
+    for (fs::recursive_directory_iterator file(torrent->path() / "content", walk), last;
+         !walk && file != last; file.increment(walk)) {
       struct stat info {};
-      if (file.is_regular_file(ec) && ::stat(file.path().c_str(), &info) == 0)
-        bytes += static_cast<std::uint64_t>(info.st_blocks) * 512;  // allocated, holes not
+      if (::stat(file->path().c_str(), &info) == 0 && S_ISREG(info.st_mode))
+        bytes += static_cast<std::uint64_t>(info.st_blocks) * 512;
     }
     if (bytes > 0) options_.disk->add_closed(*key, bytes, 0);
   }
@@ -77,13 +84,13 @@ Result<std::shared_ptr<TorrentStore>> StoreRegistry::open(const StoreSpec& spec)
   }
   LockGuard open_lock(slot->open_mutex);
   if (auto store = slot->store.lock()) {
+    // A store of it that was closing when this one opened may have listed it as closed.
+    if (options_.disk) options_.disk->take_closed(spec.key);
     remember(store);
     return store;
   }
   auto store = TorrentStore::open(data_dir_, spec, writer_, evictor_, options_);
   if (!store) return store.error();
-  // Its pieces are counted by the store now, not as a closed torrent's bytes.
-  if (options_.disk) options_.disk->take_closed(spec.key);
   slot->store = *store;
   {
     LockGuard lock(mutex_);
@@ -148,7 +155,8 @@ Result<std::shared_ptr<TorrentStore>> StoreRegistry::open_saved(const InfoHash& 
 void StoreRegistry::enforce_disk_budget() {
   if (!options_.disk) return;
   auto& disk = *options_.disk;
-  // Bounded: each round frees bytes or opens a closed torrent; past this, the rest is protected.
+  // Bounded: each round frees bytes or takes a closed torrent off the list (opening it); past
+  // this, what is left is protected by readers.
   constexpr int kRounds = 64;
   for (int round = 0; round < kRounds && disk.over(); ++round) {
     const auto need = disk.excess();

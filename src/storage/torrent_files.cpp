@@ -78,8 +78,10 @@ Status TorrentFiles::write_slice(MappedFile& target, int file_index, std::uint64
     auto written = target.write(offset, bytes);
     if (!written) return written.error();
     if (*written == MappedFile::Written::done) return {};
-    // Sized back first, forgotten after: whatever was recorded of the file before the size
-    // was restored (a cut landing meanwhile included) is then forgotten, holes or not.
+    // Forgotten before it is sized back: grown again, the cut reads as zeros a reader would
+    // send while the store still vouched for them. Forgotten again after: what was recorded
+    // between the two (a second cut landing meanwhile, hidden by the regrowth) goes too.
+    if (lost_bytes_) lost_bytes_(file_index);
     target.restore_size();
     if (lost_bytes_) lost_bytes_(file_index);
   }

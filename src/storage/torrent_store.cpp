@@ -79,6 +79,9 @@ Result<std::shared_ptr<TorrentStore>> TorrentStore::open(const std::filesystem::
 
   std::shared_ptr<TorrentStore> store(
       new TorrentStore(data_dir, spec, writer, evictor, std::move(*db), options));
+  // From now on the store counts its pieces (and, should the open fail, hands them back as
+  // closed when it goes): not both at once while it loads and checks.
+  if (options.disk) options.disk->take_closed(spec.key);
   if (auto loaded = store->load(*state); !loaded) return loaded.error();
   if (options.verify_on_open) store->verify(spec.piece_hashes);
   // A smaller budget than last time, or pieces recorded by a run without one.
@@ -99,6 +102,7 @@ TorrentStore::TorrentStore(const std::filesystem::path& data_dir, const StoreSpe
       journal_(std::move(db), files_.layout(), &options_.counters->database_errors),
       completion_(files_.layout()),
       generations_(files_.layout().num_pieces()),
+      records_(static_cast<std::size_t>(files_.layout().num_pieces()), 0),
       cache_(options.budget, stored_bytes_per_piece(files_)) {
   // A write found a content file created anew or cut short: what was recorded of it is gone.
   files_.on_lost_bytes([this](int file_index) { forget_file(file_index); });
@@ -108,8 +112,7 @@ TorrentStore::TorrentStore(const std::filesystem::path& data_dir, const StoreSpe
 TorrentStore::~TorrentStore() {
   if (!options_.disk) return;
   LockGuard lock(mutex_);
-  options_.disk->remove(cache_.bytes());
-  options_.disk->add_closed(key_, cache_.bytes(), cache_.last_use());
+  options_.disk->store_closed(key_, cache_.bytes(), cache_.last_use());
 }
 
 int TorrentStore::num_pieces() const {
@@ -136,9 +139,11 @@ Status TorrentStore::load(const CompletionDb::State& state) {
   {
     LockGuard lock(mutex_);
     needs_check_ = state.needs_check;
-    for (const int piece : claimed) {
-      if (!std::binary_search(missing.begin(), missing.end(), piece))
-        mark_complete_locked(piece, false);
+    // Highest first: each goes behind the last, so the lowest-numbered are the least recently
+    // used, as they were when found pieces counted as just used.
+    for (auto it = claimed.rbegin(); it != claimed.rend(); ++it) {
+      if (!std::binary_search(missing.begin(), missing.end(), *it))
+        mark_complete_locked(*it, false);
     }
     return journal_.reconcile(completion_, state, missing);
   }
@@ -183,6 +188,7 @@ void TorrentStore::verify(const std::vector<lt::sha1_hash>& hashes) {
 
 bool TorrentStore::mark_complete_locked(int piece, bool used) {
   if (!completion_.set(piece)) return false;
+  ++records_[static_cast<std::size_t>(piece)];
   if (used)
     cache_.add(piece);
   else
@@ -269,6 +275,12 @@ std::function<bool()> TorrentStore::vouch(int first, int last) {
 std::uint32_t TorrentStore::begin_hash(int piece) const {
   LockGuard lock(mutex_);
   return generations_.begin_hash(piece);
+}
+
+std::uint32_t TorrentStore::record_of(int piece) const {
+  if (piece < 0 || piece >= num_pieces()) return 0;
+  LockGuard lock(mutex_);
+  return completion_.has(piece) ? records_[static_cast<std::size_t>(piece)] : 0;
 }
 
 void TorrentStore::end_hash(int piece, std::uint32_t token) {
@@ -389,19 +401,13 @@ std::vector<TorrentStore::Unused> TorrentStore::least_used(std::uint64_t bytes) 
   return out;
 }
 
-std::uint64_t TorrentStore::last_use() const {
-  LockGuard lock(mutex_);
-  return cache_.last_use();
-}
-
 std::uint64_t TorrentStore::evict_pieces(const std::vector<int>& pieces) {
   std::uint64_t freed = 0;
   std::size_t count = 0;
   for (const int piece : pieces) {
     if (!evict(piece)) continue;
     ++count;
-    LockGuard lock(mutex_);
-    freed += cache_.bytes_of(piece);
+    freed += cache_.bytes_of(piece);  // fixed per piece: no lock needed
   }
   if (count == 0) return 0;
   evictions_ += count;

@@ -145,8 +145,24 @@ void MetadataResolver::async_resolve(const InfoHash& hash, const std::string& cl
   if (first) start(hash, *pending);
 }
 
-// Any client may ask for any hash: lookups are capped in all and per client.
-std::optional<Error> MetadataResolver::refuses_new(const std::string& client) const {
+std::size_t MetadataResolver::started_this_hour(const std::string& client) {
+  const auto hour_ago = std::chrono::steady_clock::now() - std::chrono::hours(1);
+  // The whole map now and then, so that clients gone for an hour take no memory.
+  if (started_.size() > 4096) {
+    for (auto it = started_.begin(); it != started_.end();)
+      it = it->second.empty() || it->second.back() < hour_ago ? started_.erase(it) : std::next(it);
+  }
+  const auto found = started_.find(client);
+  if (found == started_.end()) return 0;
+  auto& times = found->second;
+  while (!times.empty() && times.front() < hour_ago)
+    times.pop_front();
+  return times.size();
+}
+
+// Any client may ask for any hash: lookups are capped in all and per client, at once and per
+// hour; a refusal counts nothing.
+std::optional<Error> MetadataResolver::refuses_new(const std::string& client) {
   if (pending_.size() >= kMaxResolving) {
     return make_error(
         Errc::too_many_requests,
@@ -159,6 +175,15 @@ std::optional<Error> MetadataResolver::refuses_new(const std::string& client) co
     return make_error(Errc::too_many_requests,
                       "you are looking up " + std::to_string(mine) +
                           " torrents already; try again once one is found");
+  }
+  const auto cap = options_.new_per_client_per_hour;
+  if (cap > 0 && !is_loopback_client(client)) {
+    if (started_this_hour(client) >= static_cast<std::size_t>(cap)) {
+      return make_error(Errc::too_many_requests,
+                        "you have added " + std::to_string(cap) +
+                            " new torrents in the last hour; try again later");
+    }
+    started_[client].push_back(std::chrono::steady_clock::now());
   }
   return std::nullopt;
 }

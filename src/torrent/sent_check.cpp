@@ -20,8 +20,8 @@ void check_sent_piece(storage::TorrentStore& store, const libtorrent::torrent_in
   if (!info.info_hashes().has_v1() || piece < 0 || piece >= info.num_pieces()) return;
   // Forgotten since (its file removed or cut short behind our back, noticed meanwhile): the
   // store no longer vouches for it, and the reader sent from the file it had open.
-  const auto unchanged = store.vouch(piece, piece);
-  if (!unchanged()) return;
+  const auto record = store.record_of(piece);
+  if (record == 0) return;
   libtorrent::hasher sha1;
   auto& files = store.files();
   const auto read =
@@ -29,15 +29,14 @@ void check_sent_piece(storage::TorrentStore& store, const libtorrent::torrent_in
         sha1.update({bytes.data(), static_cast<std::ptrdiff_t>(bytes.size())});
       });
   if (read && sha1.final() == info.hash_for_piece(libtorrent::piece_index_t(piece))) return;
-  // Forgotten and fetched again while it was hashed (a loss noticed by a write meanwhile): the
-  // hash read bytes that were on their way out, and the piece recorded now is other bytes.
-  if (!unchanged()) return;
   // A content file deleted or cut short behind our back (and written again since) may not have
   // been noticed yet: check the piece's files as a reader would. Only bytes changed in a file
-  // the store still vouches for count (an eviction forgets a piece before it punches it).
+  // the store still vouches for count (an eviction forgets a piece before it punches it). A
+  // piece forgotten and recorded again while it was hashed (a loss a write noticed meanwhile)
+  // is another record: what was hashed was on its way out.
   for (const int file : files.files_of(piece))
     store.recheck_file(file);
-  if (!store.piece_complete(piece)) return;  // forgotten while it was hashed, or just now
+  if (store.record_of(piece) != record) return;
   ++failed;
   spdlog::error("torrent {}: piece {} failed verification after it was sent{}", store.key().hex(),
                 piece, read ? "" : ": " + read.error().message);

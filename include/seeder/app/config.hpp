@@ -84,6 +84,7 @@ struct Config {
   std::filesystem::path link_key_file;
   // File bodies one client (not loopback) may have open at once; 0: no cap.
   int max_streams_per_client = 32;
+  int max_new_torrents_per_client = 60;  // per hour: magnets and unknown hashes looked up
   std::chrono::milliseconds metadata_timeout{60'000};
   std::string torrent_store_url;  // "http://store/{hash}.torrent"; empty: none
   std::chrono::milliseconds torrent_store_timeout{10'000};
@@ -96,12 +97,13 @@ struct Config {
   std::string instance_name;
 };
 
-// The read-ahead a gateway with `config` uses: the one given, else kReadaheadWithoutBudget, or
-// kReadaheadWithBudget under a cache budget.
+// Whether pieces are evicted at all: a budget for the data dir, or for each torrent.
 inline bool has_cache_budget(const Config& config) {
   return config.per_torrent_cache_budget > 0 || config.cache_budget > 0;
 }
 
+// The read-ahead a gateway with `config` uses: the one given, else kReadaheadWithoutBudget, or
+// kReadaheadWithBudget under a cache budget.
 inline std::uint64_t readahead_for(const Config& config) {
   if (config.max_readahead) return *config.max_readahead;
   return has_cache_budget(config) ? kReadaheadWithBudget : kReadaheadWithoutBudget;

@@ -39,6 +39,9 @@ bool in_any(const std::vector<AddressBlock>& blocks, const boost::asio::ip::addr
 // Whose share a request counts against: an IPv4 address (a v4-mapped one as its IPv4), or an
 // IPv6 address's /64 ("2001:db8:1:2::/64": one host has a whole /64 to pick from).
 std::string client_key(const boost::asio::ip::address& address);
+// Whether a client_key is this machine's (127.0.0.0/8, ::1's /64) or unknown (""): never
+// counted against a per-client cap.
+bool is_loopback_client(std::string_view client);
 // The same for a URL's host when it is an IP literal or "localhost"; a name that needs DNS counts
 // as public (it cannot be judged without resolving it).
 bool url_host_is_public(std::string_view url);

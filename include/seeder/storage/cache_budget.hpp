@@ -20,6 +20,11 @@
 
 namespace seeder::storage {
 
+// What eviction brings a budget back down to: 80% of it (one burst of evictions, then quiet).
+constexpr std::uint64_t low_watermark(std::uint64_t budget) {
+  return budget / 10 * 8;
+}
+
 class CacheBudget {
  public:
   // `budget`: bytes; 0 means no limit (nothing is ever evicted). `piece_bytes`: what each piece
@@ -38,7 +43,7 @@ class CacheBudget {
   [[nodiscard]] std::uint64_t used_at(int piece) const { return lru_.used_at(piece); }
   // The last use of any piece (the LRU's front), 0 when none.
   [[nodiscard]] std::uint64_t last_use() const { return lru_.last_use(); }
-  // Unpinned pieces, least recently used first, up to `bytes` of them (the disk budget's).
+  // Unpinned pieces, least recently used first, enough to make `bytes` (the disk budget's).
   [[nodiscard]] std::vector<int> least_used(std::uint64_t bytes) const;
   // Whether `incoming` more bytes would take the pieces on disk over the budget.
   [[nodiscard]] bool over(std::uint64_t incoming = 0) const {

@@ -18,6 +18,7 @@
 
 #include "seeder/core/info_hash.hpp"
 #include "seeder/core/mutex.hpp"
+#include "seeder/storage/cache_budget.hpp"
 
 namespace seeder::storage {
 
@@ -35,11 +36,14 @@ class DiskBudget {
 
   // A piece of an open store became complete, or is gone.
   void add(std::uint64_t bytes) { used_ += bytes; }
-  void remove(std::uint64_t bytes) { used_ -= std::min(bytes, used_.load()); }
+  void remove(std::uint64_t bytes) { used_ -= bytes; }
 
   // A torrent's bytes on disk, with no store open to account for them (its last use: a
   // PieceLru clock value, 0 when not used in this process). Counted until taken.
   void add_closed(const InfoHash& key, std::uint64_t bytes, std::uint64_t last_use);
+  // A store closed: its `bytes`, counted while it was open, are now a closed torrent's (no
+  // moment without them: a pass reading the count meanwhile would see too little).
+  void store_closed(const InfoHash& key, std::uint64_t bytes, std::uint64_t last_use);
   // A store of `key` opened (and counts its pieces itself): what was counted for it as closed
   // is not any more.
   void take_closed(const InfoHash& key);
@@ -52,6 +56,8 @@ class DiskBudget {
     std::uint64_t bytes = 0;
     std::uint64_t last_use = 0;
   };
+  void forget_closed_then(const InfoHash& key, std::uint64_t bytes, std::uint64_t last_use);
+
   const std::uint64_t limit_;
   std::atomic<std::uint64_t> used_{0};
   mutable Mutex mutex_;

@@ -52,9 +52,9 @@ class TorrentFiles {
 
   // Called (on the writing thread, with no lock of the caller's held) when a write finds that
   // a content file lost bytes behind seeder's back: it had to be created anew, or it was
-  // shorter than its size (sized back already). Everything recorded of that file is suspect,
-  // including a piece whose last block held the cut: its zeros read as data, not as a hole.
-  // Set once, before the first write.
+  // shorter than its size (then before and after it is sized back). Everything recorded of it is
+  // suspect, including a piece whose last block held the cut: its zeros read as data, not as a
+  // hole. Set once, before the first write.
   void on_lost_bytes(std::function<void(int file_index)> lost) { lost_bytes_ = std::move(lost); }
   // Whether the open content file `file_index` is no longer the one at its path (removed or
   // replaced behind seeder's back). False when it is not open.

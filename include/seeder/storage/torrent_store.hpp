@@ -138,6 +138,9 @@ class TorrentStore : public std::enable_shared_from_this<TorrentStore> {
   // The disk backend hashes `piece`: begin_hash before reading its bytes, end_hash after, so a
   // later pass is recorded only if the bytes it vouches for are still the ones on disk.
   [[nodiscard]] std::uint32_t begin_hash(int piece) const;
+  // Which recording of the piece as verified this is (it changes each time the piece is
+  // recorded again after being forgotten); 0 while it is not recorded.
+  [[nodiscard]] std::uint32_t record_of(int piece) const;
   void end_hash(int piece, std::uint32_t token);
   // A reader takes pieces [first, last] as they are now; the check it gets (any thread) says
   // whether they are still complete and unchanged since (no eviction, no loss noticed, no write):
@@ -178,7 +181,8 @@ class TorrentStore : public std::enable_shared_from_this<TorrentStore> {
   // Evictor thread, writes, hashes (and open): if over budget once `incoming` more bytes are
   // complete, evict down to the low watermark (less `incoming`).
   void enforce_budget(std::uint64_t incoming = 0);
-  // Cheap check, for the write path: evict before adding bytes when this is true.
+  // Cheap check, for the write path: over the torrent's budget, or the data dir's (which only
+  // the evictor thread enforces: it may open stores).
   [[nodiscard]] bool over_budget() const;
 
   // For the data dir's budget (StoreRegistry::enforce_disk_budget, evictor thread).
@@ -187,12 +191,11 @@ class TorrentStore : public std::enable_shared_from_this<TorrentStore> {
     int piece;
     std::uint64_t bytes;
   };
-  // Complete pieces nobody protects, least recently used first, `bytes` of them at most.
+  // Complete pieces nobody protects, least recently used first, enough to make `bytes` (one
+  // piece more at most).
   [[nodiscard]] std::vector<Unused> least_used(std::uint64_t bytes) const;
   // Evicts `pieces` (those protected since are left); the bytes that went.
   std::uint64_t evict_pieces(const std::vector<int>& pieces);
-  // The last use of any of its pieces (PieceLru's clock), 0 when none was used here.
-  [[nodiscard]] std::uint64_t last_use() const;
   // Writer thread (and open): make pending changes durable: fdatasync the files of newly
   // complete pieces, then record everything in one transaction. On failure the changes stay
   // pending for the next call.
@@ -237,6 +240,7 @@ class TorrentStore : public std::enable_shared_from_this<TorrentStore> {
   mutable Mutex mutex_;
   CompletionModel completion_ GUARDED_BY(mutex_);    // verified pieces, per-file counts
   PieceGenerations generations_ GUARDED_BY(mutex_);  // whether a hash still describes the bytes
+  std::vector<std::uint32_t> records_ GUARDED_BY(mutex_);  // per piece: times recorded verified
   // Its LRU under mutex_, its pins under the piece's shard lock (see cache_budget.hpp): not
   // annotated, since no one capability guards all of it.
   CacheBudget cache_;

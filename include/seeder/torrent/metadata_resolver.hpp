@@ -11,6 +11,7 @@
 // executor.
 
 #include <chrono>
+#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
@@ -55,6 +56,9 @@ struct ResolverOptions {
   // Magnet links may name peers and trackers on private addresses, and the metadata's web
   // seeds are kept (--allow-private-peers).
   bool allow_private_peers = false;
+  // Torrents one client may have looked up (a magnet, an unknown hash) in the last hour; more
+  // are refused (429) until the hour has passed. Loopback clients never are. 0: no cap.
+  int new_per_client_per_hour = 60;
 };
 
 class MetadataResolver {
@@ -78,7 +82,8 @@ class MetadataResolver {
   // The catalog entry for `hash`, resolving it when needed. Errc::timeout with what was seen
   // (peers known and connected) when no metadata came in time; Errc::too_many_requests while
   // kMaxResolving others are being resolved (any client may ask for any hash), or
-  // kMaxResolvingPerClient that `client` started are (joining one under way is free): a
+  // kMaxResolvingPerClient that `client` started are, or `client` started
+  // ResolverOptions::new_per_client_per_hour in the last hour (joining one under way is free): a
   // refusal, not a failure of the hash.
   void async_resolve(const InfoHash& hash, const std::string& client,
                      boost::asio::any_io_executor executor, Handler handler);
@@ -132,7 +137,11 @@ class MetadataResolver {
 
   [[nodiscard]] MagnetLink public_part(const MagnetLink& magnet) const;
   // Why a new resolution may not start now, for `client`; nullopt when it may.
-  [[nodiscard]] std::optional<Error> refuses_new(const std::string& client) const REQUIRES(mutex_);
+  // Why `client` may not start a new lookup now; nullopt (and the lookup counted for the hour)
+  // when it may.
+  [[nodiscard]] std::optional<Error> refuses_new(const std::string& client) REQUIRES(mutex_);
+  // How many lookups `client` started in the last hour (older ones forgotten).
+  std::size_t started_this_hour(const std::string& client) REQUIRES(mutex_);
   void start(const InfoHash& hash, Pending& pending) REQUIRES(mutex_);
   void schedule_redial(const InfoHash& hash, Pending& pending) REQUIRES(mutex_);
   void redial(const InfoHash& hash);
@@ -154,6 +163,10 @@ class MetadataResolver {
   std::unordered_map<InfoHash, MagnetLink, InfoHashHasher> hints_ GUARDED_BY(mutex_);
   std::unordered_map<InfoHash, Failure, InfoHashHasher> failures_ GUARDED_BY(mutex_);
   bool shut_down_ GUARDED_BY(mutex_) = false;
+  // When each client started its lookups of the last hour
+  // (ResolverOptions::new_per_client_per_hour).
+  std::unordered_map<std::string, std::deque<std::chrono::steady_clock::time_point>> started_
+      GUARDED_BY(mutex_);
 };
 
 }  // namespace seeder::torrent
