@@ -277,19 +277,34 @@ constexpr std::string_view kScript = R"js(
       say("No sound here: this browser cannot decode this file's " + name(sound.codec) + " audio." + elsewhere);
   }
   // Busy (429): asked again a few times; no media (502): said.
+  // A player error before the probe's answer waits for it: an AVI fails at once, and then
+  // plays through the conversion; only an error nothing explains is said.
+  var probed = false, failed = 0;
+  function sayFailure(code) {
+    say(code === 4 ? "This browser cannot play this file's format. Download it, or open it in VLC or mpv."
+                   : "The browser stopped playing this file (error " + code + "). Reload the page to try again.");
+  }
+  function settled() {
+    probed = true;
+    if (failed && !converting && notice.hidden) sayFailure(failed);
+  }
   function probe(tries) {
     fetch(url + "?probe").then(function (r) {
       if (r.status === 429 && tries > 0) { setTimeout(function () { probe(tries - 1); }, 3000); return; }
-      if (r.status === 502) { r.text().then(function (t) { say("Players cannot read this file: " + t); }); return; }
-      if (r.ok) r.json().then(judge, function () {});
-    }, function () {});
+      if (r.status === 502) {
+        r.text().then(function (t) { say("Players cannot read this file: " + t); settled(); }, settled);
+        return;
+      }
+      if (r.ok) r.json().then(function (info) { judge(info); settled(); }, settled);
+      else settled();
+    }, settled);
   }
   probe(10);
   media.addEventListener("error", function () {
     if (!notice.hidden || converting) return;
     var code = media.error ? media.error.code : 0;
-    say(code === 4 ? "This browser cannot play this file's format. Download it, or open it in VLC or mpv."
-                   : "The browser stopped playing this file (error " + code + "). Reload the page to try again.");
+    if (!probed) { failed = code; return; }
+    sayFailure(code);
   });
   window.addEventListener("resize", draw);
   // Frames come only when something changed: "no peers yet" has to come from here.
