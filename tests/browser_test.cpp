@@ -22,11 +22,6 @@ namespace {
 
 using namespace std::chrono_literals;
 
-bool required() {
-  const char* value = std::getenv("SEEDER_REQUIRE_BROWSER");
-  return value != nullptr && std::string(value) == "1";
-}
-
 // A real 8 s H.264/AAC MP4 (320x240, moov at the end, as ffmpeg writes by default).
 void make_film(const std::filesystem::path& path, const std::filesystem::path& log) {
   ChildProcess ffmpeg(
@@ -46,9 +41,10 @@ class BrowserTest : public GatewaySuite {
  protected:
   void SetUp() override {
     GatewaySuite::SetUp();
-    const bool have = Browser::available() && ::access(kFfmpeg, X_OK) == 0;
-    if (!have && required()) FAIL() << "Chromium, chromedriver or ffmpeg is missing";
-    if (!have) GTEST_SKIP() << "needs Chromium, chromedriver and ffmpeg (install-deps --browser)";
+    if (const auto missing = Browser::missing_tools(); !missing.empty()) {
+      if (Browser::required()) GTEST_FAIL() << missing;
+      GTEST_SKIP() << missing;
+    }
   }
 };
 

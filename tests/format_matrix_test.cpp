@@ -57,18 +57,14 @@ const std::vector<Format>& formats() {
   return kFormats;
 }
 
-bool required() {
-  const char* value = std::getenv("SEEDER_REQUIRE_BROWSER");
-  return value != nullptr && std::string(value) == "1";
-}
-
 class FormatMatrixTest : public GatewaySuite {
  protected:
   void SetUp() override {
     GatewaySuite::SetUp();
-    const bool have = Browser::available() && ::access(kFfmpeg, X_OK) == 0;
-    if (!have && required()) GTEST_FAIL() << "Chromium, chromedriver or ffmpeg is missing";
-    if (!have) GTEST_SKIP() << "needs Chromium, chromedriver and ffmpeg (install-deps --browser)";
+    if (const auto missing = Browser::missing_tools(); !missing.empty()) {
+      if (Browser::required()) GTEST_FAIL() << missing;
+      GTEST_SKIP() << missing;
+    }
     if (!media::available()) GTEST_SKIP() << "built without media support";
   }
 };

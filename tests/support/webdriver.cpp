@@ -1,5 +1,7 @@
 #include "webdriver.hpp"
 
+#include <cstdlib>
+
 #include <unistd.h>
 
 #include <stdexcept>
@@ -63,6 +65,16 @@ std::string script_request(const std::string& script) {
 
 bool Browser::available() {
   return ::access(kChromium, X_OK) == 0 && ::access(kDriver, X_OK) == 0;
+}
+
+std::string Browser::missing_tools() {
+  if (available() && ::access("/usr/bin/ffmpeg", X_OK) == 0) return {};
+  return "needs Chromium, chromedriver and ffmpeg (scripts/install-deps.sh --browser)";
+}
+
+bool Browser::required() {
+  const char* value = std::getenv("SEEDER_REQUIRE_BROWSER");
+  return value != nullptr && std::string(value) == "1";
 }
 
 Browser::Browser(const std::filesystem::path& scratch) {

@@ -20,6 +20,10 @@ class Browser {
   static constexpr const char* kDriver = "/usr/bin/chromedriver";
   // Whether both programs are installed (scripts/install-deps.sh --browser).
   static bool available();
+  // For a browser test's SetUp: "" when Chromium, chromedriver and ffmpeg are all here, else
+  // what is missing. SEEDER_REQUIRE_BROWSER=1 (`required()`) makes that a failure, not a skip.
+  static std::string missing_tools();
+  static bool required();
 
   explicit Browser(const std::filesystem::path& scratch);
   ~Browser();
