@@ -2,7 +2,8 @@
 """Randomized churn soak: never a wrong byte, whatever the shape.
 
 Each round draws its own shape from the seed: a fresh gateway (empty data dir) with the
-README's default flags, a random cache budget (8-64 MB, or none), a random multi-file layout
+README's default flags, a random cache budget (8-64 MB, or none; each torrent's, or the data
+dir's for seeds from 2^31 up), a random multi-file layout
 (odd sizes, tiny and empty files, files straddling pieces, media names), a random piece size,
 1-3 seeders found through a tracker, and a random client mix (fast, slow, pausing, hanging up,
 multi-range). Faults come at random moments: content files deleted or truncated behind the
@@ -107,10 +108,14 @@ class Shape:
             what = rng.choice(["delete", "truncate", "kill", "kill", "evict-storm"])
             self.faults.append((rng.uniform(1, max(1.5, seconds - 2)), what))
         self.faults.sort()
+        # The budget is the data dir's (--cache-budget) for seeds from 2^31 up, each torrent's
+        # below: every seed kept before there was a choice replays as it was.
+        self.whole_dir_budget = bool(self.budget_mb) and seed >= (1 << 31)
         self.rng = rng
 
     def describe(self):
-        budget = f"{self.budget_mb} MB" if self.budget_mb else "none"
+        budget = (f"{self.budget_mb} MB" + (" for the data dir" if self.whole_dir_budget else "")
+                  if self.budget_mb else "none")
         files = ", ".join(f"{n} {s}" for n, s in self.files)
         kinds = {k: self.kinds.count(k) for k in sorted(set(self.kinds))}
         return (f"pieces {self.piece_kib} KiB, budget {budget}, {self.seeders} seeder(s) at "
@@ -218,7 +223,8 @@ class Round:
                 "--bt-listen", "127.0.0.1:0", "--no-dht", "--no-lsd", "--probe-port", "0",
                 "--metrics-port", "0", "--log-level", "info", "--verify-sent"]
         if self.shape.budget_mb:
-            argv += ["--per-torrent-cache-budget", f"{self.shape.budget_mb}MB"]
+            flag = "--cache-budget" if self.shape.whole_dir_budget else "--per-torrent-cache-budget"
+            argv += [flag, f"{self.shape.budget_mb}MB"]
         gateway = Process(argv, os.path.join(self.dir, "gateway.log"))
         deadline = time.time() + 30
         while time.time() < deadline:
@@ -482,7 +488,7 @@ def main():
     if args.seeds_file:
         with open(args.seeds_file) as f:
             seeds += [int(line.split("#")[0]) for line in f if line.split("#")[0].strip()]
-    base = args.seed if args.seed is not None else random.SystemRandom().randrange(1 << 31)
+    base = args.seed if args.seed is not None else random.SystemRandom().randrange(1 << 32)
     seeds += [base + i for i in range(args.rounds)]
     log(f"churn soak: {len(seeds)} round(s), {args.seconds:g} s each; new seeds from {base}")
 
