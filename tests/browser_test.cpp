@@ -11,11 +11,10 @@
 #include <cstdlib>
 #include <fstream>
 
+#include "browser_suite.hpp"
 #include "films.hpp"
 #include "process.hpp"
 #include "seeder/media/probe.hpp"
-#include "swarm.hpp"
-#include "webdriver.hpp"
 
 namespace seeder::test {
 namespace {
@@ -37,16 +36,7 @@ void make_film(const std::filesystem::path& path, const std::filesystem::path& l
   ASSERT_TRUE(exit.has_value() && *exit == 0) << "ffmpeg failed; see " << log;
 }
 
-class BrowserTest : public GatewaySuite {
- protected:
-  void SetUp() override {
-    GatewaySuite::SetUp();
-    if (const auto missing = Browser::missing_tools(); !missing.empty()) {
-      if (Browser::required()) GTEST_FAIL() << missing;
-      GTEST_SKIP() << missing;
-    }
-  }
-};
+using BrowserTest = BrowserSuite;
 
 constexpr const char* kSrt = "1\r\n00:00:00,200 --> 00:00:07,800\r\nHello from seeder\r\n\r\n";
 

@@ -13,10 +13,9 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "browser_suite.hpp"
 #include "films.hpp"
 #include "seeder/media/probe.hpp"
-#include "swarm.hpp"
-#include "webdriver.hpp"
 
 namespace seeder::test {
 namespace {
@@ -57,14 +56,11 @@ const std::vector<Format>& formats() {
   return kFormats;
 }
 
-class FormatMatrixTest : public GatewaySuite {
+class FormatMatrixTest : public BrowserSuite {
  protected:
   void SetUp() override {
-    GatewaySuite::SetUp();
-    if (const auto missing = Browser::missing_tools(); !missing.empty()) {
-      if (Browser::required()) GTEST_FAIL() << missing;
-      GTEST_SKIP() << missing;
-    }
+    BrowserSuite::SetUp();
+    if (IsSkipped() || HasFatalFailure()) return;
     if (!media::available()) GTEST_SKIP() << "built without media support";
   }
 };
