@@ -47,10 +47,6 @@ constexpr double kLongestSegment = 30.0;
 // it, or behind) is read too, for the conversion to settle.
 constexpr double kAudioPreroll = 1.0;
 
-double seconds(std::int64_t ts, AVRational base) {
-  return static_cast<double>(ts) * av_q2d(base);
-}
-
 // Which streams go into the remux, and how.
 struct Plan {
   int video = -1;

@@ -48,7 +48,7 @@ SegmentCollector::SegmentCollector(const AVFormatContext& format, int video, int
 double SegmentCollector::seconds_of(const AVPacket& packet) const {
   const auto ts = packet.pts != AV_NOPTS_VALUE ? packet.pts : packet.dts;
   if (ts == AV_NOPTS_VALUE) return std::nan("");
-  return static_cast<double>(ts) * av_q2d(format_.streams[packet.stream_index]->time_base);
+  return seconds(ts, format_.streams[packet.stream_index]->time_base);
 }
 
 void SegmentCollector::take(const AVPacket& packet) {
@@ -104,9 +104,8 @@ Result<std::unique_ptr<AudioConverter>> AudioConverter::open(const AVStream& sou
   context->flags |= AV_CODEC_FLAG_GLOBAL_HEADER;  // the AudioSpecificConfig goes in the moov
   if (const int opened = avcodec_open2(context, encoder, nullptr); opened < 0)
     return av_error(opened, "opening the AAC encoder");
-  converter->origin_s_ = source.start_time != AV_NOPTS_VALUE
-                             ? static_cast<double>(source.start_time) * av_q2d(source.time_base)
-                             : 0.0;
+  converter->origin_s_ =
+      source.start_time != AV_NOPTS_VALUE ? seconds(source.start_time, source.time_base) : 0.0;
   return converter;
 }
 
@@ -118,7 +117,7 @@ AudioConverter::~AudioConverter() {
 
 void AudioConverter::place(const AVFrame& frame, bool& placed) {
   const int rate = encoder_->sample_rate;
-  const double at = static_cast<double>(frame.pts) * av_q2d(source_.time_base);
+  const double at = seconds(frame.pts, source_.time_base);
   double index = (at - origin_s_) * rate;
   if (frame.sample_rate == rate && frame.nb_samples > 0)
     index = std::round(index / frame.nb_samples) * frame.nb_samples;
@@ -147,7 +146,15 @@ Result<std::vector<PacketPtr>> AudioConverter::convert(const std::vector<PacketP
   const auto first = frame_at(window.audio_start_s, origin_s_, rate);
   const auto end = frame_at(window.end_s, origin_s_, rate);
   if (auto decoded = decode(packets); !decoded) return decoded.error();
-  return encode(first, end);
+  auto encoded = encode(first, end);
+  if (!encoded) return encoded;
+  // From the grid (samples since the audio's first) to the source's timeline.
+  const auto origin = std::llround(origin_s_ * rate);
+  for (auto& packet : *encoded) {
+    packet->pts += origin;
+    packet->dts = packet->pts;
+  }
+  return encoded;
 }
 
 // Decodes into pcm_, stereo at the encoder's rate. The first frame is placed by its timestamp
@@ -203,7 +210,7 @@ Status AudioConverter::decode(const std::vector<PacketPtr>& packets) {
 }
 
 // Encodes from a few frames before `first` (the encoder settles on audio the previous segment
-// holds) and keeps the packets of frames [first, end).
+// holds) and keeps the packets of frames [first, end), pts in samples on the grid.
 Result<std::vector<PacketPtr>> AudioConverter::encode(std::int64_t first, std::int64_t end) {
   std::vector<PacketPtr> kept;
   const auto available_end = pcm_first_ + static_cast<std::int64_t>(pcm_[0].size());
@@ -222,10 +229,8 @@ Result<std::vector<PacketPtr>> AudioConverter::encode(std::int64_t first, std::i
       if (received == AVERROR(EAGAIN) || received == AVERROR_EOF) return {};
       if (received < 0) return av_error(received, "encoding AAC");
       const auto frame_index = packet->pts / kAacFrame;
-      if (packet->pts >= 0 && frame_index >= first && frame_index < end) {
-        packet->dts = packet->pts;
+      if (packet->pts >= 0 && frame_index >= first && frame_index < end)
         kept.emplace_back(av_packet_clone(packet.get()));
-      }
       av_packet_unref(packet.get());
     }
   };
@@ -379,13 +384,8 @@ Status FragmentMuxer::write_audio(std::vector<PacketPtr>& packets, const AVStrea
   if (converter_) {
     auto converted = converter_->convert(packets, window);
     if (!converted) return converted.error();
-    const auto origin =
-        std::llround((source.start_time != AV_NOPTS_VALUE
-                          ? static_cast<double>(source.start_time) * av_q2d(source.time_base)
-                          : 0.0) /
-                     av_q2d(audio_source_base_));
     for (auto& packet : *converted) {
-      packet->pts += origin + shift;
+      packet->pts += shift;
       packet->dts = packet->pts;
       if (auto written = write(*packet, 1); !written) return written;
     }
@@ -393,7 +393,7 @@ Status FragmentMuxer::write_audio(std::vector<PacketPtr>& packets, const AVStrea
   }
   for (auto& packet : packets) {
     if (packet->pts == AV_NOPTS_VALUE) continue;
-    const double at = static_cast<double>(packet->pts) * av_q2d(source.time_base);
+    const double at = seconds(packet->pts, source.time_base);
     if (at < window.audio_start_s - kEpsilon || at >= window.end_s - kEpsilon) continue;
     packet->pts += shift;
     packet->dts = packet->pts;

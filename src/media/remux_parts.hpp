@@ -19,6 +19,11 @@ struct SwrContext;
 
 namespace seeder::media {
 
+// A timestamp in seconds.
+inline double seconds(std::int64_t ts, AVRational base) {
+  return static_cast<double>(ts) * av_q2d(base);
+}
+
 struct PacketDeleter {
   void operator()(AVPacket* packet) const { av_packet_free(&packet); }
 };
