@@ -5,40 +5,19 @@
 
 #include <algorithm>
 #include <cmath>
-#include <fstream>
 #include <map>
 #include <sstream>
 
 #include <gtest/gtest.h>
 
+#include "bytes_reader.hpp"
+#include "content.hpp"
 #include "films.hpp"
 #include "process.hpp"
 #include "temp_dir.hpp"
 
 namespace seeder::media {
 namespace {
-
-class FileReader final : public RandomAccess {
- public:
-  explicit FileReader(std::string bytes) : bytes_(std::move(bytes)) {}
-  [[nodiscard]] std::uint64_t size() const override { return bytes_.size(); }
-  Result<std::size_t> read_at(std::uint64_t offset, std::span<char> into) override {
-    if (offset >= bytes_.size()) return std::size_t{0};
-    const auto n = std::min<std::uint64_t>(into.size(), bytes_.size() - offset);
-    std::copy_n(bytes_.data() + offset, n, into.data());
-    bytes_read += n;
-    return static_cast<std::size_t>(n);
-  }
-  std::uint64_t bytes_read = 0;
-
- private:
-  std::string bytes_;
-};
-
-std::string slurp(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
 
 TEST(HlsTest, SegmentsStartAtKeyframesAndLastAtLeastTheTarget) {
   const auto segments = cut_segments({0, 2, 4, 6, 8, 10, 12.5, 18}, 20, 6);
@@ -68,7 +47,7 @@ class HlsRemuxTest : public ::testing::Test {
     dir_ = new test::TempDir();
     film_ = new std::string();
     const auto path = *dir_ / "film.mkv";
-    if (test::make_ac3_film(path, 20)) *film_ = slurp(path);
+    if (test::make_ac3_film(path, 20)) *film_ = test::read_file(path);
   }
   static void TearDownTestSuite() {
     delete film_;
@@ -77,6 +56,29 @@ class HlsRemuxTest : public ::testing::Test {
   void SetUp() override {
     if (!available()) GTEST_SKIP() << "built without media support";
     if (film_->empty()) GTEST_FAIL() << "ffmpeg could not make the film";
+  }
+  // The init segment and every segment of `name`, each made alone and the last first, joined
+  // as a player appends them, in a file beside the film; empty (and a test failure) when one
+  // could not be made.
+  static std::filesystem::path remux_whole(media::RandomAccess& reader, const std::string& name) {
+    const auto segments = hls_segments(reader, name);
+    EXPECT_TRUE(segments) << (segments ? "" : segments.error().message);
+    auto init = hls_init(reader, name);
+    EXPECT_TRUE(init) << (init ? "" : init.error().message);
+    if (!segments || !init) return {};
+    std::vector<std::string> made(segments->size());
+    for (int n = static_cast<int>(segments->size()) - 1; n >= 0; --n) {
+      auto segment = hls_segment(reader, name, n);
+      EXPECT_TRUE(segment) << n << ": " << (segment ? "" : segment.error().message);
+      if (!segment) return {};
+      made[static_cast<std::size_t>(n)] = std::move(*segment);
+    }
+    std::string joined = std::move(*init);
+    for (const auto& segment : made)
+      joined += segment;
+    const auto path = *dir_ / (name + ".joined.mp4");
+    test::write_file(path, joined);
+    return path;
   }
   // ffprobe's packets of `file`: stream index -> pts (in the stream's time base).
   static std::map<int, std::vector<long long>> packets_of(const std::filesystem::path& file) {
@@ -87,7 +89,7 @@ class HlsRemuxTest : public ::testing::Test {
         file.string() + ".log");
     EXPECT_EQ(probe.wait_exit(std::chrono::seconds(60)), 0);
     std::map<int, std::vector<long long>> packets;
-    std::istringstream lines(slurp(out));
+    std::istringstream lines(test::read_file(out));
     std::string line;
     while (std::getline(lines, line)) {
       const auto comma = line.find(',');
@@ -103,7 +105,7 @@ test::TempDir* HlsRemuxTest::dir_ = nullptr;
 std::string* HlsRemuxTest::film_ = nullptr;
 
 TEST_F(HlsRemuxTest, TheIndexCutsTheFilmAtItsKeyframes) {
-  FileReader reader(*film_);
+  test::BytesReader reader(*film_);
   const auto segments = hls_segments(reader, "film.mkv");
   ASSERT_TRUE(segments) << segments.error().message;
   ASSERT_GE(segments->size(), 3u);
@@ -124,23 +126,9 @@ TEST_F(HlsRemuxTest, TheIndexCutsTheFilmAtItsKeyframes) {
 }
 
 TEST_F(HlsRemuxTest, SegmentsMadeApartJoinIntoTheWholeFilm) {
-  FileReader reader(*film_);
-  const auto segments = hls_segments(reader, "film.mkv");
-  ASSERT_TRUE(segments) << segments.error().message;
-  auto init = hls_init(reader, "film.mkv");
-  ASSERT_TRUE(init) << init.error().message;
-  std::string joined = *init;
-  // Made last first: each is made alone, whatever was made before.
-  std::vector<std::string> made(segments->size());
-  for (int n = static_cast<int>(segments->size()) - 1; n >= 0; --n) {
-    auto segment = hls_segment(reader, "film.mkv", n);
-    ASSERT_TRUE(segment) << n << ": " << segment.error().message;
-    made[static_cast<std::size_t>(n)] = std::move(*segment);
-  }
-  for (const auto& segment : made)
-    joined += segment;
-  const auto path = *dir_ / "joined.mp4";
-  std::ofstream(path, std::ios::binary) << joined;
+  test::BytesReader reader(*film_);
+  const auto path = remux_whole(reader, "film.mkv");
+  ASSERT_FALSE(path.empty());
   auto packets = packets_of(path);
   ASSERT_EQ(packets.size(), 2u) << "video and audio";
   auto& video = packets[0];
@@ -157,11 +145,11 @@ TEST_F(HlsRemuxTest, SegmentsMadeApartJoinIntoTheWholeFilm) {
       {"/usr/bin/ffmpeg", "-nostdin", "-v", "error", "-i", path.string(), "-f", "null", "-"},
       (*dir_ / "decode.log").string());
   EXPECT_EQ(decode.wait_exit(std::chrono::seconds(60)), 0);
-  EXPECT_EQ(slurp(*dir_ / "decode.log"), "") << "decoding errors";
+  EXPECT_EQ(test::read_file(*dir_ / "decode.log"), "") << "decoding errors";
 }
 
 TEST_F(HlsRemuxTest, TheSameSegmentIsTheSameBytesAndReadsOnlyItsPart) {
-  FileReader reader(*film_);
+  test::BytesReader reader(*film_);
   auto first = hls_segment(reader, "film.mkv", 1);
   ASSERT_TRUE(first) << first.error().message;
   ASSERT_TRUE(hls_segment(reader, "film.mkv", 0));
@@ -179,18 +167,10 @@ TEST_F(HlsRemuxTest, AGapInTheSoundStaysWhereItIs) {
                               {"-c:v", "libx264", "-preset", "ultrafast", "-af",
                                "aselect='not(between(t,2.5,4.5))'", "-c:a", "ac3"},
                               20));
-  FileReader reader(slurp(path));
-  const auto segments = hls_segments(reader, "gap.mkv");
-  ASSERT_TRUE(segments) << segments.error().message;
-  std::string joined = *hls_init(reader, "gap.mkv");
-  for (int n = 0; n < static_cast<int>(segments->size()); ++n) {
-    auto segment = hls_segment(reader, "gap.mkv", n);
-    ASSERT_TRUE(segment) << n << ": " << segment.error().message;
-    joined += *segment;
-  }
-  const auto out = *dir_ / "gap.mp4";
-  std::ofstream(out, std::ios::binary) << joined;
-  auto packets = packets_of(out);
+  test::BytesReader reader(test::read_file(path));
+  const auto joined = remux_whole(reader, "gap.mkv");
+  ASSERT_FALSE(joined.empty());
+  auto packets = packets_of(joined);
   const auto& audio = packets[1];
   ASSERT_FALSE(audio.empty());
   // 20 s of AAC frames, the 2 s gap among them as silence. Closed up, the sound after the gap
@@ -208,7 +188,7 @@ TEST_F(HlsRemuxTest, KeyframesTooFarApartAreSaid) {
                               {"-c:v", "libx264", "-preset", "ultrafast", "-x264-params",
                                "keyint=2000:scenecut=0", "-c:a", "aac"},
                               35));
-  FileReader reader(slurp(path));
+  test::BytesReader reader(test::read_file(path));
   const auto segments = hls_segments(reader, "sparse.mkv");
   ASSERT_FALSE(segments);
   EXPECT_EQ(segments.error().code, Errc::upstream);
@@ -220,7 +200,7 @@ TEST_F(HlsRemuxTest, KeyframesTooFarApartAreSaid) {
 TEST_F(HlsRemuxTest, AContainerWithoutAnIndexIsSaid) {
   const auto path = *dir_ / "film.ts";
   ASSERT_TRUE(test::make_film(path, {"-c:v", "libx264", "-preset", "ultrafast", "-c:a", "aac"}, 8));
-  FileReader reader(slurp(path));
+  test::BytesReader reader(test::read_file(path));
   const auto segments = hls_segments(reader, "film.ts");
   ASSERT_FALSE(segments);
   EXPECT_EQ(segments.error().code, Errc::upstream) << segments.error().message;
@@ -228,14 +208,14 @@ TEST_F(HlsRemuxTest, AContainerWithoutAnIndexIsSaid) {
 
 // The client left: the work ends at the next packet, not at the end of the segment.
 TEST_F(HlsRemuxTest, AStopEndsTheWork) {
-  FileReader reader(*film_);
+  test::BytesReader reader(*film_);
   ProbeLimits limits;
   limits.stop = [] { return true; };
   EXPECT_EQ(hls_segment(reader, "film.mkv", 1, limits).error().code, Errc::cancelled);
 }
 
 TEST_F(HlsRemuxTest, BytesThatAreNoFilmAreAnUpstreamError) {
-  FileReader reader(std::string(100'000, 'x'));
+  test::BytesReader reader(std::string(100'000, 'x'));
   EXPECT_EQ(hls_segments(reader, "film.mkv").error().code, Errc::upstream);
 }
 

@@ -4,10 +4,10 @@
 
 #include <unistd.h>
 
-#include <fstream>
-
 #include <gtest/gtest.h>
 
+#include "bytes_reader.hpp"
+#include "content.hpp"
 #include "films.hpp"
 #include "json_value.hpp"
 #include "temp_dir.hpp"
@@ -16,30 +16,6 @@ namespace seeder::media {
 namespace {
 
 using namespace std::chrono_literals;
-
-class FileReader final : public RandomAccess {
- public:
-  explicit FileReader(std::string bytes) : bytes_(std::move(bytes)) {}
-  [[nodiscard]] std::uint64_t size() const override { return bytes_.size(); }
-  Result<std::size_t> read_at(std::uint64_t offset, std::span<char> into) override {
-    ++reads;
-    if (fail_from && offset >= *fail_from) return make_error(Errc::timeout, "no peer delivered");
-    if (offset >= bytes_.size()) return std::size_t{0};
-    const auto n = std::min<std::uint64_t>(into.size(), bytes_.size() - offset);
-    std::copy_n(bytes_.data() + offset, n, into.data());
-    return static_cast<std::size_t>(n);
-  }
-  std::optional<std::uint64_t> fail_from;
-  int reads = 0;
-
- private:
-  std::string bytes_;
-};
-
-std::string slurp(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
 
 TEST(ProbeTest, BrowsersDecodeTheWebsCodecsAndNotTheFilmOnes) {
   for (const auto* codec : {"h264", "vp9", "av1", "aac", "mp3", "opus", "flac"})
@@ -76,14 +52,14 @@ class ProbeFileTest : public ::testing::Test {
     ASSERT_EQ(::access(test::kFfmpeg, X_OK), 0) << "ffmpeg is missing (scripts/install-deps.sh)";
     const auto film = dir_.path() / "film.mkv";
     ASSERT_TRUE(test::make_ac3_film(film)) << "ffmpeg failed; see " << film << ".log";
-    mkv_ = slurp(film);
+    mkv_ = test::read_file(film);
   }
   test::TempDir dir_{"seeder-probe"};
   std::string mkv_;
 };
 
 TEST_F(ProbeFileTest, AMatroskaFilmsStreamsAreRead) {
-  FileReader reader(mkv_);
+  test::BytesReader reader(mkv_);
   const auto info = probe(reader, "film.mkv");
   ASSERT_TRUE(info) << info.error().message;
   EXPECT_EQ(info->container, "matroska,webm");
@@ -108,8 +84,8 @@ TEST_F(ProbeFileTest, AMatroskaFilmsStreamsAreRead) {
 TEST_F(ProbeFileTest, AFileThatNamesOtherFilesNeverOpensThem) {
   const auto film = (dir_.path() / "film.mkv").string();
   for (const auto& target : {"file://" + film, film, std::string("http://127.0.0.1:9/x.ts")}) {
-    FileReader reader("#EXTM3U\n#EXT-X-TARGETDURATION:10\n#EXTINF:10,\n" + target +
-                      "\n#EXT-X-ENDLIST\n");
+    test::BytesReader reader("#EXTM3U\n#EXT-X-TARGETDURATION:10\n#EXTINF:10,\n" + target +
+                             "\n#EXT-X-ENDLIST\n");
     const auto info = probe(reader, "film.mkv");
     ASSERT_FALSE(info) << target << ": read through the playlist";
     EXPECT_EQ(info.error().code, Errc::upstream) << info.error().message;
@@ -117,14 +93,14 @@ TEST_F(ProbeFileTest, AFileThatNamesOtherFilesNeverOpensThem) {
 }
 
 TEST_F(ProbeFileTest, BytesThatAreNoMediaAreAnUpstreamError) {
-  FileReader reader(std::string(200'000, '\x5a'));
+  test::BytesReader reader(std::string(200'000, '\x5a'));
   const auto info = probe(reader, "film.mkv");
   ASSERT_FALSE(info);
   EXPECT_EQ(info.error().code, Errc::upstream) << info.error().message;
 }
 
 TEST_F(ProbeFileTest, AReadThatFailsEndsTheProbeWithItsError) {
-  FileReader reader(mkv_);
+  test::BytesReader reader(mkv_);
   reader.fail_from = 0;
   const auto info = probe(reader, "film.mkv");
   ASSERT_FALSE(info);
@@ -136,7 +112,7 @@ TEST_F(ProbeFileTest, ACutFileIsAnErrorOrWhatWasThereNeverAHang) {
   // Every prefix length a player's early probe could see; each must answer quickly.
   for (const std::size_t cut :
        {std::size_t{0}, std::size_t{16}, std::size_t{4096}, mkv_.size() / 2}) {
-    FileReader reader(mkv_.substr(0, cut));
+    test::BytesReader reader(mkv_.substr(0, cut));
     const auto started = std::chrono::steady_clock::now();
     const auto info = probe(reader, "film.mkv");
     EXPECT_LT(std::chrono::steady_clock::now() - started, 10s) << cut;
