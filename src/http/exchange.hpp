@@ -14,6 +14,7 @@
 // has answered or seen the cancellation). Every step runs on the connection's strand.
 
 #include <atomic>
+#include <functional>
 #include <memory>
 
 #include <boost/asio/steady_timer.hpp>
@@ -24,6 +25,7 @@
 namespace seeder::http {
 
 class CountedSlot;
+class MediaCache;
 class MediaReader;
 
 struct RequestHandler::Exchange : std::enable_shared_from_this<Exchange> {
@@ -62,6 +64,10 @@ struct RequestHandler::Exchange : std::enable_shared_from_this<Exchange> {
   // A RandomAccess over the file's bytes through Content, for a job on the media pool that
   // may take `time` in all; it stops reading once the client has left.
   std::shared_ptr<MediaReader> media_reader(std::chrono::seconds time);
+  // Answers from `cache` when it holds `key` (`made` makes the reply of what was made; an error
+  // kept is failed with): whether it did.
+  bool answered_from(MediaCache& cache, const std::string& key,
+                     const std::function<Reply(std::string)>& made);
 
   // hls_exchange.cpp
   void answer_hls();

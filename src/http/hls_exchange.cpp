@@ -56,13 +56,10 @@ void RequestHandler::Exchange::answer_hls() {
   const auto key = entry->meta->hash().hex() + "/" + file->path + "?hls=" + which +
                    (playlist ? "&" + extra : std::string());
   auto& cache = playlist ? *shared.probes : *shared.segments;
-  if (auto known = cache.find(key)) {
-    if (*known)
-      reply(router.hls_reply(request, std::move(**known), type));
-    else
-      fail(known->error());
+  if (answered_from(cache, key, [&](std::string made) {
+        return router.hls_reply(request, std::move(made), type);
+      }))
     return;
-  }
   auto slot = CountedSlot::take(shared.probe_free);
   if (!slot) {
     fail(make_error(Errc::too_many_requests, "the gateway is converting other media: try again"));

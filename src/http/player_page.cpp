@@ -241,8 +241,8 @@ constexpr std::string_view kScript = R"js(
             playlistLoadPolicy: {default: wait}});
         hls.on(Hls.Events.ERROR, function (event, data) {
           if (!data.fatal) return;
-          var status = data.response && data.response.code;
-          say("The converted stream stopped" + (status ? " (HTTP " + status + ")" : "") + ": " +
+          var code = data.response && data.response.code;
+          say("The converted stream stopped" + (code ? " (HTTP " + code + ")" : "") + ": " +
               data.details + "." + elsewhere);
           hls.destroy();
         });

@@ -61,16 +61,23 @@ std::shared_ptr<MediaReader> RequestHandler::Exchange::media_reader(std::chrono:
   return reader;
 }
 
+bool RequestHandler::Exchange::answered_from(MediaCache& cache, const std::string& key,
+                                             const std::function<Reply(std::string)>& made) {
+  auto known = cache.find(key);
+  if (!known) return false;
+  if (*known)
+    reply(made(std::move(**known)));
+  else
+    fail(known->error());
+  return true;
+}
+
 void RequestHandler::Exchange::answer_probe() {
   if (!is_media_request("?probe")) return;
   const auto key = entry->meta->hash().hex() + "/" + file->path;
-  if (auto known = shared.probes->find(key)) {
-    if (*known)
-      reply(router.probe_reply(request, std::move(**known)));
-    else
-      fail(known->error());
+  if (answered_from(*shared.probes, key,
+                    [&](std::string json) { return router.probe_reply(request, std::move(json)); }))
     return;
-  }
   auto slot = CountedSlot::take(shared.probe_free);
   if (!slot) {
     fail(make_error(Errc::too_many_requests, "the gateway is probing other files: try again"));
