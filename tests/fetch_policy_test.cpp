@@ -116,9 +116,9 @@ TEST_F(FetchPolicyTest, TrackerFoundPeersServeEightFarApartRangesByteForByte) {
   }
 }
 
-// A HEAD and a torrent's page join the swarm (so the GET after them finds seeds connected),
-// which takes one piece: the file's first. Nothing more: no prefetch, no background.
-TEST_F(FetchPolicyTest, HeadAndTheTorrentPageJoinTheSwarmForOnePiece) {
+// A HEAD and a torrent's page join the swarm (so the GET after them finds seeds connected). For
+// a media file that fetches its ends, which its player reads first; nothing more: no background.
+TEST_F(FetchPolicyTest, HeadAndTheTorrentPageOfAFilmFetchItsEndsAndNothingMore) {
   auto gateway = app::Gateway::start(config_);
   ASSERT_TRUE(gateway) << gateway.error().message;
   const auto port = (*gateway)->http_port();
@@ -128,11 +128,53 @@ TEST_F(FetchPolicyTest, HeadAndTheTorrentPageJoinTheSwarmForOnePiece) {
   EXPECT_EQ(http_get(port, "/").status, 200u);
   const auto torrent = (*gateway)->registry().find(show().hash);
   ASSERT_TRUE(torrent);
+  const auto ends = torrent::file_ends(torrent->meta(), movie_info(torrent->meta()));
+  const auto& pieces = torrent->pieces();
+  const auto all_of = [&](torrent::PieceSpan span) {
+    for (int piece = span.first; piece <= span.last; ++piece)
+      if (!pieces.have(piece)) return false;
+    return true;
+  };
+  EXPECT_TRUE(wait_until([&] { return all_of(ends.head) && all_of(ends.tail); }, 10s))
+      << "the film's ends were not fetched";
+  // Long enough for a torrent that joined its swarm to have pulled megabytes more (it used to).
+  std::this_thread::sleep_for(2s);
+  const int end_pieces = ends.head.count() + ends.tail.count();
+  const auto piece = torrent->meta().piece_length();
+  EXPECT_EQ(pieces.have_count(), end_pieces) << "a HEAD or a page view fetched beyond the ends";
+  EXPECT_LE(uploaded_by_seeders() - before, (end_pieces + 2) * piece);
+}
+
+// --join-on-start: with no request at all, each torrent of --input joins its swarm as a page view
+// would, the ends of its largest file fetched.
+TEST_F(FetchPolicyTest, JoinOnStartFetchesTheEndsOfEachInputTorrentsFilmWithNoRequest) {
+  config_.join_on_start = true;
+  auto gateway = app::Gateway::start(config_);
+  ASSERT_TRUE(gateway) << gateway.error().message;
+  std::shared_ptr<torrent::LiveTorrent> torrent;
+  ASSERT_TRUE(wait_until(
+      [&] { return (torrent = (*gateway)->registry().find(show().hash)) != nullptr; }, 5s))
+      << "not started";
+  const auto ends = torrent::file_ends(torrent->meta(), movie_info(torrent->meta()));
+  const auto& pieces = torrent->pieces();
+  EXPECT_TRUE(
+      wait_until([&] { return pieces.have(ends.head.first) && pieces.have(ends.tail.last); }, 10s))
+      << "the film's ends were not fetched";
+}
+
+// Another file's HEAD joins for one piece: enough for the seeds to stay, nothing to waste.
+TEST_F(FetchPolicyTest, AHeadOfAnotherFileJoinsTheSwarmForOnePiece) {
+  auto gateway = app::Gateway::start(config_);
+  ASSERT_TRUE(gateway) << gateway.error().message;
+  const auto port = (*gateway)->http_port();
+  const auto before = uploaded_by_seeders();
+  EXPECT_EQ(http_request(port, "HEAD", show().url("Show/notes.txt")).status, 200u);
+  const auto torrent = (*gateway)->registry().find(show().hash);
+  ASSERT_TRUE(torrent);
   EXPECT_TRUE(wait_until([&] { return torrent->swarm().peers > 0; }, 5s)) << "joined";
-  // Long enough for a torrent that joined its swarm to have pulled megabytes (it used to).
   std::this_thread::sleep_for(2s);
   const auto piece = torrent->meta().piece_length();
-  EXPECT_LE(uploaded_by_seeders() - before, 2 * piece) << "a HEAD or a page view pulled more";
+  EXPECT_LE(uploaded_by_seeders() - before, 2 * piece) << "a HEAD pulled more";
   EXPECT_LE(torrent->pieces().have_count(), 1);
 }
 

@@ -277,8 +277,18 @@ void LiveTorrent::join_for(const FileInfo* file) {
   join_now(*file);
 }
 
+// A media file's first reads are its ends (the header, and an index kept at the end): a visit
+// fetches them ahead, so the player that follows starts from disk. They are asked below any
+// reader, and a reader's first deadline cancels what of them the seeds have not sent yet.
+// Another file gets one piece: enough to be interested, nothing a visit would waste.
 void LiveTorrent::join_now(const FileInfo& file) {
   constexpr std::uint8_t kJoinPriority = 1;  // libtorrent's lowest that is fetched at all
+  if (is_media_file(file.path)) {
+    const auto ends = file_ends(meta(), file);
+    prefetch(ends.head.first, ends.head.last, kJoinPriority);
+    prefetch(ends.tail.first, ends.tail.last, kJoinPriority);
+    return;
+  }
   const auto span = meta().pieces_for(file.offset, file.offset + file.size);
   for (int piece = span.first; piece <= span.last; ++piece) {
     if (pieces_->have(piece)) continue;

@@ -178,10 +178,11 @@ class LiveTorrent : public std::enable_shared_from_this<LiveTorrent> {
 
   // A page view, a HEAD, ?play or ?stats: the GET that usually follows should find peers
   // connected. A torrent that wants nothing is "finished" to libtorrent, which says so in its
-  // handshake (upload_only), and seeds hang up at once: so the first missing piece of `file` is
-  // fetched at the lowest priority (never ahead of a reader's), and interest is kept as after a
-  // read (LiveOptions::keep_interest_for). `file` null: the torrent's largest (a page view).
-  // Nothing when the file is all here.
+  // handshake (upload_only), and seeds hang up at once: so something of `file` is fetched at the
+  // lowest priority (never ahead of a reader's): a media file's ends (file_plan.hpp), which its
+  // player reads first, or another file's first missing piece. Interest is kept as after a read
+  // (LiveOptions::keep_interest_for). `file` null: the torrent's largest (a page view). Nothing
+  // when the file is all here.
   void join_for(const FileInfo* file);
   // Warm-up: pieces [first, last] go to `priority` (top by default) and stay there until they
   // are verified, whoever asked having left or not (a prefetch is meant to finish).
