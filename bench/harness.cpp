@@ -4,10 +4,22 @@
 
 #include <cstdlib>
 #include <fstream>
+#include <iterator>
 #include <sstream>
 #include <stdexcept>
 
 namespace seeder::bench {
+namespace {
+
+// The last lines a child wrote: why it did not start.
+std::string log_tail(const std::filesystem::path& log) {
+  std::ifstream in(log, std::ios::binary);
+  const std::string text{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+  constexpr std::size_t kTail = 2000;
+  return text.size() > kTail ? text.substr(text.size() - kTail) : text;
+}
+
+}  // namespace
 
 SwarmProcess::SwarmProcess(const SwarmSpec& spec, const std::filesystem::path& log_dir) {
   std::vector<std::string> argv{BENCH_SWARM_BINARY,
@@ -145,12 +157,14 @@ PeerflixProcess::PeerflixProcess(const std::filesystem::path& torrent_path,
                                  const std::filesystem::path& log_dir) {
   port_ = free_port();
   std::filesystem::create_directories(scratch);
+  const auto log = log_dir / "peerflix.log";
   child_ = std::make_unique<ChildProcess>(
       std::vector<std::string>{binary(), torrent_path.string(), "--port", std::to_string(port_),
                                "--path", scratch.string(), "--quiet"},
-      (log_dir / "peerflix.log").string());
+      log.string());
   if (!wait_for_listener(port_, std::chrono::seconds(90)))
-    throw std::runtime_error("peerflix did not start listening");
+    throw std::runtime_error("peerflix did not start listening on port " + std::to_string(port_) +
+                             "; its log ends: " + log_tail(log));
 }
 
 }  // namespace seeder::bench

@@ -11,7 +11,8 @@
 // seeded by a tracker-found swarm like the real one (bench_swarm); --rtt-ms N seeds them from
 // stream_bench's world instead (8 seeders capped at 12 down to 0.5 MiB/s, the seeders and the
 // tracker N ms of round trip away behind delay proxies). Per file and client, through nginx
-// serving the same files, a fresh gateway (empty data dir) and a fresh peerflix each run:
+// serving the same files, a fresh gateway (empty data dir; the README's defaults, and again with
+// --join-on-start, which joins at start as peerflix does) and a fresh peerflix each run:
 // `ffprobe` until it prints the duration; `mpv --no-config --vo=null --ao=null --start=45
 // --length=2`; headless Chromium on a page of the server (the gateway's page of the torrent,
 // which joins its swarm as a visit does; nginx's root otherwise), then `canplay` on a <video>
@@ -164,8 +165,9 @@ BrowserTimes browser_times(const std::string& url, const std::string& page,
 }
 
 // Where a client is pointed: nginx (one for the run), or a fresh gateway or peerflix each time.
-enum class Server { nginx, seeder, peerflix };
-constexpr const char* kServerNames[] = {"nginx", "seeder", "peerflix"};
+// seeder_joined: started with --join-on-start, as peerflix joins its torrent as it starts.
+enum class Server { nginx, seeder, seeder_joined, peerflix };
+constexpr const char* kServerNames[] = {"nginx", "seeder", "seeder --join-on-start", "peerflix"};
 
 class Servers {
  public:
@@ -178,8 +180,11 @@ class Servers {
     switch (server) {
       case Server::nginx:
         return measure(nginx_root() + name, nginx_root());
-      case Server::seeder: {
-        GatewayProcess gateway(swarm_, fresh, {}, scratch_);
+      case Server::seeder:
+      case Server::seeder_joined: {
+        std::vector<std::string> flags;
+        if (server == Server::seeder_joined) flags.emplace_back("--join-on-start");
+        GatewayProcess gateway(swarm_, fresh, flags, scratch_);
         const auto torrent_page =
             "http://127.0.0.1:" + std::to_string(gateway.port()) + "/" + torrent.hash + "/";
         return measure(torrent_page + name, torrent_page);
@@ -259,7 +264,7 @@ int run_bench(int argc, char** argv) {
   NginxServer nginx(media, scratch.path());
   Servers servers(swarm, nginx, scratch.path());
 
-  std::vector<Server> compared{Server::nginx, Server::seeder};
+  std::vector<Server> compared{Server::nginx, Server::seeder, Server::seeder_joined};
   if (!PeerflixProcess::binary().empty())
     compared.push_back(Server::peerflix);
   else

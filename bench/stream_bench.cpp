@@ -23,8 +23,9 @@
 // Scenario B, the world (--world 1, the default): 8 seeders capped at 12, 8, 6, 5, 4, 3, 1.5 and
 // 0.5 MiB/s, each behind a delay proxy adding --rtt-ms of round trip, as is the tracker (see
 // bench_swarm --rtt-ms), seeding a --world-size-mib movie.mp4. Side by side on that swarm: the
-// gateway cold (GET as it starts) and joined (HEAD, 1 s, then the GET), peerflix (GET as soon as
-// it listens: it joins as it starts) and a plain libtorrent client (libtorrent's defaults).
+// gateway cold (GET as it starts), joined (HEAD, 1 s, then the GET) and started with
+// --join-on-start (GET as soon as it listens), peerflix (GET as soon as it listens: it joins as it
+// starts) and a plain libtorrent client (libtorrent's defaults).
 //
 // Figures, every sample printed: time to first byte of bytes=0-65535 on a cold torrent (a fresh
 // gateway each time); 1 MiB reads at (2k+1)/16 of the file from the end backwards after a cold
@@ -263,7 +264,7 @@ class Bench {
 
   void world_first_byte(const SwarmProcess& swarm, const std::string& content, bool peerflix) {
     const auto expect = slice_of(content, 0, 65536);
-    std::vector<double> raw, cold, joined, flix;
+    std::vector<double> raw, cold, joined, at_start, flix;
     // Taken in turn (turn_order): a different one goes first each run.
     std::vector<std::function<void()>> steps{
         [&] {
@@ -283,6 +284,12 @@ class Bench {
           joined.push_back(timed_get(server->port(), swarm.url(), "bytes=0-65535",
                                      std::chrono::seconds(120), expect)
                                .first_byte_s);
+        },
+        [&] {  // as peerflix: joined as it starts, asked as soon as it listens
+          auto server = start(swarm, {"--join-on-start"});
+          at_start.push_back(timed_get(server->port(), swarm.url(), "bytes=0-65535",
+                                       std::chrono::seconds(120), expect)
+                                 .first_byte_s);
         }};
     if (peerflix) {
       steps.emplace_back([&] {
@@ -299,17 +306,21 @@ class Bench {
     std::printf("time to first byte of bytes=0-65535, %d fresh starts each\n", options_.world_runs);
     print_samples("seeder cold (GET as it starts)", cold);
     print_samples("seeder joined (HEAD, 1 s, GET)", joined);
+    print_samples("seeder --join-on-start (GET once it listens)", at_start);
     print_samples("peerflix (GET once it listens)", flix);
     print_samples("plain libtorrent, piece 0 from its start", raw);
     print_figure("seeder cold: median (target <= " + std::to_string(floor_ms) + ")",
                  median(cold) * 1000, "ms");
     print_figure("seeder joined: median", median(joined) * 1000, "ms");
+    print_figure("seeder --join-on-start: median", median(at_start) * 1000, "ms");
     print_figure("plain libtorrent: median", median(raw) * 1000, "ms");
     print_figure("ratio seeder cold / plain libtorrent, median", median(cold) / median(raw), "x");
     if (!flix.empty()) {
       print_figure("peerflix: median", median(flix) * 1000, "ms");
       print_figure("ratio seeder joined / peerflix, median (target <= 1)",
                    median(joined) / median(flix), "x");
+      print_figure("ratio seeder --join-on-start / peerflix, median",
+                   median(at_start) / median(flix), "x");
     }
   }
 

@@ -95,7 +95,7 @@ TEST(Catalog, SavedTorrentsComeBackAsTheOriginTheyAreTakenFor) {
   const auto bytes = with_web_seeds(test::make_raw_torrent({{{"f"}, "bytes"}}, {}));
   ASSERT_TRUE(save_entry(data.path(), *parse_torrent(bytes, Origin::stranger)));
   Catalog strangers;
-  EXPECT_EQ(strangers.load_saved(data.path(), Origin::stranger).loaded, 1);
+  EXPECT_EQ(strangers.load_saved(data.path(), Origin::stranger).loaded.size(), 1u);
   const auto entry = strangers.list().front();
   const auto loaded = strangers.find(entry->hash());
   EXPECT_EQ(loaded->origin, Origin::stranger);

@@ -101,13 +101,17 @@ Result<std::vector<lt::tcp::endpoint>> parse_peers(const std::vector<std::string
   return out;
 }
 
-Status load_catalog(torrent::Catalog& catalog, const Config& config) {
+// Returns the torrents of --input.
+Result<std::vector<torrent::EntryPtr>> load_catalog(torrent::Catalog& catalog,
+                                                    const Config& config) {
+  std::vector<torrent::EntryPtr> input;
   if (!config.input.empty()) {
     auto report = catalog.load_input(config.input);
     if (!report) return report.error();
     for (const auto& skipped : report->skipped)
       spdlog::warn("skipping torrent {}", skipped);
-    spdlog::info("loaded {} torrent(s) from {}", report->loaded, config.input.string());
+    spdlog::info("loaded {} torrent(s) from {}", report->loaded.size(), config.input.string());
+    input = std::move(report->loaded);
   }
   // Whose they were is not kept: taken for strangers' unless strangers may name private peers.
   const auto saved = catalog.load_saved(config.data_dir, config.allow_private_peers
@@ -115,9 +119,24 @@ Status load_catalog(torrent::Catalog& catalog, const Config& config) {
                                                              : torrent::Origin::stranger);
   for (const auto& skipped : saved.skipped)
     spdlog::warn("skipping saved torrent {}", skipped);
-  if (saved.loaded > 0)
-    spdlog::info("loaded {} torrent(s) saved in {}", saved.loaded, config.data_dir.string());
-  return {};
+  if (!saved.loaded.empty())
+    spdlog::info("loaded {} torrent(s) saved in {}", saved.loaded.size(), config.data_dir.string());
+  return input;
+}
+
+// --join-on-start: each torrent of --input joins its swarm as a visit of its page would
+// (LiveTorrent::join_for: the ends of its largest file), so that its first GET finds seeds
+// connected and a player's first reads on disk, as peerflix has them for its one torrent.
+// Posted: start-up waits for none of it. Each is dropped after --torrent-ttl without a reader,
+// like any torrent.
+void join_on_start(Gateway::Parts& parts, std::vector<torrent::EntryPtr> torrents) {
+  spdlog::info("joining the swarms of {} torrent(s) (--join-on-start)", torrents.size());
+  asio::post(parts.io, [streamer = std::weak_ptr(parts.streamer), torrents = std::move(torrents)] {
+    const auto live = streamer.lock();
+    if (!live) return;  // stopped before it ran
+    for (const auto& entry : torrents)
+      live->warm(entry, nullptr);
+  });
 }
 
 // Whether --host keeps the gateway to this machine.
@@ -345,7 +364,8 @@ Result<std::unique_ptr<Gateway>> Gateway::start(const Config& given) {
   }
 
   auto parts = std::make_unique<Parts>(config.http_threads, config.data_dir);
-  if (auto loaded = load_catalog(parts->catalog, config); !loaded) return loaded.error();
+  auto input_torrents = load_catalog(parts->catalog, config);
+  if (!input_torrents) return input_torrents.error();
   const auto fds = fd_budget(current_fd_limit(), config.max_connections);
   spdlog::info("file descriptors: limit {}, up to {} HTTP connections, {} peers, {} open files",
                fds.limit, fds.http_connections, fds.peer_connections, fds.open_files);
@@ -369,6 +389,7 @@ Result<std::unique_ptr<Gateway>> Gateway::start(const Config& given) {
   for (int i = 0; i < config.http_threads; ++i) {
     parts->threads.emplace_back([io = &parts->io] { io->run(); });
   }
+  if (config.join_on_start) join_on_start(*parts, std::move(*input_torrents));
   if (!gate && !is_loopback_host(config.host)) {
     spdlog::warn(
         "anyone who reaches {} may read every torrent here: no --auth-file (see the README, "

@@ -160,11 +160,12 @@ Result<Catalog::LoadReport> Catalog::load_input(const std::filesystem::path& inp
 
   LoadReport report;
   for (const auto& path : candidates) {
-    if (auto loaded = load_file(path); !loaded) {
+    auto loaded = load_file(path);
+    if (!loaded) {
       report.skipped.push_back(path.string() + ": " + loaded.error().message);
       continue;
     }
-    ++report.loaded;
+    report.loaded.push_back(std::move(*loaded));
   }
   return report;
 }
@@ -195,8 +196,7 @@ Catalog::LoadReport Catalog::load_saved(const std::filesystem::path& data_dir, O
                                (entry ? "belongs to another torrent" : entry.error().message));
       continue;
     }
-    add(kept_in(*entry, saved));
-    ++report.loaded;
+    report.loaded.push_back(add(kept_in(*entry, saved)));
   }
   return report;
 }

@@ -53,6 +53,8 @@ struct Config {
   bool verify_sent = false;
   // After a torrent's last reader, how long seeds keep seeing it interested (0: not at all).
   std::chrono::milliseconds keep_interest{30'000};
+  // Every torrent of --input joins its swarm at start (Gateway: join_on_start).
+  bool join_on_start = false;
   int disk_threads = 2;
 
   // BitTorrent

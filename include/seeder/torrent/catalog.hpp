@@ -77,7 +77,7 @@ class Catalog {
   explicit Catalog(std::filesystem::path copies_dir = {}) : copies_dir_(std::move(copies_dir)) {}
 
   struct LoadReport {
-    int loaded = 0;
+    std::vector<EntryPtr> loaded;      // as added, in the order loaded
     std::vector<std::string> skipped;  // "file: reason", one per unreadable or broken file
   };
 
