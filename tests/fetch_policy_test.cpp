@@ -305,6 +305,66 @@ TEST_F(FetchPolicyTest, NoSeedIsAskedForAnythingBeforeTheReadersOwnPiece) {
   EXPECT_TRUE(others_begun) << "the tail prefetch never went out";
 }
 
+// The same when other pieces are wanted already: a HEAD of a film joins its swarm for the film's
+// ends, and a read of the middle follows before any seed is reachable (the tracker holds its
+// answers until both are wanted). libtorrent picked a torrent's first pieces at random among
+// every wanted one, whatever their priority, so the ends went first about as often as not.
+TEST_F(FetchPolicyTest, AReadRightAfterAJoinIsEverySeedsFirstRequest) {
+  config_.log_peers = true;
+  auto sink = std::make_shared<spdlog::sinks::ringbuffer_sink_mt>(50'000);
+  sink->set_pattern("%v");
+  auto& sinks = spdlog::default_logger()->sinks();
+  sinks.push_back(sink);
+  const auto level = spdlog::get_level();
+  spdlog::set_level(spdlog::level::debug);
+  struct Held {  // released however the test ends: the tracker serves the whole suite
+    Tracker& tracker;
+    explicit Held(Tracker& held) : tracker(held) { tracker.hold(); }
+    ~Held() { tracker.release(); }
+    Held(const Held&) = delete;
+    Held& operator=(const Held&) = delete;
+  } held{shared_->tracker};
+  const std::uint64_t offset = kMovieSize / 2;
+  int wanted = -1;
+  {
+    auto gateway = app::Gateway::start(config_);
+    ASSERT_TRUE(gateway) << gateway.error().message;
+    const auto port = (*gateway)->http_port();
+    ASSERT_EQ(http_request(port, "HEAD", show().url("Show/movie.mp4")).status, 200u);
+    HttpResponse middle;
+    std::thread reader([&] {
+      middle = http_get(port, show().url("Show/movie.mp4"), {{"Range", range(offset, 1000)}});
+    });
+    std::shared_ptr<torrent::LiveTorrent> torrent;
+    const bool asked = wait_until(
+        [&] {
+          torrent = (*gateway)->registry().find(show().hash);
+          if (!torrent) return false;
+          wanted = torrent->meta().pieces_for(offset, offset + 1).first;
+          return torrent->interest(wanted) == torrent::LiveTorrent::Interest::high;
+        },
+        5s);
+    held.tracker.release();
+    reader.join();
+    ASSERT_TRUE(asked) << "the read's piece was never wanted";
+    ASSERT_EQ(middle.status, 206u);
+    ASSERT_TRUE(middle.body == movie().substr(offset, 1000));
+  }
+  spdlog::set_level(level);
+  sinks.erase(std::find(sinks.begin(), sinks.end(), sink));
+
+  const std::regex request(R"(^peer (\S+) (?:->|--) \S+ REQUEST piece: (\d+))");
+  std::map<std::string, int> first_asked;  // per seed
+  for (const auto& line : sink->last_formatted()) {
+    std::smatch match;
+    if (std::regex_search(line, match, request))
+      first_asked.try_emplace(match[1], std::stoi(match[2]));
+  }
+  ASSERT_FALSE(first_asked.empty()) << "no REQUEST in the peer log";
+  for (const auto& [seed, piece] : first_asked)
+    EXPECT_EQ(piece, wanted) << "the first request to " << seed;
+}
+
 TEST_F(FetchPolicyTest, ReadingTheHeadOfAMediaFileFetchesItsTail) {
   config_.per_torrent_cache_budget = 8ull << 20;  // no background fetching: only the ends
   auto gateway = app::Gateway::start(config_);

@@ -251,7 +251,9 @@ void LiveTorrent::release_locked(int piece) {
   if (!belief_.lacks(piece)) return;
   if (auto* picker = picker_locked()) {
     picker->clear_deadline(piece);
-    picker->set_priority(piece, demand_.released_priority(piece, background_.in_flight(piece)));
+    const auto released = demand_.released_priority(piece, background_.in_flight(piece));
+    picker->set_priority(piece,
+                         demand_.prefetched(piece) ? prefetch_priority_locked(released) : released);
   }
 }
 
@@ -328,10 +330,21 @@ void LiveTorrent::prefetch_locked() {
     }
     // A reader's deadline and band rule the piece while it wants it.
     if (!belief_.lacks(piece) || demand_.readers_of(piece) > 0) continue;
-    if (auto* picker = picker_locked()) picker->set_priority(piece, priority);
+    if (auto* picker = picker_locked())
+      picker->set_priority(piece, prefetch_priority_locked(priority));
   }
   for (const int piece : had)
     demand_.forget_prefetch(piece);
+}
+
+void LiveTorrent::hold_prefetches() {
+  LockGuard lock(mutex_);
+  if (prefetch_holds_++ == 0) prefetch_locked();
+}
+
+void LiveTorrent::release_prefetches() {
+  LockGuard lock(mutex_);
+  if (prefetch_holds_ > 0 && --prefetch_holds_ == 0) prefetch_locked();
 }
 
 LiveTorrent::Interest LiveTorrent::interest(int piece) const {

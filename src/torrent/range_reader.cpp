@@ -1,6 +1,7 @@
 #include "seeder/torrent/range_reader.hpp"
 
 #include <algorithm>
+#include <utility>
 
 #include <boost/asio/post.hpp>
 
@@ -26,6 +27,7 @@ RangeReader::RangeReader(std::shared_ptr<LiveTorrent> torrent, const FileInfo& f
 
 RangeReader::~RangeReader() {
   if (ticket_ != 0) lease_.torrent().pieces().cancel(ticket_);
+  stop_holding_prefetches();
   release_window();
   if (file_open_) lease_.torrent().close_file(file_);
 }
@@ -110,9 +112,13 @@ void RangeReader::async_start(std::function<void(Status)> handler) {
   // only once that piece is here: any piece wanted at all may be requested from a seed's
   // allowed-fast set while it still chokes us, and a seed answers in the order asked, so an end
   // asked for with the reader's piece went first (seen with --log-peers: the tail's blocks
-  // before piece 0's, on every cold start of a media file).
+  // before piece 0's, on every cold start of a media file). Prefetches already asked for (a
+  // visit's, another reader's) wait too (LiveTorrent::hold_prefetches).
+  lease_.torrent().hold_prefetches();
+  holds_prefetches_ = true;
   wait_for_cursor(
       [this, handler = std::move(handler)](Status ready) {
+        stop_holding_prefetches();
         if (ready && !file_open_) {
           lease_.torrent().open_file(file_);
           file_open_ = true;
@@ -265,8 +271,13 @@ Result<FileSlice> RangeReader::take_slice(std::uint64_t max_bytes) {
   return slice;
 }
 
+void RangeReader::stop_holding_prefetches() {
+  if (std::exchange(holds_prefetches_, false)) lease_.torrent().release_prefetches();
+}
+
 void RangeReader::cancel() {
   cancelled_ = true;
+  stop_holding_prefetches();
   if (ticket_ != 0) lease_.torrent().pieces().cancel(ticket_);
   release_window();
 }

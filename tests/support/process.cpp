@@ -10,6 +10,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cstring>
 #include <fstream>
 #include <stdexcept>
@@ -142,19 +143,36 @@ std::optional<int> ChildProcess::wait_exit(std::chrono::milliseconds timeout) {
   return std::nullopt;
 }
 
-std::uint16_t free_port() {
+namespace {
+
+// Whether `port` on 127.0.0.1 can be bound now (0: the kernel's pick); the port bound, or 0.
+std::uint16_t bindable(std::uint16_t port) {
   const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   sockaddr_in address{};
   address.sin_family = AF_INET;
   address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  address.sin_port = htons(port);
   socklen_t length = sizeof address;
-  if (::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0 ||
-      ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) != 0) {
-    ::close(fd);
-    throw std::runtime_error("no free port");
-  }
+  const bool bound = ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0 &&
+                     ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) == 0;
   ::close(fd);
-  return ntohs(address.sin_port);
+  return bound ? ntohs(address.sin_port) : 0;
+}
+
+}  // namespace
+
+// Below the kernel's ephemeral range (32768 up by default): a port from that range, free when
+// picked, can be taken as the source port of any outgoing connection before the child binds it
+// (a swarm behind delay proxies makes thousands), and the child then fails to listen.
+std::uint16_t free_port() {
+  static std::atomic<unsigned> next{static_cast<unsigned>(::getpid()) * 7919u};
+  constexpr unsigned kFirst = 20000, kCount = 12000;
+  for (int attempt = 0; attempt < 200; ++attempt) {
+    const auto port = static_cast<std::uint16_t>(kFirst + next.fetch_add(1) * 4099u % kCount);
+    if (bindable(port) != 0) return port;
+  }
+  if (const auto port = bindable(0); port != 0) return port;
+  throw std::runtime_error("no free port");
 }
 
 bool wait_for_listener(std::uint16_t port, std::chrono::milliseconds timeout) {

@@ -45,7 +45,7 @@ std::vector<std::string> loopback_serve_args(const std::string& binary, std::uin
                                              const std::string& input, const std::string& data_dir,
                                              const std::vector<std::string>& extra);
 
-// A TCP port on 127.0.0.1 that was free a moment ago.
+// A TCP port on 127.0.0.1 that was free a moment ago, below the ephemeral range (process.cpp).
 std::uint16_t free_port();
 // Waits until something accepts connections on 127.0.0.1:`port`.
 bool wait_for_listener(std::uint16_t port, std::chrono::milliseconds timeout);

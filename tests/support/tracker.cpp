@@ -69,7 +69,24 @@ void Tracker::hide_behind(std::uint16_t port, std::uint16_t advertised) {
   advertised_[port] = advertised;
 }
 
+void Tracker::hold() {
+  std::lock_guard lock(mutex_);
+  held_ = true;
+}
+
+void Tracker::release() {
+  {
+    std::lock_guard lock(mutex_);
+    held_ = false;
+  }
+  released_.notify_all();
+}
+
 MiniResponse Tracker::answer(const std::string& target) {
+  {
+    std::unique_lock lock(mutex_);
+    released_.wait_for(lock, std::chrono::seconds(10), [&] { return !held_; });
+  }
   if (target.rfind("/announce", 0) != 0) return {404, {}, "not a tracker path\n"};
   auto fields = query_of(target);
   const auto& hash = fields["info_hash"];

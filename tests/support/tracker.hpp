@@ -3,6 +3,7 @@
 // as in a real swarm, not dialled by hand. Every announcer is taken to be on 127.0.0.1 at the
 // port it announces; answers are compact peer lists (BEP 23) without the announcer itself.
 
+#include <condition_variable>
 #include <cstdint>
 #include <map>
 #include <mutex>
@@ -30,11 +31,17 @@ class Tracker {
   // A peer announcing `port` sits behind something listening on `advertised` (a delay proxy):
   // others are given `advertised`, and it is given no peer (it only answers, it never dials).
   void hide_behind(std::uint16_t port, std::uint16_t advertised);
+  // While held, announces wait for release() (10 s at most) before they are answered: a test
+  // sets up what a client wants before it can reach any peer.
+  void hold();
+  void release();
 
  private:
   MiniResponse answer(const std::string& target);
 
   mutable std::mutex mutex_;
+  std::condition_variable released_;
+  bool held_ = false;                                      // guarded by mutex_
   std::map<std::string, std::set<std::uint16_t>> swarms_;  // guarded by mutex_
   std::map<std::uint16_t, std::uint16_t> advertised_;      // guarded by mutex_
   int announces_ = 0;                                      // guarded by mutex_

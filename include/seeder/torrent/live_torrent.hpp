@@ -187,6 +187,13 @@ class LiveTorrent : public std::enable_shared_from_this<LiveTorrent> {
   // Warm-up: pieces [first, last] go to `priority` (top by default) and stay there until they
   // are verified, whoever asked having left or not (a prefetch is meant to finish).
   void prefetch(int first, int last, std::uint8_t priority = 7);
+  // A reader waits for its first piece (RangeReader::async_start): until every such reader has
+  // it, prefetched pieces take no request slot. A seed answers in the order it was asked, and
+  // libtorrent gives each other peer a prefetched piece of its own before the rest of the one
+  // piece a peer has begun (piece_picker: a piece one active peer downloads is only a backup for
+  // the others), so the reader's piece came from one peer, behind the ends.
+  void hold_prefetches();
+  void release_prefetches();
 
   // A reader of `file` starts / ends (RangeReader, once its torrent is ready). The first reader
   // of a file sets what is fetched beyond readers' windows (see file_plan.hpp): the ends of a
@@ -238,6 +245,11 @@ class LiveTorrent : public std::enable_shared_from_this<LiveTorrent> {
   void release_locked(int piece) REQUIRES(mutex_);
   // Each prefetched piece libtorrent lacks at its priority; forgets those now had.
   void prefetch_locked() REQUIRES(mutex_);
+  // A prefetch's priority now: none while a reader waits for its first piece.
+  [[nodiscard]] std::uint8_t prefetch_priority_locked(std::uint8_t priority) const
+      REQUIRES(mutex_) {
+    return prefetch_holds_ > 0 ? 0 : priority;
+  }
   void join_now(const FileInfo& file);
   void on_first_reader_locked(const FileInfo& file) REQUIRES(mutex_);
   [[nodiscard]] bool reader_waiting_locked() const REQUIRES(mutex_);
@@ -288,6 +300,7 @@ class LiveTorrent : public std::enable_shared_from_this<LiveTorrent> {
   bool resync_wanted_ GUARDED_BY(mutex_) = false;
   std::function<void()> reconnect_request_ GUARDED_BY(mutex_);
   std::map<int, int> file_readers_ GUARDED_BY(mutex_);  // file index -> open readers
+  int prefetch_holds_ GUARDED_BY(mutex_) = 0;           // readers waiting for a first piece
   BackgroundFetch background_ GUARDED_BY(mutex_);       // files being finished behind readers
   SwarmStatus swarm_ GUARDED_BY(mutex_);
   Clock::time_point last_reconnect_ GUARDED_BY(mutex_){};

@@ -85,6 +85,7 @@ class RangeReader final : public ByteSource, public std::enable_shared_from_this
   Status check_cursor_bytes();
   void refetch_cursor_piece();
   Result<FileSlice> take_slice(std::uint64_t max_bytes);
+  void stop_holding_prefetches();
 
   LiveTorrent::ReaderLease lease_;
   const FileInfo& file_;
@@ -109,7 +110,8 @@ class RangeReader final : public ByteSource, public std::enable_shared_from_this
   std::function<void(Status)> waiting_;
   bool timed_out_ = false;
   bool cancelled_ = false;
-  bool file_open_ = false;  // counted among the file's readers (LiveTorrent::open_file)
+  bool file_open_ = false;         // counted among the file's readers (LiveTorrent::open_file)
+  bool holds_prefetches_ = false;  // until the first piece is here (LiveTorrent::hold_prefetches)
 };
 
 }  // namespace seeder::torrent
