@@ -17,6 +17,7 @@
 #include "seeder/core/unique_fd.hpp"
 #include "seeder/storage/content_files.hpp"
 #include "seeder/torrent/catalog.hpp"
+#include "seeder/torrent/file_plan.hpp"
 #include "seeder/torrent/live_torrent.hpp"
 #include "seeder/torrent/range_reader.hpp"
 #include "temp_dir.hpp"
@@ -305,6 +306,63 @@ TEST_F(LiveTorrentTest, AMediaFilesEndsAreFetchedOnceItsFirstReadHasItsPiece) {
   io_.run_for(200ms);
   EXPECT_EQ(asked().priorities.at(kPieces - 1), 6) << "the tail, for the index";
   EXPECT_EQ(asked().deadlines.count(kPieces - 1), 0u) << "no deadline: the reader's go first";
+}
+
+// A visit of a film (its page, a HEAD) joins by fetching what is missing of its ends at the
+// lowest priority; when they are all here, one other missing piece keeps the torrent wanting
+// something (a torrent that wants nothing tells seeds it only uploads, and they hang up).
+TEST_F(LiveTorrentTest, AVisitOfAFilmFetchesItsEndsOrElseOneMissingPiece) {
+  name_ = "movie.mp4";
+  SetUp();
+  const auto& file = entry_->meta->files().at(0);
+  auto fresh = ready_torrent();
+  fresh->join_for(&file);
+  const auto ends = file_ends(fresh->meta(), file);
+  EXPECT_EQ(asked().priorities.size(),
+            static_cast<std::size_t>(ends.head.count() + ends.tail.count()));
+  EXPECT_EQ(asked().priorities.at(ends.head.first), 1);
+  EXPECT_EQ(asked().priorities.at(ends.tail.last), 1);
+
+  asked_ = std::make_shared<FakePicker::Asked>();
+  auto watched = ready_torrent();
+  for (const auto& span : {ends.head, ends.tail})
+    for (int piece = span.first; piece <= span.last; ++piece)
+      watched->pieces().set_have(piece);
+  watched->join_for(&file);
+  ASSERT_EQ(asked().priorities.size(), 1u) << "one piece, not nothing";
+  EXPECT_EQ(asked().priorities.begin()->first, ends.head.last + 1);
+  EXPECT_EQ(asked().priorities.begin()->second, 1);
+}
+
+// While a reader waits for its first piece, a visit's pieces take no request slot (a seed
+// answers in the order asked); a ?warmup's keep theirs. Its piece here, or its read cancelled,
+// they are asked again.
+TEST_F(LiveTorrentTest, AReaderWaitingForItsFirstPieceHoldsAVisitsPiecesButNotAWarmup) {
+  name_ = "movie.mp4";
+  SetUp();
+  files_.serve = content_.path() / name_;
+  const auto& file = entry_->meta->files().at(0);
+  auto torrent = ready_torrent();
+  torrent->join_for(&file);
+  const int warmed = 40;
+  torrent->prefetch(warmed, warmed);
+  const auto tail = file_ends(torrent->meta(), file).tail.last;
+  ASSERT_EQ(asked().priorities.at(tail), 1);
+
+  const int first = 20;
+  auto range = reader(torrent, static_cast<std::uint64_t>(first) * kPiece, 1000);
+  EXPECT_EQ(asked().deadlines.count(first), 1u);
+  EXPECT_EQ(asked().priorities.at(tail), 0) << "the visit's piece is held back";
+  EXPECT_EQ(asked().priorities.at(warmed), 7) << "a warm-up is not";
+  torrent->pieces().set_have(first);
+  io_.run_for(200ms);
+  // Asked again, now as the end of a file being read (6) rather than a visit's (1).
+  EXPECT_EQ(asked().priorities.at(tail), 6) << "asked again once the reader has its piece";
+
+  auto second = reader(torrent, static_cast<std::uint64_t>(first + 1) * kPiece, 1000);
+  EXPECT_EQ(asked().priorities.at(tail), 0);
+  second->cancel();
+  EXPECT_EQ(asked().priorities.at(tail), 6) << "a cancelled read holds nothing back";
 }
 
 TEST(TrackerSummary, OneVerdictPerTrackerOverItsEndpoints) {

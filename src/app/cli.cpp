@@ -176,11 +176,6 @@ void add_storage_options(CLI::App& app, Config& config, ServeText& text) {
       ->envname(env("DISK_THREADS"))
       ->check(CLI::Range(1, 64))
       ->capture_default_str();
-  add_switch(app, "join-on-start", config.join_on_start,
-             "join the swarm of every torrent of --input at start, fetching the ends of its "
-             "largest file, so the first GET finds seeds connected (for a few torrents: each "
-             "stays in the session until --torrent-ttl without a reader)")
-      ->envname(env("JOIN_ON_START"));
   add_switch(app, "verify-on-start", config.verify_on_start,
              "hash every recorded piece again when a torrent is first opened after start")
       ->envname(env("VERIFY_ON_START"));
@@ -191,6 +186,12 @@ void add_storage_options(CLI::App& app, Config& config, ServeText& text) {
 // How peers are found and talked to.
 void add_swarm_options(CLI::App& app, Config& config) {
   app.option_defaults()->group("Swarm");
+  add_switch(app, "join-on-start", config.join_on_start,
+             "join the swarm of every torrent of --input at start as a view of its page does "
+             "(the ends of its largest file when that is a film), so the first GET finds seeds "
+             "connected (for a few torrents: each stays in the session until --torrent-ttl "
+             "without a reader)")
+      ->envname(env("JOIN_ON_START"));
   app.add_option("--bt-listen", config.bt_listen,
                  "BitTorrent listen interfaces (libtorrent syntax)")
       ->envname(env("BT_LISTEN"))

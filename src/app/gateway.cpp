@@ -389,7 +389,8 @@ Result<std::unique_ptr<Gateway>> Gateway::start(const Config& given) {
   for (int i = 0; i < config.http_threads; ++i) {
     parts->threads.emplace_back([io = &parts->io] { io->run(); });
   }
-  if (config.join_on_start) join_on_start(*parts, std::move(*input_torrents));
+  if (config.join_on_start && !input_torrents->empty())
+    join_on_start(*parts, std::move(*input_torrents));
   if (!gate && !is_loopback_host(config.host)) {
     spdlog::warn(
         "anyone who reaches {} may read every torrent here: no --auth-file (see the README, "

@@ -54,6 +54,7 @@ constexpr std::chrono::milliseconds kReissueStep{20};
 // The ends of a media file go just below a reader's most urgent band: fetched alongside the
 // reader, never ahead of the piece under its cursor.
 constexpr std::uint8_t kEndsPriority = 6;
+constexpr std::uint8_t kTopPriority = 7;  // a ?warmup's: never held back
 
 }  // namespace
 
@@ -252,8 +253,7 @@ void LiveTorrent::release_locked(int piece) {
   if (auto* picker = picker_locked()) {
     picker->clear_deadline(piece);
     const auto released = demand_.released_priority(piece, background_.in_flight(piece));
-    picker->set_priority(piece,
-                         demand_.prefetched(piece) ? prefetch_priority_locked(released) : released);
+    picker->set_priority(piece, priority_unless_held_locked(released));
   }
 }
 
@@ -280,23 +280,32 @@ void LiveTorrent::join_for(const FileInfo* file) {
 }
 
 // A media file's first reads are its ends (the header, and an index kept at the end): a visit
-// fetches them ahead, so the player that follows starts from disk. They are asked below any
-// reader, and a reader's first deadline cancels what of them the seeds have not sent yet.
-// Another file gets one piece: enough to be interested, nothing a visit would waste.
+// fetches what of them is missing, so the player that follows starts from disk. They are asked
+// below any reader, and wait while a reader waits for its first piece (hold_prefetches).
+// Otherwise (another file, or ends all here) one piece: enough to be interested. A join is
+// best-effort: a piece libtorrent still believes it has (evicted) is passed over rather than
+// bought with a resync, which would drop every connection just before the GET.
 void LiveTorrent::join_now(const FileInfo& file) {
   constexpr std::uint8_t kJoinPriority = 1;  // libtorrent's lowest that is fetched at all
+  const auto joinable = [&](int piece) REQUIRES(mutex_) {
+    return !pieces_->have(piece) && !belief_.stale(piece);
+  };
+  LockGuard lock(mutex_);
+  bool joined = false;
   if (is_media_file(file.path)) {
-    const auto ends = file_ends(meta(), file);
-    prefetch(ends.head.first, ends.head.last, kJoinPriority);
-    prefetch(ends.tail.first, ends.tail.last, kJoinPriority);
-    return;
+    for_each_end_piece(file, [&](int piece) REQUIRES(mutex_) {
+      if (!joinable(piece)) return;
+      demand_.prefetch(piece, kJoinPriority);
+      joined = true;
+    });
   }
   const auto span = meta().pieces_for(file.offset, file.offset + file.size);
-  for (int piece = span.first; piece <= span.last; ++piece) {
-    if (pieces_->have(piece)) continue;
-    prefetch(piece, piece, kJoinPriority);
-    return;
+  for (int piece = span.first; !joined && piece <= span.last; ++piece) {
+    if (!joinable(piece)) continue;
+    demand_.prefetch(piece, kJoinPriority);
+    joined = true;
   }
+  if (joined) prefetch_locked();
 }
 
 void LiveTorrent::prefetch(int first, int last, std::uint8_t priority) {
@@ -331,20 +340,30 @@ void LiveTorrent::prefetch_locked() {
     // A reader's deadline and band rule the piece while it wants it.
     if (!belief_.lacks(piece) || demand_.readers_of(piece) > 0) continue;
     if (auto* picker = picker_locked())
-      picker->set_priority(piece, prefetch_priority_locked(priority));
+      picker->set_priority(piece, priority_unless_held_locked(priority));
   }
   for (const int piece : had)
     demand_.forget_prefetch(piece);
 }
 
+std::uint8_t LiveTorrent::priority_unless_held_locked(std::uint8_t priority) const {
+  return prefetch_holds_ > 0 && priority < kTopPriority ? 0 : priority;
+}
+
 void LiveTorrent::hold_prefetches() {
   LockGuard lock(mutex_);
-  if (prefetch_holds_++ == 0) prefetch_locked();
+  if (prefetch_holds_++ == 0) reprioritise_deferrable_locked();
 }
 
 void LiveTorrent::release_prefetches() {
   LockGuard lock(mutex_);
-  if (prefetch_holds_ > 0 && --prefetch_holds_ == 0) prefetch_locked();
+  if (prefetch_holds_ > 0 && --prefetch_holds_ == 0) reprioritise_deferrable_locked();
+}
+
+void LiveTorrent::reprioritise_deferrable_locked() {
+  prefetch_locked();
+  for (const int piece : background_.in_flight())
+    if (!pieces_->have(piece)) background_locked(piece);
 }
 
 LiveTorrent::Interest LiveTorrent::interest(int piece) const {
@@ -588,7 +607,8 @@ bool LiveTorrent::background_may_take_locked(int piece) const {
 void LiveTorrent::background_locked(int piece) {
   if (!background_may_take_locked(piece)) return;
   if (auto* picker = picker_locked())
-    picker->set_priority(piece, static_cast<std::uint8_t>(lt::low_priority));
+    picker->set_priority(piece,
+                         priority_unless_held_locked(static_cast<std::uint8_t>(lt::low_priority)));
 }
 
 bool LiveTorrent::keeps_interest(Clock::time_point now) const {

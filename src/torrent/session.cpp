@@ -62,10 +62,9 @@ lt::settings_pack streaming_settings(const SessionOptions& options) {
   pack.set_int(lt::settings_pack::handshake_timeout, 7);
   pack.set_int(lt::settings_pack::tick_interval, static_cast<int>(options.tick_interval.count()));
   // Until a torrent has this many pieces libtorrent picks pieces at random among all it wants,
-  // whatever their priority (piece_picker::pick_pieces without rarest_first): a reader's piece
-  // then waits behind a file end's or a join's, and the first seek after a cold start behind
-  // both (seen with --log-peers: the tail's blocks asked before piece 0's). Priority order
-  // from the first piece.
+  // whatever their priority (peer_connection::picker_options: no rarest_first): a reader's
+  // piece then waited behind a file end's or a visit's (seen with --log-peers: the tail's blocks
+  // asked before piece 0's). Priority order from the first piece.
   pack.set_int(lt::settings_pack::initial_picker_threshold, 0);
   // Busy blocks get duplicate requests sooner: the reader under the cursor waits less.
   pack.set_bool(lt::settings_pack::strict_end_game_mode, false);

@@ -43,7 +43,8 @@ lt::add_torrent_params SessionLink::params_for(const LiveTorrent& torrent,
   params.flags &= ~lt::torrent_flags::auto_managed;
   params.flags |= lt::torrent_flags::paused;
   // Only what readers want is fetched (and, without a budget, the files they read, paced in
-  // the background); a page view or a HEAD fetches one piece to join (LiveTorrent::join_for).
+  // the background); a page view or a HEAD fetches a film's ends, or one piece, to join
+  // (LiveTorrent::join_for).
   params.flags |= lt::torrent_flags::default_dont_download;
   // The operator's torrents may reach peers anywhere (a LAN seed, --peer); a stranger's (an
   // upload, a magnet) keep the session's filter of private addresses.

@@ -179,21 +179,22 @@ class LiveTorrent : public std::enable_shared_from_this<LiveTorrent> {
   // A page view, a HEAD, ?play or ?stats: the GET that usually follows should find peers
   // connected. A torrent that wants nothing is "finished" to libtorrent, which says so in its
   // handshake (upload_only), and seeds hang up at once: so something of `file` is fetched at the
-  // lowest priority (never ahead of a reader's): a media file's ends (file_plan.hpp), which its
-  // player reads first, or another file's first missing piece. Interest is kept as after a read
-  // (LiveOptions::keep_interest_for). `file` null: the torrent's largest (a page view). Nothing
-  // when the file is all here.
-  void join_for(const FileInfo* file);
+  // lowest priority (never ahead of a reader's): what is missing of a media file's ends
+  // (file_plan.hpp), which its player reads first, or else the file's first missing piece.
+  // Interest is kept as after a read (LiveOptions::keep_interest_for). `file` null: the
+  // torrent's largest (a page view). Nothing when the file is all here.
+  void join_for(const FileInfo* file) EXCLUDES(mutex_);
   // Warm-up: pieces [first, last] go to `priority` (top by default) and stay there until they
   // are verified, whoever asked having left or not (a prefetch is meant to finish).
-  void prefetch(int first, int last, std::uint8_t priority = 7);
+  void prefetch(int first, int last, std::uint8_t priority = 7) EXCLUDES(mutex_);
   // A reader waits for its first piece (RangeReader::async_start): until every such reader has
-  // it, prefetched pieces take no request slot. A seed answers in the order it was asked, and
-  // libtorrent gives each other peer a prefetched piece of its own before the rest of the one
-  // piece a peer has begun (piece_picker: a piece one active peer downloads is only a backup for
-  // the others), so the reader's piece came from one peer, behind the ends.
-  void hold_prefetches();
-  void release_prefetches();
+  // it, prefetched pieces below the top priority (a visit's, the file ends') and the
+  // background's take no request slot; a ?warmup's keep theirs. A seed answers in the order it
+  // was asked, and libtorrent gives each other peer a prefetched piece of its own before the rest
+  // of the one piece a peer has begun (piece_picker: a piece one active peer downloads is only a
+  // backup for the others), so the reader's piece came from one peer, behind the ends.
+  void hold_prefetches() EXCLUDES(mutex_);
+  void release_prefetches() EXCLUDES(mutex_);
 
   // A reader of `file` starts / ends (RangeReader, once its torrent is ready). The first reader
   // of a file sets what is fetched beyond readers' windows (see file_plan.hpp): the ends of a
@@ -245,12 +246,13 @@ class LiveTorrent : public std::enable_shared_from_this<LiveTorrent> {
   void release_locked(int piece) REQUIRES(mutex_);
   // Each prefetched piece libtorrent lacks at its priority; forgets those now had.
   void prefetch_locked() REQUIRES(mutex_);
-  // A prefetch's priority now: none while a reader waits for its first piece.
-  [[nodiscard]] std::uint8_t prefetch_priority_locked(std::uint8_t priority) const
-      REQUIRES(mutex_) {
-    return prefetch_holds_ > 0 ? 0 : priority;
-  }
-  void join_now(const FileInfo& file);
+  // prefetch_locked(), and each background piece in flight to its priority now.
+  void reprioritise_deferrable_locked() REQUIRES(mutex_);
+  // A prefetch's or the background's priority now: none while a reader waits for its first
+  // piece (hold_prefetches), except a warm-up's top priority.
+  [[nodiscard]] std::uint8_t priority_unless_held_locked(std::uint8_t priority) const
+      REQUIRES(mutex_);
+  void join_now(const FileInfo& file) EXCLUDES(mutex_);
   void on_first_reader_locked(const FileInfo& file) REQUIRES(mutex_);
   [[nodiscard]] bool reader_waiting_locked() const REQUIRES(mutex_);
   [[nodiscard]] bool background_may_take_locked(int piece) const REQUIRES(mutex_);
