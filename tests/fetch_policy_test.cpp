@@ -102,6 +102,48 @@ class FetchPolicyTest : public ::testing::Test {
   app::Config config_;
 };
 
+// The REQUESTs of the gateway's peer log (config_.log_peers) while it lives, in order.
+class PeerLog {
+ public:
+  PeerLog() : level_(spdlog::get_level()) {
+    sink_->set_pattern("%v");
+    spdlog::default_logger()->sinks().push_back(sink_);
+    spdlog::set_level(spdlog::level::debug);
+  }
+  ~PeerLog() { stop(); }
+  PeerLog(const PeerLog&) = delete;
+  PeerLog& operator=(const PeerLog&) = delete;
+
+  struct Request {
+    std::string seed;
+    int piece = -1;
+  };
+  // Stops capturing and returns the requests seen.
+  std::vector<Request> requests() {
+    stop();
+    // libtorrent logs a request as it queues it ("--"), just before it is written.
+    const std::regex request(R"(^peer (\S+) (?:->|--) \S+ REQUEST piece: (\d+))");
+    std::vector<Request> seen;
+    for (const auto& line : sink_->last_formatted()) {
+      std::smatch match;
+      if (std::regex_search(line, match, request)) seen.push_back({match[1], std::stoi(match[2])});
+    }
+    return seen;
+  }
+
+ private:
+  void stop() {
+    auto& sinks = spdlog::default_logger()->sinks();
+    const auto it = std::find(sinks.begin(), sinks.end(), sink_);
+    if (it == sinks.end()) return;
+    sinks.erase(it);
+    spdlog::set_level(level_);
+  }
+  std::shared_ptr<spdlog::sinks::ringbuffer_sink_mt> sink_ =
+      std::make_shared<spdlog::sinks::ringbuffer_sink_mt>(50'000);
+  spdlog::level::level_enum level_;
+};
+
 TEST_F(FetchPolicyTest, TrackerFoundPeersServeEightFarApartRangesByteForByte) {
   auto gateway = app::Gateway::start(config_);
   ASSERT_TRUE(gateway) << gateway.error().message;
@@ -267,12 +309,7 @@ TEST_F(FetchPolicyTest, SeedsSeeTheGatewayInterestedBetweenReadersUntilKeepInter
 // first REQUEST is for piece 0, and no other piece is asked for before piece 0 is done.
 TEST_F(FetchPolicyTest, NoSeedIsAskedForAnythingBeforeTheReadersOwnPiece) {
   config_.log_peers = true;
-  auto sink = std::make_shared<spdlog::sinks::ringbuffer_sink_mt>(50'000);
-  sink->set_pattern("%v");
-  auto& sinks = spdlog::default_logger()->sinks();
-  sinks.push_back(sink);
-  const auto level = spdlog::get_level();
-  spdlog::set_level(spdlog::level::debug);
+  PeerLog log;
   {
     auto gateway = app::Gateway::start(config_);
     ASSERT_TRUE(gateway) << gateway.error().message;
@@ -282,24 +319,15 @@ TEST_F(FetchPolicyTest, NoSeedIsAskedForAnythingBeforeTheReadersOwnPiece) {
     ASSERT_TRUE(head.body == movie().substr(0, 65'536));
     std::this_thread::sleep_for(1s);  // the tail's requests go out meanwhile
   }
-  spdlog::set_level(level);
-  sinks.erase(std::find(sinks.begin(), sinks.end(), sink));
-
-  // libtorrent logs a request as it queues it ("--"), just before it is written.
-  const std::regex request(R"(^peer (\S+) (?:->|--) \S+ REQUEST piece: (\d+))");
+  const auto requests = log.requests();
+  ASSERT_FALSE(requests.empty()) << "no REQUEST in the peer log";
   std::map<std::string, int> first_asked;  // per seed
   bool others_begun = false;
-  int requests = 0;
-  for (const auto& line : sink->last_formatted()) {
-    std::smatch match;
-    if (!std::regex_search(line, match, request)) continue;
-    ++requests;
-    const int piece = std::stoi(match[2]);
-    first_asked.try_emplace(match[1], piece);
+  for (const auto& [seed, piece] : requests) {
+    first_asked.try_emplace(seed, piece);
     if (piece != 0) others_begun = true;
-    EXPECT_FALSE(piece == 0 && others_begun) << "piece 0 asked for after another: " << line;
+    EXPECT_FALSE(piece == 0 && others_begun) << "piece 0 asked for after another, of " << seed;
   }
-  ASSERT_GT(requests, 0) << "no REQUEST in the peer log";
   for (const auto& [seed, piece] : first_asked)
     EXPECT_EQ(piece, 0) << "the first request to " << seed;
   EXPECT_TRUE(others_begun) << "the tail prefetch never went out";
@@ -311,12 +339,7 @@ TEST_F(FetchPolicyTest, NoSeedIsAskedForAnythingBeforeTheReadersOwnPiece) {
 // every wanted one, whatever their priority, so the ends went first about as often as not.
 TEST_F(FetchPolicyTest, AReadRightAfterAJoinIsEverySeedsFirstRequest) {
   config_.log_peers = true;
-  auto sink = std::make_shared<spdlog::sinks::ringbuffer_sink_mt>(50'000);
-  sink->set_pattern("%v");
-  auto& sinks = spdlog::default_logger()->sinks();
-  sinks.push_back(sink);
-  const auto level = spdlog::get_level();
-  spdlog::set_level(spdlog::level::debug);
+  PeerLog log;
   struct Held {  // released however the test ends: the tracker serves the whole suite
     Tracker& tracker;
     explicit Held(Tracker& held) : tracker(held) { tracker.hold(); }
@@ -350,16 +373,9 @@ TEST_F(FetchPolicyTest, AReadRightAfterAJoinIsEverySeedsFirstRequest) {
     ASSERT_EQ(middle.status, 206u);
     ASSERT_TRUE(middle.body == movie().substr(offset, 1000));
   }
-  spdlog::set_level(level);
-  sinks.erase(std::find(sinks.begin(), sinks.end(), sink));
-
-  const std::regex request(R"(^peer (\S+) (?:->|--) \S+ REQUEST piece: (\d+))");
   std::map<std::string, int> first_asked;  // per seed
-  for (const auto& line : sink->last_formatted()) {
-    std::smatch match;
-    if (std::regex_search(line, match, request))
-      first_asked.try_emplace(match[1], std::stoi(match[2]));
-  }
+  for (const auto& [seed, piece] : log.requests())
+    first_asked.try_emplace(seed, piece);
   ASSERT_FALSE(first_asked.empty()) << "no REQUEST in the peer log";
   for (const auto& [seed, piece] : first_asked)
     EXPECT_EQ(piece, wanted) << "the first request to " << seed;
