@@ -81,6 +81,11 @@ FetchTiming timed_get(std::uint16_t port, const std::string& target, const std::
       body_start = n - extra;
     }
     const auto body = n - body_start;
+    // Bytes expected and an error came: say the status and its text, not a "wrong byte".
+    if (!expect.empty() && timing.status != 200 && timing.status != 206)
+      throw std::runtime_error(
+          "timed_get: " + target + " " + range + " answered " + std::to_string(timing.status) +
+          ": " + std::string(buffer.data() + body_start, std::min<std::size_t>(body, 300)));
     if (body > 0 && timing.body_bytes == 0)
       timing.first_byte_s = Seconds(Clock::now() - started).count();
     if (!expect.empty() && body > 0)

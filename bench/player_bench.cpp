@@ -4,7 +4,7 @@
 // (--browser) and peerflix (npm) add their rows where installed.
 //
 //   player_bench [--runs 3] [--rate-mib 20] [--seeders 2] [--piece-kib 256] [--rtt-ms 0]
-//                [--browser 1]
+//                [--browser 1] [--film 1]
 //
 // Media, generated here with ffmpeg: 60 s of H.264/AAC MP4 with its `moov` index at the end
 // (ffmpeg's default), the same with +faststart, and VP9/Opus WebM. Each is its own torrent,
@@ -17,13 +17,19 @@
 // --length=2`; headless Chromium on a page of the server (the gateway's page of the torrent,
 // which joins its swarm as a visit does; nginx's root otherwise), then `canplay` on a <video>
 // given the URL and a seek to 45 s until `seeked` (a fresh browser profile each run). Medians and
-// the differences from nginx are printed. Afterwards every file is fetched whole through a gateway
-// and compared with the source.
+// the differences from nginx are printed. With Chromium (--film 1): a 2-minute Matroska film,
+// H.264 + AC-3 5.1, on the gateway's player page (which plays it through its HLS conversion)
+// against nginx serving the MP4 an operator would have made of it, in the same run: first frame,
+// a seek to 90 s, the whole film at 4x with its stalls counted, the gateway's CPU per minute of
+// film and its peak RSS (see film_section). Afterwards every file is fetched whole through a
+// gateway and compared with the source.
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <cstdio>
 #include <fstream>
 #include <functional>
+#include <sstream>
 #include <stdexcept>
 
 #include "baseline_servers.hpp"
@@ -44,6 +50,7 @@ struct Options {
   int piece_kib = 256;
   int rtt_ms = 0;
   bool browser = true;
+  bool film = true;  // the browser-formats section (needs Chromium)
 };
 
 Options parse(int argc, char** argv) {
@@ -54,7 +61,8 @@ Options parse(int argc, char** argv) {
                        {"--seeders", [&](long v) { options.seeders = static_cast<int>(v); }},
                        {"--piece-kib", [&](long v) { options.piece_kib = static_cast<int>(v); }},
                        {"--rtt-ms", [&](long v) { options.rtt_ms = static_cast<int>(v); }},
-                       {"--browser", [&](long v) { options.browser = v != 0; }}});
+                       {"--browser", [&](long v) { options.browser = v != 0; }},
+                       {"--film", [&](long v) { options.film = v != 0; }}});
   return options;
 }
 
@@ -101,6 +109,71 @@ void make_media(const fs::path& dir, const fs::path& log) {
                   "realtime", "-cpu-used", "8", "-row-mt", "1", "-g", "60", "-c:a", "libopus",
                   "-b:a", "96k", (dir / "clip.webm").string()}),
             log, std::chrono::seconds(900));
+}
+
+// CPU seconds (user + system) of this process's children that have been waited for.
+double children_cpu_seconds() {
+  rusage usage{};
+  ::getrusage(RUSAGE_CHILDREN, &usage);
+  const auto seconds = [](const timeval& t) { return t.tv_sec + t.tv_usec / 1e6; };
+  return seconds(usage.ru_utime) + seconds(usage.ru_stime);
+}
+
+// CPU seconds (user + system) a running process has spent, from /proc/<pid>/stat.
+double process_cpu_seconds(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+  const std::string stat{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+  // Fields after the command's closing parenthesis: state is field 3, utime 14, stime 15.
+  std::istringstream fields(stat.substr(stat.rfind(')') + 2));
+  std::string field;
+  double ticks = 0;
+  for (int index = 3; index <= 15 && fields >> field; ++index)
+    if (index >= 14) ticks += std::stod(field);
+  return ticks / static_cast<double>(::sysconf(_SC_CLK_TCK));
+}
+
+// The film of the browser-formats section: 2 minutes of Matroska, H.264 and AC-3 5.1 sound that
+// no browser decodes (the gateway's player page plays it through its HLS conversion), and the
+// MP4 an operator would have made of it beforehand (picture copied, sound converted to stereo
+// AAC, +faststart), which nginx serves (premade-film.mp4: each file's torrent is named by its
+// stem). Returns the CPU seconds ffmpeg took for that MP4.
+double make_film(const fs::path& dir, const fs::path& log) {
+  timed_run({"/usr/bin/ffmpeg",
+             "-v",
+             "error",
+             "-y",
+             "-f",
+             "lavfi",
+             "-i",
+             "testsrc2=size=854x480:rate=24",
+             "-f",
+             "lavfi",
+             "-i",
+             "sine=frequency=330:sample_rate=48000",
+             "-t",
+             "120",
+             "-c:v",
+             "libx264",
+             "-preset",
+             "veryfast",
+             "-b:v",
+             "1500k",
+             "-g",
+             "48",
+             "-c:a",
+             "ac3",
+             "-ac",
+             "6",
+             "-b:a",
+             "384k",
+             (dir / "film.mkv").string()},
+            log, std::chrono::seconds(900));
+  const auto before = children_cpu_seconds();
+  timed_run({"/usr/bin/ffmpeg", "-v", "error", "-y", "-i", (dir / "film.mkv").string(), "-c:v",
+             "copy", "-c:a", "aac", "-ac", "2", "-b:a", "160k", "-movflags", "+faststart",
+             (dir / "premade-film.mp4").string()},
+            log, std::chrono::seconds(600));
+  return children_cpu_seconds() - before;
 }
 
 std::string load(const fs::path& path) {
@@ -162,6 +235,144 @@ BrowserTimes browser_times(const std::string& url, const std::string& page,
         (error.string.empty() ? std::to_string(error.integer()) : error.string));
   }
   return {result.at("canplay").number / 1000, result.at("seek").number / 1000};
+}
+
+// The film in a fresh Chromium: from opening `page` to the first frame played (currentTime
+// moving), then a seek to 90 s until it can play there (seeked, readyState >= 3), then the whole
+// film from 0 at 4x, counting the stalls (`waiting`) once it plays. On the gateway's player page
+// the page's own <video> plays once the page has switched to its HLS conversion (a blob: source
+// from hls.js); on nginx's page a <video> of the pre-made MP4.
+struct FilmTimes {
+  double first_frame_s = 0;
+  double seek_s = 0;
+  int stalls = 0;
+  bool ended = false;
+};
+FilmTimes film_times(const std::string& page, const std::string& mp4, const fs::path& scratch) {
+  fs::create_directories(scratch);
+  test::Browser browser(scratch);
+  browser.open(page);
+  const bool player = mp4.empty();
+  const auto first = browser.run_async(R"js(
+    const done = arguments[arguments.length - 1];
+    const player = )js" + std::string(player ? "true" : "false") +
+                                           R"js(;
+    let v = document.getElementById("media");
+    if (!player) {
+      v = document.createElement("video");
+      v.src = ")js" + mp4 + R"js(";
+      document.body.appendChild(v);
+    }
+    v.muted = true;  // autoplay rules; muted sound is still decoded
+    let asked = false;
+    const check = () => {
+      const notice = document.getElementById("notice");
+      if (player && notice && !notice.hidden) { done({error: notice.textContent}); return; }
+      if (!asked && (!player || v.src.startsWith("blob:"))) { asked = true; v.play().catch(() => {}); }
+      if (asked && v.currentTime > 0 && !v.paused) { done({first: performance.now()}); return; }
+      if (performance.now() > 90000) { done({error: "no frame within 90 s"}); return; }
+      setTimeout(check, 10);
+    };
+    check();
+  )js",
+                                       std::chrono::seconds(100));
+  if (!first.has("first"))
+    throw std::runtime_error("the film did not play: " + first.at("error").string);
+  const auto seek = browser.run_async(R"js(
+    const done = arguments[arguments.length - 1];
+    const v = document.getElementById("media") || document.querySelector("video");
+    const t0 = performance.now();
+    v.addEventListener("seeked", () => {
+      const check = () => {
+        if (v.readyState >= 3) done({seek: performance.now() - t0});
+        else if (performance.now() - t0 > 60000) done({error: "no play after the seek"});
+        else setTimeout(check, 10);
+      };
+      check();
+    }, {once: true});
+    v.currentTime = 90;
+  )js",
+                                      std::chrono::seconds(70));
+  if (!seek.has("seek")) throw std::runtime_error(seek.at("error").string);
+  const auto through = browser.run_async(R"js(
+    const done = arguments[arguments.length - 1];
+    const v = document.getElementById("media") || document.querySelector("video");
+    const t0 = performance.now();
+    let stalls = 0, started = false;
+    v.addEventListener("waiting", () => { if (started) ++stalls; });
+    v.addEventListener("ended", () => done({stalls, ended: true}), {once: true});
+    const check = () => {
+      if (!started && v.currentTime > 0.5) started = true;
+      if (performance.now() - t0 > 90000) { done({stalls, ended: false}); return; }
+      setTimeout(check, 50);
+    };
+    v.playbackRate = 4;
+    v.currentTime = 0;
+    v.play().catch(() => {});
+    check();
+  )js",
+                                         std::chrono::seconds(100));
+  return {first.at("first").number / 1000, seek.at("seek").number / 1000,
+          static_cast<int>(through.at("stalls").number), through.at("ended").boolean};
+}
+
+// Issue "every video plays in the browser", its bench: the film through the gateway's player
+// page against nginx's pre-made MP4, `runs` times each in turn, a fresh gateway each run.
+void film_section(const SwarmProcess& swarm, const NginxServer& nginx, const fs::path& scratch,
+                  int runs, double ffmpeg_cpu_s) {
+  const SeededTorrent* film = nullptr;
+  for (const auto& torrent : swarm.torrents())
+    if (torrent.content.filename() == "film.mkv") film = &torrent;
+  if (film == nullptr) return;
+  std::printf(
+      "film.mkv (2 min, H.264 + AC-3 5.1) on the player page (HLS conversion) against "
+      "nginx serving a pre-made MP4, %d run(s)\n",
+      runs);
+  std::vector<double> first[2], seek[2], cpu, rss;
+  std::vector<int> stalls[2];
+  int ended[2] = {0, 0};
+  int browsers = 0;
+  for (int run = 0; run < runs; ++run) {
+    for (const auto which : turn_order(2, run)) {
+      const auto profile = scratch / ("film-chromium-" + std::to_string(browsers++));
+      FilmTimes times;
+      if (which == 0) {
+        const auto root = "http://127.0.0.1:" + std::to_string(nginx.port()) + "/";
+        times = film_times(root, root + "premade-film.mp4", profile);
+      } else {
+        GatewayProcess gateway(swarm, scratch / ("gw-film-" + std::to_string(run)), {}, scratch);
+        times = film_times("http://127.0.0.1:" + std::to_string(gateway.port()) + "/" + film->hash +
+                               "/film.mkv?play",
+                           "", profile);
+        cpu.push_back(process_cpu_seconds(gateway.pid()));
+        rss.push_back(static_cast<double>(gateway.peak_rss()) / (1 << 20));
+      }
+      first[which].push_back(times.first_frame_s);
+      seek[which].push_back(times.seek_s);
+      stalls[which].push_back(times.stalls);
+      ended[which] += times.ended ? 1 : 0;
+    }
+  }
+  print_samples("  nginx, page to first frame", first[0]);
+  print_samples("  seeder, player page to first frame", first[1]);
+  print_figure("  first frame: seeder - nginx, medians (target <= 700 on swarm A)",
+               (median(first[1]) - median(first[0])) * 1000, "ms");
+  print_samples("  nginx, seek to 90 s until it can play", seek[0]);
+  print_samples("  seeder, seek to 90 s until it can play", seek[1]);
+  print_figure("  seek: seeder - nginx, medians (target <= 400)",
+               (median(seek[1]) - median(seek[0])) * 1000, "ms");
+  for (int which = 0; which < 2; ++which) {
+    int total = 0;
+    for (const int count : stalls[which])
+      total += count;
+    std::printf("  %s, whole film at 4x: %d of %d runs to the end, %d stall(s) in all\n",
+                which == 0 ? "nginx" : "seeder", ended[which], runs, total);
+  }
+  print_figure("  seeder: CPU s per minute of film (the whole gateway, median)", median(cpu) / 2,
+               "s");
+  print_figure("  ffmpeg making the MP4 beforehand: CPU s per minute of film", ffmpeg_cpu_s / 2,
+               "s");
+  print_figure("  seeder: peak RSS (median)", median(rss), "MiB");
 }
 
 // Where a client is pointed: nginx (one for the run), or a fresh gateway or peerflix each time.
@@ -248,6 +459,13 @@ int run_bench(int argc, char** argv) {
   std::printf("player_bench: generating 60 s of MP4 (moov at the end), MP4 (+faststart), WebM\n");
   std::fflush(stdout);
   make_media(media, scratch / "ffmpeg.log");
+  const bool browser = options.browser && seeder::test::Browser::available();
+  double film_cpu_s = 0;
+  if (browser && options.film) {
+    std::printf("player_bench: generating a 2 min Matroska film (H.264, AC-3 5.1) and its MP4\n");
+    std::fflush(stdout);
+    film_cpu_s = make_film(media, scratch / "ffmpeg.log");
+  }
 
   SwarmSpec spec = swarm_spec(0, options.piece_kib, options.rate_mib, true, options.seeders);
   spec.media_dir = media;
@@ -269,7 +487,6 @@ int run_bench(int argc, char** argv) {
     compared.push_back(Server::peerflix);
   else
     std::printf("(no peerflix: npm install -g peerflix@0.39 for its rows)\n");
-  const bool browser = options.browser && seeder::test::Browser::available();
   if (options.browser && !browser)
     std::printf("(no Chromium rows: scripts/install-deps.sh --browser)\n");
 
@@ -293,6 +510,7 @@ int run_bench(int argc, char** argv) {
   int browsers = 0;
   for (const auto& torrent : swarm.torrents()) {
     const auto name = torrent.content.filename().string();
+    if (name.find("film") != std::string::npos) continue;  // film_section's
     std::printf("%s (%.1f MiB)\n", name.c_str(),
                 static_cast<double>(fs::file_size(torrent.content)) / (1 << 20));
     for (const auto& [client, measure] : tools) {
@@ -326,6 +544,7 @@ int run_bench(int argc, char** argv) {
         std::printf("    %s: %d seek(s) never ended (left out of the median)\n",
                     kServerNames[static_cast<int>(compared[i])], seeks_failed[i]);
   }
+  if (browser && options.film) film_section(swarm, nginx, scratch.path(), options.runs, film_cpu_s);
   // Every byte: each file whole through a fresh gateway, compared with the source.
   GatewayProcess server(swarm, scratch / "gw-check", {}, scratch.path());
   for (const auto& torrent : swarm.torrents()) {
