@@ -286,11 +286,21 @@ void LiveTorrent::join_for(const FileInfo* file) {
 // best-effort: a piece libtorrent still believes it has (evicted) is passed over rather than
 // bought with a resync, which would drop every connection just before the GET.
 void LiveTorrent::join_now(const FileInfo& file) {
+  bool reconnect = false;
+  {
+    LockGuard lock(mutex_);
+    if (!join_locked(file)) return;
+    prefetch_locked();
+    reconnect = needs_reconnect_locked();
+  }
+  if (reconnect) request_reconnect();
+}
+
+bool LiveTorrent::join_locked(const FileInfo& file) {
   constexpr std::uint8_t kJoinPriority = 1;  // libtorrent's lowest that is fetched at all
   const auto joinable = [&](int piece) REQUIRES(mutex_) {
     return !pieces_->have(piece) && !belief_.stale(piece);
   };
-  LockGuard lock(mutex_);
   bool joined = false;
   if (is_media_file(file.path)) {
     for_each_end_piece(file, [&](int piece) REQUIRES(mutex_) {
@@ -305,7 +315,7 @@ void LiveTorrent::join_now(const FileInfo& file) {
     demand_.prefetch(piece, kJoinPriority);
     joined = true;
   }
-  if (joined) prefetch_locked();
+  return joined;
 }
 
 void LiveTorrent::prefetch(int first, int last, std::uint8_t priority) {

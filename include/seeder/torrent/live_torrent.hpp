@@ -253,6 +253,8 @@ class LiveTorrent : public std::enable_shared_from_this<LiveTorrent> {
   [[nodiscard]] std::uint8_t priority_unless_held_locked(std::uint8_t priority) const
       REQUIRES(mutex_);
   void join_now(const FileInfo& file) EXCLUDES(mutex_);
+  // Prefetches what join_now says of `file`; whether there was anything to.
+  bool join_locked(const FileInfo& file) REQUIRES(mutex_);
   void on_first_reader_locked(const FileInfo& file) REQUIRES(mutex_);
   [[nodiscard]] bool reader_waiting_locked() const REQUIRES(mutex_);
   [[nodiscard]] bool background_may_take_locked(int piece) const REQUIRES(mutex_);
