@@ -77,21 +77,27 @@ double timed_run(const std::vector<std::string>& argv, const fs::path& log,
   return Seconds(Clock::now() - started).count();
 }
 
+// ffmpeg's arguments for `seconds` of a test picture (`picture`: testsrc2's size and rate) and
+// a sine tone, the outputs' arguments to follow.
+std::vector<std::string> generated(const std::string& picture, int hertz, int seconds) {
+  return {"/usr/bin/ffmpeg",
+          "-v",
+          "error",
+          "-y",
+          "-f",
+          "lavfi",
+          "-i",
+          "testsrc2=" + picture,
+          "-f",
+          "lavfi",
+          "-i",
+          "sine=frequency=" + std::to_string(hertz) + ":sample_rate=48000",
+          "-t",
+          std::to_string(seconds)};
+}
+
 void make_media(const fs::path& dir, const fs::path& log) {
-  const std::vector<std::string> sources{"/usr/bin/ffmpeg",
-                                         "-v",
-                                         "error",
-                                         "-y",
-                                         "-f",
-                                         "lavfi",
-                                         "-i",
-                                         "testsrc2=size=1280x720:rate=30",
-                                         "-f",
-                                         "lavfi",
-                                         "-i",
-                                         "sine=frequency=440:sample_rate=48000",
-                                         "-t",
-                                         "60"};
+  const auto sources = generated("size=1280x720:rate=30", 440, 60);
   auto with = [&](std::vector<std::string> tail) {
     auto argv = sources;
     argv.insert(argv.end(), tail.begin(), tail.end());
@@ -138,36 +144,10 @@ double process_cpu_seconds(pid_t pid) {
 // AAC, +faststart), which nginx serves (premade-film.mp4: each file's torrent is named by its
 // stem). Returns the CPU seconds ffmpeg took for that MP4.
 double make_film(const fs::path& dir, const fs::path& log) {
-  timed_run({"/usr/bin/ffmpeg",
-             "-v",
-             "error",
-             "-y",
-             "-f",
-             "lavfi",
-             "-i",
-             "testsrc2=size=854x480:rate=24",
-             "-f",
-             "lavfi",
-             "-i",
-             "sine=frequency=330:sample_rate=48000",
-             "-t",
-             "120",
-             "-c:v",
-             "libx264",
-             "-preset",
-             "veryfast",
-             "-b:v",
-             "1500k",
-             "-g",
-             "48",
-             "-c:a",
-             "ac3",
-             "-ac",
-             "6",
-             "-b:a",
-             "384k",
-             (dir / "film.mkv").string()},
-            log, std::chrono::seconds(900));
+  auto film = generated("size=854x480:rate=24", 330, 120);
+  film.insert(film.end(), {"-c:v", "libx264", "-preset", "veryfast", "-b:v", "1500k", "-g", "48",
+                           "-c:a", "ac3", "-ac", "6", "-b:a", "384k", (dir / "film.mkv").string()});
+  timed_run(film, log, std::chrono::seconds(900));
   const auto before = children_cpu_seconds();
   timed_run({"/usr/bin/ffmpeg", "-v", "error", "-y", "-i", (dir / "film.mkv").string(), "-c:v",
              "copy", "-c:a", "aac", "-ac", "2", "-b:a", "160k", "-movflags", "+faststart",
