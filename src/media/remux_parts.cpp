@@ -115,6 +115,26 @@ AudioConverter::~AudioConverter() {
   swr_free(&resampler_);
 }
 
+Status AudioConverter::fit_resampler(AVFrame& frame) {
+  char layout[128] = {};
+  av_channel_layout_describe(&frame.ch_layout, layout, sizeof layout);
+  auto input = std::string(layout) + "/" + std::to_string(frame.format) + "/" +
+               std::to_string(frame.sample_rate);
+  if (resampler_ != nullptr && input == resampler_input_) return {};
+  swr_free(&resampler_);
+  resampler_input_.clear();
+  if (const int made = swr_alloc_set_opts2(&resampler_, &encoder_->ch_layout, AV_SAMPLE_FMT_FLTP,
+                                           encoder_->sample_rate, &frame.ch_layout,
+                                           static_cast<AVSampleFormat>(frame.format),
+                                           frame.sample_rate, 0, nullptr);
+      made < 0 || swr_init(resampler_) < 0) {
+    swr_free(&resampler_);
+    return make_error(Errc::upstream, "cannot convert this audio's channels");
+  }
+  resampler_input_ = std::move(input);
+  return {};
+}
+
 void AudioConverter::place(const AVFrame& frame, bool& placed) {
   const int rate = encoder_->sample_rate;
   const double at = seconds(frame.pts, source_.time_base);
@@ -171,13 +191,7 @@ Status AudioConverter::decode(const std::vector<PacketPtr>& packets) {
       const int received = avcodec_receive_frame(decoder_, frame);
       if (received == AVERROR(EAGAIN) || received == AVERROR_EOF) return {};
       if (received < 0) return av_error(received, "decoding the audio");
-      if (resampler_ == nullptr) {
-        if (const int made = swr_alloc_set_opts2(
-                &resampler_, &encoder_->ch_layout, AV_SAMPLE_FMT_FLTP, rate, &frame->ch_layout,
-                static_cast<AVSampleFormat>(frame->format), frame->sample_rate, 0, nullptr);
-            made < 0 || swr_init(resampler_) < 0)
-          return make_error(Errc::upstream, "cannot convert this audio's channels");
-      }
+      if (auto fitted = fit_resampler(*frame); !fitted) return fitted;
       if (frame->pts != AV_NOPTS_VALUE) place(*frame, placed);
       if (placed) {
         const int room = swr_get_out_samples(resampler_, frame->nb_samples);

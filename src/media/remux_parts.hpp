@@ -89,15 +89,20 @@ class AudioConverter {
   Status decode(const std::vector<PacketPtr>& packets);
   // Where a decoded frame's samples go in pcm_ (see decode()).
   void place(const AVFrame& frame, bool& placed);
+  // A resampler for `frame`'s layout, format and rate: a damaged or changing stream's frames
+  // differ from the first one's, and swr_convert reads a frame through the layout it was made
+  // for (a frame with fewer channels: a read past its planes).
+  Status fit_resampler(AVFrame& frame);
   Result<std::vector<PacketPtr>> encode(std::int64_t first_frame, std::int64_t end_frame);
 
   const AVStream& source_;
   AVCodecContext* decoder_ = nullptr;
   AVCodecContext* encoder_ = nullptr;
   SwrContext* resampler_ = nullptr;
-  double origin_s_ = 0;         // the time of sample 0 (the audio's start)
-  std::int64_t pcm_first_ = 0;  // grid sample index of pcm_[c][0]
-  std::vector<float> pcm_[2];   // decoded, stereo, at the encoder's rate
+  std::string resampler_input_;  // the frames' layout, format and rate it was made for
+  double origin_s_ = 0;          // the time of sample 0 (the audio's start)
+  std::int64_t pcm_first_ = 0;   // grid sample index of pcm_[c][0]
+  std::vector<float> pcm_[2];    // decoded, stereo, at the encoder's rate
 };
 
 // The mp4 muxer writing fragments into memory: the header (ftyp + moov, the HLS init segment)
