@@ -180,6 +180,35 @@ TEST_F(HlsRemuxTest, AGapInTheSoundStaysWhereItIs) {
     ASSERT_EQ(audio[i] - audio[i - 1], 1024) << "a hole or an overlap at audio packet " << i;
 }
 
+// Sound that changes its channels midway (two films joined by stream copy, AC-3 5.1 then
+// stereo, as a spliced or damaged file has): the converter made its resampler for the first
+// frame and read the later, smaller frames through that layout, past their planes (a crash
+// fuzz_probe found). Every segment is made, and the sound runs on across the change.
+TEST_F(HlsRemuxTest, SoundThatChangesItsChannelsMidwayIsConverted) {
+  const std::vector<std::string> picture{"-c:v", "libx264", "-preset", "ultrafast", "-c:a", "ac3"};
+  const auto six = *dir_ / "six.mkv";
+  const auto two = *dir_ / "two.mkv";
+  auto args = picture;
+  args.insert(args.end(), {"-ac", "6"});
+  ASSERT_TRUE(test::make_film(six, args, 8));
+  args = picture;
+  args.insert(args.end(), {"-ac", "2"});
+  ASSERT_TRUE(test::make_film(two, args, 8));
+  const auto list = *dir_ / "spliced.txt";
+  test::write_file(list, "file '" + six.string() + "'\nfile '" + two.string() + "'\n");
+  const auto spliced = *dir_ / "spliced.mkv";
+  test::ChildProcess concat({test::kFfmpeg, "-v", "error", "-y", "-f", "concat", "-safe", "0", "-i",
+                             list.string(), "-c", "copy", spliced.string()},
+                            spliced.string() + ".log");
+  ASSERT_EQ(concat.wait_exit(std::chrono::seconds(60)), 0);
+  test::BytesReader reader(test::read_file(spliced));
+  const auto joined = remux_whole(reader, "spliced.mkv");
+  ASSERT_FALSE(joined.empty());
+  const auto audio = packets_of(joined)[1];
+  ASSERT_FALSE(audio.empty());
+  EXPECT_NEAR(static_cast<double>(audio.back() - audio.front()) / 48'000, 16.0, 0.2);
+}
+
 // A Matroska file without Cues (written to a pipe), or one keyframe a minute: one segment would
 // be the whole film, made in one piece in memory. Said instead.
 TEST_F(HlsRemuxTest, KeyframesTooFarApartAreSaid) {
