@@ -54,7 +54,6 @@ constexpr std::chrono::milliseconds kReissueStep{20};
 // The ends of a media file go just below a reader's most urgent band: fetched alongside the
 // reader, never ahead of the piece under its cursor.
 constexpr std::uint8_t kEndsPriority = 6;
-constexpr std::uint8_t kTopPriority = 7;  // a ?warmup's: never held back
 
 }  // namespace
 
@@ -357,7 +356,7 @@ void LiveTorrent::prefetch_locked() {
 }
 
 std::uint8_t LiveTorrent::priority_unless_held_locked(std::uint8_t priority) const {
-  return prefetch_holds_ > 0 && priority < kTopPriority ? 0 : priority;
+  return prefetch_holds_ > 0 && priority < PieceDemand::kTopPriority ? 0 : priority;
 }
 
 void LiveTorrent::hold_prefetches() {
@@ -540,9 +539,7 @@ void LiveTorrent::finish_resync(const lt::torrent_handle& handle,
     }
     for (const auto& [piece, priority] : demand_.prefetches())
       again = again || belief_.stale(piece);
-    prefetch_locked();
-    for (const int piece : background_.in_flight())
-      if (!pieces_->have(piece)) background_locked(piece);
+    reprioritise_deferrable_locked();
   }
   if (again) request_resync();
 }

@@ -5,7 +5,6 @@
 namespace seeder::torrent {
 
 namespace {
-constexpr std::uint8_t kTopPriority = 7;  // libtorrent's top_priority
 constexpr std::uint8_t kLowestReaderPriority = 2;
 constexpr std::uint8_t kBackgroundPriority = 1;  // libtorrent's low_priority
 }  // namespace

@@ -186,7 +186,8 @@ class LiveTorrent : public std::enable_shared_from_this<LiveTorrent> {
   void join_for(const FileInfo* file) EXCLUDES(mutex_);
   // Warm-up: pieces [first, last] go to `priority` (top by default) and stay there until they
   // are verified, whoever asked having left or not (a prefetch is meant to finish).
-  void prefetch(int first, int last, std::uint8_t priority = 7) EXCLUDES(mutex_);
+  void prefetch(int first, int last, std::uint8_t priority = PieceDemand::kTopPriority)
+      EXCLUDES(mutex_);
   // A reader waits for its first piece (RangeReader::async_start): until every such reader has
   // it, prefetched pieces below the top priority (a visit's, the file ends') and the
   // background's take no request slot; a ?warmup's keep theirs. A seed answers in the order it

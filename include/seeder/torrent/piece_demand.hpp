@@ -22,6 +22,8 @@ class PieceDemand {
   // its cursor piece while bandwidth goes to the window's tail (measured: a 20 MiB window under a
   // budget ran at 0.75x the speed of an unbudgeted stream).
   static constexpr int kUrgencyBands = 7;
+  // libtorrent's top_priority: a reader's most urgent band, and a ?warmup's prefetch.
+  static constexpr std::uint8_t kTopPriority = 7;
 
   explicit PieceDemand(int num_pieces);
 
