@@ -113,16 +113,16 @@ AudioConverter::~AudioConverter() {
   avcodec_free_context(&decoder_);
   avcodec_free_context(&encoder_);
   swr_free(&resampler_);
+  av_channel_layout_uninit(&resampler_layout_);
 }
 
 Status AudioConverter::fit_resampler(AVFrame& frame) {
-  char layout[128] = {};
-  av_channel_layout_describe(&frame.ch_layout, layout, sizeof layout);
-  auto input = std::string(layout) + "/" + std::to_string(frame.format) + "/" +
-               std::to_string(frame.sample_rate);
-  if (resampler_ != nullptr && input == resampler_input_) return {};
+  if (resampler_ != nullptr && frame.format == resampler_format_ &&
+      frame.sample_rate == resampler_rate_ &&
+      av_channel_layout_compare(&frame.ch_layout, &resampler_layout_) == 0)
+    return {};
   swr_free(&resampler_);
-  resampler_input_.clear();
+  av_channel_layout_uninit(&resampler_layout_);
   if (const int made = swr_alloc_set_opts2(&resampler_, &encoder_->ch_layout, AV_SAMPLE_FMT_FLTP,
                                            encoder_->sample_rate, &frame.ch_layout,
                                            static_cast<AVSampleFormat>(frame.format),
@@ -131,7 +131,12 @@ Status AudioConverter::fit_resampler(AVFrame& frame) {
     swr_free(&resampler_);
     return make_error(Errc::upstream, "cannot convert this audio's channels");
   }
-  resampler_input_ = std::move(input);
+  if (const int copied = av_channel_layout_copy(&resampler_layout_, &frame.ch_layout); copied < 0) {
+    swr_free(&resampler_);
+    return av_error(copied, "keeping the audio's channel layout");
+  }
+  resampler_format_ = frame.format;
+  resampler_rate_ = frame.sample_rate;
   return {};
 }
 

@@ -99,10 +99,13 @@ class AudioConverter {
   AVCodecContext* decoder_ = nullptr;
   AVCodecContext* encoder_ = nullptr;
   SwrContext* resampler_ = nullptr;
-  std::string resampler_input_;  // the frames' layout, format and rate it was made for
-  double origin_s_ = 0;          // the time of sample 0 (the audio's start)
-  std::int64_t pcm_first_ = 0;   // grid sample index of pcm_[c][0]
-  std::vector<float> pcm_[2];    // decoded, stereo, at the encoder's rate
+  // The frames' layout, format and rate the resampler was made for.
+  AVChannelLayout resampler_layout_{};
+  int resampler_format_ = -1;
+  int resampler_rate_ = 0;
+  double origin_s_ = 0;         // the time of sample 0 (the audio's start)
+  std::int64_t pcm_first_ = 0;  // grid sample index of pcm_[c][0]
+  std::vector<float> pcm_[2];   // decoded, stereo, at the encoder's rate
 };
 
 // The mp4 muxer writing fragments into memory: the header (ftyp + moov, the HLS init segment)
