@@ -29,12 +29,12 @@
 #include <cstdio>
 #include <fstream>
 #include <functional>
-#include <sstream>
 #include <stdexcept>
 
 #include "baseline_servers.hpp"
 #include "bench_util.hpp"
 #include "harness.hpp"
+#include "seeder/metrics/process_metrics.hpp"
 #include "temp_dir.hpp"
 #include "webdriver.hpp"
 
@@ -123,19 +123,6 @@ double children_cpu_seconds() {
   ::getrusage(RUSAGE_CHILDREN, &usage);
   const auto seconds = [](const timeval& t) { return t.tv_sec + t.tv_usec / 1e6; };
   return seconds(usage.ru_utime) + seconds(usage.ru_stime);
-}
-
-// CPU seconds (user + system) a running process has spent, from /proc/<pid>/stat.
-double process_cpu_seconds(pid_t pid) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
-  const std::string stat{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-  // Fields after the command's closing parenthesis: state is field 3, utime 14, stime 15.
-  std::istringstream fields(stat.substr(stat.rfind(')') + 2));
-  std::string field;
-  double ticks = 0;
-  for (int index = 3; index <= 15 && fields >> field; ++index)
-    if (index >= 14) ticks += std::stod(field);
-  return ticks / static_cast<double>(::sysconf(_SC_CLK_TCK));
 }
 
 // The film of the browser-formats section: 2 minutes of Matroska, H.264 and AC-3 5.1 sound that
@@ -324,7 +311,7 @@ void film_section(const SwarmProcess& swarm, const NginxServer& nginx, const fs:
         times = film_times("http://127.0.0.1:" + std::to_string(gateway.port()) + "/" + film->hash +
                                "/film.mkv?play",
                            "", profile);
-        cpu.push_back(process_cpu_seconds(gateway.pid()));
+        cpu.push_back(metrics::process_cpu_seconds(gateway.pid()));
         rss.push_back(static_cast<double>(gateway.peak_rss()) / (1 << 20));
       }
       first[which].push_back(times.first_frame_s);

@@ -14,10 +14,10 @@
 namespace seeder::metrics {
 namespace {
 
-// The fields of /proc/self/stat after the command name (which may hold spaces), from field 3
-// (state) on; empty when it cannot be read.
-std::vector<std::string> stat_fields() {
-  std::ifstream in("/proc/self/stat");
+// The fields of /proc/<pid>/stat (0: this process's) after the command name (which may hold
+// spaces), from field 3 (state) on; empty when it cannot be read.
+std::vector<std::string> stat_fields(int pid = 0) {
+  std::ifstream in("/proc/" + (pid == 0 ? std::string("self") : std::to_string(pid)) + "/stat");
   std::string line;
   std::getline(in, line);
   const auto close = line.rfind(')');
@@ -60,14 +60,17 @@ double open_fds() {
 
 }  // namespace
 
+double process_cpu_seconds(int pid) {
+  const auto fields = stat_fields(pid);
+  return (stat_field(fields, 14) + stat_field(fields, 15)) /
+         static_cast<double>(sysconf(_SC_CLK_TCK));
+}
+
 void register_process_metrics(MetricSet& metrics) {
   const auto ticks = static_cast<double>(sysconf(_SC_CLK_TCK));
   const auto page = static_cast<double>(sysconf(_SC_PAGESIZE));
   metrics.callback("process_cpu_seconds_total", "user and system CPU time spent, in seconds",
-                   MetricSet::Type::counter, [ticks] {
-                     const auto fields = stat_fields();
-                     return (stat_field(fields, 14) + stat_field(fields, 15)) / ticks;
-                   });
+                   MetricSet::Type::counter, [] { return process_cpu_seconds(); });
   metrics.callback("process_resident_memory_bytes", "resident memory, in bytes",
                    MetricSet::Type::gauge, [page] { return stat_field(stat_fields(), 24) * page; });
   metrics.callback("process_virtual_memory_bytes", "virtual memory, in bytes",
