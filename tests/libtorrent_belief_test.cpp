@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "piece_bits.hpp"
+
 namespace lt = libtorrent;
 
 namespace seeder::torrent {
@@ -16,13 +18,14 @@ lt::typed_bitfield<lt::piece_index_t> told(int num_pieces, std::initializer_list
 
 TEST(LibtorrentBeliefTest, APieceToldAndThenEvictedIsStale) {
   PieceMap disk(4);
+  const auto record = test::PieceBits::followed_by(disk);
   LibtorrentBelief belief(disk);
-  disk.set_have(1);
+  record->set(1);
   belief.reset(told(4, {1}));
   EXPECT_EQ(belief.count(), 1);
   EXPECT_FALSE(belief.stale(1));
   EXPECT_FALSE(belief.lacks(1));
-  disk.clear_have(1);
+  record->clear(1);
   EXPECT_TRUE(belief.stale(1));
   EXPECT_FALSE(belief.lacks(1)) << "a deadline on a believed piece waits for nothing";
   EXPECT_EQ(belief.stale_count(), 1);
@@ -30,8 +33,9 @@ TEST(LibtorrentBeliefTest, APieceToldAndThenEvictedIsStale) {
 
 TEST(LibtorrentBeliefTest, APieceOnDiskNotToldIsNeitherStaleNorLacking) {
   PieceMap disk(4);
+  const auto record = test::PieceBits::followed_by(disk);
   LibtorrentBelief belief(disk);
-  disk.set_have(2);
+  record->set(2);
   belief.reset(told(4, {}));
   EXPECT_FALSE(belief.stale(2));
   EXPECT_FALSE(belief.lacks(2));
@@ -40,6 +44,7 @@ TEST(LibtorrentBeliefTest, APieceOnDiskNotToldIsNeitherStaleNorLacking) {
 
 TEST(LibtorrentBeliefTest, APassingPieceIsNotStaleUntilTheStoreHasSpoken) {
   PieceMap disk(4);
+  const auto record = test::PieceBits::followed_by(disk);
   LibtorrentBelief belief(disk);
   belief.verified(0);
   EXPECT_TRUE(belief.believes(0));
@@ -47,12 +52,13 @@ TEST(LibtorrentBeliefTest, APassingPieceIsNotStaleUntilTheStoreHasSpoken) {
   EXPECT_FALSE(belief.end_pass(1)) << "only the passing piece ends its pass";
   EXPECT_TRUE(belief.end_pass(0));
   EXPECT_TRUE(belief.stale(0)) << "refused by the store";
-  disk.set_have(0);
+  record->set(0);
   EXPECT_FALSE(belief.stale(0));
 }
 
 TEST(LibtorrentBeliefTest, CountsEachPieceOnceAndAResetStartsOver) {
   PieceMap disk(4);
+  const auto record = test::PieceBits::followed_by(disk);
   LibtorrentBelief belief(disk);
   belief.verified(3);
   belief.end_pass(3);

@@ -14,6 +14,7 @@
 #include <libtorrent/bitfield.hpp>
 
 #include "content.hpp"
+#include "piece_bits.hpp"
 #include "seeder/core/unique_fd.hpp"
 #include "seeder/storage/content_files.hpp"
 #include "seeder/torrent/catalog.hpp"
@@ -76,6 +77,12 @@ class LiveTorrentTest : public ::testing::Test {
     torrent->mark_ready({}, std::make_unique<FakePicker>(asked_));
     return torrent;
   }
+  // Records `piece` verified on disk, as the torrent's store would.
+  void record(LiveTorrent& torrent, int piece) {
+    auto& bits = records_[&torrent.pieces()];
+    if (!bits) bits = test::PieceBits::followed_by(torrent.pieces());
+    bits->set(piece);
+  }
   std::shared_ptr<RangeReader> reader(const std::shared_ptr<LiveTorrent>& torrent,
                                       std::uint64_t first, std::uint64_t length) {
     ReaderOptions options;
@@ -115,6 +122,7 @@ class LiveTorrentTest : public ::testing::Test {
   NoFiles files_;
   boost::asio::io_context io_;
   std::vector<std::shared_ptr<RangeReader>> readers_;
+  std::map<const PieceMap*, std::shared_ptr<test::PieceBits>> records_;
 };
 
 TEST_F(LiveTorrentTest, AWantedPieceGetsItsDeadlineAndTheUrgencyOfItsBand) {
@@ -168,7 +176,7 @@ TEST_F(LiveTorrentTest, InterestIsKeptWhileReadersComeAndForTheWindowAfterTheLas
 
 TEST_F(LiveTorrentTest, APieceOnDiskIsNeverAskedFor) {
   auto torrent = ready_torrent();
-  torrent->pieces().set_have(7);
+  record(*torrent, 7);
   torrent->want(7, 0ms, 0);
   EXPECT_EQ(asked().deadlines.count(7), 0u);
   EXPECT_EQ(asked().priorities.count(7), 0u);
@@ -302,7 +310,7 @@ TEST_F(LiveTorrentTest, AMediaFilesEndsAreFetchedOnceItsFirstReadHasItsPiece) {
   auto range = reader(torrent, 0, 64 * 1024);
   EXPECT_EQ(asked().priorities.count(kPieces - 1), 0u) << "nothing but the reader's piece yet";
   EXPECT_EQ(asked().deadlines.count(0), 1u);
-  torrent->pieces().set_have(0);
+  record(*torrent, 0);
   io_.run_for(200ms);
   EXPECT_EQ(asked().priorities.at(kPieces - 1), 6) << "the tail, for the index";
   EXPECT_EQ(asked().deadlines.count(kPieces - 1), 0u) << "no deadline: the reader's go first";
@@ -327,7 +335,7 @@ TEST_F(LiveTorrentTest, AVisitOfAFilmFetchesItsEndsOrElseOneMissingPiece) {
   auto watched = ready_torrent();
   for (const auto& span : {ends.head, ends.tail})
     for (int piece = span.first; piece <= span.last; ++piece)
-      watched->pieces().set_have(piece);
+      record(*watched, piece);
   watched->join_for(&file);
   ASSERT_EQ(asked().priorities.size(), 1u) << "one piece, not nothing";
   EXPECT_EQ(asked().priorities.begin()->first, ends.head.last + 1);
@@ -354,7 +362,7 @@ TEST_F(LiveTorrentTest, AReaderWaitingForItsFirstPieceHoldsAVisitsPiecesButNotAW
   EXPECT_EQ(asked().deadlines.count(first), 1u);
   EXPECT_EQ(asked().priorities.at(tail), 0) << "the visit's piece is held back";
   EXPECT_EQ(asked().priorities.at(warmed), 7) << "a warm-up is not";
-  torrent->pieces().set_have(first);
+  record(*torrent, first);
   io_.run_for(200ms);
   // Asked again, now as the end of a file being read (6) rather than a visit's (1).
   EXPECT_EQ(asked().priorities.at(tail), 6) << "asked again once the reader has its piece";

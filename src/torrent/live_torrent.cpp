@@ -76,21 +76,31 @@ InfoPtr LiveTorrent::info() const {
   return info_;
 }
 
+namespace {
+
+// The store's completion record, as the PieceMap reads it.
+class StoreRecord final : public PieceMap::Record {
+ public:
+  explicit StoreRecord(std::shared_ptr<const storage::TorrentStore> store)
+      : store_(std::move(store)) {}
+  [[nodiscard]] bool complete(int piece) const override { return store_->piece_complete(piece); }
+  [[nodiscard]] int complete_count() const override { return store_->complete_pieces(); }
+
+ private:
+  std::shared_ptr<const storage::TorrentStore> store_;
+};
+
+}  // namespace
+
 void LiveTorrent::attach_store(std::shared_ptr<storage::TorrentStore> store, InfoPtr info) {
-  // The PieceMap follows the store. Listen first, then read what the store has: a change in
-  // between is then reported too (at worst as a state already known, which costs nothing).
+  // Listen first, then follow the record: a wait for a piece recorded in between is completed
+  // by whichever of the two sees it first.
   std::weak_ptr<PieceMap> weak_pieces = pieces_;
-  store->set_piece_listener({
-      [weak_pieces](int piece) {
-        if (auto pieces = weak_pieces.lock()) pieces->set_have(piece);
-      },
-      [weak_pieces](int piece) {
-        if (auto pieces = weak_pieces.lock()) pieces->clear_have(piece);
-      },
-  });
-  for (int piece = 0; piece < store->num_pieces(); ++piece) {
-    if (store->piece_complete(piece)) pieces_->set_have(piece);
-  }
+  store->set_piece_listener({[weak_pieces](int piece) {
+                               if (auto pieces = weak_pieces.lock()) pieces->recorded(piece);
+                             },
+                             {}});
+  pieces_->follow(std::make_shared<StoreRecord>(store));
   LockGuard lock(mutex_);
   store_ = std::move(store);
   info_ = std::move(info);

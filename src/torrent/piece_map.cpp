@@ -4,17 +4,27 @@
 
 namespace seeder::torrent {
 
-PieceMap::PieceMap(int num_pieces)
-    : num_pieces_(num_pieces), have_(static_cast<std::size_t>(num_pieces), 0) {}
+PieceMap::PieceMap(int num_pieces) : num_pieces_(num_pieces) {}
+
+void PieceMap::follow(std::shared_ptr<const Record> record) {
+  {
+    LockGuard lock(mutex_);
+    if (owner_ || !record) return;
+    owner_ = std::move(record);
+    record_.store(owner_.get(), std::memory_order_release);
+  }
+  wake_had();
+}
 
 bool PieceMap::have(int piece) const {
-  LockGuard lock(mutex_);
-  return piece >= 0 && piece < num_pieces() && have_[static_cast<std::size_t>(piece)] != 0;
+  if (piece < 0 || piece >= num_pieces()) return false;
+  const auto* record = record_.load(std::memory_order_acquire);
+  return record != nullptr && record->complete(piece);
 }
 
 int PieceMap::have_count() const {
-  LockGuard lock(mutex_);
-  return have_count_;
+  const auto* record = record_.load(std::memory_order_acquire);
+  return record != nullptr ? record->complete_count() : 0;
 }
 
 bool PieceMap::failed() const {
@@ -28,14 +38,21 @@ void PieceMap::complete(Waiter& waiter, Status status) {
   });
 }
 
-void PieceMap::set_have(int piece) {
+std::optional<PieceMap::Waiter> PieceMap::take(Ticket ticket) {
+  LockGuard lock(mutex_);
+  for (auto it = waiters_.begin(); it != waiters_.end(); ++it) {
+    if (it->ticket != ticket) continue;
+    Waiter waiter = std::move(*it);
+    waiters_.erase(it);
+    return waiter;
+  }
+  return std::nullopt;
+}
+
+void PieceMap::recorded(int piece) {
   std::vector<Waiter> ready;
   {
     LockGuard lock(mutex_);
-    if (piece < 0 || piece >= num_pieces()) return;
-    auto& bit = have_[static_cast<std::size_t>(piece)];
-    if (bit == 0) ++have_count_;
-    bit = 1;
     for (auto it = waiters_.begin(); it != waiters_.end();) {
       if (it->piece == piece) {
         ready.push_back(std::move(*it));
@@ -49,12 +66,17 @@ void PieceMap::set_have(int piece) {
     complete(waiter, Status{});
 }
 
-void PieceMap::clear_have(int piece) {
-  LockGuard lock(mutex_);
-  if (piece < 0 || piece >= num_pieces()) return;
-  auto& bit = have_[static_cast<std::size_t>(piece)];
-  if (bit != 0) --have_count_;
-  bit = 0;
+void PieceMap::wake_had() {
+  std::vector<std::pair<Ticket, int>> pending;
+  {
+    LockGuard lock(mutex_);
+    for (const auto& waiter : waiters_)
+      pending.emplace_back(waiter.ticket, waiter.piece);
+  }
+  for (const auto& [ticket, piece] : pending) {
+    if (!have(piece)) continue;
+    if (auto waiter = take(ticket)) complete(*waiter, Status{});
+  }
 }
 
 PieceMap::Ticket PieceMap::async_wait(int piece, boost::asio::any_io_executor executor,
@@ -67,28 +89,25 @@ PieceMap::Ticket PieceMap::async_wait(int piece, boost::asio::any_io_executor ex
     const Status status = failure_;
     lock.unlock();
     complete(waiter, status);
-  } else if (piece < 0 || piece >= num_pieces()) {
+    return ticket;
+  }
+  if (piece < 0 || piece >= num_pieces()) {
     lock.unlock();
     complete(waiter, make_error(Errc::internal, "piece index out of range"));
-  } else if (have_[static_cast<std::size_t>(piece)] != 0) {
-    lock.unlock();
-    complete(waiter, Status{});
-  } else {
-    waiters_.push_back(std::move(waiter));
+    return ticket;
+  }
+  waiters_.push_back(std::move(waiter));
+  lock.unlock();
+  // Waiting first, then reading the record (outside the lock: the store calls recorded() under
+  // its own): a piece recorded in between has woken the wait already, or is seen here.
+  if (have(piece)) {
+    if (auto pending = take(ticket)) complete(*pending, Status{});
   }
   return ticket;
 }
 
 void PieceMap::cancel(Ticket ticket) {
-  UniqueLock lock(mutex_);
-  for (auto it = waiters_.begin(); it != waiters_.end(); ++it) {
-    if (it->ticket != ticket) continue;
-    Waiter waiter = std::move(*it);
-    waiters_.erase(it);
-    lock.unlock();
-    complete(waiter, make_error(Errc::cancelled, "wait cancelled"));
-    return;
-  }
+  if (auto waiter = take(ticket)) complete(*waiter, make_error(Errc::cancelled, "wait cancelled"));
 }
 
 void PieceMap::fail_waiters(const Error& error) {

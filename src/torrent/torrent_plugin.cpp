@@ -11,8 +11,8 @@ namespace {
 namespace lt = libtorrent;
 
 // on_piece_pass runs right after libtorrent marks the piece had. The store records it on disk
-// (the live torrent's PieceMap follows the store: LiveTorrent::attach_store); the live torrent
-// records that libtorrent believes it has it, a separate fact once the piece is evicted.
+// (the live torrent's PieceMap reads the store's record: LiveTorrent::attach_store); the live
+// torrent records that libtorrent believes it has it, a separate fact once the piece is evicted.
 // Tells the torrent the pass is recorded when it goes out of scope.
 struct PassRecorded {
   LiveTorrent* torrent;

@@ -92,8 +92,8 @@ struct StoreOptions {
 
 class TorrentStore : public std::enable_shared_from_this<TorrentStore> {
  public:
-  // Told of every change of a piece's state: the store is the one record of what is on disk,
-  // and other views (the live torrent's PieceMap) follow it through this. `completed` and
+  // Told of every change of a piece's state. The store is the one record of what is on disk:
+  // the live torrent's PieceMap reads it, and wakes its waiters on `completed`. `completed` and
   // `evicting` run under the store's state lock, in the step that records the change (so the
   // two never cross for one piece; `evicting` before the piece's bytes go): they must be quick,
   // take no lock but their own leaf locks, and never call back into the store.

@@ -4,16 +4,17 @@
 // piece don't cancel each other), protects those pieces from eviction, and records activity
 // for the idle TTL.
 //
-// Eviction and resync: when the store evicts a piece, readers see it gone at once (its PieceMap
-// bit is cleared before the hole is punched), but libtorrent keeps believing it has the piece:
+// Eviction and resync: when the store evicts a piece, readers see it gone at once (the store's
+// record, which the PieceMap reads, is cleared before the hole is punched), but libtorrent keeps
+// believing it has the piece:
 // libtorrent 2.0 has no way to forget one. Such "stale" pieces get no deadline (there would be
 // nothing to wait for); instead the torrent asks for a resync, the Registry removes it from the
 // session and adds it again with what the store really has. Readers hold this object, not the
 // libtorrent handle, so they live through the swap; their wants are re-issued on the new handle.
 //
 // Created and dropped by the Registry. Thread-safe: readers call it from HTTP strands, the
-// alert strand marks it ready or failed, libtorrent's network thread fills its PieceMap, the
-// completion writer reports evictions.
+// alert strand marks it ready or failed, libtorrent's network thread wakes its PieceMap's
+// waiters.
 
 #include <atomic>
 #include <chrono>
@@ -73,8 +74,8 @@ class LiveTorrent : public std::enable_shared_from_this<LiveTorrent> {
   [[nodiscard]] std::shared_ptr<storage::TorrentStore> store() const;
   // The torrent as libtorrent knows it, loaded with the store; null until then.
   [[nodiscard]] InfoPtr info() const;
-  // Takes the store and the loaded torrent: seeds the PieceMap from the store and has it follow
-  // the store's every change.
+  // Takes the store and the loaded torrent: the PieceMap reads the store's record from now on,
+  // and wakes its waiters on each piece the store records.
   void attach_store(std::shared_ptr<storage::TorrentStore> store, InfoPtr info);
   // Called when a resync is wanted (at most once until the resync begins; never while one runs).
   void on_resync_wanted(std::function<void()> request);
