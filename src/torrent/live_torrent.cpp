@@ -116,11 +116,9 @@ void LiveTorrent::on_reconnect_wanted(std::function<void()> request) {
   reconnect_request_ = std::move(request);
 }
 
-// Only a torrent that had peers and lost them: a fresh one is dialling its peers already, and a
-// pause/resume would drop those half-open connections (and reset libtorrent's counters).
 bool LiveTorrent::needs_reconnect_locked() const {
-  return (demand_.any() || !background_.in_flight().empty()) && peers_->load() == 0 && had_peers_ &&
-         state_ == State::ready;
+  const bool wants = demand_.any() || !background_.in_flight().empty();
+  return state_ == State::ready && redial_.needed(wants, peers_->load());
 }
 
 void LiveTorrent::request_reconnect() {
@@ -133,13 +131,10 @@ void LiveTorrent::request_reconnect() {
   request();
 }
 
-// A kick can land before a new handle dials anyone, or be rate-limited away by reconnect(), and
-// nothing else asks again: seen once under ASan, a reader after a resync waited its whole piece
-// timeout (504) with no peer.
 void LiveTorrent::retry_reconnect(Clock::time_point now) {
   {
     LockGuard lock(mutex_);
-    if (!needs_reconnect_locked() || now - last_reconnect_ < std::chrono::seconds(1)) return;
+    if (!needs_reconnect_locked() || !redial_.retry_due(now)) return;
   }
   request_reconnect();
 }
@@ -150,10 +145,7 @@ void LiveTorrent::on_no_peers() {
 
 void LiveTorrent::reconnect() {
   LockGuard lock(mutex_);
-  const auto now = Clock::now();
-  // At most a few a second: a torrent whose peers all refuse it must not spin.
-  if (!needs_reconnect_locked() || now - last_reconnect_ < std::chrono::milliseconds(200)) return;
-  last_reconnect_ = now;
+  if (!needs_reconnect_locked() || !redial_.may_kick(Clock::now())) return;
   if (auto* picker = picker_locked()) picker->kick();
 }
 

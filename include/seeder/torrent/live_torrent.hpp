@@ -36,6 +36,7 @@
 #include "seeder/torrent/piece_demand.hpp"
 #include "seeder/torrent/piece_map.hpp"
 #include "seeder/torrent/piece_picker.hpp"
+#include "seeder/torrent/redial.hpp"
 
 namespace libtorrent {
 struct announce_entry;
@@ -84,14 +85,12 @@ class LiveTorrent : public std::enable_shared_from_this<LiveTorrent> {
   // Connected peers, counted by the piece plugin (libtorrent's network thread).
   [[nodiscard]] const std::shared_ptr<std::atomic<int>>& peer_count() const { return peers_; }
   // The plugin saw a peer connect / the last peer go.
-  void on_peer_connected() { had_peers_ = true; }
+  void on_peer_connected() { redial_.peer_connected(); }
   void on_no_peers();
-  // With a cache budget a torrent that wants nothing is "finished", and seeds hang up on it.
-  // When a reader then wants a piece and no peer is connected, pausing and resuming the torrent
-  // is libtorrent's one public way to dial its known peers at once (torrent::do_resume).
+  // Dials the known peers again when a reader wants a piece and the peers are gone (Redial).
   void reconnect();
   // About every 100 ms (the Registry): asks for a reconnect again when one is still needed a
-  // second after the last.
+  // while after the last (Redial::kRetryAfter).
   void retry_reconnect(Clock::time_point now);
 
   // Completes on `executor` once the torrent is in the session (or failed to get there).
@@ -239,7 +238,7 @@ class LiveTorrent : public std::enable_shared_from_this<LiveTorrent> {
   void complete_ready_waiters(const Status& status);
   // Posts the resync request unless one is pending; call without mutex_ held.
   void request_resync();
-  // True when a reconnect should be asked for now (budget mode, wanted pieces, no peer).
+  // True when a reconnect should be asked for now (ready, wanted pieces, peers lost).
   [[nodiscard]] bool needs_reconnect_locked() const REQUIRES(mutex_);
   void request_reconnect();
   void fetch_locked(int piece, std::chrono::milliseconds deadline) REQUIRES(mutex_);
@@ -285,7 +284,7 @@ class LiveTorrent : public std::enable_shared_from_this<LiveTorrent> {
   std::atomic<Clock::rep> last_active_ns_;
   std::atomic<int> readers_{0};
   std::atomic<Clock::rep> last_read_ns_{0};  // when a reader last came or went, or a join
-  std::atomic<bool> had_peers_{false};
+  Redial redial_;                            // peer_connected() lock-free; the rest under mutex_
   std::atomic<int> resyncs_{0};
 
   mutable Mutex mutex_;
@@ -309,7 +308,6 @@ class LiveTorrent : public std::enable_shared_from_this<LiveTorrent> {
   int prefetch_holds_ GUARDED_BY(mutex_) = 0;           // readers waiting for a first piece
   BackgroundFetch background_ GUARDED_BY(mutex_);       // files being finished behind readers
   SwarmStatus swarm_ GUARDED_BY(mutex_);
-  Clock::time_point last_reconnect_ GUARDED_BY(mutex_){};
 };
 
 }  // namespace seeder::torrent
