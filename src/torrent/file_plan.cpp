@@ -31,6 +31,16 @@ FileEnds file_ends(const TorrentMeta& meta, const FileInfo& file) {
   return {meta.pieces_for(begin, begin + end_bytes), meta.pieces_for(end - end_bytes, end)};
 }
 
+std::vector<int> media_end_pieces(const TorrentMeta& meta, const FileInfo& file) {
+  if (!is_media_file(file.path)) return {};
+  std::vector<int> pieces;
+  const auto ends = file_ends(meta, file);
+  for (const auto& span : {ends.head, ends.tail})
+    for (int piece = span.first; piece <= span.last; ++piece)
+      pieces.push_back(piece);
+  return pieces;
+}
+
 int next_background(const TorrentMeta& meta, const FileInfo& file, int from,
                     const std::function<bool(int)>& skip) {
   if (file.size == 0) return -1;

@@ -64,7 +64,7 @@ LiveTorrent::LiveTorrent(EntryPtr entry, LiveOptions options)
       last_active_ns_(Clock::now().time_since_epoch().count()),
       demand_(entry_->meta->num_pieces()),
       belief_(*pieces_),
-      background_(*entry_->meta) {}
+      reader_files_(*entry_->meta, options_.budget_mode) {}
 
 std::shared_ptr<storage::TorrentStore> LiveTorrent::store() const {
   LockGuard lock(mutex_);
@@ -117,7 +117,7 @@ void LiveTorrent::on_reconnect_wanted(std::function<void()> request) {
 }
 
 bool LiveTorrent::needs_reconnect_locked() const {
-  const bool wants = demand_.any() || !background_.in_flight().empty();
+  const bool wants = demand_.any() || !reader_files_.background().in_flight().empty();
   return state_ == State::ready && redial_.needed(wants, peers_->load());
 }
 
@@ -253,7 +253,8 @@ void LiveTorrent::release_locked(int piece) {
   if (!belief_.lacks(piece)) return;
   if (auto* picker = picker_locked()) {
     picker->clear_deadline(piece);
-    const auto released = demand_.released_priority(piece, background_.in_flight(piece));
+    const auto released =
+        demand_.released_priority(piece, reader_files_.background().in_flight(piece));
     picker->set_priority(piece, priority_unless_held_locked(released));
   }
 }
@@ -303,12 +304,10 @@ bool LiveTorrent::join_locked(const FileInfo& file) {
     return !pieces_->have(piece) && !belief_.stale(piece);
   };
   bool joined = false;
-  if (is_media_file(file.path)) {
-    for_each_end_piece(file, [&](int piece) REQUIRES(mutex_) {
-      if (!joinable(piece)) return;
-      demand_.prefetch(piece, kJoinPriority);
-      joined = true;
-    });
+  for (const int piece : media_end_pieces(meta(), file)) {
+    if (!joinable(piece)) continue;
+    demand_.prefetch(piece, kJoinPriority);
+    joined = true;
   }
   const auto span = meta().pieces_for(file.offset, file.offset + file.size);
   for (int piece = span.first; !joined && piece <= span.last; ++piece) {
@@ -373,7 +372,7 @@ void LiveTorrent::release_prefetches() {
 
 void LiveTorrent::reprioritise_deferrable_locked() {
   prefetch_locked();
-  for (const int piece : background_.in_flight())
+  for (const int piece : reader_files_.background().in_flight())
     if (!pieces_->have(piece)) background_locked(piece);
 }
 
@@ -381,7 +380,7 @@ LiveTorrent::Interest LiveTorrent::interest(int piece) const {
   if (piece < 0 || piece >= pieces_->num_pieces() || pieces_->have(piece)) return Interest::none;
   LockGuard lock(mutex_);
   if (demand_.demanded(piece)) return Interest::high;
-  return background_.in_flight(piece) ? Interest::normal : Interest::none;
+  return reader_files_.background().in_flight(piece) ? Interest::normal : Interest::none;
 }
 
 LiveTorrent::SwarmStatus LiveTorrent::swarm() const {
@@ -392,7 +391,7 @@ LiveTorrent::SwarmStatus LiveTorrent::swarm() const {
 void LiveTorrent::set_swarm(const SwarmStatus& status) {
   LockGuard lock(mutex_);
   swarm_ = status;
-  background_.observe_rate(status.download_rate);
+  reader_files_.background().observe_rate(status.download_rate);
 }
 
 void LiveTorrent::want(int piece, std::chrono::milliseconds deadline, int band) {
@@ -550,43 +549,23 @@ void LiveTorrent::open_file(const FileInfo& file) {
   bool reconnect = false;
   {
     LockGuard lock(mutex_);
-    if (file_readers_[file.index]++ == 0) on_first_reader_locked(file);
+    const auto ends = reader_files_.open(file);
+    for (const int piece : ends) {
+      if (options_.budget_mode && store_) store_->protect(piece);
+      if (!pieces_->have(piece)) demand_.prefetch(piece, kEndsPriority);
+    }
+    if (!ends.empty()) prefetch_locked();
     reconnect = needs_reconnect_locked();
   }
   if (reconnect) request_reconnect();
 }
 
-// The ends of a media file are fetched (and, under a budget, pinned while the file has
-// readers); without a budget the whole file is fetched behind the readers.
-void LiveTorrent::on_first_reader_locked(const FileInfo& file) {
-  if (is_media_file(file.path)) {
-    for_each_end_piece(file, [&](int piece) REQUIRES(mutex_) {
-      if (options_.budget_mode && store_) store_->protect(piece);
-      if (pieces_->have(piece)) return;
-      demand_.prefetch(piece, kEndsPriority);
-    });
-    prefetch_locked();
-  }
-  // The file as meta() holds it: the background keeps a pointer.
-  const auto* own = meta().find_file(file.path);
-  if (!options_.budget_mode && own) background_.add_file(*own);
-}
-
 void LiveTorrent::close_file(const FileInfo& file) {
   LockGuard lock(mutex_);
-  const auto it = file_readers_.find(file.index);
-  if (it == file_readers_.end() || --it->second > 0) return;
-  file_readers_.erase(it);
-  if (!options_.budget_mode || !store_ || !is_media_file(file.path)) return;
-  for_each_end_piece(file, [&](int piece) REQUIRES(mutex_) { store_->unprotect(piece); });
-}
-
-template <class Visit>
-void LiveTorrent::for_each_end_piece(const FileInfo& file, Visit visit) const {
-  const auto ends = file_ends(meta(), file);
-  for (const auto& span : {ends.head, ends.tail})
-    for (int piece = span.first; piece <= span.last; ++piece)
-      visit(piece);
+  const auto kept = reader_files_.close(file);
+  if (!store_) return;
+  for (const int piece : kept)
+    store_->unprotect(piece);
 }
 
 bool LiveTorrent::reader_waiting_locked() const {
@@ -597,11 +576,11 @@ bool LiveTorrent::reader_waiting_locked() const {
 
 void LiveTorrent::pace_background(Clock::time_point now) {
   LockGuard lock(mutex_);
-  if (options_.budget_mode || !background_.has_files() || state_ != State::ready) {
-    background_.idle(now);
+  if (options_.budget_mode || !reader_files_.background().has_files() || state_ != State::ready) {
+    reader_files_.background().idle(now);
     return;
   }
-  const int piece = background_.pace(
+  const int piece = reader_files_.background().pace(
       {now, [&](int had) { return pieces_->have(had); },
        [&](int candidate) REQUIRES(mutex_) { return background_may_take_locked(candidate); },
        reader_waiting_locked()});

@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <functional>
 #include <string_view>
+#include <vector>
 
 #include "seeder/torrent/meta.hpp"
 
@@ -29,6 +30,10 @@ struct FileEnds {
 
 // The pieces of each end of `file` (both empty for an empty file).
 [[nodiscard]] FileEnds file_ends(const TorrentMeta& meta, const FileInfo& file);
+
+// The pieces of `file`'s ends when it is a media file, the head's then the tail's (a piece where
+// they overlap comes twice); none for another file.
+[[nodiscard]] std::vector<int> media_end_pieces(const TorrentMeta& meta, const FileInfo& file);
 
 // The first piece of `file` at or after `from` for which `skip` is false, or -1.
 [[nodiscard]] int next_background(const TorrentMeta& meta, const FileInfo& file, int from,

@@ -19,7 +19,6 @@
 #include <atomic>
 #include <chrono>
 #include <functional>
-#include <map>
 #include <memory>
 #include <vector>
 
@@ -30,12 +29,12 @@
 #include "seeder/core/mutex.hpp"
 #include "seeder/core/result.hpp"
 #include "seeder/storage/torrent_store.hpp"
-#include "seeder/torrent/background_fetch.hpp"
 #include "seeder/torrent/catalog.hpp"
 #include "seeder/torrent/libtorrent_belief.hpp"
 #include "seeder/torrent/piece_demand.hpp"
 #include "seeder/torrent/piece_map.hpp"
 #include "seeder/torrent/piece_picker.hpp"
+#include "seeder/torrent/reader_files.hpp"
 #include "seeder/torrent/redial.hpp"
 
 namespace libtorrent {
@@ -198,9 +197,9 @@ class LiveTorrent : public std::enable_shared_from_this<LiveTorrent> {
   void release_prefetches() EXCLUDES(mutex_);
 
   // A reader of `file` starts / ends (RangeReader, once its torrent is ready). The first reader
-  // of a file sets what is fetched beyond readers' windows (see file_plan.hpp): the ends of a
-  // media file at once, pinned under a cache budget while the file has readers; without a
-  // budget, the rest of the file in the background.
+  // of a file sets what is fetched beyond readers' windows (ReaderFiles): the ends of a media
+  // file at once, pinned under a cache budget while the file has readers; without a budget, the
+  // rest of the file in the background.
   void open_file(const FileInfo& file);
   void close_file(const FileInfo& file);
   // Hands the background one more piece when its pace allows and no reader waits for a piece:
@@ -256,14 +255,10 @@ class LiveTorrent : public std::enable_shared_from_this<LiveTorrent> {
   void join_now(const FileInfo& file) EXCLUDES(mutex_);
   // Prefetches what join_now says of `file`; whether there was anything to.
   bool join_locked(const FileInfo& file) REQUIRES(mutex_);
-  void on_first_reader_locked(const FileInfo& file) REQUIRES(mutex_);
   [[nodiscard]] bool reader_waiting_locked() const REQUIRES(mutex_);
   [[nodiscard]] bool background_may_take_locked(int piece) const REQUIRES(mutex_);
   // The lowest priority for a background piece nobody else wants.
   void background_locked(int piece) REQUIRES(mutex_);
-  // Each piece of the two ends of `file` (file_plan.hpp), overlaps visited twice.
-  template <class Visit>
-  void for_each_end_piece(const FileInfo& file, Visit visit) const REQUIRES(mutex_);
   // The picker of the current handle; null unless the torrent is ready (loading, or a resync
   // under way: nothing is asked of a handle on its way out).
   [[nodiscard]] PiecePicker* picker_locked() REQUIRES(mutex_);
@@ -304,9 +299,8 @@ class LiveTorrent : public std::enable_shared_from_this<LiveTorrent> {
   std::function<void()> resync_request_ GUARDED_BY(mutex_);
   bool resync_wanted_ GUARDED_BY(mutex_) = false;
   std::function<void()> reconnect_request_ GUARDED_BY(mutex_);
-  std::map<int, int> file_readers_ GUARDED_BY(mutex_);  // file index -> open readers
-  int prefetch_holds_ GUARDED_BY(mutex_) = 0;           // readers waiting for a first piece
-  BackgroundFetch background_ GUARDED_BY(mutex_);       // files being finished behind readers
+  int prefetch_holds_ GUARDED_BY(mutex_) = 0;    // readers waiting for a first piece
+  ReaderFiles reader_files_ GUARDED_BY(mutex_);  // files with readers, and the background
   SwarmStatus swarm_ GUARDED_BY(mutex_);
 };
 
