@@ -23,10 +23,11 @@ runtime_packages=(
 # The asan preset and the fuzzers (clang + libFuzzer + sanitizer runtimes); ccache makes
 # repeated `scripts/dev test` runs cheap on small machines; nginx-light for the scale-out test
 # (three gateways behind the shipped deploy/nginx config); the browser test's headless
-# Chromium, its WebDriver and ffmpeg (the test's H.264 film).
+# Chromium, its WebDriver and ffmpeg (the test's H.264 film); mpv, the player the signed-link
+# test opens a link with.
 browser_packages=(chromium chromium-driver ffmpeg)
 # python3 runs the churn soak (bench/churn_soak.py) that CTest includes.
-test_packages=(clang libfuzzer-14-dev libclang-rt-14-dev ccache nginx-light python3
+test_packages=(clang libfuzzer-14-dev libclang-rt-14-dev ccache nginx-light python3 mpv
   "${browser_packages[@]}")
 # Baselines and real clients: nginx (plain file server), ffmpeg (ffprobe + the test media), mpv.
 bench_packages=(nginx-light curl ffmpeg mpv)
