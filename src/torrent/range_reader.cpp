@@ -123,6 +123,7 @@ void RangeReader::async_start(std::function<void(Status)> handler) {
           lease_.torrent().open_file(file_);
           file_open_ = true;
         }
+        started_piece_ = ready ? cursor_piece() : -1;
         handler(std::move(ready));
       },
       kRefetches);
@@ -136,6 +137,18 @@ void RangeReader::async_next(std::uint64_t max_bytes, NextHandler handler) {
     return;
   }
   lease_.torrent().touch();
+  // The first slice comes from the piece async_start just waited for and checked on disk: unless
+  // it went since, it is taken at once (the store's vouch still guards the send), not waited
+  // for and checked a second time.
+  const int piece = cursor_piece();
+  if (std::exchange(started_piece_, -1) == piece && lease_.torrent().pieces().have(piece)) {
+    boost::asio::post(executor_, [self = shared_from_this(), max_bytes,
+                                  handler = std::move(handler)] {
+      handler(self->cancelled_ ? Result<FileSlice>(make_error(Errc::cancelled, "read cancelled"))
+                               : self->take_slice(max_bytes));
+    });
+    return;
+  }
   wait_for_cursor(
       [this, max_bytes, handler = std::move(handler)](Status status) {
         if (!status) {

@@ -112,6 +112,7 @@ class RangeReader final : public ByteSource, public std::enable_shared_from_this
   bool cancelled_ = false;
   bool file_open_ = false;         // counted among the file's readers (LiveTorrent::open_file)
   bool holds_prefetches_ = false;  // until the first piece is here (LiveTorrent::hold_prefetches)
+  int started_piece_ = -1;         // the piece async_start waited for, until the first async_next
 };
 
 }  // namespace seeder::torrent
