@@ -37,15 +37,7 @@
 #include "seeder/torrent/reader_files.hpp"
 #include "seeder/torrent/redial.hpp"
 
-namespace libtorrent {
-struct announce_entry;
-}
-
 namespace seeder::torrent {
-
-// One verdict per tracker over its endpoints and protocol versions, as one line: "no tracker",
-// "trackers: 1 of 2 answered, 1 failed (<the first error>)".
-std::string summarize_trackers(const std::vector<libtorrent::announce_entry>& trackers);
 
 struct LiveOptions {
   // With a cache budget, pieces outside readers' windows are not fetched (priority 0).
