@@ -461,8 +461,9 @@ TEST_F(BudgetTest, OverTheBudgetTheLeastRecentlyUsedPiecesAreEvictedToTheWaterma
   EXPECT_TRUE(store->read_for_peer(19, 0, buffer));
 }
 
-// A view that follows the listener (as the live torrent's PieceMap does) ends where the store
-// is, for every piece, with the evictor running while pieces complete. A one-piece budget
+// A view that follows the listener (any observer of the store's; the live torrent's PieceMap
+// reads the store instead) ends where the store is, for every piece, with the evictor running
+// while pieces complete. A one-piece budget
 // evicts every piece, the newest too, so completions and evictions of one piece do meet.
 TEST_F(BudgetTest, AViewFollowingTheListenerAgreesWithTheStore) {
   StoreRegistry stores(data_.path(), StoreOptions{kPiece});

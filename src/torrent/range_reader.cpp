@@ -138,10 +138,11 @@ void RangeReader::async_next(std::uint64_t max_bytes, NextHandler handler) {
   }
   lease_.torrent().touch();
   // The first slice comes from the piece async_start just waited for and checked on disk: unless
-  // it went since, it is taken at once (the store's vouch still guards the send), not waited
-  // for and checked a second time.
+  // it went since (or the torrent failed), it is taken at once (the store's vouch still guards
+  // the send), not waited for and checked a second time.
   const int piece = cursor_piece();
-  if (std::exchange(started_piece_, -1) == piece && lease_.torrent().pieces().have(piece)) {
+  const auto& pieces = lease_.torrent().pieces();
+  if (std::exchange(started_piece_, -1) == piece && pieces.have(piece) && !pieces.failed()) {
     boost::asio::post(executor_, [self = shared_from_this(), max_bytes,
                                   handler = std::move(handler)] {
       handler(self->cancelled_ ? Result<FileSlice>(make_error(Errc::cancelled, "read cancelled"))
