@@ -7,6 +7,7 @@
 
 #include <map>
 #include <regex>
+#include <thread>
 #include <utility>
 
 #include <spdlog/sinks/ringbuffer_sink.h>
@@ -307,6 +308,41 @@ TEST_F(FetchPolicyTest, SeedsSeeTheGatewayInterestedBetweenReadersUntilKeepInter
 // for 42 blocks of the tail prefetch before its own piece 0, and a seed whose upload quota was
 // spent made the reader wait its next tick. Watched in the gateway's peer log: every seed's
 // first REQUEST is for piece 0, and no other piece is asked for before piece 0 is done.
+// A seed named with --peer goes away while a reader waits, and comes back on the same address.
+// The gateway redials it every second while the reader waits; each failed dial counts against
+// the peer, and libtorrent stops dialling a peer after max_failcount failures, so the reader
+// used to wait its whole piece timeout (504), and every read after it, with the seed back.
+TEST_F(FetchPolicyTest, AReaderWaitingWhileItsOnlySeedIsAwayIsServedOnceItComesBack) {
+  const auto& content = shared_->dir / "content";
+  const auto input = data_.path() / "input";
+  std::filesystem::create_directories(input);
+  const auto alone = build(content / "Show", input, {TorrentSpec::Kind::v1_only, kPiece}, "alone");
+  auto seed = std::make_unique<SeedSession>();
+  const auto seed_port = seed->port();
+  seed->limit_upload(256 << 10);  // the far range is not fetched behind the first read
+  seed->seed(alone.torrent_file, content);
+  config_.input = input;
+  config_.peers = {"127.0.0.1:" + std::to_string(seed_port)};
+  auto gateway = app::Gateway::start(config_);
+  ASSERT_TRUE(gateway) << gateway.error().message;
+  const auto port = (*gateway)->http_port();
+  const auto url = alone.url("Show/movie.mp4");
+  ASSERT_EQ(http_get(port, url, {{"Range", "bytes=0-999"}}).status, 206u);
+
+  seed.reset();  // gone: dialling it is refused
+  const std::uint64_t far = kMovieSize / 2;
+  HttpResponse waited;
+  std::thread reader([&] { waited = http_get(port, url, {{"Range", range(far, 1000)}}); });
+  std::this_thread::sleep_for(6s);  // several redials, each refused
+  seed = std::make_unique<SeedSession>(seed_port);
+  seed->seed(alone.torrent_file, content);
+  const auto back = std::chrono::steady_clock::now();
+  reader.join();
+  EXPECT_EQ(waited.status, 206u) << waited.body;
+  EXPECT_TRUE(waited.body == movie().substr(far, 1000)) << "the bytes of the source";
+  EXPECT_LT(std::chrono::steady_clock::now() - back, 10s) << "served soon after the seed came back";
+}
+
 TEST_F(FetchPolicyTest, NoSeedIsAskedForAnythingBeforeTheReadersOwnPiece) {
   config_.log_peers = true;
   PeerLog log;

@@ -55,9 +55,7 @@ lt::add_torrent_params SessionLink::params_for(const LiveTorrent& torrent,
     params.flags |= lt::torrent_flags::no_verify_files;
     params.have_pieces = store.have_pieces();
   }
-  params.peers = options_.extra_peers;
-  const auto& known = torrent.entry().peers;
-  params.peers.insert(params.peers.end(), known.begin(), known.end());
+  params.peers = given_peers(torrent);
   params.extensions.push_back(
       [store = torrent.store(),
        weak = std::weak_ptr<LiveTorrent>(std::const_pointer_cast<LiveTorrent>(
@@ -86,11 +84,31 @@ void SessionLink::warn_if_budget_too_small(const TorrentMeta& meta,
 // nothing) is never counted again, and the torrent never dials anyone. A change of the session's
 // max_failcount makes every torrent recount (peer_list::set_max_failcount); alternating 3 and 4
 // forces it. Then the pause/resume kick dials at once.
+//
+// Each failed dial counts against a peer, libtorrent dials a peer no more once it has failed
+// max_failcount times, and only a tracker naming the peer again takes one failure back
+// (peer_list::update_peer). A reader waiting redials every second, so a seed away for a few
+// seconds was never dialled again: every read failed on its piece timeout with the seed back.
+// The peers the gateway was given are named again before each kick, as a tracker would.
 void SessionLink::reconnect(LiveTorrent& torrent) {
   lt::settings_pack pack;
   pack.set_int(lt::settings_pack::max_failcount, recount_toggle_.fetch_xor(1) == 0 ? 4 : 3);
   session_.apply_settings(std::move(pack));
+  try {
+    const auto handle = torrent.handle();
+    for (const auto& peer : given_peers(torrent))
+      handle.connect_peer(peer, lt::peer_info::tracker);
+  } catch (const lt::system_error&) {
+    // Gone already (dropped, or on its way through a resync): nothing to dial for.
+  }
   torrent.reconnect();
+}
+
+std::vector<lt::tcp::endpoint> SessionLink::given_peers(const LiveTorrent& torrent) const {
+  auto peers = options_.extra_peers;
+  const auto& known = torrent.entry().peers;
+  peers.insert(peers.end(), known.begin(), known.end());
+  return peers;
 }
 
 // libtorrent 2.0 cannot forget a piece: the only way to make it fetch an evicted piece again is

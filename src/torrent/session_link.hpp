@@ -51,6 +51,10 @@ class SessionLink {
   [[nodiscard]] libtorrent::add_torrent_params params_for(const LiveTorrent& torrent,
                                                           const storage::TorrentStore& store) const;
   void warn_if_budget_too_small(const TorrentMeta& meta, const storage::TorrentStore& store) const;
+  // The peers this gateway was given for `torrent`: --peer, and those its entry names (a magnet
+  // link's x.pe, a resolved magnet's swarm).
+  [[nodiscard]] std::vector<libtorrent::tcp::endpoint> given_peers(
+      const LiveTorrent& torrent) const;
 
   libtorrent::session& session_;
   const SessionLinkOptions options_;

@@ -28,9 +28,9 @@ std::string TestTorrent::url(const std::string& path) const {
   return "/" + hash.hex() + "/" + http::percent_encode_path(path);
 }
 
-SeedSession::SeedSession() {
+SeedSession::SeedSession(std::uint16_t port) {
   lt::settings_pack pack;
-  pack.set_str(lt::settings_pack::listen_interfaces, "127.0.0.1:0");
+  pack.set_str(lt::settings_pack::listen_interfaces, "127.0.0.1:" + std::to_string(port));
   pack.set_bool(lt::settings_pack::enable_dht, false);
   pack.set_bool(lt::settings_pack::enable_lsd, false);
   pack.set_bool(lt::settings_pack::enable_upnp, false);

@@ -48,7 +48,8 @@ TestTorrent build(const std::filesystem::path& content, const std::filesystem::p
 // A libtorrent session seeding torrents from disk on 127.0.0.1.
 class SeedSession {
  public:
-  SeedSession();
+  // Listens on 127.0.0.1:`port`; 0: a port of its choosing.
+  explicit SeedSession(std::uint16_t port = 0);
   ~SeedSession();
   SeedSession(const SeedSession&) = delete;
   SeedSession& operator=(const SeedSession&) = delete;
