@@ -27,6 +27,12 @@ TEST(ByteRange, RangesStartingPastTheEndAreUnsatisfiable) {
   EXPECT_EQ(parse_range("bytes=-0", 1000).kind, Kind::unsatisfiable);
 }
 
+TEST(ByteRange, NumbersTooLongForSixtyFourBitsAreTheLargestNotMalformed) {
+  EXPECT_EQ(parse_range("bytes=99999999999999999999999-", 1000).kind, Kind::unsatisfiable);
+  EXPECT_EQ(parse_range("bytes=-18446744073709551617", 1000).range, (ByteRange{0, 999}));
+  EXPECT_EQ(parse_range("bytes=10-99999999999999999999999", 1000).range, (ByteRange{10, 999}));
+}
+
 TEST(ByteRange, MalformedHeadersAreIgnored) {
   for (const char* header :
        {"", "bytes", "bytes=", "bytes=a-b", "bytes=5-2", "items=0-1", "bytes=--1", "bytes=1"}) {

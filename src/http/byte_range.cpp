@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <limits>
 #include <optional>
 #include <vector>
 
@@ -10,11 +11,16 @@
 namespace seeder::http {
 namespace {
 
+// Digits too many for 64 bits are still a number (RFC 9110's 1*DIGIT): the largest one, so a
+// first byte past any file is unsatisfiable (416) and a suffix longer than any file takes all of
+// it, rather than the whole header being ignored as malformed.
 std::optional<std::uint64_t> parse_number(std::string_view text) {
   if (text.empty()) return std::nullopt;
   std::uint64_t value = 0;
   const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (ec != std::errc() || ptr != text.data() + text.size()) return std::nullopt;
+  if (ptr != text.data() + text.size()) return std::nullopt;
+  if (ec == std::errc::result_out_of_range) return std::numeric_limits<std::uint64_t>::max();
+  if (ec != std::errc()) return std::nullopt;
   return value;
 }
 
