@@ -129,9 +129,14 @@ void SessionLink::resync(const std::shared_ptr<LiveTorrent>& torrent) {
   } catch (const lt::system_error&) {
     // Gone already: the known peers will do.
   }
-  spdlog::info("torrent {}: resyncing with libtorrent ({} of {} pieces on disk)",
-               torrent->meta().hash().hex(), store->complete_pieces(),
-               torrent->meta().num_pieces());
+  // Under a small budget a reader can resync several times a second: one line in ten seconds,
+  // with how many were held back (every one is counted in seeder_resyncs_total).
+  if (const auto held = resync_logged_.admit()) {
+    spdlog::info("torrent {}: resyncing with libtorrent ({} of {} pieces on disk){}",
+                 torrent->meta().hash().hex(), store->complete_pieces(),
+                 torrent->meta().num_pieces(),
+                 *held > 0 ? fmt::format("; {} more resyncs since the last line", *held) : "");
+  }
   session_.remove_torrent(old);
   torrent->on_adding(params.have_pieces);
   session_.async_add_torrent(std::move(params));

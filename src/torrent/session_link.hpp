@@ -17,6 +17,7 @@
 #include <libtorrent/fwd.hpp>
 #include <libtorrent/socket.hpp>
 
+#include "seeder/core/log_limiter.hpp"
 #include "seeder/core/result.hpp"
 #include "seeder/storage/torrent_store.hpp"
 #include "seeder/torrent/live_torrent.hpp"
@@ -60,6 +61,7 @@ class SessionLink {
   const SessionLinkOptions options_;
   std::atomic<int> recount_toggle_{0};
   std::atomic<std::uint64_t> resyncs_total_{0};
+  LogLimiter resync_logged_;
 };
 
 }  // namespace seeder::torrent
