@@ -155,6 +155,16 @@ TEST_F(RouterTest, UnknownPathIs404AndJsonWhenAsked) {
   EXPECT_NE(reply.body.find("\"status\":404"), std::string::npos);
 }
 
+// The path a client sent comes back in the message as valid UTF-8, and not 16 KB of it.
+TEST_F(RouterTest, AnErrorNamesTheClientsPathAsValidUtf8AndAtMostAKibibyte) {
+  const auto reply =
+      std::get<Reply>(route(get("/" + hex_ + "/Show/%C0%AE" + std::string(16'000, 'x'))));
+  EXPECT_EQ(reply.status, 404u);
+  EXPECT_LE(reply.body.size(), 1024u + 8);
+  EXPECT_EQ(reply.body.find('\xC0'), std::string::npos) << "no invalid byte echoed";
+  EXPECT_NE(reply.body.find("\xEF\xBF\xBD"), std::string::npos) << "U+FFFD in its place";
+}
+
 TEST_F(RouterTest, FileWithoutRangeIsTheWholeFile) {
   const auto plan = std::get<FilePlan>(route(get(file_url())));
   EXPECT_EQ(plan.head.status, 200u);

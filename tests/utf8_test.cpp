@@ -27,5 +27,17 @@ TEST(Utf8Test, OverlongSurrogatesTruncatedAndOutOfRangeAreRefused) {
   EXPECT_EQ(length_at_0("\xC3\x28"), 0u) << "a continuation byte missing";
 }
 
+TEST(Utf8Test, TextForDisplayIsValidAndCutOnACharactersBoundary) {
+  EXPECT_EQ(utf8_for_display("caf\xC3\xA9", 100), "caf\xC3\xA9");
+  EXPECT_EQ(utf8_for_display("a\xC0\xAE"
+                             "b",
+                             100),
+            "a\xEF\xBF\xBD\xEF\xBF\xBD"
+            "b")
+      << "each invalid byte is U+FFFD";
+  EXPECT_EQ(utf8_for_display("ab\xC3\xA9", 3), "ab\xE2\x80\xA6") << "never half a character";
+  EXPECT_EQ(utf8_for_display(std::string(20'000, 'x'), 1024).size(), 1024u + 3);
+}
+
 }  // namespace
 }  // namespace seeder

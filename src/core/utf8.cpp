@@ -1,5 +1,7 @@
 #include "seeder/core/utf8.hpp"
 
+#include <algorithm>
+
 namespace seeder {
 
 std::size_t utf8_sequence_length(std::string_view text, std::size_t at) {
@@ -25,6 +27,23 @@ std::size_t utf8_sequence_length(std::string_view text, std::size_t at) {
   if (lead == 0xF0 && byte(1) < 0x90) return 0;  // overlong
   if (lead == 0xF4 && byte(1) > 0x8F) return 0;  // above U+10FFFF
   return length;
+}
+
+std::string utf8_for_display(std::string_view text, std::size_t max_bytes) {
+  static constexpr std::string_view kReplacement = "\xEF\xBF\xBD";  // U+FFFD
+  std::string out;
+  out.reserve(std::min(text.size(), max_bytes));
+  for (std::size_t at = 0; at < text.size();) {
+    const auto length = utf8_sequence_length(text, at);
+    const auto piece = length == 0 ? kReplacement : text.substr(at, length);
+    if (out.size() + piece.size() > max_bytes) {
+      out += "\xE2\x80\xA6";  // …
+      break;
+    }
+    out += piece;
+    at += length == 0 ? 1 : length;
+  }
+  return out;
 }
 
 }  // namespace seeder

@@ -4,6 +4,7 @@
 #include "request_traits.hpp"
 #include "seeder/core/json.hpp"
 #include "seeder/core/text.hpp"
+#include "seeder/core/utf8.hpp"
 #include "seeder/http/assets.hpp"
 #include "seeder/http/content_type.hpp"
 #include "seeder/http/player_page.hpp"
@@ -277,15 +278,17 @@ Reply Router::done_reply(const ParsedRequest& request, bool complete) const {
 }
 
 // The message as a client may see it: paths in the data dir (named for the log) are not its
-// business.
+// business, and a path it sent comes back as valid UTF-8 and at most 1 KiB (a 16 KB target was
+// echoed whole, invalid bytes raw in a UTF-8 body).
 std::string Router::client_message(const Error& error) const {
+  constexpr std::size_t kMaxMessage = 1024;
   std::string message = error.message;
   for (const auto& hidden : options_.hidden_paths) {
     if (hidden.empty()) continue;
     for (auto at = message.find(hidden); at != std::string::npos; at = message.find(hidden, at))
       message.replace(at, hidden.size(), "<data dir>");
   }
-  return message;
+  return utf8_for_display(message, kMaxMessage);
 }
 
 Reply Router::error_reply(const Error& raw, const RequestHead& head) const {
