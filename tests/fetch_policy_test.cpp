@@ -274,11 +274,13 @@ TEST_F(FetchPolicyTest, SeedsSeeTheGatewayInterestedBetweenReadersUntilKeepInter
     return seen;
   };
   // Blocks already on their way when the read ended (a duplicate the gateway cancelled too
-  // late) still arrive: count from when the seeds have gone quiet.
+  // late) still arrive: count from when the seeds have gone quiet for longer than their tick
+  // (500 ms), which a block waiting for upload quota waits for (a 300 ms quiet spell let one
+  // through under ASan with another swarm test beside it).
   std::int64_t uploaded = uploaded_by_seeders();
   ASSERT_TRUE(wait_until(
       [&] {
-        std::this_thread::sleep_for(300ms);
+        std::this_thread::sleep_for(700ms);
         const auto now = uploaded_by_seeders();
         return std::exchange(uploaded, now) == now;
       },
