@@ -187,7 +187,6 @@ Result<std::vector<PacketPtr>> AudioConverter::convert(const std::vector<PacketP
 // a frame's timestamp is half a frame or more away from there: a gap in the source's sound is
 // filled with silence, an overlap dropped, so the sound after it stays with its picture.
 Status AudioConverter::decode(const std::vector<PacketPtr>& packets) {
-  const int rate = encoder_->sample_rate;
   bool placed = false;
   auto* frame = av_frame_alloc();
   if (frame == nullptr) return make_error(Errc::internal, "out of memory");
