@@ -55,22 +55,30 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   }
   SEEDER_FUZZ_CHECK(seeder::fuzz::parse_json_strings(seeder::media::to_json(*info)).has_value());
 
-  const int call = data[0] / kNames.size() % 3;
+  const int call = data[0] / kNames.size() % 4;
+  const int index = data[0] / (kNames.size() * 4) % 4;
   seeder::Status remuxed;
-  if (call == 0) {
-    auto segments = seeder::media::hls_segments(reader, name, limits);
-    if (segments) {
+  if (call == 0 || call == 3) {
+    auto layout = seeder::media::hls_layout(reader, name, limits);
+    if (!layout) {
+      remuxed = layout.error();
+    } else if (call == 0) {
       double previous = -1e300;
-      for (const auto& segment : *segments) {
+      for (const auto& segment : layout->segments) {
         SEEDER_FUZZ_CHECK(segment.start_s > previous);  // ascending, one segment per keyframe
         previous = segment.start_s;
       }
-    } else {
-      remuxed = segments.error();
+    } else if (!layout->subtitles.empty()) {
+      auto made = seeder::media::hls_subtitle_segment(reader, name, layout->subtitles[0].stream,
+                                                      index, limits);
+      if (made)
+        SEEDER_FUZZ_CHECK(made->starts_with("WEBVTT\n"));
+      else
+        remuxed = made.error();
     }
   } else {
     auto made = call == 1 ? seeder::media::hls_init(reader, name, limits)
-                          : seeder::media::hls_segment(reader, name, data[0] / 18 % 4, limits);
+                          : seeder::media::hls_segment(reader, name, index, limits);
     if (!made) remuxed = made.error();
   }
   if (!remuxed) {

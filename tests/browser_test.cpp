@@ -22,7 +22,7 @@ namespace {
 using namespace std::chrono_literals;
 
 // A real 8 s H.264/AAC MP4 (320x240, moov at the end, as ffmpeg writes by default).
-void make_film(const std::filesystem::path& path, const std::filesystem::path& log) {
+void make_mp4_film(const std::filesystem::path& path, const std::filesystem::path& log) {
   ChildProcess ffmpeg(
       {kFfmpeg,     "-nostdin",   "-loglevel", "error",
        "-f",        "lavfi",      "-i",        "testsrc2=size=320x240:rate=25",
@@ -43,7 +43,7 @@ constexpr const char* kSrt = "1\r\n00:00:00,200 --> 00:00:07,800\r\nHello from s
 TEST_F(BrowserTest, ThePlayerPagePlaysSeeksShowsTheSubtitleAndFillsTheBar) {
   const auto folder = extra_content() / "Film";
   std::filesystem::create_directories(folder);
-  make_film(folder / "film.mp4", extra_content() / "ffmpeg.log");
+  make_mp4_film(folder / "film.mp4", extra_content() / "ffmpeg.log");
   write_file(folder / "film.en.srt", kSrt);
   const auto film = seed_extra(folder, "film");
   config_.stats_interval = 200ms;  // the bar's frames come quickly
@@ -122,7 +122,8 @@ TEST_F(BrowserTest, ThePlayerPagePlaysSeeksShowsTheSubtitleAndFillsTheBar) {
 
 // A film with AC-3 5.1 sound (most film torrents): Chromium decodes the picture but not the
 // sound. The page plays it through the gateway's HLS remux (hls.js, the sound made AAC) with
-// picture and sound, says so, and seeks into a later segment.
+// picture and sound, says so, seeks into a later segment, and offers the subtitle track inside
+// the film.
 TEST_F(BrowserTest, AFilmWithSoundTheBrowserCannotDecodePlaysWithSoundThroughHls) {
   if (!media::available()) GTEST_SKIP() << "built without media support";
   const auto folder = extra_content() / "Ac3";
@@ -175,6 +176,29 @@ TEST_F(BrowserTest, AFilmWithSoundTheBrowserCannotDecodePlaysWithSoundThroughHls
   )js",
                                         40s);
   EXPECT_TRUE(seeked.at("ok").boolean) << "stopped at " << seeked.at("time").number;
+  // Its SRT track inside (films.hpp: "<i>Line 4</i>" from 16.5 s) is offered as a text track,
+  // its cues at their frames' time.
+  const auto cue = browser.run_async(R"js(
+    const done = arguments[arguments.length - 1];
+    const v = document.getElementById("media");
+    const start = performance.now();
+    const check = () => {
+      const tracks = Array.from(v.textTracks);
+      const track = tracks.find((t) => t.label === "English");
+      if (track && track.mode !== "showing") track.mode = "showing";
+      const cue = track && track.cues ? Array.from(track.cues).find((c) => c.text === "<i>Line 4</i>")
+                                      : null;
+      if (cue) done({ok: true, start: cue.startTime});
+      else if (performance.now() - start > 30000)
+        done({ok: false, why: "text tracks: " + tracks.map((t) => t.label + " (" + t.mode + ", " +
+            (t.cues ? t.cues.length : 0) + " cues)").join(", ")});
+      else setTimeout(check, 100);
+    };
+    check();
+  )js",
+                                     40s);
+  ASSERT_TRUE(cue.at("ok").boolean) << cue.at("why").string;
+  EXPECT_NEAR(cue.at("start").number, 16.5, 0.1);
 }
 
 }  // namespace

@@ -1,7 +1,8 @@
-// The formats real torrents carry, in a real browser: one torrent of ten short films (made here
+// The formats real torrents carry, in a real browser: one torrent of eleven short films (made here
 // with ffmpeg) seeded on loopback, each opened on the player page (?play) in headless Chromium.
 // A film whose picture the browser decodes plays with picture and sound (currentTime advances,
 // decoded audio bytes > 0), directly or through the HLS remux; the others say why in a sentence.
+// A film with a text subtitle track inside offers it as a text track of the player.
 // The matrix is printed whatever happens.
 //
 // Runs where Chromium, chromedriver and ffmpeg are installed (scripts/install-deps.sh --browser);
@@ -15,6 +16,7 @@
 
 #include "browser_suite.hpp"
 #include "films.hpp"
+#include "process.hpp"
 #include "seeder/media/probe.hpp"
 
 namespace seeder::test {
@@ -25,7 +27,8 @@ using namespace std::chrono_literals;
 struct Format {
   const char* file;
   std::vector<std::string> codec_args;
-  const char* expected;  // "plays", "plays via HLS", or a word the sentence must hold
+  const char* expected;          // "plays", "plays via HLS", or a word the sentence must hold
+  bool inner_subtitles = false;  // an English SRT track muxed in: offered as a text track
 };
 
 const std::vector<Format>& formats() {
@@ -52,8 +55,23 @@ const std::vector<Format>& formats() {
        {"-c:v", "libx265", "-preset", "ultrafast", "-tag:v", "hvc1", "-c:a", "aac"},
        "HEVC"},
       {"mpeg4-mp3.avi", {"-c:v", "mpeg4", "-c:a", "libmp3lame"}, "MPEG-4 Part 2"},
+      {"h264-aac-srt.mkv",
+       {"-c:v", "libx264", "-preset", "veryfast", "-c:a", "aac"},
+       "plays via HLS",
+       true},
   };
   return kFormats;
+}
+
+// `film` with an English SRT track muxed in, as `into`.
+bool add_srt_track(const std::filesystem::path& film, const std::filesystem::path& into) {
+  const auto srt = film.string() + ".srt";
+  write_file(srt, "1\n00:00:00,500 --> 00:00:03,000\nInside the film\n\n");
+  ChildProcess ffmpeg(
+      {kFfmpeg, "-nostdin", "-loglevel", "error", "-i", film.string(), "-i", srt, "-map", "0",
+       "-map", "1", "-c", "copy", "-c:s", "srt", "-metadata:s:s:0", "language=eng", into.string()},
+      into.string() + ".log");
+  return ffmpeg.wait_exit(std::chrono::seconds(60)) == 0;
 }
 
 class FormatMatrixTest : public BrowserSuite {
@@ -75,14 +93,15 @@ constexpr const char* kWatch = R"js(
   const start = performance.now();
   let asked = 0;
   const check = () => {
-    if (!notice.hidden) { done({how: "said", text: notice.textContent}); return; }
+    if (!notice.hidden) { done({how: "said", text: notice.textContent, tracks: ""}); return; }
     if (v.src && asked !== v.src) { asked = v.src; v.play().catch(() => {}); }
     const hls = v.src.startsWith("blob:");
     if (v.currentTime >= 1.5 && v.webkitAudioDecodedByteCount > 0 &&
         v.webkitVideoDecodedByteCount > 0)
-      done({how: hls ? "plays via HLS" : "plays", text: ""});
+      done({how: hls ? "plays via HLS" : "plays", text: "",
+            tracks: Array.from(v.textTracks).map((t) => t.label).join(", ")});
     else if (performance.now() - start > 40000)
-      done({how: "nothing", text: "time " + v.currentTime + ", audio bytes " +
+      done({how: "nothing", tracks: "", text: "time " + v.currentTime + ", audio bytes " +
             v.webkitAudioDecodedByteCount + ", video bytes " + v.webkitVideoDecodedByteCount});
     else setTimeout(check, 100);
   };
@@ -92,12 +111,19 @@ constexpr const char* kWatch = R"js(
 TEST_F(FormatMatrixTest, EveryFilmWhosePictureTheBrowserDecodesPlaysAndTheRestSayWhy) {
   const auto folder = extra_content() / "Films";
   std::filesystem::create_directories(folder);
-  for (const auto& format : formats())
-    ASSERT_TRUE(make_film(folder / format.file, format.codec_args)) << "ffmpeg: " << format.file;
+  for (const auto& format : formats()) {
+    const auto path = folder / format.file;
+    ASSERT_TRUE(
+        make_film(format.inner_subtitles ? extra_content() / format.file : path, format.codec_args))
+        << "ffmpeg: " << format.file;
+    if (format.inner_subtitles) {
+      ASSERT_TRUE(add_srt_track(extra_content() / format.file, path));
+    }
+  }
   const auto films = seed_extra(folder, "films");
   start();
   Browser browser(extra_content());
-  std::string matrix = "\nformat          | expected        | on the player page\n";
+  std::string matrix = "\nformat           | expected        | on the player page\n";
   int right = 0;
   for (const auto& format : formats()) {
     browser.open("http://127.0.0.1:" + std::to_string(port_) +
@@ -106,13 +132,16 @@ TEST_F(FormatMatrixTest, EveryFilmWhosePictureTheBrowserDecodesPlaysAndTheRestSa
     const auto how = seen.at("how").string;
     const auto text = seen.at("text").string;
     const std::string expected = format.expected;
+    const auto tracks = seen.at("tracks").string;
     const bool ok = expected.starts_with("plays")
-                        ? how == expected
+                        ? how == expected && (!format.inner_subtitles ||
+                                              tracks.find("English") != std::string::npos)
                         : how == "said" && text.find(expected) != std::string::npos;
     right += ok ? 1 : 0;
     char line[512];
-    std::snprintf(line, sizeof line, "%-15s | %-15s | %s%s%s\n", format.file, format.expected,
-                  how.c_str(), text.empty() ? "" : ": ", text.substr(0, 120).c_str());
+    std::snprintf(line, sizeof line, "%-16s | %-15s | %s%s%s%s%s\n", format.file, format.expected,
+                  how.c_str(), text.empty() ? "" : ": ", text.substr(0, 120).c_str(),
+                  tracks.empty() ? "" : ", text tracks: ", tracks.c_str());
     matrix += line;
     EXPECT_TRUE(ok) << format.file << ": " << how << " " << text;
   }

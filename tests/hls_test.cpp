@@ -35,10 +35,60 @@ TEST(HlsTest, SegmentsStartAtKeyframesAndLastAtLeastTheTarget) {
 TEST(HlsTest, ThePlaylistIsAVodListOfFmp4SegmentsWithTheirQuery) {
   const auto text = media_playlist({{0, 6}, {6, 5.5}}, "film.mkv", "exp=1&sig=ab");
   EXPECT_NE(text.find("#EXT-X-TARGETDURATION:6\n"), std::string::npos) << text;
-  EXPECT_NE(text.find("#EXT-X-MAP:URI=\"film.mkv?hls=init&exp=1&sig=ab\""), std::string::npos);
-  EXPECT_NE(text.find("#EXTINF:5.500000,\nfilm.mkv?hls=1&exp=1&sig=ab\n"), std::string::npos);
+  EXPECT_NE(text.find("#EXT-X-MAP:URI=\"film.mkv?exp=1&sig=ab&hls=init.mp4\""), std::string::npos);
+  EXPECT_NE(text.find("#EXTINF:5.500000,\nfilm.mkv?exp=1&sig=ab&hls=1.mp4\n"), std::string::npos);
   EXPECT_NE(text.find("#EXT-X-ENDLIST"), std::string::npos);
   EXPECT_EQ(media_playlist({{0, 6}}, "a.mkv", "").find('&'), std::string::npos);
+}
+
+TEST(HlsTest, AFileWithSubtitlesHasAMasterPlaylistNamingEachTrack) {
+  HlsLayout layout;
+  layout.segments = {{0, 6}, {6, 5.5}};
+  layout.subtitles = {
+      {2, "English", "eng", true}, {3, "English", "eng", false}, {5, "Say \"hi\"", "", false}};
+  layout.bit_rate = 1'000'000;
+  const auto text = master_playlist(layout, "film.mkv", "sig=ab");
+  EXPECT_NE(
+      text.find(
+          "#EXT-X-MEDIA:TYPE=SUBTITLES,GROUP-ID=\"text\",NAME=\"English\","
+          "LANGUAGE=\"eng\",DEFAULT=YES,AUTOSELECT=YES,URI=\"film.mkv?sig=ab&hls=sub2.m3u8\"\n"),
+      std::string::npos)
+      << text;
+  EXPECT_NE(text.find("NAME=\"English (2)\",LANGUAGE=\"eng\",DEFAULT=NO"), std::string::npos)
+      << "names are unique in their group";
+  EXPECT_NE(text.find("NAME=\"Say 'hi'\",DEFAULT=NO"), std::string::npos) << "and quotable";
+  EXPECT_NE(text.find("#EXT-X-STREAM-INF:BANDWIDTH=1000000,SUBTITLES=\"text\"\n"
+                      "film.mkv?sig=ab&hls=media.m3u8\n"),
+            std::string::npos);
+
+  const auto track = subtitle_playlist(layout.segments, 2, "film.mkv", "");
+  EXPECT_NE(track.find("#EXTINF:5.500000,\nfilm.mkv?hls=sub2-1.vtt\n"), std::string::npos) << track;
+  EXPECT_EQ(track.find("EXT-X-MAP"), std::string::npos) << "WebVTT segments need no init";
+  EXPECT_NE(track.find("#EXT-X-ENDLIST"), std::string::npos);
+}
+
+TEST(HlsTest, AWebvttSegmentSaysItsCuesAreOnTheRemuxTimeline) {
+  EXPECT_EQ(webvtt_segment({{0.5, 2.0, "Hello"}, {3725.25, 3726, "<i>Two</i>\nlines"}}),
+            "WEBVTT\nX-TIMESTAMP-MAP=MPEGTS:0,LOCAL:00:00:00.000\n\n"
+            "00:00:00.500 --> 00:00:02.000\nHello\n\n"
+            "01:02:05.250 --> 01:02:06.000\n<i>Two</i>\nlines\n\n");
+}
+
+TEST(HlsTest, AssEventsBecomeWebvttCueText) {
+  EXPECT_EQ(ass_event_to_webvtt("0,0,Default,,0,0,0,,Hello, world"), "Hello, world");
+  EXPECT_EQ(ass_event_to_webvtt("0,0,Default,,0,0,0,,{\\i1}Two{\\i0}\\Nlines"),
+            "<i>Two</i>\nlines");
+  EXPECT_EQ(ass_event_to_webvtt("1,0,Default,,0,0,0,,{\\pos(10,20)\\b1}bold"), "<b>bold</b>")
+      << "unknown tags go, open ones are closed";
+  EXPECT_EQ(ass_event_to_webvtt("2,0,Default,,0,0,0,,a < b & c --> d"),
+            "a &lt; b &amp; c --&gt; d");
+  EXPECT_EQ(ass_event_to_webvtt("3,0,Default,,0,0,0,,one\\N\\N \\Ntwo"), "one\ntwo")
+      << "a blank line would end the cue";
+  EXPECT_EQ(ass_event_to_webvtt("4,0,Default,,0,0,0,,{\\p1}m 0 0 l 10 10{\\p0}shape"), "shape")
+      << "a drawing is no text";
+  EXPECT_EQ(ass_event_to_webvtt("5,0,Default,,0,0,0,,non\\hbreaking"), "non\u00a0breaking");
+  EXPECT_EQ(ass_event_to_webvtt("plain text"), "plain text");
+  EXPECT_EQ(ass_event_to_webvtt("6,0,Default,,0,0,0,,{unclosed"), "");
 }
 
 class HlsRemuxTest : public ::testing::Test {
@@ -61,13 +111,13 @@ class HlsRemuxTest : public ::testing::Test {
   // as a player appends them, in a file beside the film; empty (and a test failure) when one
   // could not be made.
   static std::filesystem::path remux_whole(media::RandomAccess& reader, const std::string& name) {
-    const auto segments = hls_segments(reader, name);
-    EXPECT_TRUE(segments) << (segments ? "" : segments.error().message);
+    const auto layout = hls_layout(reader, name);
+    EXPECT_TRUE(layout) << (layout ? "" : layout.error().message);
     auto init = hls_init(reader, name);
     EXPECT_TRUE(init) << (init ? "" : init.error().message);
-    if (!segments || !init) return {};
-    std::vector<std::string> made(segments->size());
-    for (int n = static_cast<int>(segments->size()) - 1; n >= 0; --n) {
+    if (!layout || !init) return {};
+    std::vector<std::string> made(layout->segments.size());
+    for (int n = static_cast<int>(made.size()) - 1; n >= 0; --n) {
       auto segment = hls_segment(reader, name, n);
       EXPECT_TRUE(segment) << n << ": " << (segment ? "" : segment.error().message);
       if (!segment) return {};
@@ -106,8 +156,9 @@ std::string* HlsRemuxTest::film_ = nullptr;
 
 TEST_F(HlsRemuxTest, TheIndexCutsTheFilmAtItsKeyframes) {
   test::BytesReader reader(*film_);
-  const auto segments = hls_segments(reader, "film.mkv");
-  ASSERT_TRUE(segments) << segments.error().message;
+  const auto layout = hls_layout(reader, "film.mkv");
+  ASSERT_TRUE(layout) << layout.error().message;
+  const auto* segments = &layout->segments;
   ASSERT_GE(segments->size(), 3u);
   double total = 0;
   for (std::size_t n = 0; n < segments->size(); ++n) {
@@ -115,7 +166,9 @@ TEST_F(HlsRemuxTest, TheIndexCutsTheFilmAtItsKeyframes) {
     // Keyframes every 2 s from 5 ms on (x264's first frame), as far as the Cues list them.
     const double since_keyframe = std::fmod(segment.start_s - 0.005, 2.0);
     EXPECT_TRUE(since_keyframe < 0.001 || since_keyframe > 1.999) << n << ": " << segment.start_s;
-    if (n + 1 < segments->size()) EXPECT_GE(segment.duration_s, 6 - 0.001) << n;
+    if (n + 1 < segments->size()) {
+      EXPECT_GE(segment.duration_s, 6 - 0.001) << n;
+    }
     total += segment.duration_s;
   }
   EXPECT_NEAR((*segments)[0].start_s, 0.005, 0.001);
@@ -157,6 +210,72 @@ TEST_F(HlsRemuxTest, TheSameSegmentIsTheSameBytesAndReadsOnlyItsPart) {
   ASSERT_TRUE(again);
   EXPECT_EQ(*first, *again);
   EXPECT_EQ(hls_segment(reader, "film.mkv", 4).error().code, Errc::not_found);
+}
+
+// The film's SRT track (a cue every 4 s, films.hpp) is a WebVTT rendition cut on the video's
+// segments: each segment holds the cues that start in it, timed on the fMP4 segments' timeline
+// (what the WebVTT's X-TIMESTAMP-MAP says), so they show with their frames.
+TEST_F(HlsRemuxTest, EmbeddedSubtitlesAreCutOnTheVideosSegments) {
+  test::BytesReader reader(*film_);
+  const auto layout = hls_layout(reader, "film.mkv");
+  ASSERT_TRUE(layout) << layout.error().message;
+  ASSERT_EQ(layout->subtitles.size(), 1u);
+  const auto& track = layout->subtitles[0];
+  EXPECT_EQ(track.stream, 2);
+  EXPECT_EQ(track.name, "English");
+  EXPECT_EQ(track.language, "eng");
+
+  // Where the remux put the film's first frame: the fMP4 timeline's offset from the source's.
+  auto init = hls_init(reader, "film.mkv");
+  auto first = hls_segment(reader, "film.mkv", 0);
+  ASSERT_TRUE(init && first);
+  const auto head = *dir_ / "head.mp4";
+  test::write_file(head, *init + *first);
+  const auto times = *dir_ / "head.times";
+  test::ChildProcess probe(
+      {"/usr/bin/ffprobe", "-v", "error", "-select_streams", "v:0", "-show_entries",
+       "packet=pts_time", "-of", "csv=p=0", "-o", times.string(), head.string()},
+      head.string() + ".log");
+  ASSERT_EQ(probe.wait_exit(std::chrono::seconds(60)), 0);
+  std::istringstream lines(test::read_file(times));
+  double first_frame = 1e9;
+  for (std::string line; std::getline(lines, line);)
+    if (!line.empty()) first_frame = std::min(first_frame, std::stod(line));
+  const double shift = first_frame - layout->segments[0].start_s;
+
+  std::vector<std::pair<double, std::string>> cues;  // start on the source's timeline, text
+  for (std::size_t n = 0; n < layout->segments.size(); ++n) {
+    const auto vtt = hls_subtitle_segment(reader, "film.mkv", track.stream, static_cast<int>(n));
+    ASSERT_TRUE(vtt) << n << ": " << vtt.error().message;
+    ASSERT_TRUE(vtt->starts_with("WEBVTT\nX-TIMESTAMP-MAP=MPEGTS:0,LOCAL:00:00:00.000\n\n"))
+        << *vtt;
+    std::istringstream text(*vtt);
+    for (std::string line; std::getline(text, line);) {
+      if (line.find(" --> ") == std::string::npos) continue;
+      const double start = std::stoi(line.substr(0, 2)) * 3600 + std::stoi(line.substr(3, 2)) * 60 +
+                           std::stod(line.substr(6, 6)) - shift;
+      std::string words;
+      std::getline(text, words);
+      const auto& segment = layout->segments[n];
+      if (n > 0) {
+        EXPECT_GE(start, segment.start_s - 0.001) << n << ": " << line;
+      }
+      if (n + 1 < layout->segments.size()) {
+        EXPECT_LT(start, segment.start_s + segment.duration_s) << n << ": " << line;
+      }
+      cues.emplace_back(start, words);
+    }
+  }
+  ASSERT_EQ(cues.size(), 5u) << "every cue once";
+  for (std::size_t k = 0; k < cues.size(); ++k) {
+    // ffmpeg wrote the film 5 ms late, every stream alike (its first frame at 0.005 s).
+    EXPECT_NEAR(cues[k].first, 0.505 + 4.0 * static_cast<double>(k), 0.002) << k;
+    EXPECT_EQ(cues[k].second, k == 0 ? "Hello" : "<i>Line " + std::to_string(k) + "</i>");
+  }
+  EXPECT_EQ(hls_subtitle_segment(reader, "film.mkv", 1, 0).error().code, Errc::not_found)
+      << "stream 1 is the sound";
+  EXPECT_EQ(hls_subtitle_segment(reader, "film.mkv", track.stream, 99).error().code,
+            Errc::not_found);
 }
 
 // A gap in the source's sound (its timestamps jump) stays a gap: the sound after it keeps its
@@ -218,7 +337,7 @@ TEST_F(HlsRemuxTest, KeyframesTooFarApartAreSaid) {
                                "keyint=2000:scenecut=0", "-c:a", "aac"},
                               35));
   test::BytesReader reader(test::read_file(path));
-  const auto segments = hls_segments(reader, "sparse.mkv");
+  const auto segments = hls_layout(reader, "sparse.mkv");
   ASSERT_FALSE(segments);
   EXPECT_EQ(segments.error().code, Errc::upstream);
   EXPECT_NE(segments.error().message.find("too far"), std::string::npos)
@@ -230,7 +349,7 @@ TEST_F(HlsRemuxTest, AContainerWithoutAnIndexIsSaid) {
   const auto path = *dir_ / "film.ts";
   ASSERT_TRUE(test::make_film(path, {"-c:v", "libx264", "-preset", "ultrafast", "-c:a", "aac"}, 8));
   test::BytesReader reader(test::read_file(path));
-  const auto segments = hls_segments(reader, "film.ts");
+  const auto segments = hls_layout(reader, "film.ts");
   ASSERT_FALSE(segments);
   EXPECT_EQ(segments.error().code, Errc::upstream) << segments.error().message;
 }
@@ -245,7 +364,7 @@ TEST_F(HlsRemuxTest, AStopEndsTheWork) {
 
 TEST_F(HlsRemuxTest, BytesThatAreNoFilmAreAnUpstreamError) {
   test::BytesReader reader(std::string(100'000, 'x'));
-  EXPECT_EQ(hls_segments(reader, "film.mkv").error().code, Errc::upstream);
+  EXPECT_EQ(hls_layout(reader, "film.mkv").error().code, Errc::upstream);
 }
 
 }  // namespace

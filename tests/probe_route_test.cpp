@@ -60,12 +60,22 @@ TEST_F(ProbeRouteTest, WhatIsNoFilmGetsAClearStatus) {
 
 TEST_F(ProbeRouteTest, AFilmWithAc3SoundIsAnHlsPlaylistOfFmp4Segments) {
   const auto url = film_.url("Film/film.mkv");
-  const auto playlist = http_get(port_, url + "?hls");
+  // Its SRT track makes ?hls a master playlist: the video's playlist and a subtitle rendition.
+  const auto master = http_get(port_, url + "?hls");
+  ASSERT_EQ(master.status, 200u) << master.body;
+  EXPECT_EQ(master.header("content-type"), "application/vnd.apple.mpegurl");
+  EXPECT_NE(
+      master.body.find("#EXT-X-MEDIA:TYPE=SUBTITLES,GROUP-ID=\"text\",NAME=\"English\","
+                       "LANGUAGE=\"eng\",DEFAULT=NO,AUTOSELECT=YES,URI=\"film.mkv?hls=sub2.m3u8\""),
+      std::string::npos)
+      << master.body;
+  EXPECT_NE(master.body.find(",SUBTITLES=\"text\"\nfilm.mkv?hls=media.m3u8\n"), std::string::npos);
+  const auto playlist = http_get(port_, url + "?hls=media");
   ASSERT_EQ(playlist.status, 200u) << playlist.body;
   EXPECT_EQ(playlist.header("content-type"), "application/vnd.apple.mpegurl");
-  EXPECT_NE(playlist.body.find("#EXT-X-MAP:URI=\"film.mkv?hls=init\""), std::string::npos)
+  EXPECT_NE(playlist.body.find("#EXT-X-MAP:URI=\"film.mkv?hls=init.mp4\""), std::string::npos)
       << playlist.body;
-  EXPECT_NE(playlist.body.find("\nfilm.mkv?hls=1\n"), std::string::npos) << playlist.body;
+  EXPECT_NE(playlist.body.find("\nfilm.mkv?hls=1.mp4\n"), std::string::npos) << playlist.body;
   EXPECT_NE(playlist.body.find("#EXT-X-ENDLIST"), std::string::npos);
   const auto init = http_get(port_, url + "?hls=init");
   ASSERT_EQ(init.status, 200u) << init.body;
@@ -75,7 +85,16 @@ TEST_F(ProbeRouteTest, AFilmWithAc3SoundIsAnHlsPlaylistOfFmp4Segments) {
   const auto segment = http_get(port_, url + "?hls=1");
   ASSERT_EQ(segment.status, 200u) << segment.body;
   EXPECT_EQ(segment.body.substr(4, 4), "moof");
-  EXPECT_EQ(http_get(port_, url + "?hls=1").body, segment.body) << "asked again, the same bytes";
+  EXPECT_EQ(http_get(port_, url + "?hls=1.mp4").body, segment.body)
+      << "asked again, by the name the playlist gives: the same bytes";
+  const auto subtitles = http_get(port_, url + "?hls=sub2");
+  ASSERT_EQ(subtitles.status, 200u) << subtitles.body;
+  EXPECT_NE(subtitles.body.find("\nfilm.mkv?hls=sub2-1.vtt\n"), std::string::npos)
+      << subtitles.body;
+  const auto cues = http_get(port_, url + "?hls=sub2-0.vtt");
+  ASSERT_EQ(cues.status, 200u) << cues.body;
+  EXPECT_EQ(cues.header("content-type"), "text/vtt; charset=utf-8");
+  EXPECT_NE(cues.body.find("\nHello\n"), std::string::npos) << cues.body;
   // What the conversion cost is counted.
   const auto metrics = http_get(gateway_->metrics_port(), "/metrics").body;
   const auto at = metrics.find("\nseeder_hls_cpu_seconds_total ");
@@ -86,6 +105,14 @@ TEST_F(ProbeRouteTest, AFilmWithAc3SoundIsAnHlsPlaylistOfFmp4Segments) {
 TEST_F(ProbeRouteTest, WhatHlsCannotServeGetsAClearStatus) {
   EXPECT_EQ(http_get(port_, film_.url("Film/film.mkv") + "?hls=99").status, 404u);
   EXPECT_EQ(http_get(port_, film_.url("Film/film.mkv") + "?hls=x").status, 400u);
+  EXPECT_EQ(http_get(port_, film_.url("Film/film.mkv") + "?hls=sub").status, 400u);
+  EXPECT_EQ(http_get(port_, film_.url("Film/film.mkv") + "?hls=sub2-").status, 400u);
+  EXPECT_EQ(http_get(port_, film_.url("Film/film.mkv") + "?hls=1.vtt").status, 400u);
+  EXPECT_EQ(http_get(port_, film_.url("Film/film.mkv") + "?hls=.m3u8").status, 400u);
+  EXPECT_EQ(http_get(port_, film_.url("Film/film.mkv") + "?hls=sub1").status, 404u)
+      << "stream 1 is the sound";
+  EXPECT_EQ(http_get(port_, film_.url("Film/film.mkv") + "?hls=sub1-0").status, 404u);
+  EXPECT_EQ(http_get(port_, film_.url("Film/film.mkv") + "?hls=sub2-99").status, 404u);
   const auto broken = http_get(port_, film_.url("Film/broken.mkv") + "?hls");
   EXPECT_EQ(broken.status, 502u) << broken.body;
   EXPECT_EQ(http_get(port_, film_.url("Film/notes.txt") + "?hls").status, 400u);

@@ -1,4 +1,5 @@
-// The HLS route: "/<hash>/<file>?hls" (the playlist), "?hls=init", "?hls=<n>" (see exchange.hpp
+// The HLS route: "/<hash>/<file>?hls" (the playlist), "?hls=media.m3u8", "?hls=init.mp4",
+// "?hls=<n>.mp4", "?hls=sub<track>.m3u8", "?hls=sub<track>-<n>.vtt" (see HlsAsk, exchange.hpp
 // and seeder/media/hls.hpp).
 #include <spdlog/spdlog.h>
 #include <boost/asio/post.hpp>
@@ -38,22 +39,111 @@ std::optional<int> segment_number(std::string_view text) {
   return static_cast<int>(*number);
 }
 
+// What a ?hls value asks for: "" (the playlist to open: a master playlist when the file has
+// subtitle tracks), "media" (the video's playlist), "init", "<n>", "sub<stream>" (a subtitle
+// track's playlist) or "sub<stream>-<n>" (its WebVTT segment n); each but "" may carry the
+// extension the playlists write ("media.m3u8", "init.mp4", "<n>.mp4", "sub2.m3u8",
+// "sub2-<n>.vtt").
+struct HlsAsk {
+  enum class Kind { playlist, media_playlist, init, segment, subtitle_playlist, subtitle_segment };
+  Kind kind = Kind::playlist;
+  int stream = -1;
+  int number = -1;
+  std::string_view name;  // the value without its extension: one cache entry for both spellings
+
+  [[nodiscard]] bool is_playlist() const {
+    return kind == Kind::playlist || kind == Kind::media_playlist ||
+           kind == Kind::subtitle_playlist;
+  }
+  [[nodiscard]] std::string_view extension() const {
+    if (is_playlist()) return "m3u8";
+    return kind == Kind::subtitle_segment ? "vtt" : "mp4";
+  }
+  [[nodiscard]] const char* content_type() const {
+    if (is_playlist()) return "application/vnd.apple.mpegurl";
+    return kind == Kind::subtitle_segment ? "text/vtt; charset=utf-8" : "video/mp4";
+  }
+};
+
+std::optional<HlsAsk> parse_hls_name(std::string_view name) {
+  using Kind = HlsAsk::Kind;
+  if (name.empty()) return HlsAsk{Kind::playlist};
+  if (name == "media") return HlsAsk{Kind::media_playlist};
+  if (name == "init") return HlsAsk{Kind::init};
+  if (const auto number = segment_number(name)) return HlsAsk{Kind::segment, -1, *number};
+  if (!name.starts_with("sub")) return std::nullopt;
+  name.remove_prefix(3);
+  const auto dash = name.find('-');
+  const auto stream = segment_number(name.substr(0, dash));
+  if (!stream) return std::nullopt;
+  if (dash == std::string_view::npos) return HlsAsk{Kind::subtitle_playlist, *stream};
+  const auto number = segment_number(name.substr(dash + 1));
+  if (!number) return std::nullopt;
+  return HlsAsk{Kind::subtitle_segment, *stream, *number};
+}
+
+std::optional<HlsAsk> parse_hls(std::string_view which) {
+  const auto dot = which.rfind('.');
+  const auto name = which.substr(0, dot);
+  auto ask = parse_hls_name(name);
+  if (!ask || (dot != std::string_view::npos &&
+               (name.empty() || which.substr(dot + 1) != ask->extension())))
+    return std::nullopt;
+  ask->name = name;
+  return ask;
+}
+
+// The playlist `ask` names, from the file's layout.
+Result<std::string> playlist_of(const media::HlsLayout& layout, const HlsAsk& ask,
+                                const std::string& base, const std::string& extra) {
+  using Kind = HlsAsk::Kind;
+  if (ask.kind == Kind::playlist && !layout.subtitles.empty())
+    return media::master_playlist(layout, base, extra);
+  if (ask.kind != Kind::subtitle_playlist)
+    return media::media_playlist(layout.segments, base, extra);
+  for (const auto& track : layout.subtitles)
+    if (track.stream == ask.stream)
+      return media::subtitle_playlist(layout.segments, ask.stream, base, extra);
+  return make_error(Errc::not_found, "no text subtitle track " + std::to_string(ask.stream));
+}
+
+// What `ask` names, made from the file's bytes (blocking: on a media pool thread).
+Result<std::string> make_hls(media::RandomAccess& reader, const std::string& name,
+                             const HlsAsk& ask, const std::string& extra,
+                             const media::ProbeLimits& limits) {
+  using Kind = HlsAsk::Kind;
+  switch (ask.kind) {
+    case Kind::init:
+      return media::hls_init(reader, name, limits);
+    case Kind::segment:
+      return media::hls_segment(reader, name, ask.number, limits);
+    case Kind::subtitle_segment:
+      return media::hls_subtitle_segment(reader, name, ask.stream, ask.number, limits);
+    default: {
+      auto layout = media::hls_layout(reader, name, limits);
+      if (!layout) return layout.error();
+      return playlist_of(*layout, ask, percent_encode_path(name), extra);
+    }
+  }
+}
+
 }  // namespace
 
 void RequestHandler::Exchange::answer_hls() {
   if (!is_media_request("?hls")) return;
   const auto& which = *request.hls;
-  const bool playlist = which.empty();
-  const bool init = which == "init";
-  const auto number = segment_number(which);
-  if (!playlist && !init && !number) {
-    fail(make_error(Errc::bad_request, "?hls takes no value, init, or a segment number"));
+  const auto ask = parse_hls(which);
+  if (!ask) {
+    fail(make_error(Errc::bad_request,
+                    "?hls takes no value, media, init, a segment number, sub<track> or "
+                    "sub<track>-<number> (with .m3u8, .mp4 or .vtt as the playlists write them)"));
     return;
   }
   const auto extra = link_query(request.target);
-  const auto type = playlist ? "application/vnd.apple.mpegurl" : "video/mp4";
+  const bool playlist = ask->is_playlist();
+  const std::string type = ask->content_type();
   // A playlist carries the link's query; a segment is the same bytes for everyone.
-  const auto key = entry->meta->hash().hex() + "/" + file->path + "?hls=" + which +
+  const auto key = entry->meta->hash().hex() + "/" + file->path + "?hls=" + std::string(ask->name) +
                    (playlist ? "&" + extra : std::string());
   auto& cache = playlist ? *shared.probes : *shared.segments;
   if (answered_from(cache, key, [&](std::string made) {
@@ -70,27 +160,17 @@ void RequestHandler::Exchange::answer_hls() {
   media::ProbeLimits limits;
   limits.deadline = kHlsTime;
   limits.stop = [reader] { return reader->stopped(); };  // the client left: the work stops
-  boost::asio::post(shared.probe_on, [self = shared_from_this(), reader, slot, playlist, init,
-                                      number, extra, key, name, limits, type] {
+  boost::asio::post(shared.probe_on, [self = shared_from_this(), reader, slot, ask = *ask, extra,
+                                      key, name, limits, type, playlist] {
     Result<std::string> made = make_error(Errc::internal, "nothing made");
     {
       CpuSpent spent(*self->shared.hls_cpu_us);
-      if (playlist) {
-        auto segments = media::hls_segments(*reader, name, limits);
-        if (segments)
-          made = media::media_playlist(*segments, percent_encode_path(name), extra);
-        else
-          made = segments.error();
-      } else if (init) {
-        made = media::hls_init(*reader, name, limits);
-      } else {
-        made = media::hls_segment(*reader, name, *number, limits);
-      }
+      made = make_hls(*reader, name, ask, extra, limits);
     }
-    boost::asio::post(self->executor, [self, made = std::move(made), type = std::string(type), key,
-                                       playlist]() mutable {
-      self->on_hls_made(std::move(made), type, key, playlist);
-    });
+    boost::asio::post(self->executor,
+                      [self, made = std::move(made), type, key, playlist]() mutable {
+                        self->on_hls_made(std::move(made), type, key, playlist);
+                      });
   });
 }
 

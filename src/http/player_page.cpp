@@ -221,9 +221,11 @@ constexpr std::string_view kScript = R"js(
     return location.search.replace(/^\?/, "").split("&").filter(function (p) {
       return /^(exp|scope|sig)=/.test(p); }).join("&");
   }
-  function viaHls(why) {
+  // `direct`: the browser plays the file itself too, and does so if the conversion fails.
+  function viaHls(why, direct) {
     converting = true;
     var query = linkQuery(), src = url + "?hls" + (query ? "&" + query : "");
+    var own = media.getAttribute("src");
     status.textContent = why + " It plays here through the gateway's conversion.";
     status.hidden = false;
     function start() {
@@ -242,14 +244,22 @@ constexpr std::string_view kScript = R"js(
         hls.on(Hls.Events.ERROR, function (event, data) {
           if (!data.fatal) return;
           var code = data.response && data.response.code;
+          hls.destroy();
+          if (direct && own) {
+            status.textContent = "The conversion failed: the film plays without its inner subtitles.";
+            media.src = own;
+            return;
+          }
           say("The converted stream stopped" + (code ? " (HTTP " + code + ")" : "") + ": " +
               data.details + "." + elsewhere);
-          hls.destroy();
         });
         hls.loadSource(src);
         hls.attachMedia(media);
       } else if (media.canPlayType("application/vnd.apple.mpegurl")) {
         media.src = src;
+      } else if (direct && own) {
+        media.src = own;
+        status.hidden = true;
       } else {
         say(why + elsewhere);
       }
@@ -264,6 +274,7 @@ constexpr std::string_view kScript = R"js(
     var video = info.streams.filter(function (s) { return s.type === "video"; })[0];
     var sound = info.streams.filter(function (s) { return s.type === "audio"; })[0];
     var foreign = /^(avi|mpegts|flv|asf)/.test(info.container);
+    var texts = info.streams.filter(function (s) { return s.type === "subtitle" && s.text; });
     if (video && !decodes(video))
       say("This browser cannot decode this file's " + name(video.codec) + " video." + elsewhere);
     else if (video && foreign)
@@ -271,6 +282,9 @@ constexpr std::string_view kScript = R"js(
     else if (video && sound && !decodes(sound))
       viaHls("This browser cannot decode this file's " + name(sound.codec) +
           (sound.channels > 2 ? " " + sound.channels + "-channel" : "") + " audio: it is converted to AAC.");
+    else if (video && texts.length)
+      viaHls("This file carries its subtitles inside it (" + texts.map(function (s) {
+          return s.title || s.language || "untitled"; }).join(", ") + ").", true);
     else if (foreign)
       say("Browsers do not open " + info.container.split(",")[0].toUpperCase() + " files." + elsewhere);
     else if (sound && !decodes(sound))

@@ -11,13 +11,17 @@ Error no_media() {
                     "this gateway was built without media support (-DSEEDER_MEDIA=OFF)");
 }
 }  // namespace
-Result<std::vector<HlsSegment>> hls_segments(RandomAccess&, std::string_view, const ProbeLimits&) {
+Result<HlsLayout> hls_layout(RandomAccess&, std::string_view, const ProbeLimits&) {
   return no_media();
 }
 Result<std::string> hls_init(RandomAccess&, std::string_view, const ProbeLimits&) {
   return no_media();
 }
 Result<std::string> hls_segment(RandomAccess&, std::string_view, int, const ProbeLimits&) {
+  return no_media();
+}
+Result<std::string> hls_subtitle_segment(RandomAccess&, std::string_view, int, int,
+                                         const ProbeLimits&) {
   return no_media();
 }
 }  // namespace seeder::media
@@ -35,6 +39,7 @@ extern "C" {
 
 #include "demuxer.hpp"
 #include "remux_parts.hpp"
+#include "subtitle_decoder.hpp"
 
 namespace seeder::media {
 namespace {
@@ -53,7 +58,7 @@ struct Plan {
   int audio = -1;  // -1: none
   bool convert_audio = false;
   double shift_s = 0;  // added to every output timestamp: none negative, dts below pts
-  std::vector<HlsSegment> segments;
+  HlsLayout layout;
 };
 
 bool copyable_video(AVCodecID codec) {
@@ -105,6 +110,23 @@ double end_of(const AVFormatContext& format, const AVStream& video) {
   return static_cast<double>(start + std::max<std::int64_t>(format.duration, 0)) / AV_TIME_BASE;
 }
 
+std::vector<HlsSubtitleTrack> text_subtitles(const AVFormatContext& format) {
+  std::vector<HlsSubtitleTrack> tracks;
+  for (unsigned i = 0; i < format.nb_streams; ++i) {
+    const auto& stream = *format.streams[i];
+    if (!is_text_subtitle(stream)) continue;
+    HlsSubtitleTrack track;
+    track.stream = static_cast<int>(i);
+    track.name = subtitle_track_name(stream, static_cast<int>(tracks.size()) + 1);
+    if (const auto* language = av_dict_get(stream.metadata, "language", nullptr, 0);
+        language != nullptr && std::string_view(language->value) != "und")
+      track.language = language->value;
+    track.is_default = (stream.disposition & AV_DISPOSITION_DEFAULT) != 0;
+    tracks.push_back(std::move(track));
+  }
+  return tracks;
+}
+
 // Containers whose index lists keyframes the file has (Matroska Cues, MP4 sample tables, AVI
 // idx1). Others (MPEG-TS) have only what libavformat saw while reading their start.
 bool indexed(const AVFormatContext& format) {
@@ -132,9 +154,10 @@ Result<Plan> plan_of(Demuxer& demuxer) {
   const auto keyframes = index_keyframes(format, plan.video);
   if (keyframes.empty())
     return make_error(Errc::upstream, "the container lists no keyframes to cut segments at");
-  plan.segments = cut_segments(keyframes, end_of(format, video), kTargetSegment);
-  if (plan.segments.empty()) return make_error(Errc::upstream, "no video to cut into segments");
-  for (const auto& segment : plan.segments) {
+  auto& segments = plan.layout.segments;
+  segments = cut_segments(keyframes, end_of(format, video), kTargetSegment);
+  if (segments.empty()) return make_error(Errc::upstream, "no video to cut into segments");
+  for (const auto& segment : segments) {
     if (segment.duration_s > kLongestSegment)
       return make_error(Errc::upstream,
                         "its index lists keyframes " +
@@ -147,6 +170,8 @@ Result<Plan> plan_of(Demuxer& demuxer) {
       video.avg_frame_rate.num > 0 ? av_q2d(av_inv_q(video.avg_frame_rate)) : 1.0 / 24;
   const double first = std::min(keyframes.front(), 0.0);
   plan.shift_s = -first + frame * std::max(video.codecpar->video_delay + 1, 4);
+  plan.layout.subtitles = text_subtitles(format);
+  plan.layout.bit_rate = format.bit_rate;
   return plan;
 }
 
@@ -158,14 +183,42 @@ Result<Plan> open_plan(RandomAccess& reader, std::string_view name, const ProbeL
   return plan_of(*demuxer);
 }
 
+// Segment `index`'s window, with the demuxer sought to read it: from a second before its
+// keyframe (the sound there settles the conversion); the first segment from the file's start,
+// whose sound may begin before the first keyframe. Errc::not_found past the last segment.
+Result<SegmentWindow> seek_segment(Demuxer& demuxer, const Plan& plan, int index) {
+  const auto& segments = plan.layout.segments;
+  if (index < 0 || index >= static_cast<int>(segments.size()))
+    return make_error(Errc::not_found, "no segment " + std::to_string(index));
+  const auto& segment = segments[static_cast<std::size_t>(index)];
+  const bool last = index + 1 == static_cast<int>(segments.size());
+  const SegmentWindow window{
+      segment.start_s,
+      last ? std::numeric_limits<double>::infinity() : segment.start_s + segment.duration_s,
+      // The sound before the first keyframe is the first segment's.
+      index == 0 ? -std::numeric_limits<double>::infinity() : segment.start_s};
+  auto& format = demuxer.format();
+  const auto& video = *format.streams[plan.video];
+  const int sought =
+      index == 0
+          ? av_seek_frame(&format, -1, format.start_time != AV_NOPTS_VALUE ? format.start_time : 0,
+                          AVSEEK_FLAG_BACKWARD)
+          : av_seek_frame(&format, plan.video,
+                          static_cast<std::int64_t>((window.start_s - kAudioPreroll) /
+                                                    av_q2d(video.time_base)),
+                          AVSEEK_FLAG_BACKWARD);
+  if (sought < 0) return demuxer.failure(sought, "seeking to segment " + std::to_string(index));
+  return window;
+}
+
 }  // namespace
 
-Result<std::vector<HlsSegment>> hls_segments(RandomAccess& reader, std::string_view file_name,
-                                             const ProbeLimits& limits) {
+Result<HlsLayout> hls_layout(RandomAccess& reader, std::string_view file_name,
+                             const ProbeLimits& limits) {
   std::unique_ptr<Demuxer> demuxer;
   auto plan = open_plan(reader, file_name, limits, demuxer);
   if (!plan) return plan.error();
-  return std::move(plan->segments);
+  return std::move(plan->layout);
 }
 
 Result<std::string> hls_init(RandomAccess& reader, std::string_view file_name,
@@ -186,36 +239,16 @@ Result<std::string> hls_segment(RandomAccess& reader, std::string_view file_name
   std::unique_ptr<Demuxer> demuxer;
   auto plan = open_plan(reader, file_name, limits, demuxer);
   if (!plan) return plan.error();
-  if (index < 0 || index >= static_cast<int>(plan->segments.size()))
-    return make_error(Errc::not_found, "no segment " + std::to_string(index));
   auto& format = demuxer->format();
   auto muxer = FragmentMuxer::open(*format.streams[plan->video],
                                    plan->audio >= 0 ? format.streams[plan->audio] : nullptr,
                                    plan->convert_audio);
   if (!muxer) return muxer.error();
   (*muxer)->take_header();  // the init segment's: sent apart
+  const auto window = seek_segment(*demuxer, *plan, index);
+  if (!window) return window.error();
 
-  const auto& segment = plan->segments[static_cast<std::size_t>(index)];
-  const bool last = index + 1 == static_cast<int>(plan->segments.size());
-  SegmentWindow window{
-      segment.start_s,
-      last ? std::numeric_limits<double>::infinity() : segment.start_s + segment.duration_s,
-      // The sound before the first keyframe is the first segment's.
-      index == 0 ? -std::numeric_limits<double>::infinity() : segment.start_s};
-  // From a second before its keyframe (the sound there settles the conversion); the first
-  // segment from the file's start, whose sound may begin before the first keyframe.
-  const auto& video = *format.streams[plan->video];
-  const int sought =
-      index == 0
-          ? av_seek_frame(&format, -1, format.start_time != AV_NOPTS_VALUE ? format.start_time : 0,
-                          AVSEEK_FLAG_BACKWARD)
-          : av_seek_frame(&format, plan->video,
-                          static_cast<std::int64_t>((window.start_s - kAudioPreroll) /
-                                                    av_q2d(video.time_base)),
-                          AVSEEK_FLAG_BACKWARD);
-  if (sought < 0) return demuxer->failure(sought, "seeking to segment " + std::to_string(index));
-
-  SegmentCollector collector(format, plan->video, plan->audio, window);
+  SegmentCollector collector(format, plan->video, plan->audio, *window);
   PacketPtr packet(av_packet_alloc());
   if (!packet) return make_error(Errc::internal, "out of memory for a packet");
   while (!collector.done()) {
@@ -233,11 +266,55 @@ Result<std::string> hls_segment(RandomAccess& reader, std::string_view file_name
     return written.error();
   if (plan->audio >= 0) {
     if (auto written = (*muxer)->write_audio(collector.audio(), *format.streams[plan->audio],
-                                             window, plan->shift_s);
+                                             *window, plan->shift_s);
         !written)
       return written.error();
   }
   return (*muxer)->finish_fragment();
+}
+
+Result<std::string> hls_subtitle_segment(RandomAccess& reader, std::string_view file_name,
+                                         int stream, int index, const ProbeLimits& limits) {
+  std::unique_ptr<Demuxer> demuxer;
+  auto plan = open_plan(reader, file_name, limits, demuxer);
+  if (!plan) return plan.error();
+  const auto& tracks = plan->layout.subtitles;
+  if (std::none_of(tracks.begin(), tracks.end(), [&](const auto& t) { return t.stream == stream; }))
+    return make_error(Errc::not_found, "no text subtitle track " + std::to_string(stream));
+  auto& format = demuxer->format();
+  auto decoder = SubtitleDecoder::open(*format.streams[stream]);
+  if (!decoder) return decoder.error();
+  // The video paces the read (it is in every stretch of the file); the rest need not be copied.
+  for (unsigned i = 0; i < format.nb_streams; ++i)
+    if (static_cast<int>(i) != stream && static_cast<int>(i) != plan->video)
+      format.streams[i]->discard = AVDISCARD_ALL;
+  const auto window = seek_segment(*demuxer, *plan, index);
+  if (!window) return window.error();
+
+  // A cue is its start's segment's (the first segment's too when it starts before the first
+  // keyframe), as the sound is.
+  std::vector<SubtitleCue> cues;
+  PacketPtr packet(av_packet_alloc());
+  if (!packet) return make_error(Errc::internal, "out of memory for a packet");
+  for (double furthest = -std::numeric_limits<double>::infinity();
+       furthest <= window->end_s + SegmentCollector::kReadPast;) {
+    if (demuxer->stopped()) return make_error(Errc::cancelled, "the client left");
+    const int read = av_read_frame(&format, packet.get());
+    if (read == AVERROR_EOF) break;
+    if (read < 0) return demuxer->failure(read, "reading segment " + std::to_string(index));
+    const auto ts = packet->pts != AV_NOPTS_VALUE ? packet->pts : packet->dts;
+    const double at = ts == AV_NOPTS_VALUE
+                          ? furthest
+                          : seconds(ts, format.streams[packet->stream_index]->time_base);
+    furthest = std::max(furthest, at);
+    if (packet->stream_index == stream && at >= window->audio_start_s && at < window->end_s)
+      for (auto& cue : (*decoder)->decode(*packet, plan->shift_s))
+        cues.push_back(std::move(cue));
+    av_packet_unref(packet.get());
+  }
+  std::stable_sort(cues.begin(), cues.end(),
+                   [](const auto& a, const auto& b) { return a.start_s < b.start_s; });
+  return webvtt_segment(cues);
 }
 
 }  // namespace seeder::media

@@ -2,13 +2,23 @@
 
 #include <fstream>
 
+#include <fmt/format.h>
+
 #include "process.hpp"
 
 namespace seeder::test {
 
 bool make_ac3_film(const std::filesystem::path& path, int seconds) {
   const auto srt = path.parent_path() / (path.stem().string() + ".track.srt");
-  std::ofstream(srt) << "1\n00:00:00,500 --> 00:00:02,000\nHello\n\n";
+  // A cue every 4 s: "Hello", then "<i>Line <k></i>", each 2 s long (within a 3 s film).
+  std::ofstream out(srt);
+  for (int k = 0; 4 * k < seconds; ++k) {
+    out << k + 1 << "\n"
+        << fmt::format("00:{:02}:{:02},500 --> 00:{:02}:{:02},500\n", 4 * k / 60, 4 * k % 60,
+                       (4 * k + 2) / 60, (4 * k + 2) % 60)
+        << (k == 0 ? std::string("Hello") : fmt::format("<i>Line {}</i>", k)) << "\n\n";
+  }
+  out.close();
   ChildProcess ffmpeg({kFfmpeg,
                        "-nostdin",
                        "-loglevel",

@@ -65,7 +65,7 @@ enum class Route {
   source,            // "/<hash>/source.torrent": the .torrent's bytes
   file,              // a file's bytes, its WebVTT (a .srt) or its player page (?play)
   probe,             // "/<hash>/<file>?probe": what the media file holds, as JSON
-  hls,               // "/<hash>/<file>?hls[=init|=<n>]": its HLS playlist, init or segment n
+  hls,               // "/<hash>/<file>?hls[=...]": its HLS playlists and segments
   asset,             // "/assets/<name>": a file built into the binary (hls.js)
   login,             // GET|POST /login: a browser's sign-in (--auth-file)
 };
@@ -86,7 +86,7 @@ struct ParsedRequest {
   bool webvtt = false;               // ?format=vtt or Accept: text/vtt (applies to a .srt)
   bool play = false;                 // ?play: the player page of a video or audio file
   bool probe = false;                // ?probe: what a media file holds (JSON)
-  std::optional<std::string> hls;    // ?hls's value: "" (the playlist), "init" or a segment
+  std::optional<std::string> hls;    // ?hls's value: "" (the playlist), "init", a segment...
   bool asset = false;                // "/assets/<name>" (the name is `path`)
   bool login = false;                // "/login"
   std::optional<RangeSpecs> ranges;  // the Range header, read once (nullopt: none usable)

@@ -1,0 +1,108 @@
+#ifdef SEEDER_HAVE_MEDIA
+
+#include "subtitle_decoder.hpp"
+
+#include <array>
+#include <string_view>
+#include <utility>
+
+extern "C" {
+#include <libavutil/dict.h>
+}
+
+#include "demuxer.hpp"
+#include "remux_parts.hpp"
+
+namespace seeder::media {
+namespace {
+
+// A cue without a duration (a damaged or odd file) shows this long.
+constexpr double kUntimedCue = 4.0;
+
+std::string metadata_tag(const AVDictionary* metadata, const char* key) {
+  const auto* entry = av_dict_get(metadata, key, nullptr, 0);
+  return entry != nullptr && entry->value != nullptr ? entry->value : "";
+}
+
+// The languages film torrents carry subtitles in most, by their ISO 639-2 codes (both forms).
+std::string_view language_name(std::string_view code) {
+  static constexpr std::array<std::pair<std::string_view, std::string_view>, 32> kNames{{
+      {"eng", "English"},   {"fre", "French"},    {"fra", "French"},   {"ger", "German"},
+      {"deu", "German"},    {"spa", "Spanish"},   {"ita", "Italian"},  {"por", "Portuguese"},
+      {"rus", "Russian"},   {"ukr", "Ukrainian"}, {"pol", "Polish"},   {"cze", "Czech"},
+      {"ces", "Czech"},     {"dut", "Dutch"},     {"nld", "Dutch"},    {"swe", "Swedish"},
+      {"nor", "Norwegian"}, {"dan", "Danish"},    {"fin", "Finnish"},  {"tur", "Turkish"},
+      {"gre", "Greek"},     {"ell", "Greek"},     {"heb", "Hebrew"},   {"ara", "Arabic"},
+      {"hin", "Hindi"},     {"jpn", "Japanese"},  {"kor", "Korean"},   {"chi", "Chinese"},
+      {"zho", "Chinese"},   {"hun", "Hungarian"}, {"rum", "Romanian"}, {"ron", "Romanian"},
+  }};
+  for (const auto& [known, name] : kNames)
+    if (known == code) return name;
+  return {};
+}
+
+}  // namespace
+
+bool is_text_subtitle(const AVStream& stream) {
+  if (stream.codecpar->codec_type != AVMEDIA_TYPE_SUBTITLE) return false;
+  const auto* descriptor = avcodec_descriptor_get(stream.codecpar->codec_id);
+  return descriptor != nullptr && (descriptor->props & AV_CODEC_PROP_TEXT_SUB) != 0 &&
+         avcodec_find_decoder(stream.codecpar->codec_id) != nullptr;
+}
+
+std::string subtitle_track_name(const AVStream& stream, int number) {
+  if (auto title = metadata_tag(stream.metadata, "title"); !title.empty()) return title;
+  const auto language = metadata_tag(stream.metadata, "language");
+  if (const auto name = language_name(language); !name.empty()) return std::string(name);
+  if (!language.empty() && language != "und") return language;
+  return "Subtitles " + std::to_string(number);
+}
+
+Result<std::unique_ptr<SubtitleDecoder>> SubtitleDecoder::open(const AVStream& stream) {
+  std::unique_ptr<SubtitleDecoder> decoder(new SubtitleDecoder(stream));
+  const auto* codec = avcodec_find_decoder(stream.codecpar->codec_id);
+  if (codec == nullptr)
+    return make_error(Errc::upstream, std::string("no decoder for its subtitles (") +
+                                          avcodec_get_name(stream.codecpar->codec_id) + ")");
+  decoder->decoder_ = avcodec_alloc_context3(codec);
+  if (decoder->decoder_ == nullptr) return make_error(Errc::internal, "out of memory");
+  avcodec_parameters_to_context(decoder->decoder_, stream.codecpar);
+  decoder->decoder_->pkt_timebase = stream.time_base;
+  if (const int opened = avcodec_open2(decoder->decoder_, codec, nullptr); opened < 0)
+    return make_error(Errc::upstream, "opening the subtitle decoder: " + av_message(opened));
+  return decoder;
+}
+
+SubtitleDecoder::~SubtitleDecoder() {
+  avcodec_free_context(&decoder_);
+}
+
+std::vector<SubtitleCue> SubtitleDecoder::decode(const AVPacket& packet, double shift_s) {
+  std::vector<SubtitleCue> cues;
+  if (packet.pts == AV_NOPTS_VALUE) return cues;
+  AVSubtitle subtitle{};
+  int got = 0;
+  // The decoder takes a non-const packet but does not change it.
+  if (avcodec_decode_subtitle2(decoder_, &subtitle, &got, const_cast<AVPacket*>(&packet)) < 0 ||
+      got == 0)
+    return cues;
+  const double at = seconds(packet.pts, stream_.time_base) + shift_s;
+  double length = packet.duration > 0 ? seconds(packet.duration, stream_.time_base) : 0.0;
+  if (length <= 0 && subtitle.end_display_time > subtitle.start_display_time &&
+      subtitle.end_display_time != UINT32_MAX)
+    length = (subtitle.end_display_time - subtitle.start_display_time) / 1000.0;
+  if (length <= 0) length = kUntimedCue;
+  const double start = at + subtitle.start_display_time / 1000.0;
+  for (unsigned i = 0; i < subtitle.num_rects; ++i) {
+    const auto* rect = subtitle.rects[i];
+    if (rect->type != SUBTITLE_ASS || rect->ass == nullptr) continue;
+    auto text = ass_event_to_webvtt(rect->ass);
+    if (!text.empty()) cues.push_back({start, start + length, std::move(text)});
+  }
+  avsubtitle_free(&subtitle);
+  return cues;
+}
+
+}  // namespace seeder::media
+
+#endif
