@@ -28,7 +28,7 @@ using boost::system::error_code;
 constexpr std::size_t kReadBuffer = 64 * 1024;  // per client: 200 of them stay at 12.5 MiB
 constexpr std::size_t kMaxHead = 16 * 1024;
 constexpr std::uint64_t kKiB = 1024;
-constexpr std::uint64_t kMiB = 1024 * 1024;
+constexpr std::uint64_t kMebibyte = 1024 * 1024;
 constexpr auto kStall = std::chrono::seconds(1);
 constexpr auto kConnectTimeout = std::chrono::seconds(10);
 constexpr auto kReconnectDelay = std::chrono::milliseconds(100);
@@ -85,21 +85,21 @@ class Planner {
       return;
     }
     // Whole-file GETs of the movie are rarer: one takes tens of seconds under this load.
-    const auto whole_percent = size > 8 * kMiB ? 1 : 5;
+    const auto whole_percent = size > 8 * kMebibyte ? 1 : 5;
     const auto roll = uniform(0, 99);
     if (roll < 45) {
       const auto first = uniform(0, size - 1);
       bounded(plan, first, first + uniform(1, 64 * kKiB) - 1, size);
     } else if (roll < 70) {
       const auto first = uniform(0, size - 1);
-      bounded(plan, first, first + uniform(64 * kKiB + 1, 2 * kMiB) - 1, size);
+      bounded(plan, first, first + uniform(64 * kKiB + 1, 2 * kMebibyte) - 1, size);
     } else if (roll < 80) {
-      open_ended(plan, uniform(size > 8 * kMiB ? size - 8 * kMiB : 0, size - 1), size);
+      open_ended(plan, uniform(size > 8 * kMebibyte ? size - 8 * kMebibyte : 0, size - 1), size);
     } else if (roll < 90) {
       // Starts in the last 300 KiB: the file's partial last piece and page.
       const auto tail = uniform(0, std::min(size - 1, 300 * kKiB));
       if (uniform(0, 1) == 0)
-        bounded(plan, size - 1 - tail, size - 1 - tail + uniform(0, kMiB), size);
+        bounded(plan, size - 1 - tail, size - 1 - tail + uniform(0, kMebibyte), size);
       else
         suffix(plan, tail + 1, size);
     } else if (roll < 90 + static_cast<std::uint64_t>(whole_percent)) {

@@ -13,13 +13,13 @@ bool operator==(const Interval& a, const Interval& b) {
 
 namespace {
 
-constexpr int kPiece = 100;
+constexpr int kSelectionPiece = 100;
 
 // "T/a.mkv" (250 bytes), "T/subs/en.srt" (30), "T/subs/fr.srt" (70), "T/z.txt" (50): pieces of
 // 100 bytes, the files back to back (a.mkv 0-250, en 250-280, fr 280-350, z 350-400).
 std::unique_ptr<TorrentMeta> layout() {
   return std::make_unique<TorrentMeta>(*InfoHash::parse("c334138ef5bfc2d568ea7324e0e2a3a7ec229bdd"),
-                                       "T", 400, kPiece, 4,
+                                       "T", 400, kSelectionPiece, 4,
                                        std::vector<FileInfo>{{0, "T/a.mkv", 250, 0},
                                                              {1, "T/subs/en.srt", 30, 250},
                                                              {2, "T/subs/fr.srt", 70, 280},
