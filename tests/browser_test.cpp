@@ -201,5 +201,57 @@ TEST_F(BrowserTest, AFilmWithSoundTheBrowserCannotDecodePlaysWithSoundThroughHls
   EXPECT_NEAR(cue.at("start").number, 16.5, 0.1);
 }
 
+// A dubbed film (English AAC, the default, and French AC-3): it plays as it is, the page offers
+// both sound tracks, and the French one chosen plays on through the conversion, from where the
+// film was, with that track's sound.
+TEST_F(BrowserTest, AFilmWithTwoSoundTracksOffersThemAndPlaysTheOneChosen) {
+  if (!media::available()) GTEST_SKIP() << "built without media support";
+  const auto folder = extra_content() / "Dubbed";
+  std::filesystem::create_directories(folder);
+  ASSERT_TRUE(make_dubbed_film(folder / "film.mkv", 20)) << "ffmpeg failed";
+  const auto film = seed_extra(folder, "dubbed");
+  start();
+
+  Browser browser(extra_content());
+  browser.open("http://127.0.0.1:" + std::to_string(port_) + film.url("Dubbed/film.mkv") + "?play");
+  const auto chosen = browser.run_async(R"js(
+    const done = arguments[arguments.length - 1];
+    const v = document.getElementById("media");
+    const choice = document.getElementById("audio");
+    v.muted = true;  // autoplay rules; muted sound is still decoded
+    v.play().catch(() => {});
+    const start = performance.now();
+    let switched = null;
+    const check = () => {
+      const waited = performance.now() - start;
+      if (switched === null && choice.options.length === 2 && v.currentTime >= 2) {
+        switched = {time: v.currentTime, direct: !v.src.startsWith("blob:"),
+                    offered: Array.from(choice.options).map((o) => o.textContent).join(" | "),
+                    selected: choice.value};
+        choice.value = "2";
+        choice.dispatchEvent(new Event("change"));
+      }
+      const asked = performance.getEntriesByType("resource").map((e) => e.name)
+                        .filter((name) => name.includes("audio=2&hls="));
+      if (switched && v.src.startsWith("blob:") && v.currentTime >= switched.time + 2 &&
+          asked.some((name) => name.includes(".mp4")) && v.webkitAudioDecodedByteCount > 0)
+        done(Object.assign(switched, {ok: true, after: v.currentTime, asked: asked.length}));
+      else if (waited > 40000)
+        done({ok: false, why: "time " + v.currentTime + ", options " + choice.options.length +
+              ", switched " + JSON.stringify(switched) + ", asked " + asked.join(" ")});
+      else setTimeout(check, 100);
+    };
+    check();
+  )js",
+                                        50s);
+  ASSERT_TRUE(chosen.at("ok").boolean) << chosen.at("why").string;
+  EXPECT_TRUE(chosen.at("direct").boolean) << "English AAC in Matroska plays as it is";
+  EXPECT_EQ(chosen.at("selected").string, "1") << "the default track is the one selected";
+  EXPECT_NE(chosen.at("offered").string.find("fre (AC-3"), std::string::npos)
+      << chosen.at("offered").string;
+  EXPECT_GE(chosen.at("after").number, chosen.at("time").number + 2)
+      << "it played on from where it was";
+}
+
 }  // namespace
 }  // namespace seeder::test

@@ -278,6 +278,38 @@ TEST_F(HlsRemuxTest, EmbeddedSubtitlesAreCutOnTheVideosSegments) {
             Errc::not_found);
 }
 
+// A dubbed film (films.hpp): the remux carries the sound track asked for, the default one when
+// none is; a stream that is no sound is not found.
+TEST_F(HlsRemuxTest, TheSoundTrackAskedForIsTheOneCarried) {
+  const auto path = *dir_ / "dubbed.mkv";
+  ASSERT_TRUE(test::make_dubbed_film(path, 8));
+  test::BytesReader reader(test::read_file(path));
+  // "<sample rate>,<channels>" of the sound in the init segment and segment 0 of `audio`.
+  const auto sound_of = [&](int audio) {
+    auto init = hls_init(reader, "dubbed.mkv", {}, audio);
+    auto first = hls_segment(reader, "dubbed.mkv", 0, {}, audio);
+    EXPECT_TRUE(init && first) << audio;
+    if (!init || !first) return std::string();
+    const auto head = *dir_ / ("dubbed-" + std::to_string(audio) + ".mp4");
+    test::write_file(head, *init + *first);
+    const auto out = head.string() + ".sound";
+    test::ChildProcess probe(
+        {"/usr/bin/ffprobe", "-v", "error", "-select_streams", "a:0", "-show_entries",
+         "stream=codec_name,sample_rate,channels", "-of", "csv=p=0", "-o", out, head.string()},
+        head.string() + ".log");
+    EXPECT_EQ(probe.wait_exit(std::chrono::seconds(60)), 0);
+    auto text = test::read_file(out);
+    while (!text.empty() && text.back() == '\n')
+      text.pop_back();
+    return text;
+  };
+  EXPECT_EQ(sound_of(kDefaultAudio), "aac,48000,2") << "the English AAC, copied";
+  EXPECT_EQ(sound_of(2), "aac,44100,2") << "the French AC-3, made AAC";
+  EXPECT_EQ(sound_of(1), sound_of(kDefaultAudio));
+  EXPECT_EQ(hls_init(reader, "dubbed.mkv", {}, 0).error().code, Errc::not_found) << "the picture";
+  EXPECT_EQ(hls_segment(reader, "dubbed.mkv", 0, {}, 7).error().code, Errc::not_found);
+}
+
 // A gap in the source's sound (its timestamps jump) stays a gap: the sound after it keeps its
 // time instead of running early to close it.
 TEST_F(HlsRemuxTest, AGapInTheSoundStaysWhereItIs) {

@@ -87,6 +87,12 @@ TEST_F(ProbeRouteTest, AFilmWithAc3SoundIsAnHlsPlaylistOfFmp4Segments) {
   EXPECT_EQ(segment.body.substr(4, 4), "moof");
   EXPECT_EQ(http_get(port_, url + "?hls=1.mp4").body, segment.body)
       << "asked again, by the name the playlist gives: the same bytes";
+  // The sound track asked for is carried into every URI.
+  const auto with_sound = http_get(port_, url + "?hls=media&audio=1");
+  EXPECT_NE(with_sound.body.find("\nfilm.mkv?audio=1&hls=1.mp4\n"), std::string::npos)
+      << with_sound.body;
+  EXPECT_EQ(http_get(port_, url + "?hls=1.mp4&audio=1").body, segment.body)
+      << "stream 1 is the default sound";
   const auto subtitles = http_get(port_, url + "?hls=sub2");
   ASSERT_EQ(subtitles.status, 200u) << subtitles.body;
   EXPECT_NE(subtitles.body.find("\nfilm.mkv?hls=sub2-1.vtt\n"), std::string::npos)
@@ -113,6 +119,9 @@ TEST_F(ProbeRouteTest, WhatHlsCannotServeGetsAClearStatus) {
       << "stream 1 is the sound";
   EXPECT_EQ(http_get(port_, film_.url("Film/film.mkv") + "?hls=sub1-0").status, 404u);
   EXPECT_EQ(http_get(port_, film_.url("Film/film.mkv") + "?hls=sub2-99").status, 404u);
+  EXPECT_EQ(http_get(port_, film_.url("Film/film.mkv") + "?hls=init.mp4&audio=0").status, 404u)
+      << "stream 0 is the picture";
+  EXPECT_EQ(http_get(port_, film_.url("Film/film.mkv") + "?hls=init.mp4&audio=x").status, 400u);
   const auto broken = http_get(port_, film_.url("Film/broken.mkv") + "?hls");
   EXPECT_EQ(broken.status, 502u) << broken.body;
   EXPECT_EQ(http_get(port_, film_.url("Film/notes.txt") + "?hls").status, 400u);

@@ -19,9 +19,16 @@ namespace {
 constexpr std::chrono::seconds kHlsTime{60};
 constexpr std::size_t kMaxSegmentDigits = 9;  // past any film's last segment: 404
 
-// A signed link's parameters, carried into every URI of the playlist: the segments of a signed
-// file are covered by its link.
-std::string link_query(const Target& target) {
+std::optional<int> segment_number(std::string_view text) {
+  if (text.empty() || text.size() > kMaxSegmentDigits) return std::nullopt;
+  const auto number = parse_unsigned(text);
+  if (!number) return std::nullopt;
+  return static_cast<int>(*number);
+}
+
+// The query every URI of a playlist carries: a signed link's parameters (the segments of a
+// signed file are covered by its link) and the sound track chosen (`audio`).
+std::string carried_query(const Target& target, int audio) {
   std::string query;
   for (const char* key : {"exp", "scope", "sig"}) {
     const auto value = target.query_value(key);
@@ -29,14 +36,9 @@ std::string link_query(const Target& target) {
     if (!query.empty()) query += '&';
     query += std::string(key) + "=" + percent_encode_path(*value);
   }
+  if (audio != media::kDefaultAudio)
+    query += (query.empty() ? "audio=" : "&audio=") + std::to_string(audio);
   return query;
-}
-
-std::optional<int> segment_number(std::string_view text) {
-  if (text.empty() || text.size() > kMaxSegmentDigits) return std::nullopt;
-  const auto number = parse_unsigned(text);
-  if (!number) return std::nullopt;
-  return static_cast<int>(*number);
 }
 
 // What a ?hls value asks for: "" (the playlist to open: a master playlist when the file has
@@ -50,6 +52,7 @@ struct HlsAsk {
   int stream = -1;
   int number = -1;
   std::string_view name;  // the value without its extension: one cache entry for both spellings
+  int audio = media::kDefaultAudio;  // ?audio=<stream>: the sound track of init and segments
 
   [[nodiscard]] bool is_playlist() const {
     return kind == Kind::playlist || kind == Kind::media_playlist ||
@@ -82,7 +85,7 @@ std::optional<HlsAsk> parse_hls_name(std::string_view name) {
   return HlsAsk{Kind::subtitle_segment, *stream, *number};
 }
 
-std::optional<HlsAsk> parse_hls(std::string_view which) {
+std::optional<HlsAsk> parse_hls(std::string_view which, const Target& target) {
   const auto dot = which.rfind('.');
   const auto name = which.substr(0, dot);
   auto ask = parse_hls_name(name);
@@ -90,6 +93,11 @@ std::optional<HlsAsk> parse_hls(std::string_view which) {
                (name.empty() || which.substr(dot + 1) != ask->extension())))
     return std::nullopt;
   ask->name = name;
+  if (const auto audio = target.query_value("audio")) {
+    const auto stream = segment_number(*audio);
+    if (!stream) return std::nullopt;
+    ask->audio = *stream;
+  }
   return ask;
 }
 
@@ -114,9 +122,9 @@ Result<std::string> make_hls(media::RandomAccess& reader, const std::string& nam
   using Kind = HlsAsk::Kind;
   switch (ask.kind) {
     case Kind::init:
-      return media::hls_init(reader, name, limits);
+      return media::hls_init(reader, name, limits, ask.audio);
     case Kind::segment:
-      return media::hls_segment(reader, name, ask.number, limits);
+      return media::hls_segment(reader, name, ask.number, limits, ask.audio);
     case Kind::subtitle_segment:
       return media::hls_subtitle_segment(reader, name, ask.stream, ask.number, limits);
     default: {
@@ -132,19 +140,24 @@ Result<std::string> make_hls(media::RandomAccess& reader, const std::string& nam
 void RequestHandler::Exchange::answer_hls() {
   if (!is_media_request("?hls")) return;
   const auto& which = *request.hls;
-  const auto ask = parse_hls(which);
+  const auto ask = parse_hls(which, request.target);
   if (!ask) {
     fail(make_error(Errc::bad_request,
                     "?hls takes no value, media, init, a segment number, sub<track> or "
-                    "sub<track>-<number> (with .m3u8, .mp4 or .vtt as the playlists write them)"));
+                    "sub<track>-<number> (with .m3u8, .mp4 or .vtt as the playlists write them); "
+                    "?audio a stream number"));
     return;
   }
-  const auto extra = link_query(request.target);
+  const auto extra = carried_query(request.target, ask->audio);
   const bool playlist = ask->is_playlist();
   const std::string type = ask->content_type();
-  // A playlist carries the link's query; a segment is the same bytes for everyone.
+  // A playlist carries the link's query; a segment is the same bytes for everyone who asks for
+  // the same sound.
+  const bool sound = ask->kind == HlsAsk::Kind::init || ask->kind == HlsAsk::Kind::segment;
   const auto key = entry->meta->hash().hex() + "/" + file->path + "?hls=" + std::string(ask->name) +
-                   (playlist ? "&" + extra : std::string());
+                   (playlist ? "&" + extra
+                    : sound  ? "&audio=" + std::to_string(ask->audio)
+                             : std::string());
   auto& cache = playlist ? *shared.probes : *shared.segments;
   if (answered_from(cache, key, [&](std::string made) {
         return router.hls_reply(request, std::move(made), type);

@@ -222,14 +222,20 @@ constexpr std::string_view kScript = R"js(
       return /^(exp|scope|sig)=/.test(p); }).join("&");
   }
   // `direct`: the browser plays the file itself too, and does so if the conversion fails.
+  // Called again (another sound track), it starts over where the film was.
+  var hls = null, own = media.getAttribute("src"), chosenSound = null;
   function viaHls(why, direct) {
     converting = true;
-    var query = linkQuery(), src = url + "?hls" + (query ? "&" + query : "");
-    var own = media.getAttribute("src");
+    var query = linkQuery(), src = url + "?hls" + (chosenSound !== null ? "&audio=" + chosenSound : "") +
+        (query ? "&" + query : "");
+    var at = media.currentTime, playing = !media.paused;
     status.textContent = why + " It plays here through the gateway's conversion.";
     status.hidden = false;
     function start() {
+      if (hls) { hls.destroy(); hls = null; }
       media.removeAttribute("src");
+      // A new source pauses the player: one that was playing plays on.
+      if (playing) media.addEventListener("canplay", function () { media.play().catch(function () {}); }, {once: true});
       if (window.Hls && Hls.isSupported()) {
         // Segments are made when asked, from a swarm: a first byte may take the gateway's
         // whole 60 s, and a 429 (every media slot busy) is asked again, not fatal.
@@ -239,8 +245,8 @@ constexpr std::string_view kScript = R"js(
                 shouldRetry: function (retry, count, timeout, response, usual) {
                   return response && response.code === 429 ? count < retry.maxNumRetry : usual;
                 }}};
-        var hls = new Hls({maxBufferLength: 30, fragLoadPolicy: {default: wait},
-            playlistLoadPolicy: {default: wait}});
+        hls = new Hls({maxBufferLength: 30, fragLoadPolicy: {default: wait},
+            playlistLoadPolicy: {default: wait}, startPosition: at > 0 ? at : -1});
         hls.on(Hls.Events.ERROR, function (event, data) {
           if (!data.fatal) return;
           var code = data.response && data.response.code;
@@ -257,6 +263,7 @@ constexpr std::string_view kScript = R"js(
         hls.attachMedia(media);
       } else if (media.canPlayType("application/vnd.apple.mpegurl")) {
         media.src = src;
+        if (at > 0) media.addEventListener("loadedmetadata", function () { media.currentTime = at; }, {once: true});
       } else if (direct && own) {
         media.src = own;
         status.hidden = true;
@@ -264,17 +271,40 @@ constexpr std::string_view kScript = R"js(
         say(why + elsewhere);
       }
     }
+    if (window.Hls) { start(); return; }
     var script = document.createElement("script");
     script.src = page.dataset.hlsJs;
     script.onload = start;
     script.onerror = start;  // the browser's own HLS may still play it
     document.head.appendChild(script);
   }
+  // A film with several sound tracks (dubs, a commentary) offers them; another than the one
+  // playing comes through the conversion, which carries the track chosen (?audio=<stream>).
+  function offerSound(sounds) {
+    var choice = document.getElementById("audio");
+    sounds.forEach(function (s, i) {
+      var option = document.createElement("option");
+      option.value = s.index;
+      option.textContent = (s.title || s.language || "Track " + (i + 1)) + " (" + name(s.codec) +
+          ({1: ", mono", 2: ", stereo", 6: ", 5.1", 8: ", 7.1"}[s.channels] ||
+           (s.channels ? ", " + s.channels + " channels" : "")) + ")";
+      option.selected = s["default"];
+      choice.appendChild(option);
+    });
+    choice.addEventListener("change", function () {
+      chosenSound = choice.value;
+      viaHls("Sound: " + choice.selectedOptions[0].textContent + ".", false);
+    });
+    document.getElementById("sound").hidden = false;
+  }
   function judge(info) {
     var video = info.streams.filter(function (s) { return s.type === "video"; })[0];
-    var sound = info.streams.filter(function (s) { return s.type === "audio"; })[0];
     var foreign = /^(avi|mpegts|flv|asf)/.test(info.container);
     var texts = info.streams.filter(function (s) { return s.type === "subtitle" && s.text; });
+    var sounds = info.streams.filter(function (s) { return s.type === "audio"; });
+    // The track that plays: the container's default one, else its first (the remux's too).
+    var sound = sounds.filter(function (s) { return s["default"]; })[0] || sounds[0];
+    if (video && sounds.length > 1 && decodes(video)) offerSound(sounds);
     if (video && !decodes(video))
       say("This browser cannot decode this file's " + name(video.codec) + " video." + elsewhere);
     else if (video && foreign)
@@ -399,6 +429,8 @@ std::string render_player_html(const torrent::TorrentMeta& meta, const torrent::
   out +=
       "<p id=\"notice\" class=\"notice\" role=\"status\" hidden></p>"
       "<p id=\"status\" class=\"figures\" role=\"status\" hidden></p>"
+      "<p id=\"sound\" class=\"figures\" hidden><label>Sound <select id=\"audio\">"
+      "</select></label></p>"
       "<canvas id=\"pieces\" class=\"bar\" height=\"14\" role=\"progressbar\" "
       "aria-label=\"Pieces of the file on disk\" aria-valuemin=\"0\" aria-valuemax=\"100\" "
       "aria-valuenow=\"0\" data-on-disk=\"0\"></canvas>";

@@ -14,10 +14,10 @@ Error no_media() {
 Result<HlsLayout> hls_layout(RandomAccess&, std::string_view, const ProbeLimits&) {
   return no_media();
 }
-Result<std::string> hls_init(RandomAccess&, std::string_view, const ProbeLimits&) {
+Result<std::string> hls_init(RandomAccess&, std::string_view, const ProbeLimits&, int) {
   return no_media();
 }
-Result<std::string> hls_segment(RandomAccess&, std::string_view, int, const ProbeLimits&) {
+Result<std::string> hls_segment(RandomAccess&, std::string_view, int, const ProbeLimits&, int) {
   return no_media();
 }
 Result<std::string> hls_subtitle_segment(RandomAccess&, std::string_view, int, int,
@@ -72,7 +72,15 @@ bool copyable_audio(AVCodecID codec) {
   return codec == AV_CODEC_ID_AAC;
 }
 
-int choose_audio(const AVFormatContext& format) {
+// The sound track `wanted` (a stream index), or with kDefaultAudio the container's default
+// track, else its first; -1 when the file has none. Errc::not_found when `wanted` is no sound.
+Result<int> choose_audio(const AVFormatContext& format, int wanted) {
+  if (wanted != kDefaultAudio) {
+    if (wanted < 0 || wanted >= static_cast<int>(format.nb_streams) ||
+        format.streams[wanted]->codecpar->codec_type != AVMEDIA_TYPE_AUDIO)
+      return make_error(Errc::not_found, "no sound track " + std::to_string(wanted));
+    return wanted;
+  }
   int first = -1;
   for (unsigned i = 0; i < format.nb_streams; ++i) {
     const auto& stream = *format.streams[i];
@@ -134,7 +142,7 @@ bool indexed(const AVFormatContext& format) {
   return name.starts_with("matroska") || name.starts_with("mov") || name == "avi";
 }
 
-Result<Plan> plan_of(Demuxer& demuxer) {
+Result<Plan> plan_of(Demuxer& demuxer, int audio_stream) {
   auto& format = demuxer.format();
   if (!indexed(format))
     return make_error(Errc::upstream, std::string("a ") + format.iformat->name +
@@ -148,7 +156,9 @@ Result<Plan> plan_of(Demuxer& demuxer) {
     return make_error(Errc::upstream, std::string("its video (") +
                                           avcodec_get_name(video.codecpar->codec_id) +
                                           ") is not one browsers decode");
-  plan.audio = choose_audio(format);
+  const auto audio = choose_audio(format, audio_stream);
+  if (!audio) return audio.error();
+  plan.audio = *audio;
   if (plan.audio >= 0)
     plan.convert_audio = !copyable_audio(format.streams[plan.audio]->codecpar->codec_id);
   const auto keyframes = index_keyframes(format, plan.video);
@@ -176,11 +186,11 @@ Result<Plan> plan_of(Demuxer& demuxer) {
 }
 
 Result<Plan> open_plan(RandomAccess& reader, std::string_view name, const ProbeLimits& limits,
-                       std::unique_ptr<Demuxer>& demuxer) {
+                       std::unique_ptr<Demuxer>& demuxer, int audio_stream = kDefaultAudio) {
   auto opened = Demuxer::open(reader, name, limits);
   if (!opened) return opened.error();
   demuxer = std::move(*opened);
-  return plan_of(*demuxer);
+  return plan_of(*demuxer, audio_stream);
 }
 
 // Segment `index`'s window, with the demuxer sought to read it: from a second before its
@@ -222,9 +232,9 @@ Result<HlsLayout> hls_layout(RandomAccess& reader, std::string_view file_name,
 }
 
 Result<std::string> hls_init(RandomAccess& reader, std::string_view file_name,
-                             const ProbeLimits& limits) {
+                             const ProbeLimits& limits, int audio_stream) {
   std::unique_ptr<Demuxer> demuxer;
-  auto plan = open_plan(reader, file_name, limits, demuxer);
+  auto plan = open_plan(reader, file_name, limits, demuxer, audio_stream);
   if (!plan) return plan.error();
   auto& format = demuxer->format();
   auto muxer = FragmentMuxer::open(*format.streams[plan->video],
@@ -235,9 +245,9 @@ Result<std::string> hls_init(RandomAccess& reader, std::string_view file_name,
 }
 
 Result<std::string> hls_segment(RandomAccess& reader, std::string_view file_name, int index,
-                                const ProbeLimits& limits) {
+                                const ProbeLimits& limits, int audio_stream) {
   std::unique_ptr<Demuxer> demuxer;
-  auto plan = open_plan(reader, file_name, limits, demuxer);
+  auto plan = open_plan(reader, file_name, limits, demuxer, audio_stream);
   if (!plan) return plan.error();
   auto& format = demuxer->format();
   auto muxer = FragmentMuxer::open(*format.streams[plan->video],

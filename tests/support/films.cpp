@@ -66,6 +66,57 @@ bool make_ac3_film(const std::filesystem::path& path, int seconds) {
   return exit.has_value() && *exit == 0;
 }
 
+bool make_dubbed_film(const std::filesystem::path& path, int seconds) {
+  ChildProcess ffmpeg({kFfmpeg,
+                       "-nostdin",
+                       "-loglevel",
+                       "error",
+                       "-f",
+                       "lavfi",
+                       "-i",
+                       "testsrc2=size=160x120:rate=25",
+                       "-f",
+                       "lavfi",
+                       "-i",
+                       "sine=frequency=440:sample_rate=48000",
+                       "-f",
+                       "lavfi",
+                       "-i",
+                       "sine=frequency=880:sample_rate=44100",
+                       "-t",
+                       std::to_string(seconds),
+                       "-map",
+                       "0:v",
+                       "-map",
+                       "1:a",
+                       "-map",
+                       "2:a",
+                       "-c:v",
+                       "libx264",
+                       "-preset",
+                       "veryfast",
+                       "-g",
+                       "50",
+                       "-pix_fmt",
+                       "yuv420p",
+                       "-c:a:0",
+                       "aac",
+                       "-ac:a:0",
+                       "2",
+                       "-c:a:1",
+                       "ac3",
+                       "-ac:a:1",
+                       "1",
+                       "-metadata:s:a:0",
+                       "language=eng",
+                       "-metadata:s:a:1",
+                       "language=fre",
+                       path.string()},
+                      path.string() + ".log");
+  const auto exit = ffmpeg.wait_exit(std::chrono::seconds(60));
+  return exit.has_value() && *exit == 0;
+}
+
 bool make_film(const std::filesystem::path& path, const std::vector<std::string>& codec_args,
                int seconds) {
   std::vector<std::string> argv = {kFfmpeg,     "-nostdin",

@@ -16,6 +16,11 @@ inline constexpr const char* kFfmpeg = "/usr/bin/ffmpeg";
 // it; false when ffmpeg failed.
 bool make_ac3_film(const std::filesystem::path& path, int seconds = 3);
 
+// `seconds` of 160x120 H.264 (25 fps, a keyframe every 2 s) with two sound tracks, in Matroska,
+// as a dubbed film: stream 1 English AAC stereo at 48 kHz (the default), stream 2 French AC-3
+// mono at 44.1 kHz. False when ffmpeg failed (its log beside the file).
+bool make_dubbed_film(const std::filesystem::path& path, int seconds = 12);
+
 // `seconds` of 160x120 test picture (25 fps, a keyframe every 2 s) and a 440 Hz tone (48 kHz),
 // encoded with `codec_args` (e.g. {"-c:v", "libx265", "-c:a", "aac"}) into `path` (the muxer
 // from its extension). False when ffmpeg failed (its log beside the file).

@@ -4,9 +4,10 @@
 // range reader). Segments are cut at the keyframes the container's index lists (MKV Cues, MP4
 // stss, AVI idx1), so the playlist needs the index only, not the file. Video is copied; AAC
 // sound is copied, any other (AC-3, E-AC-3, DTS, TrueHD, MP3...) decoded and encoded to stereo
-// AAC. Text subtitle tracks inside the file (SRT, ASS/SSA, WebVTT, MP4 timed text) become
-// WebVTT renditions beside the video, each cut on the video's segments from the same bytes; a
-// file with any has a master playlist.
+// AAC; the sound track is the container's default one unless the caller names another. Text
+// subtitle tracks inside the file (SRT, ASS/SSA, WebVTT, MP4 timed text) become WebVTT renditions
+// beside the video, each cut on the video's segments from the same bytes; a file with any has a
+// master playlist.
 //
 // Every segment is made alone, from a fresh demuxer and encoder, so the same segment made twice
 // is the same bytes, whatever was made before it. Timestamps are the source's (shifted by one
@@ -88,12 +89,18 @@ struct SubtitleCue {
 // reason.
 Result<HlsLayout> hls_layout(RandomAccess& reader, std::string_view file_name,
                              const ProbeLimits& limits = {});
-// The fMP4 initialization segment (ftyp + moov) of the remux.
+// The sound a remux carries: the stream index of one of the file's sound tracks, or this: the
+// container's default track, else its first.
+inline constexpr int kDefaultAudio = -1;
+
+// The fMP4 initialization segment (ftyp + moov) of the remux with sound track `audio_stream`.
+// Errc::not_found when that stream is no sound track.
 Result<std::string> hls_init(RandomAccess& reader, std::string_view file_name,
-                             const ProbeLimits& limits = {});
-// Media segment `index` (moof + mdat). Errc::not_found past the last segment.
+                             const ProbeLimits& limits = {}, int audio_stream = kDefaultAudio);
+// Media segment `index` (moof + mdat) with sound track `audio_stream`. Errc::not_found past the
+// last segment, or when that stream is no sound track.
 Result<std::string> hls_segment(RandomAccess& reader, std::string_view file_name, int index,
-                                const ProbeLimits& limits = {});
+                                const ProbeLimits& limits = {}, int audio_stream = kDefaultAudio);
 // The WebVTT segment `index` of the subtitle track at `stream`: the cues that start inside video
 // segment `index` (the first also those before it), read from that segment's bytes.
 // Errc::not_found past the last segment or for a stream that is no text subtitle track.
