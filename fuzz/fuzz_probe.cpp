@@ -2,10 +2,11 @@
 // callbacks (reads and seeks through a RandomAccess) that the gateway uses, on hostile bytes,
 // and the segment cutting, audio conversion and fMP4 muxing after it. Each input must end in an
 // answer or a typed error within the limits (no crash, no hang), and an answer's JSON must be
-// valid. Input: one byte choosing the file name's extension (the format hint, byte % 6) and the
-// remux call (byte / 6: the playlist, the init segment, or segment (byte / 18) % 4), then the
-// file's bytes. Seeds: tiny MKV (one with AC-3 sound), MP4, AVI, WebM and MPEG-TS films
-// (fuzz/corpus/fuzz_probe/).
+// valid. Input: one byte choosing the file name's extension (the format hint, byte % 6), the
+// remux call (byte / 6 % 4: the layout, the init segment, a segment, the first subtitle track's
+// segment), which segment (byte / 24 % 4) and which sound (byte / 96: 1 asks for stream 1, else
+// the default), then the file's bytes. Seeds: tiny MKV (one with AC-3 sound), MP4, AVI, WebM and
+// MPEG-TS films (fuzz/corpus/fuzz_probe/).
 
 #include <array>
 #include <chrono>
@@ -57,6 +58,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 
   const int call = data[0] / kNames.size() % 4;
   const int index = data[0] / (kNames.size() * 4) % 4;
+  const int audio = data[0] / 96 == 1 ? 1 : seeder::media::kDefaultAudio;
   seeder::Status remuxed;
   if (call == 0 || call == 3) {
     auto layout = seeder::media::hls_layout(reader, name, limits);
@@ -77,8 +79,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         remuxed = made.error();
     }
   } else {
-    auto made = call == 1 ? seeder::media::hls_init(reader, name, limits)
-                          : seeder::media::hls_segment(reader, name, index, limits);
+    auto made = call == 1 ? seeder::media::hls_init(reader, name, limits, audio)
+                          : seeder::media::hls_segment(reader, name, index, limits, audio);
     if (!made) remuxed = made.error();
   }
   if (!remuxed) {

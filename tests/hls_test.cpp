@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <set>
 #include <sstream>
 
 #include <gtest/gtest.h>
@@ -44,8 +45,10 @@ TEST(HlsTest, ThePlaylistIsAVodListOfFmp4SegmentsWithTheirQuery) {
 TEST(HlsTest, AFileWithSubtitlesHasAMasterPlaylistNamingEachTrack) {
   HlsLayout layout;
   layout.segments = {{0, 6}, {6, 5.5}};
-  layout.subtitles = {
-      {2, "English", "eng", true}, {3, "English", "eng", false}, {5, "Say \"hi\"", "", false}};
+  layout.subtitles = {{2, "English", "eng", true},
+                      {3, "English", "eng", true},
+                      {4, "English (2)", "eng", false},
+                      {5, "Say \"hi\"", "", false}};
   layout.bit_rate = 1'000'000;
   const auto text = master_playlist(layout, "film.mkv", "sig=ab");
   EXPECT_NE(
@@ -55,7 +58,9 @@ TEST(HlsTest, AFileWithSubtitlesHasAMasterPlaylistNamingEachTrack) {
       std::string::npos)
       << text;
   EXPECT_NE(text.find("NAME=\"English (2)\",LANGUAGE=\"eng\",DEFAULT=NO"), std::string::npos)
-      << "names are unique in their group";
+      << "names are unique in their group, and one rendition is the default";
+  EXPECT_NE(text.find("NAME=\"English (2) (2)\",LANGUAGE=\"eng\",DEFAULT=NO"), std::string::npos)
+      << "even against a track named so";
   EXPECT_NE(text.find("NAME=\"Say 'hi'\",DEFAULT=NO"), std::string::npos) << "and quotable";
   EXPECT_NE(text.find("#EXT-X-STREAM-INF:BANDWIDTH=1000000,SUBTITLES=\"text\"\n"
                       "film.mkv?sig=ab&hls=media.m3u8\n"),
@@ -84,6 +89,14 @@ TEST(HlsTest, AssEventsBecomeWebvttCueText) {
             "a &lt; b &amp; c --&gt; d");
   EXPECT_EQ(ass_event_to_webvtt("3,0,Default,,0,0,0,,one\\N\\N \\Ntwo"), "one\ntwo")
       << "a blank line would end the cue";
+  EXPECT_EQ(ass_event_to_webvtt("3,0,Default,,0,0,0,,soft\\nbreak"), "soft break")
+      << "\\n breaks only in one wrap style";
+  EXPECT_EQ(ass_event_to_webvtt("0,0,Default,,0,0,0,,{\\i1}a{\\b1}b{\\i0}c{\\b0}d"),
+            "<i>a<b>b</b></i><b>c</b>d")
+      << "WebVTT closes the innermost tag only";
+  EXPECT_EQ(ass_event_to_webvtt("0,0,Default,,0,0,0,,{\\b700}heavy{\\b400} not"),
+            "<b>heavy</b> not");
+  EXPECT_EQ(ass_event_to_webvtt("0,0,Default,,0,0,0,,{\\i1}{\\i0}"), "") << "nothing to show";
   EXPECT_EQ(ass_event_to_webvtt("4,0,Default,,0,0,0,,{\\p1}m 0 0 l 10 10{\\p0}shape"), "shape")
       << "a drawing is no text";
   EXPECT_EQ(ass_event_to_webvtt("5,0,Default,,0,0,0,,non\\hbreaking"), "non\u00a0breaking");
@@ -243,7 +256,10 @@ TEST_F(HlsRemuxTest, EmbeddedSubtitlesAreCutOnTheVideosSegments) {
     if (!line.empty()) first_frame = std::min(first_frame, std::stod(line));
   const double shift = first_frame - layout->segments[0].start_s;
 
-  std::vector<std::pair<double, std::string>> cues;  // start on the source's timeline, text
+  // Each segment holds every cue shown during it (RFC 8216), once; a cue running across a
+  // boundary is in both segments.
+  std::set<std::pair<double, std::string>> cues;  // start on the source's timeline, text
+  int held = 0;
   for (std::size_t n = 0; n < layout->segments.size(); ++n) {
     const auto vtt = hls_subtitle_segment(reader, "film.mkv", track.stream, static_cast<int>(n));
     ASSERT_TRUE(vtt) << n << ": " << vtt.error().message;
@@ -252,25 +268,34 @@ TEST_F(HlsRemuxTest, EmbeddedSubtitlesAreCutOnTheVideosSegments) {
     std::istringstream text(*vtt);
     for (std::string line; std::getline(text, line);) {
       if (line.find(" --> ") == std::string::npos) continue;
-      const double start = std::stoi(line.substr(0, 2)) * 3600 + std::stoi(line.substr(3, 2)) * 60 +
-                           std::stod(line.substr(6, 6)) - shift;
+      const auto seconds_at = [&](std::size_t at) {
+        return std::stoi(line.substr(at, 2)) * 3600 + std::stoi(line.substr(at + 3, 2)) * 60 +
+               std::stod(line.substr(at + 6, 6)) - shift;
+      };
+      const double start = seconds_at(0);
+      const double end = seconds_at(17);
       std::string words;
       std::getline(text, words);
       const auto& segment = layout->segments[n];
       if (n > 0) {
-        EXPECT_GE(start, segment.start_s - 0.001) << n << ": " << line;
+        EXPECT_GT(end, segment.start_s) << n << ": " << line;
       }
       if (n + 1 < layout->segments.size()) {
         EXPECT_LT(start, segment.start_s + segment.duration_s) << n << ": " << line;
       }
-      cues.emplace_back(start, words);
+      cues.emplace(std::round(start * 1000) / 1000, words);
+      ++held;
     }
   }
-  ASSERT_EQ(cues.size(), 5u) << "every cue once";
-  for (std::size_t k = 0; k < cues.size(); ++k) {
+  ASSERT_EQ(cues.size(), 5u) << "every cue";
+  // Line 1 (4.5-6.5 s) runs across the first boundary (about 6 s): in segments 0 and 1 both.
+  EXPECT_EQ(held, 6);
+  int k = 0;
+  for (const auto& [start, words] : cues) {
     // ffmpeg wrote the film 5 ms late, every stream alike (its first frame at 0.005 s).
-    EXPECT_NEAR(cues[k].first, 0.505 + 4.0 * static_cast<double>(k), 0.002) << k;
-    EXPECT_EQ(cues[k].second, k == 0 ? "Hello" : "<i>Line " + std::to_string(k) + "</i>");
+    EXPECT_NEAR(start, 0.505 + 4.0 * k, 0.002) << k;
+    EXPECT_EQ(words, k == 0 ? "Hello" : "<i>Line " + std::to_string(k) + "</i>");
+    ++k;
   }
   EXPECT_EQ(hls_subtitle_segment(reader, "film.mkv", 1, 0).error().code, Errc::not_found)
       << "stream 1 is the sound";

@@ -122,6 +122,8 @@ TEST_F(ProbeRouteTest, WhatHlsCannotServeGetsAClearStatus) {
   EXPECT_EQ(http_get(port_, film_.url("Film/film.mkv") + "?hls=init.mp4&audio=0").status, 404u)
       << "stream 0 is the picture";
   EXPECT_EQ(http_get(port_, film_.url("Film/film.mkv") + "?hls=init.mp4&audio=x").status, 400u);
+  EXPECT_EQ(http_get(port_, film_.url("Film/film.mkv") + "?hls&audio=0").status, 404u)
+      << "a playlist whose every segment would be 404 is 404 itself";
   const auto broken = http_get(port_, film_.url("Film/broken.mkv") + "?hls");
   EXPECT_EQ(broken.status, 502u) << broken.body;
   EXPECT_EQ(http_get(port_, film_.url("Film/notes.txt") + "?hls").status, 400u);

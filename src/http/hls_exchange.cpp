@@ -68,21 +68,29 @@ struct HlsAsk {
   }
 };
 
+HlsAsk ask_for(HlsAsk::Kind kind, int stream = -1, int number = -1) {
+  HlsAsk ask;
+  ask.kind = kind;
+  ask.stream = stream;
+  ask.number = number;
+  return ask;
+}
+
 std::optional<HlsAsk> parse_hls_name(std::string_view name) {
   using Kind = HlsAsk::Kind;
-  if (name.empty()) return HlsAsk{Kind::playlist};
-  if (name == "media") return HlsAsk{Kind::media_playlist};
-  if (name == "init") return HlsAsk{Kind::init};
-  if (const auto number = segment_number(name)) return HlsAsk{Kind::segment, -1, *number};
+  if (name.empty()) return ask_for(Kind::playlist);
+  if (name == "media") return ask_for(Kind::media_playlist);
+  if (name == "init") return ask_for(Kind::init);
+  if (const auto number = segment_number(name)) return ask_for(Kind::segment, -1, *number);
   if (!name.starts_with("sub")) return std::nullopt;
   name.remove_prefix(3);
   const auto dash = name.find('-');
   const auto stream = segment_number(name.substr(0, dash));
   if (!stream) return std::nullopt;
-  if (dash == std::string_view::npos) return HlsAsk{Kind::subtitle_playlist, *stream};
+  if (dash == std::string_view::npos) return ask_for(Kind::subtitle_playlist, *stream);
   const auto number = segment_number(name.substr(dash + 1));
   if (!number) return std::nullopt;
-  return HlsAsk{Kind::subtitle_segment, *stream, *number};
+  return ask_for(Kind::subtitle_segment, *stream, *number);
 }
 
 std::optional<HlsAsk> parse_hls(std::string_view which, const Target& target) {
@@ -128,7 +136,7 @@ Result<std::string> make_hls(media::RandomAccess& reader, const std::string& nam
     case Kind::subtitle_segment:
       return media::hls_subtitle_segment(reader, name, ask.stream, ask.number, limits);
     default: {
-      auto layout = media::hls_layout(reader, name, limits);
+      auto layout = media::hls_layout(reader, name, limits, ask.audio);
       if (!layout) return layout.error();
       return playlist_of(*layout, ask, percent_encode_path(name), extra);
     }
@@ -154,7 +162,10 @@ void RequestHandler::Exchange::answer_hls() {
   // A playlist carries the link's query; a segment is the same bytes for everyone who asks for
   // the same sound.
   const bool sound = ask->kind == HlsAsk::Kind::init || ask->kind == HlsAsk::Kind::segment;
-  const auto key = entry->meta->hash().hex() + "/" + file->path + "?hls=" + std::string(ask->name) +
+  // '\0' cannot be in a path: a file named "a.mkv?hls=" has no key of a.mkv's (the probes'
+  // cache keys are the plain path).
+  const auto key = entry->meta->hash().hex() + "/" + file->path + '\0' +
+                   "hls=" + std::string(ask->name) +
                    (playlist ? "&" + extra
                     : sound  ? "&audio=" + std::to_string(ask->audio)
                              : std::string());
@@ -173,8 +184,10 @@ void RequestHandler::Exchange::answer_hls() {
   media::ProbeLimits limits;
   limits.deadline = kHlsTime;
   limits.stop = [reader] { return reader->stopped(); };  // the client left: the work stops
-  boost::asio::post(shared.probe_on, [self = shared_from_this(), reader, slot, ask = *ask, extra,
-                                      key, name, limits, type, playlist] {
+  auto made_ask = *ask;
+  made_ask.name = {};  // a view into this request: not needed there
+  boost::asio::post(shared.probe_on, [self = shared_from_this(), reader, slot, ask = made_ask,
+                                      extra, key, name, limits, type, playlist] {
     Result<std::string> made = make_error(Errc::internal, "nothing made");
     {
       CpuSpent spent(*self->shared.hls_cpu_us);

@@ -221,8 +221,9 @@ constexpr std::string_view kScript = R"js(
     return location.search.replace(/^\?/, "").split("&").filter(function (p) {
       return /^(exp|scope|sig)=/.test(p); }).join("&");
   }
-  // `direct`: the browser plays the file itself too, and does so if the conversion fails.
-  // Called again (another sound track), it starts over where the film was.
+  // `direct`: the browser plays the file itself too: it goes on doing so until the conversion's
+  // playlist is read, and again if the conversion fails. Called again (another sound track), it
+  // starts over where the film was.
   var hls = null, own = media.getAttribute("src"), chosenSound = null;
   function viaHls(why, direct) {
     converting = true;
@@ -231,11 +232,18 @@ constexpr std::string_view kScript = R"js(
     var at = media.currentTime, playing = !media.paused;
     status.textContent = why + " It plays here through the gateway's conversion.";
     status.hidden = false;
+    function resume(from) {  // a new source pauses the player and starts it at 0
+      media.addEventListener("loadedmetadata", function () { if (from > 0) media.currentTime = from; }, {once: true});
+      if (playing) media.addEventListener("canplay", function () { media.play().catch(function () {}); }, {once: true});
+    }
+    function back(from) {  // the file as it is, where the conversion left it
+      converting = false;
+      status.textContent = "The conversion failed: the film plays as it is, without what it added.";
+      resume(from);
+      media.src = own;
+    }
     function start() {
       if (hls) { hls.destroy(); hls = null; }
-      media.removeAttribute("src");
-      // A new source pauses the player: one that was playing plays on.
-      if (playing) media.addEventListener("canplay", function () { media.play().catch(function () {}); }, {once: true});
       if (window.Hls && Hls.isSupported()) {
         // Segments are made when asked, from a swarm: a first byte may take the gateway's
         // whole 60 s, and a 429 (every media slot busy) is asked again, not fatal.
@@ -245,28 +253,32 @@ constexpr std::string_view kScript = R"js(
                 shouldRetry: function (retry, count, timeout, response, usual) {
                   return response && response.code === 429 ? count < retry.maxNumRetry : usual;
                 }}};
-        hls = new Hls({maxBufferLength: 30, fragLoadPolicy: {default: wait},
-            playlistLoadPolicy: {default: wait}, startPosition: at > 0 ? at : -1});
-        hls.on(Hls.Events.ERROR, function (event, data) {
+        var h = new Hls({maxBufferLength: 30, fragLoadPolicy: {default: wait},
+            playlistLoadPolicy: {default: wait}, autoStartLoad: false});
+        hls = h;
+        h.on(Hls.Events.ERROR, function (event, data) {
           if (!data.fatal) return;
           var code = data.response && data.response.code;
-          hls.destroy();
-          if (direct && own) {
-            status.textContent = "The conversion failed: the film plays without its inner subtitles.";
-            media.src = own;
-            return;
-          }
+          var from = media.currentTime;
+          h.destroy();
+          if (hls === h) hls = null;
+          if (direct && own) { back(from); return; }
           say("The converted stream stopped" + (code ? " (HTTP " + code + ")" : "") + ": " +
               data.details + "." + elsewhere);
         });
-        hls.loadSource(src);
-        hls.attachMedia(media);
+        h.on(Hls.Events.MANIFEST_PARSED, function () {
+          at = media.currentTime > 0 ? media.currentTime : at;  // the file played on meanwhile
+          resume(0);
+          h.attachMedia(media);
+          h.startLoad(at > 0 ? at : -1);
+        });
+        h.loadSource(src);
       } else if (media.canPlayType("application/vnd.apple.mpegurl")) {
+        if (direct && own) media.addEventListener("error", function () { back(at); }, {once: true});
+        resume(at);
         media.src = src;
-        if (at > 0) media.addEventListener("loadedmetadata", function () { media.currentTime = at; }, {once: true});
-      } else if (direct && own) {
-        media.src = own;
-        status.hidden = true;
+      } else if (direct) {
+        status.hidden = true;  // it plays as it is
       } else {
         say(why + elsewhere);
       }
@@ -280,7 +292,7 @@ constexpr std::string_view kScript = R"js(
   }
   // A film with several sound tracks (dubs, a commentary) offers them; another than the one
   // playing comes through the conversion, which carries the track chosen (?audio=<stream>).
-  function offerSound(sounds) {
+  function offerSound(sounds, playing) {
     var choice = document.getElementById("audio");
     sounds.forEach(function (s, i) {
       var option = document.createElement("option");
@@ -288,7 +300,7 @@ constexpr std::string_view kScript = R"js(
       option.textContent = (s.title || s.language || "Track " + (i + 1)) + " (" + name(s.codec) +
           ({1: ", mono", 2: ", stereo", 6: ", 5.1", 8: ", 7.1"}[s.channels] ||
            (s.channels ? ", " + s.channels + " channels" : "")) + ")";
-      option.selected = s["default"];
+      option.selected = s === playing;
       choice.appendChild(option);
     });
     choice.addEventListener("change", function () {
@@ -304,7 +316,7 @@ constexpr std::string_view kScript = R"js(
     var sounds = info.streams.filter(function (s) { return s.type === "audio"; });
     // The track that plays: the container's default one, else its first (the remux's too).
     var sound = sounds.filter(function (s) { return s["default"]; })[0] || sounds[0];
-    if (video && sounds.length > 1 && decodes(video)) offerSound(sounds);
+    if (video && sounds.length > 1 && decodes(video)) offerSound(sounds, sound);
     if (video && !decodes(video))
       say("This browser cannot decode this file's " + name(video.codec) + " video." + elsewhere);
     else if (video && foreign)

@@ -56,29 +56,64 @@ std::string webvtt_time(double seconds) {
                      ms % 1000);
 }
 
-// What an ASS event's override blocks have switched on: WebVTT's italic, bold and underline,
-// and drawing mode (its text is vector commands, not words).
+// What an ASS event's override blocks have switched on: WebVTT's italic, bold and underline
+// (the tags open, innermost last), and drawing mode (its text is vector commands, not words).
 struct AssStyle {
-  bool open[3] = {false, false, false};  // i, b, u
+  std::string open;  // of "ibu"
   bool drawing = false;
+
+  void turn(char tag, bool on, std::string& out) {
+    const auto at = open.find(tag);
+    if (on == (at != std::string::npos)) return;
+    if (on) {
+      open += tag;
+      out += fmt::format("<{}>", tag);
+      return;
+    }
+    // WebVTT closes the innermost tag only: those opened after this one close and reopen.
+    const auto after = open.substr(at + 1);
+    for (auto it = open.rbegin(); it != open.rend() && *it != tag; ++it)
+      out += fmt::format("</{}>", *it);
+    out += fmt::format("</{}>", tag);
+    open.erase(at);
+    for (const char again : after)
+      turn(again, true, out);
+  }
+  void close_all(std::string& out) {
+    for (auto it = open.rbegin(); it != open.rend(); ++it)
+      out += fmt::format("</{}>", *it);
+    open.clear();
+  }
 };
 
 // Applies the tags of one override block ("\\i1\\b0\\pos(1,2)"), writing WebVTT's tags.
 void apply_overrides(std::string_view block, std::string& out, AssStyle& style) {
-  static constexpr char kTags[3] = {'i', 'b', 'u'};
   for (std::size_t at = block.find('\\'); at != std::string_view::npos;
        at = block.find('\\', at + 1)) {
     const auto tag = block.substr(at + 1, 2);
     if (tag.size() < 2 || tag[1] < '0' || tag[1] > '9') continue;
     if (tag[0] == 'p') style.drawing = tag[1] != '0';
-    for (int k = 0; k < 3; ++k) {
-      if (tag[0] != kTags[k] || (tag[1] != '0' && tag[1] != '1')) continue;
-      const bool on = tag[1] == '1';
-      if (on == style.open[k]) continue;
-      out += on ? fmt::format("<{}>", kTags[k]) : fmt::format("</{}>", kTags[k]);
-      style.open[k] = on;
-    }
+    const auto weight = block.substr(at + 2, 3);  // "\\b700": bold from 600 on
+    if (tag[0] == 'b' && weight.size() == 3 &&
+        weight.find_first_not_of("0123456789") == std::string_view::npos)
+      style.turn('b', weight[0] >= '6', out);
+    else if ((tag[0] == 'i' || tag[0] == 'b' || tag[0] == 'u') && (tag[1] == '0' || tag[1] == '1'))
+      style.turn(tag[0], tag[1] == '1', out);
   }
+}
+
+// Whether `cue` shows anything: text outside its tags.
+bool has_words(std::string_view cue) {
+  bool in_tag = false;
+  for (const char c : cue) {
+    if (c == '<')
+      in_tag = true;
+    else if (c == '>')
+      in_tag = false;
+    else if (!in_tag && c != ' ' && c != '\n')
+      return true;
+  }
+  return false;
 }
 
 // `text` without blank lines (one would end the cue) and trailing spaces.
@@ -123,15 +158,19 @@ std::string master_playlist(const HlsLayout& layout, std::string_view base,
   constexpr std::int64_t kUnknownBitRate = 5'000'000;  // a film's, roughly
   std::string text = "#EXTM3U\n#EXT-X-VERSION:7\n#EXT-X-INDEPENDENT-SEGMENTS\n";
   std::vector<std::string> names;
+  bool has_default = false;
   for (const auto& track : layout.subtitles) {
-    // NAME is unique in its group.
+    // NAME is unique in its group; at most one rendition is its DEFAULT (the container may mark
+    // several).
     auto name = quotable(track.name);
-    const auto same = std::count(names.begin(), names.end(), name);
+    for (int n = 2; std::find(names.begin(), names.end(), name) != names.end(); ++n)
+      name = fmt::format("{} ({})", quotable(track.name), n);
     names.push_back(name);
-    if (same > 0) name += fmt::format(" ({})", same + 1);
+    const bool is_default = track.is_default && !has_default;
+    has_default = has_default || is_default;
     text += fmt::format("#EXT-X-MEDIA:TYPE=SUBTITLES,GROUP-ID=\"text\",NAME=\"{}\",", name);
     if (!track.language.empty()) text += fmt::format("LANGUAGE=\"{}\",", quotable(track.language));
-    text += fmt::format("DEFAULT={},AUTOSELECT=YES,URI=\"{}\"\n", track.is_default ? "YES" : "NO",
+    text += fmt::format("DEFAULT={},AUTOSELECT=YES,URI=\"{}\"\n", is_default ? "YES" : "NO",
                         uri(base, extra_query, fmt::format("sub{}.m3u8", track.stream)));
   }
   text += fmt::format("#EXT-X-STREAM-INF:BANDWIDTH={}{}\n{}\n",
@@ -173,7 +212,8 @@ std::string ass_event_to_webvtt(std::string_view event) {
     } else if (style.drawing) {
       continue;
     } else if (c == '\\' && (next == 'N' || next == 'n' || next == 'h')) {
-      out += next == 'h' ? "\u00a0" : "\n";
+      // \\N breaks the line; \\n only where the script's wrap style says (a space here).
+      out += next == 'N' ? "\n" : next == 'h' ? "\u00a0" : " ";
       ++i;
     } else if (c == '&') {
       out += "&amp;";
@@ -185,9 +225,9 @@ std::string ass_event_to_webvtt(std::string_view event) {
       out += c;
     }
   }
-  for (int k = 2; k >= 0; --k)
-    if (style.open[k]) out += fmt::format("</{}>", "ibu"[k]);
-  return without_blank_lines(out);
+  style.close_all(out);
+  auto cue = without_blank_lines(out);
+  return has_words(cue) ? cue : std::string();
 }
 
 }  // namespace seeder::media

@@ -11,7 +11,7 @@ Error no_media() {
                     "this gateway was built without media support (-DSEEDER_MEDIA=OFF)");
 }
 }  // namespace
-Result<HlsLayout> hls_layout(RandomAccess&, std::string_view, const ProbeLimits&) {
+Result<HlsLayout> hls_layout(RandomAccess&, std::string_view, const ProbeLimits&, int) {
   return no_media();
 }
 Result<std::string> hls_init(RandomAccess&, std::string_view, const ProbeLimits&, int) {
@@ -51,6 +51,8 @@ constexpr double kLongestSegment = 30.0;
 // Seconds sought before a segment's keyframe: the audio just before it (interleaved ahead of
 // it, or behind) is read too, for the conversion to settle.
 constexpr double kAudioPreroll = 1.0;
+// And for a subtitle segment: a cue that began up to this long before it still shows in it.
+constexpr double kCueLookBack = 10.0;
 
 // Which streams go into the remux, and how.
 struct Plan {
@@ -193,10 +195,10 @@ Result<Plan> open_plan(RandomAccess& reader, std::string_view name, const ProbeL
   return plan_of(*demuxer, audio_stream);
 }
 
-// Segment `index`'s window, with the demuxer sought to read it: from a second before its
-// keyframe (the sound there settles the conversion); the first segment from the file's start,
-// whose sound may begin before the first keyframe. Errc::not_found past the last segment.
-Result<SegmentWindow> seek_segment(Demuxer& demuxer, const Plan& plan, int index) {
+// Segment `index`'s window, with the demuxer sought to read it from `before_s` seconds before
+// its keyframe; the first segment from the file's start, whose sound may begin before the first
+// keyframe. Errc::not_found past the last segment.
+Result<SegmentWindow> seek_segment(Demuxer& demuxer, const Plan& plan, int index, double before_s) {
   const auto& segments = plan.layout.segments;
   if (index < 0 || index >= static_cast<int>(segments.size()))
     return make_error(Errc::not_found, "no segment " + std::to_string(index));
@@ -213,10 +215,10 @@ Result<SegmentWindow> seek_segment(Demuxer& demuxer, const Plan& plan, int index
       index == 0
           ? av_seek_frame(&format, -1, format.start_time != AV_NOPTS_VALUE ? format.start_time : 0,
                           AVSEEK_FLAG_BACKWARD)
-          : av_seek_frame(&format, plan.video,
-                          static_cast<std::int64_t>((window.start_s - kAudioPreroll) /
-                                                    av_q2d(video.time_base)),
-                          AVSEEK_FLAG_BACKWARD);
+          : av_seek_frame(
+                &format, plan.video,
+                static_cast<std::int64_t>((window.start_s - before_s) / av_q2d(video.time_base)),
+                AVSEEK_FLAG_BACKWARD);
   if (sought < 0) return demuxer.failure(sought, "seeking to segment " + std::to_string(index));
   return window;
 }
@@ -224,9 +226,9 @@ Result<SegmentWindow> seek_segment(Demuxer& demuxer, const Plan& plan, int index
 }  // namespace
 
 Result<HlsLayout> hls_layout(RandomAccess& reader, std::string_view file_name,
-                             const ProbeLimits& limits) {
+                             const ProbeLimits& limits, int audio_stream) {
   std::unique_ptr<Demuxer> demuxer;
-  auto plan = open_plan(reader, file_name, limits, demuxer);
+  auto plan = open_plan(reader, file_name, limits, demuxer, audio_stream);
   if (!plan) return plan.error();
   return std::move(plan->layout);
 }
@@ -255,7 +257,8 @@ Result<std::string> hls_segment(RandomAccess& reader, std::string_view file_name
                                    plan->convert_audio);
   if (!muxer) return muxer.error();
   (*muxer)->take_header();  // the init segment's: sent apart
-  const auto window = seek_segment(*demuxer, *plan, index);
+  // From a second before: the sound there settles the conversion.
+  const auto window = seek_segment(*demuxer, *plan, index, kAudioPreroll);
   if (!window) return window.error();
 
   SegmentCollector collector(format, plan->video, plan->audio, *window);
@@ -298,11 +301,11 @@ Result<std::string> hls_subtitle_segment(RandomAccess& reader, std::string_view 
   for (unsigned i = 0; i < format.nb_streams; ++i)
     if (static_cast<int>(i) != stream && static_cast<int>(i) != plan->video)
       format.streams[i]->discard = AVDISCARD_ALL;
-  const auto window = seek_segment(*demuxer, *plan, index);
+  const auto window = seek_segment(*demuxer, *plan, index, kCueLookBack);
   if (!window) return window.error();
 
-  // A cue is its start's segment's (the first segment's too when it starts before the first
-  // keyframe), as the sound is.
+  // A segment holds every cue shown in it (RFC 8216, 3.5): those that start in it and those
+  // that started before and still show; a player drops a cue it already has.
   std::vector<SubtitleCue> cues;
   PacketPtr packet(av_packet_alloc());
   if (!packet) return make_error(Errc::internal, "out of memory for a packet");
@@ -317,9 +320,10 @@ Result<std::string> hls_subtitle_segment(RandomAccess& reader, std::string_view 
                           ? furthest
                           : seconds(ts, format.streams[packet->stream_index]->time_base);
     furthest = std::max(furthest, at);
-    if (packet->stream_index == stream && at >= window->audio_start_s && at < window->end_s)
+    if (packet->stream_index == stream && at < window->end_s) {
       for (auto& cue : (*decoder)->decode(*packet, plan->shift_s))
-        cues.push_back(std::move(cue));
+        if (cue.end_s - plan->shift_s > window->audio_start_s) cues.push_back(std::move(cue));
+    }
     av_packet_unref(packet.get());
   }
   std::stable_sort(cues.begin(), cues.end(),

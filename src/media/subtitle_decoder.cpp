@@ -12,12 +12,15 @@ extern "C" {
 
 #include "demuxer.hpp"
 #include "remux_parts.hpp"
+#include "seeder/core/utf8.hpp"
 
 namespace seeder::media {
 namespace {
 
 // A cue without a duration (a damaged or odd file) shows this long.
 constexpr double kUntimedCue = 4.0;
+// Bytes of one event's text kept (a screenful of subtitles is far less).
+constexpr std::size_t kLongestCue = 16 * 1024;
 
 std::string metadata_tag(const AVDictionary* metadata, const char* key) {
   const auto* entry = av_dict_get(metadata, key, nullptr, 0);
@@ -66,8 +69,13 @@ Result<std::unique_ptr<SubtitleDecoder>> SubtitleDecoder::open(const AVStream& s
                                           avcodec_get_name(stream.codecpar->codec_id) + ")");
   decoder->decoder_ = avcodec_alloc_context3(codec);
   if (decoder->decoder_ == nullptr) return make_error(Errc::internal, "out of memory");
-  avcodec_parameters_to_context(decoder->decoder_, stream.codecpar);
+  if (const int copied = avcodec_parameters_to_context(decoder->decoder_, stream.codecpar);
+      copied < 0)
+    return make_error(Errc::upstream, "reading the subtitles' parameters: " + av_message(copied));
   decoder->decoder_->pkt_timebase = stream.time_base;
+  // Text that is not UTF-8 (an old file's code page) is kept, its bad bytes shown as U+FFFD,
+  // rather than refused by the decoder and the cue lost.
+  decoder->decoder_->sub_charenc_mode = FF_SUB_CHARENC_MODE_IGNORE;
   if (const int opened = avcodec_open2(decoder->decoder_, codec, nullptr); opened < 0)
     return make_error(Errc::upstream, "opening the subtitle decoder: " + av_message(opened));
   return decoder;
@@ -82,10 +90,12 @@ std::vector<SubtitleCue> SubtitleDecoder::decode(const AVPacket& packet, double 
   if (packet.pts == AV_NOPTS_VALUE) return cues;
   AVSubtitle subtitle{};
   int got = 0;
-  // The decoder takes a non-const packet but does not change it.
+  // The decoder takes a non-const packet but does not change it; on failure it frees what it
+  // made itself.
   if (avcodec_decode_subtitle2(decoder_, &subtitle, &got, const_cast<AVPacket*>(&packet)) < 0 ||
       got == 0)
     return cues;
+  const std::unique_ptr<AVSubtitle, decltype(&avsubtitle_free)> owned(&subtitle, &avsubtitle_free);
   const double at = seconds(packet.pts, stream_.time_base) + shift_s;
   double length = packet.duration > 0 ? seconds(packet.duration, stream_.time_base) : 0.0;
   if (length <= 0 && subtitle.end_display_time > subtitle.start_display_time &&
@@ -96,10 +106,9 @@ std::vector<SubtitleCue> SubtitleDecoder::decode(const AVPacket& packet, double 
   for (unsigned i = 0; i < subtitle.num_rects; ++i) {
     const auto* rect = subtitle.rects[i];
     if (rect->type != SUBTITLE_ASS || rect->ass == nullptr) continue;
-    auto text = ass_event_to_webvtt(rect->ass);
+    auto text = ass_event_to_webvtt(utf8_for_display(rect->ass, kLongestCue));
     if (!text.empty()) cues.push_back({start, start + length, std::move(text)});
   }
-  avsubtitle_free(&subtitle);
   return cues;
 }
 

@@ -84,15 +84,15 @@ struct SubtitleCue {
 // characters escaped, no blank line (it would end the cue).
 [[nodiscard]] std::string ass_event_to_webvtt(std::string_view event);
 
-// The file's segments (from its keyframe index) and its text subtitle tracks. Errc::upstream when
-// the container lists no keyframes (an MPEG-TS, say) or has no video a browser decodes, with the
-// reason.
-Result<HlsLayout> hls_layout(RandomAccess& reader, std::string_view file_name,
-                             const ProbeLimits& limits = {});
 // The sound a remux carries: the stream index of one of the file's sound tracks, or this: the
 // container's default track, else its first.
 inline constexpr int kDefaultAudio = -1;
 
+// The file's segments (from its keyframe index) and its text subtitle tracks. Errc::upstream when
+// the container lists no keyframes (an MPEG-TS, say) or has no video a browser decodes, with the
+// reason; Errc::not_found when `audio_stream` is no sound track.
+Result<HlsLayout> hls_layout(RandomAccess& reader, std::string_view file_name,
+                             const ProbeLimits& limits = {}, int audio_stream = kDefaultAudio);
 // The fMP4 initialization segment (ftyp + moov) of the remux with sound track `audio_stream`.
 // Errc::not_found when that stream is no sound track.
 Result<std::string> hls_init(RandomAccess& reader, std::string_view file_name,
@@ -101,8 +101,9 @@ Result<std::string> hls_init(RandomAccess& reader, std::string_view file_name,
 // last segment, or when that stream is no sound track.
 Result<std::string> hls_segment(RandomAccess& reader, std::string_view file_name, int index,
                                 const ProbeLimits& limits = {}, int audio_stream = kDefaultAudio);
-// The WebVTT segment `index` of the subtitle track at `stream`: the cues that start inside video
-// segment `index` (the first also those before it), read from that segment's bytes.
+// The WebVTT segment `index` of the subtitle track at `stream`: the cues shown during video
+// segment `index` (RFC 8216: those that began up to 10 s before it too; the first segment also
+// those before the first keyframe), read from that segment's bytes and the 10 s before.
 // Errc::not_found past the last segment or for a stream that is no text subtitle track.
 Result<std::string> hls_subtitle_segment(RandomAccess& reader, std::string_view file_name,
                                          int stream, int index, const ProbeLimits& limits = {});
