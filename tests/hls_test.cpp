@@ -101,7 +101,9 @@ TEST(HlsTest, AssEventsBecomeWebvttCueText) {
       << "a drawing is no text";
   EXPECT_EQ(ass_event_to_webvtt("5,0,Default,,0,0,0,,non\\hbreaking"), "non\u00a0breaking");
   EXPECT_EQ(ass_event_to_webvtt("plain text"), "plain text");
-  EXPECT_EQ(ass_event_to_webvtt("6,0,Default,,0,0,0,,{unclosed"), "");
+  EXPECT_EQ(ass_event_to_webvtt("6,0,Default,,0,0,0,,a { unclosed"), "a { unclosed")
+      << "a lone brace is text";
+  EXPECT_EQ(ass_event_to_webvtt("7,0,Default,,0,0,0,,\\{not a tag\\}"), "{not a tag}");
 }
 
 class HlsRemuxTest : public ::testing::Test {
@@ -333,6 +335,22 @@ TEST_F(HlsRemuxTest, TheSoundTrackAskedForIsTheOneCarried) {
   EXPECT_EQ(sound_of(1), sound_of(kDefaultAudio));
   EXPECT_EQ(hls_init(reader, "dubbed.mkv", {}, 0).error().code, Errc::not_found) << "the picture";
   EXPECT_EQ(hls_segment(reader, "dubbed.mkv", 0, {}, 7).error().code, Errc::not_found);
+}
+
+// Sound that runs on 30 s past the picture: Matroska gives no track a duration, and the
+// container's is the sound's. The playlist ends with the picture (it was one last segment of
+// 32 s, refused as "keyframes too far apart").
+TEST_F(HlsRemuxTest, ThePlaylistEndsWithThePictureNotTheSound) {
+  const auto path = *dir_ / "long_sound.mkv";
+  ASSERT_TRUE(test::make_film(
+      path, {"-c:v", "libx264", "-preset", "ultrafast", "-vf", "trim=end=10", "-c:a", "aac"}, 40));
+  test::BytesReader reader(test::read_file(path));
+  const auto layout = hls_layout(reader, "long_sound.mkv");
+  ASSERT_TRUE(layout) << layout.error().message;
+  double end = layout->segments.front().start_s;
+  for (const auto& segment : layout->segments)
+    end += segment.duration_s;
+  EXPECT_NEAR(end, 10.0, 2.1) << "250 frames at 25 fps, keyframes 2 s apart";
 }
 
 // A gap in the source's sound (its timestamps jump) stays a gap: the sound after it keeps its

@@ -232,14 +232,18 @@ constexpr std::string_view kScript = R"js(
     var at = media.currentTime, playing = !media.paused;
     status.textContent = why + " It plays here through the gateway's conversion.";
     status.hidden = false;
-    function resume(from) {  // a new source pauses the player and starts it at 0
+    function resume(from, play) {  // a new source pauses the player and starts it at 0
       media.addEventListener("loadedmetadata", function () { if (from > 0) media.currentTime = from; }, {once: true});
-      if (playing) media.addEventListener("canplay", function () { media.play().catch(function () {}); }, {once: true});
+      if (play) media.addEventListener("canplay", function () { media.play().catch(function () {}); }, {once: true});
     }
-    function back(from) {  // the file as it is, where the conversion left it
+    // The file as it is: where the conversion left it, playing if it was; untouched if the
+    // conversion never took the player over.
+    var attached = false;
+    function back(from, play) {
       converting = false;
       status.textContent = "The conversion failed: the film plays as it is, without what it added.";
-      resume(from);
+      if (!attached) return;
+      resume(from, play);
       media.src = own;
     }
     function start() {
@@ -259,23 +263,25 @@ constexpr std::string_view kScript = R"js(
         h.on(Hls.Events.ERROR, function (event, data) {
           if (!data.fatal) return;
           var code = data.response && data.response.code;
-          var from = media.currentTime;
+          var from = media.currentTime, play = !media.paused;
           h.destroy();
           if (hls === h) hls = null;
-          if (direct && own) { back(from); return; }
+          if (direct && own) { back(from, play); return; }
           say("The converted stream stopped" + (code ? " (HTTP " + code + ")" : "") + ": " +
               data.details + "." + elsewhere);
         });
         h.on(Hls.Events.MANIFEST_PARSED, function () {
           at = media.currentTime > 0 ? media.currentTime : at;  // the file played on meanwhile
-          resume(0);
+          resume(0, playing || !media.paused);
+          attached = true;
           h.attachMedia(media);
           h.startLoad(at > 0 ? at : -1);
         });
         h.loadSource(src);
       } else if (media.canPlayType("application/vnd.apple.mpegurl")) {
-        if (direct && own) media.addEventListener("error", function () { back(at); }, {once: true});
-        resume(at);
+        if (direct && own) media.addEventListener("error", function () { back(at, playing); }, {once: true});
+        resume(at, playing);
+        attached = true;
         media.src = src;
       } else if (direct) {
         status.hidden = true;  // it plays as it is

@@ -204,13 +204,15 @@ std::string ass_event_to_webvtt(std::string_view event) {
   for (std::size_t i = 0; i < text.size(); ++i) {
     const char c = text[i];
     const char next = i + 1 < text.size() ? text[i + 1] : '\0';
-    if (c == '{') {
-      const auto close = text.find('}', i);
-      if (close == std::string_view::npos) break;
+    const auto close = c == '{' ? text.find('}', i) : std::string_view::npos;
+    if (close != std::string_view::npos) {  // an override block; a lone '{' is text
       apply_overrides(text.substr(i + 1, close - i - 1), out, style);
       i = close;
     } else if (style.drawing) {
       continue;
+    } else if (c == '\\' && (next == '{' || next == '}')) {  // an escaped brace is text
+      out += next;
+      ++i;
     } else if (c == '\\' && (next == 'N' || next == 'n' || next == 'h')) {
       // \\N breaks the line; \\n only where the script's wrap style says (a space here).
       out += next == 'N' ? "\n" : next == 'h' ? "\u00a0" : " ";

@@ -111,13 +111,23 @@ std::vector<double> index_keyframes(AVFormatContext& format, int video) {
   return keyframes;
 }
 
-double end_of(const AVFormatContext& format, const AVStream& video) {
+// Where the picture ends: the video's own end where the container says it (MP4), else the
+// container's, which counts every stream (Matroska gives no track a duration): sound or a cue
+// running on past the picture, or a start offset, would make the last segment run far past the
+// last frame. So that end is held to the last keyframe plus the widest gap between two keyframes.
+double end_of(const AVFormatContext& format, const AVStream& video,
+              const std::vector<double>& keyframes) {
   if (video.duration != AV_NOPTS_VALUE && video.duration > 0) {
     const auto start = video.start_time != AV_NOPTS_VALUE ? video.start_time : 0;
     return seconds(start + video.duration, video.time_base);
   }
   const auto start = format.start_time != AV_NOPTS_VALUE ? format.start_time : 0;
-  return static_cast<double>(start + std::max<std::int64_t>(format.duration, 0)) / AV_TIME_BASE;
+  const double end =
+      static_cast<double>(start + std::max<std::int64_t>(format.duration, 0)) / AV_TIME_BASE;
+  double widest = 0;
+  for (std::size_t i = 1; i < keyframes.size(); ++i)
+    widest = std::max(widest, keyframes[i] - keyframes[i - 1]);
+  return widest > 0 ? std::min(end, keyframes.back() + widest) : end;
 }
 
 std::vector<HlsSubtitleTrack> text_subtitles(const AVFormatContext& format) {
@@ -167,7 +177,7 @@ Result<Plan> plan_of(Demuxer& demuxer, int audio_stream) {
   if (keyframes.empty())
     return make_error(Errc::upstream, "the container lists no keyframes to cut segments at");
   auto& segments = plan.layout.segments;
-  segments = cut_segments(keyframes, end_of(format, video), kTargetSegment);
+  segments = cut_segments(keyframes, end_of(format, video, keyframes), kTargetSegment);
   if (segments.empty()) return make_error(Errc::upstream, "no video to cut into segments");
   for (const auto& segment : segments) {
     if (segment.duration_s > kLongestSegment)
