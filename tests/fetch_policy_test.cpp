@@ -7,6 +7,7 @@
 
 #include <map>
 #include <regex>
+#include <set>
 #include <thread>
 #include <utility>
 
@@ -118,16 +119,18 @@ class PeerLog {
   struct Request {
     std::string seed;
     int piece = -1;
+    std::string start;  // the block's offset in its piece, as logged
   };
   // Stops capturing and returns the requests seen.
   std::vector<Request> requests() {
     stop();
     // libtorrent logs a request as it queues it ("--"), just before it is written.
-    const std::regex request(R"(^peer (\S+) (?:->|--) \S+ REQUEST piece: (\d+))");
+    const std::regex request(R"(^peer (\S+) (?:->|--) \S+ REQUEST piece: (\d+)(?: s: (\w+))?)");
     std::vector<Request> seen;
     for (const auto& line : sink_->last_formatted()) {
       std::smatch match;
-      if (std::regex_search(line, match, request)) seen.push_back({match[1], std::stoi(match[2])});
+      if (std::regex_search(line, match, request))
+        seen.push_back({match[1], std::stoi(match[2]), match[3]});
     }
     return seen;
   }
@@ -359,15 +362,24 @@ TEST_F(FetchPolicyTest, NoSeedIsAskedForAnythingBeforeTheReadersOwnPiece) {
   }
   const auto requests = log.requests();
   ASSERT_FALSE(requests.empty()) << "no REQUEST in the peer log";
-  std::map<std::string, int> first_asked;  // per seed
+  EXPECT_EQ(requests.front().piece, 0) << "the first request of all";
+  // Each seed is first asked for piece 0, or, once every block of piece 0 is asked for, for
+  // the reader's next piece: never for the tail first.
+  constexpr std::size_t kBlocksOfAPiece = kPiece / (16 * 1024);
+  std::set<std::string> blocks_of_zero;
+  std::set<std::string> seeds_asked;
   bool others_begun = false;
-  for (const auto& [seed, piece] : requests) {
-    first_asked.try_emplace(seed, piece);
+  for (const auto& [seed, piece, start] : requests) {
+    if (seeds_asked.insert(seed).second && piece != 0) {
+      EXPECT_TRUE(piece == 1 && blocks_of_zero.size() >= kBlocksOfAPiece)
+          << "the first request to " << seed << ": piece " << piece << " when "
+          << blocks_of_zero.size() << " blocks of piece 0 were asked for";
+    }
+    if (piece == 0) blocks_of_zero.insert(start);
     if (piece != 0) others_begun = true;
-    EXPECT_FALSE(piece == 0 && others_begun) << "piece 0 asked for after another, of " << seed;
+    EXPECT_FALSE(piece == 0 && others_begun && blocks_of_zero.size() < kBlocksOfAPiece)
+        << "piece 0 asked for after another before it was asked for whole, of " << seed;
   }
-  for (const auto& [seed, piece] : first_asked)
-    EXPECT_EQ(piece, 0) << "the first request to " << seed;
   EXPECT_TRUE(others_begun) << "the tail prefetch never went out";
 }
 
@@ -412,8 +424,8 @@ TEST_F(FetchPolicyTest, AReadRightAfterAJoinIsEverySeedsFirstRequest) {
     ASSERT_TRUE(middle.body == movie().substr(offset, 1000));
   }
   std::map<std::string, int> first_asked;  // per seed
-  for (const auto& [seed, piece] : log.requests())
-    first_asked.try_emplace(seed, piece);
+  for (const auto& request : log.requests())
+    first_asked.try_emplace(request.seed, request.piece);
   ASSERT_FALSE(first_asked.empty()) << "no REQUEST in the peer log";
   for (const auto& [seed, piece] : first_asked)
     EXPECT_EQ(piece, wanted) << "the first request to " << seed;

@@ -149,8 +149,11 @@ std::vector<std::size_t> StatsStream::changed_pieces() {
   std::vector<std::size_t> changed;
   for (std::size_t i = 0; i < pieces_.size(); ++i) {
     const int piece = pieces_[i];
-    const auto interest = static_cast<std::uint8_t>(torrent_->interest(piece));
-    const auto state = static_cast<std::uint8_t>((map.have(piece) ? 4 : 0) | interest);
+    // A piece on disk is fetched for no one, whatever its readers' interest says: that is
+    // lowered on the torrent's strand after the store has recorded the piece, and a frame in
+    // between showed a complete piece still wanted.
+    const auto state =
+        map.have(piece) ? std::uint8_t{4} : static_cast<std::uint8_t>(torrent_->interest(piece));
     if (state == sent_[i]) continue;
     sent_[i] = state;
     changed.push_back(i);
