@@ -3,6 +3,8 @@
 #include <cctype>
 #include <charconv>
 
+#include <fmt/format.h>
+
 namespace seeder {
 
 std::string_view trim_ows(std::string_view text) {
@@ -42,6 +44,11 @@ std::optional<std::uint64_t> parse_unsigned(std::string_view text) {
   const auto [stop, error] = std::from_chars(text.data(), end, value);
   if (error != std::errc{} || stop != end) return std::nullopt;
   return value;
+}
+
+std::string webvtt_timestamp(std::uint64_t millis) {
+  return fmt::format("{:02}:{:02}:{:02}.{:03}", millis / 3'600'000, millis / 60'000 % 60,
+                     millis / 1000 % 60, millis % 1000);
 }
 
 }  // namespace seeder

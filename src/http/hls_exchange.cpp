@@ -17,10 +17,11 @@ namespace {
 
 // A segment's reads (its pieces among them, fetched first) and its conversion.
 constexpr std::chrono::seconds kHlsTime{60};
-constexpr std::size_t kMaxSegmentDigits = 9;  // past any film's last segment: 404
+constexpr std::size_t kMaxNumberDigits = 9;  // past any film's last segment or stream: 404
 
-std::optional<int> segment_number(std::string_view text) {
-  if (text.empty() || text.size() > kMaxSegmentDigits) return std::nullopt;
+// A segment's or a stream's number: a few digits (more are past any film's last segment).
+std::optional<int> small_number(std::string_view text) {
+  if (text.empty() || text.size() > kMaxNumberDigits) return std::nullopt;
   const auto number = parse_unsigned(text);
   if (!number) return std::nullopt;
   return static_cast<int>(*number);
@@ -51,7 +52,7 @@ struct HlsAsk {
   Kind kind = Kind::playlist;
   int stream = -1;
   int number = -1;
-  std::string_view name;  // the value without its extension: one cache entry for both spellings
+  std::string name;  // the value without its extension: one cache entry for both spellings
   int audio = media::kDefaultAudio;  // ?audio=<stream>: the sound track of init and segments
 
   [[nodiscard]] bool is_playlist() const {
@@ -81,14 +82,14 @@ std::optional<HlsAsk> parse_hls_name(std::string_view name) {
   if (name.empty()) return ask_for(Kind::playlist);
   if (name == "media") return ask_for(Kind::media_playlist);
   if (name == "init") return ask_for(Kind::init);
-  if (const auto number = segment_number(name)) return ask_for(Kind::segment, -1, *number);
+  if (const auto number = small_number(name)) return ask_for(Kind::segment, -1, *number);
   if (!name.starts_with("sub")) return std::nullopt;
   name.remove_prefix(3);
   const auto dash = name.find('-');
-  const auto stream = segment_number(name.substr(0, dash));
+  const auto stream = small_number(name.substr(0, dash));
   if (!stream) return std::nullopt;
   if (dash == std::string_view::npos) return ask_for(Kind::subtitle_playlist, *stream);
-  const auto number = segment_number(name.substr(dash + 1));
+  const auto number = small_number(name.substr(dash + 1));
   if (!number) return std::nullopt;
   return ask_for(Kind::subtitle_segment, *stream, *number);
 }
@@ -100,9 +101,9 @@ std::optional<HlsAsk> parse_hls(std::string_view which, const Target& target) {
   if (!ask || (dot != std::string_view::npos &&
                (name.empty() || which.substr(dot + 1) != ask->extension())))
     return std::nullopt;
-  ask->name = name;
+  ask->name = std::string(name);
   if (const auto audio = target.query_value("audio")) {
-    const auto stream = segment_number(*audio);
+    const auto stream = small_number(*audio);
     if (!stream) return std::nullopt;
     ask->audio = *stream;
   }
@@ -164,8 +165,7 @@ void RequestHandler::Exchange::answer_hls() {
   const bool sound = ask->kind == HlsAsk::Kind::init || ask->kind == HlsAsk::Kind::segment;
   // '\0' cannot be in a path: a file named "a.mkv?hls=" has no key of a.mkv's (the probes'
   // cache keys are the plain path).
-  const auto key = entry->meta->hash().hex() + "/" + file->path + '\0' +
-                   "hls=" + std::string(ask->name) +
+  const auto key = entry->meta->hash().hex() + "/" + file->path + '\0' + "hls=" + ask->name +
                    (playlist ? "&" + extra
                     : sound  ? "&audio=" + std::to_string(ask->audio)
                              : std::string());
@@ -184,10 +184,8 @@ void RequestHandler::Exchange::answer_hls() {
   media::ProbeLimits limits;
   limits.deadline = kHlsTime;
   limits.stop = [reader] { return reader->stopped(); };  // the client left: the work stops
-  auto made_ask = *ask;
-  made_ask.name = {};  // a view into this request: not needed there
-  boost::asio::post(shared.probe_on, [self = shared_from_this(), reader, slot, ask = made_ask,
-                                      extra, key, name, limits, type, playlist] {
+  boost::asio::post(shared.probe_on, [self = shared_from_this(), reader, slot, ask = *ask, extra,
+                                      key, name, limits, type, playlist] {
     Result<std::string> made = make_error(Errc::internal, "nothing made");
     {
       CpuSpent spent(*self->shared.hls_cpu_us);

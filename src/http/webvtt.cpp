@@ -144,16 +144,6 @@ std::optional<std::uint64_t> parse_timestamp(std::string_view text) {
   return ((hours * 60 + minutes) * 60 + seconds) * 1000 + millis;
 }
 
-std::string format_timestamp(std::uint64_t millis) {
-  char text[40];
-  std::snprintf(text, sizeof text, "%02llu:%02llu:%02llu.%03llu",
-                static_cast<unsigned long long>(millis / 3'600'000),
-                static_cast<unsigned long long>(millis / 60'000 % 60),
-                static_cast<unsigned long long>(millis / 1000 % 60),
-                static_cast<unsigned long long>(millis % 1000));
-  return text;
-}
-
 // "start --> end[ hints]" as a WebVTT timing line, or nothing when the line is not one.
 std::optional<std::string> webvtt_timing(std::string_view line) {
   const auto arrow = line.find("-->");
@@ -162,7 +152,7 @@ std::optional<std::string> webvtt_timing(std::string_view line) {
   auto rest = trim_space(line.substr(arrow + 3));
   const auto end = parse_timestamp(rest.substr(0, rest.find_first_of(" \t")));
   if (!start || !end) return std::nullopt;
-  return format_timestamp(*start) + " --> " + format_timestamp(*end);
+  return webvtt_timestamp(*start) + " --> " + webvtt_timestamp(*end);
 }
 
 bool all_digits(std::string_view text) {

@@ -7,6 +7,7 @@
 #include <string>
 
 extern "C" {
+#include <libavutil/dict.h>
 #include <libavutil/error.h>
 #include <libavutil/log.h>
 #include <libavutil/mem.h>
@@ -31,6 +32,11 @@ std::string av_message(int code) {
   std::array<char, AV_ERROR_MAX_STRING_SIZE> text{};
   av_strerror(code, text.data(), text.size());
   return text.data();
+}
+
+std::string metadata_tag(const AVDictionary* metadata, const char* key) {
+  const auto* entry = av_dict_get(metadata, key, nullptr, 0);
+  return entry != nullptr && entry->value != nullptr ? entry->value : "";
 }
 
 void Demuxer::AvioDeleter::operator()(AVIOContext* avio) const {

@@ -62,4 +62,7 @@ class Demuxer {
 // libavformat's message for an error code.
 [[nodiscard]] std::string av_message(int code);
 
+// A stream's or file's metadata tag ("language", "title"); "" when it has none.
+[[nodiscard]] std::string metadata_tag(const AVDictionary* metadata, const char* key);
+
 }  // namespace seeder::media

@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include "seeder/core/text.hpp"
 #include "seeder/media/hls.hpp"
 
 namespace seeder::media {
@@ -51,9 +52,7 @@ std::string quotable(std::string_view text) {
 }
 
 std::string webvtt_time(double seconds) {
-  const auto ms = std::llround(std::max(seconds, 0.0) * 1000);
-  return fmt::format("{:02}:{:02}:{:02}.{:03}", ms / 3'600'000, ms / 60'000 % 60, ms / 1000 % 60,
-                     ms % 1000);
+  return webvtt_timestamp(static_cast<std::uint64_t>(std::llround(std::max(seconds, 0.0) * 1000)));
 }
 
 // What an ASS event's override blocks have switched on: WebVTT's italic, bold and underline

@@ -138,9 +138,8 @@ std::vector<HlsSubtitleTrack> text_subtitles(const AVFormatContext& format) {
     HlsSubtitleTrack track;
     track.stream = static_cast<int>(i);
     track.name = subtitle_track_name(stream, static_cast<int>(tracks.size()) + 1);
-    if (const auto* language = av_dict_get(stream.metadata, "language", nullptr, 0);
-        language != nullptr && std::string_view(language->value) != "und")
-      track.language = language->value;
+    if (auto language = metadata_tag(stream.metadata, "language"); language != "und")
+      track.language = std::move(language);
     track.is_default = (stream.disposition & AV_DISPOSITION_DEFAULT) != 0;
     tracks.push_back(std::move(track));
   }
@@ -233,6 +232,23 @@ Result<SegmentWindow> seek_segment(Demuxer& demuxer, const Plan& plan, int index
   return window;
 }
 
+// Reads packets from where segment `index` was sought, handing each to `take`, until `done()`
+// or the end of the file; Errc::cancelled as soon as the client has left.
+template <typename Done, typename Take>
+Status read_packets(Demuxer& demuxer, int index, Done done, Take take) {
+  PacketPtr packet(av_packet_alloc());
+  if (!packet) return make_error(Errc::internal, "out of memory for a packet");
+  while (!done()) {
+    if (demuxer.stopped()) return make_error(Errc::cancelled, "the client left");
+    const int read = av_read_frame(&demuxer.format(), packet.get());
+    if (read == AVERROR_EOF) break;
+    if (read < 0) return demuxer.failure(read, "reading segment " + std::to_string(index));
+    take(*packet);
+    av_packet_unref(packet.get());
+  }
+  return {};
+}
+
 }  // namespace
 
 Result<HlsLayout> hls_layout(RandomAccess& reader, std::string_view file_name,
@@ -272,16 +288,11 @@ Result<std::string> hls_segment(RandomAccess& reader, std::string_view file_name
   if (!window) return window.error();
 
   SegmentCollector collector(format, plan->video, plan->audio, *window);
-  PacketPtr packet(av_packet_alloc());
-  if (!packet) return make_error(Errc::internal, "out of memory for a packet");
-  while (!collector.done()) {
-    if (demuxer->stopped()) return make_error(Errc::cancelled, "the client left");
-    const int read = av_read_frame(&format, packet.get());
-    if (read == AVERROR_EOF) break;
-    if (read < 0) return demuxer->failure(read, "reading segment " + std::to_string(index));
-    collector.take(*packet);
-    av_packet_unref(packet.get());
-  }
+  if (auto read = read_packets(
+          *demuxer, index, [&] { return collector.done(); },
+          [&](const AVPacket& packet) { collector.take(packet); });
+      !read)
+    return read.error();
   if (!collector.has_video())
     return make_error(Errc::upstream, "segment " + std::to_string(index) +
                                           ": no keyframe where the index says one is");
@@ -317,25 +328,22 @@ Result<std::string> hls_subtitle_segment(RandomAccess& reader, std::string_view 
   // A segment holds every cue shown in it (RFC 8216, 3.5): those that start in it and those
   // that started before and still show; a player drops a cue it already has.
   std::vector<SubtitleCue> cues;
-  PacketPtr packet(av_packet_alloc());
-  if (!packet) return make_error(Errc::internal, "out of memory for a packet");
-  for (double furthest = -std::numeric_limits<double>::infinity();
-       furthest <= window->end_s + SegmentCollector::kReadPast;) {
-    if (demuxer->stopped()) return make_error(Errc::cancelled, "the client left");
-    const int read = av_read_frame(&format, packet.get());
-    if (read == AVERROR_EOF) break;
-    if (read < 0) return demuxer->failure(read, "reading segment " + std::to_string(index));
-    const auto ts = packet->pts != AV_NOPTS_VALUE ? packet->pts : packet->dts;
+  double furthest = -std::numeric_limits<double>::infinity();
+  const auto take = [&](const AVPacket& packet) {
+    const auto ts = packet.pts != AV_NOPTS_VALUE ? packet.pts : packet.dts;
     const double at = ts == AV_NOPTS_VALUE
                           ? furthest
-                          : seconds(ts, format.streams[packet->stream_index]->time_base);
+                          : seconds(ts, format.streams[packet.stream_index]->time_base);
     furthest = std::max(furthest, at);
-    if (packet->stream_index == stream && at < window->end_s) {
-      for (auto& cue : (*decoder)->decode(*packet, plan->shift_s))
-        if (cue.end_s - plan->shift_s > window->audio_start_s) cues.push_back(std::move(cue));
-    }
-    av_packet_unref(packet.get());
-  }
+    if (packet.stream_index != stream || at >= window->end_s) return;
+    for (auto& cue : (*decoder)->decode(packet, plan->shift_s))
+      if (cue.end_s - plan->shift_s > window->audio_start_s) cues.push_back(std::move(cue));
+  };
+  if (auto read = read_packets(
+          *demuxer, index, [&] { return furthest > window->end_s + SegmentCollector::kReadPast; },
+          take);
+      !read)
+    return read.error();
   std::stable_sort(cues.begin(), cues.end(),
                    [](const auto& a, const auto& b) { return a.start_s < b.start_s; });
   return webvtt_segment(cues);

@@ -117,11 +117,6 @@ Result<MediaInfo> probe(RandomAccess&, std::string_view, const ProbeLimits&) {
 
 namespace {
 
-std::string tag(AVDictionary* metadata, const char* key) {
-  const auto* entry = av_dict_get(metadata, key, nullptr, 0);
-  return entry != nullptr ? entry->value : "";
-}
-
 StreamInfo stream_info(const AVStream& stream) {
   const auto& codec = *stream.codecpar;
   StreamInfo info;
@@ -129,8 +124,8 @@ StreamInfo stream_info(const AVStream& stream) {
   info.codec = avcodec_get_name(codec.codec_id);
   if (const char* profile = avcodec_profile_name(codec.codec_id, codec.profile))
     info.profile = profile;
-  info.language = tag(stream.metadata, "language");
-  info.title = tag(stream.metadata, "title");
+  info.language = metadata_tag(stream.metadata, "language");
+  info.title = metadata_tag(stream.metadata, "title");
   info.is_default = (stream.disposition & AV_DISPOSITION_DEFAULT) != 0;
   switch (codec.codec_type) {
     case AVMEDIA_TYPE_VIDEO:

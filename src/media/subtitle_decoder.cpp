@@ -6,10 +6,6 @@
 #include <string_view>
 #include <utility>
 
-extern "C" {
-#include <libavutil/dict.h>
-}
-
 #include "demuxer.hpp"
 #include "remux_parts.hpp"
 #include "seeder/core/utf8.hpp"
@@ -21,11 +17,6 @@ namespace {
 constexpr double kUntimedCue = 4.0;
 // Bytes of one event's text kept (a screenful of subtitles is far less).
 constexpr std::size_t kLongestCue = 16 * 1024;
-
-std::string metadata_tag(const AVDictionary* metadata, const char* key) {
-  const auto* entry = av_dict_get(metadata, key, nullptr, 0);
-  return entry != nullptr && entry->value != nullptr ? entry->value : "";
-}
 
 // The languages film torrents carry subtitles in most, by their ISO 639-2 codes (both forms).
 std::string_view language_name(std::string_view code) {

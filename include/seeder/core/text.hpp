@@ -19,5 +19,7 @@ int hex_digit_value(char c);
 // A decimal number made of digits only (no sign, no spaces) that fits, or nullopt. Never throws,
 // unlike std::stoi: for parsers that return Result.
 std::optional<std::uint64_t> parse_unsigned(std::string_view text);
+// A WebVTT cue timestamp, "HH:MM:SS.mmm" (hours grow past two digits).
+std::string webvtt_timestamp(std::uint64_t millis);
 
 }  // namespace seeder
