@@ -482,7 +482,13 @@ def main():
     parser.add_argument("--no-faults", action="store_true",
                         help="no deleted or truncated files, no restarts")
     parser.add_argument("--keep", action="store_true", help="keep each round's scratch dir")
+    parser.add_argument("--shard", default="1/1",
+                        help="K/N: run every Nth round from the Kth, so that N processes share "
+                             "the rounds (CI runs two side by side)")
     args = parser.parse_args()
+    shard, shards = (int(x) for x in args.shard.split("/"))
+    if not 1 <= shard <= shards:
+        parser.error(f"--shard {args.shard}: K must be 1 to N")
 
     seeds = []
     if args.seeds_file:
@@ -490,7 +496,9 @@ def main():
             seeds += [int(line.split("#")[0]) for line in f if line.split("#")[0].strip()]
     base = args.seed if args.seed is not None else random.SystemRandom().randrange(1 << 32)
     seeds += [base + i for i in range(args.rounds)]
-    log(f"churn soak: {len(seeds)} round(s), {args.seconds:g} s each; new seeds from {base}")
+    seeds = seeds[shard - 1::shards]
+    log(f"churn soak: {len(seeds)} round(s), {args.seconds:g} s each; new seeds from {base}"
+        f"{f'; shard {shard} of {shards}' if shards > 1 else ''}")
 
     totals = Stats()
     failed = []

@@ -20,14 +20,15 @@ runtime_packages=(
   libtorrent-rasterbar2.0 libsqlite3-0 libspdlog1.10 libfmt9 libssl3 ca-certificates
   libavformat59 libavcodec59 libavutil57 libswresample4
 )
-# The asan preset and the fuzzers (clang + libFuzzer + sanitizer runtimes); ccache makes
+# The asan preset and the fuzzers (clang + libFuzzer + sanitizer runtimes, lld to link them
+# fast; CMake uses it for every build where it is found); ccache makes
 # repeated `scripts/dev test` runs cheap on small machines; nginx-light for the scale-out test
 # (three gateways behind the shipped deploy/nginx config); the browser test's headless
 # Chromium, its WebDriver and ffmpeg (the test's H.264 film); mpv, the player the signed-link
 # test opens a link with.
 browser_packages=(chromium chromium-driver ffmpeg)
 # python3 runs the churn soak (bench/churn_soak.py) that CTest includes.
-test_packages=(clang libfuzzer-14-dev libclang-rt-14-dev ccache nginx-light python3 mpv
+test_packages=(clang lld libfuzzer-14-dev libclang-rt-14-dev ccache nginx-light python3 mpv
   "${browser_packages[@]}")
 # Baselines and real clients: nginx (plain file server), ffmpeg (ffprobe + the test media), mpv.
 bench_packages=(nginx-light curl ffmpeg mpv)
