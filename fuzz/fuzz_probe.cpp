@@ -58,7 +58,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 
   const int call = data[0] / kNames.size() % 4;
   const int index = data[0] / (kNames.size() * 4) % 4;
-  const int audio = data[0] / 96 == 1 ? 1 : seeder::media::kDefaultAudio;
+  seeder::media::Sound sound;  // another sound track, or the default one in 5.1
+  if (data[0] / 96 == 1) sound.stream = 1;
+  sound.surround = data[0] / 96 == 2;
   seeder::Status remuxed;
   if (call == 0 || call == 3) {
     auto layout = seeder::media::hls_layout(reader, name, limits);
@@ -79,8 +81,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         remuxed = made.error();
     }
   } else {
-    auto made = call == 1 ? seeder::media::hls_init(reader, name, limits, audio)
-                          : seeder::media::hls_segment(reader, name, index, limits, audio);
+    auto made = call == 1 ? seeder::media::hls_init(reader, name, limits, sound)
+                          : seeder::media::hls_segment(reader, name, index, limits, sound);
     if (!made) remuxed = made.error();
   }
   if (!remuxed) {

@@ -305,36 +305,56 @@ TEST_F(HlsRemuxTest, EmbeddedSubtitlesAreCutOnTheVideosSegments) {
             Errc::not_found);
 }
 
+// "<codec>,<sample rate>,<channels>" of the sound of `name`'s init segment and segment 0 made
+// with `sound`, as ffprobe reads them.
+std::string sound_of(media::RandomAccess& reader, const test::TempDir& dir, const std::string& name,
+                     Sound sound) {
+  auto init = hls_init(reader, name, {}, sound);
+  auto first = hls_segment(reader, name, 0, {}, sound);
+  EXPECT_TRUE(init) << (init ? "" : init.error().message);
+  EXPECT_TRUE(first) << (first ? "" : first.error().message);
+  if (!init || !first) return {};
+  const auto head =
+      dir / (name + "-" + std::to_string(sound.stream) + (sound.surround ? "-6" : "") + ".mp4");
+  test::write_file(head, *init + *first);
+  const auto out = head.string() + ".sound";
+  test::ChildProcess probe(
+      {"/usr/bin/ffprobe", "-v", "error", "-select_streams", "a:0", "-show_entries",
+       "stream=codec_name,sample_rate,channels", "-of", "csv=p=0", "-o", out, head.string()},
+      head.string() + ".log");
+  EXPECT_EQ(probe.wait_exit(std::chrono::seconds(60)), 0);
+  auto text = test::read_file(out);
+  while (!text.empty() && text.back() == '\n')
+    text.pop_back();
+  return text;
+}
+
 // A dubbed film (films.hpp): the remux carries the sound track asked for, the default one when
 // none is; a stream that is no sound is not found.
 TEST_F(HlsRemuxTest, TheSoundTrackAskedForIsTheOneCarried) {
   const auto path = *dir_ / "dubbed.mkv";
   ASSERT_TRUE(test::make_dubbed_film(path, 8));
   test::BytesReader reader(test::read_file(path));
-  // "<sample rate>,<channels>" of the sound in the init segment and segment 0 of `audio`.
-  const auto sound_of = [&](int audio) {
-    auto init = hls_init(reader, "dubbed.mkv", {}, audio);
-    auto first = hls_segment(reader, "dubbed.mkv", 0, {}, audio);
-    EXPECT_TRUE(init && first) << audio;
-    if (!init || !first) return std::string();
-    const auto head = *dir_ / ("dubbed-" + std::to_string(audio) + ".mp4");
-    test::write_file(head, *init + *first);
-    const auto out = head.string() + ".sound";
-    test::ChildProcess probe(
-        {"/usr/bin/ffprobe", "-v", "error", "-select_streams", "a:0", "-show_entries",
-         "stream=codec_name,sample_rate,channels", "-of", "csv=p=0", "-o", out, head.string()},
-        head.string() + ".log");
-    EXPECT_EQ(probe.wait_exit(std::chrono::seconds(60)), 0);
-    auto text = test::read_file(out);
-    while (!text.empty() && text.back() == '\n')
-      text.pop_back();
-    return text;
-  };
-  EXPECT_EQ(sound_of(kDefaultAudio), "aac,48000,2") << "the English AAC, copied";
-  EXPECT_EQ(sound_of(2), "aac,44100,2") << "the French AC-3, made AAC";
-  EXPECT_EQ(sound_of(1), sound_of(kDefaultAudio));
-  EXPECT_EQ(hls_init(reader, "dubbed.mkv", {}, 0).error().code, Errc::not_found) << "the picture";
-  EXPECT_EQ(hls_segment(reader, "dubbed.mkv", 0, {}, 7).error().code, Errc::not_found);
+  const auto sound = [&](int stream) { return sound_of(reader, *dir_, "dubbed.mkv", {stream}); };
+  EXPECT_EQ(sound(kDefaultAudio), "aac,48000,2") << "the English AAC, copied";
+  EXPECT_EQ(sound(2), "aac,44100,2") << "the French AC-3, made AAC";
+  EXPECT_EQ(sound(1), sound(kDefaultAudio));
+  EXPECT_EQ(hls_init(reader, "dubbed.mkv", {}, {0}).error().code, Errc::not_found) << "the picture";
+  EXPECT_EQ(hls_segment(reader, "dubbed.mkv", 0, {}, {7}).error().code, Errc::not_found);
+}
+
+// Converted sound is stereo unless 5.1 is asked for; then it is 5.1 where the source has six
+// channels, and stereo where it has fewer (no upmix). Copied AAC keeps its channels.
+TEST_F(HlsRemuxTest, ConvertedSoundIsFivePointOneWhereAskedForAndTheSourceHasIt) {
+  test::BytesReader film(*film_);  // AC-3 5.1
+  EXPECT_EQ(sound_of(film, *dir_, "film.mkv", {}), "aac,48000,2");
+  EXPECT_EQ(sound_of(film, *dir_, "film.mkv", {kDefaultAudio, true}), "aac,48000,6");
+  const auto path = *dir_ / "dubbed-too.mkv";  // the suite's dir: another name than dubbed.mkv
+  ASSERT_TRUE(test::make_dubbed_film(path, 8));
+  test::BytesReader dubbed(test::read_file(path));
+  EXPECT_EQ(sound_of(dubbed, *dir_, "dubbed-too.mkv", {2, true}), "aac,44100,2") << "AC-3 mono";
+  EXPECT_EQ(sound_of(dubbed, *dir_, "dubbed-too.mkv", {kDefaultAudio, true}), "aac,48000,2")
+      << "AAC stereo, copied";
 }
 
 // Sound that runs on 30 s past the picture: Matroska gives no track a duration, and the

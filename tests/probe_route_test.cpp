@@ -93,6 +93,14 @@ TEST_F(ProbeRouteTest, AFilmWithAc3SoundIsAnHlsPlaylistOfFmp4Segments) {
       << with_sound.body;
   EXPECT_EQ(http_get(port_, url + "?hls=1.mp4&audio=1").body, segment.body)
       << "stream 1 is the default sound";
+  // So is 5.1, for the AC-3 5.1 film: another sound, another segment.
+  const auto surround = http_get(port_, url + "?hls=media&channels=6");
+  EXPECT_NE(surround.body.find("\nfilm.mkv?channels=6&hls=1.mp4\n"), std::string::npos)
+      << surround.body;
+  const auto surround_segment = http_get(port_, url + "?hls=1.mp4&channels=6");
+  ASSERT_EQ(surround_segment.status, 200u) << surround_segment.body;
+  EXPECT_NE(surround_segment.body, segment.body);
+  EXPECT_EQ(http_get(port_, url + "?hls=1.mp4&channels=2").body, segment.body);
   const auto subtitles = http_get(port_, url + "?hls=sub2");
   ASSERT_EQ(subtitles.status, 200u) << subtitles.body;
   EXPECT_NE(subtitles.body.find("\nfilm.mkv?hls=sub2-1.vtt\n"), std::string::npos)
@@ -122,6 +130,7 @@ TEST_F(ProbeRouteTest, WhatHlsCannotServeGetsAClearStatus) {
   EXPECT_EQ(http_get(port_, film_.url("Film/film.mkv") + "?hls=init.mp4&audio=0").status, 404u)
       << "stream 0 is the picture";
   EXPECT_EQ(http_get(port_, film_.url("Film/film.mkv") + "?hls=init.mp4&audio=x").status, 400u);
+  EXPECT_EQ(http_get(port_, film_.url("Film/film.mkv") + "?hls=init.mp4&channels=5").status, 400u);
   EXPECT_EQ(http_get(port_, film_.url("Film/film.mkv") + "?hls&audio=0").status, 404u)
       << "a playlist whose every segment would be 404 is 404 itself";
   const auto broken = http_get(port_, film_.url("Film/broken.mkv") + "?hls");

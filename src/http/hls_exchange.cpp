@@ -27,9 +27,17 @@ std::optional<int> small_number(std::string_view text) {
   return static_cast<int>(*number);
 }
 
+// The query of the sound chosen: "audio=<stream>" and "channels=6", each when not the default.
+std::string sound_query(media::Sound sound) {
+  std::string query;
+  if (sound.stream != media::kDefaultAudio) query = "audio=" + std::to_string(sound.stream);
+  if (sound.surround) query += query.empty() ? "channels=6" : "&channels=6";
+  return query;
+}
+
 // The query every URI of a playlist carries: a signed link's parameters (the segments of a
-// signed file are covered by its link) and the sound track chosen (`audio`).
-std::string carried_query(const Target& target, int audio) {
+// signed file are covered by its link) and the sound chosen.
+std::string carried_query(const Target& target, media::Sound sound) {
   std::string query;
   for (const char* key : {"exp", "scope", "sig"}) {
     const auto value = target.query_value(key);
@@ -37,8 +45,8 @@ std::string carried_query(const Target& target, int audio) {
     if (!query.empty()) query += '&';
     query += std::string(key) + "=" + percent_encode_path(*value);
   }
-  if (audio != media::kDefaultAudio)
-    query += (query.empty() ? "audio=" : "&audio=") + std::to_string(audio);
+  if (const auto sound_part = sound_query(sound); !sound_part.empty())
+    query += (query.empty() ? "" : "&") + sound_part;
   return query;
 }
 
@@ -52,8 +60,8 @@ struct HlsAsk {
   Kind kind = Kind::playlist;
   int stream = -1;
   int number = -1;
-  std::string name;  // the value without its extension: one cache entry for both spellings
-  int audio = media::kDefaultAudio;  // ?audio=<stream>: the sound track of init and segments
+  std::string name;    // the value without its extension: one cache entry for both spellings
+  media::Sound sound;  // ?audio=<stream>&channels=6: the sound of init and segments
 
   [[nodiscard]] bool is_playlist() const {
     return kind == Kind::playlist || kind == Kind::media_playlist ||
@@ -105,7 +113,11 @@ std::optional<HlsAsk> parse_hls(std::string_view which, const Target& target) {
   if (const auto audio = target.query_value("audio")) {
     const auto stream = small_number(*audio);
     if (!stream) return std::nullopt;
-    ask->audio = *stream;
+    ask->sound.stream = *stream;
+  }
+  if (const auto channels = target.query_value("channels")) {
+    if (*channels != "2" && *channels != "6") return std::nullopt;
+    ask->sound.surround = *channels == "6";
   }
   return ask;
 }
@@ -131,13 +143,13 @@ Result<std::string> make_hls(media::RandomAccess& reader, const std::string& nam
   using Kind = HlsAsk::Kind;
   switch (ask.kind) {
     case Kind::init:
-      return media::hls_init(reader, name, limits, ask.audio);
+      return media::hls_init(reader, name, limits, ask.sound);
     case Kind::segment:
-      return media::hls_segment(reader, name, ask.number, limits, ask.audio);
+      return media::hls_segment(reader, name, ask.number, limits, ask.sound);
     case Kind::subtitle_segment:
       return media::hls_subtitle_segment(reader, name, ask.stream, ask.number, limits);
     default: {
-      auto layout = media::hls_layout(reader, name, limits, ask.audio);
+      auto layout = media::hls_layout(reader, name, limits, ask.sound);
       if (!layout) return layout.error();
       return playlist_of(*layout, ask, percent_encode_path(name), extra);
     }
@@ -154,10 +166,10 @@ void RequestHandler::Exchange::answer_hls() {
     fail(make_error(Errc::bad_request,
                     "?hls takes no value, media, init, a segment number, sub<track> or "
                     "sub<track>-<number> (with .m3u8, .mp4 or .vtt as the playlists write them); "
-                    "?audio a stream number"));
+                    "?audio a stream number, ?channels 2 or 6"));
     return;
   }
-  const auto extra = carried_query(request.target, ask->audio);
+  const auto extra = carried_query(request.target, ask->sound);
   const bool playlist = ask->is_playlist();
   const std::string type = ask->content_type();
   // A playlist carries the link's query; a segment is the same bytes for everyone who asks for
@@ -167,7 +179,7 @@ void RequestHandler::Exchange::answer_hls() {
   // cache keys are the plain path).
   const auto key = entry->meta->hash().hex() + "/" + file->path + '\0' + "hls=" + ask->name +
                    (playlist ? "&" + extra
-                    : sound  ? "&audio=" + std::to_string(ask->audio)
+                    : sound  ? "&" + sound_query(ask->sound)
                              : std::string());
   auto& cache = playlist ? *shared.probes : *shared.segments;
   if (answered_from(cache, key, [&](std::string made) {

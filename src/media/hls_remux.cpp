@@ -57,9 +57,9 @@ constexpr double kCueLookBack = 10.0;
 // Which streams go into the remux, and how.
 struct Plan {
   int video = -1;
-  int audio = -1;  // -1: none
-  bool convert_audio = false;
-  double shift_s = 0;  // added to every output timestamp: none negative, dts below pts
+  int audio = -1;              // -1: none
+  int converted_channels = 0;  // 0: the sound is copied; else converted to AAC of 2 or 6
+  double shift_s = 0;          // added to every output timestamp: none negative, dts below pts
   HlsLayout layout;
 };
 
@@ -153,7 +153,13 @@ bool indexed(const AVFormatContext& format) {
   return name.starts_with("matroska") || name.starts_with("mov") || name == "avi";
 }
 
-Result<Plan> plan_of(Demuxer& demuxer, int audio_stream) {
+// The channels converted sound gets: 5.1 only where asked for and the source has them (no
+// upmix), else stereo.
+int converted_channels(const AVStream& audio, bool surround) {
+  return surround && audio.codecpar->ch_layout.nb_channels >= 6 ? 6 : 2;
+}
+
+Result<Plan> plan_of(Demuxer& demuxer, Sound sound) {
   auto& format = demuxer.format();
   if (!indexed(format))
     return make_error(Errc::upstream, std::string("a ") + format.iformat->name +
@@ -167,11 +173,11 @@ Result<Plan> plan_of(Demuxer& demuxer, int audio_stream) {
     return make_error(Errc::upstream, std::string("its video (") +
                                           avcodec_get_name(video.codecpar->codec_id) +
                                           ") is not one browsers decode");
-  const auto audio = choose_audio(format, audio_stream);
+  const auto audio = choose_audio(format, sound.stream);
   if (!audio) return audio.error();
   plan.audio = *audio;
-  if (plan.audio >= 0)
-    plan.convert_audio = !copyable_audio(format.streams[plan.audio]->codecpar->codec_id);
+  if (plan.audio >= 0 && !copyable_audio(format.streams[plan.audio]->codecpar->codec_id))
+    plan.converted_channels = converted_channels(*format.streams[plan.audio], sound.surround);
   const auto keyframes = index_keyframes(format, plan.video);
   if (keyframes.empty())
     return make_error(Errc::upstream, "the container lists no keyframes to cut segments at");
@@ -197,11 +203,11 @@ Result<Plan> plan_of(Demuxer& demuxer, int audio_stream) {
 }
 
 Result<Plan> open_plan(RandomAccess& reader, std::string_view name, const ProbeLimits& limits,
-                       std::unique_ptr<Demuxer>& demuxer, int audio_stream = kDefaultAudio) {
+                       std::unique_ptr<Demuxer>& demuxer, Sound sound = {}) {
   auto opened = Demuxer::open(reader, name, limits);
   if (!opened) return opened.error();
   demuxer = std::move(*opened);
-  return plan_of(*demuxer, audio_stream);
+  return plan_of(*demuxer, sound);
 }
 
 // Segment `index`'s window, with the demuxer sought to read it from `before_s` seconds before
@@ -252,35 +258,35 @@ Status read_packets(Demuxer& demuxer, int index, Done done, Take take) {
 }  // namespace
 
 Result<HlsLayout> hls_layout(RandomAccess& reader, std::string_view file_name,
-                             const ProbeLimits& limits, int audio_stream) {
+                             const ProbeLimits& limits, Sound sound) {
   std::unique_ptr<Demuxer> demuxer;
-  auto plan = open_plan(reader, file_name, limits, demuxer, audio_stream);
+  auto plan = open_plan(reader, file_name, limits, demuxer, sound);
   if (!plan) return plan.error();
   return std::move(plan->layout);
 }
 
 Result<std::string> hls_init(RandomAccess& reader, std::string_view file_name,
-                             const ProbeLimits& limits, int audio_stream) {
+                             const ProbeLimits& limits, Sound sound) {
   std::unique_ptr<Demuxer> demuxer;
-  auto plan = open_plan(reader, file_name, limits, demuxer, audio_stream);
+  auto plan = open_plan(reader, file_name, limits, demuxer, sound);
   if (!plan) return plan.error();
   auto& format = demuxer->format();
   auto muxer = FragmentMuxer::open(*format.streams[plan->video],
                                    plan->audio >= 0 ? format.streams[plan->audio] : nullptr,
-                                   plan->convert_audio);
+                                   plan->converted_channels);
   if (!muxer) return muxer.error();
   return (*muxer)->take_header();
 }
 
 Result<std::string> hls_segment(RandomAccess& reader, std::string_view file_name, int index,
-                                const ProbeLimits& limits, int audio_stream) {
+                                const ProbeLimits& limits, Sound sound) {
   std::unique_ptr<Demuxer> demuxer;
-  auto plan = open_plan(reader, file_name, limits, demuxer, audio_stream);
+  auto plan = open_plan(reader, file_name, limits, demuxer, sound);
   if (!plan) return plan.error();
   auto& format = demuxer->format();
   auto muxer = FragmentMuxer::open(*format.streams[plan->video],
                                    plan->audio >= 0 ? format.streams[plan->audio] : nullptr,
-                                   plan->convert_audio);
+                                   plan->converted_channels);
   if (!muxer) return muxer.error();
   (*muxer)->take_header();  // the init segment's: sent apart
   // From a second before: the sound there settles the conversion.

@@ -20,7 +20,7 @@ namespace {
 constexpr double kEpsilon = 1e-6;   // seconds: timestamps compared after a conversion
 constexpr int kAacFrame = 1024;     // samples per AAC frame
 constexpr int kEncoderPreroll = 3;  // AAC frames encoded before a segment's first, then dropped
-constexpr std::int64_t kAacBitRate = 160'000;
+constexpr std::int64_t kAacBitRatePerChannel = 80'000;  // 160 kb/s stereo, 480 kb/s 5.1
 
 Error av_error(int code, const std::string& what) {
   return make_error(Errc::upstream, what + ": " + av_message(code));
@@ -74,7 +74,25 @@ bool SegmentCollector::done() const {
 
 // ---- AudioConverter ----
 
-Result<std::unique_ptr<AudioConverter>> AudioConverter::open(const AVStream& source) {
+// The encoder's layout of `channels` (2 or 6): the one the encoder lists, else (FFmpeg 5.1's AAC
+// encoder lists none) 5.1 with back speakers, the AAC channel configuration 6.
+Status choose_layout(const AVCodec& encoder, int channels, AVChannelLayout& layout) {
+  if (channels == 2) {
+    av_channel_layout_default(&layout, 2);
+    return {};
+  }
+  const AVChannelLayout* chosen = nullptr;
+  for (const auto* listed = encoder.ch_layouts; listed && listed->nb_channels != 0; ++listed)
+    if (listed->nb_channels == channels && chosen == nullptr) chosen = listed;
+  const AVChannelLayout back = AV_CHANNEL_LAYOUT_5POINT1_BACK;
+  if (chosen == nullptr && channels == back.nb_channels) chosen = &back;
+  if (chosen == nullptr || av_channel_layout_copy(&layout, chosen) < 0)
+    return make_error(Errc::internal, "this AAC encoder has no layout of " +
+                                          std::to_string(channels) + " channels");
+  return {};
+}
+
+Result<std::unique_ptr<AudioConverter>> AudioConverter::open(const AVStream& source, int channels) {
   std::unique_ptr<AudioConverter> converter(new AudioConverter(source));
   const auto* decoder = avcodec_find_decoder(source.codecpar->codec_id);
   if (decoder == nullptr)
@@ -99,8 +117,10 @@ Result<std::unique_ptr<AudioConverter>> AudioConverter::open(const AVStream& sou
   context->sample_rate = rate;
   context->time_base = {1, rate};
   context->sample_fmt = AV_SAMPLE_FMT_FLTP;
-  av_channel_layout_default(&context->ch_layout, 2);
-  context->bit_rate = kAacBitRate;
+  if (auto chosen = choose_layout(*encoder, channels, context->ch_layout); !chosen)
+    return chosen.error();
+  converter->pcm_.resize(static_cast<std::size_t>(channels));
+  context->bit_rate = kAacBitRatePerChannel * channels;
   context->flags |= AV_CODEC_FLAG_GLOBAL_HEADER;  // the AudioSpecificConfig goes in the moov
   if (const int opened = avcodec_open2(context, encoder, nullptr); opened < 0)
     return av_error(opened, "opening the AAC encoder");
@@ -155,13 +175,13 @@ void AudioConverter::place(const AVFrame& frame, bool& placed) {
   const auto next = pcm_first_ + static_cast<std::int64_t>(pcm_[0].size());
   const auto tolerance = std::max<std::int64_t>(frame.nb_samples / 2, 1);
   if (position >= next + tolerance) {  // a gap: silence
-    pcm_[0].resize(pcm_[0].size() + static_cast<std::size_t>(position - next), 0.0F);
-    pcm_[1].resize(pcm_[1].size() + static_cast<std::size_t>(position - next), 0.0F);
+    for (auto& channel : pcm_)
+      channel.resize(channel.size() + static_cast<std::size_t>(position - next), 0.0F);
   } else if (position <= next - tolerance) {  // an overlap: the later frame's samples win
     if (position < pcm_first_) pcm_first_ = position;
     const auto keep = static_cast<std::size_t>(position - pcm_first_);
-    pcm_[0].resize(keep);
-    pcm_[1].resize(keep);
+    for (auto& channel : pcm_)
+      channel.resize(keep);
   }
 }
 
@@ -182,10 +202,10 @@ Result<std::vector<PacketPtr>> AudioConverter::convert(const std::vector<PacketP
   return encoded;
 }
 
-// Decodes into pcm_, stereo at the encoder's rate. The first frame is placed by its timestamp
-// (snapped to the codec's frame grid: Matroska keeps milliseconds), the rest follow it, unless
-// a frame's timestamp is half a frame or more away from there: a gap in the source's sound is
-// filled with silence, an overlap dropped, so the sound after it stays with its picture.
+// Decodes into pcm_, in the encoder's channels and at its rate. The first frame is placed by its
+// timestamp (snapped to the codec's frame grid: Matroska keeps milliseconds), the rest follow it,
+// unless a frame's timestamp is half a frame or more away from there: a gap in the source's sound
+// is filled with silence, an overlap dropped, so the sound after it stays with its picture.
 Status AudioConverter::decode(const std::vector<PacketPtr>& packets) {
   bool placed = false;
   auto* frame = av_frame_alloc();
@@ -200,15 +220,16 @@ Status AudioConverter::decode(const std::vector<PacketPtr>& packets) {
       if (placed) {
         const int room = swr_get_out_samples(resampler_, frame->nb_samples);
         const auto size = pcm_[0].size();
-        pcm_[0].resize(size + static_cast<std::size_t>(room));
-        pcm_[1].resize(size + static_cast<std::size_t>(room));
-        std::uint8_t* out[2] = {reinterpret_cast<std::uint8_t*>(pcm_[0].data() + size),
-                                reinterpret_cast<std::uint8_t*>(pcm_[1].data() + size)};
+        std::vector<std::uint8_t*> out;
+        for (auto& channel : pcm_) {
+          channel.resize(size + static_cast<std::size_t>(room));
+          out.push_back(reinterpret_cast<std::uint8_t*>(channel.data() + size));
+        }
         const int made =
-            swr_convert(resampler_, out, room,
+            swr_convert(resampler_, out.data(), room,
                         const_cast<const std::uint8_t**>(frame->extended_data), frame->nb_samples);
-        pcm_[0].resize(size + static_cast<std::size_t>(std::max(made, 0)));
-        pcm_[1].resize(size + static_cast<std::size_t>(std::max(made, 0)));
+        for (auto& channel : pcm_)
+          channel.resize(size + static_cast<std::size_t>(std::max(made, 0)));
       }
       av_frame_unref(frame);
     }
@@ -268,7 +289,7 @@ Result<std::vector<PacketPtr>> AudioConverter::encode(std::int64_t first, std::i
       break;
     }
     const auto offset = static_cast<std::size_t>(sample - pcm_first_);
-    for (int channel = 0; channel < 2; ++channel)
+    for (std::size_t channel = 0; channel < pcm_.size(); ++channel)
       std::copy_n(pcm_[channel].data() + offset, count,
                   reinterpret_cast<float*>(frame->extended_data[channel]));
     frame->pts = sample;
@@ -297,7 +318,7 @@ int FragmentMuxer::on_write(void* opaque, std::uint8_t* buffer, int size) {
 
 Result<std::unique_ptr<FragmentMuxer>> FragmentMuxer::open(const AVStream& video,
                                                            const AVStream* audio,
-                                                           bool convert_audio) {
+                                                           int converted_channels) {
   std::unique_ptr<FragmentMuxer> muxer(new FragmentMuxer());
   if (avformat_alloc_output_context2(&muxer->out_, nullptr, "mp4", nullptr) < 0)
     return make_error(Errc::internal, "no mp4 muxer in this libavformat");
@@ -323,8 +344,8 @@ Result<std::unique_ptr<FragmentMuxer>> FragmentMuxer::open(const AVStream& video
   if (audio != nullptr) {
     auto* audio_out = avformat_new_stream(muxer->out_, nullptr);
     if (audio_out == nullptr) return make_error(Errc::internal, "out of memory for the muxer");
-    if (convert_audio) {
-      auto converter = AudioConverter::open(*audio);
+    if (converted_channels > 0) {
+      auto converter = AudioConverter::open(*audio, converted_channels);
       if (!converter) return converter.error();
       muxer->converter_ = std::move(*converter);
       avcodec_parameters_from_context(audio_out->codecpar, &muxer->converter_->encoder());

@@ -68,13 +68,14 @@ class SegmentCollector {
   std::vector<PacketPtr> audio_;
 };
 
-// Decodes the source's audio and encodes it to stereo AAC. Frames sit on a grid fixed by the
-// file (AAC frame k holds the samples [k * 1024, (k + 1) * 1024) counted from the audio's first
-// sample), and a segment holds exactly the frames that start inside it: segments converted
-// apart join without a gap or an overlap, and the same segment converts to the same bytes.
+// Decodes the source's audio and encodes it to AAC of 2 or 6 channels (5.1). Frames sit on a grid
+// fixed by the file (AAC frame k holds the samples [k * 1024, (k + 1) * 1024) counted from the
+// audio's first sample), and a segment holds exactly the frames that start inside it: segments
+// converted apart join without a gap or an overlap, and the same segment converts to the same
+// bytes.
 class AudioConverter {
  public:
-  static Result<std::unique_ptr<AudioConverter>> open(const AVStream& source);
+  static Result<std::unique_ptr<AudioConverter>> open(const AVStream& source, int channels);
   ~AudioConverter();
   AudioConverter(const AudioConverter&) = delete;
   AudioConverter& operator=(const AudioConverter&) = delete;
@@ -103,17 +104,18 @@ class AudioConverter {
   AVChannelLayout resampler_layout_{};
   int resampler_format_ = -1;
   int resampler_rate_ = 0;
-  double origin_s_ = 0;         // the time of sample 0 (the audio's start)
-  std::int64_t pcm_first_ = 0;  // grid sample index of pcm_[c][0]
-  std::vector<float> pcm_[2];   // decoded, stereo, at the encoder's rate
+  double origin_s_ = 0;                  // the time of sample 0 (the audio's start)
+  std::int64_t pcm_first_ = 0;           // grid sample index of pcm_[c][0]
+  std::vector<std::vector<float>> pcm_;  // decoded, a vector per channel, at the encoder's rate
 };
 
 // The mp4 muxer writing fragments into memory: the header (ftyp + moov, the HLS init segment)
 // first, then one fragment (moof + mdat) per segment.
 class FragmentMuxer {
  public:
+  // `converted_channels`: 0 copies the sound, 2 or 6 converts it to AAC of that many channels.
   static Result<std::unique_ptr<FragmentMuxer>> open(const AVStream& video, const AVStream* audio,
-                                                     bool convert_audio);
+                                                     int converted_channels);
   ~FragmentMuxer();
   FragmentMuxer(const FragmentMuxer&) = delete;
   FragmentMuxer& operator=(const FragmentMuxer&) = delete;

@@ -3,8 +3,9 @@
 // natively), made on demand from the file's own bytes through a RandomAccess (the gateway's
 // range reader). Segments are cut at the keyframes the container's index lists (MKV Cues, MP4
 // stss, AVI idx1), so the playlist needs the index only, not the file. Video is copied; AAC
-// sound is copied, any other (AC-3, E-AC-3, DTS, TrueHD, MP3...) decoded and encoded to stereo
-// AAC; the sound track is the container's default one unless the caller names another. Text
+// sound is copied, any other (AC-3, E-AC-3, DTS, TrueHD, MP3...) decoded and encoded to AAC,
+// stereo or 5.1 (Sound); the sound track is the container's default one unless the caller names
+// another. Text
 // subtitle tracks inside the file (SRT, ASS/SSA, WebVTT, MP4 timed text) become WebVTT renditions
 // beside the video, each cut on the video's segments from the same bytes; a file with any has a
 // master playlist.
@@ -88,19 +89,28 @@ struct SubtitleCue {
 // container's default track, else its first.
 inline constexpr int kDefaultAudio = -1;
 
+// Which sound a remux carries, and in how many channels when it is converted.
+struct Sound {
+  int stream = kDefaultAudio;
+  // Converted sound (AC-3, DTS...) as 5.1 AAC where the track has six channels or more (a home
+  // theatre's player asks for it); stereo otherwise, which every browser and headphone plays.
+  // Copied AAC keeps its own channels.
+  bool surround = false;
+};
+
 // The file's segments (from its keyframe index) and its text subtitle tracks. Errc::upstream when
 // the container lists no keyframes (an MPEG-TS, say) or has no video a browser decodes, with the
-// reason; Errc::not_found when `audio_stream` is no sound track.
+// reason; Errc::not_found when `sound.stream` is no sound track.
 Result<HlsLayout> hls_layout(RandomAccess& reader, std::string_view file_name,
-                             const ProbeLimits& limits = {}, int audio_stream = kDefaultAudio);
-// The fMP4 initialization segment (ftyp + moov) of the remux with sound track `audio_stream`.
-// Errc::not_found when that stream is no sound track.
+                             const ProbeLimits& limits = {}, Sound sound = {});
+// The fMP4 initialization segment (ftyp + moov) of the remux with `sound`. Errc::not_found when
+// its stream is no sound track.
 Result<std::string> hls_init(RandomAccess& reader, std::string_view file_name,
-                             const ProbeLimits& limits = {}, int audio_stream = kDefaultAudio);
-// Media segment `index` (moof + mdat) with sound track `audio_stream`. Errc::not_found past the
-// last segment, or when that stream is no sound track.
+                             const ProbeLimits& limits = {}, Sound sound = {});
+// Media segment `index` (moof + mdat) with `sound`. Errc::not_found past the last segment, or
+// when its stream is no sound track.
 Result<std::string> hls_segment(RandomAccess& reader, std::string_view file_name, int index,
-                                const ProbeLimits& limits = {}, int audio_stream = kDefaultAudio);
+                                const ProbeLimits& limits = {}, Sound sound = {});
 // The WebVTT segment `index` of the subtitle track at `stream`: the cues shown during video
 // segment `index` (RFC 8216: those that began up to 10 s before it too; the first segment also
 // those before the first keyframe), read from that segment's bytes and the 10 s before.
