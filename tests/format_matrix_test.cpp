@@ -108,6 +108,23 @@ constexpr const char* kWatch = R"js(
   check();
 )js";
 
+// The torrent page's marks, once every film has one (or after 90 s): "\n<file>=<verdict>:<text>"
+// a film.
+constexpr const char* kReadMarks = R"js(
+  const done = arguments[arguments.length - 1];
+  const start = performance.now();
+  const read = () => {
+    const marks = Array.from(document.querySelectorAll("[data-probe]"));
+    if (marks.some((m) => !m.dataset.verdict) && performance.now() - start < 90000) {
+      setTimeout(read, 200);
+      return;
+    }
+    done(marks.map((m) => "\n" + m.parentElement.querySelector("a").textContent.split("/").pop() +
+                          "=" + (m.dataset.verdict || "none") + ":" + m.textContent).join(""));
+  };
+  read();
+)js";
+
 TEST_F(FormatMatrixTest, EveryFilmWhosePictureTheBrowserDecodesPlaysAndTheRestSayWhy) {
   const auto folder = extra_content() / "Films";
   std::filesystem::create_directories(folder);
@@ -146,6 +163,20 @@ TEST_F(FormatMatrixTest, EveryFilmWhosePictureTheBrowserDecodesPlaysAndTheRestSa
     EXPECT_TRUE(ok) << format.file << ": " << how << " " << text;
   }
   std::printf("%s%d of %zu as expected\n", matrix.c_str(), right, formats().size());
+
+  // The torrent page says the same of each film before it is opened: plays, plays converted,
+  // or VLC/mpv.
+  browser.open("http://127.0.0.1:" + std::to_string(port_) + films.url(""));
+  const auto marks = browser.run_async(kReadMarks, 100s).string;
+  for (const auto& format : formats()) {
+    const std::string expected = format.expected;
+    const char* where = expected == "plays" || format.inner_subtitles ? "plays"
+                        : expected == "plays via HLS"                 ? "converted"
+                                                                      : "elsewhere";
+    EXPECT_NE(marks.find(std::string("\n") + format.file + "=" + where + ":"), std::string::npos)
+        << format.file << " should be marked " << where << "; the page says:\n"
+        << marks;
+  }
 }
 
 }  // namespace

@@ -45,6 +45,20 @@ TEST(ProbeTest, TheVerdictSaysWhatABrowserWillDo) {
   EXPECT_EQ(browser_verdict(info), "does not play") << "no browser opens AVI";
 }
 
+TEST(ProbeTest, LanguagesFilmsCarryAreNamedAndOthersAreNot) {
+  EXPECT_EQ(language_name("eng"), "English");
+  EXPECT_EQ(language_name("fra"), language_name("fre"));
+  EXPECT_EQ(language_name("und"), "");
+  MediaInfo info;
+  StreamInfo sound;
+  sound.kind = StreamInfo::Kind::audio;
+  sound.language = "ger";
+  info.streams = {sound};
+  EXPECT_NE(to_json(info).find("\"language\":\"ger\",\"language_name\":\"German\""),
+            std::string::npos)
+      << to_json(info);
+}
+
 class ProbeFileTest : public ::testing::Test {
  protected:
   void SetUp() override {

@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include "seeder/media/probe.hpp"
+
 #include <libtorrent/torrent_info.hpp>
 
 #include "content.hpp"
@@ -91,6 +93,11 @@ TEST_F(RouterTest, TorrentIndexIsHtmlOrJson) {
   const auto html = std::get<Reply>(route(get("/" + hex_ + "/")));
   EXPECT_EQ(html.status, 200u);
   EXPECT_NE(html.body.find("Show/Season%201/ep%2001.mkv"), std::string::npos);
+  // Each film is marked with where it plays, from its probe, by the page's script.
+  EXPECT_NE(html.body.find("data-probe=\"/" + hex_ + "/Show/Season%201/ep%2001.mkv\""),
+            std::string::npos);
+  EXPECT_EQ(html.body.find("data-probe=\"/" + hex_ + "/Show/notes.txt\""), std::string::npos);
+  EXPECT_EQ(html.body.find("seederMedia.verdict") != std::string::npos, media::available());
   auto head = get("/" + hex_ + "/");
   head.accept = "application/json";
   const auto json = std::get<Reply>(route(head));

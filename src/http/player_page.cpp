@@ -10,6 +10,8 @@
 #include "seeder/http/content_type.hpp"
 #include "seeder/http/render.hpp"
 
+#include "media_judgement.hpp"
+
 namespace seeder::http {
 namespace {
 
@@ -199,19 +201,19 @@ constexpr std::string_view kScript = R"js(
   var notice = document.getElementById("notice"), media = document.getElementById("media");
   var status = document.getElementById("status");
   function say(text) { notice.textContent = text; notice.hidden = false; }
-  var names = {hevc: "HEVC (H.265)", mpeg4: "MPEG-4 Part 2 (DivX, Xvid)", ac3: "AC-3 (Dolby Digital)",
-      eac3: "E-AC-3 (Dolby Digital Plus)", dts: "DTS", truehd: "Dolby TrueHD", mpeg2video: "MPEG-2",
-      wmv3: "WMV", vc1: "VC-1", wmav2: "WMA"};
-  var types = {h264: 'video/mp4; codecs="avc1.42E01E"', hevc: 'video/mp4; codecs="hvc1.1.6.L93.B0"',
-      vp9: 'video/webm; codecs="vp9"', av1: 'video/mp4; codecs="av01.0.05M.08"',
-      mpeg4: 'video/mp4; codecs="mp4v.20.9"', aac: 'audio/mp4; codecs="mp4a.40.2"',
-      ac3: 'audio/mp4; codecs="ac-3"', eac3: 'audio/mp4; codecs="ec-3"', mp3: "audio/mpeg",
-      opus: 'audio/webm; codecs="opus"', flac: "audio/flac"};
-  function name(codec) { return names[codec] || codec.toUpperCase(); }
-  function decodes(stream) {
-    var type = types[stream.codec];
-    return type ? media.canPlayType(type) !== "" : stream.browser_decodes;
-  }
+  var name = seederMedia.name, decodes = seederMedia.decodes;
+  // One caption at a time: a subtitle file beside the film (a default <track>) and the track
+  // inside it that the conversion offers would both show. The one shown last stays.
+  var shown = [];
+  media.textTracks.addEventListener("change", function () {
+    var now = Array.prototype.filter.call(media.textTracks, function (t) { return t.mode === "showing"; });
+    if (now.length > 1) {
+      var keep = now.filter(function (t) { return shown.indexOf(t) < 0; })[0] || now[now.length - 1];
+      now.forEach(function (t) { if (t !== keep) t.mode = "disabled"; });
+      now = [keep];
+    }
+    shown = now;
+  });
   var elsewhere = " VLC and mpv play it: use Download or Open in VLC below.";
   // A film whose picture this browser decodes but whose container or sound it does not plays
   // through the gateway's HLS remux (?hls): the picture copied, the sound made AAC. hls.js
@@ -303,7 +305,7 @@ constexpr std::string_view kScript = R"js(
     sounds.forEach(function (s, i) {
       var option = document.createElement("option");
       option.value = s.index;
-      option.textContent = (s.title || s.language || "Track " + (i + 1)) + " (" + name(s.codec) +
+      option.textContent = (s.title || s.language_name || s.language || "Track " + (i + 1)) + " (" + name(s.codec) +
           ({1: ", mono", 2: ", stereo", 6: ", 5.1", 8: ", 7.1"}[s.channels] ||
            (s.channels ? ", " + s.channels + " channels" : "")) + ")";
       option.selected = s === playing;
@@ -316,17 +318,14 @@ constexpr std::string_view kScript = R"js(
     document.getElementById("sound").hidden = false;
   }
   function judge(info) {
-    var video = info.streams.filter(function (s) { return s.type === "video"; })[0];
-    var foreign = /^(avi|mpegts|flv|asf)/.test(info.container);
-    var texts = info.streams.filter(function (s) { return s.type === "subtitle" && s.text; });
-    var sounds = info.streams.filter(function (s) { return s.type === "audio"; });
-    // The track that plays: the container's default one, else its first (the remux's too).
-    var sound = sounds.filter(function (s) { return s["default"]; })[0] || sounds[0];
+    var video = seederMedia.video(info), foreign = seederMedia.foreign(info);
+    var texts = seederMedia.texts(info), sounds = seederMedia.sounds(info);
+    var sound = seederMedia.sound(info);
     if (video && sounds.length > 1 && decodes(video)) offerSound(sounds, sound);
     if (video && !decodes(video))
       say("This browser cannot decode this file's " + name(video.codec) + " video." + elsewhere);
     else if (video && foreign)
-      viaHls("Browsers do not open " + info.container.split(",")[0].toUpperCase() + " files.");
+      viaHls("Browsers do not open " + seederMedia.containerName(info) + " files.");
     else if (video && sound && !decodes(sound))
       viaHls("This browser cannot decode this file's " + name(sound.codec) +
           (sound.channels > 2 ? " " + sound.channels + "-channel" : "") + " audio: it is converted to AAC.");
@@ -334,7 +333,7 @@ constexpr std::string_view kScript = R"js(
       viaHls("This file carries its subtitles inside it (" + texts.map(function (s) {
           return s.title || s.language || "untitled"; }).join(", ") + ").", true);
     else if (foreign)
-      say("Browsers do not open " + info.container.split(",")[0].toUpperCase() + " files." + elsewhere);
+      say("Browsers do not open " + seederMedia.containerName(info) + " files." + elsewhere);
     else if (sound && !decodes(sound))
       say("No sound here: this browser cannot decode this file's " + name(sound.codec) + " audio." + elsewhere);
   }
@@ -463,6 +462,7 @@ std::string render_player_html(const torrent::TorrentMeta& meta, const torrent::
   out +=
       "<a href=\"" + html_escape(url) + "?m3u\" type=\"audio/x-mpegurl\">Open in VLC (M3U)</a></p>";
   out += "</main>" + render_footer(instance) + "<script>";
+  out.append(kMediaJudgementScript);
   out.append(kScript);
   out += "</script></body></html>\n";
   return out;

@@ -10,7 +10,10 @@
 #include "seeder/http/content_type.hpp"
 #include "seeder/http/player_page.hpp"
 #include "seeder/http/target.hpp"
+#include "seeder/media/probe.hpp"
 #include "seeder/torrent/file_plan.hpp"
+
+#include "media_judgement.hpp"
 
 namespace seeder::http {
 namespace {
@@ -21,7 +24,8 @@ constexpr std::string_view kHead =
     "<style>body{font:15px system-ui,sans-serif;margin:2em auto;max-width:60em;padding:0 1em}"
     "table{border-collapse:collapse;width:100%}td,th{padding:.3em .6em;text-align:left;"
     "border-bottom:1px solid #ddd}td.n{text-align:right;white-space:nowrap}"
-    "code{font-size:13px;color:#555}</style>";
+    "code{font-size:13px;color:#555}.verdict{color:#555;font-size:.9em}"
+    ".verdict[data-verdict=elsewhere]{color:#a33}</style>";
 
 // POST / as multipart/form-data: a .torrent file, or a magnet link (upload.hpp reads both).
 constexpr std::string_view kUploadForm =
@@ -49,6 +53,37 @@ constexpr std::string_view kLiveScript =
     "var c=document.querySelector('[data-state=\"'+t.hash+'\"]');"
     "if(c&&t.state)c.textContent=t.state.summary;});},function(){})"
     ".then(function(){setTimeout(tick,3000);});}setTimeout(tick,1500);})();</script>";
+
+// Marks each film of a torrent page with where it plays (seederMedia.verdict), from its ?probe:
+// one at a time, at most 40 (each reads the film's head and index, which a page view already
+// fetches), asked again when the gateway is busy (429).
+constexpr std::string_view kPlayMarksScript = R"js(
+(function () {
+  var marks = Array.prototype.slice.call(document.querySelectorAll("[data-probe]"), 0, 40);
+  function mark(element, where, why) {
+    element.dataset.verdict = where;
+    element.textContent = " \u2014 " + why;
+  }
+  function next(i, tries) {
+    if (i >= marks.length) return;
+    var element = marks[i];
+    fetch(element.dataset.probe + "?probe").then(function (r) {
+      if (r.status === 429 && tries > 0) {
+        setTimeout(function () { next(i, tries - 1); }, 2000);
+        return;
+      }
+      if (r.status === 502) mark(element, "elsewhere", "players here cannot read it: VLC or mpv");
+      if (!r.ok) { next(i + 1, 5); return; }
+      return r.json().then(function (info) {
+        var verdict = seederMedia.verdict(info);
+        mark(element, verdict.where, verdict.why);
+        next(i + 1, 5);
+      });
+    }).catch(function () { next(i + 1, 5); });
+  }
+  next(0, 5);
+})();
+)js";
 
 void write_state(JsonWriter& json, const torrent::TorrentMeta& meta,
                  const std::optional<LiveState>& state) {
@@ -288,7 +323,7 @@ std::string render_torrent_html(const torrent::TorrentMeta& meta, std::string_vi
     const auto url = html_escape(file_url(meta, file));
     if (has_player(file.path)) {
       out += "<tr><td><a href=\"" + url + "?play\">" + html_escape(file.path) + "</a> <a href=\"" +
-             url + "\">(file)</a>";
+             url + "\">(file)</a><span class=\"verdict\" data-probe=\"" + url + "\"></span>";
     } else {
       out += "<tr><td><a href=\"" + url + "\">" + html_escape(file.path) + "</a>";
     }
@@ -297,6 +332,12 @@ std::string render_torrent_html(const torrent::TorrentMeta& meta, std::string_vi
   }
   out += "</table>";
   out += kLiveScript;
+  if (media::available()) {
+    out += "<script>";
+    out.append(kMediaJudgementScript);
+    out.append(kPlayMarksScript);
+    out += "</script>";
+  }
   out += render_footer(instance) + "</body></html>\n";
   return out;
 }

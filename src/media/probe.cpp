@@ -4,8 +4,8 @@
 #include <array>
 #include <memory>
 #include <mutex>
-
 #include <optional>
+#include <utility>
 
 #include "seeder/core/json.hpp"
 
@@ -57,6 +57,22 @@ bool browser_decodes(std::string_view codec) {
   return std::find(kDecoded.begin(), kDecoded.end(), codec) != kDecoded.end();
 }
 
+std::string_view language_name(std::string_view code) {
+  static constexpr std::array<std::pair<std::string_view, std::string_view>, 32> kNames{{
+      {"eng", "English"},   {"fre", "French"},    {"fra", "French"},   {"ger", "German"},
+      {"deu", "German"},    {"spa", "Spanish"},   {"ita", "Italian"},  {"por", "Portuguese"},
+      {"rus", "Russian"},   {"ukr", "Ukrainian"}, {"pol", "Polish"},   {"cze", "Czech"},
+      {"ces", "Czech"},     {"dut", "Dutch"},     {"nld", "Dutch"},    {"swe", "Swedish"},
+      {"nor", "Norwegian"}, {"dan", "Danish"},    {"fin", "Finnish"},  {"tur", "Turkish"},
+      {"gre", "Greek"},     {"ell", "Greek"},     {"heb", "Hebrew"},   {"ara", "Arabic"},
+      {"hin", "Hindi"},     {"jpn", "Japanese"},  {"kor", "Korean"},   {"chi", "Chinese"},
+      {"zho", "Chinese"},   {"hun", "Hungarian"}, {"rum", "Romanian"}, {"ron", "Romanian"},
+  }};
+  for (const auto& [known, name] : kNames)
+    if (known == code) return name;
+  return {};
+}
+
 std::string browser_verdict(const MediaInfo& info) {
   if (!browser_opens(info.container)) return "does not play";
   const auto* video = first_of(info, StreamInfo::Kind::video);
@@ -92,6 +108,8 @@ std::string to_json(const MediaInfo& info) {
     }
     if (stream.kind == StreamInfo::Kind::subtitle) json.key("text").value(stream.text);
     if (!stream.language.empty()) json.key("language").value(stream.language);
+    if (const auto name = language_name(stream.language); !name.empty())
+      json.key("language_name").value(std::string(name));
     if (!stream.title.empty()) json.key("title").value(stream.title);
     json.key("default").value(stream.is_default);
     json.key("browser_decodes").value(stream.browser_decodes);

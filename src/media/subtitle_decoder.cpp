@@ -2,13 +2,12 @@
 
 #include "subtitle_decoder.hpp"
 
-#include <array>
 #include <string_view>
-#include <utility>
 
 #include "demuxer.hpp"
 #include "remux_parts.hpp"
 #include "seeder/core/utf8.hpp"
+#include "seeder/media/probe.hpp"
 
 namespace seeder::media {
 namespace {
@@ -17,23 +16,6 @@ namespace {
 constexpr double kUntimedCue = 4.0;
 // Bytes of one event's text kept (a screenful of subtitles is far less).
 constexpr std::size_t kLongestCue = 16 * 1024;
-
-// The languages film torrents carry subtitles in most, by their ISO 639-2 codes (both forms).
-std::string_view language_name(std::string_view code) {
-  static constexpr std::array<std::pair<std::string_view, std::string_view>, 32> kNames{{
-      {"eng", "English"},   {"fre", "French"},    {"fra", "French"},   {"ger", "German"},
-      {"deu", "German"},    {"spa", "Spanish"},   {"ita", "Italian"},  {"por", "Portuguese"},
-      {"rus", "Russian"},   {"ukr", "Ukrainian"}, {"pol", "Polish"},   {"cze", "Czech"},
-      {"ces", "Czech"},     {"dut", "Dutch"},     {"nld", "Dutch"},    {"swe", "Swedish"},
-      {"nor", "Norwegian"}, {"dan", "Danish"},    {"fin", "Finnish"},  {"tur", "Turkish"},
-      {"gre", "Greek"},     {"ell", "Greek"},     {"heb", "Hebrew"},   {"ara", "Arabic"},
-      {"hin", "Hindi"},     {"jpn", "Japanese"},  {"kor", "Korean"},   {"chi", "Chinese"},
-      {"zho", "Chinese"},   {"hun", "Hungarian"}, {"rum", "Romanian"}, {"ron", "Romanian"},
-  }};
-  for (const auto& [known, name] : kNames)
-    if (known == code) return name;
-  return {};
-}
 
 }  // namespace
 

@@ -75,6 +75,10 @@ Result<MediaInfo> probe(RandomAccess& reader, std::string_view file_name,
 // DTS, TrueHD.
 [[nodiscard]] bool browser_decodes(std::string_view codec);
 
+// The English name of a language film torrents carry sound or subtitles in most, by its ISO
+// 639-2 code (either form: "fre", "fra": "French"); "" for others.
+[[nodiscard]] std::string_view language_name(std::string_view code);
+
 // What a browser makes of the file, in one phrase: "plays", "picture without sound",
 // "sound without picture", "does not play".
 [[nodiscard]] std::string browser_verdict(const MediaInfo& info);
