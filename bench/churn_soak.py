@@ -497,8 +497,8 @@ def main():
     base = args.seed if args.seed is not None else random.SystemRandom().randrange(1 << 32)
     seeds += [base + i for i in range(args.rounds)]
     seeds = seeds[shard - 1::shards]
-    log(f"churn soak: {len(seeds)} round(s), {args.seconds:g} s each; new seeds from {base}"
-        f"{f'; shard {shard} of {shards}' if shards > 1 else ''}")
+    log(f"churn soak: {len(seeds)} round(s), {args.seconds:g} s each: seeds {seeds}"
+        f"{f' (shard {shard} of {shards})' if shards > 1 else ''}")
 
     totals = Stats()
     failed = []

@@ -4,9 +4,9 @@
 // answer or a typed error within the limits (no crash, no hang), and an answer's JSON must be
 // valid. Input: one byte choosing the file name's extension (the format hint, byte % 6), the
 // remux call (byte / 6 % 4: the layout, the init segment, a segment, the first subtitle track's
-// segment), which segment (byte / 24 % 4) and which sound (byte / 96: 1 asks for stream 1, else
-// the default), then the file's bytes. Seeds: tiny MKV (one with AC-3 sound), MP4, AVI, WebM and
-// MPEG-TS films (fuzz/corpus/fuzz_probe/).
+// segment), which segment (byte / 24 % 4) and which remux (byte / 96: 1 asks for stream 1, 2 for
+// 5.1 and the picture converted to H.264, else the default), then the file's bytes. Seeds: tiny MKV
+// (one with AC-3 sound), MP4, AVI, WebM and MPEG-TS films (fuzz/corpus/fuzz_probe/).
 
 #include <array>
 #include <chrono>
@@ -58,9 +58,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 
   const int call = data[0] / kNames.size() % 4;
   const int index = data[0] / (kNames.size() * 4) % 4;
-  seeder::media::Sound sound;  // another sound track, or the default one in 5.1
-  if (data[0] / 96 == 1) sound.stream = 1;
-  sound.surround = data[0] / 96 == 2;
+  // Another sound track; or the default one in 5.1, with the picture converted to H.264.
+  seeder::media::RemuxOptions remux;
+  if (data[0] / 96 == 1) remux.sound.stream = 1;
+  remux.sound.surround = remux.convert_video = data[0] / 96 == 2;
   seeder::Status remuxed;
   if (call == 0 || call == 3) {
     auto layout = seeder::media::hls_layout(reader, name, limits);
@@ -81,8 +82,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         remuxed = made.error();
     }
   } else {
-    auto made = call == 1 ? seeder::media::hls_init(reader, name, limits, sound)
-                          : seeder::media::hls_segment(reader, name, index, limits, sound);
+    auto made = call == 1 ? seeder::media::hls_init(reader, name, limits, remux)
+                          : seeder::media::hls_segment(reader, name, index, limits, remux);
     if (!made) remuxed = made.error();
   }
   if (!remuxed) {

@@ -14,11 +14,11 @@ build_packages=(
   build-essential cmake ninja-build pkg-config ca-certificates
   libtorrent-rasterbar-dev libboost-dev libssl-dev libsqlite3-dev
   libspdlog-dev libfmt-dev libcli11-dev libgtest-dev
-  libavformat-dev libavcodec-dev libavutil-dev libswresample-dev
+  libavformat-dev libavcodec-dev libavutil-dev libswresample-dev libswscale-dev
 )
 runtime_packages=(
   libtorrent-rasterbar2.0 libsqlite3-0 libspdlog1.10 libfmt9 libssl3 ca-certificates
-  libavformat59 libavcodec59 libavutil57 libswresample4
+  libavformat59 libavcodec59 libavutil57 libswresample4 libswscale6
 )
 # The asan preset and the fuzzers (clang + libFuzzer + sanitizer runtimes, lld to link them
 # fast; CMake uses it for every build where it is found); ccache makes

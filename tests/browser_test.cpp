@@ -206,6 +206,65 @@ TEST_F(BrowserTest, AFilmWithSoundTheBrowserCannotDecodePlaysWithSoundThroughHls
   EXPECT_EQ(cue.at("showing").array.at(0).string, "English");
 }
 
+// With --transcode-video, an HEVC film (Chromium does not decode HEVC) plays with picture and
+// sound through the remux, its picture converted to H.264, and the page says so; its torrent
+// page marks it as playing here converted.
+TEST_F(BrowserTest, AnHevcFilmPlaysConvertedToH264WhereTheGatewayConvertsVideo) {
+  if (!media::available()) GTEST_SKIP() << "built without media support";
+  const auto folder = extra_content() / "Hevc";
+  std::filesystem::create_directories(folder);
+  ASSERT_TRUE(make_film(folder / "film.mkv",
+                        {"-c:v", "libx265", "-preset", "ultrafast", "-c:a", "aac"}, 14))
+      << "ffmpeg failed";
+  const auto film = seed_extra(folder, "hevc");
+  config_.transcode_video = true;
+  start();
+
+  Browser browser(extra_content());
+  browser.open("http://127.0.0.1:" + std::to_string(port_) + film.url("Hevc/film.mkv") + "?play");
+  const auto played = browser.run_async(R"js(
+    const done = arguments[arguments.length - 1];
+    const v = document.getElementById("media");
+    const status = document.getElementById("status");
+    const notice = document.getElementById("notice");
+    v.muted = true;  // autoplay rules; muted audio is still decoded
+    const start = performance.now();
+    let asked = false;
+    const check = () => {
+      if (!notice.hidden) { done({ok: false, why: notice.textContent}); return; }
+      if (!asked && v.src.startsWith("blob:")) { asked = true; v.play().catch(() => {}); }
+      if (v.currentTime >= 2 && v.webkitVideoDecodedByteCount > 0 && v.webkitAudioDecodedByteCount > 0)
+        done({ok: true, status: status.textContent,
+              asked: performance.getEntriesByType("resource").map((e) => e.name)
+                         .filter((name) => name.includes("video=h264")).length});
+      else if (performance.now() - start > 40000)
+        done({ok: false, why: "time " + v.currentTime + ", video bytes " +
+              v.webkitVideoDecodedByteCount + ", src " + v.src + ", status " + status.textContent});
+      else setTimeout(check, 100);
+    };
+    check();
+  )js",
+                                        50s);
+  ASSERT_TRUE(played.at("ok").boolean) << played.at("why").string;
+  EXPECT_NE(played.at("status").string.find("converts it to H.264"), std::string::npos)
+      << played.at("status").string;
+  EXPECT_GT(played.at("asked").number, 0) << "the remux was asked to convert the picture";
+  browser.open("http://127.0.0.1:" + std::to_string(port_) + film.url(""));
+  const auto mark = browser.run_async(R"js(
+    const done = arguments[arguments.length - 1];
+    const start = performance.now();
+    const read = () => {
+      const m = document.querySelector("[data-probe]");
+      if (m && m.dataset.verdict) done(m.dataset.verdict + ":" + m.textContent);
+      else if (performance.now() - start > 30000) done("none");
+      else setTimeout(read, 100);
+    };
+    read();
+  )js",
+                                      40s);
+  EXPECT_EQ(mark.string.rfind("converted:", 0), 0u) << mark.string;
+}
+
 // A dubbed film (English AAC, the default, and French AC-3): it plays as it is, the page offers
 // both sound tracks, and the French one chosen plays on through the conversion, from where the
 // film was, with that track's sound.

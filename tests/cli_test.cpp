@@ -29,17 +29,19 @@ TEST(Cli, DefaultsMatchTheDocumentation) {
   EXPECT_TRUE(config->trusted_proxies.empty()) << "nobody's X-Forwarded-* believed";
   EXPECT_FALSE(config->allow_private_peers);
   EXPECT_FALSE(config->join_on_start) << "a torrent joins when it is asked for";
+  EXPECT_FALSE(config->transcode_video) << "converting video costs a core per stream";
 }
 
 TEST(Cli, ParsesSizesDurationsAndSwitches) {
-  const auto config = parse_serve_args({"--max-readahead", "512KiB", "--torrent-ttl", "10m",
-                                        "--no-dht", "--peer", "127.0.0.1:6881", "--peer",
-                                        "[::1]:7000", "--port", "0", "--join-on-start"});
+  const auto config = parse_serve_args(
+      {"--max-readahead", "512KiB", "--torrent-ttl", "10m", "--no-dht", "--peer", "127.0.0.1:6881",
+       "--peer", "[::1]:7000", "--port", "0", "--join-on-start", "--transcode-video"});
   ASSERT_TRUE(config) << config.error().message;
   EXPECT_EQ(config->max_readahead, 512u * 1024);
   EXPECT_EQ(config->torrent_ttl, 10min);
   EXPECT_FALSE(config->dht);
   EXPECT_TRUE(config->join_on_start);
+  EXPECT_TRUE(config->transcode_video);
   EXPECT_EQ(config->peers.size(), 2u);
   EXPECT_EQ(config->port, 0);
 }

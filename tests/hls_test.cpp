@@ -125,15 +125,16 @@ class HlsRemuxTest : public ::testing::Test {
   // The init segment and every segment of `name`, each made alone and the last first, joined
   // as a player appends them, in a file beside the film; empty (and a test failure) when one
   // could not be made.
-  static std::filesystem::path remux_whole(media::RandomAccess& reader, const std::string& name) {
-    const auto layout = hls_layout(reader, name);
+  static std::filesystem::path remux_whole(media::RandomAccess& reader, const std::string& name,
+                                           const RemuxOptions& options = {}) {
+    const auto layout = hls_layout(reader, name, {}, options);
     EXPECT_TRUE(layout) << (layout ? "" : layout.error().message);
-    auto init = hls_init(reader, name);
+    auto init = hls_init(reader, name, {}, options);
     EXPECT_TRUE(init) << (init ? "" : init.error().message);
     if (!layout || !init) return {};
     std::vector<std::string> made(layout->segments.size());
     for (int n = static_cast<int>(made.size()) - 1; n >= 0; --n) {
-      auto segment = hls_segment(reader, name, n);
+      auto segment = hls_segment(reader, name, n, {}, options);
       EXPECT_TRUE(segment) << n << ": " << (segment ? "" : segment.error().message);
       if (!segment) return {};
       made[static_cast<std::size_t>(n)] = std::move(*segment);
@@ -309,8 +310,8 @@ TEST_F(HlsRemuxTest, EmbeddedSubtitlesAreCutOnTheVideosSegments) {
 // with `sound`, as ffprobe reads them.
 std::string sound_of(media::RandomAccess& reader, const test::TempDir& dir, const std::string& name,
                      Sound sound) {
-  auto init = hls_init(reader, name, {}, sound);
-  auto first = hls_segment(reader, name, 0, {}, sound);
+  auto init = hls_init(reader, name, {}, {sound});
+  auto first = hls_segment(reader, name, 0, {}, {sound});
   EXPECT_TRUE(init) << (init ? "" : init.error().message);
   EXPECT_TRUE(first) << (first ? "" : first.error().message);
   if (!init || !first) return {};
@@ -339,8 +340,9 @@ TEST_F(HlsRemuxTest, TheSoundTrackAskedForIsTheOneCarried) {
   EXPECT_EQ(sound(kDefaultAudio), "aac,48000,2") << "the English AAC, copied";
   EXPECT_EQ(sound(2), "aac,44100,2") << "the French AC-3, made AAC";
   EXPECT_EQ(sound(1), sound(kDefaultAudio));
-  EXPECT_EQ(hls_init(reader, "dubbed.mkv", {}, {0}).error().code, Errc::not_found) << "the picture";
-  EXPECT_EQ(hls_segment(reader, "dubbed.mkv", 0, {}, {7}).error().code, Errc::not_found);
+  EXPECT_EQ(hls_init(reader, "dubbed.mkv", {}, {Sound{0}}).error().code, Errc::not_found)
+      << "the picture";
+  EXPECT_EQ(hls_segment(reader, "dubbed.mkv", 0, {}, {Sound{7}}).error().code, Errc::not_found);
 }
 
 // Converted sound is stereo unless 5.1 is asked for; then it is 5.1 where the source has six
@@ -355,6 +357,63 @@ TEST_F(HlsRemuxTest, ConvertedSoundIsFivePointOneWhereAskedForAndTheSourceHasIt)
   EXPECT_EQ(sound_of(dubbed, *dir_, "dubbed-too.mkv", {2, true}), "aac,44100,2") << "AC-3 mono";
   EXPECT_EQ(sound_of(dubbed, *dir_, "dubbed-too.mkv", {kDefaultAudio, true}), "aac,48000,2")
       << "AAC stereo, copied";
+}
+
+// The codec of `file`'s first video stream, as ffprobe names it.
+std::string video_codec_of(const std::filesystem::path& file) {
+  const auto out = file.string() + ".codec";
+  test::ChildProcess probe(
+      {"/usr/bin/ffprobe", "-v", "error", "-select_streams", "v:0", "-show_entries",
+       "stream=codec_name", "-of", "csv=p=0", "-o", out, file.string()},
+      file.string() + ".codec.log");
+  EXPECT_EQ(probe.wait_exit(std::chrono::seconds(60)), 0);
+  auto text = test::read_file(out);
+  while (!text.empty() && text.back() == '\n')
+    text.pop_back();
+  return text;
+}
+
+// Video browsers cannot decode, converted (--transcode-video's &video=h264): HEVC with open GOPs
+// (x265's pictures decoded after a keyframe and shown before it) in Matroska and, with B-frames,
+// in MP4, and MPEG-4 Part 2 in AVI become H.264; segments made apart, the last first, hold every
+// frame of the film once; a segment made twice is the same bytes. Without being asked, HEVC is
+// copied and MPEG-4 Part 2 refused.
+TEST_F(HlsRemuxTest, ConvertedVideoIsH264AndSegmentsMadeApartHoldEveryFrameOnce) {
+  const struct {
+    std::string name;
+    std::vector<std::string> args;
+  } films[] = {
+      {"hevc.mkv", {"-c:v", "libx265", "-preset", "ultrafast", "-c:a", "aac"}},
+      // MP4's index holds decode times, below the keyframes' presentation times (B-frames).
+      {"hevc.mp4",
+       {"-c:v", "libx265", "-preset", "ultrafast", "-x265-params", "bframes=3", "-tag:v", "hvc1",
+        "-c:a", "aac"}},
+      {"mpeg4.avi", {"-c:v", "mpeg4", "-c:a", "libmp3lame"}},
+  };
+  const RemuxOptions converted{{}, true};
+  for (const auto& film : films) {
+    SCOPED_TRACE(film.name);
+    const auto path = *dir_ / film.name;
+    ASSERT_TRUE(test::make_film(path, film.args, 14));
+    test::BytesReader reader(test::read_file(path));
+    const auto joined = remux_whole(reader, film.name, converted);
+    ASSERT_FALSE(joined.empty());
+    EXPECT_EQ(video_codec_of(joined), "h264");
+    auto frames = packets_of(joined)[0];
+    EXPECT_EQ(frames.size(), packets_of(path)[0].size()) << "every frame of the film";
+    std::sort(frames.begin(), frames.end());
+    EXPECT_EQ(std::adjacent_find(frames.begin(), frames.end()), frames.end()) << "none twice";
+    const auto once = hls_segment(reader, film.name, 1, {}, converted);
+    const auto twice = hls_segment(reader, film.name, 1, {}, converted);
+    ASSERT_TRUE(once && twice);
+    EXPECT_TRUE(*once == *twice) << "the same segment is the same bytes";
+  }
+  test::BytesReader hevc(test::read_file(*dir_ / "hevc.mkv"));
+  const auto copied = hls_init(hevc, "hevc.mkv");
+  ASSERT_TRUE(copied) << copied.error().message;
+  EXPECT_NE(copied->find("hvc1"), std::string::npos);
+  test::BytesReader mpeg4(test::read_file(*dir_ / "mpeg4.avi"));
+  EXPECT_EQ(hls_layout(mpeg4, "mpeg4.avi").error().code, Errc::upstream);
 }
 
 // Sound that runs on 30 s past the picture: Matroska gives no track a duration, and the

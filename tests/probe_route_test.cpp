@@ -131,6 +131,9 @@ TEST_F(ProbeRouteTest, WhatHlsCannotServeGetsAClearStatus) {
       << "stream 0 is the picture";
   EXPECT_EQ(http_get(port_, film_.url("Film/film.mkv") + "?hls=init.mp4&audio=x").status, 400u);
   EXPECT_EQ(http_get(port_, film_.url("Film/film.mkv") + "?hls=init.mp4&channels=5").status, 400u);
+  EXPECT_EQ(http_get(port_, film_.url("Film/film.mkv") + "?hls&video=h264").status, 400u)
+      << "this gateway runs without --transcode-video";
+  EXPECT_EQ(http_get(port_, film_.url("Film/film.mkv") + "?hls&video=vp9").status, 400u);
   EXPECT_EQ(http_get(port_, film_.url("Film/film.mkv") + "?hls&audio=0").status, 404u)
       << "a playlist whose every segment would be 404 is 404 itself";
   const auto broken = http_get(port_, film_.url("Film/broken.mkv") + "?hls");

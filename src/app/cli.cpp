@@ -124,6 +124,11 @@ void add_http_options(CLI::App& app, Config& config, ServeText& text) {
       ->envname(env("WARMUP_TIMEOUT"))
       ->check(kDuration)
       ->capture_default_str();
+  add_switch(app, "transcode-video", config.transcode_video,
+             "let the player page play films whose video the browser cannot decode (HEVC in "
+             "Chromium, MPEG-4 Part 2) by converting it to H.264 with libx264, one segment at a "
+             "time (CPU-heavy: a core per conversion, half the cores at most)")
+      ->envname(env("TRANSCODE_VIDEO"));
 }
 
 // Which torrents, where their bytes go, how much stays on disk.

@@ -22,6 +22,7 @@
 #include "seeder/http/router.hpp"
 #include "seeder/http/server.hpp"
 #include "seeder/http/side_server.hpp"
+#include "seeder/media/hls.hpp"
 #include "seeder/metrics/http_metrics.hpp"
 #include "seeder/metrics/metrics.hpp"
 #include "seeder/metrics/process_metrics.hpp"
@@ -283,7 +284,8 @@ void make_responders(Gateway::Parts& parts, const Config& config,
                          parts.blocking.get_executor(), config.allow_private_peers});
   parts.handler = std::make_unique<http::RequestHandler>(
       *parts.router, *parts.content, http::RequestHandler::kMultipartSlots,
-      parts.blocking.get_executor(), parts.media.get_executor(), config.max_streams_per_client);
+      parts.blocking.get_executor(), parts.media.get_executor(), config.max_streams_per_client,
+      config.transcode_video);
   parts.http_metrics = std::make_unique<metrics::HttpMetrics>(parts.metrics);
   register_gateway_metrics(
       parts.metrics, {*parts.registry, *parts.stores, stalls, config.per_torrent_cache_budget});
@@ -294,7 +296,7 @@ void make_responders(Gateway::Parts& parts, const Config& config,
       metrics::MetricSet::Type::counter, [handler] { return handler->probe_cpu_seconds(); });
   parts.metrics.callback("seeder_hls_cpu_seconds_total",
                          "CPU time the media pool spent making HLS playlists and segments (?hls: "
-                         "demuxing, converting sound to AAC, muxing)",
+                         "demuxing, converting sound to AAC and video to H.264, muxing)",
                          metrics::MetricSet::Type::counter,
                          [handler] { return handler->hls_cpu_seconds(); });
   metrics::register_build_info(parts.metrics, config.instance_name);
@@ -338,6 +340,10 @@ Result<std::unique_ptr<Gateway>> Gateway::start(const Config& given) {
   if (auto writable = ensure_writable_dir(config.data_dir); !writable) return writable.error();
   auto peers = parse_peers(config.peers);
   if (!peers) return peers.error();
+  if (config.transcode_video) {
+    if (auto converts = media::video_conversion_available(); !converts)
+      return make_error(converts.error().code, "--transcode-video: " + converts.error().message);
+  }
   if ((config.allow_uploads || config.allow_magnets) && !config.allow_private_peers) {
     for (const auto& peer : *peers) {
       if (is_public_address(peer.address())) continue;

@@ -27,17 +27,21 @@ std::optional<int> small_number(std::string_view text) {
   return static_cast<int>(*number);
 }
 
-// The query of the sound chosen: "audio=<stream>" and "channels=6", each when not the default.
-std::string sound_query(media::Sound sound) {
+// The query of how the remux is made: "audio=<stream>", "channels=6" and "video=h264", each
+// when not the default.
+std::string remux_query(const media::RemuxOptions& remux) {
   std::string query;
-  if (sound.stream != media::kDefaultAudio) query = "audio=" + std::to_string(sound.stream);
-  if (sound.surround) query += query.empty() ? "channels=6" : "&channels=6";
+  const auto add = [&](const std::string& part) { query += (query.empty() ? "" : "&") + part; };
+  if (remux.sound.stream != media::kDefaultAudio)
+    add("audio=" + std::to_string(remux.sound.stream));
+  if (remux.sound.surround) add("channels=6");
+  if (remux.convert_video) add("video=h264");
   return query;
 }
 
 // The query every URI of a playlist carries: a signed link's parameters (the segments of a
-// signed file are covered by its link) and the sound chosen.
-std::string carried_query(const Target& target, media::Sound sound) {
+// signed file are covered by its link) and how the remux is made.
+std::string carried_query(const Target& target, const media::RemuxOptions& remux) {
   std::string query;
   for (const char* key : {"exp", "scope", "sig"}) {
     const auto value = target.query_value(key);
@@ -45,8 +49,8 @@ std::string carried_query(const Target& target, media::Sound sound) {
     if (!query.empty()) query += '&';
     query += std::string(key) + "=" + percent_encode_path(*value);
   }
-  if (const auto sound_part = sound_query(sound); !sound_part.empty())
-    query += (query.empty() ? "" : "&") + sound_part;
+  if (const auto remux_part = remux_query(remux); !remux_part.empty())
+    query += (query.empty() ? "" : "&") + remux_part;
   return query;
 }
 
@@ -60,8 +64,9 @@ struct HlsAsk {
   Kind kind = Kind::playlist;
   int stream = -1;
   int number = -1;
-  std::string name;    // the value without its extension: one cache entry for both spellings
-  media::Sound sound;  // ?audio=<stream>&channels=6: the sound of init and segments
+  std::string name;  // the value without its extension: one cache entry for both spellings
+  // ?audio=<stream>&channels=6&video=h264: how init and segments are made
+  media::RemuxOptions remux;
 
   [[nodiscard]] bool is_playlist() const {
     return kind == Kind::playlist || kind == Kind::media_playlist ||
@@ -113,11 +118,15 @@ std::optional<HlsAsk> parse_hls(std::string_view which, const Target& target) {
   if (const auto audio = target.query_value("audio")) {
     const auto stream = small_number(*audio);
     if (!stream) return std::nullopt;
-    ask->sound.stream = *stream;
+    ask->remux.sound.stream = *stream;
   }
   if (const auto channels = target.query_value("channels")) {
     if (*channels != "2" && *channels != "6") return std::nullopt;
-    ask->sound.surround = *channels == "6";
+    ask->remux.sound.surround = *channels == "6";
+  }
+  if (const auto video = target.query_value("video")) {
+    if (*video != "h264") return std::nullopt;
+    ask->remux.convert_video = true;
   }
   return ask;
 }
@@ -143,13 +152,13 @@ Result<std::string> make_hls(media::RandomAccess& reader, const std::string& nam
   using Kind = HlsAsk::Kind;
   switch (ask.kind) {
     case Kind::init:
-      return media::hls_init(reader, name, limits, ask.sound);
+      return media::hls_init(reader, name, limits, ask.remux);
     case Kind::segment:
-      return media::hls_segment(reader, name, ask.number, limits, ask.sound);
+      return media::hls_segment(reader, name, ask.number, limits, ask.remux);
     case Kind::subtitle_segment:
       return media::hls_subtitle_segment(reader, name, ask.stream, ask.number, limits);
     default: {
-      auto layout = media::hls_layout(reader, name, limits, ask.sound);
+      auto layout = media::hls_layout(reader, name, limits, ask.remux);
       if (!layout) return layout.error();
       return playlist_of(*layout, ask, percent_encode_path(name), extra);
     }
@@ -166,21 +175,26 @@ void RequestHandler::Exchange::answer_hls() {
     fail(make_error(Errc::bad_request,
                     "?hls takes no value, media, init, a segment number, sub<track> or "
                     "sub<track>-<number> (with .m3u8, .mp4 or .vtt as the playlists write them); "
-                    "?audio a stream number, ?channels 2 or 6"));
+                    "?audio a stream number, ?channels 2 or 6, ?video h264"));
     return;
   }
-  const auto extra = carried_query(request.target, ask->sound);
+  if (ask->remux.convert_video && !shared.convert_video) {
+    fail(make_error(Errc::bad_request,
+                    "this gateway does not convert video (it runs without --transcode-video)"));
+    return;
+  }
+  const auto extra = carried_query(request.target, ask->remux);
   const bool playlist = ask->is_playlist();
   const std::string type = ask->content_type();
   // A playlist carries the link's query; a segment is the same bytes for everyone who asks for
-  // the same sound.
-  const bool sound = ask->kind == HlsAsk::Kind::init || ask->kind == HlsAsk::Kind::segment;
+  // the same remux.
+  const bool remuxed = ask->kind == HlsAsk::Kind::init || ask->kind == HlsAsk::Kind::segment;
   // '\0' cannot be in a path: a file named "a.mkv?hls=" has no key of a.mkv's (the probes'
   // cache keys are the plain path).
   const auto key = entry->meta->hash().hex() + "/" + file->path + '\0' + "hls=" + ask->name +
-                   (playlist ? "&" + extra
-                    : sound  ? "&" + sound_query(ask->sound)
-                             : std::string());
+                   (playlist  ? "&" + extra
+                    : remuxed ? "&" + remux_query(ask->remux)
+                              : std::string());
   auto& cache = playlist ? *shared.probes : *shared.segments;
   if (answered_from(cache, key, [&](std::string made) {
         return router.hls_reply(request, std::move(made), type);

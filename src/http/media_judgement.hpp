@@ -27,8 +27,10 @@ var seederMedia = (function () {
       var type = types[stream.codec];
       return type ? probe.canPlayType(type) !== "" : stream.browser_decodes;
     },
-    // Containers no browser opens (the remux reads them).
+    // Containers no browser opens.
     foreign: function (info) { return /^(avi|mpegts|flv|asf)/.test(info.container); },
+    // Containers the gateway's remux (?hls) reads: those with a keyframe index.
+    remuxable: function (info) { return /^(matroska|mov|avi)/.test(info.container); },
     containerName: function (info) { return info.container.split(",")[0].toUpperCase(); },
     video: function (info) { return of(info, "video")[0]; },
     sounds: function (info) { return of(info, "audio"); },
@@ -39,12 +41,19 @@ var seederMedia = (function () {
     },
     texts: function (info) { return of(info, "subtitle").filter(function (s) { return s.text; }); }
   };
-  // Where the file plays: "plays" (as it is), "converted" (through the remux: its container or
-  // sound converted) or "elsewhere" (VLC, mpv), with a few words why.
+  // Where the file plays: "plays" (as it is), "converted" (through the remux: its container,
+  // sound or, where the gateway converts video, picture converted) or "elsewhere" (VLC, mpv),
+  // with a few words why.
   judgement.verdict = function (info) {
     var video = judgement.video(info), sound = judgement.sound(info);
+    var remuxable = judgement.remuxable(info);
+    if (video && !remuxable && (judgement.foreign(info) || !judgement.decodes(video) ||
+                                (sound && !judgement.decodes(sound))))
+      return {where: "elsewhere", why: judgement.containerName(info) + " file: VLC or mpv"};
     if (video && !judgement.decodes(video))
-      return {where: "elsewhere", why: judgement.name(video.codec) + " video: VLC or mpv"};
+      return info.converts_video
+          ? {where: "converted", why: "plays here, " + judgement.name(video.codec) + " video converted to H.264"}
+          : {where: "elsewhere", why: judgement.name(video.codec) + " video: VLC or mpv"};
     if (!video && (judgement.foreign(info) || (sound && !judgement.decodes(sound))))
       return {where: "elsewhere", why: "VLC or mpv"};
     if (video && judgement.foreign(info))

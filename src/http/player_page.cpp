@@ -202,7 +202,7 @@ constexpr std::string_view kScript = R"js(
   var status = document.getElementById("status");
   function say(text) { notice.textContent = text; notice.hidden = false; }
   var name = seederMedia.name, decodes = seederMedia.decodes;
-  // One caption at a time: a subtitle file beside the film (a default <track>) and the track
+  // One caption at a time: a subtitle file beside the film (a default track element) and the track
   // inside it that the conversion offers would both show. The one shown last stays.
   var shown = [];
   media.textTracks.addEventListener("change", function () {
@@ -226,11 +226,13 @@ constexpr std::string_view kScript = R"js(
   // `direct`: the browser plays the file itself too: it goes on doing so until the conversion's
   // playlist is read, and again if the conversion fails. Called again (another sound track), it
   // starts over where the film was.
-  var hls = null, own = media.getAttribute("src"), chosenSound = null;
+  // convertVideo: the gateway converts the picture to H.264 (&video=h264), for video this
+  // browser cannot decode, where it runs with --transcode-video.
+  var hls = null, own = media.getAttribute("src"), chosenSound = null, convertVideo = false;
   function viaHls(why, direct) {
     converting = true;
     var query = linkQuery(), src = url + "?hls" + (chosenSound !== null ? "&audio=" + chosenSound : "") +
-        (query ? "&" + query : "");
+        (convertVideo ? "&video=h264" : "") + (query ? "&" + query : "");
     var at = media.currentTime, playing = !media.paused;
     status.textContent = why + " It plays here through the gateway's conversion.";
     status.hidden = false;
@@ -321,8 +323,12 @@ constexpr std::string_view kScript = R"js(
     var video = seederMedia.video(info), foreign = seederMedia.foreign(info);
     var texts = seederMedia.texts(info), sounds = seederMedia.sounds(info);
     var sound = seederMedia.sound(info);
-    if (video && sounds.length > 1 && decodes(video)) offerSound(sounds, sound);
-    if (video && !decodes(video))
+    convertVideo = !!(video && !decodes(video) && info.converts_video && seederMedia.remuxable(info));
+    if (video && sounds.length > 1 && (decodes(video) || convertVideo)) offerSound(sounds, sound);
+    if (convertVideo)
+      viaHls("This browser cannot decode this file's " + name(video.codec) +
+          " video: the gateway converts it to H.264.");
+    else if (video && !decodes(video))
       say("This browser cannot decode this file's " + name(video.codec) + " video." + elsewhere);
     else if (video && foreign)
       viaHls("Browsers do not open " + seederMedia.containerName(info) + " files.");

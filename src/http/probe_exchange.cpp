@@ -110,6 +110,7 @@ void RequestHandler::Exchange::on_probed(Result<media::MediaInfo> info, const st
     if (!gone()) fail(info.error());
     return;
   }
+  info->converts_video = shared.convert_video;
   auto json = media::to_json(*info);
   shared.probes->put(key, json);
   if (!gone()) reply(router.probe_reply(request, std::move(json)));

@@ -54,34 +54,51 @@ constexpr std::string_view kLiveScript =
     "if(c&&t.state)c.textContent=t.state.summary;});},function(){})"
     ".then(function(){setTimeout(tick,3000);});}setTimeout(tick,1500);})();</script>";
 
-// Marks each film of a torrent page with where it plays (seederMedia.verdict), from its ?probe:
-// one at a time, at most 40 (each reads the film's head and index, which a page view already
-// fetches), asked again when the gateway is busy (429).
+// Marks each film of a torrent page with where it plays (seederMedia.verdict), from its ?probe,
+// one at a time: the first 8 at once, another when its row is pointed at or focused. A probe
+// reads the film's head and index, from the swarm when they are not on disk: a season's page
+// must not fetch forty films' worth. Asked again when the gateway is busy (429).
 constexpr std::string_view kPlayMarksScript = R"js(
 (function () {
-  var marks = Array.prototype.slice.call(document.querySelectorAll("[data-probe]"), 0, 40);
+  var queue = [], busy = false;
   function mark(element, where, why) {
     element.dataset.verdict = where;
     element.textContent = " \u2014 " + why;
   }
-  function next(i, tries) {
-    if (i >= marks.length) return;
-    var element = marks[i];
-    fetch(element.dataset.probe + "?probe").then(function (r) {
-      if (r.status === 429 && tries > 0) {
-        setTimeout(function () { next(i, tries - 1); }, 2000);
-        return;
-      }
-      if (r.status === 502) mark(element, "elsewhere", "players here cannot read it: VLC or mpv");
-      if (!r.ok) { next(i + 1, 5); return; }
-      return r.json().then(function (info) {
-        var verdict = seederMedia.verdict(info);
-        mark(element, verdict.where, verdict.why);
-        next(i + 1, 5);
-      });
-    }).catch(function () { next(i + 1, 5); });
+  function next() {
+    if (busy || !queue.length) return;
+    busy = true;
+    var element = queue.shift();
+    function done() { busy = false; next(); }
+    function ask(tries) {
+      fetch(element.dataset.probe + "?probe").then(function (r) {
+        if (r.status === 429 && tries > 0) {
+          setTimeout(function () { ask(tries - 1); }, 2000);
+          return;
+        }
+        if (r.status === 502) mark(element, "elsewhere", "players here cannot read it: VLC or mpv");
+        if (!r.ok) { done(); return; }
+        return r.json().then(function (info) {
+          var verdict = seederMedia.verdict(info);
+          mark(element, verdict.where, verdict.why);
+          done();
+        });
+      }).catch(done);
+    }
+    ask(5);
   }
-  next(0, 5);
+  function want(element) {
+    if (element.dataset.asked) return;
+    element.dataset.asked = "1";
+    queue.push(element);
+    next();
+  }
+  Array.prototype.forEach.call(document.querySelectorAll("[data-probe]"), function (element, i) {
+    if (i < 8) { want(element); return; }
+    var row = element.closest("tr");
+    row.addEventListener("mouseenter", function () { want(element); });
+    row.addEventListener("focusin", function () { want(element); });
+  });
 })();
 )js";
 

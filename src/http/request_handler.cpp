@@ -28,7 +28,8 @@ bool Response::sends_body() const {
 }
 
 RequestHandler::RequestHandler(const Router& router, Content& content, int multipart_slots,
-                               Executor convert_on, Executor probe_on, int streams_per_client)
+                               Executor convert_on, Executor probe_on, int streams_per_client,
+                               bool convert_video)
     : router_(router),
       content_(content),
       shared_{std::make_shared<std::atomic<int>>(multipart_slots),
@@ -40,7 +41,8 @@ RequestHandler::RequestHandler(const Router& router, Content& content, int multi
               probe_on ? std::move(probe_on) : Executor(boost::asio::system_executor()),
               std::make_shared<std::atomic<std::uint64_t>>(0),
               std::make_shared<std::atomic<std::uint64_t>>(0),
-              std::make_shared<ClientStreams>(streams_per_client)} {}
+              std::make_shared<ClientStreams>(streams_per_client),
+              convert_video} {}
 
 double RequestHandler::probe_cpu_seconds() const {
   return static_cast<double>(shared_.probe_cpu_us->load()) / 1e6;

@@ -11,13 +11,19 @@ Error no_media() {
                     "this gateway was built without media support (-DSEEDER_MEDIA=OFF)");
 }
 }  // namespace
-Result<HlsLayout> hls_layout(RandomAccess&, std::string_view, const ProbeLimits&, int) {
+Result<HlsLayout> hls_layout(RandomAccess&, std::string_view, const ProbeLimits&,
+                             const RemuxOptions&) {
   return no_media();
 }
-Result<std::string> hls_init(RandomAccess&, std::string_view, const ProbeLimits&, int) {
+Result<std::string> hls_init(RandomAccess&, std::string_view, const ProbeLimits&,
+                             const RemuxOptions&) {
   return no_media();
 }
-Result<std::string> hls_segment(RandomAccess&, std::string_view, int, const ProbeLimits&, int) {
+Result<std::string> hls_segment(RandomAccess&, std::string_view, int, const ProbeLimits&,
+                                const RemuxOptions&) {
+  return no_media();
+}
+Status video_conversion_available() {
   return no_media();
 }
 Result<std::string> hls_subtitle_segment(RandomAccess&, std::string_view, int, int,
@@ -29,6 +35,7 @@ Result<std::string> hls_subtitle_segment(RandomAccess&, std::string_view, int, i
 #else
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <limits>
 #include <memory>
@@ -40,6 +47,7 @@ extern "C" {
 #include "demuxer.hpp"
 #include "remux_parts.hpp"
 #include "subtitle_decoder.hpp"
+#include "video_converter.hpp"
 
 namespace seeder::media {
 namespace {
@@ -59,6 +67,7 @@ struct Plan {
   int video = -1;
   int audio = -1;              // -1: none
   int converted_channels = 0;  // 0: the sound is copied; else converted to AAC of 2 or 6
+  bool convert_video = false;  // the picture decoded and encoded to H.264
   double shift_s = 0;          // added to every output timestamp: none negative, dts below pts
   HlsLayout layout;
 };
@@ -159,7 +168,7 @@ int converted_channels(const AVStream& audio, bool surround) {
   return surround && audio.codecpar->ch_layout.nb_channels >= 6 ? 6 : 2;
 }
 
-Result<Plan> plan_of(Demuxer& demuxer, Sound sound) {
+Result<Plan> plan_of(Demuxer& demuxer, const RemuxOptions& options) {
   auto& format = demuxer.format();
   if (!indexed(format))
     return make_error(Errc::upstream, std::string("a ") + format.iformat->name +
@@ -169,10 +178,15 @@ Result<Plan> plan_of(Demuxer& demuxer, Sound sound) {
   if (plan.video < 0 || (format.streams[plan.video]->disposition & AV_DISPOSITION_ATTACHED_PIC))
     return make_error(Errc::upstream, "no video stream to play");
   const auto& video = *format.streams[plan.video];
-  if (!copyable_video(video.codecpar->codec_id))
-    return make_error(Errc::upstream, std::string("its video (") +
-                                          avcodec_get_name(video.codecpar->codec_id) +
+  const auto codec = video.codecpar->codec_id;
+  plan.convert_video = options.convert_video && codec != AV_CODEC_ID_H264;
+  if (!plan.convert_video && !copyable_video(codec))
+    return make_error(Errc::upstream, std::string("its video (") + avcodec_get_name(codec) +
                                           ") is not one browsers decode");
+  if (plan.convert_video && !VideoConverter::converts(codec))
+    return make_error(Errc::upstream, std::string("its video (") + avcodec_get_name(codec) +
+                                          ") is not one this gateway converts");
+  const auto& sound = options.sound;
   const auto audio = choose_audio(format, sound.stream);
   if (!audio) return audio.error();
   plan.audio = *audio;
@@ -203,11 +217,11 @@ Result<Plan> plan_of(Demuxer& demuxer, Sound sound) {
 }
 
 Result<Plan> open_plan(RandomAccess& reader, std::string_view name, const ProbeLimits& limits,
-                       std::unique_ptr<Demuxer>& demuxer, Sound sound = {}) {
+                       std::unique_ptr<Demuxer>& demuxer, const RemuxOptions& options = {}) {
   auto opened = Demuxer::open(reader, name, limits);
   if (!opened) return opened.error();
   demuxer = std::move(*opened);
-  return plan_of(*demuxer, sound);
+  return plan_of(*demuxer, options);
 }
 
 // Segment `index`'s window, with the demuxer sought to read it from `before_s` seconds before
@@ -255,45 +269,64 @@ Status read_packets(Demuxer& demuxer, int index, Done done, Take take) {
   return {};
 }
 
+// The muxer of the plan's streams, and the picture's converter when the plan converts it.
+struct Remuxer {
+  std::unique_ptr<VideoConverter> video;
+  std::unique_ptr<FragmentMuxer> muxer;
+};
+
+Result<Remuxer> open_remuxer(AVFormatContext& format, const Plan& plan) {
+  Remuxer remuxer;
+  const auto& video = *format.streams[plan.video];
+  if (plan.convert_video) {
+    auto converter = VideoConverter::open(format, video);
+    if (!converter) return converter.error();
+    remuxer.video = std::move(*converter);
+  }
+  auto muxer = FragmentMuxer::open(video, plan.audio >= 0 ? format.streams[plan.audio] : nullptr,
+                                   plan.converted_channels,
+                                   remuxer.video ? &remuxer.video->encoder() : nullptr);
+  if (!muxer) return muxer.error();
+  remuxer.muxer = std::move(*muxer);
+  return remuxer;
+}
+
 }  // namespace
 
 Result<HlsLayout> hls_layout(RandomAccess& reader, std::string_view file_name,
-                             const ProbeLimits& limits, Sound sound) {
+                             const ProbeLimits& limits, const RemuxOptions& options) {
   std::unique_ptr<Demuxer> demuxer;
-  auto plan = open_plan(reader, file_name, limits, demuxer, sound);
+  auto plan = open_plan(reader, file_name, limits, demuxer, options);
   if (!plan) return plan.error();
   return std::move(plan->layout);
 }
 
 Result<std::string> hls_init(RandomAccess& reader, std::string_view file_name,
-                             const ProbeLimits& limits, Sound sound) {
+                             const ProbeLimits& limits, const RemuxOptions& options) {
   std::unique_ptr<Demuxer> demuxer;
-  auto plan = open_plan(reader, file_name, limits, demuxer, sound);
+  auto plan = open_plan(reader, file_name, limits, demuxer, options);
   if (!plan) return plan.error();
-  auto& format = demuxer->format();
-  auto muxer = FragmentMuxer::open(*format.streams[plan->video],
-                                   plan->audio >= 0 ? format.streams[plan->audio] : nullptr,
-                                   plan->converted_channels);
-  if (!muxer) return muxer.error();
-  return (*muxer)->take_header();
+  auto remuxer = open_remuxer(demuxer->format(), *plan);
+  if (!remuxer) return remuxer.error();
+  return remuxer->muxer->take_header();
 }
 
 Result<std::string> hls_segment(RandomAccess& reader, std::string_view file_name, int index,
-                                const ProbeLimits& limits, Sound sound) {
+                                const ProbeLimits& limits, const RemuxOptions& options) {
+  const auto deadline = std::chrono::steady_clock::now() + limits.deadline;
   std::unique_ptr<Demuxer> demuxer;
-  auto plan = open_plan(reader, file_name, limits, demuxer, sound);
+  auto plan = open_plan(reader, file_name, limits, demuxer, options);
   if (!plan) return plan.error();
   auto& format = demuxer->format();
-  auto muxer = FragmentMuxer::open(*format.streams[plan->video],
-                                   plan->audio >= 0 ? format.streams[plan->audio] : nullptr,
-                                   plan->converted_channels);
-  if (!muxer) return muxer.error();
-  (*muxer)->take_header();  // the init segment's: sent apart
   // From a second before: the sound there settles the conversion.
   const auto window = seek_segment(*demuxer, *plan, index, kAudioPreroll);
   if (!window) return window.error();
+  auto remuxer = open_remuxer(format, *plan);
+  if (!remuxer) return remuxer.error();
+  auto& muxer = remuxer->muxer;
+  muxer->take_header();  // the init segment's: sent apart
 
-  SegmentCollector collector(format, plan->video, plan->audio, *window);
+  SegmentCollector collector(format, plan->video, plan->audio, *window, plan->convert_video);
   if (auto read = read_packets(
           *demuxer, index, [&] { return collector.done(); },
           [&](const AVPacket& packet) { collector.take(packet); });
@@ -302,21 +335,31 @@ Result<std::string> hls_segment(RandomAccess& reader, std::string_view file_name
   if (!collector.has_video())
     return make_error(Errc::upstream, "segment " + std::to_string(index) +
                                           ": no keyframe where the index says one is");
-  if (auto written = (*muxer)->write_video(collector.video(), plan->shift_s); !written)
-    return written.error();
+  auto* video = &collector.video();
+  std::vector<PacketPtr> converted;
+  if (remuxer->video) {
+    auto made = remuxer->video->convert(*video, collector.shown(), limits.stop, deadline);
+    if (!made) return made.error();
+    converted = std::move(*made);
+    video = &converted;
+  }
+  if (auto written = muxer->write_video(*video, plan->shift_s); !written) return written.error();
   if (plan->audio >= 0) {
-    if (auto written = (*muxer)->write_audio(collector.audio(), *format.streams[plan->audio],
-                                             *window, plan->shift_s);
+    if (auto written = muxer->write_audio(collector.audio(), *format.streams[plan->audio], *window,
+                                          plan->shift_s);
         !written)
       return written.error();
   }
-  return (*muxer)->finish_fragment();
+  return muxer->finish_fragment();
 }
 
 Result<std::string> hls_subtitle_segment(RandomAccess& reader, std::string_view file_name,
                                          int stream, int index, const ProbeLimits& limits) {
   std::unique_ptr<Demuxer> demuxer;
-  auto plan = open_plan(reader, file_name, limits, demuxer);
+  // Whatever the picture is (copied or converted), the cues are the same.
+  RemuxOptions any_picture;
+  any_picture.convert_video = true;
+  auto plan = open_plan(reader, file_name, limits, demuxer, any_picture);
   if (!plan) return plan.error();
   const auto& tracks = plan->layout.subtitles;
   if (std::none_of(tracks.begin(), tracks.end(), [&](const auto& t) { return t.stream == stream; }))

@@ -91,6 +91,7 @@ std::string to_json(const MediaInfo& info) {
   json.key("duration").value(info.duration_s);
   json.key("bit_rate").value(info.bit_rate);
   json.key("browser").value(browser_verdict(info));
+  json.key("converts_video").value(info.converts_video);
   json.key("streams").begin_array();
   for (const auto& stream : info.streams) {
     json.begin_object();

@@ -17,7 +17,6 @@ extern "C" {
 namespace seeder::media {
 namespace {
 
-constexpr double kEpsilon = 1e-6;   // seconds: timestamps compared after a conversion
 constexpr int kAacFrame = 1024;     // samples per AAC frame
 constexpr int kEncoderPreroll = 3;  // AAC frames encoded before a segment's first, then dropped
 constexpr std::int64_t kAacBitRatePerChannel = 80'000;  // 160 kb/s stereo, 480 kb/s 5.1
@@ -38,12 +37,14 @@ std::int64_t frame_at(double at_s, double origin_s, int rate) {
 // ---- SegmentCollector ----
 
 SegmentCollector::SegmentCollector(const AVFormatContext& format, int video, int audio,
-                                   SegmentWindow window)
+                                   SegmentWindow window, bool leading_pictures)
     : format_(format),
       video_index_(video),
       audio_index_(audio),
       window_(window),
-      audio_done_(audio < 0) {}
+      leading_pictures_(leading_pictures),
+      audio_done_(audio < 0),
+      shown_(window) {}
 
 double SegmentCollector::seconds_of(const AVPacket& packet) const {
   const auto ts = packet.pts != AV_NOPTS_VALUE ? packet.pts : packet.dts;
@@ -56,16 +57,42 @@ void SegmentCollector::take(const AVPacket& packet) {
   if (std::isnan(at)) return;
   furthest_s_ = std::max(furthest_s_, at);
   if (packet.stream_index == video_index_) {
-    const bool key = (packet.flags & AV_PKT_FLAG_KEY) != 0;
-    if (key && at >= window_.end_s - kEpsilon) video_done_ = true;
-    if (!video_started_ && !video_done_ && key && at >= window_.start_s - kEpsilon)
-      video_started_ = true;
-    if (video_started_ && !video_done_) video_.emplace_back(av_packet_clone(&packet));
+    take_video(packet, at);
   } else if (packet.stream_index == audio_index_) {
     if (at >= window_.end_s + kAudioAfter) audio_done_ = true;
     if (at >= window_.audio_start_s - kAudioBefore && at < window_.end_s + kAudioAfter)
       audio_.emplace_back(av_packet_clone(&packet));
   }
+}
+
+// The window's edges are the index's keyframe times: MP4's are decode times, below their
+// keyframes' presentation times. So what is shown is measured from the keyframes read.
+void SegmentCollector::take_video(const AVPacket& packet, double at) {
+  const bool key = (packet.flags & AV_PKT_FLAG_KEY) != 0;
+  if (video_done_) return;
+  if (!video_started_) {
+    if (!key || at < window_.start_s - kEpsilon) return;
+    if (at >= window_.end_s - kEpsilon) {  // no keyframe where the index says: none taken
+      video_done_ = true;
+      return;
+    }
+    video_started_ = true;
+    shown_.start_s = at;
+  } else if (end_key_s_) {
+    // Decoded: past the end keyframe, the pictures shown before it, up to the first after.
+    if (key || at >= *end_key_s_ - kEpsilon) {
+      video_done_ = true;
+      return;
+    }
+  } else if (key && at >= window_.end_s - kEpsilon) {
+    shown_.end_s = at;
+    if (!leading_pictures_) {  // copied: up to the next keyframe
+      video_done_ = true;
+      return;
+    }
+    end_key_s_ = at;
+  }
+  video_.emplace_back(av_packet_clone(&packet));
 }
 
 bool SegmentCollector::done() const {
@@ -318,7 +345,8 @@ int FragmentMuxer::on_write(void* opaque, std::uint8_t* buffer, int size) {
 
 Result<std::unique_ptr<FragmentMuxer>> FragmentMuxer::open(const AVStream& video,
                                                            const AVStream* audio,
-                                                           int converted_channels) {
+                                                           int converted_channels,
+                                                           const AVCodecContext* video_encoder) {
   std::unique_ptr<FragmentMuxer> muxer(new FragmentMuxer());
   if (avformat_alloc_output_context2(&muxer->out_, nullptr, "mp4", nullptr) < 0)
     return make_error(Errc::internal, "no mp4 muxer in this libavformat");
@@ -335,10 +363,15 @@ Result<std::unique_ptr<FragmentMuxer>> FragmentMuxer::open(const AVStream& video
 
   auto* video_out = avformat_new_stream(muxer->out_, nullptr);
   if (video_out == nullptr) return make_error(Errc::internal, "out of memory for the muxer");
-  avcodec_parameters_copy(video_out->codecpar, video.codecpar);
-  // hvc1: parameter sets in the sample entry, as browsers that decode HEVC want them.
-  video_out->codecpar->codec_tag =
-      video.codecpar->codec_id == AV_CODEC_ID_HEVC ? MKTAG('h', 'v', 'c', '1') : 0;
+  if (video_encoder != nullptr) {
+    avcodec_parameters_from_context(video_out->codecpar, video_encoder);
+    video_out->codecpar->codec_tag = 0;
+  } else {
+    avcodec_parameters_copy(video_out->codecpar, video.codecpar);
+    // hvc1: parameter sets in the sample entry, as browsers that decode HEVC want them.
+    video_out->codecpar->codec_tag =
+        video.codecpar->codec_id == AV_CODEC_ID_HEVC ? MKTAG('h', 'v', 'c', '1') : 0;
+  }
   video_out->time_base = video.time_base;
   muxer->video_source_base_ = video.time_base;
   if (audio != nullptr) {

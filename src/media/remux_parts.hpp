@@ -5,6 +5,7 @@
 // (FragmentMuxer). All blocking, on the remux's thread.
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -18,6 +19,9 @@ extern "C" {
 struct SwrContext;
 
 namespace seeder::media {
+
+// Seconds: timestamps compared after a conversion are this close to be the same.
+inline constexpr double kEpsilon = 1e-6;
 
 // A timestamp in seconds.
 inline double seconds(std::int64_t ts, AVRational base) {
@@ -39,31 +43,42 @@ struct SegmentWindow {
 
 // Takes the packets read after a seek before the segment and keeps the segment's: video from
 // the keyframe at its start up to the keyframe at its end, in decode order; audio from a little
-// before its start (what the conversion needs to settle) to a little after its end.
+// before its start (what the conversion needs to settle) to a little after its end. With
+// `leading_pictures` (the video is decoded, not copied), the video goes on past the end
+// keyframe with the pictures decoded after it but shown before it (an open GOP's: HEVC's RASL,
+// MPEG-4's B-frames), up to the first shown after it.
 class SegmentCollector {
  public:
   static constexpr double kAudioBefore = 0.5;  // seconds of audio kept before the start
   static constexpr double kAudioAfter = 0.5;   // and after the end
   static constexpr double kReadPast = 3.0;     // a stream may lag the other by this much
 
-  SegmentCollector(const AVFormatContext& format, int video, int audio, SegmentWindow window);
+  SegmentCollector(const AVFormatContext& format, int video, int audio, SegmentWindow window,
+                   bool leading_pictures = false);
   void take(const AVPacket& packet);
   [[nodiscard]] bool done() const;
   [[nodiscard]] bool has_video() const { return !video_.empty(); }
+  // The segment's span as its keyframes were read (their presentation times): the frames a
+  // decoded segment shows. The window's end while the end keyframe was not read (the last).
+  [[nodiscard]] SegmentWindow shown() const { return shown_; }
   std::vector<PacketPtr>& video() { return video_; }
   std::vector<PacketPtr>& audio() { return audio_; }
 
  private:
   double seconds_of(const AVPacket& packet) const;
+  void take_video(const AVPacket& packet, double at);
 
   const AVFormatContext& format_;
   int video_index_;
   int audio_index_;
   SegmentWindow window_;
+  bool leading_pictures_;
   bool video_started_ = false;
   bool video_done_ = false;
   bool audio_done_;
-  double furthest_s_ = -1e300;  // the latest timestamp read, any stream
+  SegmentWindow shown_;
+  std::optional<double> end_key_s_;  // decoded: the end keyframe's time, once read
+  double furthest_s_ = -1e300;       // the latest timestamp read, any stream
   std::vector<PacketPtr> video_;
   std::vector<PacketPtr> audio_;
 };
@@ -114,8 +129,11 @@ class AudioConverter {
 class FragmentMuxer {
  public:
   // `converted_channels`: 0 copies the sound, 2 or 6 converts it to AAC of that many channels.
+  // `video_encoder`: the picture's encoder when it is converted (VideoConverter), else null:
+  // copied.
   static Result<std::unique_ptr<FragmentMuxer>> open(const AVStream& video, const AVStream* audio,
-                                                     int converted_channels);
+                                                     int converted_channels,
+                                                     const AVCodecContext* video_encoder = nullptr);
   ~FragmentMuxer();
   FragmentMuxer(const FragmentMuxer&) = delete;
   FragmentMuxer& operator=(const FragmentMuxer&) = delete;

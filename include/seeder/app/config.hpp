@@ -55,6 +55,9 @@ struct Config {
   std::chrono::milliseconds keep_interest{30'000};
   // Every torrent of --input joins its swarm at start (Gateway: join_on_start).
   bool join_on_start = false;
+  // ?hls may convert a film's picture to H.264 with libx264 when the player page asks
+  // (&video=h264): HEVC for browsers without it, MPEG-4 Part 2. CPU-heavy: off by default.
+  bool transcode_video = false;
   int disk_threads = 2;
 
   // BitTorrent

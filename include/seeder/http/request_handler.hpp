@@ -69,9 +69,11 @@ class RequestHandler {
   // Both outlive the handler. `convert_on`: where subtitles are converted; `probe_on`: where
   // media files are probed (never an HTTP thread; the system executor when none is given).
   // `streams_per_client`: file bodies one (non-loopback) client may have open at once; more
-  // get 429; 0: no cap.
+  // get 429; 0: no cap. `convert_video`: ?hls may convert a film's picture to H.264 when asked
+  // (&video=h264; --transcode-video).
   RequestHandler(const Router& router, Content& content, int multipart_slots = kMultipartSlots,
-                 Executor convert_on = {}, Executor probe_on = {}, int streams_per_client = 0);
+                 Executor convert_on = {}, Executor probe_on = {}, int streams_per_client = 0,
+                 bool convert_video = false);
   ~RequestHandler();
 
   void handle(RequestHead head, Executor executor, CancelFlag cancelled, Respond respond) const;
@@ -94,6 +96,7 @@ class RequestHandler {
     std::shared_ptr<std::atomic<std::uint64_t>> probe_cpu_us;
     std::shared_ptr<std::atomic<std::uint64_t>> hls_cpu_us;
     std::shared_ptr<ClientStreams> streams;  // bodies open per client
+    bool convert_video = false;              // --transcode-video
   };
 
  private:

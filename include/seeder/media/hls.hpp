@@ -5,12 +5,12 @@
 // stss, AVI idx1), so the playlist needs the index only, not the file. Video is copied; AAC
 // sound is copied, any other (AC-3, E-AC-3, DTS, TrueHD, MP3...) decoded and encoded to AAC,
 // stereo or 5.1 (Sound); the sound track is the container's default one unless the caller names
-// another. Text
+// another. Video browsers cannot decode can be converted to H.264 (RemuxOptions). Text
 // subtitle tracks inside the file (SRT, ASS/SSA, WebVTT, MP4 timed text) become WebVTT renditions
 // beside the video, each cut on the video's segments from the same bytes; a file with any has a
 // master playlist.
 //
-// Every segment is made alone, from a fresh demuxer and encoder, so the same segment made twice
+// Every segment is made alone, from a fresh demuxer and encoders, so the same segment made twice
 // is the same bytes, whatever was made before it. Timestamps are the source's (shifted by one
 // constant per file so that none is negative); audio is cut on a fixed grid of AAC frames, so
 // segments made apart join without a gap or an overlap.
@@ -98,24 +98,37 @@ struct Sound {
   bool surround = false;
 };
 
+// How a remux is made.
+struct RemuxOptions {
+  Sound sound;
+  // The picture encoded to H.264 (libx264; VideoConverter) when it is not already H.264: for a
+  // browser that cannot decode it (HEVC in Chromium), or one no browser decodes (MPEG-4 Part 2),
+  // where the operator allows it (--transcode-video). Otherwise H.264, HEVC, VP9 and AV1 are
+  // copied and other video is refused.
+  bool convert_video = false;
+};
+
 // The file's segments (from its keyframe index) and its text subtitle tracks. Errc::upstream when
 // the container lists no keyframes (an MPEG-TS, say) or has no video a browser decodes, with the
-// reason; Errc::not_found when `sound.stream` is no sound track.
+// reason; Errc::not_found when `options.sound.stream` is no sound track.
 Result<HlsLayout> hls_layout(RandomAccess& reader, std::string_view file_name,
-                             const ProbeLimits& limits = {}, Sound sound = {});
-// The fMP4 initialization segment (ftyp + moov) of the remux with `sound`. Errc::not_found when
-// its stream is no sound track.
+                             const ProbeLimits& limits = {}, const RemuxOptions& options = {});
+// The fMP4 initialization segment (ftyp + moov) of the remux. Errc::not_found when its sound
+// stream is no sound track.
 Result<std::string> hls_init(RandomAccess& reader, std::string_view file_name,
-                             const ProbeLimits& limits = {}, Sound sound = {});
-// Media segment `index` (moof + mdat) with `sound`. Errc::not_found past the last segment, or
-// when its stream is no sound track.
+                             const ProbeLimits& limits = {}, const RemuxOptions& options = {});
+// Media segment `index` (moof + mdat). Errc::not_found past the last segment, or when its sound
+// stream is no sound track.
 Result<std::string> hls_segment(RandomAccess& reader, std::string_view file_name, int index,
-                                const ProbeLimits& limits = {}, Sound sound = {});
+                                const ProbeLimits& limits = {}, const RemuxOptions& options = {});
 // The WebVTT segment `index` of the subtitle track at `stream`: the cues shown during video
 // segment `index` (RFC 8216: those that began up to 10 s before it too; the first segment also
 // those before the first keyframe), read from that segment's bytes and the 10 s before.
 // Errc::not_found past the last segment or for a stream that is no text subtitle track.
 Result<std::string> hls_subtitle_segment(RandomAccess& reader, std::string_view file_name,
                                          int stream, int index, const ProbeLimits& limits = {});
+
+// Whether this binary can convert video (libavcodec with libx264); the reason when not.
+[[nodiscard]] Status video_conversion_available();
 
 }  // namespace seeder::media

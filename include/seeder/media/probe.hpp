@@ -51,6 +51,9 @@ struct MediaInfo {
   double duration_s = 0;  // 0 when unknown
   std::int64_t bit_rate = 0;
   std::vector<StreamInfo> streams;
+  // Not the file's: this gateway converts a film's picture to H.264 when ?hls asks for it
+  // (&video=h264, --transcode-video).
+  bool converts_video = false;
 };
 
 struct ProbeLimits {
