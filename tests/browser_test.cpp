@@ -38,6 +38,33 @@ void make_mp4_film(const std::filesystem::path& path, const std::filesystem::pat
 
 using BrowserTest = BrowserSuite;
 
+// Plays the page's film (muted: autoplay rules; muted sound is still decoded) until it has
+// played 2 s of picture and sound through the remux (hls.js' blob: source), or 40 s have passed:
+// {ok, status (the page's words), asked (segments asked with the picture converted), why}.
+constexpr const char* kPlaysThroughHls = R"js(
+  const done = arguments[arguments.length - 1];
+  const v = document.getElementById("media");
+  const status = document.getElementById("status");
+  const notice = document.getElementById("notice");
+  v.muted = true;
+  const start = performance.now();
+  let asked = false;
+  const check = () => {
+    if (!notice.hidden) { done({ok: false, why: notice.textContent}); return; }
+    if (!asked && v.src.startsWith("blob:")) { asked = true; v.play().catch(() => {}); }
+    if (v.currentTime >= 2 && v.webkitVideoDecodedByteCount > 0 && v.webkitAudioDecodedByteCount > 0)
+      done({ok: true, status: status.textContent,
+            asked: performance.getEntriesByType("resource").map((e) => e.name)
+                       .filter((name) => name.includes("video=h264")).length});
+    else if (performance.now() - start > 40000)
+      done({ok: false, why: "time " + v.currentTime + ", audio bytes " +
+            v.webkitAudioDecodedByteCount + ", video bytes " + v.webkitVideoDecodedByteCount +
+            ", src " + v.src + ", status " + status.textContent});
+    else setTimeout(check, 100);
+  };
+  check();
+)js";
+
 constexpr const char* kSrt = "1\r\n00:00:00,200 --> 00:00:07,800\r\nHello from seeder\r\n\r\n";
 
 TEST_F(BrowserTest, ThePlayerPagePlaysSeeksShowsTheSubtitleAndFillsTheBar) {
@@ -136,28 +163,7 @@ TEST_F(BrowserTest, AFilmWithSoundTheBrowserCannotDecodePlaysWithSoundThroughHls
 
   Browser browser(extra_content());
   browser.open("http://127.0.0.1:" + std::to_string(port_) + film.url("Ac3/film.mkv") + "?play");
-  const auto played = browser.run_async(R"js(
-    const done = arguments[arguments.length - 1];
-    const v = document.getElementById("media");
-    const status = document.getElementById("status");
-    const notice = document.getElementById("notice");
-    v.muted = true;  // autoplay rules; muted audio is still decoded
-    const start = performance.now();
-    let asked = false;
-    const check = () => {
-      if (!notice.hidden) { done({ok: false, why: notice.textContent}); return; }
-      if (!asked && v.src.startsWith("blob:")) { asked = true; v.play().catch(() => {}); }
-      if (v.currentTime >= 2 && v.webkitAudioDecodedByteCount > 0)
-        done({ok: true, time: v.currentTime, audio: v.webkitAudioDecodedByteCount,
-              status: status.textContent});
-      else if (performance.now() - start > 30000)
-        done({ok: false, why: "time " + v.currentTime + ", audio bytes " +
-              v.webkitAudioDecodedByteCount + ", src " + v.src + ", status " + status.textContent});
-      else setTimeout(check, 100);
-    };
-    check();
-  )js",
-                                        40s);
+  const auto played = browser.run_async(kPlaysThroughHls, 50s);
   ASSERT_TRUE(played.at("ok").boolean) << played.at("why").string;
   EXPECT_NE(played.at("status").string.find("AC-3"), std::string::npos)
       << played.at("status").string;
@@ -222,29 +228,7 @@ TEST_F(BrowserTest, AnHevcFilmPlaysConvertedToH264WhereTheGatewayConvertsVideo) 
 
   Browser browser(extra_content());
   browser.open("http://127.0.0.1:" + std::to_string(port_) + film.url("Hevc/film.mkv") + "?play");
-  const auto played = browser.run_async(R"js(
-    const done = arguments[arguments.length - 1];
-    const v = document.getElementById("media");
-    const status = document.getElementById("status");
-    const notice = document.getElementById("notice");
-    v.muted = true;  // autoplay rules; muted audio is still decoded
-    const start = performance.now();
-    let asked = false;
-    const check = () => {
-      if (!notice.hidden) { done({ok: false, why: notice.textContent}); return; }
-      if (!asked && v.src.startsWith("blob:")) { asked = true; v.play().catch(() => {}); }
-      if (v.currentTime >= 2 && v.webkitVideoDecodedByteCount > 0 && v.webkitAudioDecodedByteCount > 0)
-        done({ok: true, status: status.textContent,
-              asked: performance.getEntriesByType("resource").map((e) => e.name)
-                         .filter((name) => name.includes("video=h264")).length});
-      else if (performance.now() - start > 40000)
-        done({ok: false, why: "time " + v.currentTime + ", video bytes " +
-              v.webkitVideoDecodedByteCount + ", src " + v.src + ", status " + status.textContent});
-      else setTimeout(check, 100);
-    };
-    check();
-  )js",
-                                        50s);
+  const auto played = browser.run_async(kPlaysThroughHls, 50s);
   ASSERT_TRUE(played.at("ok").boolean) << played.at("why").string;
   EXPECT_NE(played.at("status").string.find("converts it to H.264"), std::string::npos)
       << played.at("status").string;

@@ -306,6 +306,20 @@ TEST_F(HlsRemuxTest, EmbeddedSubtitlesAreCutOnTheVideosSegments) {
             Errc::not_found);
 }
 
+// ffprobe's `entries` of the stream `selected` ("a:0") of `file`, comma-separated.
+std::string stream_entries(const std::filesystem::path& file, const std::string& selected,
+                           const std::string& entries) {
+  const auto out = file.string() + "." + selected + ".entries";
+  test::ChildProcess probe({"/usr/bin/ffprobe", "-v", "error", "-select_streams", selected,
+                            "-show_entries", entries, "-of", "csv=p=0", "-o", out, file.string()},
+                           out + ".log");
+  EXPECT_EQ(probe.wait_exit(std::chrono::seconds(60)), 0);
+  auto text = test::read_file(out);
+  while (!text.empty() && text.back() == '\n')
+    text.pop_back();
+  return text;
+}
+
 // "<codec>,<sample rate>,<channels>" of the sound of `name`'s init segment and segment 0 made
 // with `sound`, as ffprobe reads them.
 std::string sound_of(media::RandomAccess& reader, const test::TempDir& dir, const std::string& name,
@@ -318,16 +332,7 @@ std::string sound_of(media::RandomAccess& reader, const test::TempDir& dir, cons
   const auto head =
       dir / (name + "-" + std::to_string(sound.stream) + (sound.surround ? "-6" : "") + ".mp4");
   test::write_file(head, *init + *first);
-  const auto out = head.string() + ".sound";
-  test::ChildProcess probe(
-      {"/usr/bin/ffprobe", "-v", "error", "-select_streams", "a:0", "-show_entries",
-       "stream=codec_name,sample_rate,channels", "-of", "csv=p=0", "-o", out, head.string()},
-      head.string() + ".log");
-  EXPECT_EQ(probe.wait_exit(std::chrono::seconds(60)), 0);
-  auto text = test::read_file(out);
-  while (!text.empty() && text.back() == '\n')
-    text.pop_back();
-  return text;
+  return stream_entries(head, "a:0", "stream=codec_name,sample_rate,channels");
 }
 
 // A dubbed film (films.hpp): the remux carries the sound track asked for, the default one when
@@ -361,16 +366,7 @@ TEST_F(HlsRemuxTest, ConvertedSoundIsFivePointOneWhereAskedForAndTheSourceHasIt)
 
 // The codec of `file`'s first video stream, as ffprobe names it.
 std::string video_codec_of(const std::filesystem::path& file) {
-  const auto out = file.string() + ".codec";
-  test::ChildProcess probe(
-      {"/usr/bin/ffprobe", "-v", "error", "-select_streams", "v:0", "-show_entries",
-       "stream=codec_name", "-of", "csv=p=0", "-o", out, file.string()},
-      file.string() + ".codec.log");
-  EXPECT_EQ(probe.wait_exit(std::chrono::seconds(60)), 0);
-  auto text = test::read_file(out);
-  while (!text.empty() && text.back() == '\n')
-    text.pop_back();
-  return text;
+  return stream_entries(file, "v:0", "stream=codec_name");
 }
 
 // Video browsers cannot decode, converted (--transcode-video's &video=h264): HEVC with open GOPs
