@@ -27,8 +27,9 @@ runtime_packages=(
 # Chromium, its WebDriver and ffmpeg (the test's H.264 film); mpv, the player the signed-link
 # test opens a link with.
 browser_packages=(chromium chromium-driver ffmpeg)
-# python3 runs the churn soak (bench/churn_soak.py) that CTest includes.
-test_packages=(clang lld libfuzzer-14-dev libclang-rt-14-dev ccache nginx-light python3 mpv
+# python3 runs the churn soak (bench/churn_soak.py) that CTest includes; Node.js the pages' own
+# scripts' tests (media_judgement_test).
+test_packages=(clang lld libfuzzer-14-dev libclang-rt-14-dev ccache nginx-light python3 nodejs mpv
   "${browser_packages[@]}")
 # Baselines and real clients: nginx (plain file server), ffmpeg (ffprobe + the test media), mpv.
 bench_packages=(nginx-light curl ffmpeg mpv)

@@ -14,7 +14,8 @@ var seederMedia = (function () {
   var probe = document.createElement("video");
   var names = {hevc: "HEVC (H.265)", mpeg4: "MPEG-4 Part 2 (DivX, Xvid)", ac3: "AC-3 (Dolby Digital)",
       eac3: "E-AC-3 (Dolby Digital Plus)", dts: "DTS", truehd: "Dolby TrueHD", mpeg2video: "MPEG-2",
-      wmv3: "WMV", vc1: "VC-1", wmav2: "WMA"};
+      wmv3: "WMV", vc1: "VC-1", wmav2: "WMA", hdmv_pgs_subtitle: "PGS", dvd_subtitle: "VobSub",
+      dvb_subtitle: "DVB"};
   var types = {h264: 'video/mp4; codecs="avc1.42E01E"', hevc: 'video/mp4; codecs="hvc1.1.6.L93.B0"',
       vp9: 'video/webm; codecs="vp9"', av1: 'video/mp4; codecs="av01.0.05M.08"',
       mpeg4: 'video/mp4; codecs="mp4v.20.9"', aac: 'audio/mp4; codecs="mp4a.40.2"',
@@ -61,6 +62,16 @@ var seederMedia = (function () {
     if (video && sound && !judgement.decodes(sound))
       return {where: "converted", why: "plays here, " + judgement.name(sound.codec) + " sound converted"};
     return {where: "plays", why: "plays here"};
+  };
+  // The sentence for subtitles drawn as pictures (PGS, VobSub), which cannot become WebVTT: ""
+  // when the film has none.
+  judgement.picturedNote = function (info) {
+    var pictured = of(info, "subtitle").filter(function (s) { return !s.text; });
+    if (!pictured.length) return "";
+    return "Not shown here: subtitles drawn as pictures (" + pictured.map(function (s) {
+      var label = s.title || s.language_name || s.language;
+      return judgement.name(s.codec) + (label ? ", " + label : "");
+    }).join("; ") + "). VLC and mpv show them.";
   };
   return judgement;
 })();

@@ -323,6 +323,12 @@ constexpr std::string_view kScript = R"js(
     var video = seederMedia.video(info), foreign = seederMedia.foreign(info);
     var texts = seederMedia.texts(info), sounds = seederMedia.sounds(info);
     var sound = seederMedia.sound(info);
+    var pictured = seederMedia.picturedNote(info);
+    if (video && pictured) {
+      var note = document.getElementById("pictured");
+      note.textContent = pictured;
+      note.hidden = false;
+    }
     convertVideo = !!(video && !decodes(video) && info.converts_video && seederMedia.remuxable(info));
     if (video && sounds.length > 1 && (decodes(video) || convertVideo)) offerSound(sounds, sound);
     if (convertVideo)
@@ -452,6 +458,7 @@ std::string render_player_html(const torrent::TorrentMeta& meta, const torrent::
   out +=
       "<p id=\"notice\" class=\"notice\" role=\"status\" hidden></p>"
       "<p id=\"status\" class=\"figures\" role=\"status\" hidden></p>"
+      "<p id=\"pictured\" class=\"figures\" hidden></p>"
       "<p id=\"sound\" class=\"figures\" hidden><label>Sound <select id=\"audio\">"
       "</select></label></p>"
       "<canvas id=\"pieces\" class=\"bar\" height=\"14\" role=\"progressbar\" "
