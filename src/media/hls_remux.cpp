@@ -338,7 +338,9 @@ Result<std::string> hls_segment(RandomAccess& reader, std::string_view file_name
   auto* video = &collector.video();
   std::vector<PacketPtr> converted;
   if (remuxer->video) {
-    auto made = remuxer->video->convert(*video, collector.shown(), limits.stop, deadline);
+    auto made = remuxer->video->convert(*video, collector.shown(),
+                                        collector.untimed() ? collector.keyframes() : 0,
+                                        limits.stop, deadline);
     if (!made) return made.error();
     converted = std::move(*made);
     video = &converted;

@@ -77,10 +77,15 @@ void SegmentCollector::take_video(const AVPacket& packet, double at) {
       return;
     }
     video_started_ = true;
+    untimed_ = packet.pts == AV_NOPTS_VALUE;
     shown_.start_s = at;
+    keyframes_ = 1;
   } else if (end_key_s_) {
     // Decoded: past the end keyframe, the pictures shown before it, up to the first after.
-    if (key || at >= *end_key_s_ - kEpsilon) {
+    // Without presentation times (AVI) which those are is unknown: a few packets are taken.
+    const bool after =
+        untimed_ ? ++past_end_packets_ > kUntimedLeading : at >= *end_key_s_ - kEpsilon;
+    if (key || after) {
       video_done_ = true;
       return;
     }
@@ -91,6 +96,8 @@ void SegmentCollector::take_video(const AVPacket& packet, double at) {
       return;
     }
     end_key_s_ = at;
+  } else if (key) {
+    ++keyframes_;
   }
   video_.emplace_back(av_packet_clone(&packet));
 }

@@ -52,6 +52,9 @@ class SegmentCollector {
   static constexpr double kAudioBefore = 0.5;  // seconds of audio kept before the start
   static constexpr double kAudioAfter = 0.5;   // and after the end
   static constexpr double kReadPast = 3.0;     // a stream may lag the other by this much
+  // Decoded without presentation times: packets taken past the end keyframe (MPEG-4 Part 2's
+  // B-frames shown before it; at most a few).
+  static constexpr int kUntimedLeading = 4;
 
   SegmentCollector(const AVFormatContext& format, int video, int audio, SegmentWindow window,
                    bool leading_pictures = false);
@@ -61,6 +64,11 @@ class SegmentCollector {
   // The segment's span as its keyframes were read (their presentation times): the frames a
   // decoded segment shows. The window's end while the end keyframe was not read (the last).
   [[nodiscard]] SegmentWindow shown() const { return shown_; }
+  // Whether the video's packets carry no presentation times (AVI): a decoded segment's frames
+  // are then told apart by its keyframes, not by time (VideoConverter).
+  [[nodiscard]] bool untimed() const { return untimed_; }
+  // The keyframes of the segment (its first and those inside it; not the one at its end).
+  [[nodiscard]] int keyframes() const { return keyframes_; }
   std::vector<PacketPtr>& video() { return video_; }
   std::vector<PacketPtr>& audio() { return audio_; }
 
@@ -78,7 +86,10 @@ class SegmentCollector {
   bool audio_done_;
   SegmentWindow shown_;
   std::optional<double> end_key_s_;  // decoded: the end keyframe's time, once read
-  double furthest_s_ = -1e300;       // the latest timestamp read, any stream
+  bool untimed_ = false;
+  int past_end_packets_ = 0;
+  int keyframes_ = 0;
+  double furthest_s_ = -1e300;  // the latest timestamp read, any stream
   std::vector<PacketPtr> video_;
   std::vector<PacketPtr> audio_;
 };

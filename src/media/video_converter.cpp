@@ -156,11 +156,12 @@ VideoConverter::~VideoConverter() {
 }
 
 Result<std::vector<PacketPtr>> VideoConverter::convert(
-    const std::vector<PacketPtr>& packets, SegmentWindow window, const std::function<bool()>& stop,
-    std::chrono::steady_clock::time_point deadline) {
+    const std::vector<PacketPtr>& packets, SegmentWindow window, int untimed_keyframes,
+    const std::function<bool()>& stop, std::chrono::steady_clock::time_point deadline) {
   auto slot = ConversionSlot::take(stop, deadline);
   if (!slot) return slot.error();
-  if (auto decoded = decode(packets, window, stop, deadline); !decoded) return decoded.error();
+  if (auto decoded = decode(packets, window, untimed_keyframes, stop, deadline); !decoded)
+    return decoded.error();
   if (const int flushed = avcodec_send_frame(encoder_, nullptr); flushed < 0)
     return video_error(flushed, "encoding H.264");
   if (auto taken = take_packets(); !taken) return taken.error();
@@ -172,24 +173,54 @@ Result<std::vector<PacketPtr>> VideoConverter::convert(
   return std::move(made_);
 }
 
+// `frame`'s time when it is shown inside the window, else none.
+std::int64_t VideoConverter::timed(const AVFrame& frame, SegmentWindow window) const {
+  const auto shown = frame.best_effort_timestamp;
+  const double at = seconds(shown, source_.time_base);
+  if (shown == AV_NOPTS_VALUE || at < window.start_s - kEpsilon || at >= window.end_s - kEpsilon)
+    return AV_NOPTS_VALUE;
+  return shown;
+}
+
+// Without presentation times (AVI: decode-order counters), the frames shown before a keyframe
+// but decoded after it (MPEG-4 Part 2's B-frames) carry times past the keyframe's decode time.
+// The segment's frames are then told apart by its keyframes: those shown from its first
+// keyframe up to the keyframe at its end (the one after its `keyframes`). libavcodec times a
+// frame by the packet that brought it out of the decoder, which is the same packet in every
+// decode, so the times agree between two segments made apart.
+std::int64_t VideoConverter::keyed_time(const AVFrame& frame, int keyframes) {
+  if (frame.key_frame != 0) ++keys_shown_;
+  // Before the first keyframe: the segment before's; from the end keyframe on: the next one's.
+  if (keys_shown_ == 0 || keys_shown_ > keyframes) return AV_NOPTS_VALUE;
+  // The last frames of the file come out at the decoder's flush, with the last packet's time.
+  if (last_pts_ != AV_NOPTS_VALUE && frame.best_effort_timestamp <= last_pts_)
+    return last_pts_ + frame_ticks();
+  return frame.best_effort_timestamp;
+}
+
+std::int64_t VideoConverter::frame_ticks() const {
+  const auto rate = source_.avg_frame_rate;
+  if (rate.num <= 0 || rate.den <= 0) return 1;
+  return std::max<std::int64_t>(1, av_rescale_q(1, av_inv_q(rate), source_.time_base));
+}
+
 // Decodes every packet and encodes the frames shown inside the window, in the order shown. A
 // damaged packet or frame is skipped; a frame at or before the last one's time is dropped
 // (libx264 wants rising timestamps). Ends early when the client left or past the deadline.
 Status VideoConverter::decode(const std::vector<PacketPtr>& packets, SegmentWindow window,
-                              const std::function<bool()>& stop,
+                              int untimed_keyframes, const std::function<bool()>& stop,
                               std::chrono::steady_clock::time_point deadline) {
   FramePtr frame(av_frame_alloc());
   if (!frame) return make_error(Errc::internal, "out of memory");
   auto take_frames = [&]() -> Status {
     // An error other than "no more" is a damaged picture: the next packet may decode.
     while (avcodec_receive_frame(decoder_, frame.get()) == 0) {
-      const auto shown = frame->best_effort_timestamp;
-      const double at = seconds(shown, source_.time_base);
+      const auto shown =
+          untimed_keyframes > 0 ? keyed_time(*frame, untimed_keyframes) : timed(*frame, window);
       Status status;
-      if (shown != AV_NOPTS_VALUE && at >= window.start_s - kEpsilon &&
-          at < window.end_s - kEpsilon && (last_pts_ == AV_NOPTS_VALUE || shown > last_pts_)) {
+      if (shown != AV_NOPTS_VALUE && (last_pts_ == AV_NOPTS_VALUE || shown > last_pts_)) {
         last_pts_ = shown;
-        last_duration_ = frame->pkt_duration;
+        last_duration_ = frame->pkt_duration > 0 ? frame->pkt_duration : frame_ticks();
         frame->pts = shown;
         status = encode(frame.get());
       }

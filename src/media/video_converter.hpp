@@ -45,14 +45,20 @@ class VideoConverter {
   // source's time base, with durations. Once per converter (its encoder ends with the
   // segment). Waits up to 10 s for a conversion slot (then Errc::too_many_requests: ask again);
   // Errc::cancelled once `stop` says the client left, Errc::timeout past `deadline`.
+  // `untimed_keyframes`: 0 when the packets carry presentation times; else (AVI) the keyframes
+  // the segment holds (SegmentCollector::keyframes()), which tell its frames apart.
   Result<std::vector<PacketPtr>> convert(const std::vector<PacketPtr>& packets,
-                                         SegmentWindow window, const std::function<bool()>& stop,
+                                         SegmentWindow window, int untimed_keyframes,
+                                         const std::function<bool()>& stop,
                                          std::chrono::steady_clock::time_point deadline);
 
  private:
   explicit VideoConverter(const AVStream& source) : source_(source) {}
-  Status decode(const std::vector<PacketPtr>& packets, SegmentWindow window,
+  Status decode(const std::vector<PacketPtr>& packets, SegmentWindow window, int untimed_keyframes,
                 const std::function<bool()>& stop, std::chrono::steady_clock::time_point deadline);
+  [[nodiscard]] std::int64_t timed(const AVFrame& frame, SegmentWindow window) const;
+  std::int64_t keyed_time(const AVFrame& frame, int keyframes);
+  [[nodiscard]] std::int64_t frame_ticks() const;
   Status encode(AVFrame* frame);
   Status take_packets();
 
@@ -62,6 +68,7 @@ class VideoConverter {
   SwsContext* scaler_ = nullptr;  // to 8-bit 4:2:0 at the encoder's size, when needed
   std::int64_t last_pts_ = AV_NOPTS_VALUE;
   std::int64_t last_duration_ = 0;  // of the last frame encoded
+  int keys_shown_ = 0;              // untimed: keyframes the decoder gave so far
   std::vector<PacketPtr> made_;
 };
 
