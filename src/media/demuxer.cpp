@@ -34,6 +34,10 @@ std::string av_message(int code) {
   return text.data();
 }
 
+Error av_error(int code, const std::string& what) {
+  return make_error(Errc::upstream, what + ": " + av_message(code));
+}
+
 std::string metadata_tag(const AVDictionary* metadata, const char* key) {
   const auto* entry = av_dict_get(metadata, key, nullptr, 0);
   return entry != nullptr && entry->value != nullptr ? entry->value : "";

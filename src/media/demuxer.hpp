@@ -61,6 +61,8 @@ class Demuxer {
 
 // libavformat's message for an error code.
 [[nodiscard]] std::string av_message(int code);
+// Errc::upstream: `what` failed, with libav's reason for `code` (the file's bytes are at fault).
+[[nodiscard]] Error av_error(int code, const std::string& what);
 
 // A stream's or file's metadata tag ("language", "title"); "" when it has none.
 [[nodiscard]] std::string metadata_tag(const AVDictionary* metadata, const char* key);

@@ -21,10 +21,6 @@ constexpr int kAacFrame = 1024;     // samples per AAC frame
 constexpr int kEncoderPreroll = 3;  // AAC frames encoded before a segment's first, then dropped
 constexpr std::int64_t kAacBitRatePerChannel = 80'000;  // 160 kb/s stereo, 480 kb/s 5.1
 
-Error av_error(int code, const std::string& what) {
-  return make_error(Errc::upstream, what + ": " + av_message(code));
-}
-
 // The first AAC frame starting at or after `at_s` (frames counted from the audio's origin).
 std::int64_t frame_at(double at_s, double origin_s, int rate) {
   if (std::isinf(at_s)) return at_s > 0 ? std::numeric_limits<std::int64_t>::max() : 0;

@@ -44,13 +44,13 @@ Result<std::unique_ptr<SubtitleDecoder>> SubtitleDecoder::open(const AVStream& s
   if (decoder->decoder_ == nullptr) return make_error(Errc::internal, "out of memory");
   if (const int copied = avcodec_parameters_to_context(decoder->decoder_, stream.codecpar);
       copied < 0)
-    return make_error(Errc::upstream, "reading the subtitles' parameters: " + av_message(copied));
+    return av_error(copied, "reading the subtitles' parameters");
   decoder->decoder_->pkt_timebase = stream.time_base;
   // Text that is not UTF-8 (an old file's code page) is kept, its bad bytes shown as U+FFFD,
   // rather than refused by the decoder and the cue lost.
   decoder->decoder_->sub_charenc_mode = FF_SUB_CHARENC_MODE_IGNORE;
   if (const int opened = avcodec_open2(decoder->decoder_, codec, nullptr); opened < 0)
-    return make_error(Errc::upstream, "opening the subtitle decoder: " + av_message(opened));
+    return av_error(opened, "opening the subtitle decoder");
   return decoder;
 }
 

@@ -28,10 +28,6 @@ constexpr std::chrono::milliseconds kSlotPoll{100};
 constexpr std::chrono::seconds kLongestWait{10};
 constexpr std::ptrdiff_t kMostSlots = 64;
 
-Error video_error(int code, const std::string& what) {
-  return make_error(Errc::upstream, what + ": " + av_message(code));
-}
-
 struct FrameDeleter {
   void operator()(AVFrame* frame) const { av_frame_free(&frame); }
 };
@@ -41,7 +37,8 @@ using FramePtr = std::unique_ptr<AVFrame, FrameDeleter>;
 // counted there), so a conversion uses one core; half the cores may convert at once.
 class ConversionSlot {
  public:
-  // Errc::cancelled when `stop` says the client left, Errc::timeout past `deadline`.
+  // Errc::cancelled when `stop` says the client left; Errc::too_many_requests after 10 s, or
+  // at `deadline` if sooner (the segment is asked again).
   static Result<ConversionSlot> take(const std::function<bool()>& stop,
                                      std::chrono::steady_clock::time_point deadline) {
     const auto given_up = std::min(deadline, std::chrono::steady_clock::now() + kLongestWait);
@@ -108,11 +105,11 @@ Result<std::unique_ptr<VideoConverter>> VideoConverter::open(AVFormatContext& fo
   converter->decoder_ = avcodec_alloc_context3(decoder);
   if (converter->decoder_ == nullptr) return make_error(Errc::internal, "out of memory");
   if (const int copied = avcodec_parameters_to_context(converter->decoder_, &codec); copied < 0)
-    return video_error(copied, "reading the video's parameters");
+    return av_error(copied, "reading the video's parameters");
   converter->decoder_->pkt_timebase = source.time_base;
   converter->decoder_->thread_count = 1;
   if (const int opened = avcodec_open2(converter->decoder_, decoder, nullptr); opened < 0)
-    return video_error(opened, "opening the video decoder");
+    return av_error(opened, "opening the video decoder");
 
   const auto [width, height] = picture_size(codec.width, codec.height);
   if (width <= 0 || height <= 0) return make_error(Errc::upstream, "its video has no picture size");
@@ -163,7 +160,7 @@ Result<std::vector<PacketPtr>> VideoConverter::convert(
   if (auto decoded = decode(packets, window, untimed_keyframes, stop, deadline); !decoded)
     return decoded.error();
   if (const int flushed = avcodec_send_frame(encoder_, nullptr); flushed < 0)
-    return video_error(flushed, "encoding H.264");
+    return av_error(flushed, "encoding H.264");
   if (auto taken = take_packets(); !taken) return taken.error();
   if (made_.empty()) return make_error(Errc::upstream, "no picture of the segment decoded");
   // Each packet lasts to the next; the last as long as its frame (the muxer writes durations).
@@ -264,7 +261,7 @@ Status VideoConverter::encode(AVFrame* frame) {
   }
   input->pict_type = AV_PICTURE_TYPE_NONE;  // the encoder decides (the first is an IDR)
   if (const int sent = avcodec_send_frame(encoder_, input); sent < 0)
-    return video_error(sent, "encoding H.264");
+    return av_error(sent, "encoding H.264");
   return take_packets();
 }
 
@@ -274,7 +271,7 @@ Status VideoConverter::take_packets() {
     if (!packet) return make_error(Errc::internal, "out of memory");
     const int received = avcodec_receive_packet(encoder_, packet.get());
     if (received == AVERROR(EAGAIN) || received == AVERROR_EOF) return {};
-    if (received < 0) return video_error(received, "encoding H.264");
+    if (received < 0) return av_error(received, "encoding H.264");
     made_.push_back(std::move(packet));
   }
 }
