@@ -212,37 +212,6 @@ TEST(SelfConnections, KnowsBothEndsOfADialToOurselvesAndNoStranger) {
   EXPECT_TRUE(selves.on_disconnect(at("198.51.100.7", 6881), closed)) << "a second dial";
 }
 
-TEST(RootCause, NamesTheFirstThingThatStoppedTheTorrent) {
-  diagnose::Findings seen;
-  EXPECT_NE(diagnose::root_cause(seen).find("listen socket"), std::string::npos);
-  seen.listening = true;
-  seen.dht = true;
-  EXPECT_NE(diagnose::root_cause(seen).find("no tracker and the DHT has no node"),
-            std::string::npos);
-  seen.dht = false;
-  EXPECT_NE(diagnose::root_cause(seen).find("no tracker and the DHT is off"), std::string::npos);
-  seen.dht = true;
-  seen.trackers = 2;
-  EXPECT_NE(diagnose::root_cause(seen).find("no tracker answered"), std::string::npos);
-  seen.trackers_answered = 1;
-  EXPECT_NE(diagnose::root_cause(seen).find("Nobody has this torrent"), std::string::npos);
-  seen.peers_known = 3;
-  EXPECT_NE(diagnose::root_cause(seen).find("none accepted a connection"), std::string::npos);
-  seen.peers_connected = 2;
-  EXPECT_NE(diagnose::root_cause(seen).find("never sent the metadata"), std::string::npos);
-  seen.metadata = true;
-  EXPECT_NE(diagnose::root_cause(seen).find("sent no data"), std::string::npos);
-  seen.data = true;
-  EXPECT_EQ(diagnose::root_cause(seen).rfind("Healthy", 0), 0u);
-  seen.peers_connected = 0;
-  EXPECT_EQ(diagnose::root_cause(seen).find("Healthy"), std::string::npos);
-  diagnose::Findings off;
-  off.listening = true;
-  off.trackers_off = true;
-  EXPECT_NE(diagnose::root_cause(off).find("trackers are off and the DHT is off"),
-            std::string::npos);
-}
-
 TEST_F(DiagnoseTest, TakesATorrentFileOrAnInfoHashAndRefusesNonsense) {
   auto from_file = options_for((swarm().input_dir() / "multi-v1.torrent").string());
   from_file.peers = {"127.0.0.1:" + std::to_string(swarm().seeder().port())};

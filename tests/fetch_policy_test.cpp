@@ -2,8 +2,6 @@
 // seeders with default settings, each capped at 20 MiB/s (loopback included), announced to a
 // real HTTP tracker; the gateway is given no peer. Every served byte is compared with the source.
 #include <gtest/gtest.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
 
 #include <map>
 #include <regex>
@@ -19,14 +17,10 @@
 #include <libtorrent/torrent_handle.hpp>
 #include <libtorrent/torrent_status.hpp>
 
-#include <boost/asio/connect.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/tcp.hpp>
 #include "http_client.hpp"
 #include "seeder/storage/torrent_store.hpp"
 
 #include "seeder/torrent/file_plan.hpp"
-#include "seeder/torrent/quick_ack.hpp"
 #include "seeder/torrent/registry.hpp"
 #include "swarm.hpp"
 #include "tracker.hpp"
@@ -496,37 +490,6 @@ TEST_F(FetchPolicyTest, UnderABudgetTheEndsOfAFileWithReadersAreNeverEvicted) {
   ASSERT_EQ(tail.status, 206u);
   EXPECT_TRUE(tail.body == movie().substr(kMovieSize - 70'000));
   player.close();
-}
-
-TEST(FilePlanTest, TheEndsOfAMediaFileAreOnePercentBetweenOneAndEightMiB) {
-  EXPECT_TRUE(torrent::is_media_file("Show/Movie.MKV"));
-  EXPECT_TRUE(torrent::is_media_file("a/b.webm"));
-  EXPECT_FALSE(torrent::is_media_file("a.mkv/readme"));
-  EXPECT_FALSE(torrent::is_media_file("notes.txt"));
-  EXPECT_FALSE(torrent::is_media_file("mp4"));
-}
-
-// The peer plugin finds a connection's socket by its two endpoints (libtorrent does not hand it
-// out): a loopback pair, found from either side, and nothing for endpoints nobody uses.
-TEST(QuickAckTest, FindsThisProcesssTcpSocketByItsEndpoints) {
-  namespace asio = boost::asio;
-  asio::io_context io;
-  asio::ip::tcp::acceptor acceptor(io, {asio::ip::make_address("127.0.0.1"), 0});
-  asio::ip::tcp::socket client(io);
-  client.connect(acceptor.local_endpoint());
-  auto server = acceptor.accept();
-  EXPECT_EQ(torrent::find_tcp_socket(client.local_endpoint(), client.remote_endpoint()),
-            client.native_handle());
-  EXPECT_EQ(torrent::find_tcp_socket(server.local_endpoint(), server.remote_endpoint()),
-            server.native_handle());
-  const asio::ip::tcp::endpoint nobody(asio::ip::make_address("127.0.0.1"), 1);
-  EXPECT_EQ(torrent::find_tcp_socket(client.local_endpoint(), nobody), -1);
-  torrent::ack_now(client.native_handle());  // harmless on a live socket
-  torrent::send_without_delay(client.native_handle());
-  int on = 0;
-  socklen_t length = sizeof on;
-  ASSERT_EQ(::getsockopt(client.native_handle(), IPPROTO_TCP, TCP_NODELAY, &on, &length), 0);
-  EXPECT_EQ(on, 1);
 }
 
 }  // namespace

@@ -299,28 +299,6 @@ TEST(TorrentKeys, HybridTorrentsAreKeyedByV1AndV2OnlyByTheTruncatedV2Hash) {
       key(v2, lt::sha1_hash(test::info_of(v2)->info_hashes().v2.data())));  // first 20 of 32 bytes
 }
 
-TEST(RouterCors, AnOriginListEchoesOnlyListedOrigins) {
-  Router router(RouterOptions{"https://a.example, https://b.example", "", false, {}, {}});
-  RequestHead head;
-  head.origin = "https://b.example";
-  Reply reply;
-  router.add_cors(reply, head);
-  EXPECT_EQ(*reply.find_header("Access-Control-Allow-Origin"), "https://b.example");
-  head.origin = "https://evil.example";
-  Reply denied;
-  router.add_cors(denied, head);
-  EXPECT_EQ(denied.find_header("Access-Control-Allow-Origin"), nullptr);
-}
-
-TEST(RouterErrors, EachErrorCodeHasItsStatus) {
-  EXPECT_EQ(status_for(Errc::bad_request), 400u);
-  EXPECT_EQ(status_for(Errc::not_found), 404u);
-  EXPECT_EQ(status_for(Errc::unavailable), 503u);
-  EXPECT_EQ(status_for(Errc::timeout), 504u);
-  EXPECT_EQ(status_for(Errc::internal), 500u);
-  EXPECT_EQ(status_for(Errc::not_implemented), 501u);
-}
-
 TEST_F(RouterTest, APlaylistListsTheMediaFilesWithAbsoluteUrlsFromTheHost) {
   for (const auto& target : {"/" + hex_ + "/?m3u", "/" + hex_ + ".m3u"}) {
     auto head = get(target);

@@ -1,25 +1,20 @@
 // Storage unit tests: real files, real mmap, real SQLite in temp dirs; no swarm.
 #include <fcntl.h>
 #include <gtest/gtest.h>
-#include <sqlite3.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstdio>
 #include <cstdlib>
-#include <fstream>
 #include <future>
-#include <set>
 #include <thread>
 
 #include <libtorrent/torrent_info.hpp>
 
 #include "content.hpp"
-#include "seeder/storage/completion_db.hpp"
 #include "seeder/storage/completion_writer.hpp"
 #include "seeder/storage/content_layout.hpp"
 #include "seeder/storage/content_path.hpp"
-#include "seeder/storage/mapped_file.hpp"
 #include "seeder/storage/store_registry.hpp"
 #include "seeder/storage/torrent_store.hpp"
 #include "seeder/torrent/catalog.hpp"
@@ -30,159 +25,6 @@ namespace seeder::storage {
 namespace {
 
 using test::TempDir;
-
-const InfoHash kHash = *InfoHash::parse("c334138ef5bfc2d568ea7324e0e2a3a7ec229bdd");
-
-TEST(ContentPath, NamesFilesByTheirIndexInTheTorrent) {
-  // A thousand files a subdirectory.
-  EXPECT_EQ(content_path("/data", kHash, 1234),
-            "/data/c334138ef5bfc2d568ea7324e0e2a3a7ec229bdd/content/1/1234");
-  EXPECT_EQ(content_path("/data", kHash, 7),
-            "/data/c334138ef5bfc2d568ea7324e0e2a3a7ec229bdd/content/0/7");
-  EXPECT_EQ(database_path("/data", kHash),
-            "/data/c334138ef5bfc2d568ea7324e0e2a3a7ec229bdd/.torrent.db");
-}
-
-TEST(CompletionDb, RecordsAndReloadsPiecesAndFiles) {
-  TempDir dir;
-  const auto path = dir / "t.db";
-  {
-    auto db = CompletionDb::open(path, kHash.hex());
-    ASSERT_TRUE(db) << db.error().message;
-    CompletionDb::Change change;
-    change.pieces_complete = {0, 1, 5};
-    change.files_complete = {{"Show/a.bin", 0, 1}};
-    ASSERT_TRUE((*db)->apply(change));
-    CompletionDb::Change undo;
-    undo.pieces_incomplete = {1};
-    undo.files_incomplete = {"Show/a.bin"};
-    ASSERT_TRUE((*db)->apply(undo));
-  }
-  auto db = CompletionDb::open(path, kHash.hex());
-  ASSERT_TRUE(db);
-  const auto state = (*db)->load();
-  ASSERT_TRUE(state);
-  EXPECT_EQ(state->complete_pieces, (std::vector<int>{0, 5}));
-  EXPECT_TRUE(state->complete_files.empty());
-  EXPECT_FALSE(state->needs_check);
-}
-
-TEST(CompletionDb, GarbageIsReportedAsCorruption) {
-  TempDir dir;
-  const auto path = dir / "t.db";
-  test::write_file(path, test::random_bytes(64 * 1024, 5));
-  const auto db = CompletionDb::open(path, kHash.hex());
-  ASSERT_FALSE(db);
-  EXPECT_NE(db.error().message.find("corrupt"), std::string::npos) << db.error().message;
-  EXPECT_EQ(db.error().code, Errc::corrupt);
-}
-
-TEST(CompletionDb, ADamagedPageIsReportedAsCorruption) {
-  TempDir dir;
-  const auto path = dir / "t.db";
-  {
-    auto db = CompletionDb::open(path, kHash.hex());
-    ASSERT_TRUE(db);
-    CompletionDb::Change change;
-    for (int i = 0; i < 5000; ++i)
-      change.pieces_complete.push_back(i);
-    ASSERT_TRUE((*db)->apply(change));
-  }
-  // Closing folded the WAL into the file. Scribble over every page but the first (the header and
-  // schema), so the rows' b-tree pages are certainly hit.
-  ASSERT_FALSE(std::filesystem::exists(path.string() + "-wal"));
-  const auto size = std::filesystem::file_size(path);
-  ASSERT_GT(size, 3 * 4096u);
-  std::fstream file(path, std::ios::in | std::ios::out | std::ios::binary);
-  file.seekp(4096);
-  const auto junk = test::random_bytes(size - 4096, 6);
-  file.write(junk.data(), static_cast<std::streamsize>(junk.size()));
-  file.close();
-  const auto db = CompletionDb::open(path, kHash.hex());
-  ASSERT_FALSE(db);
-  EXPECT_NE(db.error().message.find("corrupt"), std::string::npos) << db.error().message;
-  EXPECT_EQ(db.error().code, Errc::corrupt);
-}
-
-TEST(CompletionDb, AnotherTorrentsDatabaseIsRefused) {
-  TempDir dir;
-  const auto path = dir / "t.db";
-  ASSERT_TRUE(CompletionDb::open(path, kHash.hex()));
-  const auto other = CompletionDb::open(path, "0123456789abcdef0123456789abcdef01234567");
-  ASSERT_FALSE(other);
-  EXPECT_NE(other.error().message.find("corrupt"), std::string::npos);
-  EXPECT_EQ(other.error().code, Errc::corrupt);
-}
-
-TEST(CompletionDb, ASchemaVersionThatIsNoNumberIsCorruptionNotAnException) {
-  TempDir dir;
-  const auto path = dir / "t.db";
-  ASSERT_TRUE(CompletionDb::open(path, kHash.hex()));
-  {
-    sqlite3* raw = nullptr;
-    ASSERT_EQ(sqlite3_open(path.string().c_str(), &raw), SQLITE_OK);
-    EXPECT_EQ(
-        sqlite3_exec(raw, "UPDATE schema_version SET version = 'x1'", nullptr, nullptr, nullptr),
-        SQLITE_OK);
-    sqlite3_close(raw);
-  }
-  const auto db = CompletionDb::open(path, kHash.hex());
-  ASSERT_FALSE(db);
-  EXPECT_EQ(db.error().code, Errc::corrupt) << db.error().message;
-}
-
-TEST(CompletionDb, MoveAsideKeepsTheDamagedFile) {
-  TempDir dir;
-  const auto path = dir / "t.db";
-  test::write_file(path, "junk");
-  const auto aside = CompletionDb::move_aside(path);
-  EXPECT_FALSE(std::filesystem::exists(path));
-  EXPECT_TRUE(std::filesystem::exists(aside));
-  EXPECT_NE(aside.string().find(".corrupt-"), std::string::npos);
-}
-
-TEST(MappedFile, IsCreatedSparseAtFullSizeAndReadsBackWrites) {
-  TempDir dir;
-  const auto path = dir / "sub" / "file";
-  EXPECT_EQ(MappedFile::open(path, 1 << 20, false).error().code, Errc::not_found);
-  auto file = MappedFile::open(path, 64ull << 20, true);
-  ASSERT_TRUE(file) << file.error().message;
-  struct stat info {};
-  ASSERT_EQ(::stat(path.c_str(), &info), 0);
-  EXPECT_EQ(info.st_size, 64ll << 20);
-  EXPECT_LT(info.st_blocks * 512, 1 << 20) << "not sparse";
-  const auto bytes = test::random_bytes(20'000, 9);
-  const auto written = (*file)->write(10'000'000, bytes);
-  ASSERT_TRUE(written && *written == MappedFile::Written::done);
-  std::string back(bytes.size(), '\0');
-  ASSERT_TRUE((*file)->read(10'000'000, back));
-  EXPECT_EQ(back, bytes);
-  EXPECT_TRUE((*file)->sync());
-}
-
-// A file cut behind our back between a write's check and its copy used to be grown back by the
-// write's reservation, over a hole the store never heard of (seed 1200845892). A write never
-// grows the file: it says the file is cut short, and writes nothing.
-TEST(MappedFile, AWriteIntoAFileCutShortNeitherGrowsItNorWrites) {
-  TempDir dir;
-  const auto path = dir / "file";
-  auto file = MappedFile::open(path, 1 << 20, true);
-  ASSERT_TRUE(file) << file.error().message;
-  ASSERT_EQ(::truncate(path.c_str(), 300'000), 0);
-  const auto bytes = test::random_bytes(20'000, 9);
-  auto written = (*file)->write(500'000, bytes);
-  ASSERT_TRUE(written) << written.error().message;
-  EXPECT_EQ(*written, MappedFile::Written::cut_short);
-  EXPECT_EQ(std::filesystem::file_size(path), 300'000u) << "not grown back";
-  written = (*file)->write(100'000, bytes);
-  ASSERT_TRUE(written);
-  EXPECT_EQ(*written, MappedFile::Written::cut_short) << "nor written below the cut";
-  (*file)->restore_size();
-  written = (*file)->write(500'000, bytes);
-  ASSERT_TRUE(written);
-  EXPECT_EQ(*written, MappedFile::Written::done);
-  EXPECT_EQ(std::filesystem::file_size(path), 1u << 20);
-}
 
 // A real torrent (v1-only and hybrid) over a few files, laid out in a fresh data dir.
 class StoreTest : public ::testing::TestWithParam<test::TorrentSpec::Kind> {
@@ -713,108 +555,6 @@ TEST_F(BudgetTest, ASmallerBudgetAtStartEvictsAtOnce) {
   EXPECT_LE(store->bytes_on_disk(), 10u * kPiece);
   EXPECT_LE(allocated(), 10u * kPiece + 2 * 4096);
 }
-
-}  // namespace
-}  // namespace seeder::storage
-
-namespace seeder::storage {
-namespace {
-
-TEST(FileNames, DuplicatePathsGetANumberBeforeTheirExtension) {
-  EXPECT_EQ(unique_file_names({"T/v.mp4", "T/v.mp4", "T/v.mp4", "T/v.1.mp4"}),
-            (std::vector<std::string>{"T/v.mp4", "T/v.1.mp4", "T/v.2.mp4", "T/v.1.1.mp4"}));
-  EXPECT_EQ(unique_file_names({"T/README", "T/README"}),
-            (std::vector<std::string>{"T/README", "T/README.1"}));
-}
-
-// Each clash tried .1, .2, ... from the start: 32,000 names took 50 s, 240,000 minutes.
-TEST(FileNames, ManyClashingNamesAreNumberedInLinearTime) {
-  std::vector<std::string> paths(240'000, "T/v.mp4");
-  paths.emplace_back("T/v.7.mp4");  // a name the numbering has given already
-  const auto started = std::chrono::steady_clock::now();
-  const auto names = unique_file_names(paths);
-  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(10));
-  EXPECT_EQ(names[1], "T/v.1.mp4");
-  EXPECT_EQ(names[239'999], "T/v.239999.mp4");
-  EXPECT_EQ(names.back(), "T/v.7.1.mp4");
-  EXPECT_EQ(std::set<std::string>(names.begin(), names.end()).size(), names.size());
-}
-
-TEST(FileNames, DotComponentsAndEmptyComponentsAreDropped) {
-  EXPECT_EQ(unique_file_names({"T/../x", "T/./x", "T//y", "..", "."}),
-            (std::vector<std::string>{"T/x", "T/x.1", "T/y", "_", "_.1"}));
-}
-
-TEST(FileNames, ControlCharactersBackslashesAndInvalidUtf8BecomeUnderscores) {
-  EXPECT_EQ(
-      unique_file_names({std::string("T/a\0b", 5), "T/c\\d", "T/\xff\xfe.bin",
-                         "T/\xc3\xa9t\xc3\xa9.txt", "T/\xe0\x80\xaf"}),
-      (std::vector<std::string>{"T/a_b", "T/c_d", "T/__.bin", "T/\xc3\xa9t\xc3\xa9.txt", "T/___"}));
-}
-
-TEST(FileNames, TheMetadataRouteIsReserved) {
-  EXPECT_EQ(unique_file_names({"source.torrent"}), (std::vector<std::string>{"source.1.torrent"}));
-  EXPECT_EQ(unique_file_names({"source.torrent/source.torrent"}),
-            (std::vector<std::string>{"source.torrent/source.torrent"}));
-}
-
-TEST(FileNames, LongComponentsAreCutOnACharacterBoundaryKeepingTheExtension) {
-  std::string long_name;
-  for (int i = 0; i < 3000; ++i)
-    long_name += "\xc3\xa9";  // 2 bytes each
-  const auto names = unique_file_names({"T/" + long_name + ".mkv"});
-  const auto last = names[0].substr(2);
-  EXPECT_LE(last.size(), 255u);
-  EXPECT_EQ(last.substr(last.size() - 4), ".mkv");
-  EXPECT_EQ((last.size() - 4) % 2, 0u) << "a character was split";
-}
-
-TEST(FileNames, PadFilesStayUnnamed) {
-  EXPECT_EQ(unique_file_names({"T/a", "", "T/b"}), (std::vector<std::string>{"T/a", "", "T/b"}));
-}
-
-class LayoutTest : public ::testing::TestWithParam<test::TorrentSpec::Kind> {};
-
-// The layout must slice pieces exactly as libtorrent does, pad files and v2 piece sizes included.
-TEST_P(LayoutTest, MapsPiecesAsLibtorrentDoes) {
-  test::TempDir dir("seeder-layout");
-  const auto content = dir.path() / "T";
-  test::write_file(content / "a.bin", test::random_bytes(40'000, 1));
-  test::write_file(content / "empty", "");
-  test::write_file(content / "b.bin", test::random_bytes(70'001, 2));
-  test::write_file(content / "c.bin", test::random_bytes(5'000, 3));
-  const auto entry = *torrent::parse_torrent(test::make_torrent(content, {GetParam(), 16 * 1024}));
-  const auto info = test::info_of(entry);
-  const auto& original = info->orig_files();
-  const auto layout = ContentLayout::from(original);
-  ASSERT_EQ(layout.num_files(), original.num_files());
-  EXPECT_EQ(layout.total_size(), static_cast<std::uint64_t>(original.total_size()));
-  for (int piece = 0; piece < layout.num_pieces(); ++piece) {
-    const lt::piece_index_t index(piece);
-    EXPECT_EQ(layout.piece_size(piece), original.piece_size(index)) << piece;
-    if (GetParam() != test::TorrentSpec::Kind::v1_only) {
-      EXPECT_EQ(layout.piece_size2(piece), original.piece_size2(index)) << piece;
-    }
-    for (const auto& [offset, length] :
-         std::vector<std::pair<int, int>>{{0, original.piece_size(index)}, {100, 9000}}) {
-      const auto ours =
-          layout.map_block(piece, offset, std::min(length, original.piece_size(index) - offset));
-      const auto theirs =
-          original.map_block(index, offset, std::min(length, original.piece_size(index) - offset));
-      ASSERT_EQ(ours.size(), theirs.size()) << piece;
-      for (std::size_t i = 0; i < ours.size(); ++i) {
-        EXPECT_EQ(ours[i].file, static_cast<int>(theirs[i].file_index));
-        EXPECT_EQ(ours[i].offset, static_cast<std::uint64_t>(theirs[i].offset));
-        EXPECT_EQ(ours[i].length, static_cast<std::uint64_t>(theirs[i].size));
-      }
-    }
-  }
-}
-
-INSTANTIATE_TEST_SUITE_P(V1HybridV2, LayoutTest,
-                         ::testing::Values(test::TorrentSpec::Kind::v1_only,
-                                           test::TorrentSpec::Kind::hybrid,
-                                           test::TorrentSpec::Kind::v2_only));
 
 }  // namespace
 }  // namespace seeder::storage

@@ -26,7 +26,8 @@ namespace seeder::storage {
 class MappedFile {
  public:
   // Opens the file, creating it (and its directory) when `create`; a missing file without
-  // `create` is Errc::not_found. A file shorter than `size` is extended (sparse).
+  // `create` is Errc::not_found. A file it creates is sized to `size` (sparse); an existing file
+  // found shorter is left short, for the store to notice (mapped_file.cpp says why).
   static Result<std::shared_ptr<MappedFile>> open(const std::filesystem::path& path,
                                                   std::uint64_t size, bool create);
   ~MappedFile();

@@ -45,7 +45,7 @@ class TorrentFiles {
   void punch(int piece);
   // Bytes of the piece that are stored on disk (pad files are not).
   [[nodiscard]] std::uint64_t stored_bytes(int piece) const;
-  // fdatasync one content file (a no-op for files never written).
+  // fdatasync one content file; Errc::io when it is not there (never written, or deleted).
   Status sync_file(int file_index);
   // Closes every content file (jobs in flight keep theirs until done).
   void release();

@@ -1,8 +1,6 @@
-// media/hls: segment cutting and the playlist (pure), and the remux of a real Matroska film with
-// H.264 and AC-3 5.1 (what film torrents carry) through a RandomAccess over its bytes: segments
-// made apart join into one continuous film, audio on an unbroken grid of AAC frames.
-#include "seeder/media/hls.hpp"
-
+// media/hls_remux: the remux of a real Matroska film with H.264 and AC-3 5.1 (what film torrents
+// carry) through a RandomAccess over its bytes: segments made apart join into one continuous film,
+// audio on an unbroken grid of AAC frames.
 #include <algorithm>
 #include <cmath>
 #include <map>
@@ -15,96 +13,11 @@
 #include "content.hpp"
 #include "films.hpp"
 #include "process.hpp"
+#include "seeder/media/hls.hpp"
 #include "temp_dir.hpp"
 
 namespace seeder::media {
 namespace {
-
-TEST(HlsTest, SegmentsStartAtKeyframesAndLastAtLeastTheTarget) {
-  const auto segments = cut_segments({0, 2, 4, 6, 8, 10, 12.5, 18}, 20, 6);
-  ASSERT_EQ(segments.size(), 3u);
-  EXPECT_DOUBLE_EQ(segments[0].start_s, 0);
-  EXPECT_DOUBLE_EQ(segments[0].duration_s, 6);
-  EXPECT_DOUBLE_EQ(segments[1].start_s, 6);
-  EXPECT_DOUBLE_EQ(segments[1].duration_s, 6.5);
-  EXPECT_DOUBLE_EQ(segments[2].start_s, 12.5);
-  EXPECT_DOUBLE_EQ(segments[2].duration_s, 7.5) << "the last runs to the end";
-  EXPECT_TRUE(cut_segments({}, 20, 6).empty());
-  EXPECT_EQ(cut_segments({1.5, 30}, 20, 6).size(), 1u) << "keyframes past the end are not cut at";
-}
-
-TEST(HlsTest, ThePlaylistIsAVodListOfFmp4SegmentsWithTheirQuery) {
-  const auto text = media_playlist({{0, 6}, {6, 5.5}}, "film.mkv", "exp=1&sig=ab");
-  EXPECT_NE(text.find("#EXT-X-TARGETDURATION:6\n"), std::string::npos) << text;
-  EXPECT_NE(text.find("#EXT-X-MAP:URI=\"film.mkv?exp=1&sig=ab&hls=init.mp4\""), std::string::npos);
-  EXPECT_NE(text.find("#EXTINF:5.500000,\nfilm.mkv?exp=1&sig=ab&hls=1.mp4\n"), std::string::npos);
-  EXPECT_NE(text.find("#EXT-X-ENDLIST"), std::string::npos);
-  EXPECT_EQ(media_playlist({{0, 6}}, "a.mkv", "").find('&'), std::string::npos);
-}
-
-TEST(HlsTest, AFileWithSubtitlesHasAMasterPlaylistNamingEachTrack) {
-  HlsLayout layout;
-  layout.segments = {{0, 6}, {6, 5.5}};
-  layout.subtitles = {{2, "English", "eng", true},
-                      {3, "English", "eng", true},
-                      {4, "English (2)", "eng", false},
-                      {5, "Say \"hi\"", "", false}};
-  layout.bit_rate = 1'000'000;
-  const auto text = master_playlist(layout, "film.mkv", "sig=ab");
-  EXPECT_NE(
-      text.find(
-          "#EXT-X-MEDIA:TYPE=SUBTITLES,GROUP-ID=\"text\",NAME=\"English\","
-          "LANGUAGE=\"eng\",DEFAULT=YES,AUTOSELECT=YES,URI=\"film.mkv?sig=ab&hls=sub2.m3u8\"\n"),
-      std::string::npos)
-      << text;
-  EXPECT_NE(text.find("NAME=\"English (2)\",LANGUAGE=\"eng\",DEFAULT=NO"), std::string::npos)
-      << "names are unique in their group, and one rendition is the default";
-  EXPECT_NE(text.find("NAME=\"English (2) (2)\",LANGUAGE=\"eng\",DEFAULT=NO"), std::string::npos)
-      << "even against a track named so";
-  EXPECT_NE(text.find("NAME=\"Say 'hi'\",DEFAULT=NO"), std::string::npos) << "and quotable";
-  EXPECT_NE(text.find("#EXT-X-STREAM-INF:BANDWIDTH=1000000,SUBTITLES=\"text\"\n"
-                      "film.mkv?sig=ab&hls=media.m3u8\n"),
-            std::string::npos);
-
-  const auto track = subtitle_playlist(layout.segments, 2, "film.mkv", "");
-  EXPECT_NE(track.find("#EXTINF:5.500000,\nfilm.mkv?hls=sub2-1.vtt\n"), std::string::npos) << track;
-  EXPECT_EQ(track.find("EXT-X-MAP"), std::string::npos) << "WebVTT segments need no init";
-  EXPECT_NE(track.find("#EXT-X-ENDLIST"), std::string::npos);
-}
-
-TEST(HlsTest, AWebvttSegmentSaysItsCuesAreOnTheRemuxTimeline) {
-  EXPECT_EQ(webvtt_segment({{0.5, 2.0, "Hello"}, {3725.25, 3726, "<i>Two</i>\nlines"}}),
-            "WEBVTT\nX-TIMESTAMP-MAP=MPEGTS:0,LOCAL:00:00:00.000\n\n"
-            "00:00:00.500 --> 00:00:02.000\nHello\n\n"
-            "01:02:05.250 --> 01:02:06.000\n<i>Two</i>\nlines\n\n");
-}
-
-TEST(HlsTest, AssEventsBecomeWebvttCueText) {
-  EXPECT_EQ(ass_event_to_webvtt("0,0,Default,,0,0,0,,Hello, world"), "Hello, world");
-  EXPECT_EQ(ass_event_to_webvtt("0,0,Default,,0,0,0,,{\\i1}Two{\\i0}\\Nlines"),
-            "<i>Two</i>\nlines");
-  EXPECT_EQ(ass_event_to_webvtt("1,0,Default,,0,0,0,,{\\pos(10,20)\\b1}bold"), "<b>bold</b>")
-      << "unknown tags go, open ones are closed";
-  EXPECT_EQ(ass_event_to_webvtt("2,0,Default,,0,0,0,,a < b & c --> d"),
-            "a &lt; b &amp; c --&gt; d");
-  EXPECT_EQ(ass_event_to_webvtt("3,0,Default,,0,0,0,,one\\N\\N \\Ntwo"), "one\ntwo")
-      << "a blank line would end the cue";
-  EXPECT_EQ(ass_event_to_webvtt("3,0,Default,,0,0,0,,soft\\nbreak"), "soft break")
-      << "\\n breaks only in one wrap style";
-  EXPECT_EQ(ass_event_to_webvtt("0,0,Default,,0,0,0,,{\\i1}a{\\b1}b{\\i0}c{\\b0}d"),
-            "<i>a<b>b</b></i><b>c</b>d")
-      << "WebVTT closes the innermost tag only";
-  EXPECT_EQ(ass_event_to_webvtt("0,0,Default,,0,0,0,,{\\b700}heavy{\\b400} not"),
-            "<b>heavy</b> not");
-  EXPECT_EQ(ass_event_to_webvtt("0,0,Default,,0,0,0,,{\\i1}{\\i0}"), "") << "nothing to show";
-  EXPECT_EQ(ass_event_to_webvtt("4,0,Default,,0,0,0,,{\\p1}m 0 0 l 10 10{\\p0}shape"), "shape")
-      << "a drawing is no text";
-  EXPECT_EQ(ass_event_to_webvtt("5,0,Default,,0,0,0,,non\\hbreaking"), "non\u00a0breaking");
-  EXPECT_EQ(ass_event_to_webvtt("plain text"), "plain text");
-  EXPECT_EQ(ass_event_to_webvtt("6,0,Default,,0,0,0,,a { unclosed"), "a { unclosed")
-      << "a lone brace is text";
-  EXPECT_EQ(ass_event_to_webvtt("7,0,Default,,0,0,0,,\\{not a tag\\}"), "{not a tag}");
-}
 
 class HlsRemuxTest : public ::testing::Test {
  protected:
