@@ -5,12 +5,22 @@
 #include <sstream>
 #include <stdexcept>
 
+#include <spdlog/spdlog.h>
 #include <libtorrent/create_torrent.hpp>
 
 #include "content.hpp"
 #include "temp_dir.hpp"
 
 namespace seeder::test {
+namespace {
+
+// spdlog's registry is a function-local static inside libspdlog, which is not instrumented:
+// ThreadSanitizer cannot see its guard, and a registry first made by a worker thread (a test's
+// store worker logging first) looks like a race with every later log call. Made before main,
+// as the binary makes it before its first thread.
+[[maybe_unused]] const auto spdlog_registry_before_main = spdlog::default_logger();
+
+}  // namespace
 
 TempDir::TempDir(const std::string& prefix, const std::filesystem::path& parent) {
   auto pattern = (parent / (prefix + "-XXXXXX")).string();
