@@ -1,4 +1,5 @@
-// Storage unit tests: real files, real mmap, real SQLite in temp dirs; no swarm.
+// TorrentStore (and the registry that opens it): real files, real mmap, real SQLite in temp
+// dirs; no swarm.
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <sys/stat.h>
@@ -12,13 +13,13 @@
 #include <libtorrent/torrent_info.hpp>
 
 #include "content.hpp"
+#include "one_file_torrent.hpp"
 #include "seeder/storage/completion_writer.hpp"
 #include "seeder/storage/content_layout.hpp"
 #include "seeder/storage/content_path.hpp"
 #include "seeder/storage/store_registry.hpp"
 #include "seeder/storage/torrent_store.hpp"
 #include "seeder/torrent/catalog.hpp"
-#include "seeder/torrent/sent_check.hpp"
 #include "temp_dir.hpp"
 
 namespace seeder::storage {
@@ -255,33 +256,19 @@ namespace {
 class BudgetTest : public ::testing::Test {
  protected:
   static constexpr int kPiece = 16 * 1024;
-  void SetUp() override {
-    test::write_file(content_ / "big.bin", test::random_bytes(64 * kPiece, 21));
-    entry_ = *torrent::parse_torrent(
-        test::make_torrent(content_ / "big.bin", {test::TorrentSpec::Kind::v1_only, kPiece}));
-    spec_ = spec_for(entry_->meta->hash(), *test::info_of(entry_), *entry_->torrent_file());
-  }
-  void complete(TorrentStore& store, int piece) {
-    const auto bytes = test::read_file(content_ / "big.bin")
-                           .substr(static_cast<std::size_t>(piece) * kPiece, kPiece);
-    ASSERT_TRUE(store.files().write(piece, 0, bytes));
-    store.on_piece_passed(piece);
-  }
+  void complete(TorrentStore& store, int piece) { torrent_.complete(store, piece); }
   std::uint64_t allocated() const {
     struct stat info {};
-    ::stat(content_path(data_.path(), entry_->meta->hash(), 0).c_str(), &info);
+    ::stat(torrent_.content_file().c_str(), &info);
     return static_cast<std::uint64_t>(info.st_blocks) * 512;
   }
 
-  TempDir content_{"seeder-content"};
-  TempDir data_{"seeder-data"};
-  torrent::EntryPtr entry_;
-  StoreSpec spec_;
+  test::OneFileTorrent torrent_{64, kPiece, 21};
 };
 
 TEST_F(BudgetTest, OverTheBudgetTheLeastRecentlyUsedPiecesAreEvictedToTheWatermark) {
-  StoreRegistry stores(data_.path(), StoreOptions{16 * kPiece});
-  auto store = *stores.open(spec_);
+  StoreRegistry stores(torrent_.data_dir(), StoreOptions{16 * kPiece});
+  auto store = *stores.open(torrent_.spec());
   std::vector<int> evicting;
   store->set_piece_listener({nullptr, [&](int piece) { evicting.push_back(piece); }});
   for (int piece = 0; piece < 16; ++piece)
@@ -308,8 +295,8 @@ TEST_F(BudgetTest, OverTheBudgetTheLeastRecentlyUsedPiecesAreEvictedToTheWaterma
 // while pieces complete. A one-piece budget
 // evicts every piece, the newest too, so completions and evictions of one piece do meet.
 TEST_F(BudgetTest, AViewFollowingTheListenerAgreesWithTheStore) {
-  StoreRegistry stores(data_.path(), StoreOptions{kPiece});
-  auto store = *stores.open(spec_);
+  StoreRegistry stores(torrent_.data_dir(), StoreOptions{kPiece});
+  auto store = *stores.open(torrent_.spec());
   std::mutex mutex;
   std::vector<int> view(64, 0);
   std::vector<std::string> events(64);  // per piece: 'c' completed, 'e' evicted, in order
@@ -359,22 +346,22 @@ TEST_F(BudgetTest, AViewFollowingTheListenerAgreesWithTheStore) {
 // libtorrent may download a piece the store has verified (after a resync it is not told of
 // the pieces on disk); a peer's bytes must never replace verified ones.
 TEST_F(BudgetTest, AVerifiedPieceIsNeverRewritten) {
-  StoreRegistry stores(data_.path(), StoreOptions{16 * kPiece});
-  auto store = *stores.open(spec_);
+  StoreRegistry stores(torrent_.data_dir(), StoreOptions{16 * kPiece});
+  auto store = *stores.open(torrent_.spec());
   complete(*store, 3);
   const std::string garbage(kPiece, 'x');
   ASSERT_TRUE(store->write_block(3, 0, garbage)) << "dropped, not an error";
   std::string read(kPiece, '\0');
   ASSERT_TRUE(store->read_for_peer(3, 0, read));
-  EXPECT_EQ(read, test::read_file(content_ / "big.bin").substr(3 * kPiece, kPiece));
+  EXPECT_EQ(read, torrent_.bytes().substr(3 * kPiece, kPiece));
   EXPECT_EQ(stores.counters().verified_writes_dropped, 1u);
 }
 
 // The disk backend hashes a piece, then libtorrent reports it passed on another thread: an
 // eviction in between would record a hole as verified bytes, served as zeros until a restart.
 TEST_F(BudgetTest, APassForBytesEvictedAfterTheirHashIsNotRecorded) {
-  StoreRegistry stores(data_.path(), StoreOptions{4 * kPiece});
-  auto store = *stores.open(spec_);
+  StoreRegistry stores(torrent_.data_dir(), StoreOptions{4 * kPiece});
+  auto store = *stores.open(torrent_.spec());
   complete(*store, 0);
   const auto token = store->begin_hash(0);  // libtorrent hashes it again (told nothing)
   store->end_hash(0, token);
@@ -386,7 +373,7 @@ TEST_F(BudgetTest, APassForBytesEvictedAfterTheirHashIsNotRecorded) {
   EXPECT_FALSE(store->piece_complete(0));
   EXPECT_EQ(stores.counters().stale_passes_refused, 1u);
   // Downloaded and hashed again, it passes.
-  const auto bytes = test::read_file(content_ / "big.bin").substr(0, kPiece);
+  const auto bytes = torrent_.bytes().substr(0, kPiece);
   ASSERT_TRUE(store->write_block(0, 0, bytes));
   store->end_hash(0, store->begin_hash(0));
   store->on_piece_passed(0);
@@ -394,9 +381,9 @@ TEST_F(BudgetTest, APassForBytesEvictedAfterTheirHashIsNotRecorded) {
 }
 
 TEST_F(BudgetTest, APassForAPieceWrittenWhileItWasHashedIsNotRecorded) {
-  StoreRegistry stores(data_.path(), StoreOptions{16 * kPiece});
-  auto store = *stores.open(spec_);
-  const auto bytes = test::read_file(content_ / "big.bin").substr(kPiece, kPiece);
+  StoreRegistry stores(torrent_.data_dir(), StoreOptions{16 * kPiece});
+  auto store = *stores.open(torrent_.spec());
+  const auto bytes = torrent_.bytes().substr(kPiece, kPiece);
   ASSERT_TRUE(store->write_block(1, 0, bytes));
   const auto token = store->begin_hash(1);
   ASSERT_TRUE(store->write_block(1, 0, bytes));  // a late block (another handle's) lands
@@ -408,8 +395,8 @@ TEST_F(BudgetTest, APassForAPieceWrittenWhileItWasHashedIsNotRecorded) {
 // What a reader's copy is checked against: its pieces still complete and unchanged since the
 // slice was taken. Forgotten and fetched again meanwhile is not the same bytes.
 TEST_F(BudgetTest, AVouchHoldsUntilThePieceIsForgottenEvenIfItIsVerifiedAgain) {
-  StoreRegistry stores(data_.path(), StoreOptions{16 * kPiece});
-  auto store = *stores.open(spec_);
+  StoreRegistry stores(torrent_.data_dir(), StoreOptions{16 * kPiece});
+  auto store = *stores.open(torrent_.spec());
   complete(*store, 2);
   complete(*store, 3);
   const auto vouched = store->vouch(2, 3);
@@ -426,10 +413,10 @@ TEST_F(BudgetTest, AVouchHoldsUntilThePieceIsForgottenEvenIfItIsVerifiedAgain) {
 // opened again (a resync closes files): it used to be grown back silently, and the zeros the cut
 // left in that block passed every check for holes. It stays short now, so the piece is forgotten.
 TEST_F(BudgetTest, AFileFoundShortWhenReopenedStaysShortAndItsPiecesAreForgotten) {
-  StoreRegistry stores(data_.path(), StoreOptions{16 * kPiece});
-  auto store = *stores.open(spec_);
+  StoreRegistry stores(torrent_.data_dir(), StoreOptions{16 * kPiece});
+  auto store = *stores.open(torrent_.spec());
   complete(*store, 3);
-  const auto path = content_path(data_.path(), entry_->meta->hash(), 0);
+  const auto path = torrent_.content_file();
   const auto full = std::filesystem::file_size(path);
   const auto cut = static_cast<std::uintmax_t>(4 * kPiece - 100);  // in piece 3's last block
   ASSERT_EQ(::truncate(path.c_str(), static_cast<off_t>(cut)), 0);
@@ -447,11 +434,11 @@ TEST_F(BudgetTest, AFileFoundShortWhenReopenedStaysShortAndItsPiecesAreForgotten
 // block held the cut included: once the file is sized back, that block's zeros read as data, and
 // no check for holes would find them.
 TEST_F(BudgetTest, AWriteThatFindsItsFileCutShortForgetsEveryPieceOfIt) {
-  StoreRegistry stores(data_.path(), StoreOptions{16 * kPiece});
-  auto store = *stores.open(spec_);
+  StoreRegistry stores(torrent_.data_dir(), StoreOptions{16 * kPiece});
+  auto store = *stores.open(torrent_.spec());
   complete(*store, 2);
   complete(*store, 3);
-  const auto path = content_path(data_.path(), entry_->meta->hash(), 0);
+  const auto path = torrent_.content_file();
   const auto full = std::filesystem::file_size(path);
   // Forgotten while the file is still short: sized back first, the cut would read as zeros a
   // reader could send while the piece was still vouched for.
@@ -469,49 +456,9 @@ TEST_F(BudgetTest, AWriteThatFindsItsFileCutShortForgetsEveryPieceOfIt) {
   EXPECT_EQ(store->recheck_file(0), 0) << "nothing recorded is missing now";
 }
 
-// --verify-sent's check: a piece whose bytes on disk are not the torrent's fails and counts.
-TEST_F(BudgetTest, TheSentPieceCheckCatchesBytesThatChangedOnDisk) {
-  StoreRegistry stores(data_.path(), StoreOptions{16 * kPiece});
-  auto store = *stores.open(spec_);
-  complete(*store, 2);
-  complete(*store, 3);
-  const auto before = torrent::sent_pieces_failed();
-  torrent::check_sent_piece(*store, *test::info_of(entry_), 2);
-  EXPECT_EQ(torrent::sent_pieces_failed(), before) << "right bytes pass";
-  const int fd = ::open(content_path(data_.path(), entry_->meta->hash(), 0).c_str(), O_WRONLY);
-  ASSERT_GE(fd, 0);
-  ASSERT_EQ(::pwrite(fd, "\0\0\0\0", 4, 3 * kPiece + 100), 4);
-  ::close(fd);
-  torrent::check_sent_piece(*store, *test::info_of(entry_), 3);
-  EXPECT_EQ(torrent::sent_pieces_failed(), before + 1);
-}
-
-// A content file deleted behind our back and made again (sparse) before the store noticed: the
-// check finds the loss, as a reader would, and the piece is fetched again; no failure counted.
-// (The churn soak's seed 201 met it: the check ran 11 ms before the write that noticed it.)
-TEST_F(BudgetTest, TheSentPieceCheckTellsALostFileFromChangedBytes) {
-  StoreRegistry stores(data_.path(), StoreOptions{16 * kPiece});
-  auto store = *stores.open(spec_);
-  const auto info = test::info_of(entry_);
-  complete(*store, 2);
-  torrent::check_sent_piece(*store, *info, 2);  // the store has the file open
-  const auto path = content_path(data_.path(), entry_->meta->hash(), 0);
-  const auto size = std::filesystem::file_size(path);
-  std::filesystem::remove(path);
-  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT, 0644);
-  ASSERT_GE(fd, 0);
-  ASSERT_EQ(::ftruncate(fd, static_cast<off_t>(size)), 0);
-  ::close(fd);
-  store->files().release();  // as the open-file budget would: the check opens the new file
-  const auto before = torrent::sent_pieces_failed();
-  torrent::check_sent_piece(*store, *info, 2);
-  EXPECT_EQ(torrent::sent_pieces_failed(), before);
-  EXPECT_FALSE(store->piece_complete(2)) << "forgotten: it is downloaded again";
-}
-
 TEST_F(BudgetTest, ProtectedPiecesAreNeverEvicted) {
-  StoreRegistry stores(data_.path(), StoreOptions{4 * kPiece});
-  auto store = *stores.open(spec_);
+  StoreRegistry stores(torrent_.data_dir(), StoreOptions{4 * kPiece});
+  auto store = *stores.open(torrent_.spec());
   for (int piece = 0; piece < 12; ++piece)
     store->protect(piece);
   for (int piece = 0; piece < 12; ++piece)
@@ -527,15 +474,15 @@ TEST_F(BudgetTest, ProtectedPiecesAreNeverEvicted) {
 
 TEST_F(BudgetTest, EvictedPiecesAreNotBelievedCompleteAfterARestart) {
   {
-    StoreRegistry stores(data_.path(), StoreOptions{8 * kPiece});
-    auto store = *stores.open(spec_);
+    StoreRegistry stores(torrent_.data_dir(), StoreOptions{8 * kPiece});
+    auto store = *stores.open(torrent_.spec());
     for (int piece = 0; piece < 30; ++piece)
       complete(*store, piece);
     stores.flush();
     EXPECT_LE(store->complete_pieces(), 8);
   }
-  StoreRegistry unlimited(data_.path());  // even without a budget now
-  auto store = *unlimited.open(spec_);
+  StoreRegistry unlimited(torrent_.data_dir());  // even without a budget now
+  auto store = *unlimited.open(torrent_.spec());
   EXPECT_LE(store->complete_pieces(), 8);
   EXPECT_FALSE(store->piece_complete(0));
   EXPECT_TRUE(store->piece_complete(29));
@@ -544,14 +491,14 @@ TEST_F(BudgetTest, EvictedPiecesAreNotBelievedCompleteAfterARestart) {
 
 TEST_F(BudgetTest, ASmallerBudgetAtStartEvictsAtOnce) {
   {
-    StoreRegistry stores(data_.path());
-    auto store = *stores.open(spec_);
+    StoreRegistry stores(torrent_.data_dir());
+    auto store = *stores.open(torrent_.spec());
     for (int piece = 0; piece < 40; ++piece)
       complete(*store, piece);
     stores.flush();
   }
-  StoreRegistry stores(data_.path(), StoreOptions{10 * kPiece});
-  auto store = *stores.open(spec_);
+  StoreRegistry stores(torrent_.data_dir(), StoreOptions{10 * kPiece});
+  auto store = *stores.open(torrent_.spec());
   EXPECT_LE(store->bytes_on_disk(), 10u * kPiece);
   EXPECT_LE(allocated(), 10u * kPiece + 2 * 4096);
 }
