@@ -25,27 +25,20 @@ class DemuxerTest : public ::testing::Test {
  protected:
   // One 6 s film (H.264 and AAC in Matroska, a keyframe every 2 s) for every test.
   static void SetUpTestSuite() {
-    dir_ = new test::TempDir("seeder-demuxer");
-    film_ = new std::string();
-    const auto path = *dir_ / "film.mkv";
-    if (test::make_film(path, {"-c:v", "libx264", "-preset", "veryfast", "-c:a", "aac"}, 6))
-      *film_ = test::read_file(path);
+    film_.make("seeder-demuxer", [](const auto& path) {
+      return test::make_film(path, {"-c:v", "libx264", "-preset", "veryfast", "-c:a", "aac"}, 6);
+    });
   }
-  static void TearDownTestSuite() {
-    delete film_;
-    delete dir_;
-  }
+  static void TearDownTestSuite() { film_.release(); }
   void SetUp() override {
-    if (film_->empty())
-      GTEST_FAIL() << "ffmpeg could not make the film; see " << *dir_ / "film.mkv.log";
+    if (film_.bytes().empty()) GTEST_FAIL() << film_.why_missing();
   }
 
-  static inline test::TempDir* dir_ = nullptr;
-  static inline std::string* film_ = nullptr;
+  static inline test::SuiteFilm film_;
 };
 
 TEST_F(DemuxerTest, AFilmOpensThroughTheReaderWithItsStreams) {
-  test::BytesReader reader(*film_);
+  test::BytesReader reader(film_.bytes());
   auto demuxer = Demuxer::open(reader, "film.mkv", {});
   ASSERT_TRUE(demuxer) << demuxer.error().message;
   const auto& format = (*demuxer)->format();
@@ -59,7 +52,7 @@ TEST_F(DemuxerTest, AFilmOpensThroughTheReaderWithItsStreams) {
 }
 
 TEST_F(DemuxerTest, EveryPacketIsReadToTheEndOfTheFile) {
-  test::BytesReader reader(*film_);
+  test::BytesReader reader(film_.bytes());
   auto demuxer = Demuxer::open(reader, "film.mkv", {});
   ASSERT_TRUE(demuxer) << demuxer.error().message;
   auto& format = (*demuxer)->format();
@@ -83,17 +76,17 @@ TEST_F(DemuxerTest, EveryPacketIsReadToTheEndOfTheFile) {
 // libavformat's own reads and seeks through the AVIOContext land on the reader's bytes, and
 // its size is the reader's.
 TEST_F(DemuxerTest, SeeksAndReadsLandOnTheReadersBytes) {
-  test::BytesReader reader(*film_);
+  test::BytesReader reader(film_.bytes());
   auto demuxer = Demuxer::open(reader, "film.mkv", {});
   ASSERT_TRUE(demuxer) << demuxer.error().message;
   auto* io = (*demuxer)->format().pb;
-  EXPECT_EQ(avio_size(io), static_cast<std::int64_t>(film_->size()));
-  const auto size = static_cast<std::int64_t>(film_->size());
+  EXPECT_EQ(avio_size(io), static_cast<std::int64_t>(film_.bytes().size()));
+  const auto size = static_cast<std::int64_t>(film_.bytes().size());
   for (const std::int64_t offset : {std::int64_t{0}, size / 2, size - 100, std::int64_t{10}}) {
     ASSERT_EQ(avio_seek(io, offset, SEEK_SET), offset);
     std::string got(100, '\0');
     ASSERT_EQ(avio_read(io, reinterpret_cast<unsigned char*>(got.data()), 100), 100) << offset;
-    EXPECT_TRUE(got == film_->substr(static_cast<std::size_t>(offset), 100)) << offset;
+    EXPECT_TRUE(got == film_.bytes().substr(static_cast<std::size_t>(offset), 100)) << offset;
   }
 }
 
@@ -111,7 +104,7 @@ TEST_F(DemuxerTest, BytesThatAreNoFilmAreAnUpstreamErrorSayingSo) {
 
 // A raw H.264 stream is a film libavformat reads, but not a container a torrent's film comes in.
 TEST_F(DemuxerTest, AContainerOffTheListIsRefused) {
-  const auto path = *dir_ / "raw.h264";
+  const auto path = film_.dir() / "raw.h264";
   ASSERT_TRUE(test::make_film(path, {"-c:v", "libx264", "-preset", "veryfast"}, 1))
       << "see " << path << ".log";
   test::BytesReader reader(test::read_file(path));
@@ -121,7 +114,7 @@ TEST_F(DemuxerTest, AContainerOffTheListIsRefused) {
 }
 
 TEST_F(DemuxerTest, AReadThatFailsIsTheReadersOwnError) {
-  test::BytesReader reader(*film_);
+  test::BytesReader reader(film_.bytes());
   reader.fail_from = 0;
   const auto demuxer = Demuxer::open(reader, "film.mkv", {});
   ASSERT_FALSE(demuxer);
@@ -130,7 +123,7 @@ TEST_F(DemuxerTest, AReadThatFailsIsTheReadersOwnError) {
 }
 
 TEST_F(DemuxerTest, AFailureOnceTheClientLeftIsCancelled) {
-  test::BytesReader reader(*film_);
+  test::BytesReader reader(film_.bytes());
   bool left = false;
   ProbeLimits limits;
   limits.stop = [&] { return left; };
@@ -145,7 +138,7 @@ TEST_F(DemuxerTest, AFailureOnceTheClientLeftIsCancelled) {
 // libavformat asks the interrupt callback only now and then (not on every read of a custom
 // AVIOContext): past the deadline, either the open or the next failure is a timeout.
 TEST_F(DemuxerTest, PastTheDeadlineAFailureIsATimeout) {
-  test::BytesReader reader(*film_);
+  test::BytesReader reader(film_.bytes());
   ProbeLimits limits;
   limits.deadline = std::chrono::milliseconds(-1);
   const auto demuxer = Demuxer::open(reader, "film.mkv", limits);

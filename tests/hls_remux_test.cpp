@@ -22,18 +22,12 @@ namespace {
 class HlsRemuxTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    dir_ = new test::TempDir();
-    film_ = new std::string();
-    const auto path = *dir_ / "film.mkv";
-    if (test::make_ac3_film(path, 20)) *film_ = test::read_file(path);
+    film_.make("seeder-hls-remux", [](const auto& path) { return test::make_ac3_film(path, 20); });
   }
-  static void TearDownTestSuite() {
-    delete film_;
-    delete dir_;
-  }
+  static void TearDownTestSuite() { film_.release(); }
   void SetUp() override {
     if (!available()) GTEST_SKIP() << "built without media support";
-    if (film_->empty()) GTEST_FAIL() << "ffmpeg could not make the film";
+    if (film_.bytes().empty()) GTEST_FAIL() << film_.why_missing();
   }
   // The init segment and every segment of `name`, each made alone and the last first, joined
   // as a player appends them, in a file beside the film; empty (and a test failure) when one
@@ -55,7 +49,7 @@ class HlsRemuxTest : public ::testing::Test {
     std::string joined = std::move(*init);
     for (const auto& segment : made)
       joined += segment;
-    const auto path = *dir_ / (name + ".joined.mp4");
+    const auto path = film_.dir() / (name + ".joined.mp4");
     test::write_file(path, joined);
     return path;
   }
@@ -80,14 +74,11 @@ class HlsRemuxTest : public ::testing::Test {
     }
     return packets;
   }
-  static test::TempDir* dir_;
-  static std::string* film_;
+  static inline test::SuiteFilm film_;
 };
-test::TempDir* HlsRemuxTest::dir_ = nullptr;
-std::string* HlsRemuxTest::film_ = nullptr;
 
 TEST_F(HlsRemuxTest, TheIndexCutsTheFilmAtItsKeyframes) {
-  test::BytesReader reader(*film_);
+  test::BytesReader reader(film_.bytes());
   const auto layout = hls_layout(reader, "film.mkv");
   ASSERT_TRUE(layout) << layout.error().message;
   const auto* segments = &layout->segments;
@@ -107,11 +98,11 @@ TEST_F(HlsRemuxTest, TheIndexCutsTheFilmAtItsKeyframes) {
   EXPECT_NEAR(total, 20 - 0.005, 0.05);
   // The head, the first seconds (libavformat reads some packets to know its streams) and the
   // Cues: not the film.
-  EXPECT_LT(reader.bytes_read, film_->size() / 2);
+  EXPECT_LT(reader.bytes_read, film_.bytes().size() / 2);
 }
 
 TEST_F(HlsRemuxTest, SegmentsMadeApartJoinIntoTheWholeFilm) {
-  test::BytesReader reader(*film_);
+  test::BytesReader reader(film_.bytes());
   const auto path = remux_whole(reader, "film.mkv");
   ASSERT_FALSE(path.empty());
   auto packets = packets_of(path);
@@ -128,13 +119,13 @@ TEST_F(HlsRemuxTest, SegmentsMadeApartJoinIntoTheWholeFilm) {
   // And the joined film decodes.
   test::ChildProcess decode(
       {"/usr/bin/ffmpeg", "-nostdin", "-v", "error", "-i", path.string(), "-f", "null", "-"},
-      (*dir_ / "decode.log").string());
+      (film_.dir() / "decode.log").string());
   EXPECT_EQ(decode.wait_exit(std::chrono::seconds(60)), 0);
-  EXPECT_EQ(test::read_file(*dir_ / "decode.log"), "") << "decoding errors";
+  EXPECT_EQ(test::read_file(film_.dir() / "decode.log"), "") << "decoding errors";
 }
 
 TEST_F(HlsRemuxTest, TheSameSegmentIsTheSameBytesAndReadsOnlyItsPart) {
-  test::BytesReader reader(*film_);
+  test::BytesReader reader(film_.bytes());
   auto first = hls_segment(reader, "film.mkv", 1);
   ASSERT_TRUE(first) << first.error().message;
   ASSERT_TRUE(hls_segment(reader, "film.mkv", 0));
@@ -148,7 +139,7 @@ TEST_F(HlsRemuxTest, TheSameSegmentIsTheSameBytesAndReadsOnlyItsPart) {
 // segments: each segment holds the cues that start in it, timed on the fMP4 segments' timeline
 // (what the WebVTT's X-TIMESTAMP-MAP says), so they show with their frames.
 TEST_F(HlsRemuxTest, EmbeddedSubtitlesAreCutOnTheVideosSegments) {
-  test::BytesReader reader(*film_);
+  test::BytesReader reader(film_.bytes());
   const auto layout = hls_layout(reader, "film.mkv");
   ASSERT_TRUE(layout) << layout.error().message;
   ASSERT_EQ(layout->subtitles.size(), 1u);
@@ -161,9 +152,9 @@ TEST_F(HlsRemuxTest, EmbeddedSubtitlesAreCutOnTheVideosSegments) {
   auto init = hls_init(reader, "film.mkv");
   auto first = hls_segment(reader, "film.mkv", 0);
   ASSERT_TRUE(init && first);
-  const auto head = *dir_ / "head.mp4";
+  const auto head = film_.dir() / "head.mp4";
   test::write_file(head, *init + *first);
-  const auto times = *dir_ / "head.times";
+  const auto times = film_.dir() / "head.times";
   test::ChildProcess probe(
       {"/usr/bin/ffprobe", "-v", "error", "-select_streams", "v:0", "-show_entries",
        "packet=pts_time", "-of", "csv=p=0", "-o", times.string(), head.string()},
@@ -238,8 +229,8 @@ std::string stream_entries(const std::filesystem::path& file, const std::string&
 
 // "<codec>,<sample rate>,<channels>" of the sound of `name`'s init segment and segment 0 made
 // with `sound`, as ffprobe reads them.
-std::string sound_of(media::RandomAccess& reader, const test::TempDir& dir, const std::string& name,
-                     Sound sound) {
+std::string sound_of(media::RandomAccess& reader, const std::filesystem::path& dir,
+                     const std::string& name, Sound sound) {
   auto init = hls_init(reader, name, {}, {sound});
   auto first = hls_segment(reader, name, 0, {}, {sound});
   EXPECT_TRUE(init) << (init ? "" : init.error().message);
@@ -254,10 +245,12 @@ std::string sound_of(media::RandomAccess& reader, const test::TempDir& dir, cons
 // A dubbed film (films.hpp): the remux carries the sound track asked for, the default one when
 // none is; a stream that is no sound is not found.
 TEST_F(HlsRemuxTest, TheSoundTrackAskedForIsTheOneCarried) {
-  const auto path = *dir_ / "dubbed.mkv";
+  const auto path = film_.dir() / "dubbed.mkv";
   ASSERT_TRUE(test::make_dubbed_film(path, 8));
   test::BytesReader reader(test::read_file(path));
-  const auto sound = [&](int stream) { return sound_of(reader, *dir_, "dubbed.mkv", {stream}); };
+  const auto sound = [&](int stream) {
+    return sound_of(reader, film_.dir(), "dubbed.mkv", {stream});
+  };
   EXPECT_EQ(sound(kDefaultAudio), "aac,48000,2") << "the English AAC, copied";
   EXPECT_EQ(sound(2), "aac,44100,2") << "the French AC-3, made AAC";
   EXPECT_EQ(sound(1), sound(kDefaultAudio));
@@ -269,14 +262,16 @@ TEST_F(HlsRemuxTest, TheSoundTrackAskedForIsTheOneCarried) {
 // Converted sound is stereo unless 5.1 is asked for; then it is 5.1 where the source has six
 // channels, and stereo where it has fewer (no upmix). Copied AAC keeps its channels.
 TEST_F(HlsRemuxTest, ConvertedSoundIsFivePointOneWhereAskedForAndTheSourceHasIt) {
-  test::BytesReader film(*film_);  // AC-3 5.1
-  EXPECT_EQ(sound_of(film, *dir_, "film.mkv", {}), "aac,48000,2");
-  EXPECT_EQ(sound_of(film, *dir_, "film.mkv", {kDefaultAudio, true}), "aac,48000,6");
-  const auto path = *dir_ / "dubbed-too.mkv";  // the suite's dir: another name than dubbed.mkv
+  test::BytesReader film(film_.bytes());  // AC-3 5.1
+  EXPECT_EQ(sound_of(film, film_.dir(), "film.mkv", {}), "aac,48000,2");
+  EXPECT_EQ(sound_of(film, film_.dir(), "film.mkv", {kDefaultAudio, true}), "aac,48000,6");
+  const auto path =
+      film_.dir() / "dubbed-too.mkv";  // the suite's dir: another name than dubbed.mkv
   ASSERT_TRUE(test::make_dubbed_film(path, 8));
   test::BytesReader dubbed(test::read_file(path));
-  EXPECT_EQ(sound_of(dubbed, *dir_, "dubbed-too.mkv", {2, true}), "aac,44100,2") << "AC-3 mono";
-  EXPECT_EQ(sound_of(dubbed, *dir_, "dubbed-too.mkv", {kDefaultAudio, true}), "aac,48000,2")
+  EXPECT_EQ(sound_of(dubbed, film_.dir(), "dubbed-too.mkv", {2, true}), "aac,44100,2")
+      << "AC-3 mono";
+  EXPECT_EQ(sound_of(dubbed, film_.dir(), "dubbed-too.mkv", {kDefaultAudio, true}), "aac,48000,2")
       << "AAC stereo, copied";
 }
 
@@ -307,7 +302,7 @@ TEST_F(HlsRemuxTest, ConvertedVideoIsH264AndSegmentsMadeApartHoldEveryFrameOnce)
   const RemuxOptions converted{{}, true};
   for (const auto& film : films) {
     SCOPED_TRACE(film.name);
-    const auto path = *dir_ / film.name;
+    const auto path = film_.dir() / film.name;
     ASSERT_TRUE(test::make_film(path, film.args, 14));
     test::BytesReader reader(test::read_file(path));
     const auto joined = remux_whole(reader, film.name, converted);
@@ -322,11 +317,11 @@ TEST_F(HlsRemuxTest, ConvertedVideoIsH264AndSegmentsMadeApartHoldEveryFrameOnce)
     ASSERT_TRUE(once && twice);
     EXPECT_TRUE(*once == *twice) << "the same segment is the same bytes";
   }
-  test::BytesReader hevc(test::read_file(*dir_ / "hevc.mkv"));
+  test::BytesReader hevc(test::read_file(film_.dir() / "hevc.mkv"));
   const auto copied = hls_init(hevc, "hevc.mkv");
   ASSERT_TRUE(copied) << copied.error().message;
   EXPECT_NE(copied->find("hvc1"), std::string::npos);
-  test::BytesReader mpeg4(test::read_file(*dir_ / "mpeg4.avi"));
+  test::BytesReader mpeg4(test::read_file(film_.dir() / "mpeg4.avi"));
   EXPECT_EQ(hls_layout(mpeg4, "mpeg4.avi").error().code, Errc::upstream);
 }
 
@@ -334,7 +329,7 @@ TEST_F(HlsRemuxTest, ConvertedVideoIsH264AndSegmentsMadeApartHoldEveryFrameOnce)
 // container's is the sound's. The playlist ends with the picture (it was one last segment of
 // 32 s, refused as "keyframes too far apart").
 TEST_F(HlsRemuxTest, ThePlaylistEndsWithThePictureNotTheSound) {
-  const auto path = *dir_ / "long_sound.mkv";
+  const auto path = film_.dir() / "long_sound.mkv";
   ASSERT_TRUE(test::make_film(
       path, {"-c:v", "libx264", "-preset", "ultrafast", "-vf", "trim=end=10", "-c:a", "aac"}, 40));
   test::BytesReader reader(test::read_file(path));
@@ -349,7 +344,7 @@ TEST_F(HlsRemuxTest, ThePlaylistEndsWithThePictureNotTheSound) {
 // A gap in the source's sound (its timestamps jump) stays a gap: the sound after it keeps its
 // time instead of running early to close it.
 TEST_F(HlsRemuxTest, AGapInTheSoundStaysWhereItIs) {
-  const auto path = *dir_ / "gap.mkv";
+  const auto path = film_.dir() / "gap.mkv";
   ASSERT_TRUE(test::make_film(path,
                               {"-c:v", "libx264", "-preset", "ultrafast", "-af",
                                "aselect='not(between(t,2.5,4.5))'", "-c:a", "ac3"},
@@ -373,17 +368,17 @@ TEST_F(HlsRemuxTest, AGapInTheSoundStaysWhereItIs) {
 // fuzz_probe found). Every segment is made, and the sound runs on across the change.
 TEST_F(HlsRemuxTest, SoundThatChangesItsChannelsMidwayIsConverted) {
   const std::vector<std::string> picture{"-c:v", "libx264", "-preset", "ultrafast", "-c:a", "ac3"};
-  const auto six = *dir_ / "six.mkv";
-  const auto two = *dir_ / "two.mkv";
+  const auto six = film_.dir() / "six.mkv";
+  const auto two = film_.dir() / "two.mkv";
   auto args = picture;
   args.insert(args.end(), {"-ac", "6"});
   ASSERT_TRUE(test::make_film(six, args, 8));
   args = picture;
   args.insert(args.end(), {"-ac", "2"});
   ASSERT_TRUE(test::make_film(two, args, 8));
-  const auto list = *dir_ / "spliced.txt";
+  const auto list = film_.dir() / "spliced.txt";
   test::write_file(list, "file '" + six.string() + "'\nfile '" + two.string() + "'\n");
-  const auto spliced = *dir_ / "spliced.mkv";
+  const auto spliced = film_.dir() / "spliced.mkv";
   test::ChildProcess concat({test::kFfmpeg, "-v", "error", "-y", "-f", "concat", "-safe", "0", "-i",
                              list.string(), "-c", "copy", spliced.string()},
                             spliced.string() + ".log");
@@ -399,7 +394,7 @@ TEST_F(HlsRemuxTest, SoundThatChangesItsChannelsMidwayIsConverted) {
 // A Matroska file without Cues (written to a pipe), or one keyframe a minute: one segment would
 // be the whole film, made in one piece in memory. Said instead.
 TEST_F(HlsRemuxTest, KeyframesTooFarApartAreSaid) {
-  const auto path = *dir_ / "sparse.mkv";
+  const auto path = film_.dir() / "sparse.mkv";
   ASSERT_TRUE(test::make_film(path,
                               {"-c:v", "libx264", "-preset", "ultrafast", "-x264-params",
                                "keyint=2000:scenecut=0", "-c:a", "aac"},
@@ -414,7 +409,7 @@ TEST_F(HlsRemuxTest, KeyframesTooFarApartAreSaid) {
 
 // MPEG-TS has no index: what libavformat saw of its start is no list of its keyframes.
 TEST_F(HlsRemuxTest, AContainerWithoutAnIndexIsSaid) {
-  const auto path = *dir_ / "film.ts";
+  const auto path = film_.dir() / "film.ts";
   ASSERT_TRUE(test::make_film(path, {"-c:v", "libx264", "-preset", "ultrafast", "-c:a", "aac"}, 8));
   test::BytesReader reader(test::read_file(path));
   const auto segments = hls_layout(reader, "film.ts");
@@ -424,7 +419,7 @@ TEST_F(HlsRemuxTest, AContainerWithoutAnIndexIsSaid) {
 
 // The client left: the work ends at the next packet, not at the end of the segment.
 TEST_F(HlsRemuxTest, AStopEndsTheWork) {
-  test::BytesReader reader(*film_);
+  test::BytesReader reader(film_.bytes());
   ProbeLimits limits;
   limits.stop = [] { return true; };
   EXPECT_EQ(hls_segment(reader, "film.mkv", 1, limits).error().code, Errc::cancelled);

@@ -58,33 +58,24 @@ std::uint16_t http_client_closed_port() {
 }
 
 TEST(HttpClientTest, AUrlGivesHostPortAndTarget) {
-  const auto plain = parse_http_url("http://example.org");
-  ASSERT_TRUE(plain);
-  EXPECT_EQ(plain->host, "example.org");
-  EXPECT_EQ(plain->port, 80);
-  EXPECT_EQ(plain->target, "/");
-
-  const auto full = parse_http_url("http://store.local:8080/torrents/abc?x=1");
-  ASSERT_TRUE(full);
-  EXPECT_EQ(full->host, "store.local");
-  EXPECT_EQ(full->port, 8080);
-  EXPECT_EQ(full->target, "/torrents/abc?x=1");
-
-  const auto query_only = parse_http_url("http://h?x=1");
-  ASSERT_TRUE(query_only);
-  EXPECT_EQ(query_only->host, "h");
-  EXPECT_EQ(query_only->target, "/?x=1");
-
-  const auto v6 = parse_http_url("http://[::1]:9/p");
-  ASSERT_TRUE(v6);
-  EXPECT_EQ(v6->host, "::1");
-  EXPECT_EQ(v6->port, 9);
-  EXPECT_EQ(v6->target, "/p");
-
-  const auto v6_default_port = parse_http_url("http://[::1]/");
-  ASSERT_TRUE(v6_default_port);
-  EXPECT_EQ(v6_default_port->host, "::1");
-  EXPECT_EQ(v6_default_port->port, 80);
+  const struct {
+    std::string url, host;
+    std::uint16_t port;
+    std::string target;
+  } cases[] = {
+      {"http://example.org", "example.org", 80, "/"},
+      {"http://store.local:8080/torrents/abc?x=1", "store.local", 8080, "/torrents/abc?x=1"},
+      {"http://h?x=1", "h", 80, "/?x=1"},
+      {"http://[::1]:9/p", "::1", 9, "/p"},
+      {"http://[::1]/", "::1", 80, "/"},
+  };
+  for (const auto& expected : cases) {
+    const auto parsed = parse_http_url(expected.url);
+    ASSERT_TRUE(parsed) << expected.url;
+    EXPECT_EQ(parsed->host, expected.host) << expected.url;
+    EXPECT_EQ(parsed->port, expected.port) << expected.url;
+    EXPECT_EQ(parsed->target, expected.target) << expected.url;
+  }
 }
 
 TEST(HttpClientTest, WhatIsNotAPlainHttpUrlIsABadRequest) {

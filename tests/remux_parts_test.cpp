@@ -66,23 +66,17 @@ class RemuxPartsTest : public ::testing::Test {
   // One 6 s film (H.264, a keyframe every 2 s; AC-3 5.1 at 48 kHz; an SRT track) for the tests
   // of the converter and the muxer.
   static void SetUpTestSuite() {
-    dir_ = new test::TempDir("seeder-remux-parts");
-    film_ = new std::string();
-    const auto path = *dir_ / "film.mkv";
-    if (test::make_ac3_film(path, 6)) *film_ = test::read_file(path);
+    film_.make("seeder-remux-parts", [](const auto& path) { return test::make_ac3_film(path, 6); });
   }
-  static void TearDownTestSuite() {
-    delete film_;
-    delete dir_;
-  }
+  static void TearDownTestSuite() { film_.release(); }
 
   // The film, opened; false (and a test failure) when it could not be.
   bool open_film() {
-    if (film_->empty()) {
-      ADD_FAILURE() << "ffmpeg could not make the film; see " << *dir_ / "film.mkv.log";
+    if (film_.bytes().empty()) {
+      ADD_FAILURE() << film_.why_missing();
       return false;
     }
-    reader_ = std::make_unique<test::BytesReader>(*film_);
+    reader_ = std::make_unique<test::BytesReader>(film_.bytes());
     auto opened = Demuxer::open(*reader_, "film.mkv", {});
     EXPECT_TRUE(opened) << opened.error().message;
     if (!opened) return false;
@@ -128,8 +122,7 @@ class RemuxPartsTest : public ::testing::Test {
                : 0;
   }
 
-  static inline test::TempDir* dir_ = nullptr;
-  static inline std::string* film_ = nullptr;
+  static inline test::SuiteFilm film_;
   std::unique_ptr<test::BytesReader> reader_;
   std::unique_ptr<Demuxer> demuxer_;
 };

@@ -26,20 +26,14 @@ class VideoConverterTest : public ::testing::Test {
  protected:
   // One 6 s film of MPEG-4 Part 2 with B-frames (what old film torrents carry) for every test.
   static void SetUpTestSuite() {
-    dir_ = new test::TempDir("seeder-video-converter");
-    film_ = new std::string();
-    const auto path = *dir_ / "film.mkv";
-    if (test::make_film(path, {"-c:v", "mpeg4", "-bf", "2", "-q:v", "4", "-c:a", "aac"}, 6))
-      *film_ = test::read_file(path);
+    film_.make("seeder-video-converter", [](const auto& path) {
+      return test::make_film(path, {"-c:v", "mpeg4", "-bf", "2", "-q:v", "4", "-c:a", "aac"}, 6);
+    });
   }
-  static void TearDownTestSuite() {
-    delete film_;
-    delete dir_;
-  }
+  static void TearDownTestSuite() { film_.release(); }
   void SetUp() override {
-    if (film_->empty())
-      GTEST_FAIL() << "ffmpeg could not make the film; see " << *dir_ / "film.mkv.log";
-    reader_ = std::make_unique<test::BytesReader>(*film_);
+    if (film_.bytes().empty()) GTEST_FAIL() << film_.why_missing();
+    reader_ = std::make_unique<test::BytesReader>(film_.bytes());
     auto opened = Demuxer::open(*reader_, "film.mkv", {});
     ASSERT_TRUE(opened) << opened.error().message;
     demuxer_ = std::move(*opened);
@@ -92,8 +86,7 @@ class VideoConverterTest : public ::testing::Test {
                   collector->untimed() ? collector->keyframes() : 0, stop, deadline);
   }
 
-  static inline test::TempDir* dir_ = nullptr;
-  static inline std::string* film_ = nullptr;
+  static inline test::SuiteFilm film_;
   std::unique_ptr<test::BytesReader> reader_;
   std::unique_ptr<Demuxer> demuxer_;
   SegmentWindow window_;

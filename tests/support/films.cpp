@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "content.hpp"
 #include "process.hpp"
 
 namespace seeder::test {
@@ -66,6 +67,22 @@ bool make_dubbed_film(const std::filesystem::path& path, int seconds) {
 bool make_film(const std::filesystem::path& path, const std::vector<std::string>& codec_args,
                int seconds) {
   return run_ffmpeg(path, {}, seconds, codec_args);
+}
+
+void SuiteFilm::make(const std::string& dir_prefix,
+                     const std::function<bool(const std::filesystem::path&)>& maker) {
+  dir_ = std::make_unique<TempDir>(dir_prefix);
+  bytes_.clear();
+  if (maker(dir_->path() / "film.mkv")) bytes_ = read_file(dir_->path() / "film.mkv");
+}
+
+void SuiteFilm::release() {
+  bytes_.clear();
+  dir_.reset();
+}
+
+std::string SuiteFilm::why_missing() const {
+  return "ffmpeg could not make the film; see " + (dir_->path() / "film.mkv.log").string();
 }
 
 }  // namespace seeder::test

@@ -3,8 +3,12 @@
 // packages).
 
 #include <filesystem>
+#include <functional>
+#include <memory>
 #include <string>
 #include <vector>
+
+#include "temp_dir.hpp"
 
 namespace seeder::test {
 
@@ -26,5 +30,25 @@ bool make_dubbed_film(const std::filesystem::path& path, int seconds = 12);
 // from its extension). False when ffmpeg failed (its log beside the file).
 bool make_film(const std::filesystem::path& path, const std::vector<std::string>& codec_args,
                int seconds = 4);
+
+// A film a test suite makes once, in its SetUpTestSuite, for all its tests: film.mkv in a temp
+// dir of its own that stays until release() (TearDownTestSuite).
+class SuiteFilm {
+ public:
+  // Makes the film with `maker` (one of the above, given the path) and reads it.
+  void make(const std::string& dir_prefix,
+            const std::function<bool(const std::filesystem::path&)>& maker);
+  void release();
+  // The film's bytes; empty when ffmpeg could not make it.
+  [[nodiscard]] const std::string& bytes() const { return bytes_; }
+  // The suite's temp dir, for other files of its tests.
+  [[nodiscard]] const std::filesystem::path& dir() const { return dir_->path(); }
+  // Why bytes() is empty, for the suite's failure message.
+  [[nodiscard]] std::string why_missing() const;
+
+ private:
+  std::unique_ptr<TempDir> dir_;
+  std::string bytes_;
+};
 
 }  // namespace seeder::test
