@@ -166,6 +166,23 @@ TEST(HttpClientTest, ABodyOverTheLimitIsAnError) {
   EXPECT_EQ(over.result->error().code, Errc::unavailable);
 }
 
+// A 304 (like 1xx and 204) has no body whatever its Content-Length says, and a HEAD reads none:
+// neither is held to the body limit.
+TEST(HttpClientTest, AnAnswerWithoutABodyIsNotHeldToTheLimit) {
+  MiniHttpServer server([](const std::string&, const std::string& target) {
+    return MiniResponse{target == "/same" ? 304u : 200u, {}, std::string(4000, 'x')};
+  });
+  const auto not_modified = http_client_fetch("GET", server.url() + "/same", 5s, 100);
+  ASSERT_TRUE(not_modified.result.has_value());
+  ASSERT_TRUE(*not_modified.result) << not_modified.result->error().message;
+  EXPECT_EQ((*not_modified.result)->status, 304u);
+  EXPECT_EQ((*not_modified.result)->body, "");
+  const auto head = http_client_fetch("HEAD", server.url() + "/big", 5s, 100);
+  ASSERT_TRUE(head.result.has_value());
+  ASSERT_TRUE(*head.result) << head.result->error().message;
+  EXPECT_EQ((*head.result)->header("content-length"), "4000");
+}
+
 // A bad URL is answered through the executor like any other outcome, never inside the call:
 // the caller may still hold a lock its handler takes.
 TEST(HttpClientTest, ABadUrlIsAnsweredOnTheExecutorNotInsideTheCall) {

@@ -106,22 +106,24 @@ struct Exchange : std::enable_shared_from_this<Exchange> {
   // a declared length over the limit is refused here, before its bytes are read. Bodies without
   // a length (chunked, to the end) are held to it by the parser.
   void read() {
-    bhttp::async_read_header(stream, buffer, *parser,
-                             [self = shared_from_this()](const beast::error_code& ec, std::size_t) {
-                               if (ec) return self->fail(ec, "read");
-                               const auto length = self->parser->content_length();
-                               if (!self->parser->skip() && length && *length > self->body_limit) {
-                                 return self->fail(Errc::unavailable,
-                                                   "a body of " + std::to_string(*length) +
-                                                       " bytes, over the limit of " +
-                                                       std::to_string(self->body_limit));
-                               }
-                               bhttp::async_read(self->stream, self->buffer, *self->parser,
-                                                 [self](const beast::error_code& ec, std::size_t) {
-                                                   if (ec) return self->fail(ec, "read");
-                                                   self->complete(self->response());
-                                                 });
-                             });
+    bhttp::async_read_header(
+        stream, buffer, *parser,
+        [self = shared_from_this()](const beast::error_code& ec, std::size_t) {
+          if (ec) return self->fail(ec, "read");
+          const auto length = self->parser->content_length();
+          // Done already: a HEAD, or a status that has no body (1xx, 204, 304) whatever its
+          // Content-Length says.
+          if (!self->parser->is_done() && length && *length > self->body_limit) {
+            return self->fail(Errc::unavailable, "a body of " + std::to_string(*length) +
+                                                     " bytes, over the limit of " +
+                                                     std::to_string(self->body_limit));
+          }
+          bhttp::async_read(self->stream, self->buffer, *self->parser,
+                            [self](const beast::error_code& ec, std::size_t) {
+                              if (ec) return self->fail(ec, "read");
+                              self->complete(self->response());
+                            });
+        });
   }
   ClientResponse response() {
     auto message = parser->release();
