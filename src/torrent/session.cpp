@@ -107,17 +107,21 @@ void Session::subscribe(AlertListener listener) {
   listeners_.push_back(std::move(listener));
 }
 
+// The notify callback runs on a libtorrent thread and must not call into libtorrent: it only
+// schedules a drain on the alert strand. `queued` coalesces bursts into one drain.
+void Session::AlertNotify::operator()() const {
+  if (pump->stopped || pump->queued.exchange(true)) return;
+  boost::asio::post(executor, AlertDrain{pump, session});
+}
+
+void Session::AlertDrain::operator()() const {
+  pump->queued = false;
+  session->drain_alerts(*pump);
+}
+
 void Session::start() {
-  // The notify callback runs on a libtorrent thread and must not call into libtorrent: it only
-  // schedules a drain on the alert strand. `queued` coalesces bursts into one drain.
-  session_->set_alert_notify([pump = pump_, executor = alert_executor_, this] {
-    if (pump->stopped || pump->queued.exchange(true)) return;
-    boost::asio::post(executor, [pump, this] {
-      pump->queued = false;
-      drain_alerts(*pump);
-    });
-  });
-  boost::asio::post(alert_executor_, [pump = pump_, this] { drain_alerts(*pump); });
+  session_->set_alert_notify(AlertNotify{pump_, alert_executor_, this});
+  boost::asio::post(alert_executor_, AlertDrain{pump_, this});
 }
 
 // `this` is only touched while the pump is not stopped, under the lock stop() also takes, so a
