@@ -25,7 +25,7 @@ struct FilePlanTorrent {
   TorrentMeta meta;
 };
 
-TEST(FilePlanTest, TheEndsOfAMediaFileAreOnePercentBetweenOneAndEightMiB) {
+TEST(FilePlanTest, OnlyFilmNamesAreMediaFiles) {
   EXPECT_TRUE(torrent::is_media_file("Show/Movie.MKV"));
   EXPECT_TRUE(torrent::is_media_file("a/b.webm"));
   EXPECT_FALSE(torrent::is_media_file("a.mkv/readme"));

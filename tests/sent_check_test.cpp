@@ -37,7 +37,7 @@ TEST_F(SentCheckTest, CatchesBytesThatChangedOnDisk) {
   const auto before = torrent::sent_pieces_failed();
   torrent::check_sent_piece(*store, *test::info_of(torrent_.entry()), 2);
   EXPECT_EQ(torrent::sent_pieces_failed(), before) << "right bytes pass";
-  const int fd = ::open(torrent_.content_file().c_str(), O_WRONLY);
+  const int fd = ::open(torrent_.content_file().c_str(), O_WRONLY | O_CLOEXEC);
   ASSERT_GE(fd, 0);
   ASSERT_EQ(::pwrite(fd, "\0\0\0\0", 4, 3 * kPiece + 100), 4);
   ::close(fd);
@@ -57,7 +57,7 @@ TEST_F(SentCheckTest, TellsALostFileFromChangedBytes) {
   const auto path = torrent_.content_file();
   const auto size = std::filesystem::file_size(path);
   std::filesystem::remove(path);
-  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT, 0644);
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
   ASSERT_GE(fd, 0);
   ASSERT_EQ(::ftruncate(fd, static_cast<off_t>(size)), 0);
   ::close(fd);

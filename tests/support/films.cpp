@@ -82,6 +82,7 @@ void SuiteFilm::release() {
 }
 
 std::string SuiteFilm::why_missing() const {
+  if (!dir_) return "the suite made no film (SuiteFilm::make was not called)";
   return "ffmpeg could not make the film; see " + (dir_->path() / "film.mkv.log").string();
 }
 
