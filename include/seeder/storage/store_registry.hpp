@@ -49,8 +49,12 @@ class StoreRegistry final : public ContentFiles {
   [[nodiscard]] InfoHash key_for(const libtorrent::sha1_hash& libtorrent_key) const;
 
   Result<UniqueFd> open_for_read(const InfoHash& hash, int file_index) override;
-  // Waits until every completion so far is recorded.
-  void flush() { writer_.flush(); }
+  // Waits until every eviction scheduled so far is done and every completion and eviction so
+  // far is recorded: what a restart would find.
+  void flush() {
+    evictor_.flush();
+    writer_.flush();
+  }
 
   // Evictor thread (and tests): brings the data dir back within its budget (--cache-budget),
   // least recently used pieces of any torrent first; a torrent on disk with no open store is
