@@ -113,18 +113,21 @@ class PeerLog {
   struct Request {
     std::string seed;
     int piece = -1;
-    std::string start;  // the block's offset in its piece, as logged
+    std::string start;    // the block's offset in its piece, as logged
+    bool urgent = false;  // ours (URGENT_REQUEST), beyond libtorrent's
   };
   // Stops capturing and returns the requests seen.
   std::vector<Request> requests() {
     stop();
-    // libtorrent logs a request as it queues it ("--"), just before it is written.
-    const std::regex request(R"(^peer (\S+) (?:->|--) \S+ REQUEST piece: (\d+)(?: s: (\w+))?)");
+    // libtorrent logs a request as it queues it ("--"), just before it is written; the peer
+    // plugin logs its own as it writes them.
+    const std::regex request(
+        R"(^peer (\S+) (?:->|--) \S+ (URGENT_)?REQUEST piece: (\d+)(?: s: (\w+))?)");
     std::vector<Request> seen;
     for (const auto& line : sink_->last_formatted()) {
       std::smatch match;
       if (std::regex_search(line, match, request))
-        seen.push_back({match[1], std::stoi(match[2]), match[3]});
+        seen.push_back({match[1], std::stoi(match[3]), match[4], match[2].matched});
     }
     return seen;
   }
@@ -364,7 +367,7 @@ TEST_F(FetchPolicyTest, NoSeedIsAskedForAnythingBeforeTheReadersOwnPiece) {
   std::set<std::string> blocks_of_zero;
   std::set<std::string> seeds_asked;
   bool others_begun = false;
-  for (const auto& [seed, piece, start] : requests) {
+  for (const auto& [seed, piece, start, urgent] : requests) {
     if (seeds_asked.insert(seed).second && piece != 0) {
       EXPECT_GE(blocks_of_zero.size(), kBlocksOfAPiece)
           << "the first request to " << seed << ": piece " << piece << " when "
@@ -376,6 +379,54 @@ TEST_F(FetchPolicyTest, NoSeedIsAskedForAnythingBeforeTheReadersOwnPiece) {
         << "piece 0 asked for after another before it was asked for whole, of " << seed;
   }
   EXPECT_TRUE(others_begun) << "the tail prefetch never went out";
+}
+
+// A seed out of upload quota sends nothing until its limiter's next tick: the blocks of the
+// reader's piece libtorrent asked of it alone are asked of a seed that connects meanwhile too
+// (the peer plugin's URGENT_REQUEST), and the first copy serves the read.
+TEST_F(FetchPolicyTest, BlocksAskedOfASeedOutOfQuotaAreAskedOfAnotherSeedToo) {
+  const auto content = data_.path() / "starved";
+  const auto film = random_bytes(4 * kPiece, 23);
+  write_file(content / "film.mkv", film);
+  const auto input = data_.path() / "input";
+  std::filesystem::create_directories(input);
+  const auto torrent =
+      build(content / "film.mkv", input, {TorrentSpec::Kind::v1_only, kPiece}, "s");
+  SeedSession starved;
+  starved.limit_upload(4 << 10);  // a block every four seconds, from its first tick on
+  starved.seed(torrent.torrent_file, content);
+  SeedSession fresh;
+  fresh.seed(torrent.torrent_file, content);
+  config_.input = input;
+  config_.peers = {"127.0.0.1:" + std::to_string(starved.port())};
+  config_.log_peers = true;
+  PeerLog log;
+  std::uint64_t won = 0;
+  {
+    auto gateway = app::Gateway::start(config_);
+    ASSERT_TRUE(gateway) << gateway.error().message;
+    HttpResponse read;
+    const auto started = std::chrono::steady_clock::now();
+    std::thread reader([&] {
+      read =
+          http_get((*gateway)->http_port(), torrent.url("film.mkv"), {{"Range", range(0, kPiece)}});
+    });
+    // libtorrent has asked the starved seed for the whole piece before the other one comes.
+    std::this_thread::sleep_for(300ms);
+    fresh.connect(torrent.hash, static_cast<std::uint16_t>((*gateway)->bittorrent_port()));
+    reader.join();
+    EXPECT_EQ(read.status, 206u);
+    EXPECT_TRUE(read.body == film.substr(0, kPiece)) << "the bytes of the source";
+    EXPECT_LT(std::chrono::steady_clock::now() - started, 3s)
+        << "the starved seed alone takes 16 s for the piece";
+    won = (*gateway)->registry().urgent_tally().won;
+  }
+  const auto requests = log.requests();
+  const auto urgent_to_fresh = std::count_if(requests.begin(), requests.end(), [&](const auto& r) {
+    return r.urgent && r.piece == 0 && r.seed != "127.0.0.1:" + std::to_string(starved.port());
+  });
+  EXPECT_GT(urgent_to_fresh, 0) << "no block of piece 0 asked of the other seed by the plugin";
+  EXPECT_GT(won, 0u) << "no block came first from a request of the plugin";
 }
 
 // The same when other pieces are wanted already: a HEAD of a film joins its swarm for the film's

@@ -131,6 +131,9 @@ TEST_F(LiveTorrentTest, AWantedPieceGetsItsDeadlineAndTheUrgencyOfItsBand) {
   EXPECT_EQ(asked().deadlines.at(11), 20ms);
   EXPECT_EQ(asked().priorities.at(10), 7);  // band 0: top
   EXPECT_EQ(asked().priorities.at(11), 4);  // 7 - band
+  torrent->want(12, 40ms, 6);
+  EXPECT_EQ(asked().priorities.at(12), 3) << "the far end of a window, still above the ends";
+  EXPECT_GT(asked().priorities.at(12), PieceDemand::kEndsPriority);
   torrent->raise(11, 1);
   EXPECT_EQ(asked().priorities.at(11), 6);
   torrent->raise(11, 2);  // less urgent than it is: no change
@@ -310,7 +313,8 @@ TEST_F(LiveTorrentTest, AMediaFilesEndsAreFetchedOnceItsFirstReadHasItsPiece) {
   EXPECT_EQ(asked().deadlines.count(0), 1u);
   record(*torrent, 0);
   io_.run_for(200ms);
-  EXPECT_EQ(asked().priorities.at(kPieces - 1), 6) << "the tail, for the index";
+  EXPECT_EQ(asked().priorities.at(kPieces - 1), PieceDemand::kEndsPriority)
+      << "the tail, for the index";
   EXPECT_EQ(asked().deadlines.count(kPieces - 1), 0u) << "no deadline: the reader's go first";
 }
 
@@ -362,13 +366,15 @@ TEST_F(LiveTorrentTest, AReaderWaitingForItsFirstPieceHoldsAVisitsPiecesButNotAW
   EXPECT_EQ(asked().priorities.at(warmed), 7) << "a warm-up is not";
   record(*torrent, first);
   io_.run_for(200ms);
-  // Asked again, now as the end of a file being read (6) rather than a visit's (1).
-  EXPECT_EQ(asked().priorities.at(tail), 6) << "asked again once the reader has its piece";
+  // Asked again, now as the end of a file being read rather than a visit's (1).
+  EXPECT_EQ(asked().priorities.at(tail), PieceDemand::kEndsPriority)
+      << "asked again once the reader has its piece";
 
   auto second = reader(torrent, static_cast<std::uint64_t>(first + 1) * kPiece, 1000);
   EXPECT_EQ(asked().priorities.at(tail), 0);
   second->cancel();
-  EXPECT_EQ(asked().priorities.at(tail), 6) << "a cancelled read holds nothing back";
+  EXPECT_EQ(asked().priorities.at(tail), PieceDemand::kEndsPriority)
+      << "a cancelled read holds nothing back";
 }
 
 }  // namespace

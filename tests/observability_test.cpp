@@ -97,7 +97,8 @@ TEST_F(ObservabilityTest, MetricsParseAndMoveWithRequests) {
         "torrent_web_seeder_cache_evictions_total", "seeder_http_requests_total",
         "seeder_http_time_to_first_byte_seconds", "seeder_downloaded_bytes_total",
         "seeder_uploaded_bytes_total", "seeder_peers", "seeder_pieces_completed_total",
-        "seeder_resyncs_total", "seeder_sqlite_errors_total"})
+        "seeder_resyncs_total", "seeder_sqlite_errors_total", "seeder_urgent_requests_total",
+        "seeder_urgent_requests_first_total", "seeder_redundant_bytes_total"})
     EXPECT_EQ(before.types().count(name), 1u) << name;
   EXPECT_EQ(before.value("torrent_web_seeder_active_torrents_count"), 0);
 

@@ -21,9 +21,9 @@ TEST(PieceDemandTest, ReadersSharingAPieceAreCountedAndTheLastOneReleasesIt) {
 TEST(PieceDemandTest, BandsMapToPrioritiesAndOnlyEverBecomeMoreUrgent) {
   PieceDemand demand(8);
   EXPECT_TRUE(demand.want(1, 5).more_urgent);
-  EXPECT_EQ(demand.reader_priority(1), 2);
+  EXPECT_EQ(demand.reader_priority(1), 3);
   EXPECT_FALSE(demand.want(1, 6).more_urgent);
-  EXPECT_EQ(demand.reader_priority(1), 2);
+  EXPECT_EQ(demand.reader_priority(1), 3);
   EXPECT_FALSE(demand.raise(1, 5));
   EXPECT_TRUE(demand.raise(1, 3));
   EXPECT_EQ(demand.reader_priority(1), 4);
@@ -38,16 +38,26 @@ TEST(PieceDemandTest, ALastReleaseForgetsTheBand) {
   demand.want(0, 1);
   demand.unwant(0);
   demand.want(0, 6);
-  EXPECT_EQ(demand.reader_priority(0), 2) << "the band of a reader gone must not stay";
+  EXPECT_EQ(demand.reader_priority(0), 3) << "the band of a reader gone must not stay";
 }
 
-TEST(PieceDemandTest, AnEndOfAMediaFileKeepsItsPriorityUnderAFarWindow) {
+// Every band of a reader's window is more urgent than the ends of a media file: a seek's own
+// range first.
+TEST(PieceDemandTest, EveryBandOfAWindowGoesBeforeTheEnds) {
   PieceDemand demand(16);
-  demand.prefetch(15, 6);
-  demand.want(15, 6);  // the far end of an open-ended read's window
-  EXPECT_EQ(demand.reader_priority(15), 6);
+  for (int band = 1; band < PieceDemand::kUrgencyBands; ++band) {
+    demand.want(band, band);
+    EXPECT_GT(demand.reader_priority(band), PieceDemand::kEndsPriority) << "band " << band;
+  }
+}
+
+TEST(PieceDemandTest, APrefetchAtTopPriorityStaysThereUnderAFarWindow) {
+  PieceDemand demand(16);
+  demand.prefetch(15, PieceDemand::kTopPriority);  // a ?warmup
+  demand.want(15, 6);
+  EXPECT_EQ(demand.reader_priority(15), PieceDemand::kTopPriority);
   demand.want(14, 6);
-  EXPECT_EQ(demand.reader_priority(14), 2);
+  EXPECT_EQ(demand.reader_priority(14), 3);
 }
 
 TEST(PieceDemandTest, APrefetchKeepsItsHighestPriorityUntilForgotten) {

@@ -74,6 +74,17 @@ void register_gateway_metrics(metrics::MetricSet& metrics, const Observed& obser
   metrics.callback("seeder_peers", "connected peers, all torrents", Type::gauge, [&registry] {
     return static_cast<double>(registry.session_figures().peers_connected);
   });
+  metrics.callback("seeder_redundant_bytes_total",
+                   "payload bytes received twice or no longer wanted", Type::counter, [&registry] {
+                     return static_cast<double>(registry.session_figures().redundant_bytes);
+                   });
+  metrics.callback("seeder_urgent_requests_total",
+                   "blocks of readers' next pieces asked of seeds beyond libtorrent's requests",
+                   Type::counter,
+                   [&registry] { return static_cast<double>(registry.urgent_tally().sent); });
+  metrics.callback("seeder_urgent_requests_first_total",
+                   "of those, blocks whose first copy came from them", Type::counter,
+                   [&registry] { return static_cast<double>(registry.urgent_tally().won); });
   metrics.callback("seeder_pieces_completed_total", "pieces verified and written", Type::counter,
                    [&stores] { return static_cast<double>(stores.counters().pieces_completed); });
   metrics.callback("seeder_verified_writes_dropped_total",

@@ -17,10 +17,6 @@ namespace {
 // Deadline spacing when wants are re-issued after a resync (piece order).
 constexpr std::chrono::milliseconds kReissueStep{20};
 
-// The ends of a media file go just below a reader's most urgent band: fetched alongside the
-// reader, never ahead of the piece under its cursor.
-constexpr std::uint8_t kEndsPriority = 6;
-
 }  // namespace
 
 LiveTorrent::LiveTorrent(EntryPtr entry, LiveOptions options)
@@ -364,6 +360,7 @@ void LiveTorrent::want(int piece, std::chrono::milliseconds deadline, int band) 
   if (piece < 0 || piece >= pieces_->num_pieces()) return;
   bool resync = false;
   bool reconnect = false;
+  bool urgent = false;
   {
     LockGuard lock(mutex_);
     const auto change = demand_.want(piece, band);
@@ -378,16 +375,66 @@ void LiveTorrent::want(int piece, std::chrono::milliseconds deadline, int band) 
     } else if (change.more_urgent) {
       prioritise_locked(piece);
     }
+    urgent = band == 0 && publish_urgent_locked();
     reconnect = change.first && demand_.wanted().size() == 1 && needs_reconnect_locked();
   }
   if (resync) request_resync();
   if (reconnect) request_reconnect();
+  if (urgent) tell_urgent();
 }
 
 void LiveTorrent::raise(int piece, int band) {
   if (piece < 0 || piece >= pieces_->num_pieces()) return;
-  LockGuard lock(mutex_);
-  if (demand_.raise(piece, band)) prioritise_locked(piece);
+  bool urgent = false;
+  {
+    LockGuard lock(mutex_);
+    if (!demand_.raise(piece, band)) return;
+    prioritise_locked(piece);
+    urgent = band == 0 && publish_urgent_locked();
+  }
+  if (urgent) tell_urgent();
+}
+
+std::vector<int> LiveTorrent::urgent_pieces() const {
+  std::vector<int> urgent;
+  {
+    LockGuard lock(urgent_mutex_);
+    urgent = urgent_;
+  }
+  urgent.erase(
+      std::remove_if(urgent.begin(), urgent.end(), [&](int piece) { return pieces_->have(piece); }),
+      urgent.end());
+  return urgent;
+}
+
+void LiveTorrent::on_urgent(const void* owner, std::function<void()> listener) {
+  LockGuard lock(urgent_mutex_);
+  urgent_owner_ = owner;
+  urgent_listener_ = std::move(listener);
+}
+
+void LiveTorrent::forget_urgent(const void* owner) {
+  LockGuard lock(urgent_mutex_);
+  if (urgent_owner_ != owner) return;
+  urgent_owner_ = nullptr;
+  urgent_listener_ = nullptr;
+}
+
+bool LiveTorrent::publish_urgent_locked() {
+  const auto& urgent = demand_.urgent();
+  LockGuard lock(urgent_mutex_);
+  if (std::equal(urgent.begin(), urgent.end(), urgent_.begin(), urgent_.end())) return false;
+  urgent_.assign(urgent.begin(), urgent.end());
+  return true;
+}
+
+void LiveTorrent::tell_urgent() {
+  std::function<void()> listener;
+  {
+    LockGuard lock(urgent_mutex_);
+    listener = urgent_listener_;
+  }
+  if (listener) listener();
 }
 
 void LiveTorrent::unwant(int piece) {
@@ -396,6 +443,7 @@ void LiveTorrent::unwant(int piece) {
   if (!demand_.unwant(piece)) return;
   if (store_) store_->unprotect(piece);
   release_locked(piece);
+  publish_urgent_locked();
 }
 
 void LiveTorrent::refetch(int piece) {
@@ -518,7 +566,7 @@ void LiveTorrent::open_file(const FileInfo& file) {
     const auto ends = reader_files_.open(file);
     for (const int piece : ends) {
       if (options_.budget_mode && store_) store_->protect(piece);
-      if (!pieces_->have(piece)) demand_.prefetch(piece, kEndsPriority);
+      if (!pieces_->have(piece)) demand_.prefetch(piece, PieceDemand::kEndsPriority);
     }
     if (!ends.empty()) prefetch_locked();
     reconnect = needs_reconnect_locked();

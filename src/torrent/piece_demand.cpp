@@ -5,7 +5,6 @@
 namespace seeder::torrent {
 
 namespace {
-constexpr std::uint8_t kLowestReaderPriority = 2;
 constexpr std::uint8_t kBackgroundPriority = 1;  // libtorrent's low_priority
 }  // namespace
 
@@ -20,6 +19,7 @@ PieceDemand::Change PieceDemand::want(int piece, int band) {
   auto& wanted_band = bands_[index(piece)];
   change.more_urgent = band < wanted_band;
   if (change.more_urgent) wanted_band = static_cast<std::uint8_t>(std::max(0, band));
+  if (wanted_band == 0) urgent_.insert(piece);
   return change;
 }
 
@@ -27,6 +27,7 @@ bool PieceDemand::raise(int piece, int band) {
   auto& wanted_band = bands_[index(piece)];
   if (counts_[index(piece)] == 0 || band >= wanted_band) return false;
   wanted_band = static_cast<std::uint8_t>(std::max(0, band));
+  if (wanted_band == 0) urgent_.insert(piece);
   return true;
 }
 
@@ -34,6 +35,7 @@ bool PieceDemand::unwant(int piece) {
   auto& count = counts_[index(piece)];
   if (count == 0 || --count != 0) return false;
   wanted_.erase(piece);
+  urgent_.erase(piece);
   bands_[index(piece)] = kUrgencyBands;
   return true;
 }

@@ -70,7 +70,9 @@ void RangeReader::slide_window(int cursor) {
   }
   if (window_first_ < cursor) window_first_ = window_end_ = cursor;  // jumped past the window
   if (window_end_ < window_first_) window_end_ = window_first_;
+  const auto& meta = torrent.meta();
   const auto band = [&](int piece) {
+    if (meta.piece_offset(piece) < cursor_ + options_.urgent_bytes) return 0;
     return (piece - cursor) * LiveTorrent::kUrgencyBands / window_pieces;
   };
   // The cursor moved on: the pieces of the window came closer. Only those crossing into a more

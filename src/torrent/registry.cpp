@@ -157,6 +157,7 @@ void Registry::on_alert(const lt::alert& alert) {
   } else if (const auto* stats = lt::alert_cast<lt::session_stats_alert>(&alert)) {
     static const int recv = lt::find_metric_idx("net.recv_payload_bytes");
     static const int sent = lt::find_metric_idx("net.sent_payload_bytes");
+    static const int redundant = lt::find_metric_idx("net.recv_redundant_bytes");
     static const int connected = lt::find_metric_idx("peer.num_peers_connected");
     static const int half_open = lt::find_metric_idx("peer.num_peers_half_open");
     static const int dht_nodes = lt::find_metric_idx("dht.dht_nodes");
@@ -164,6 +165,7 @@ void Registry::on_alert(const lt::alert& alert) {
     const auto value = [&](int index) { return index >= 0 ? counters[index] : 0; };
     downloaded_bytes_ = value(recv);
     uploaded_bytes_ = value(sent);
+    redundant_bytes_ = value(redundant);
     peers_connected_ = value(connected);
     peers_half_open_ = value(half_open);
     dht_nodes_ = value(dht_nodes);
@@ -205,7 +207,11 @@ std::uint64_t Registry::resyncs_total() const {
 }
 
 Registry::SessionFigures Registry::session_figures() const {
-  return {downloaded_bytes_, uploaded_bytes_, peers_connected_, peers_half_open_};
+  return {downloaded_bytes_, uploaded_bytes_, redundant_bytes_, peers_connected_, peers_half_open_};
+}
+
+const UrgentTally& Registry::urgent_tally() const {
+  return link_->urgent_tally();
 }
 
 void Registry::start() {

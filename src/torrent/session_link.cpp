@@ -58,9 +58,11 @@ lt::add_torrent_params SessionLink::params_for(const LiveTorrent& torrent,
   params.peers = given_peers(torrent);
   params.extensions.push_back(
       [store = torrent.store(),
-       weak = std::weak_ptr<LiveTorrent>(std::const_pointer_cast<LiveTorrent>(
-           torrent.shared_from_this()))](const lt::torrent_handle&, lt::client_data_t) {
-        return make_torrent_plugin(store, weak);
+       weak = std::weak_ptr<LiveTorrent>(
+           std::const_pointer_cast<LiveTorrent>(torrent.shared_from_this())),
+       network = &session_.get_context(),
+       tally = urgent_tally_](const lt::torrent_handle&, lt::client_data_t) {
+        return make_torrent_plugin(store, weak, {*network, tally});
       });
   return params;
 }

@@ -21,6 +21,7 @@
 #include "seeder/core/result.hpp"
 #include "seeder/storage/torrent_store.hpp"
 #include "seeder/torrent/live_torrent.hpp"
+#include "seeder/torrent/urgent_requests.hpp"
 
 namespace seeder::torrent {
 
@@ -47,6 +48,8 @@ class SessionLink {
   static void on_checked(LiveTorrent& torrent);
 
   [[nodiscard]] std::uint64_t resyncs_total() const { return resyncs_total_; }
+  // What the torrents' boards of urgent requests did, since start (urgent_requests.hpp).
+  [[nodiscard]] const UrgentTally& urgent_tally() const { return *urgent_tally_; }
 
  private:
   [[nodiscard]] libtorrent::add_torrent_params params_for(const LiveTorrent& torrent,
@@ -61,6 +64,7 @@ class SessionLink {
   const SessionLinkOptions options_;
   std::atomic<int> recount_toggle_{0};
   std::atomic<std::uint64_t> resyncs_total_{0};
+  std::shared_ptr<UrgentTally> urgent_tally_ = std::make_shared<UrgentTally>();
   LogLimiter resync_logged_;
 };
 

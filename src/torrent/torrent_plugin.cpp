@@ -1,9 +1,17 @@
 #include "seeder/torrent/torrent_plugin.hpp"
 
+#include <array>
+#include <set>
+
+#include <fmt/format.h>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <libtorrent/peer_connection_handle.hpp>
+#include <libtorrent/peer_request.hpp>
 
 #include "seeder/torrent/interest_keeper.hpp"
 #include "seeder/torrent/quick_ack.hpp"
+#include "seeder/torrent/urgent_requests.hpp"
 
 namespace seeder::torrent {
 namespace {
@@ -25,10 +33,85 @@ struct PassRecorded {
   }
 };
 
+// The torrent's UrgentRequests on the network thread: run after each event that may change a
+// decision (a block in, a peer unchoking us, a new urgent piece), at most once a millisecond,
+// and on a timer when a copy will fall overdue without any event.
+class UrgentDriver : public std::enable_shared_from_this<UrgentDriver> {
+ public:
+  using Clock = UrgentRequests::Clock;
+  UrgentDriver(std::weak_ptr<LiveTorrent> torrent, const TorrentMeta& meta, PluginContext context)
+      : torrent_(std::move(torrent)),
+        board_({meta.piece_length(), static_cast<std::int64_t>(meta.total_size())},
+               std::move(context.urgent_tally)),
+        network_(context.network),
+        timer_(context.network) {}
+
+  UrgentRequests& board() { return board_; }
+  boost::asio::io_context& network() { return network_; }
+
+  // Something changed at `now`: runs the board unless it ran within the last millisecond (the
+  // timer runs it then).
+  void poke(Clock::time_point now) {
+    if (now - last_run_ < kSpacing) return schedule(last_run_ + kSpacing);
+    run(now);
+  }
+  // Any thread: runs the board on the network thread, after what runs there now.
+  static void poke_from_anywhere(const std::weak_ptr<UrgentDriver>& weak) {
+    auto driver = weak.lock();
+    if (!driver) return;
+    boost::asio::post(driver->network_, [weak] {
+      if (auto driver = weak.lock()) driver->poke(Clock::now());
+    });
+  }
+
+ private:
+  static constexpr std::chrono::milliseconds kSpacing{1};
+
+  void run(Clock::time_point now) {
+    last_run_ = now;
+    const auto torrent = torrent_.lock();
+    if (!torrent) return;
+    const auto urgent = torrent->urgent_pieces();
+    if (urgent.empty()) return;
+    if (const auto recheck = board_.request(urgent, now)) schedule(*recheck);
+  }
+  void schedule(Clock::time_point at) {
+    if (timer_due_ && *timer_due_ <= at) return;
+    timer_due_ = at;
+    timer_.expires_at(at);
+    timer_.async_wait([weak = weak_from_this()](const boost::system::error_code& error) {
+      const auto driver = weak.lock();
+      if (error || !driver) return;
+      driver->timer_due_.reset();
+      driver->poke(Clock::now());
+    });
+  }
+
+  std::weak_ptr<LiveTorrent> torrent_;
+  UrgentRequests board_;
+  boost::asio::io_context& network_;
+  boost::asio::steady_timer timer_;
+  Clock::time_point last_run_{};
+  std::optional<Clock::time_point> timer_due_;
+};
+
 class PiecePassPlugin final : public lt::torrent_plugin {
  public:
-  PiecePassPlugin(std::shared_ptr<storage::TorrentStore> store, std::weak_ptr<LiveTorrent> torrent)
-      : store_(std::move(store)), torrent_(std::move(torrent)) {}
+  PiecePassPlugin(std::shared_ptr<storage::TorrentStore> store, std::weak_ptr<LiveTorrent> torrent,
+                  PluginContext context)
+      : store_(std::move(store)), torrent_(std::move(torrent)) {
+    if (auto live = torrent_.lock()) {
+      urgent_ = std::make_shared<UrgentDriver>(torrent_, live->meta(), std::move(context));
+      live->on_urgent(this, [weak = std::weak_ptr<UrgentDriver>(urgent_)] {
+        UrgentDriver::poke_from_anywhere(weak);
+      });
+    }
+  }
+  ~PiecePassPlugin() override {
+    if (auto live = torrent_.lock()) live->forget_urgent(this);
+  }
+  PiecePassPlugin(const PiecePassPlugin&) = delete;
+  PiecePassPlugin& operator=(const PiecePassPlugin&) = delete;
   void on_piece_pass(lt::piece_index_t piece) override {
     // Belief first: were the piece recorded on disk first, an eviction in between would leave
     // it neither on disk nor believed, and a reader's deadline on it would make libtorrent read
@@ -42,9 +125,11 @@ class PiecePassPlugin final : public lt::torrent_plugin {
     // changed after the hash) or evicted as soon as recorded is then resynced: libtorrent
     // believes it has it, so nothing else fetches it.
     const PassRecorded recorded{torrent.get(), static_cast<int>(piece)};
+    if (urgent_) urgent_->board().piece_done(static_cast<int>(piece));
     store_->on_piece_passed(static_cast<int>(piece));
   }
   void on_piece_failed(lt::piece_index_t piece) override {
+    if (urgent_) urgent_->board().piece_done(static_cast<int>(piece));
     store_->on_piece_failed(static_cast<int>(piece));
   }
   // Counts connected peers (the peer plugin lives as long as its connection).
@@ -53,21 +138,28 @@ class PiecePassPlugin final : public lt::torrent_plugin {
  private:
   std::shared_ptr<storage::TorrentStore> store_;
   std::weak_ptr<LiveTorrent> torrent_;
+  std::shared_ptr<UrgentDriver> urgent_;  // null when the torrent was gone at the start
 };
 
 // One per connection: counts connected peers, sends without Nagle's delay and acknowledges
-// each block at once (see quick_ack.hpp; a uTP connection has no socket of its own), and keeps
-// seeds seeing us interested between readers.
-class PeerPlugin final : public lt::peer_plugin {
+// each block at once (see quick_ack.hpp; a uTP connection has no socket of its own), keeps
+// seeds seeing us interested between readers, and is the board's connection for the
+// torrent's urgent requests.
+class PeerPlugin final : public lt::peer_plugin, public UrgentRequests::Connection {
  public:
-  PeerPlugin(std::weak_ptr<LiveTorrent> torrent, lt::peer_connection_handle connection)
-      : torrent_(std::move(torrent)), connection_(std::move(connection)) {
+  PeerPlugin(std::weak_ptr<LiveTorrent> torrent, lt::peer_connection_handle connection,
+             std::shared_ptr<UrgentDriver> urgent)
+      : torrent_(std::move(torrent)),
+        connection_(std::move(connection)),
+        urgent_(std::move(urgent)) {
     if (auto torrent = torrent_.lock()) {
       ++*torrent->peer_count();
       torrent->on_peer_connected();
     }
+    if (urgent_) urgent_->board().add(*this);
   }
   ~PeerPlugin() override {
+    if (urgent_) urgent_->board().remove(*this);
     auto torrent = torrent_.lock();
     if (torrent && --*torrent->peer_count() == 0) torrent->on_no_peers();
   }
@@ -78,17 +170,44 @@ class PeerPlugin final : public lt::peer_plugin {
   // own requests go out without Nagle's wait from the start.
   bool on_have_all() override {
     socket();
+    poke_after();
+    return false;
+  }
+  bool on_bitfield(const lt::bitfield&) override {
+    poke_after();
+    return false;
+  }
+  bool on_allowed_fast(lt::piece_index_t piece) override {
+    allowed_fast_.insert(static_cast<int>(piece));
+    poke_after();
     return false;
   }
   bool on_unchoke() override {
     socket();
     keeper_.seed_active(InterestKeeper::Clock::now());
+    poke_after();
     return false;
   }
-  bool on_piece(const lt::peer_request&, lt::span<const char>) override {
-    if (const int fd = socket(); fd >= 0) ack_now(fd);
-    keeper_.seed_active(InterestKeeper::Clock::now());
+  bool on_choke() override {
+    if (urgent_) urgent_->board().choked(*this);
     return false;
+  }
+  bool on_piece(const lt::peer_request& block, lt::span<const char>) override {
+    if (const int fd = socket(); fd >= 0) ack_now(fd);
+    const auto now = UrgentRequests::Clock::now();
+    keeper_.seed_active(now);
+    if (urgent_) {
+      urgent_->board().arrived(*this, static_cast<int>(block.piece), block.start, now);
+      urgent_->poke(now);
+    }
+    return false;
+  }
+  bool on_reject(const lt::peer_request& block) override {
+    if (urgent_) urgent_->board().dropped(*this, static_cast<int>(block.piece), block.start);
+    return false;
+  }
+  void sent_cancel(const lt::peer_request& block) override {
+    if (urgent_) urgent_->board().dropped(*this, static_cast<int>(block.piece), block.start);
   }
   // Keeping interest between readers (interest_keeper.hpp): right after libtorrent speaks,
   // and once a second, the seed is told what the keeper says.
@@ -97,10 +216,36 @@ class PeerPlugin final : public lt::peer_plugin {
     reconcile();
   }
   void sent_interested() override { keeper_.libtorrent_spoke(); }
-  void sent_request(const lt::peer_request&) override {
-    keeper_.seed_active(InterestKeeper::Clock::now());
+  void sent_request(const lt::peer_request& block) override {
+    const auto now = UrgentRequests::Clock::now();
+    keeper_.seed_active(now);
+    if (urgent_) {
+      urgent_->board().asked(*this, static_cast<int>(block.piece), block.start, now);
+      urgent_->poke(now);
+    }
   }
-  void tick() override { reconcile(); }
+
+  // UrgentRequests::Connection
+  [[nodiscard]] bool can_serve(int piece) const override {
+    if (connection_.in_handshake() || connection_.is_disconnecting() ||
+        connection_.is_connecting() || !connection_.has_piece(lt::piece_index_t{piece}))
+      return false;
+    return !connection_.has_peer_choked() || allowed_fast_.count(piece) != 0;
+  }
+  void send_request(int piece, int offset, int length) override {
+    std::array<char, 17> message{0, 0, 0, 13, 6};  // length 13, id 6 (request)
+    put_u32(&message[5], static_cast<std::uint32_t>(piece));
+    put_u32(&message[9], static_cast<std::uint32_t>(offset));
+    put_u32(&message[13], static_cast<std::uint32_t>(length));
+    connection_.send_buffer(message.data(), static_cast<int>(message.size()));
+    log_outgoing("URGENT_REQUEST",
+                 fmt::format("piece: {} s: {:x} l: {:x}", piece, offset, length).c_str());
+  }
+
+  void tick() override {
+    reconcile();
+    poke();
+  }
 
  private:
   void reconcile() {
@@ -128,9 +273,7 @@ class PeerPlugin final : public lt::peer_plugin {
     static constexpr char kInterested[] = {0, 0, 0, 1, 2};     // length 1, id 2
     static constexpr char kNotInterested[] = {0, 0, 0, 1, 3};  // length 1, id 3
     connection_.send_buffer(interested ? kInterested : kNotInterested, sizeof kInterested);
-    if (connection_.should_log(lt::peer_log_alert::outgoing_message))
-      connection_.peer_log(lt::peer_log_alert::outgoing_message,
-                           interested ? "INTERESTED" : "NOT_INTERESTED", "%s", why);
+    log_outgoing(interested ? "INTERESTED" : "NOT_INTERESTED", why);
   }
 
   int socket() {
@@ -140,23 +283,51 @@ class PeerPlugin final : public lt::peer_plugin {
     return socket_;
   }
 
+  void poke() {
+    if (urgent_) urgent_->poke(UrgentRequests::Clock::now());
+  }
+  // Plugins hear of a HAVE_ALL, a bitfield or an UNCHOKE before libtorrent records it: the
+  // board runs once it has.
+  void poke_after() {
+    if (urgent_) UrgentDriver::poke_from_anywhere(urgent_);
+  }
+  // libtorrent 2.0.8's peer_connection_handle::peer_log hands its va_list on as one more
+  // variadic argument, so a conversion in the format reads garbage: `message` (no '%') goes in
+  // as the format itself.
+  void log_outgoing(const char* event, const char* message) const {
+    if (!connection_.should_log(lt::peer_log_alert::outgoing_message)) return;
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-security"
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+    connection_.peer_log(lt::peer_log_alert::outgoing_message, event, message);
+#pragma GCC diagnostic pop
+  }
+  static void put_u32(char* out, std::uint32_t value) {
+    for (int shift = 24; shift >= 0; shift -= 8)
+      *out++ = static_cast<char>((value >> shift) & 0xff);
+  }
+
   static constexpr int kUnknown = -2;
   std::weak_ptr<LiveTorrent> torrent_;
   lt::peer_connection_handle connection_;
   int socket_ = kUnknown;  // -1: none (uTP)
   InterestKeeper keeper_;
+  std::shared_ptr<UrgentDriver> urgent_;
+  std::set<int> allowed_fast_;  // pieces the peer serves while it chokes us
 };
 
 std::shared_ptr<lt::peer_plugin> PiecePassPlugin::new_connection(
     const lt::peer_connection_handle& connection) {
-  return std::make_shared<PeerPlugin>(torrent_, connection);
+  return std::make_shared<PeerPlugin>(torrent_, connection, urgent_);
 }
 
 }  // namespace
 
 std::shared_ptr<lt::torrent_plugin> make_torrent_plugin(
-    std::shared_ptr<storage::TorrentStore> store, std::weak_ptr<LiveTorrent> torrent) {
-  return std::make_shared<PiecePassPlugin>(std::move(store), std::move(torrent));
+    std::shared_ptr<storage::TorrentStore> store, std::weak_ptr<LiveTorrent> torrent,
+    PluginContext context) {
+  return std::make_shared<PiecePassPlugin>(std::move(store), std::move(torrent),
+                                           std::move(context));
 }
 
 }  // namespace seeder::torrent

@@ -128,6 +128,15 @@ class LiveTorrent : public std::enable_shared_from_this<LiveTorrent> {
   void want(int piece, std::chrono::milliseconds deadline, int band = 0);
   // A reader came closer to a piece it wants: raises its urgency (never lowers it).
   void raise(int piece, int band);
+  // Any thread: the pieces readers want at band 0 (their next bytes) that are not had yet, in
+  // piece order: what the peer plugin asks seeds for beyond libtorrent's pipeline
+  // (urgent_requests.hpp).
+  [[nodiscard]] std::vector<int> urgent_pieces() const EXCLUDES(urgent_mutex_);
+  // `listener` is called (on the thread of the want, no lock held) each time a piece becomes
+  // urgent. Set by the plugin of each handle (a resync's comes while the old one is still
+  // around): forget_urgent(owner) drops it only if `owner` set the current one.
+  void on_urgent(const void* owner, std::function<void()> listener) EXCLUDES(urgent_mutex_);
+  void forget_urgent(const void* owner) EXCLUDES(urgent_mutex_);
   // The reader no longer needs `piece`. The last one to let go releases it.
   void unwant(int piece);
   // A reader found the bytes of `piece`, which it wants, gone from the content file (the store
@@ -233,6 +242,9 @@ class LiveTorrent : public std::enable_shared_from_this<LiveTorrent> {
   [[nodiscard]] bool needs_reconnect_locked() const REQUIRES(mutex_);
   void request_reconnect();
   void fetch_locked(int piece, std::chrono::milliseconds deadline) REQUIRES(mutex_);
+  // Copies the demand's urgent pieces for urgent_pieces(); whether they changed.
+  bool publish_urgent_locked() REQUIRES(mutex_) EXCLUDES(urgent_mutex_);
+  void tell_urgent() EXCLUDES(urgent_mutex_);
   // Gives libtorrent the priority of the piece's band (a deadline alone means top priority).
   void prioritise_locked(int piece) REQUIRES(mutex_);
   void release_locked(int piece) REQUIRES(mutex_);
@@ -294,6 +306,11 @@ class LiveTorrent : public std::enable_shared_from_this<LiveTorrent> {
   int prefetch_holds_ GUARDED_BY(mutex_) = 0;    // readers waiting for a first piece
   ReaderFiles reader_files_ GUARDED_BY(mutex_);  // files with readers, and the background
   SwarmStatus swarm_ GUARDED_BY(mutex_);
+  // Taken after mutex_, never before: the network thread reads it without mutex_.
+  mutable Mutex urgent_mutex_;
+  std::vector<int> urgent_ GUARDED_BY(urgent_mutex_);
+  std::function<void()> urgent_listener_ GUARDED_BY(urgent_mutex_);
+  const void* urgent_owner_ GUARDED_BY(urgent_mutex_) = nullptr;
 };
 
 }  // namespace seeder::torrent

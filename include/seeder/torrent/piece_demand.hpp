@@ -24,6 +24,14 @@ class PieceDemand {
   static constexpr int kUrgencyBands = 7;
   // libtorrent's top_priority: a reader's most urgent band, and a ?warmup's prefetch.
   static constexpr std::uint8_t kTopPriority = 7;
+  // The order of urgency, high to low: a reader's next piece (its deadline: top), the rest of its
+  // window (bands 1.. map to 6..3), the ends of a media file being read, the background (1).
+  // The ends go below every reader's window: a seek's own range must not wait behind a tail a
+  // player may want later (measured: the last piece of a 1 MiB seek asked 480 ms late, behind
+  // both ends, on the 60 ms swarm). A player's first window is small (it grows with what the
+  // client takes), so the index it jumps to next still comes early.
+  static constexpr std::uint8_t kLowestReaderPriority = 3;
+  static constexpr std::uint8_t kEndsPriority = 2;
 
   explicit PieceDemand(int num_pieces);
 
@@ -41,6 +49,8 @@ class PieceDemand {
   [[nodiscard]] int readers_of(int piece) const { return counts_[index(piece)]; }
   // Pieces with at least one reader, in piece order.
   [[nodiscard]] const std::set<int>& wanted() const { return wanted_; }
+  // Pieces a reader wants at band 0 (its next bytes), in piece order.
+  [[nodiscard]] const std::set<int>& urgent() const { return urgent_; }
 
   // `piece` is prefetched at `priority` at least, until forget_prefetch().
   void prefetch(int piece, std::uint8_t priority);
@@ -55,9 +65,8 @@ class PieceDemand {
   }
   [[nodiscard]] bool any() const { return !wanted_.empty() || !prefetched_.empty(); }
 
-  // The priority a wanted piece's band gives it (bands map to 7..2, above the background's 1),
-  // kept at least at its prefetch priority: an open-ended read of a small file has the file's
-  // tail at the far end of its window, where the player's jump to the index would find it last.
+  // The priority a wanted piece's band gives it (bands map to 6..3, above the ends and the
+  // background), kept at least at its prefetch priority (a ?warmup's top stays top).
   // None for band 0 (its deadline gives libtorrent's top priority) or a piece nobody wants.
   [[nodiscard]] std::optional<std::uint8_t> reader_priority(int piece) const;
   // What a piece goes back to when its last reader lets go: its prefetch priority, the
@@ -70,6 +79,7 @@ class PieceDemand {
   std::vector<std::uint16_t> counts_;  // one per piece: readers wanting it
   std::vector<std::uint8_t> bands_;    // one per piece: most urgent wanted band
   std::set<int> wanted_;               // pieces with a count
+  std::set<int> urgent_;               // pieces with a count at band 0
   std::map<int, std::uint8_t> prefetched_;
 };
 

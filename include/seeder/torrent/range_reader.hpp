@@ -39,6 +39,10 @@ struct ReaderOptions {
   // The window an open-ended reader starts with; it grows to four times what the client has
   // taken, up to readahead_bytes.
   std::uint64_t initial_window_bytes = 1ull << 20;
+  // The pieces holding this much after the cursor are the reader's next bytes (band 0): asked
+  // of seeds beyond libtorrent's pipeline when it is short (urgent_requests.hpp). A seek's
+  // first MiB is what a player waits for before it shows a frame.
+  std::uint64_t urgent_bytes = 1ull << 20;
   // How long the reader waits for the piece under its cursor before failing the read.
   std::chrono::milliseconds piece_timeout{60'000};
   // Deadline spacing between consecutive pieces of the window.

@@ -25,6 +25,7 @@
 #include "seeder/storage/store_registry.hpp"
 #include "seeder/torrent/catalog.hpp"
 #include "seeder/torrent/live_torrent.hpp"
+#include "seeder/torrent/urgent_requests.hpp"
 
 namespace seeder::torrent {
 
@@ -60,12 +61,15 @@ class Registry : public std::enable_shared_from_this<Registry> {
   struct SessionFigures {
     std::int64_t downloaded_bytes = 0;  // payload, since start
     std::int64_t uploaded_bytes = 0;
+    std::int64_t redundant_bytes = 0;  // payload received twice, or not wanted any more
     std::int64_t peers_connected = 0;
     std::int64_t peers_half_open = 0;
   };
   [[nodiscard]] SessionFigures session_figures() const;
   // Resyncs since start, over every torrent (dropped ones included).
   [[nodiscard]] std::uint64_t resyncs_total() const;
+  // The blocks asked of seeds beyond libtorrent's pipeline since start (urgent_requests.hpp).
+  [[nodiscard]] const UrgentTally& urgent_tally() const;
 
   // Session alerts (add result, errors) for the torrents it manages.
   void on_alert(const libtorrent::alert& alert);
@@ -109,6 +113,7 @@ class Registry : public std::enable_shared_from_this<Registry> {
   bool shut_down_ GUARDED_BY(mutex_) = false;
   std::atomic<std::int64_t> downloaded_bytes_{0};
   std::atomic<std::int64_t> uploaded_bytes_{0};
+  std::atomic<std::int64_t> redundant_bytes_{0};
   std::atomic<std::int64_t> peers_connected_{0};
   std::atomic<std::int64_t> peers_half_open_{0};
   std::atomic<std::int64_t> dht_nodes_{0};  // in the routing table (0 with the DHT off)

@@ -13,17 +13,28 @@
 //   and libtorrent, wanting nothing, says it is not interested, the seed is told INTERESTED
 //   itself, so that it keeps us unchoked for the next reader; taken back once the torrent stops
 //   keeping interest (docs/ARCHITECTURE.md).
+// - Per torrent, with its connections: the blocks of the pieces readers need next are asked of
+//   seeds beyond libtorrent's pipeline, and copies of late ones elsewhere (urgent_requests.hpp).
 
 #include <memory>
 
+#include <boost/asio/io_context.hpp>
 #include <libtorrent/extensions.hpp>
 
 #include "seeder/storage/torrent_store.hpp"
 #include "seeder/torrent/live_torrent.hpp"
+#include "seeder/torrent/urgent_requests.hpp"
 
 namespace seeder::torrent {
 
+// What the plugins share with the session.
+struct PluginContext {
+  boost::asio::io_context& network;  // the session's own: its timers run on the network thread
+  std::shared_ptr<UrgentTally> urgent_tally;
+};
+
 std::shared_ptr<libtorrent::torrent_plugin> make_torrent_plugin(
-    std::shared_ptr<storage::TorrentStore> store, std::weak_ptr<LiveTorrent> torrent);
+    std::shared_ptr<storage::TorrentStore> store, std::weak_ptr<LiveTorrent> torrent,
+    PluginContext context);
 
 }  // namespace seeder::torrent

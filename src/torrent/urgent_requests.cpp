@@ -1,0 +1,286 @@
+#include "seeder/torrent/urgent_requests.hpp"
+
+#include <algorithm>
+
+namespace seeder::torrent {
+
+namespace {
+
+using namespace std::chrono_literals;
+
+// Until a connection has shown its pace: a round trip of a distant peer, and a modest seed.
+constexpr auto kAssumedRtt = 100ms;
+constexpr double kAssumedRate = 4.0 * 1024 * 1024;
+// A rate is measured over at least this long while the connection stays busy (a capped seed
+// sends in bursts, one per tick of its limiter).
+constexpr auto kMeasureWindow = 50ms;
+// Room every connection has, whatever its pace: a fresh one is tried with this much.
+constexpr std::int64_t kMinRoom = 4 * UrgentRequests::kBlockSize;
+// A copy elsewhere must be expected this much sooner to be worth its bytes.
+constexpr auto kMargin = 5ms;
+// An ask still unanswered this long is taken as lost (the peer dropped it): it no longer
+// fills the pipeline.
+constexpr auto kForgetAfter = 20s;
+constexpr std::size_t kMaxCopies = 3;
+constexpr std::size_t kMaxPieces = 8;
+
+double seconds(UrgentRequests::Clock::duration duration) {
+  return std::chrono::duration<double>(duration).count();
+}
+
+UrgentRequests::Clock::duration after_bytes(std::int64_t bytes, double rate) {
+  return std::chrono::duration_cast<UrgentRequests::Clock::duration>(
+      std::chrono::duration<double>(static_cast<double>(bytes) / rate));
+}
+
+}  // namespace
+
+UrgentRequests::UrgentRequests(Layout layout, std::shared_ptr<UrgentTally> tally)
+    : layout_(layout), tally_(std::move(tally)) {}
+
+void UrgentRequests::add(Connection& connection) {
+  links_.try_emplace(&connection);
+}
+
+void UrgentRequests::remove(Connection& connection) {
+  const auto found = links_.find(&connection);
+  if (found == links_.end()) return;
+  choked(connection);
+  links_.erase(found);
+}
+
+int UrgentRequests::blocks_in(int piece) const {
+  const auto start = static_cast<std::int64_t>(piece) * layout_.piece_length;
+  const auto size = std::min(layout_.piece_length, layout_.total_size - start);
+  return static_cast<int>((size + kBlockSize - 1) / kBlockSize);
+}
+
+int UrgentRequests::block_length(int piece, int block) const {
+  const auto start = static_cast<std::int64_t>(piece) * layout_.piece_length +
+                     static_cast<std::int64_t>(block) * kBlockSize;
+  return static_cast<int>(std::min<std::int64_t>(kBlockSize, layout_.total_size - start));
+}
+
+bool UrgentRequests::valid(int piece, int offset) const {
+  if (piece < 0 || offset < 0 || offset % kBlockSize != 0 || layout_.piece_length <= 0)
+    return false;
+  const auto start = static_cast<std::int64_t>(piece) * layout_.piece_length;
+  return start + offset < layout_.total_size && offset < layout_.piece_length;
+}
+
+void UrgentRequests::asked(Connection& connection, int piece, int offset, Time now) {
+  const auto found = links_.find(&connection);
+  if (found == links_.end() || !valid(piece, offset)) return;
+  const int block = offset / kBlockSize;
+  auto& holders = holders_[key(piece, block)];
+  if (std::find(holders.begin(), holders.end(), &connection) != holders.end()) return;
+  holders.push_back(&connection);
+  auto& link = found->second;
+  link.asks.push_back({piece, block, now, false, link.asks.empty()});
+  link.queued_bytes += block_length(piece, block);
+}
+
+void UrgentRequests::forget_ask(Connection& connection, Link& link, int piece, int block) {
+  const auto ask = std::find_if(link.asks.begin(), link.asks.end(),
+                                [&](const Ask& a) { return a.piece == piece && a.block == block; });
+  if (ask == link.asks.end()) return;
+  link.asks.erase(ask);
+  link.queued_bytes -= block_length(piece, block);
+  const auto holders = holders_.find(key(piece, block));
+  if (holders == holders_.end()) return;
+  auto& list = holders->second;
+  list.erase(std::remove(list.begin(), list.end(), &connection), list.end());
+  if (list.empty()) holders_.erase(holders);
+}
+
+void UrgentRequests::arrived(Connection& connection, int piece, int offset, Time now) {
+  if (!valid(piece, offset)) return;
+  const int block = offset / kBlockSize;
+  auto& got = received_[piece];
+  if (got.empty()) got.resize(static_cast<std::size_t>(blocks_in(piece)));
+  const bool first = !got[static_cast<std::size_t>(block)];
+  got[static_cast<std::size_t>(block)] = true;
+
+  const auto found = links_.find(&connection);
+  if (found == links_.end()) return;
+  auto& link = found->second;
+  const auto ask = std::find_if(link.asks.begin(), link.asks.end(),
+                                [&](const Ask& a) { return a.piece == piece && a.block == block; });
+  if (ask != link.asks.end()) {
+    if (first && ask->ours) ++tally_->won;
+    // Asked of an idle connection, the block took one round trip (and its own sending).
+    if (ask->first_in_line) link.rtt = std::min(link.rtt.value_or(now - ask->at), now - ask->at);
+    forget_ask(connection, link, piece, block);
+  }
+  link.last_arrival = now;
+  measure(link, block_length(piece, block), now);
+}
+
+void UrgentRequests::measure(Link& link, std::int64_t bytes, Time now) {
+  if (!link.window_start) {
+    // The first block of a busy spell only opens the window: its wait was the round trip.
+    link.window_start = now;
+    link.window_bytes = 0;
+  } else {
+    link.window_bytes += bytes;
+    const auto span = now - *link.window_start;
+    if (span >= kMeasureWindow) {
+      const double sample = static_cast<double>(link.window_bytes) / seconds(span);
+      link.rate = link.rate == 0 ? sample : 0.7 * link.rate + 0.3 * sample;
+      link.window_start = now;
+      link.window_bytes = 0;
+    }
+  }
+  if (link.asks.empty()) link.window_start.reset();  // idle: the next spell measures afresh
+}
+
+void UrgentRequests::dropped(Connection& connection, int piece, int offset) {
+  const auto found = links_.find(&connection);
+  if (found == links_.end() || !valid(piece, offset)) return;
+  forget_ask(connection, found->second, piece, offset / kBlockSize);
+}
+
+void UrgentRequests::choked(Connection& connection) {
+  const auto found = links_.find(&connection);
+  if (found == links_.end()) return;
+  auto& link = found->second;
+  while (!link.asks.empty()) {
+    const auto ask = link.asks.front();
+    forget_ask(connection, link, ask.piece, ask.block);
+  }
+  link.window_start.reset();
+}
+
+void UrgentRequests::piece_done(int piece) {
+  received_.erase(piece);
+}
+
+UrgentRequests::Clock::duration UrgentRequests::rtt_of(const Link& link) const {
+  if (link.rtt) return *link.rtt;
+  // A connection not measured yet: as far as the nearest one measured, if any.
+  std::optional<Clock::duration> nearest;
+  for (const auto& [connection, other] : links_)
+    if (other.rtt) nearest = std::min(nearest.value_or(*other.rtt), *other.rtt);
+  return nearest.value_or(kAssumedRtt);
+}
+
+double UrgentRequests::rate_of(const Link& link) const {
+  return link.rate > 0 ? link.rate : kAssumedRate;
+}
+
+// Two round trips at its pace: what keeps it busy until the next requests arrive.
+std::int64_t UrgentRequests::room(const Link& link) const {
+  const auto pipeline =
+      link.rate > 0 ? static_cast<std::int64_t>(link.rate * 2 * seconds(rtt_of(link))) : 0;
+  return std::max(kMinRoom, pipeline) - link.queued_bytes;
+}
+
+std::optional<UrgentRequests::Time> UrgentRequests::expected(const Link& link, int piece,
+                                                             int block) const {
+  std::int64_t ahead = 0;
+  for (const auto& ask : link.asks) {
+    ahead += block_length(ask.piece, ask.block);
+    if (ask.piece != piece || ask.block != block) continue;
+    const double rate = rate_of(link);
+    const auto rtt = rtt_of(link);
+    // Sending since its last block, or since the first ask still open reached it.
+    auto sending = link.asks.front().at + rtt;
+    if (link.last_arrival && *link.last_arrival > sending) sending = *link.last_arrival;
+    return std::max(ask.at + rtt + after_bytes(block_length(piece, block), rate),
+                    sending + after_bytes(ahead, rate));
+  }
+  return std::nullopt;
+}
+
+UrgentRequests::Time UrgentRequests::overdue_at(const Link& link, Time due) const {
+  // Late by more than this, a peer sends nothing at all: a seed out of upload quota waits for
+  // its limiter's next tick, hundreds of milliseconds on.
+  const auto slack = std::max<Clock::duration>(5ms, rtt_of(link) / 8);
+  const auto& front = link.asks.front();
+  if (link.last_arrival && *link.last_arrival >= front.at) return due + slack;
+  // Nothing since the oldest open ask: when that one is late, the whole queue is.
+  const auto front_due =
+      front.at + rtt_of(link) + after_bytes(block_length(front.piece, front.block), rate_of(link));
+  return std::min(due, front_due) + slack;
+}
+
+bool UrgentRequests::wants_copy(const std::vector<Connection*>& holders, int piece, int block,
+                                Time best_eta, Time now, std::optional<Time>& recheck) const {
+  if (holders.empty()) return true;
+  if (holders.size() >= kMaxCopies) return false;
+  std::size_t healthy = 0;
+  bool fresh = false;
+  Time soonest = Time::max();
+  Time first_overdue = Time::max();
+  for (Connection* holder : holders) {
+    const auto& link = links_.at(holder);
+    const auto due = expected(link, piece, block);
+    if (!due) continue;
+    const auto overdue = overdue_at(link, *due);
+    if (now >= overdue) continue;
+    ++healthy;
+    fresh = fresh || !proven(link);
+    soonest = std::min(soonest, *due);
+    first_overdue = std::min(first_overdue, overdue);
+  }
+  if (healthy == 0) return true;
+  // A connection that has never delivered may be a seed out of upload quota: hedge it at once.
+  if (healthy == 1 && (fresh || best_eta + kMargin < soonest)) return true;
+  // Nothing changes until a copy falls overdue, unless a block arrives first.
+  recheck = std::min(recheck.value_or(first_overdue), first_overdue);
+  return false;
+}
+
+void UrgentRequests::send(Connection& connection, Link& link, int piece, int block, Time now) {
+  const int length = block_length(piece, block);
+  connection.send_request(piece, block * kBlockSize, length);
+  holders_[key(piece, block)].push_back(&connection);
+  link.asks.push_back({piece, block, now, true, link.asks.empty()});
+  link.queued_bytes += length;
+  ++tally_->sent;
+}
+
+std::optional<UrgentRequests::Time> UrgentRequests::request(const std::vector<int>& urgent,
+                                                            Time now) {
+  for (auto& [connection, link] : links_) {
+    while (!link.asks.empty() && now - link.asks.front().at > kForgetAfter) {
+      const auto ask = link.asks.front();
+      forget_ask(*connection, link, ask.piece, ask.block);
+    }
+  }
+  std::optional<Time> recheck;
+  const std::vector<Connection*> nobody;
+  std::size_t pieces = 0;
+  for (const int piece : urgent) {
+    if (!valid(piece, 0) || ++pieces > kMaxPieces) continue;
+    const int blocks = blocks_in(piece);
+    const auto got = received_.find(piece);
+    for (int block = 0; block < blocks; ++block) {
+      if (got != received_.end() && got->second[static_cast<std::size_t>(block)]) continue;
+      const auto held = holders_.find(key(piece, block));
+      const auto& holders = held == holders_.end() ? nobody : held->second;
+      const int length = block_length(piece, block);
+      Connection* best = nullptr;
+      Link* best_link = nullptr;
+      Time best_eta = Time::max();
+      for (auto& [connection, link] : links_) {
+        if (room(link) < length) continue;
+        if (std::find(holders.begin(), holders.end(), connection) != holders.end()) continue;
+        if (!connection->can_serve(piece)) continue;
+        const auto eta =
+            now + rtt_of(link) + after_bytes(link.queued_bytes + length, rate_of(link));
+        if (eta < best_eta) {
+          best = connection;
+          best_link = &link;
+          best_eta = eta;
+        }
+      }
+      if (best == nullptr) continue;  // nobody has room: an arrival will make some
+      if (!wants_copy(holders, piece, block, best_eta, now, recheck)) continue;
+      send(*best, *best_link, piece, block, now);
+    }
+  }
+  return recheck;
+}
+
+}  // namespace seeder::torrent
