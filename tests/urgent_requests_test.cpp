@@ -220,23 +220,47 @@ TEST_F(UrgentRequestsTest, OurCopyThatArrivesFirstIsCountedAsWon) {
   EXPECT_EQ(tally_->won, 1u);
 }
 
+// A choke drops what was asked of the peer: those blocks are nobody's any more.
 TEST_F(UrgentRequestsTest, AChokeDropsWhatWasAskedOfThePeer) {
-  FakeConnection choked;
+  FakeConnection choking;
   FakeConnection other;
-  board_.add(choked);
+  board_.add(choking);
   board_.add(other);
-  show_pace(choked, 60ms, 1ms);
+  show_pace(choking, 60ms, 1ms);
   show_pace(other, 60ms, 1ms, 6);
-  board_.asked(choked, 0, 0, now_);
-  board_.asked(other, 0, 0, now_);
-  board_.choked(choked);
-  choked.serves = false;
-  other.sent.clear();
+  board_.asked(choking, 0, 0, now_);
+  board_.asked(choking, 0, kBlock, now_);
   board_.request({0}, now_);
-  EXPECT_TRUE(other.sent.empty() || !other.was_sent(0, 0)) << "other holds it already";
-  board_.remove(other);
+  ASSERT_FALSE(other.was_sent(0, 0)) << "on time where it was asked";
+  board_.choked(choking);
+  choking.serves = false;
   board_.request({0}, now_);
-  EXPECT_TRUE(choked.sent.empty()) << "nobody left who can serve it";
+  EXPECT_TRUE(other.was_sent(0, 0));
+  EXPECT_TRUE(other.was_sent(0, 1));
+}
+
+// A peer that rejects a request is asked for nothing more of that piece until it unchokes us:
+// asking again at every run would be a loop of rejects.
+TEST_F(UrgentRequestsTest, ARejectedPieceIsNotAskedOfThePeerUntilItUnchokes) {
+  FakeConnection peer;
+  board_.add(peer);
+  board_.request({0}, now_);
+  ASSERT_EQ(peer.sent.size(), 4u);
+  board_.rejected(peer, 0, 0);
+  board_.request({0}, now_);
+  EXPECT_EQ(peer.sent.size(), 4u) << "asked again after a reject";
+  board_.unchoked(peer);
+  board_.request({0}, now_);
+  EXPECT_EQ(peer.sent.size(), 5u);
+}
+
+TEST_F(UrgentRequestsTest, PiecesSmallerThanABlockAreAskedWhole) {
+  UrgentRequests board({8 * 1024, 4 * 8 * 1024}, tally_);
+  FakeConnection peer;
+  board.add(peer);
+  board.request({1}, now_);
+  ASSERT_EQ(peer.sent.size(), 1u);
+  EXPECT_EQ(peer.sent[0], std::make_tuple(1, 0, 8 * 1024));
 }
 
 TEST_F(UrgentRequestsTest, TheLastPieceHasShortBlocks) {

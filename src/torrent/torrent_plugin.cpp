@@ -1,6 +1,7 @@
 #include "seeder/torrent/torrent_plugin.hpp"
 
 #include <array>
+#include <atomic>
 #include <set>
 
 #include <fmt/format.h>
@@ -55,12 +56,18 @@ class UrgentDriver : public std::enable_shared_from_this<UrgentDriver> {
     if (now - last_run_ < kSpacing) return schedule(last_run_ + kSpacing);
     run(now);
   }
-  // Any thread: runs the board on the network thread, after what runs there now.
+  // Any thread: runs the board on the network thread, after what runs there now (one run for
+  // every poke made before it starts).
   static void poke_from_anywhere(const std::weak_ptr<UrgentDriver>& weak) {
     auto driver = weak.lock();
-    if (!driver) return;
-    boost::asio::post(driver->network_, [weak] {
-      if (auto driver = weak.lock()) driver->poke(Clock::now());
+    if (!driver || driver->posted_.exchange(true)) return;
+    // The handler keeps the driver: were this thread its last owner, its timer would go on a
+    // thread that is not the network's. The plugins, which own it, clear the torrent's
+    // listener before they go (forget_urgent), and the session's io_context outlives them.
+    auto& network = driver->network_;
+    boost::asio::post(network, [driver = std::move(driver)] {
+      driver->posted_ = false;
+      driver->poke(Clock::now());
     });
   }
 
@@ -93,6 +100,7 @@ class UrgentDriver : public std::enable_shared_from_this<UrgentDriver> {
   boost::asio::steady_timer timer_;
   Clock::time_point last_run_{};
   std::optional<Clock::time_point> timer_due_;
+  std::atomic<bool> posted_{false};  // a run is posted and has not started
 };
 
 class PiecePassPlugin final : public lt::torrent_plugin {
@@ -156,6 +164,8 @@ class PeerPlugin final : public lt::peer_plugin, public UrgentRequests::Connecti
       ++*torrent->peer_count();
       torrent->on_peer_connected();
     }
+    // A web seed's connection speaks HTTP: it gets none of our BitTorrent messages.
+    if (connection_.type() != lt::connection_type::bittorrent) urgent_.reset();
     if (urgent_) urgent_->board().add(*this);
   }
   ~PeerPlugin() override {
@@ -185,6 +195,7 @@ class PeerPlugin final : public lt::peer_plugin, public UrgentRequests::Connecti
   bool on_unchoke() override {
     socket();
     keeper_.seed_active(InterestKeeper::Clock::now());
+    if (urgent_) urgent_->board().unchoked(*this);
     poke_after();
     return false;
   }
@@ -198,12 +209,15 @@ class PeerPlugin final : public lt::peer_plugin, public UrgentRequests::Connecti
     keeper_.seed_active(now);
     if (urgent_) {
       urgent_->board().arrived(*this, static_cast<int>(block.piece), block.start, now);
-      urgent_->poke(now);
+      poke_after();  // once libtorrent has refilled this connection's pipeline
     }
     return false;
   }
   bool on_reject(const lt::peer_request& block) override {
-    if (urgent_) urgent_->board().dropped(*this, static_cast<int>(block.piece), block.start);
+    // A peer that chokes us and refuses a piece no longer lets us have it (libtorrent forgets
+    // it too); the board asks it for nothing of that piece until it unchokes us.
+    if (connection_.has_peer_choked()) allowed_fast_.erase(static_cast<int>(block.piece));
+    if (urgent_) urgent_->board().rejected(*this, static_cast<int>(block.piece), block.start);
     return false;
   }
   void sent_cancel(const lt::peer_request& block) override {
@@ -221,7 +235,7 @@ class PeerPlugin final : public lt::peer_plugin, public UrgentRequests::Connecti
     keeper_.seed_active(now);
     if (urgent_) {
       urgent_->board().asked(*this, static_cast<int>(block.piece), block.start, now);
-      urgent_->poke(now);
+      poke_after();  // once libtorrent has written the whole batch it is picking
     }
   }
 
@@ -286,8 +300,9 @@ class PeerPlugin final : public lt::peer_plugin, public UrgentRequests::Connecti
   void poke() {
     if (urgent_) urgent_->poke(UrgentRequests::Clock::now());
   }
-  // Plugins hear of a HAVE_ALL, a bitfield or an UNCHOKE before libtorrent records it: the
-  // board runs once it has.
+  // Plugins hear of a HAVE_ALL, a bitfield, an UNCHOKE or a block before libtorrent acts on
+  // it, and of a request in the middle of the batch it is picking: the board runs once
+  // libtorrent is done, and sees what it asked.
   void poke_after() {
     if (urgent_) UrgentDriver::poke_from_anywhere(urgent_);
   }

@@ -23,6 +23,9 @@ constexpr auto kMargin = 5ms;
 constexpr auto kForgetAfter = 20s;
 constexpr std::size_t kMaxCopies = 3;
 constexpr std::size_t kMaxPieces = 8;
+// Pieces whose blocks received are remembered (a copy that lost may arrive after its piece
+// passed, and would start a record nobody clears): the oldest go beyond this many.
+constexpr std::size_t kMaxTrackedPieces = 1024;
 
 double seconds(UrgentRequests::Clock::duration duration) {
   return std::chrono::duration<double>(duration).count();
@@ -36,7 +39,7 @@ UrgentRequests::Clock::duration after_bytes(std::int64_t bytes, double rate) {
 }  // namespace
 
 UrgentRequests::UrgentRequests(Layout layout, std::shared_ptr<UrgentTally> tally)
-    : layout_(layout), tally_(std::move(tally)) {}
+    : layout_(layout), tally_(std::move(tally)), nearest_rtt_(kAssumedRtt) {}
 
 void UrgentRequests::add(Connection& connection) {
   links_.try_emplace(&connection);
@@ -49,20 +52,25 @@ void UrgentRequests::remove(Connection& connection) {
   links_.erase(found);
 }
 
+int UrgentRequests::block_size() const {
+  return static_cast<int>(std::min<std::int64_t>(kBlockSize, layout_.piece_length));
+}
+
 int UrgentRequests::blocks_in(int piece) const {
   const auto start = static_cast<std::int64_t>(piece) * layout_.piece_length;
   const auto size = std::min(layout_.piece_length, layout_.total_size - start);
-  return static_cast<int>((size + kBlockSize - 1) / kBlockSize);
+  return static_cast<int>((size + block_size() - 1) / block_size());
 }
 
 int UrgentRequests::block_length(int piece, int block) const {
-  const auto start = static_cast<std::int64_t>(piece) * layout_.piece_length +
-                     static_cast<std::int64_t>(block) * kBlockSize;
-  return static_cast<int>(std::min<std::int64_t>(kBlockSize, layout_.total_size - start));
+  const auto piece_start = static_cast<std::int64_t>(piece) * layout_.piece_length;
+  const auto start = piece_start + static_cast<std::int64_t>(block) * block_size();
+  const auto piece_end = std::min(piece_start + layout_.piece_length, layout_.total_size);
+  return static_cast<int>(std::min<std::int64_t>(block_size(), piece_end - start));
 }
 
 bool UrgentRequests::valid(int piece, int offset) const {
-  if (piece < 0 || offset < 0 || offset % kBlockSize != 0 || layout_.piece_length <= 0)
+  if (layout_.piece_length <= 0 || piece < 0 || offset < 0 || offset % block_size() != 0)
     return false;
   const auto start = static_cast<std::int64_t>(piece) * layout_.piece_length;
   return start + offset < layout_.total_size && offset < layout_.piece_length;
@@ -71,7 +79,7 @@ bool UrgentRequests::valid(int piece, int offset) const {
 void UrgentRequests::asked(Connection& connection, int piece, int offset, Time now) {
   const auto found = links_.find(&connection);
   if (found == links_.end() || !valid(piece, offset)) return;
-  const int block = offset / kBlockSize;
+  const int block = offset / block_size();
   auto& holders = holders_[key(piece, block)];
   if (std::find(holders.begin(), holders.end(), &connection) != holders.end()) return;
   holders.push_back(&connection);
@@ -84,6 +92,7 @@ void UrgentRequests::forget_ask(Connection& connection, Link& link, int piece, i
   const auto ask = std::find_if(link.asks.begin(), link.asks.end(),
                                 [&](const Ask& a) { return a.piece == piece && a.block == block; });
   if (ask == link.asks.end()) return;
+  if (ask->ours) link.our_bytes -= block_length(piece, block);
   link.asks.erase(ask);
   link.queued_bytes -= block_length(piece, block);
   const auto holders = holders_.find(key(piece, block));
@@ -95,9 +104,8 @@ void UrgentRequests::forget_ask(Connection& connection, Link& link, int piece, i
 
 void UrgentRequests::arrived(Connection& connection, int piece, int offset, Time now) {
   if (!valid(piece, offset)) return;
-  const int block = offset / kBlockSize;
-  auto& got = received_[piece];
-  if (got.empty()) got.resize(static_cast<std::size_t>(blocks_in(piece)));
+  const int block = offset / block_size();
+  auto& got = received(piece);
   const bool first = !got[static_cast<std::size_t>(block)];
   got[static_cast<std::size_t>(block)] = true;
 
@@ -114,6 +122,18 @@ void UrgentRequests::arrived(Connection& connection, int piece, int offset, Time
   }
   link.last_arrival = now;
   measure(link, block_length(piece, block), now);
+}
+
+std::vector<bool>& UrgentRequests::received(int piece) {
+  auto [entry, added] = received_.try_emplace(piece);
+  if (!added) return entry->second;
+  entry->second.resize(static_cast<std::size_t>(blocks_in(piece)));
+  received_order_.push_back(piece);
+  while (received_order_.size() > kMaxTrackedPieces) {
+    received_.erase(received_order_.front());
+    received_order_.pop_front();
+  }
+  return received_.at(piece);
 }
 
 void UrgentRequests::measure(Link& link, std::int64_t bytes, Time now) {
@@ -137,7 +157,20 @@ void UrgentRequests::measure(Link& link, std::int64_t bytes, Time now) {
 void UrgentRequests::dropped(Connection& connection, int piece, int offset) {
   const auto found = links_.find(&connection);
   if (found == links_.end() || !valid(piece, offset)) return;
-  forget_ask(connection, found->second, piece, offset / kBlockSize);
+  forget_ask(connection, found->second, piece, offset / block_size());
+}
+
+void UrgentRequests::rejected(Connection& connection, int piece, int offset) {
+  dropped(connection, piece, offset);
+  const auto found = links_.find(&connection);
+  if (found == links_.end()) return;
+  auto& refused = found->second.refused;
+  if (std::find(refused.begin(), refused.end(), piece) == refused.end()) refused.push_back(piece);
+}
+
+void UrgentRequests::unchoked(Connection& connection) {
+  const auto found = links_.find(&connection);
+  if (found != links_.end()) found->second.refused.clear();
 }
 
 void UrgentRequests::choked(Connection& connection) {
@@ -152,27 +185,28 @@ void UrgentRequests::choked(Connection& connection) {
 }
 
 void UrgentRequests::piece_done(int piece) {
-  received_.erase(piece);
+  received_.erase(piece);  // its place in received_order_ goes with the oldest
 }
 
-UrgentRequests::Clock::duration UrgentRequests::rtt_of(const Link& link) const {
-  if (link.rtt) return *link.rtt;
-  // A connection not measured yet: as far as the nearest one measured, if any.
+void UrgentRequests::update_nearest_rtt() {
   std::optional<Clock::duration> nearest;
-  for (const auto& [connection, other] : links_)
-    if (other.rtt) nearest = std::min(nearest.value_or(*other.rtt), *other.rtt);
-  return nearest.value_or(kAssumedRtt);
+  for (const auto& [connection, link] : links_)
+    if (link.rtt) nearest = std::min(nearest.value_or(*link.rtt), *link.rtt);
+  nearest_rtt_ = nearest.value_or(kAssumedRtt);
 }
 
 double UrgentRequests::rate_of(const Link& link) const {
   return link.rate > 0 ? link.rate : kAssumedRate;
 }
 
-// Two round trips at its pace: what keeps it busy until the next requests arrive.
-std::int64_t UrgentRequests::room(const Link& link) const {
+// What a connection delivers in two round trips at its pace: what keeps it busy until the next
+// requests arrive. A block nobody asked for goes only where the whole queue is shorter than that
+// (libtorrent fills a queue with room itself, and would ask for the block again, not knowing
+// we did); a copy only needs our own asks there to be shorter.
+std::int64_t UrgentRequests::room(const Link& link, bool copy) const {
   const auto pipeline =
       link.rate > 0 ? static_cast<std::int64_t>(link.rate * 2 * seconds(rtt_of(link))) : 0;
-  return std::max(kMinRoom, pipeline) - link.queued_bytes;
+  return std::max(kMinRoom, pipeline) - (copy ? link.our_bytes : link.queued_bytes);
 }
 
 std::optional<UrgentRequests::Time> UrgentRequests::expected(const Link& link, int piece,
@@ -233,21 +267,46 @@ bool UrgentRequests::wants_copy(const std::vector<Connection*>& holders, int pie
 
 void UrgentRequests::send(Connection& connection, Link& link, int piece, int block, Time now) {
   const int length = block_length(piece, block);
-  connection.send_request(piece, block * kBlockSize, length);
+  connection.send_request(piece, block * block_size(), length);
   holders_[key(piece, block)].push_back(&connection);
   link.asks.push_back({piece, block, now, true, link.asks.empty()});
   link.queued_bytes += length;
+  link.our_bytes += length;
   ++tally_->sent;
 }
 
-std::optional<UrgentRequests::Time> UrgentRequests::request(const std::vector<int>& urgent,
-                                                            Time now) {
+void UrgentRequests::forget_lost_asks(Time now) {
   for (auto& [connection, link] : links_) {
     while (!link.asks.empty() && now - link.asks.front().at > kForgetAfter) {
       const auto ask = link.asks.front();
       forget_ask(*connection, link, ask.piece, ask.block);
     }
   }
+}
+
+std::pair<UrgentRequests::Connection*, UrgentRequests::Link*> UrgentRequests::best_for(
+    const std::vector<Connection*>& holders, int piece, int length, Time now, Time& eta) {
+  std::pair<Connection*, Link*> best{nullptr, nullptr};
+  eta = Time::max();
+  for (auto& [connection, link] : links_) {
+    if (room(link, !holders.empty()) < length) continue;
+    if (std::find(holders.begin(), holders.end(), connection) != holders.end()) continue;
+    if (std::find(link.refused.begin(), link.refused.end(), piece) != link.refused.end()) continue;
+    if (!connection->can_serve(piece)) continue;
+    const auto arrival =
+        now + rtt_of(link) + after_bytes(link.queued_bytes + length, rate_of(link));
+    if (arrival < eta) {
+      best = {connection, &link};
+      eta = arrival;
+    }
+  }
+  return best;
+}
+
+std::optional<UrgentRequests::Time> UrgentRequests::request(const std::vector<int>& urgent,
+                                                            Time now) {
+  forget_lost_asks(now);
+  update_nearest_rtt();
   std::optional<Time> recheck;
   const std::vector<Connection*> nobody;
   std::size_t pieces = 0;
@@ -259,25 +318,12 @@ std::optional<UrgentRequests::Time> UrgentRequests::request(const std::vector<in
       if (got != received_.end() && got->second[static_cast<std::size_t>(block)]) continue;
       const auto held = holders_.find(key(piece, block));
       const auto& holders = held == holders_.end() ? nobody : held->second;
-      const int length = block_length(piece, block);
-      Connection* best = nullptr;
-      Link* best_link = nullptr;
-      Time best_eta = Time::max();
-      for (auto& [connection, link] : links_) {
-        if (room(link) < length) continue;
-        if (std::find(holders.begin(), holders.end(), connection) != holders.end()) continue;
-        if (!connection->can_serve(piece)) continue;
-        const auto eta =
-            now + rtt_of(link) + after_bytes(link.queued_bytes + length, rate_of(link));
-        if (eta < best_eta) {
-          best = connection;
-          best_link = &link;
-          best_eta = eta;
-        }
-      }
+      if (holders.size() >= kMaxCopies) continue;
+      Time eta;
+      const auto [best, link] = best_for(holders, piece, block_length(piece, block), now, eta);
       if (best == nullptr) continue;  // nobody has room: an arrival will make some
-      if (!wants_copy(holders, piece, block, best_eta, now, recheck)) continue;
-      send(*best, *best_link, piece, block, now);
+      if (!wants_copy(holders, piece, block, eta, now, recheck)) continue;
+      send(*best, *link, piece, block, now);
     }
   }
   return recheck;

@@ -10,12 +10,13 @@
 // ask for and writes it like any other (the first copy wins, the hash still checks it), so this
 // board asks seeds itself:
 // - a block of an urgent piece nobody has asked for goes to a connection with room in its
-//   pipeline (room: what it can deliver in two of its round trips at the best rate it showed);
+//   pipeline (room: what it delivers in two of its round trips at its measured rate);
 // - a block asked of a connection that has not delivered yet (a fresh one), that is overdue, or
 //   that another connection would deliver sooner by a margin gets one more copy elsewhere;
-// - never more than two copies in flight that are not overdue, three in all.
-// The bytes wasted are bounded by those copies; a saturated pipeline has no room, so a
-// download running at full speed is left alone.
+// - never more than two copies in flight that are not overdue, three in all; our copies on a
+//   connection are held to its room, whatever libtorrent has queued there.
+// The bytes wasted are bounded by those copies; behind libtorrent's deep queue of a download
+// at full speed a copy would come no sooner, so such a download is left alone.
 //
 // Threads: libtorrent's network thread only (the torrent's peer plugins call in); not
 // thread-safe. Connections are the peer plugins, registered while connected.
@@ -28,6 +29,7 @@
 #include <memory>
 #include <optional>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 namespace seeder::torrent {
@@ -57,6 +59,7 @@ class UrgentRequests {
     std::int64_t piece_length = 0;
     std::int64_t total_size = 0;
   };
+  // libtorrent's block: 16 KiB, or the whole piece when pieces are smaller.
   static constexpr int kBlockSize = 16 * 1024;
 
   UrgentRequests(Layout layout, std::shared_ptr<UrgentTally> tally);
@@ -65,11 +68,14 @@ class UrgentRequests {
   void remove(Connection& connection);
 
   // What passed on a connection: a request sent (libtorrent's), a block received, a request
-  // rejected or cancelled, a choke (it drops what was asked).
+  // cancelled or rejected (nothing more of that piece is asked of it until it unchokes us),
+  // a choke (it drops what was asked), an unchoke.
   void asked(Connection& connection, int piece, int offset, Time now);
   void arrived(Connection& connection, int piece, int offset, Time now);
   void dropped(Connection& connection, int piece, int offset);
+  void rejected(Connection& connection, int piece, int offset);
   void choked(Connection& connection);
+  void unchoked(Connection& connection);
   // The piece passed its hash check (nothing of it is needed) or failed it (all of it is).
   void piece_done(int piece);
 
@@ -86,14 +92,16 @@ class UrgentRequests {
     bool first_in_line;  // asked of an idle connection: its wait was one round trip
   };
   struct Link {
-    std::deque<Ask> asks;  // in the order asked: a peer answers in that order
-    std::int64_t queued_bytes = 0;
-    double rate = 0;  // bytes/s, best sustained; 0: not measured yet
+    std::deque<Ask> asks;           // in the order asked: a peer answers in that order
+    std::int64_t queued_bytes = 0;  // all asks open there
+    std::int64_t our_bytes = 0;     // ours among them
+    double rate = 0;  // bytes/s, a moving average of 50 ms windows; 0: not measured yet
     std::optional<Clock::duration> rtt;
     std::optional<Time> last_arrival;
     // The current measuring window: bytes since `window_start`, while the link stays busy.
     std::optional<Time> window_start;
     std::int64_t window_bytes = 0;
+    std::vector<int> refused;  // pieces it rejected since it last unchoked us
   };
   using BlockKey = std::uint64_t;
   static BlockKey key(int piece, int block) {
@@ -101,14 +109,19 @@ class UrgentRequests {
            static_cast<std::uint32_t>(block);
   }
 
+  [[nodiscard]] int block_size() const;
   [[nodiscard]] int blocks_in(int piece) const;
   [[nodiscard]] int block_length(int piece, int block) const;
   [[nodiscard]] bool valid(int piece, int offset) const;
   void forget_ask(Connection& connection, Link& link, int piece, int block);
   void measure(Link& link, std::int64_t bytes, Time now);
-  [[nodiscard]] Clock::duration rtt_of(const Link& link) const;
+  [[nodiscard]] Clock::duration rtt_of(const Link& link) const {
+    return link.rtt.value_or(nearest_rtt_);
+  }
+  // The nearest round trip measured on any connection: a fresh one is taken to be as near.
+  void update_nearest_rtt();
   [[nodiscard]] double rate_of(const Link& link) const;
-  [[nodiscard]] std::int64_t room(const Link& link) const;
+  [[nodiscard]] std::int64_t room(const Link& link, bool copy) const;
   // When the block asked of `connection` is expected; none if it is not asked there.
   [[nodiscard]] std::optional<Time> expected(const Link& link, int piece, int block) const;
   // Whether it has ever delivered a block.
@@ -119,11 +132,18 @@ class UrgentRequests {
   [[nodiscard]] bool wants_copy(const std::vector<Connection*>& holders, int piece, int block,
                                 Time best_eta, Time now, std::optional<Time>& recheck) const;
   void send(Connection& connection, Link& link, int piece, int block, Time now);
+  // The connection that would deliver the block first and has room for it; null if none.
+  std::pair<Connection*, Link*> best_for(const std::vector<Connection*>& holders, int piece,
+                                         int length, Time now, Time& eta);
+  void forget_lost_asks(Time now);
+  std::vector<bool>& received(int piece);
 
   Layout layout_;
   std::map<Connection*, Link> links_;
   std::unordered_map<BlockKey, std::vector<Connection*>> holders_;  // outstanding asks
   std::unordered_map<int, std::vector<bool>> received_;             // pieces in flight
+  std::deque<int> received_order_;  // the pieces of received_, oldest first: a cap on them
+  Clock::duration nearest_rtt_;
   std::shared_ptr<UrgentTally> tally_;
 };
 
