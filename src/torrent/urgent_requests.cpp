@@ -39,7 +39,7 @@ UrgentRequests::Clock::duration after_bytes(std::int64_t bytes, double rate) {
 }  // namespace
 
 UrgentRequests::UrgentRequests(Layout layout, std::shared_ptr<UrgentTally> tally)
-    : layout_(layout), tally_(std::move(tally)), nearest_rtt_(kAssumedRtt) {}
+    : layout_(layout), nearest_rtt_(kAssumedRtt), tally_(std::move(tally)) {}
 
 void UrgentRequests::add(Connection& connection) {
   links_.try_emplace(&connection);
