@@ -48,7 +48,6 @@ class UrgentDriver : public std::enable_shared_from_this<UrgentDriver> {
         timer_(context.network) {}
 
   UrgentRequests& board() { return board_; }
-  boost::asio::io_context& network() { return network_; }
 
   // Something changed at `now`: runs the board unless it ran within the last millisecond (the
   // timer runs it then).
@@ -252,8 +251,9 @@ class PeerPlugin final : public lt::peer_plugin, public UrgentRequests::Connecti
     put_u32(&message[9], static_cast<std::uint32_t>(offset));
     put_u32(&message[13], static_cast<std::uint32_t>(length));
     connection_.send_buffer(message.data(), static_cast<int>(message.size()));
-    log_outgoing("URGENT_REQUEST",
-                 fmt::format("piece: {} s: {:x} l: {:x}", piece, offset, length).c_str());
+    if (logging())
+      log_outgoing("URGENT_REQUEST",
+                   fmt::format("piece: {} s: {:x} l: {:x}", piece, offset, length).c_str());
   }
 
   void tick() override {
@@ -309,8 +309,11 @@ class PeerPlugin final : public lt::peer_plugin, public UrgentRequests::Connecti
   // libtorrent 2.0.8's peer_connection_handle::peer_log hands its va_list on as one more
   // variadic argument, so a conversion in the format reads garbage: `message` (no '%') goes in
   // as the format itself.
+  [[nodiscard]] bool logging() const {
+    return connection_.should_log(lt::peer_log_alert::outgoing_message);
+  }
   void log_outgoing(const char* event, const char* message) const {
-    if (!connection_.should_log(lt::peer_log_alert::outgoing_message)) return;
+    if (!logging()) return;
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wformat-security"
 #pragma GCC diagnostic ignored "-Wformat-nonliteral"

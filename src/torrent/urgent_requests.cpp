@@ -80,17 +80,28 @@ void UrgentRequests::asked(Connection& connection, int piece, int offset, Time n
   const auto found = links_.find(&connection);
   if (found == links_.end() || !valid(piece, offset)) return;
   const int block = offset / block_size();
-  auto& holders = holders_[key(piece, block)];
+  const auto& holders = holders_[key(piece, block)];
   if (std::find(holders.begin(), holders.end(), &connection) != holders.end()) return;
-  holders.push_back(&connection);
-  auto& link = found->second;
-  link.asks.push_back({piece, block, now, false, link.asks.empty()});
-  link.queued_bytes += block_length(piece, block);
+  record_ask(connection, found->second, piece, block, now, false);
+}
+
+void UrgentRequests::record_ask(Connection& connection, Link& link, int piece, int block, Time now,
+                                bool ours) {
+  const int length = block_length(piece, block);
+  holders_[key(piece, block)].push_back(&connection);
+  link.asks.push_back({piece, block, now, ours, link.asks.empty()});
+  link.queued_bytes += length;
+  if (ours) link.our_bytes += length;
+}
+
+std::deque<UrgentRequests::Ask>::iterator UrgentRequests::find_ask(Link& link, int piece,
+                                                                   int block) {
+  return std::find_if(link.asks.begin(), link.asks.end(),
+                      [&](const Ask& ask) { return ask.piece == piece && ask.block == block; });
 }
 
 void UrgentRequests::forget_ask(Connection& connection, Link& link, int piece, int block) {
-  const auto ask = std::find_if(link.asks.begin(), link.asks.end(),
-                                [&](const Ask& a) { return a.piece == piece && a.block == block; });
+  const auto ask = find_ask(link, piece, block);
   if (ask == link.asks.end()) return;
   if (ask->ours) link.our_bytes -= block_length(piece, block);
   link.asks.erase(ask);
@@ -112,8 +123,7 @@ void UrgentRequests::arrived(Connection& connection, int piece, int offset, Time
   const auto found = links_.find(&connection);
   if (found == links_.end()) return;
   auto& link = found->second;
-  const auto ask = std::find_if(link.asks.begin(), link.asks.end(),
-                                [&](const Ask& a) { return a.piece == piece && a.block == block; });
+  const auto ask = find_ask(link, piece, block);
   if (ask != link.asks.end()) {
     if (first && ask->ours) ++tally_->won;
     // Asked of an idle connection, the block took one round trip (and its own sending).
@@ -241,7 +251,6 @@ UrgentRequests::Time UrgentRequests::overdue_at(const Link& link, Time due) cons
 bool UrgentRequests::wants_copy(const std::vector<Connection*>& holders, int piece, int block,
                                 Time best_eta, Time now, std::optional<Time>& recheck) const {
   if (holders.empty()) return true;
-  if (holders.size() >= kMaxCopies) return false;
   std::size_t healthy = 0;
   bool fresh = false;
   Time soonest = Time::max();
@@ -266,12 +275,8 @@ bool UrgentRequests::wants_copy(const std::vector<Connection*>& holders, int pie
 }
 
 void UrgentRequests::send(Connection& connection, Link& link, int piece, int block, Time now) {
-  const int length = block_length(piece, block);
-  connection.send_request(piece, block * block_size(), length);
-  holders_[key(piece, block)].push_back(&connection);
-  link.asks.push_back({piece, block, now, true, link.asks.empty()});
-  link.queued_bytes += length;
-  link.our_bytes += length;
+  connection.send_request(piece, block * block_size(), block_length(piece, block));
+  record_ask(connection, link, piece, block, now, true);
   ++tally_->sent;
 }
 
@@ -318,7 +323,7 @@ std::optional<UrgentRequests::Time> UrgentRequests::request(const std::vector<in
       if (got != received_.end() && got->second[static_cast<std::size_t>(block)]) continue;
       const auto held = holders_.find(key(piece, block));
       const auto& holders = held == holders_.end() ? nobody : held->second;
-      if (holders.size() >= kMaxCopies) continue;
+      if (holders.size() >= kMaxCopies) continue;  // before looking for a connection to ask
       Time eta;
       const auto [best, link] = best_for(holders, piece, block_length(piece, block), now, eta);
       if (best == nullptr) continue;  // nobody has room: an arrival will make some

@@ -113,6 +113,9 @@ class UrgentRequests {
   [[nodiscard]] int blocks_in(int piece) const;
   [[nodiscard]] int block_length(int piece, int block) const;
   [[nodiscard]] bool valid(int piece, int offset) const;
+  // An ask of `connection`, libtorrent's or ours, enters its queue and the block's holders.
+  void record_ask(Connection& connection, Link& link, int piece, int block, Time now, bool ours);
+  static std::deque<Ask>::iterator find_ask(Link& link, int piece, int block);
   void forget_ask(Connection& connection, Link& link, int piece, int block);
   void measure(Link& link, std::int64_t bytes, Time now);
   [[nodiscard]] Clock::duration rtt_of(const Link& link) const {
