@@ -32,10 +32,14 @@ class UrgentRequestsTest : public ::testing::Test {
   UrgentRequests board_{{kPiece, 10 * kPiece}, tally_};
   Time now_ = Time{} + 1h;
 
-  // `connection` delivers two pieces from `first`: a round trip of `rtt`, one block each `gap`.
-  void show_pace(FakeConnection& connection, std::chrono::milliseconds rtt,
-                 std::chrono::milliseconds gap, int first = 8) {
+  // Puts `connection` on the board, then shows its pace: two pieces of its own (8 and 9, then 6
+  // and 7, ...) delivered after a round trip of `rtt`, one block each `gap`.
+  void add_paced(FakeConnection& connection, std::chrono::milliseconds rtt,
+                 std::chrono::milliseconds gap) {
     constexpr int kBlocks = 8;
+    board_.add(connection);
+    const int first = next_paced_piece_;
+    next_paced_piece_ -= 2;
     for (int block = 0; block < kBlocks; ++block)
       board_.asked(connection, first + block / 4, block % 4 * kBlock, now_);
     now_ += rtt;
@@ -44,6 +48,9 @@ class UrgentRequestsTest : public ::testing::Test {
       if (block < kBlocks - 1) now_ += gap;
     }
   }
+
+ private:
+  int next_paced_piece_ = 8;
 };
 
 TEST_F(UrgentRequestsTest, ABlockNobodyAskedForGoesToAConnectionWithRoom) {
@@ -66,13 +73,25 @@ TEST_F(UrgentRequestsTest, ABlockNobodyAskedForGoesToAConnectionWithRoom) {
 // pipeline that full takes nothing more, however fast the connection.
 TEST_F(UrgentRequestsTest, AFullPipelineTakesNothingMore) {
   FakeConnection full;
-  board_.add(full);
-  show_pace(full, 60ms, 2ms);
+  add_paced(full, 60ms, 2ms);
   for (int piece = 4; piece < 8; ++piece)
     for (int block = 0; block < 4; ++block)
       board_.asked(full, piece, block * kBlock, now_);
   board_.request({2}, now_);
   EXPECT_TRUE(full.sent.empty());
+}
+
+// Copies go only while our own asks of a connection fit its room (four blocks while its pace is
+// unknown), however many blocks a fresh seed holds.
+TEST_F(UrgentRequestsTest, OurCopiesOnAConnectionAreHeldToItsRoom) {
+  FakeConnection fresh;
+  FakeConnection other;
+  board_.add(fresh);
+  board_.add(other);
+  for (int block = 0; block < 8; ++block)
+    board_.asked(fresh, block / 4, block % 4 * kBlock, now_);
+  board_.request({0, 1}, now_);
+  EXPECT_EQ(other.sent.size(), 4u);
 }
 
 // Three copies in flight are the most, however late the first two are.
@@ -134,11 +153,9 @@ TEST_F(UrgentRequestsTest, TwoCopiesInFlightWaitUntilOneFallsOverdue) {
   FakeConnection proven;
   board_.add(first);
   board_.add(second);
-  board_.add(proven);
-  show_pace(proven, 60ms, 1ms);
+  add_paced(proven, 60ms, 1ms);
   board_.asked(first, 0, 0, now_);
   board_.asked(second, 0, 0, now_);
-  proven.sent.clear();
   const auto recheck = board_.request({0}, now_);
   EXPECT_FALSE(proven.was_sent(0, 0)) << "two copies on time are enough";
   ASSERT_TRUE(recheck.has_value());
@@ -150,12 +167,9 @@ TEST_F(UrgentRequestsTest, TwoCopiesInFlightWaitUntilOneFallsOverdue) {
 TEST_F(UrgentRequestsTest, AProvenConnectionOnTimeIsLeftAloneUntilItIsOverdue) {
   FakeConnection holder;
   FakeConnection spare;
-  board_.add(holder);
-  board_.add(spare);
-  show_pace(holder, 60ms, 2ms);
-  show_pace(spare, 60ms, 2ms, 6);
+  add_paced(holder, 60ms, 2ms);
+  add_paced(spare, 60ms, 2ms);
   board_.asked(holder, 0, 0, now_);
-  spare.sent.clear();
   const auto recheck = board_.request({0}, now_);
   EXPECT_FALSE(spare.was_sent(0, 0)) << "it would come no sooner from the other";
   ASSERT_TRUE(recheck.has_value()) << "the board says when the copy falls overdue";
@@ -172,13 +186,10 @@ TEST_F(UrgentRequestsTest, AProvenConnectionOnTimeIsLeftAloneUntilItIsOverdue) {
 TEST_F(UrgentRequestsTest, ABlockDeepInASlowerSeedsQueueIsAskedOfAnIdleOne) {
   FakeConnection slower;
   FakeConnection idle;
-  board_.add(slower);
-  board_.add(idle);
-  show_pace(slower, 40ms, 16ms);
-  show_pace(idle, 60ms, 1ms, 6);
+  add_paced(slower, 40ms, 16ms);
+  add_paced(idle, 60ms, 1ms);
   for (int block = 0; block < 4; ++block)
     board_.asked(slower, 0, block * kBlock, now_);
-  idle.sent.clear();
   board_.request({0}, now_);
   EXPECT_FALSE(idle.was_sent(0, 0)) << "the first block comes sooner from where it was asked";
   EXPECT_TRUE(idle.was_sent(0, 1));
@@ -190,13 +201,10 @@ TEST_F(UrgentRequestsTest, ABlockDeepInASlowerSeedsQueueIsAskedOfAnIdleOne) {
 TEST_F(UrgentRequestsTest, AConnectionLateWithItsFirstBlockIsLateWithAllOfThem) {
   FakeConnection stalled;
   FakeConnection spare;
-  board_.add(stalled);
-  board_.add(spare);
-  show_pace(stalled, 60ms, 1ms);
-  show_pace(spare, 60ms, 1ms, 6);
+  add_paced(stalled, 60ms, 1ms);
+  add_paced(spare, 60ms, 1ms);
   board_.asked(stalled, 0, 0, now_);
   board_.asked(stalled, 0, kBlock, now_);
-  spare.sent.clear();
   const auto recheck = board_.request({0}, now_);
   EXPECT_FALSE(spare.was_sent(0, 0) || spare.was_sent(0, 1)) << "both due within a round trip";
   ASSERT_TRUE(recheck.has_value());
@@ -224,10 +232,8 @@ TEST_F(UrgentRequestsTest, OurCopyThatArrivesFirstIsCountedAsWon) {
 TEST_F(UrgentRequestsTest, AChokeDropsWhatWasAskedOfThePeer) {
   FakeConnection choking;
   FakeConnection other;
-  board_.add(choking);
-  board_.add(other);
-  show_pace(choking, 60ms, 1ms);
-  show_pace(other, 60ms, 1ms, 6);
+  add_paced(choking, 60ms, 1ms);
+  add_paced(other, 60ms, 1ms);
   board_.asked(choking, 0, 0, now_);
   board_.asked(choking, 0, kBlock, now_);
   board_.request({0}, now_);
