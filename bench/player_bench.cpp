@@ -4,7 +4,7 @@
 // (--browser) and peerflix (npm) add their rows where installed.
 //
 //   player_bench [--runs 3] [--rate-mib 20] [--seeders 2] [--piece-kib 256] [--rtt-ms 0]
-//                [--browser 1] [--film 1]
+//                [--browser 1] [--players 1] [--film 1] [--settle-ms 2000]
 //
 // Media, generated here with ffmpeg: 60 s of H.264/AAC MP4 with its `moov` index at the end
 // (ffmpeg's default), the same with +faststart, and VP9/Opus WebM. Each is its own torrent,
@@ -12,7 +12,9 @@
 // stream_bench's world instead (8 seeders capped at 12 down to 0.5 MiB/s, the seeders and the
 // tracker N ms of round trip away behind delay proxies). Per file and client, through nginx
 // serving the same files, a fresh gateway (empty data dir; the README's defaults, and again with
-// --join-on-start, which joins at start as peerflix does) and a fresh peerflix each run:
+// --join-on-start, which joins at start as peerflix does) and a fresh peerflix each run, both
+// measured at once and again --settle-ms after their start (a user who opens the page and then
+// presses play: the swarm joined, what each fetched meanwhile on disk):
 // `ffprobe` until it prints the duration; `mpv --no-config --vo=null --ao=null --start=45
 // --length=2`; headless Chromium on a page of the server (the gateway's page of the torrent,
 // which joins its swarm as a visit does; nginx's root otherwise), then `canplay` on a <video>
@@ -30,6 +32,7 @@
 #include <fstream>
 #include <functional>
 #include <stdexcept>
+#include <thread>
 
 #include "baseline_servers.hpp"
 #include "bench_util.hpp"
@@ -50,7 +53,9 @@ struct Options {
   int piece_kib = 256;
   int rtt_ms = 0;
   bool browser = true;
-  bool film = true;  // the browser-formats section (needs Chromium)
+  bool players = true;   // ffprobe and mpv (--players 0: only the browser's rows)
+  int settle_ms = 2000;  // the "later" rows' wait between a server's start and the client's
+  bool film = true;      // the browser-formats section (needs Chromium)
 };
 
 Options parse(int argc, char** argv) {
@@ -62,6 +67,8 @@ Options parse(int argc, char** argv) {
                        {"--piece-kib", [&](long v) { options.piece_kib = static_cast<int>(v); }},
                        {"--rtt-ms", [&](long v) { options.rtt_ms = static_cast<int>(v); }},
                        {"--browser", [&](long v) { options.browser = v != 0; }},
+                       {"--players", [&](long v) { options.players = v != 0; }},
+                       {"--settle-ms", [&](long v) { options.settle_ms = static_cast<int>(v); }},
                        {"--film", [&](long v) { options.film = v != 0; }}});
   return options;
 }
@@ -343,14 +350,21 @@ void film_section(const SwarmProcess& swarm, const NginxServer& nginx, const fs:
 }
 
 // Where a client is pointed: nginx (one for the run), or a fresh gateway or peerflix each time.
-// seeder_joined: started with --join-on-start, as peerflix joins its torrent as it starts.
-enum class Server { nginx, seeder, seeder_joined, peerflix };
-constexpr const char* kServerNames[] = {"nginx", "seeder", "seeder --join-on-start", "peerflix"};
+// seeder_joined: started with --join-on-start, as peerflix joins its torrent as it starts. The
+// settled ones wait Options::settle_ms after the server listens before the client starts.
+enum class Server { nginx, seeder, seeder_joined, peerflix, seeder_settled, peerflix_settled };
+constexpr const char* kServerNames[] = {"nginx",
+                                        "seeder",
+                                        "seeder --join-on-start",
+                                        "peerflix",
+                                        "seeder --join-on-start, later",
+                                        "peerflix, later"};
 
 class Servers {
  public:
-  Servers(const SwarmProcess& swarm, const NginxServer& nginx, const fs::path& scratch)
-      : swarm_(swarm), nginx_(nginx), scratch_(scratch) {}
+  Servers(const SwarmProcess& swarm, const NginxServer& nginx, const fs::path& scratch,
+          std::chrono::milliseconds settle)
+      : swarm_(swarm), nginx_(nginx), scratch_(scratch), settle_(settle) {}
   // `measure` against a fresh `server` for `torrent` (nginx is always warm: it is the floor).
   double run(Server server, const SeededTorrent& torrent, const Measure& measure) {
     const auto name = torrent.content.filename().string();
@@ -359,16 +373,20 @@ class Servers {
       case Server::nginx:
         return measure(nginx_root() + name, nginx_root());
       case Server::seeder:
-      case Server::seeder_joined: {
+      case Server::seeder_joined:
+      case Server::seeder_settled: {
         std::vector<std::string> flags;
-        if (server == Server::seeder_joined) flags.emplace_back("--join-on-start");
+        if (server != Server::seeder) flags.emplace_back("--join-on-start");
         GatewayProcess gateway(swarm_, fresh, flags, scratch_);
+        if (server == Server::seeder_settled) std::this_thread::sleep_for(settle_);
         const auto torrent_page =
             "http://127.0.0.1:" + std::to_string(gateway.port()) + "/" + torrent.hash + "/";
         return measure(torrent_page + name, torrent_page);
       }
-      case Server::peerflix: {
+      case Server::peerflix:
+      case Server::peerflix_settled: {
         PeerflixProcess flix(torrent.torrent_path, fresh, scratch_);
+        if (server == Server::peerflix_settled) std::this_thread::sleep_for(settle_);
         return measure("http://127.0.0.1:" + std::to_string(flix.port()) + PeerflixProcess::url(),
                        nginx_root());
       }
@@ -383,6 +401,7 @@ class Servers {
   const SwarmProcess& swarm_;
   const NginxServer& nginx_;
   fs::path scratch_;
+  std::chrono::milliseconds settle_;
   int started_ = 0;
 };
 
@@ -447,13 +466,19 @@ int run_bench(int argc, char** argv) {
   std::printf("; %d runs, a fresh gateway (and peerflix) each, servers in turn\n", options.runs);
   SwarmProcess swarm(spec, scratch.path());
   NginxServer nginx(media, scratch.path());
-  Servers servers(swarm, nginx, scratch.path());
+  Servers servers(swarm, nginx, scratch.path(), std::chrono::milliseconds(options.settle_ms));
 
   std::vector<Server> compared{Server::nginx, Server::seeder, Server::seeder_joined};
-  if (!PeerflixProcess::binary().empty())
+  const bool peerflix = !PeerflixProcess::binary().empty();
+  if (peerflix)
     compared.push_back(Server::peerflix);
   else
     std::printf("(no peerflix: npm install -g peerflix@0.39 for its rows)\n");
+  if (options.settle_ms > 0) {
+    std::printf("(\"later\": the client starts %d ms after the server)\n", options.settle_ms);
+    compared.push_back(Server::seeder_settled);
+    if (peerflix) compared.push_back(Server::peerflix_settled);
+  }
   if (options.browser && !browser)
     std::printf("(no Chromium rows: scripts/install-deps.sh --browser)\n");
 
@@ -481,6 +506,7 @@ int run_bench(int argc, char** argv) {
     std::printf("%s (%.1f MiB)\n", name.c_str(),
                 static_cast<double>(fs::file_size(torrent.content)) / (1 << 20));
     for (const auto& [client, measure] : tools) {
+      if (!options.players) break;
       std::vector<std::vector<double>> samples(compared.size());
       for (int run = 0; run < options.runs; ++run)
         for (const auto i : turn_order(compared.size(), run))
