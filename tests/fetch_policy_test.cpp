@@ -119,17 +119,26 @@ class PeerLog {
   // Stops capturing and returns the requests seen.
   std::vector<Request> requests() {
     stop();
-    // libtorrent logs a request as it queues it ("--"), just before it is written; the peer
-    // plugin logs its own as it writes them.
-    const std::regex request(
-        R"(^peer (\S+) (?:->|--) \S+ (URGENT_)?REQUEST piece: (\d+)(?: s: (\w+))?)");
     std::vector<Request> seen;
     for (const auto& line : sink_->last_formatted()) {
       std::smatch match;
-      if (std::regex_search(line, match, request))
+      if (std::regex_search(line, match, request_))
         seen.push_back({match[1], std::stoi(match[3]), match[4], match[2].matched});
     }
     return seen;
+  }
+  // Stops capturing; the NOT_INTERESTED messages sent to seeds before the first request for a
+  // piece other than `piece`.
+  int not_interested_before_a_piece_other_than(int piece) {
+    stop();
+    const std::regex not_interested(R"(^peer \S+ (?:->|--) \S+ NOT_INTERESTED)");
+    int count = 0;
+    for (const auto& line : sink_->last_formatted()) {
+      std::smatch match;
+      if (std::regex_search(line, match, request_) && std::stoi(match[3]) != piece) break;
+      if (std::regex_search(line, not_interested)) ++count;
+    }
+    return count;
   }
 
  private:
@@ -143,6 +152,10 @@ class PeerLog {
   std::shared_ptr<spdlog::sinks::ringbuffer_sink_mt> sink_ =
       std::make_shared<spdlog::sinks::ringbuffer_sink_mt>(50'000);
   spdlog::level::level_enum level_;
+  // libtorrent logs a request as it queues it ("--"), just before it is written; the peer
+  // plugin logs its own as it writes them.
+  const std::regex request_{
+      R"(^peer (\S+) (?:->|--) \S+ (URGENT_)?REQUEST piece: (\d+)(?: s: (\w+))?)"};
 };
 
 TEST_F(FetchPolicyTest, TrackerFoundPeersServeEightFarApartRangesByteForByte) {
@@ -357,6 +370,10 @@ TEST_F(FetchPolicyTest, NoSeedIsAskedForAnythingBeforeTheReadersOwnPiece) {
     ASSERT_TRUE(head.body == movie().substr(0, 65'536));
     std::this_thread::sleep_for(1s);  // the tail's requests go out meanwhile
   }
+  // Between the reader's piece and the tail's, libtorrent wanted nothing for a moment and told
+  // every seed NOT_INTERESTED; a seed chokes such a peer at once and gives its slot away.
+  EXPECT_EQ(log.not_interested_before_a_piece_other_than(0), 0)
+      << "a seed was told NOT_INTERESTED before the tail was asked for";
   const auto requests = log.requests();
   ASSERT_FALSE(requests.empty()) << "no REQUEST in the peer log";
   EXPECT_EQ(requests.front().piece, 0) << "the first request of all";

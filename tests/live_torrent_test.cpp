@@ -302,14 +302,16 @@ TEST_F(LiveTorrentTest, AnOpenEndedReadStartsWithASmallWindow) {
 // urgency but above the background.
 // A seed answers in the order asked, and while it chokes us it takes requests for its
 // allowed-fast pieces: a file end wanted with the reader's first piece was sent first. The
-// ends are wanted once the reader's piece is here.
+// ends are wanted once the reader's piece is here (held at 0 until then).
 TEST_F(LiveTorrentTest, AMediaFilesEndsAreFetchedOnceItsFirstReadHasItsPiece) {
   name_ = "movie.mp4";
   SetUp();
   files_.serve = content_.path() / name_;
   auto torrent = ready_torrent();
   auto range = reader(torrent, 0, 64 * 1024);
-  EXPECT_EQ(asked().priorities.count(kPieces - 1), 0u) << "nothing but the reader's piece yet";
+  const auto tail = asked().priorities.find(kPieces - 1);
+  EXPECT_TRUE(tail == asked().priorities.end() || tail->second == 0)
+      << "nothing but the reader's piece yet";
   EXPECT_EQ(asked().deadlines.count(0), 1u);
   record(*torrent, 0);
   io_.run_for(200ms);
@@ -375,6 +377,35 @@ TEST_F(LiveTorrentTest, AReaderWaitingForItsFirstPieceHoldsAVisitsPiecesButNotAW
   second->cancel();
   EXPECT_EQ(asked().priorities.at(tail), PieceDemand::kEndsPriority)
       << "a cancelled read holds nothing back";
+}
+
+// The hold ends inside libtorrent's pass of the last piece a reader lacks (on_libtorrent_verified,
+// on the network thread), not when the waiting reader wakes a moment later: in between,
+// libtorrent would want nothing and tell every seed NOT_INTERESTED, and a seed chokes such a
+// peer. While another reader still lacks its piece, the hold stays; a new reader holds again.
+TEST_F(LiveTorrentTest, HeldPrefetchesComeBackInThePassOfTheLastPieceReadersLack) {
+  name_ = "movie.mp4";
+  SetUp();
+  const auto& file = entry_->meta->files().at(0);
+  auto torrent = ready_torrent();
+  torrent->join_for(&file);
+  const auto tail = file_ends(torrent->meta(), file).tail.last;
+  ASSERT_EQ(asked().priorities.at(tail), 1);
+  reader(torrent, 20ull * kPiece, 1000);
+  auto other = reader(torrent, 30ull * kPiece, 1000);
+  ASSERT_EQ(asked().priorities.at(tail), 0);
+
+  torrent->on_libtorrent_verified(20);
+  EXPECT_EQ(asked().priorities.at(tail), 0) << "another reader still lacks its piece";
+  torrent->on_libtorrent_verified(30);
+  EXPECT_EQ(asked().priorities.at(tail), PieceDemand::kEndsPriority)
+      << "asked again within the pass";
+
+  auto third = reader(torrent, 40ull * kPiece, 1000);
+  EXPECT_EQ(asked().priorities.at(tail), 0) << "a new reader waits: held again";
+  third->cancel();
+  EXPECT_EQ(asked().priorities.at(tail), PieceDemand::kEndsPriority)
+      << "its wait cancelled, nothing lacked is waited for";
 }
 
 }  // namespace

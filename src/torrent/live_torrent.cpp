@@ -3,6 +3,7 @@
 #include <libtorrent/announce_entry.hpp>
 
 #include <algorithm>
+#include <utility>
 
 #include <spdlog/spdlog.h>
 
@@ -319,17 +320,23 @@ void LiveTorrent::prefetch_locked() {
 }
 
 std::uint8_t LiveTorrent::priority_unless_held_locked(std::uint8_t priority) const {
-  return prefetch_holds_ > 0 && priority < PieceDemand::kTopPriority ? 0 : priority;
+  const bool held = prefetch_holds_ > 0 && !holds_lifted_;
+  return held && priority < PieceDemand::kTopPriority ? 0 : priority;
 }
 
 void LiveTorrent::hold_prefetches() {
   LockGuard lock(mutex_);
-  if (prefetch_holds_++ == 0) reprioritise_deferrable_locked();
+  const bool held = prefetch_holds_++ > 0 && !holds_lifted_;
+  holds_lifted_ = false;  // a new reader waits again
+  if (!held) reprioritise_deferrable_locked();
 }
 
 void LiveTorrent::release_prefetches() {
   LockGuard lock(mutex_);
-  if (prefetch_holds_ > 0 && --prefetch_holds_ == 0) reprioritise_deferrable_locked();
+  if (prefetch_holds_ == 0) return;
+  if (--prefetch_holds_ > 0) return lift_holds_if_nothing_lacked_locked();  // a cancelled wait
+  // Lifted already: the priorities are back.
+  if (!std::exchange(holds_lifted_, false)) reprioritise_deferrable_locked();
 }
 
 void LiveTorrent::reprioritise_deferrable_locked() {
@@ -477,6 +484,16 @@ void LiveTorrent::on_libtorrent_verified(int piece) {
   LockGuard lock(mutex_);
   if (state_ == State::resyncing || piece < 0 || piece >= pieces_->num_pieces()) return;
   belief_.verified(piece);
+  lift_holds_if_nothing_lacked_locked();
+}
+
+void LiveTorrent::lift_holds_if_nothing_lacked_locked() {
+  if (prefetch_holds_ == 0 || holds_lifted_) return;
+  const auto& wanted = demand_.wanted();
+  if (std::any_of(wanted.begin(), wanted.end(), [&](int piece) { return belief_.lacks(piece); }))
+    return;
+  holds_lifted_ = true;
+  reprioritise_deferrable_locked();
 }
 
 void LiveTorrent::on_pass_recorded(int piece) {

@@ -27,8 +27,9 @@ RangeReader::RangeReader(std::shared_ptr<LiveTorrent> torrent, const FileInfo& f
 
 RangeReader::~RangeReader() {
   if (ticket_ != 0) lease_.torrent().pieces().cancel(ticket_);
-  stop_holding_prefetches();
+  // The window first: a hold given up with no piece left lacking lifts the others' too.
   release_window();
+  stop_holding_prefetches();
   if (file_open_) lease_.torrent().close_file(file_);
 }
 
@@ -110,21 +111,21 @@ int RangeReader::cursor_piece_of_last_byte() const {
 
 void RangeReader::async_start(std::function<void(Status)> handler) {
   // A status line is a promise that the body can start: the first piece's bytes are in the
-  // content file before it is sent. The file's ends (and its background fetch) are asked for
-  // only once that piece is here: any piece wanted at all may be requested from a seed's
-  // allowed-fast set while it still chokes us, and a seed answers in the order asked, so an end
-  // asked for with the reader's piece went first (seen with --log-peers: the tail's blocks
-  // before piece 0's, on every cold start of a media file). Prefetches already asked for (a
-  // visit's, another reader's) wait too (LiveTorrent::hold_prefetches).
+  // content file before it is sent. The file's ends (and its background fetch) are held until
+  // that piece is here: any piece wanted at all may be requested from a seed's allowed-fast set
+  // while it still chokes us, and a seed answers in the order asked, so an end asked for with
+  // the reader's piece went first (seen with --log-peers: the tail's blocks before piece 0's,
+  // on every cold start of a media file). Prefetches already asked for (a visit's, another
+  // reader's) wait too (LiveTorrent::hold_prefetches). The file is opened now, its ends held:
+  // opened once the piece was here, a read of that one piece left libtorrent wanting nothing
+  // in between, and it told every seed NOT_INTERESTED (a seed chokes such a peer at once).
   lease_.torrent().hold_prefetches();
   holds_prefetches_ = true;
+  lease_.torrent().open_file(file_);
+  file_open_ = true;
   wait_for_cursor(
       [this, handler = std::move(handler)](Status ready) {
         stop_holding_prefetches();
-        if (ready && !file_open_) {
-          lease_.torrent().open_file(file_);
-          file_open_ = true;
-        }
         started_piece_ = ready ? cursor_piece() : -1;
         handler(std::move(ready));
       },
@@ -293,9 +294,9 @@ void RangeReader::stop_holding_prefetches() {
 
 void RangeReader::cancel() {
   cancelled_ = true;
-  stop_holding_prefetches();
   if (ticket_ != 0) lease_.torrent().pieces().cancel(ticket_);
-  release_window();
+  release_window();  // first, as in the destructor
+  stop_holding_prefetches();
 }
 
 }  // namespace seeder::torrent

@@ -110,7 +110,9 @@ class LiveTorrent : public std::enable_shared_from_this<LiveTorrent> {
   // libtorrent's network thread (the plugin): the handle verified `piece`, so believes it has it.
   // Not through the store's listener: that runs under the store's piece lock, which want()
   // takes under this torrent's mutex. Until on_pass_recorded(piece) the piece is believed and
-  // not yet on disk without being stale: a reader wanting it then must not resync.
+  // not yet on disk without being stale: a reader wanting it then must not resync. When that
+  // leaves libtorrent lacking no piece a reader wants, held prefetches are lifted at once (see
+  // hold_prefetches).
   void on_libtorrent_verified(int piece);
   // The plugin, once the store has recorded (or refused) the pass: ends it, then
   // resync_if_stale(piece).
@@ -194,6 +196,11 @@ class LiveTorrent : public std::enable_shared_from_this<LiveTorrent> {
   // was asked, and libtorrent gives each other peer a prefetched piece of its own before the rest
   // of the one piece a peer has begun (piece_picker: a piece one active peer downloads is only a
   // backup for the others), so the reader's piece came from one peer, behind the ends.
+  // The hold ends as soon as libtorrent has verified every piece a reader wants: that runs on
+  // the network thread inside libtorrent's pass, where the picker's calls take effect at once,
+  // before libtorrent recounts its interest in each peer. Were the held pieces asked again a
+  // moment later by the waiting reader, libtorrent, wanting nothing for that moment, would tell
+  // every seed NOT_INTERESTED, and a seed chokes such a peer at once and gives its slot away.
   void hold_prefetches() EXCLUDES(mutex_);
   void release_prefetches() EXCLUDES(mutex_);
 
@@ -266,6 +273,7 @@ class LiveTorrent : public std::enable_shared_from_this<LiveTorrent> {
   // The picker of the current handle; null unless the torrent is ready (loading, or a resync
   // under way: nothing is asked of a handle on its way out).
   [[nodiscard]] PiecePicker* picker_locked() REQUIRES(mutex_);
+  void lift_holds_if_nothing_lacked_locked() REQUIRES(mutex_);
   // Lock-free: LibtorrentBelief::count() is atomic.
   [[nodiscard]] int believed_count() const NO_THREAD_SAFETY_ANALYSIS { return belief_.count(); }
   // A ReaderLease begins or ends: the torrent was active, and read, now.
@@ -303,8 +311,9 @@ class LiveTorrent : public std::enable_shared_from_this<LiveTorrent> {
   std::function<void()> resync_request_ GUARDED_BY(mutex_);
   bool resync_wanted_ GUARDED_BY(mutex_) = false;
   std::function<void()> reconnect_request_ GUARDED_BY(mutex_);
-  int prefetch_holds_ GUARDED_BY(mutex_) = 0;    // readers waiting for a first piece
-  ReaderFiles reader_files_ GUARDED_BY(mutex_);  // files with readers, and the background
+  int prefetch_holds_ GUARDED_BY(mutex_) = 0;     // readers waiting for a first piece
+  bool holds_lifted_ GUARDED_BY(mutex_) = false;  // libtorrent had what they wait for
+  ReaderFiles reader_files_ GUARDED_BY(mutex_);   // files with readers, and the background
   SwarmStatus swarm_ GUARDED_BY(mutex_);
   // Taken after mutex_, never before: the network thread reads it without mutex_.
   mutable Mutex urgent_mutex_;

@@ -5,7 +5,8 @@
 // forwards to a torrent_handle.
 //
 // Threads: called with the LiveTorrent's mutex held, from whichever thread changed a want
-// (HTTP strands, libtorrent's alert thread); implementations must not call back into it.
+// (HTTP strands, libtorrent's alert thread, its network thread inside a piece's pass, where a
+// handle's call runs at once rather than posted); implementations must not call back into it.
 
 #include <chrono>
 #include <cstdint>
