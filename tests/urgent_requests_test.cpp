@@ -15,11 +15,13 @@ constexpr std::int64_t kPiece = 4 * kBlock;
 
 struct FakeConnection : UrgentRequests::Connection {
   bool serves = true;
+  bool rejects = false;                         // the fast extension
   std::vector<std::tuple<int, int, int>> sent;  // piece, offset, length
   [[nodiscard]] bool can_serve(int) const override { return serves; }
   void send_request(int piece, int offset, int length) override {
     sent.emplace_back(piece, offset, length);
   }
+  [[nodiscard]] bool rejects_what_it_drops() const override { return rejects; }
   [[nodiscard]] bool was_sent(int piece, int block) const {
     return std::find(sent.begin(), sent.end(), std::make_tuple(piece, block * kBlock, kBlock)) !=
            sent.end();
@@ -243,6 +245,28 @@ TEST_F(UrgentRequestsTest, AChokeDropsWhatWasAskedOfThePeer) {
   board_.request({0}, now_);
   EXPECT_TRUE(other.was_sent(0, 0));
   EXPECT_TRUE(other.was_sent(0, 1));
+}
+
+// A peer with the fast extension rejects what a choke drops: the choke alone (a seed's answer to
+// NOT_INTERESTED, taken back at once at INTERESTED) leaves the blocks asked there, not asked
+// again in duplicate; a reject hands one on.
+TEST_F(UrgentRequestsTest, AChokeOfAPeerThatRejectsWhatItDropsKeepsWhatWasAsked) {
+  FakeConnection choking;
+  FakeConnection other;
+  choking.rejects = true;
+  add_paced(choking, 60ms, 1ms);
+  add_paced(other, 60ms, 1ms);
+  board_.asked(choking, 0, 0, now_);
+  board_.asked(choking, 0, kBlock, now_);
+  board_.choked(choking);
+  board_.unchoked(choking);
+  board_.request({0}, now_);
+  EXPECT_FALSE(other.was_sent(0, 0)) << "asked again though still asked";
+  EXPECT_FALSE(choking.was_sent(0, 0));
+  board_.rejected(choking, 0, 0);
+  board_.request({0}, now_);
+  EXPECT_TRUE(other.was_sent(0, 0));
+  EXPECT_FALSE(other.was_sent(0, 1));
 }
 
 // A peer that rejects a request is asked for nothing more of that piece until it unchokes us:

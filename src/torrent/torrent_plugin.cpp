@@ -178,8 +178,13 @@ class PeerPlugin final : public lt::peer_plugin, public UrgentRequests::Connecti
   // The earliest callbacks of an established connection: its socket is looked up there, so our
   // own requests go out without Nagle's wait from the start.
   bool on_have_all() override {
+    fast_ = true;
     socket();
     poke_after();
+    return false;
+  }
+  bool on_have_none() override {
+    fast_ = true;
     return false;
   }
   bool on_bitfield(const lt::bitfield&) override {
@@ -187,6 +192,7 @@ class PeerPlugin final : public lt::peer_plugin, public UrgentRequests::Connecti
     return false;
   }
   bool on_allowed_fast(lt::piece_index_t piece) override {
+    fast_ = true;
     allowed_fast_.insert(static_cast<int>(piece));
     poke_after();
     return false;
@@ -213,6 +219,7 @@ class PeerPlugin final : public lt::peer_plugin, public UrgentRequests::Connecti
     return false;
   }
   bool on_reject(const lt::peer_request& block) override {
+    fast_ = true;
     // A peer that chokes us and refuses a piece no longer lets us have it (libtorrent forgets
     // it too); the board asks it for nothing of that piece until it unchokes us.
     if (connection_.has_peer_choked()) allowed_fast_.erase(static_cast<int>(block.piece));
@@ -245,6 +252,7 @@ class PeerPlugin final : public lt::peer_plugin, public UrgentRequests::Connecti
       return false;
     return !connection_.has_peer_choked() || allowed_fast_.count(piece) != 0;
   }
+  [[nodiscard]] bool rejects_what_it_drops() const override { return fast_; }
   void send_request(int piece, int offset, int length) override {
     std::array<char, 17> message{0, 0, 0, 13, 6};  // length 13, id 6 (request)
     put_u32(&message[5], static_cast<std::uint32_t>(piece));
@@ -332,6 +340,7 @@ class PeerPlugin final : public lt::peer_plugin, public UrgentRequests::Connecti
   InterestKeeper keeper_;
   std::shared_ptr<UrgentDriver> urgent_;
   std::set<int> allowed_fast_;  // pieces the peer serves while it chokes us
+  bool fast_ = false;           // it spoke the fast extension (BEP 6): it rejects what it drops
 };
 
 std::shared_ptr<lt::peer_plugin> PiecePassPlugin::new_connection(

@@ -48,7 +48,7 @@ void UrgentRequests::add(Connection& connection) {
 void UrgentRequests::remove(Connection& connection) {
   const auto found = links_.find(&connection);
   if (found == links_.end()) return;
-  choked(connection);
+  forget_all_asks(connection, found->second);  // gone: whatever it would have sent
   links_.erase(found);
 }
 
@@ -187,11 +187,16 @@ void UrgentRequests::choked(Connection& connection) {
   const auto found = links_.find(&connection);
   if (found == links_.end()) return;
   auto& link = found->second;
+  link.window_start.reset();
+  if (connection.rejects_what_it_drops()) return;  // each drop comes as a reject
+  forget_all_asks(connection, link);
+}
+
+void UrgentRequests::forget_all_asks(Connection& connection, Link& link) {
   while (!link.asks.empty()) {
     const auto ask = link.asks.front();
     forget_ask(connection, link, ask.piece, ask.block);
   }
-  link.window_start.reset();
 }
 
 void UrgentRequests::piece_done(int piece) {

@@ -53,6 +53,9 @@ class UrgentRequests {
     // us (or lets us have it while choked: allowed fast).
     [[nodiscard]] virtual bool can_serve(int piece) const = 0;
     virtual void send_request(int piece, int offset, int length) = 0;
+    // Whether the peer rejects each request it drops, a choke's included (the fast extension,
+    // BEP 6): then a choke drops nothing by itself.
+    [[nodiscard]] virtual bool rejects_what_it_drops() const { return false; }
   };
 
   struct Layout {
@@ -69,7 +72,9 @@ class UrgentRequests {
 
   // What passed on a connection: a request sent (libtorrent's), a block received, a request
   // cancelled or rejected (nothing more of that piece is asked of it until it unchokes us),
-  // a choke (it drops what was asked), an unchoke.
+  // a choke (it drops what was asked, unless it rejects what it drops), an unchoke. A seed
+  // chokes a peer that says NOT_INTERESTED and unchokes it at its INTERESTED: asks sent after
+  // those reach it unchoked, and forgotten at its CHOKE they were asked again, in duplicate.
   void asked(Connection& connection, int piece, int offset, Time now);
   void arrived(Connection& connection, int piece, int offset, Time now);
   void dropped(Connection& connection, int piece, int offset);
@@ -117,6 +122,7 @@ class UrgentRequests {
   void record_ask(Connection& connection, Link& link, int piece, int block, Time now, bool ours);
   static std::deque<Ask>::iterator find_ask(Link& link, int piece, int block);
   void forget_ask(Connection& connection, Link& link, int piece, int block);
+  void forget_all_asks(Connection& connection, Link& link);
   void measure(Link& link, std::int64_t bytes, Time now);
   [[nodiscard]] Clock::duration rtt_of(const Link& link) const {
     return link.rtt.value_or(nearest_rtt_);
