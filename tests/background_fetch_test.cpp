@@ -59,6 +59,24 @@ TEST_F(BackgroundFetchTest, NothingNewWhileAReaderWaits) {
   EXPECT_EQ(tick(fetch, 100ms, false), 0);
 }
 
+// take_now hands a piece out of the pace (the ticks after it wait the allowance out), never
+// beyond two in flight.
+TEST_F(BackgroundFetchTest, APieceTakenNowSkipsThePaceButNotTheCapInFlight) {
+  const auto meta = two_files(1 << 20, 8);
+  BackgroundFetch fetch(*meta);
+  fetch.add_file(meta->files()[0]);
+  const auto have = [&](int piece) { return have_.count(piece) != 0; };
+  const auto may_take = [&](int piece) { return have_.count(piece) == 0; };
+  EXPECT_EQ(tick(fetch), 0);
+  EXPECT_EQ(tick(fetch), 1);
+  have_ = {0, 1};
+  EXPECT_EQ(fetch.take_now(have, may_take), 2) << "the allowance is spent: taken all the same";
+  EXPECT_EQ(fetch.take_now(have, may_take), 3);
+  EXPECT_EQ(fetch.take_now(have, may_take), -1) << "two in flight";
+  have_.insert({2, 3});
+  EXPECT_EQ(tick(fetch), -1) << "the ticks wait out what was taken";
+}
+
 TEST_F(BackgroundFetchTest, FilesAreFinishedInTheOrderFirstReadThenDropped) {
   const auto meta = two_files(16 * 1024, 2);
   BackgroundFetch fetch(*meta);

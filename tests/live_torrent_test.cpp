@@ -35,6 +35,7 @@ class FakePicker final : public PiecePicker {
   struct Asked {
     std::map<int, std::chrono::milliseconds> deadlines;
     std::map<int, int> priorities;
+    std::vector<std::pair<int, int>> order;  // (piece, priority) as set, a deadline as 7
     int kicks = 0;
   };
   explicit FakePicker(std::shared_ptr<Asked> asked) : asked_(std::move(asked)) {}
@@ -42,10 +43,12 @@ class FakePicker final : public PiecePicker {
   void set_deadline(int piece, std::chrono::milliseconds deadline) override {
     asked_->deadlines[piece] = deadline;
     asked_->priorities[piece] = 7;
+    asked_->order.emplace_back(piece, 7);
   }
   void clear_deadline(int piece) override { asked_->deadlines.erase(piece); }
   void set_priority(int piece, std::uint8_t priority) override {
     asked_->priorities[piece] = priority;
+    asked_->order.emplace_back(piece, priority);
   }
   void kick() override { ++asked_->kicks; }
 
@@ -406,6 +409,45 @@ TEST_F(LiveTorrentTest, HeldPrefetchesComeBackInThePassOfTheLastPieceReadersLack
   third->cancel();
   EXPECT_EQ(asked().priorities.at(tail), PieceDemand::kEndsPriority)
       << "its wait cancelled, nothing lacked is waited for";
+}
+
+// Without a budget, the pass of the last piece libtorrent was asked for hands the background
+// its next piece at once: in that pass libtorrent would otherwise want nothing and tell every
+// seed NOT_INTERESTED until the next reader. Under a budget there is no background.
+TEST_F(LiveTorrentTest, ThePassOfTheLastWantedPieceAsksForTheBackgroundsNext) {
+  auto torrent = ready_torrent();
+  reader(torrent, 5ull * kPiece, 1000);
+  ASSERT_EQ(asked().priorities.count(0), 0u);
+  torrent->on_libtorrent_verified(5);
+  EXPECT_EQ(asked().priorities.at(0), 1) << "the file's first missing piece, at the lowest";
+
+  LiveOptions budget;
+  budget.budget_mode = true;
+  auto budgeted = ready_torrent(budget);
+  asked_->priorities.clear();
+  reader(budgeted, 5ull * kPiece, 1000);
+  budgeted->on_libtorrent_verified(5);
+  EXPECT_EQ(asked().priorities.count(0), 0u);
+}
+
+// libtorrent recounts its interest at each priority change: a reader that held the ends (still
+// being fetched) before wanting its own piece left it wanting nothing for that moment, and it
+// told every seed NOT_INTERESTED. The reader's piece is asked for first.
+TEST_F(LiveTorrentTest, AReaderWantsItsPieceBeforeItHoldsTheEnds) {
+  name_ = "movie.mp4";
+  SetUp();
+  auto torrent = ready_torrent();
+  reader(torrent, 0, 1000);
+  torrent->on_libtorrent_verified(0);
+  const auto tail = file_ends(torrent->meta(), entry_->meta->files().at(0)).tail.last;
+  ASSERT_EQ(asked().priorities.at(tail), PieceDemand::kEndsPriority);
+  asked_->order.clear();
+  reader(torrent, 30ull * kPiece, 1000);
+  const auto& order = asked().order;
+  const auto wanted = std::find(order.begin(), order.end(), std::make_pair(30, 7));
+  const auto held = std::find(order.begin(), order.end(), std::make_pair(tail, 0));
+  ASSERT_NE(held, order.end()) << "the ends are held while the reader waits";
+  EXPECT_LT(wanted, held) << "the ends held before the reader's piece was wanted";
 }
 
 }  // namespace

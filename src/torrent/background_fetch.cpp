@@ -28,6 +28,18 @@ int BackgroundFetch::pace(const Tick& tick) {
   return piece;
 }
 
+int BackgroundFetch::take_now(const std::function<bool(int)>& have,
+                              const std::function<bool(int)>& may_take) {
+  for (auto it = in_flight_.begin(); it != in_flight_.end();)
+    it = have(*it) ? in_flight_.erase(it) : std::next(it);
+  if (in_flight_.size() >= kMaxInFlight) return -1;
+  const int piece = next_piece(may_take);
+  if (piece < 0) return -1;
+  allowance_ -= static_cast<double>(meta_.piece_length());
+  in_flight_.insert(piece);
+  return piece;
+}
+
 // The next piece of the first unfinished file; files done are forgotten.
 int BackgroundFetch::next_piece(const std::function<bool(int)>& may_take) {
   const auto skip = [&](int piece) { return in_flight(piece) || !may_take(piece); };

@@ -485,6 +485,28 @@ void LiveTorrent::on_libtorrent_verified(int piece) {
   if (state_ == State::resyncing || piece < 0 || piece >= pieces_->num_pieces()) return;
   belief_.verified(piece);
   lift_holds_if_nothing_lacked_locked();
+  keep_wanting_locked();
+}
+
+bool LiveTorrent::libtorrent_wants_something_locked() const {
+  const auto lacked = [&](int piece) { return belief_.lacks(piece); };
+  const auto& wanted = demand_.wanted();
+  const auto& background = reader_files_.background().in_flight();
+  return std::any_of(wanted.begin(), wanted.end(), lacked) ||
+         std::any_of(demand_.prefetches().begin(), demand_.prefetches().end(),
+                     [&](const auto& prefetch) { return lacked(prefetch.first); }) ||
+         std::any_of(background.begin(), background.end(), lacked);
+}
+
+void LiveTorrent::keep_wanting_locked() {
+  auto& background = reader_files_.background();
+  if (options_.budget_mode || state_ != State::ready || !background.has_files() ||
+      libtorrent_wants_something_locked())
+    return;
+  const int piece = background.take_now(
+      [&](int had) { return !belief_.lacks(had); },
+      [&](int candidate) REQUIRES(mutex_) { return background_may_take_locked(candidate); });
+  if (piece >= 0) background_locked(piece);
 }
 
 void LiveTorrent::lift_holds_if_nothing_lacked_locked() {

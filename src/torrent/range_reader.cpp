@@ -116,9 +116,12 @@ void RangeReader::async_start(std::function<void(Status)> handler) {
   // while it still chokes us, and a seed answers in the order asked, so an end asked for with
   // the reader's piece went first (seen with --log-peers: the tail's blocks before piece 0's,
   // on every cold start of a media file). Prefetches already asked for (a visit's, another
-  // reader's) wait too (LiveTorrent::hold_prefetches). The file is opened now, its ends held:
-  // opened once the piece was here, a read of that one piece left libtorrent wanting nothing
-  // in between, and it told every seed NOT_INTERESTED (a seed chokes such a peer at once).
+  // reader's) wait too (LiveTorrent::hold_prefetches). libtorrent recounts its interest in
+  // each peer at every priority change, and tells every seed NOT_INTERESTED (a seed chokes such
+  // a peer at once) whenever it wants nothing, if only for a moment: so the window is wanted
+  // before the hold, and the file is opened now, its ends held (opened once the piece was here,
+  // a read of that one piece left libtorrent wanting nothing in between).
+  slide_window(cursor_piece());
   lease_.torrent().hold_prefetches();
   holds_prefetches_ = true;
   lease_.torrent().open_file(file_);

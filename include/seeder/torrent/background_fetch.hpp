@@ -57,6 +57,10 @@ class BackgroundFetch {
   // About every 100 ms: forgets pieces now had and returns the piece to hand libtorrent now
   // (counted in flight from here), or -1.
   int pace(const Tick& tick);
+  // A piece handed to libtorrent now, outside the pace (the allowance goes below zero, and the
+  // next ticks wait it out), within the cap on pieces in flight; -1 if none.
+  int take_now(const std::function<bool(int piece)>& have,
+               const std::function<bool(int piece)>& may_take);
   // A tick with nothing to pace (no file, torrent not ready): time passes, no allowance builds.
   void idle(Clock::time_point now) { last_tick_ = now; }
 

@@ -112,7 +112,10 @@ class LiveTorrent : public std::enable_shared_from_this<LiveTorrent> {
   // takes under this torrent's mutex. Until on_pass_recorded(piece) the piece is believed and
   // not yet on disk without being stale: a reader wanting it then must not resync. When that
   // leaves libtorrent lacking no piece a reader wants, held prefetches are lifted at once (see
-  // hold_prefetches).
+  // hold_prefetches). When it leaves libtorrent wanting nothing at all, without a budget, the
+  // background's next piece is asked for at once: libtorrent would otherwise tell every seed
+  // NOT_INTERESTED in this pass, until the next reader (a seed chokes such a peer and gives its
+  // slot away), and the background fetches that piece anyway.
   void on_libtorrent_verified(int piece);
   // The plugin, once the store has recorded (or refused) the pass: ends it, then
   // resync_if_stale(piece).
@@ -274,6 +277,8 @@ class LiveTorrent : public std::enable_shared_from_this<LiveTorrent> {
   // under way: nothing is asked of a handle on its way out).
   [[nodiscard]] PiecePicker* picker_locked() REQUIRES(mutex_);
   void lift_holds_if_nothing_lacked_locked() REQUIRES(mutex_);
+  [[nodiscard]] bool libtorrent_wants_something_locked() const REQUIRES(mutex_);
+  void keep_wanting_locked() REQUIRES(mutex_);
   // Lock-free: LibtorrentBelief::count() is atomic.
   [[nodiscard]] int believed_count() const NO_THREAD_SAFETY_ANALYSIS { return belief_.count(); }
   // A ReaderLease begins or ends: the torrent was active, and read, now.
