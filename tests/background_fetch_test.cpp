@@ -59,9 +59,10 @@ TEST_F(BackgroundFetchTest, NothingNewWhileAReaderWaits) {
   EXPECT_EQ(tick(fetch, 100ms, false), 0);
 }
 
-// take_now hands a piece out of the pace (the ticks after it wait the allowance out), never
-// beyond two in flight.
-TEST_F(BackgroundFetchTest, APieceTakenNowSkipsThePaceButNotTheCapInFlight) {
+// take_now hands a piece out of the pace, once: the next waits until the ticks have paid the
+// debt (a piece taken now whose pass wants nothing else takes the next), never beyond two in
+// flight.
+TEST_F(BackgroundFetchTest, APieceTakenNowSkipsThePaceOnceAndNeverTheCapInFlight) {
   const auto meta = two_files(1 << 20, 8);
   BackgroundFetch fetch(*meta);
   fetch.add_file(meta->files()[0]);
@@ -69,12 +70,27 @@ TEST_F(BackgroundFetchTest, APieceTakenNowSkipsThePaceButNotTheCapInFlight) {
   const auto may_take = [&](int piece) { return have_.count(piece) == 0; };
   EXPECT_EQ(tick(fetch), 0);
   EXPECT_EQ(tick(fetch), 1);
-  have_ = {0, 1};
-  EXPECT_EQ(fetch.take_now(have, may_take), 2) << "the allowance is spent: taken all the same";
-  EXPECT_EQ(fetch.take_now(have, may_take), 3);
   EXPECT_EQ(fetch.take_now(have, may_take), -1) << "two in flight";
-  have_.insert({2, 3});
+  have_ = {0, 1};
+  EXPECT_EQ(fetch.take_now(have, may_take), 2) << "taken though the allowance is short";
+  have_.insert(2);
+  EXPECT_EQ(fetch.take_now(have, may_take), -1) << "one piece of debt at most";
   EXPECT_EQ(tick(fetch), -1) << "the ticks wait out what was taken";
+  int next = -1;
+  for (int i = 0; i < 10 && next < 0; ++i)
+    next = tick(fetch);  // 4 MiB/s: 0.4 MiB a tick
+  EXPECT_EQ(next, 3) << "the debt paid";
+}
+
+// A file whose only reader closed before its first piece (a timeout, a client gone) is not
+// finished behind: it was never read.
+TEST_F(BackgroundFetchTest, AFileRemovedIsNotFinished) {
+  const auto meta = two_files(16 * 1024, 4);
+  BackgroundFetch fetch(*meta);
+  fetch.add_file(meta->files()[0]);
+  fetch.add_file(meta->files()[1]);
+  fetch.remove_file(meta->files()[0]);
+  EXPECT_EQ(tick(fetch), 4) << "b.mkv's first piece";
 }
 
 TEST_F(BackgroundFetchTest, FilesAreFinishedInTheOrderFirstReadThenDropped) {

@@ -450,5 +450,21 @@ TEST_F(LiveTorrentTest, AReaderWantsItsPieceBeforeItHoldsTheEnds) {
   EXPECT_LT(wanted, held) << "the ends held before the reader's piece was wanted";
 }
 
+// A reader whose piece libtorrent has waits for no request: it holds nothing back (held, the
+// ends still being fetched were all libtorrent wanted, and it would say NOT_INTERESTED).
+TEST_F(LiveTorrentTest, AReaderOfAPieceLibtorrentHasHoldsNothingBack) {
+  name_ = "movie.mp4";
+  SetUp();
+  auto torrent = ready_torrent();
+  reader(torrent, 0, 1000);
+  torrent->on_libtorrent_verified(0);
+  const auto tail = file_ends(torrent->meta(), entry_->meta->files().at(0)).tail.last;
+  ASSERT_EQ(asked().priorities.at(tail), PieceDemand::kEndsPriority);
+  asked_->order.clear();
+  reader(torrent, 100, 1000);  // piece 0 again
+  EXPECT_EQ(std::count(asked().order.begin(), asked().order.end(), std::make_pair(tail, 0)), 0);
+  EXPECT_EQ(asked().priorities.at(tail), PieceDemand::kEndsPriority);
+}
+
 }  // namespace
 }  // namespace seeder::torrent

@@ -44,8 +44,25 @@ TEST(ReaderFilesTest, WithoutABudgetEveryFileReadIsFinishedBehindAndNoEndIsKept)
   const auto& notes = meta->files()[1];
   EXPECT_TRUE(files.open(notes).empty()) << "not a media file: no ends";
   EXPECT_TRUE(files.background().has_files());
+  files.started(notes);
+  EXPECT_TRUE(files.close(notes).empty());
+  EXPECT_TRUE(files.background().has_files()) << "read: finished behind its readers";
   EXPECT_EQ(files.open(meta->files()[0]), ends_of(*meta, 0));
   EXPECT_TRUE(files.close(meta->files()[0]).empty()) << "nothing was kept";
+}
+
+// A file whose readers all closed before any had its first piece (a timeout, a client gone
+// first) was never read: it leaves the background.
+TEST(ReaderFilesTest, AFileNoReaderStartedOnIsNotFinishedBehind) {
+  const auto meta = film_and_notes();
+  ReaderFiles files(*meta, false);
+  const auto& notes = meta->files()[1];
+  (void)files.open(notes);
+  (void)files.open(notes);
+  (void)files.close(notes);
+  EXPECT_TRUE(files.background().has_files()) << "a reader still waits";
+  (void)files.close(notes);
+  EXPECT_FALSE(files.background().has_files());
 }
 
 // A reader may hold the FileInfo of a newer catalog entry of the torrent: the file is the one

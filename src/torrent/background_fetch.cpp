@@ -10,6 +10,13 @@ void BackgroundFetch::add_file(const FileInfo& file) {
   if (std::find(files_.begin(), files_.end(), &file) == files_.end()) files_.push_back(&file);
 }
 
+void BackgroundFetch::remove_file(const FileInfo& file) {
+  files_.erase(std::remove_if(files_.begin(), files_.end(),
+                              [&](const FileInfo* kept) { return kept->index == file.index; }),
+               files_.end());
+  cursors_.erase(file.index);
+}
+
 int BackgroundFetch::pace(const Tick& tick) {
   // The first tick finds a full allowance (the time since the clock's epoch).
   const auto elapsed = std::chrono::duration<double>(tick.now - last_tick_).count();
@@ -32,7 +39,9 @@ int BackgroundFetch::take_now(const std::function<bool(int)>& have,
                               const std::function<bool(int)>& may_take) {
   for (auto it = in_flight_.begin(); it != in_flight_.end();)
     it = have(*it) ? in_flight_.erase(it) : std::next(it);
-  if (in_flight_.size() >= kMaxInFlight) return -1;
+  // One piece of debt at most: a piece taken now whose own pass wants nothing else would
+  // otherwise take the next at once, and the pace would be gone.
+  if (in_flight_.size() >= kMaxInFlight || allowance_ < 0) return -1;
   const int piece = next_piece(may_take);
   if (piece < 0) return -1;
   allowance_ -= static_cast<double>(meta_.piece_length());

@@ -326,17 +326,21 @@ std::uint8_t LiveTorrent::priority_unless_held_locked(std::uint8_t priority) con
 
 void LiveTorrent::hold_prefetches() {
   LockGuard lock(mutex_);
-  const bool held = prefetch_holds_++ > 0 && !holds_lifted_;
-  holds_lifted_ = false;  // a new reader waits again
-  if (!held) reprioritise_deferrable_locked();
+  const bool was_held = prefetch_holds_++ > 0 && !holds_lifted_;
+  // A reader whose piece libtorrent has waits for no request: a hold would only leave
+  // libtorrent wanting nothing for a moment.
+  holds_lifted_ = !lacks_a_wanted_piece_locked();
+  if (was_held == holds_lifted_) reprioritise_deferrable_locked();  // held now, or no longer
 }
 
 void LiveTorrent::release_prefetches() {
   LockGuard lock(mutex_);
   if (prefetch_holds_ == 0) return;
   if (--prefetch_holds_ > 0) return lift_holds_if_nothing_lacked_locked();  // a cancelled wait
-  // Lifted already: the priorities are back.
-  if (!std::exchange(holds_lifted_, false)) reprioritise_deferrable_locked();
+  holds_lifted_ = false;
+  // Even when lifted already: a hold's call posted from another thread may have run after the
+  // lift's, made at once on the network thread. The same priority again changes nothing.
+  reprioritise_deferrable_locked();
 }
 
 void LiveTorrent::reprioritise_deferrable_locked() {
@@ -449,6 +453,8 @@ void LiveTorrent::unwant(int piece) {
   LockGuard lock(mutex_);
   if (!demand_.unwant(piece)) return;
   if (store_) store_->unprotect(piece);
+  // Held pieces come back first: lowered first, they could leave libtorrent wanting nothing.
+  lift_holds_if_nothing_lacked_locked();
   release_locked(piece);
   publish_urgent_locked();
 }
@@ -509,11 +515,13 @@ void LiveTorrent::keep_wanting_locked() {
   if (piece >= 0) background_locked(piece);
 }
 
-void LiveTorrent::lift_holds_if_nothing_lacked_locked() {
-  if (prefetch_holds_ == 0 || holds_lifted_) return;
+bool LiveTorrent::lacks_a_wanted_piece_locked() const {
   const auto& wanted = demand_.wanted();
-  if (std::any_of(wanted.begin(), wanted.end(), [&](int piece) { return belief_.lacks(piece); }))
-    return;
+  return std::any_of(wanted.begin(), wanted.end(), [&](int piece) { return belief_.lacks(piece); });
+}
+
+void LiveTorrent::lift_holds_if_nothing_lacked_locked() {
+  if (prefetch_holds_ == 0 || holds_lifted_ || lacks_a_wanted_piece_locked()) return;
   holds_lifted_ = true;
   reprioritise_deferrable_locked();
 }
@@ -613,6 +621,11 @@ void LiveTorrent::open_file(const FileInfo& file) {
   if (reconnect) request_reconnect();
 }
 
+void LiveTorrent::file_started(const FileInfo& file) {
+  LockGuard lock(mutex_);
+  reader_files_.started(file);
+}
+
 void LiveTorrent::close_file(const FileInfo& file) {
   LockGuard lock(mutex_);
   const auto kept = reader_files_.close(file);
@@ -629,7 +642,15 @@ bool LiveTorrent::reader_waiting_locked() const {
 
 void LiveTorrent::pace_background(Clock::time_point now) {
   LockGuard lock(mutex_);
-  if (options_.budget_mode || !reader_files_.background().has_files() || state_ != State::ready) {
+  if (options_.budget_mode || state_ != State::ready) {
+    reader_files_.background().idle(now);
+    return;
+  }
+  // A piece taken at once inside a pass (keep_wanting_locked) may have lost to a lowering of it
+  // posted from another thread earlier: its priority is said again.
+  for (const int piece : reader_files_.background().in_flight())
+    if (belief_.lacks(piece)) background_locked(piece);
+  if (!reader_files_.background().has_files()) {
     reader_files_.background().idle(now);
     return;
   }

@@ -27,9 +27,10 @@ RangeReader::RangeReader(std::shared_ptr<LiveTorrent> torrent, const FileInfo& f
 
 RangeReader::~RangeReader() {
   if (ticket_ != 0) lease_.torrent().pieces().cancel(ticket_);
-  // The window first: a hold given up with no piece left lacking lifts the others' too.
-  release_window();
+  // The hold first: what it held is asked again before the window's pieces go (the other way
+  // round, libtorrent could want nothing for a moment).
   stop_holding_prefetches();
+  release_window();
   if (file_open_) lease_.torrent().close_file(file_);
 }
 
@@ -129,6 +130,7 @@ void RangeReader::async_start(std::function<void(Status)> handler) {
   wait_for_cursor(
       [this, handler = std::move(handler)](Status ready) {
         stop_holding_prefetches();
+        if (ready) lease_.torrent().file_started(file_);
         started_piece_ = ready ? cursor_piece() : -1;
         handler(std::move(ready));
       },
@@ -297,9 +299,9 @@ void RangeReader::stop_holding_prefetches() {
 
 void RangeReader::cancel() {
   cancelled_ = true;
+  stop_holding_prefetches();  // first, as in the destructor
   if (ticket_ != 0) lease_.torrent().pieces().cancel(ticket_);
-  release_window();  // first, as in the destructor
-  stop_holding_prefetches();
+  release_window();
 }
 
 }  // namespace seeder::torrent

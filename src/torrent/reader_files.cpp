@@ -22,7 +22,9 @@ std::vector<int> ReaderFiles::close(const FileInfo& file) {
   if (it == readers_.end() || --it->second > 0) return {};
   readers_.erase(it);
   const auto* own = meta_.find_file(file.path);
-  if (!budget_mode_ || own == nullptr) return {};
+  if (own == nullptr) return {};
+  if (!budget_mode_ && started_.count(file.index) == 0) background_.remove_file(*own);
+  if (!budget_mode_) return {};
   return media_end_pieces(meta_, *own);
 }
 

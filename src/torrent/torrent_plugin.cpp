@@ -177,6 +177,14 @@ class PeerPlugin final : public lt::peer_plugin, public UrgentRequests::Connecti
 
   // The earliest callbacks of an established connection: its socket is looked up there, so our
   // own requests go out without Nagle's wait from the start.
+  // BEP 6: the fast extension is bit 0x04 of the handshake's last reserved byte. (libtorrent
+  // also hands plugins rejects it makes up itself for a peer without it, at a choke or a cancel:
+  // a reject says nothing of the peer.)
+  bool on_handshake(lt::span<const char> reserved) override {
+    if (reserved.size() >= 8 && (reserved[7] & 0x04) != 0) fast_ = true;
+    return true;
+  }
+  // Messages of the fast extension: libtorrent drops a peer without it that sends them.
   bool on_have_all() override {
     fast_ = true;
     socket();
@@ -219,7 +227,6 @@ class PeerPlugin final : public lt::peer_plugin, public UrgentRequests::Connecti
     return false;
   }
   bool on_reject(const lt::peer_request& block) override {
-    fast_ = true;
     // A peer that chokes us and refuses a piece no longer lets us have it (libtorrent forgets
     // it too); the board asks it for nothing of that piece until it unchokes us.
     if (connection_.has_peer_choked()) allowed_fast_.erase(static_cast<int>(block.piece));
@@ -340,7 +347,7 @@ class PeerPlugin final : public lt::peer_plugin, public UrgentRequests::Connecti
   InterestKeeper keeper_;
   std::shared_ptr<UrgentDriver> urgent_;
   std::set<int> allowed_fast_;  // pieces the peer serves while it chokes us
-  bool fast_ = false;           // it spoke the fast extension (BEP 6): it rejects what it drops
+  bool fast_ = false;           // it speaks the fast extension (BEP 6): it rejects what it drops
 };
 
 std::shared_ptr<lt::peer_plugin> PiecePassPlugin::new_connection(

@@ -37,6 +37,8 @@ class BackgroundFetch {
 
   // `file` (as meta() holds it) is to be finished, after those added before; once.
   void add_file(const FileInfo& file);
+  // `file` is not to be finished after all (pieces in flight still come).
+  void remove_file(const FileInfo& file);
   [[nodiscard]] bool has_files() const { return !files_.empty(); }
 
   // Background pieces handed to libtorrent and not yet seen had.
@@ -57,8 +59,9 @@ class BackgroundFetch {
   // About every 100 ms: forgets pieces now had and returns the piece to hand libtorrent now
   // (counted in flight from here), or -1.
   int pace(const Tick& tick);
-  // A piece handed to libtorrent now, outside the pace (the allowance goes below zero, and the
-  // next ticks wait it out), within the cap on pieces in flight; -1 if none.
+  // A piece handed to libtorrent now, outside the pace (the allowance may go one piece below
+  // zero, and the next ticks wait it out), within the cap on pieces in flight; -1 if none or
+  // while in debt.
   int take_now(const std::function<bool(int piece)>& have,
                const std::function<bool(int piece)>& may_take);
   // A tick with nothing to pace (no file, torrent not ready): time passes, no allowance builds.

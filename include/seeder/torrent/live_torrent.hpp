@@ -212,6 +212,9 @@ class LiveTorrent : public std::enable_shared_from_this<LiveTorrent> {
   // file at once, pinned under a cache budget while the file has readers; without a budget, the
   // rest of the file in the background.
   void open_file(const FileInfo& file);
+  // A reader of `file` had its first piece: without a budget, the file is finished behind its
+  // readers from now on (a file whose readers all closed before that is not).
+  void file_started(const FileInfo& file);
   void close_file(const FileInfo& file);
   // Hands the background one more piece when its pace allows and no reader waits for a piece:
   // called about every 100 ms by the Registry.
@@ -276,6 +279,7 @@ class LiveTorrent : public std::enable_shared_from_this<LiveTorrent> {
   // The picker of the current handle; null unless the torrent is ready (loading, or a resync
   // under way: nothing is asked of a handle on its way out).
   [[nodiscard]] PiecePicker* picker_locked() REQUIRES(mutex_);
+  [[nodiscard]] bool lacks_a_wanted_piece_locked() const REQUIRES(mutex_);
   void lift_holds_if_nothing_lacked_locked() REQUIRES(mutex_);
   [[nodiscard]] bool libtorrent_wants_something_locked() const REQUIRES(mutex_);
   void keep_wanting_locked() REQUIRES(mutex_);

@@ -8,6 +8,7 @@
 // says to the picker and the store.
 
 #include <map>
+#include <set>
 #include <vector>
 
 #include "seeder/torrent/background_fetch.hpp"
@@ -24,8 +25,11 @@ class ReaderFiles {
   // media file, each end in turn (a piece where they overlap comes twice), to fetch at once and,
   // under a budget, to keep; and, without a budget, the file joins the background.
   [[nodiscard]] std::vector<int> open(const FileInfo& file);
+  // A reader of `file` had its first piece: the file has been read.
+  void started(const FileInfo& file) { started_.insert(file.index); }
   // A reader of `file` closes. On the file's last reader under a budget: the pieces open() gave
-  // it, to stop keeping.
+  // it, to stop keeping. A file none of whose readers ever started (a timeout, a client gone
+  // before its first byte) leaves the background.
   [[nodiscard]] std::vector<int> close(const FileInfo& file);
 
   [[nodiscard]] BackgroundFetch& background() { return background_; }
@@ -35,6 +39,7 @@ class ReaderFiles {
   const TorrentMeta& meta_;
   const bool budget_mode_;
   std::map<int, int> readers_;  // file index -> open readers
+  std::set<int> started_;       // file indexes read at least once
   BackgroundFetch background_;  // files being finished behind readers
 };
 
