@@ -115,6 +115,16 @@ class LiveTorrentTest : public ::testing::Test {
     return torrent;
   }
   const FakePicker::Asked& asked() const { return *asked_; }
+  // A first read of the film's piece 0, its piece passed: the film's ends are asked at their
+  // own priority. The calls made so far are forgotten; returns the tail's last piece.
+  int after_a_first_read(const std::shared_ptr<LiveTorrent>& torrent) {
+    reader(torrent, 0, 1000);
+    torrent->on_libtorrent_verified(0);
+    const int tail = file_ends(torrent->meta(), entry_->meta->files().at(0)).tail.last;
+    EXPECT_EQ(asked().priorities.at(tail), PieceDemand::kEndsPriority);
+    asked_->order.clear();
+    return tail;
+  }
 
   std::string name_ = "data.bin";
   test::TempDir content_{"seeder-live"};
@@ -437,11 +447,7 @@ TEST_F(LiveTorrentTest, AReaderWantsItsPieceBeforeItHoldsTheEnds) {
   name_ = "movie.mp4";
   SetUp();
   auto torrent = ready_torrent();
-  reader(torrent, 0, 1000);
-  torrent->on_libtorrent_verified(0);
-  const auto tail = file_ends(torrent->meta(), entry_->meta->files().at(0)).tail.last;
-  ASSERT_EQ(asked().priorities.at(tail), PieceDemand::kEndsPriority);
-  asked_->order.clear();
+  const int tail = after_a_first_read(torrent);
   reader(torrent, 30ull * kPiece, 1000);
   const auto& order = asked().order;
   const auto wanted = std::find(order.begin(), order.end(), std::make_pair(30, 7));
@@ -456,11 +462,7 @@ TEST_F(LiveTorrentTest, AReaderOfAPieceLibtorrentHasHoldsNothingBack) {
   name_ = "movie.mp4";
   SetUp();
   auto torrent = ready_torrent();
-  reader(torrent, 0, 1000);
-  torrent->on_libtorrent_verified(0);
-  const auto tail = file_ends(torrent->meta(), entry_->meta->files().at(0)).tail.last;
-  ASSERT_EQ(asked().priorities.at(tail), PieceDemand::kEndsPriority);
-  asked_->order.clear();
+  const int tail = after_a_first_read(torrent);
   reader(torrent, 100, 1000);  // piece 0 again
   EXPECT_EQ(std::count(asked().order.begin(), asked().order.end(), std::make_pair(tail, 0)), 0);
   EXPECT_EQ(asked().priorities.at(tail), PieceDemand::kEndsPriority);

@@ -495,12 +495,13 @@ void LiveTorrent::on_libtorrent_verified(int piece) {
 }
 
 bool LiveTorrent::libtorrent_wants_something_locked() const {
-  const auto lacked = [&](int piece) { return belief_.lacks(piece); };
+  const auto lacked = [&](int piece) REQUIRES(mutex_) { return belief_.lacks(piece); };
   const auto& wanted = demand_.wanted();
   const auto& background = reader_files_.background().in_flight();
   return std::any_of(wanted.begin(), wanted.end(), lacked) ||
          std::any_of(demand_.prefetches().begin(), demand_.prefetches().end(),
-                     [&](const auto& prefetch) { return lacked(prefetch.first); }) ||
+                     [&](const auto& prefetch)
+                         REQUIRES(mutex_) { return lacked(prefetch.first); }) ||
          std::any_of(background.begin(), background.end(), lacked);
 }
 
@@ -510,14 +511,15 @@ void LiveTorrent::keep_wanting_locked() {
       libtorrent_wants_something_locked())
     return;
   const int piece = background.take_now(
-      [&](int had) { return !belief_.lacks(had); },
+      [&](int had) REQUIRES(mutex_) { return !belief_.lacks(had); },
       [&](int candidate) REQUIRES(mutex_) { return background_may_take_locked(candidate); });
   if (piece >= 0) background_locked(piece);
 }
 
 bool LiveTorrent::lacks_a_wanted_piece_locked() const {
   const auto& wanted = demand_.wanted();
-  return std::any_of(wanted.begin(), wanted.end(), [&](int piece) { return belief_.lacks(piece); });
+  return std::any_of(wanted.begin(), wanted.end(),
+                     [&](int piece) REQUIRES(mutex_) { return belief_.lacks(piece); });
 }
 
 void LiveTorrent::lift_holds_if_nothing_lacked_locked() {
