@@ -24,8 +24,7 @@ int BackgroundFetch::pace(const Tick& tick) {
   const auto piece_length = static_cast<double>(meta_.piece_length());
   const auto rate = std::max(kMinRate, static_cast<double>(peak_rate_) / 4);
   allowance_ = std::min(allowance_ + rate * std::max(elapsed, 0.0), 2 * piece_length);
-  for (auto it = in_flight_.begin(); it != in_flight_.end();)
-    it = tick.have(*it) ? in_flight_.erase(it) : std::next(it);
+  forget_had(tick.have);
   if (in_flight_.size() >= kMaxInFlight || allowance_ < piece_length || tick.reader_waiting)
     return -1;
   const int piece = next_piece(tick.may_take);
@@ -37,8 +36,7 @@ int BackgroundFetch::pace(const Tick& tick) {
 
 int BackgroundFetch::take_now(const std::function<bool(int)>& have,
                               const std::function<bool(int)>& may_take) {
-  for (auto it = in_flight_.begin(); it != in_flight_.end();)
-    it = have(*it) ? in_flight_.erase(it) : std::next(it);
+  forget_had(have);
   // One piece of debt at most: a piece taken now whose own pass wants nothing else would
   // otherwise take the next at once, and the pace would be gone.
   if (in_flight_.size() >= kMaxInFlight || allowance_ < 0) return -1;
@@ -47,6 +45,11 @@ int BackgroundFetch::take_now(const std::function<bool(int)>& have,
   allowance_ -= static_cast<double>(meta_.piece_length());
   in_flight_.insert(piece);
   return piece;
+}
+
+void BackgroundFetch::forget_had(const std::function<bool(int)>& have) {
+  for (auto it = in_flight_.begin(); it != in_flight_.end();)
+    it = have(*it) ? in_flight_.erase(it) : std::next(it);
 }
 
 // The next piece of the first unfinished file; files done are forgotten.

@@ -496,9 +496,8 @@ void LiveTorrent::on_libtorrent_verified(int piece) {
 
 bool LiveTorrent::libtorrent_wants_something_locked() const {
   const auto lacked = [&](int piece) REQUIRES(mutex_) { return belief_.lacks(piece); };
-  const auto& wanted = demand_.wanted();
   const auto& background = reader_files_.background().in_flight();
-  return std::any_of(wanted.begin(), wanted.end(), lacked) ||
+  return lacks_a_wanted_piece_locked() ||
          std::any_of(demand_.prefetches().begin(), demand_.prefetches().end(),
                      [&](const auto& prefetch)
                          REQUIRES(mutex_) { return lacked(prefetch.first); }) ||

@@ -69,6 +69,8 @@ class BackgroundFetch {
 
  private:
   int next_piece(const std::function<bool(int)>& may_take);
+  // Pieces in flight now had are no longer in flight.
+  void forget_had(const std::function<bool(int)>& have);
 
   const TorrentMeta& meta_;
   std::vector<const FileInfo*> files_;  // to finish, in order
